@@ -1,0 +1,159 @@
+"""Shared fixtures: a freshly migrated database (PostgreSQL when DATABASE_URL is set, else a
+SQLite file), Redis (REDIS_URL, else the embedded server) and factories for tenants and data.
+
+Tests never clean up rows: every test makes its own organizations, so tenants never collide.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+import tempfile
+from datetime import datetime, timedelta, timezone
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+
+_TMP = Path(tempfile.mkdtemp(prefix="vc-tests-"))
+_PG_ADMIN_URL = os.environ.get("DATABASE_URL")
+_TEST_DB = None
+if _PG_ADMIN_URL and _PG_ADMIN_URL.startswith("postgres"):
+    # A throwaway database on the given server, so the suite never touches real data.
+    import psycopg
+
+    _TEST_DB = f"vc_test_{secrets.token_hex(4)}"
+    base, _, _ = _PG_ADMIN_URL.replace("postgresql+psycopg://", "postgresql://").rpartition("/")
+    with psycopg.connect(_PG_ADMIN_URL.replace("postgresql+psycopg://", "postgresql://"), autocommit=True) as conn:
+        conn.execute(f'CREATE DATABASE "{_TEST_DB}"')
+    os.environ["DATABASE_URL"] = f"{base}/{_TEST_DB}"
+os.environ["VOICECONSOLE_DATA_DIR"] = str(_TMP)
+os.environ.setdefault("VOICECONSOLE_ENV", "test")
+os.environ.setdefault("VOICECONSOLE_BASE_URL", "http://testserver")
+os.environ.setdefault("VOICECONSOLE_SECRET_KEY", "test-secret-key-for-the-suite-only-0123456789")
+
+
+def pytest_sessionstart(session):
+    from voiceconsole.migrations import upgrade
+
+    upgrade("head")
+
+
+def pytest_sessionfinish(session, exitstatus):
+    from voiceconsole.db import get_engine
+
+    get_engine().dispose()
+    if _TEST_DB:
+        import psycopg
+
+        with psycopg.connect(_PG_ADMIN_URL.replace("postgresql+psycopg://", "postgresql://"), autocommit=True) as conn:
+            conn.execute(f'DROP DATABASE IF EXISTS "{_TEST_DB}" WITH (FORCE)')
+    if not os.environ.get("REDIS_URL"):
+        from voiceconsole.embedded_redis import stop_embedded_redis
+
+        stop_embedded_redis(_TMP)
+
+
+@pytest.fixture
+def db():
+    from sqlmodel import Session
+
+    from voiceconsole.db import get_engine
+
+    with Session(get_engine(), expire_on_commit=False) as session:
+        yield session
+
+
+@pytest.fixture
+def api_client():
+    from fastapi.testclient import TestClient
+
+    from voiceconsole.api.main import api
+
+    with TestClient(api) as client:
+        yield client
+
+
+class Factory:
+    """Builds tenants and their data through the services, committing as it goes."""
+
+    def __init__(self, session):
+        self.s = session
+
+    def org(self, *, plan: str = "agency", name: str | None = None):
+        from voiceconsole.services import accounts
+
+        org = accounts.create_organization(self.s, name=name or f"Org {secrets.token_hex(3)}", plan=plan)
+        self.s.commit()
+        return org
+
+    def api_key(self, org, *, role: str = "owner") -> str:
+        from voiceconsole.services import api_keys
+        from voiceconsole.services.errors import SYSTEM
+
+        created = api_keys.create_api_key(self.s, org=org, name="test", role=role, actor=SYSTEM)
+        self.s.commit()
+        return created.raw
+
+    def client(self, org, name: str | None = None):
+        from voiceconsole.models import Client
+
+        client = Client(organization_id=org.id, name=name or f"Client {secrets.token_hex(3)}")
+        self.s.add(client)
+        self.s.commit()
+        return client
+
+    def agent(self, org, *, platform: str = "retell", name: str | None = None, client=None):
+        from voiceconsole.platforms.base import AgentRecord
+        from voiceconsole.services.ingest import upsert_agent
+
+        agent = upsert_agent(self.s, org=org, client_id=client.id if client else None, record=AgentRecord(
+            platform=platform, platform_agent_id=f"ag_{secrets.token_hex(8)}", name=name or "Front desk"))
+        self.s.commit()
+        return agent
+
+    def call(self, org, agent, **overrides):
+        from voiceconsole.models import Call
+
+        started = overrides.pop("started_at", datetime.now(timezone.utc) - timedelta(hours=1))
+        duration_ms = overrides.pop("duration_ms", 60_000)
+        values = dict(
+            organization_id=org.id, agent_id=agent.id, client_id=agent.client_id, platform=agent.platform,
+            platform_call_id=f"call_{secrets.token_hex(8)}", status="ended", direction="inbound",
+            from_number="+15555550100", to_number="+15555550199", started_at=started,
+            ended_at=started + timedelta(milliseconds=duration_ms), duration_ms=duration_ms,
+            cost_usd=Decimal("0.120000"), transcript="Agent: Hello, how can I help?\nUser: I want to book.\n",
+            transcript_turns=[{"role": "agent", "text": "Hello, how can I help?", "start": 0.5, "end": 2.0},
+                              {"role": "user", "text": "I want to book.", "start": 2.8, "end": 4.0}],
+            summary="Caller booked an appointment.", sentiment="Positive", successful=True, score=82,
+        )
+        values.update(overrides)
+        call = Call(**values)
+        self.s.add(call)
+        self.s.commit()
+        return call
+
+    def user_session(self, org, *, role: str = "owner", email: str | None = None, client=None) -> tuple:
+        """A logged-in browser user: returns (user, raw cp_session token)."""
+        from voiceconsole.models import Membership, UserSession
+        from voiceconsole.models.types import utcnow
+        from voiceconsole.services import accounts
+        from voiceconsole.services.security import new_token, sha256_hex
+
+        user = accounts.get_or_create_user(self.s, email=email or f"u{secrets.token_hex(4)}@example.com")
+        self.s.add(Membership(user_id=user.id, organization_id=org.id, role=role,
+                              client_id=client.id if client else None))
+        token = new_token()
+        self.s.add(UserSession(token_hash=sha256_hex(token), user_id=user.id, organization_id=org.id,
+                               expires_at=utcnow() + timedelta(days=7)))
+        self.s.commit()
+        return user, token
+
+
+@pytest.fixture
+def factory(db):
+    return Factory(db)
+
+
+def bearer(key: str) -> dict[str, str]:
+    return {"Authorization": f"Bearer {key}"}

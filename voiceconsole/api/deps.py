@@ -1,0 +1,86 @@
+"""Typed dependencies: the database session and the authenticated, rate-limited principal."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Annotated
+from urllib.parse import urlsplit
+
+from fastapi import Depends, Request
+from sqlmodel import Session
+
+from voiceconsole.api import ratelimit
+from voiceconsole.api.envelope import ApiError
+from voiceconsole.db import get_engine
+from voiceconsole.models import Organization
+from voiceconsole.services import accounts, api_keys
+from voiceconsole.services.errors import Actor
+from voiceconsole.settings import get_settings
+
+SESSION_COOKIE = "cp_session"
+_UNSAFE = {"POST", "PUT", "PATCH", "DELETE"}
+
+
+def get_session() -> Iterator[Session]:
+    with Session(get_engine(), expire_on_commit=False) as session:
+        yield session
+
+
+SessionDep = Annotated[Session, Depends(get_session)]
+
+
+@dataclass
+class Principal:
+    org: Organization
+    actor: Actor
+
+
+def _client_ip(request: Request) -> str:
+    return request.client.host if request.client else "unknown"
+
+
+def _rate_limit(request: Request, identity: str, plan: str) -> None:
+    decision = ratelimit.check(identity, plan)
+    request.state.rate_headers = decision.headers
+    if not decision.allowed:
+        raise ApiError(429, "Too many requests", headers=decision.headers)
+
+
+def _same_origin(request: Request) -> bool:
+    """Cookie-authenticated writes must come from our own pages (CSRF defence)."""
+    origin = request.headers.get("origin") or request.headers.get("referer")
+    if not origin:
+        return False
+    o = urlsplit(origin)
+    allowed = {urlsplit(get_settings().base_url).netloc, request.headers.get("host", "")}
+    return o.netloc in allowed
+
+
+def get_principal(request: Request, session: SessionDep) -> Principal:
+    auth = request.headers.get("authorization", "")
+    if auth:
+        scheme, _, token = auth.partition(" ")
+        found = api_keys.authenticate_api_key(session, token.strip()) if scheme.lower() == "bearer" else None
+        if found is None:
+            _rate_limit(request, f"ip:{_client_ip(request)}", "free")  # slows key guessing
+            raise ApiError(401, "Unauthorized")
+        key, org = found
+        _rate_limit(request, f"key:{key.public_id}", org.plan)
+        return Principal(org=org, actor=api_keys.actor_for_key(key))
+    ctx = accounts.resolve_session(session, token=request.cookies.get(SESSION_COOKIE))
+    if ctx is None:
+        _rate_limit(request, f"ip:{_client_ip(request)}", "free")
+        raise ApiError(401, "Unauthorized")
+    if request.method in _UNSAFE and not _same_origin(request):
+        raise ApiError(403, "Cross-origin request refused")
+    _rate_limit(request, f"user:{ctx.user.id}", ctx.organization.plan)
+    return Principal(org=ctx.organization, actor=ctx.actor)
+
+
+PrincipalDep = Annotated[Principal, Depends(get_principal)]
+
+
+def rate_limit_anonymous(request: Request) -> None:
+    """For unauthenticated endpoints (login links): limit by client address."""
+    _rate_limit(request, f"ip:{_client_ip(request)}", "free")

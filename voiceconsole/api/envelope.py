@@ -1,0 +1,77 @@
+"""The response envelope and error bodies of DESIGN.md §5."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from voiceconsole.services.errors import DomainError
+
+
+def ok(data: Any, **meta: Any) -> dict[str, Any]:
+    return {"data": data, "meta": meta}
+
+
+def error_response(status: int, message: str, details: list[dict[str, str]] | None = None,
+                   headers: dict[str, str] | None = None) -> JSONResponse:
+    body: dict[str, Any] = {"error": message}
+    if details:
+        body["details"] = details
+    return JSONResponse(body, status_code=status, headers=headers)
+
+
+class ApiError(Exception):
+    def __init__(self, status: int, message: str, details: list[dict[str, str]] | None = None,
+                 headers: dict[str, str] | None = None):
+        self.status, self.message, self.details, self.headers = status, message, details, headers
+
+
+def _field_name(loc: tuple) -> str:
+    parts = [p for p in loc[1:]] if loc and loc[0] in ("query", "body", "path", "header", "cookie") else list(loc)
+    name = ""
+    for p in parts:
+        if isinstance(p, int):
+            name += f"[{p}]"
+        else:
+            name += ("." if name else "") + str(p)
+    return name or (str(loc[0]) if loc else "request")
+
+
+def _message(err: dict) -> str:
+    if err.get("type") == "literal_error":
+        expected = err.get("ctx", {}).get("expected", "")
+        return f"Must be one of: {expected}".replace("'", "")
+    if err.get("type") == "json_invalid":
+        return "Request body is not valid JSON"
+    return err.get("msg", "Invalid value")
+
+
+def install_error_handlers(app: FastAPI) -> None:
+    @app.exception_handler(RequestValidationError)
+    async def _validation(_: Request, exc: RequestValidationError) -> JSONResponse:
+        details = [{"field": _field_name(tuple(e.get("loc", ()))), "message": _message(e)} for e in exc.errors()]
+        return error_response(422, "Validation failed", details)
+
+    @app.exception_handler(DomainError)
+    async def _domain(_: Request, exc: DomainError) -> JSONResponse:
+        return error_response(exc.status_code, exc.message, exc.details)
+
+    @app.exception_handler(ApiError)
+    async def _api(_: Request, exc: ApiError) -> JSONResponse:
+        return error_response(exc.status, exc.message, exc.details, exc.headers)
+
+    @app.exception_handler(StarletteHTTPException)
+    async def _http(_: Request, exc: StarletteHTTPException) -> JSONResponse:
+        message = exc.detail if isinstance(exc.detail, str) else "Error"
+        return error_response(exc.status_code, message, headers=getattr(exc, "headers", None))
+
+    @app.exception_handler(Exception)
+    async def _unexpected(_: Request, exc: Exception) -> JSONResponse:
+        import logging
+
+        logging.getLogger("voiceconsole.api").exception("unhandled error")
+        return error_response(500, "Internal server error")

@@ -1,0 +1,54 @@
+"""The REST API, mounted into the Reflex app under /api (DESIGN.md §5).
+
+Every route is served under /api/v1/… and /api/…: the published paths stay exactly as documented
+and the other prefix is an alias (hidden from the OpenAPI document to keep it readable).
+"""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, FastAPI, Request
+
+from voiceconsole.api.envelope import install_error_handlers
+from voiceconsole.api.routes import agents, api_keys, auth, calls
+
+DESCRIPTION = """
+VoiceConsole REST API. Authenticate with `Authorization: Bearer viq_…` (create a key under
+Settings → API keys). Responses use the envelope `{"data": …, "meta": {…}}`; errors are
+`{"error": "Message", "details": [{"field": "…", "message": "…"}]}`.
+Rate limits per key by plan (Free 60/min + 10/s, Pro 300/min + 30/s, Agency 1,000/min + 100/s);
+every response carries `X-RateLimit-Limit`, `X-RateLimit-Remaining` and `X-RateLimit-Reset`,
+and a 429 adds `Retry-After`.
+"""
+
+
+def _router(include_in_schema: bool) -> APIRouter:
+    router = APIRouter(include_in_schema=include_in_schema)
+    for module in (agents, calls, api_keys, auth):
+        router.include_router(module.router)
+    return router
+
+
+def create_api() -> FastAPI:
+    api = FastAPI(title="VoiceConsole API", version="1.0", description=DESCRIPTION,
+                  docs_url="/api/docs", openapi_url="/api/openapi.json", redoc_url=None)
+    install_error_handlers(api)
+
+    @api.middleware("http")
+    async def rate_limit_headers(request: Request, call_next):
+        response = await call_next(request)
+        for name, value in getattr(request.state, "rate_headers", {}).items():
+            response.headers.setdefault(name, value)
+        return response
+
+    # Documented paths first: /api/v1/agents…, /api/calls…, /api/agents/stats are all published.
+    api.include_router(_router(True), prefix="/api/v1")
+    api.include_router(_router(False), prefix="/api")
+
+    @api.get("/api/health", include_in_schema=False)
+    def health():
+        return {"data": {"status": "ok"}, "meta": {}}
+
+    return api
+
+
+api = create_api()

@@ -1,0 +1,38 @@
+"""Query parameters shared by list endpoints (camelCase on the wire)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from typing import Annotated, Literal
+
+from fastapi import Query
+
+from voiceconsole.api.envelope import ApiError
+
+
+@dataclass
+class Paging:
+    page: int
+    per_page: int
+    sort_order: str
+
+
+def paging(
+    page: Annotated[int, Query(ge=1, le=100_000, description="Page number, from 1")] = 1,
+    per_page: Annotated[int, Query(alias="perPage", ge=1, le=100, description="Items per page (max 100)")] = 20,
+    sort_order: Annotated[Literal["asc", "desc"], Query(alias="sortOrder")] = "desc",
+) -> Paging:
+    return Paging(page=page, per_page=per_page, sort_order=sort_order)
+
+
+def as_utc(value: datetime | None) -> datetime | None:
+    """ISO 8601 without a zone is taken as UTC, as the API documents."""
+    if value is None:
+        return None
+    return value.replace(tzinfo=timezone.utc) if value.tzinfo is None else value.astimezone(timezone.utc)
+
+
+def check_range(date_from: datetime | None, date_to: datetime | None) -> None:
+    if date_from and date_to and date_from > date_to:
+        raise ApiError(422, "Validation failed", [{"field": "dateFrom", "message": "dateFrom must not be after dateTo"}])

@@ -1,0 +1,38 @@
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+from fastapi import APIRouter, Depends, Query
+
+from voiceconsole.api.deps import PrincipalDep, SessionDep
+from voiceconsole.api.envelope import ok
+from voiceconsole.api.params import Paging, paging
+from voiceconsole.services import agents as agents_service
+
+router = APIRouter(prefix="/agents", tags=["agents"])
+
+AgentSort = Literal["name", "totalCalls", "avgScore", "avgDuration", "totalCost", "lastCallAt"]
+
+
+@router.get("", summary="List agents with calls, average score, duration and cost")
+def list_agents(
+    principal: PrincipalDep, session: SessionDep, pg: Annotated[Paging, Depends(paging)],
+    sort_by: Annotated[AgentSort, Query(alias="sortBy")] = "totalCalls",
+    platform: Literal["retell", "vapi", "elevenlabs"] | None = None,
+    status: Literal["online", "offline"] | None = None,
+    client_id: Annotated[str | None, Query(alias="clientId", max_length=32)] = None,
+):
+    rows, total = agents_service.list_agents(session, org=principal.org, page=pg.page, per_page=pg.per_page,
+                                             sort_by=sort_by, sort_order=pg.sort_order, platform=platform,
+                                             status=status, client_id=client_id, actor=principal.actor)
+    return ok([r.wire() for r in rows], page=pg.page, perPage=pg.per_page, total=total)
+
+
+@router.get("/stats", summary="Aggregated agent performance for the dashboard")
+def agent_stats(principal: PrincipalDep, session: SessionDep):
+    return ok(agents_service.agents_overview(session, org=principal.org, actor=principal.actor))
+
+
+@router.get("/{agent_id}", summary="Agent detail with recent calls, score trend and cost")
+def get_agent(agent_id: str, principal: PrincipalDep, session: SessionDep):
+    return ok(agents_service.get_agent(session, org=principal.org, agent_id=agent_id, actor=principal.actor).wire())

@@ -1,0 +1,53 @@
+from __future__ import annotations
+
+from typing import Literal
+
+from fastapi import APIRouter
+from pydantic import BaseModel, Field
+
+from voiceconsole.api.deps import PrincipalDep, SessionDep
+from voiceconsole.api.envelope import ok
+from voiceconsole.schemas import ApiKeyCreated, ApiKeyOut
+from voiceconsole.services import api_keys as keys_service
+from voiceconsole.services.errors import Forbidden
+
+router = APIRouter(prefix="/api-keys", tags=["api keys"])
+
+
+class ApiKeyIn(BaseModel):
+    name: str = Field(min_length=1, max_length=100, examples=["Zapier"])
+    role: Literal["owner", "admin", "member"] = "owner"
+
+
+def key_out(key) -> ApiKeyOut:
+    return ApiKeyOut(id=key.public_id, name=key.name, prefix=key.prefix, role=key.role, created_at=key.created_at,
+                     last_used_at=key.last_used_at, revoked_at=key.revoked_at)
+
+
+def _require_admin(principal) -> None:
+    if principal.actor.role not in ("owner", "admin"):
+        raise Forbidden("Only owners and admins manage API keys")
+
+
+@router.get("", summary="List API keys (never the keys themselves)")
+def list_keys(principal: PrincipalDep, session: SessionDep):
+    _require_admin(principal)
+    keys = keys_service.list_api_keys(session, org=principal.org)
+    return ok([key_out(k).wire() for k in keys], total=len(keys))
+
+
+@router.post("", status_code=201, summary="Create an API key; the key is shown once")
+def create_key(body: ApiKeyIn, principal: PrincipalDep, session: SessionDep):
+    _require_admin(principal)
+    created = keys_service.create_api_key(session, org=principal.org, name=body.name, role=body.role,
+                                          actor=principal.actor)
+    session.commit()
+    return ok(ApiKeyCreated(**key_out(created.key).model_dump(), key=created.raw).wire())
+
+
+@router.delete("/{key_id}", summary="Revoke an API key")
+def revoke_key(key_id: str, principal: PrincipalDep, session: SessionDep):
+    _require_admin(principal)
+    key = keys_service.revoke_api_key(session, org=principal.org, key_id=key_id, actor=principal.actor)
+    session.commit()
+    return ok(key_out(key).wire())

@@ -1,0 +1,88 @@
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated, Literal
+
+from fastapi import APIRouter, Depends, Query
+from pydantic import BaseModel, Field
+
+from voiceconsole.api.deps import PrincipalDep, SessionDep
+from voiceconsole.api.envelope import ok
+from voiceconsole.api.params import Paging, as_utc, check_range, paging
+from voiceconsole.services import calls as calls_service
+from voiceconsole.services.calls import CallFilters
+
+router = APIRouter(prefix="/calls", tags=["calls"])
+
+SortBy = Literal["startedAt", "endedAt", "callScore", "duration", "cost", "createdAt"]
+
+
+class NoteIn(BaseModel):
+    body: str = Field(min_length=1, max_length=calls_service.MAX_NOTE_LENGTH, examples=["Caller asked for a callback."])
+
+
+class TagsIn(BaseModel):
+    tags: list[str] = Field(min_length=1, max_length=calls_service.MAX_TAGS_PER_REQUEST, examples=[["follow-up"]])
+
+
+def call_filters(
+    agent_id: Annotated[str | None, Query(alias="agentId", max_length=128, description="The platform's agent id")] = None,
+    client_id: Annotated[str | None, Query(alias="clientId", max_length=32)] = None,
+    status: Literal["ended", "error", "in_progress"] | None = None,
+    min_score: Annotated[int | None, Query(alias="minScore", ge=0, le=100)] = None,
+    max_score: Annotated[int | None, Query(alias="maxScore", ge=0, le=100)] = None,
+    sentiment: Literal["Positive", "Neutral", "Negative"] | None = None,
+    platform: Literal["retell", "vapi", "elevenlabs"] | None = None,
+    direction: Literal["inbound", "outbound"] | None = None,
+    search: Annotated[str | None, Query(max_length=200, description="Words in the transcript or summary")] = None,
+    date_from: Annotated[datetime | None, Query(alias="dateFrom", description="ISO 8601; UTC if no zone")] = None,
+    date_to: Annotated[datetime | None, Query(alias="dateTo", description="ISO 8601; UTC if no zone")] = None,
+) -> CallFilters:
+    date_from, date_to = as_utc(date_from), as_utc(date_to)
+    check_range(date_from, date_to)
+    if min_score is not None and max_score is not None and min_score > max_score:
+        from voiceconsole.api.envelope import ApiError
+
+        raise ApiError(422, "Validation failed", [{"field": "minScore", "message": "minScore must not exceed maxScore"}])
+    return CallFilters(agent_id=agent_id, client_id=client_id, status=status, min_score=min_score,
+                       max_score=max_score, sentiment=sentiment, platform=platform, direction=direction,
+                       search=search, date_from=date_from, date_to=date_to)
+
+
+@router.get("", summary="List calls")
+def list_calls(
+    principal: PrincipalDep, session: SessionDep,
+    filters: Annotated[CallFilters, Depends(call_filters)], pg: Annotated[Paging, Depends(paging)],
+    sort_by: Annotated[SortBy, Query(alias="sortBy")] = "startedAt",
+):
+    rows, total = calls_service.list_calls(session, org=principal.org, filters=filters, page=pg.page,
+                                           per_page=pg.per_page, sort_by=sort_by, sort_order=pg.sort_order,
+                                           actor=principal.actor)
+    return ok([r.wire() for r in rows], page=pg.page, perPage=pg.per_page, total=total)
+
+
+@router.get("/{call_id}", summary="Get a call with transcript, score breakdown, notes and tags")
+def get_call(call_id: str, principal: PrincipalDep, session: SessionDep):
+    return ok(calls_service.get_call(session, org=principal.org, call_id=call_id, actor=principal.actor).wire())
+
+
+@router.post("/{call_id}/notes", status_code=201, summary="Add a note to a call")
+def add_note(call_id: str, note: NoteIn, principal: PrincipalDep, session: SessionDep):
+    created = calls_service.add_note(session, org=principal.org, call_id=call_id, body=note.body, actor=principal.actor)
+    session.commit()
+    return ok(created.wire())
+
+
+@router.post("/{call_id}/tags", summary="Add tags to a call")
+def add_tags(call_id: str, body: TagsIn, principal: PrincipalDep, session: SessionDep):
+    tags = calls_service.add_tags(session, org=principal.org, call_id=call_id, tags=body.tags, actor=principal.actor)
+    session.commit()
+    return ok({"callId": call_id, "tags": tags})
+
+
+@router.delete("/{call_id}/tags", summary="Remove tags from a call")
+def remove_tags(call_id: str, body: TagsIn, principal: PrincipalDep, session: SessionDep):
+    tags = calls_service.remove_tags(session, org=principal.org, call_id=call_id, tags=body.tags,
+                                     actor=principal.actor)
+    session.commit()
+    return ok({"callId": call_id, "tags": tags})

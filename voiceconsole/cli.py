@@ -1,0 +1,109 @@
+"""The `voiceconsole` command for operators and scripts (DESIGN.md §9)."""
+
+from __future__ import annotations
+
+import logging
+
+import typer
+
+app = typer.Typer(help="VoiceConsole operator commands.", no_args_is_help=True, add_completion=False)
+db_app = typer.Typer(help="Database schema.", no_args_is_help=True)
+org_app = typer.Typer(help="Organizations.", no_args_is_help=True)
+apikey_app = typer.Typer(help="API keys.", no_args_is_help=True)
+app.add_typer(db_app, name="db")
+app.add_typer(org_app, name="org")
+app.add_typer(apikey_app, name="apikey")
+
+
+def _logging() -> None:
+    from voiceconsole.settings import get_settings
+
+    logging.basicConfig(level=get_settings().log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+
+
+@db_app.command("upgrade")
+def db_upgrade(revision: str = typer.Argument("head")) -> None:
+    """Apply migrations (the only way the schema changes)."""
+    from voiceconsole.migrations import upgrade
+
+    upgrade(revision)
+    typer.echo(f"database at {revision}")
+
+
+@org_app.command("create")
+def org_create(name: str, plan: str = typer.Option("free", help="free | pro | agency")) -> None:
+    """Create an organization and print its slug."""
+    from voiceconsole.db import session_scope
+    from voiceconsole.models import PLANS
+    from voiceconsole.services import accounts
+    from voiceconsole.services.errors import ValidationFailed
+
+    if plan not in PLANS:
+        raise typer.BadParameter(f"plan must be one of {', '.join(PLANS)}")
+    try:
+        with session_scope() as session:
+            org = accounts.create_organization(session, name=name, plan=plan)
+            slug = org.slug
+    except ValidationFailed as exc:
+        raise typer.BadParameter(exc.details[0]["message"]) from exc
+    typer.echo(slug)
+
+
+@apikey_app.command("create")
+def apikey_create(org: str = typer.Option(..., "--org", help="Organization slug"),
+                  name: str = typer.Option(..., "--name", help="A name to recognise the key by")) -> None:
+    """Create an API key and print it (shown once; only its hash is stored)."""
+    from voiceconsole.db import session_scope
+    from voiceconsole.services import accounts, api_keys
+    from voiceconsole.services.errors import SYSTEM, ValidationFailed
+
+    with session_scope() as session:
+        organization = accounts.get_organization_by_slug(session, org)
+        if organization is None:
+            typer.echo(f"no organization with slug {org!r}", err=True)
+            raise typer.Exit(1)
+        try:
+            created = api_keys.create_api_key(session, org=organization, name=name, actor=SYSTEM)
+        except ValidationFailed as exc:
+            raise typer.BadParameter(exc.details[0]["message"]) from exc
+        raw = created.raw
+    typer.echo(raw)
+
+
+@app.command()
+def demo() -> None:
+    """Create the demo organization, user and data (once); print a login link and an API key."""
+    from voiceconsole.db import session_scope
+    from voiceconsole.services.demo import ensure_demo
+
+    with session_scope() as session:
+        result = ensure_demo(session)
+        typer.echo(("Created" if result.created else "Found") + f" demo organization '{result.organization.slug}'.")
+        typer.echo(f"Login link (single use, 24 h): {result.login_url}")
+        typer.echo(f"API key: {result.api_key}")
+
+
+@app.command()
+def worker(burst: bool = typer.Option(False, "--burst", help="Work until the queues are empty, then exit."),
+           simple: bool = typer.Option(False, "--simple", help="Run jobs in-process (no fork).")) -> None:
+    """Run an RQ worker with the periodic scheduler."""
+    _logging()
+    from voiceconsole.jobs.worker import run_worker
+
+    run_worker(burst=burst, simple=simple)
+
+
+@app.command("redis-url")
+def redis_url() -> None:
+    """Print the Redis URL in use (starting the embedded server if none is configured)."""
+    from voiceconsole.settings import get_settings
+
+    typer.echo(get_settings().redis_url)
+
+
+def main() -> None:
+    app()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,10 @@
+from __future__ import annotations
+
+from voiceconsole.db import session_scope
+from voiceconsole.services.agents import recompute_agent_stats
+
+
+def recompute_agent_stats_job(agent_id: int) -> dict:
+    with session_scope() as session:
+        agent = recompute_agent_stats(session, agent_id=agent_id)
+        return {"agent_id": agent_id, "total_calls": agent.total_calls if agent else None}

@@ -1,0 +1,63 @@
+"""Redis connections and RQ queues."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+
+import redis
+from rq import Queue
+
+from voiceconsole.settings import get_settings
+
+# Listed in priority order: a worker drains earlier queues first.
+QUEUE_NAMES = ("webhooks", "scoring", "default", "sync", "notify")
+
+
+@lru_cache(maxsize=1)
+def get_redis() -> redis.Redis:
+    # RQ pickles payloads: this connection must NOT decode responses.
+    return redis.Redis.from_url(get_settings().redis_url)
+
+
+def get_queue(name: str = "default") -> Queue:
+    if name not in QUEUE_NAMES:
+        raise ValueError(f"unknown queue {name!r}")
+    return Queue(name, connection=get_redis(), default_timeout=600)
+
+
+def all_queues() -> list[Queue]:
+    return [get_queue(n) for n in QUEUE_NAMES]
+
+
+def enqueue_agent_stats(agent_ids: set[int] | list[int]) -> None:
+    """Ask for agents' cached stats to be recomputed (collapsed while one is still queued)."""
+    from rq.exceptions import DuplicateJobError
+
+    from voiceconsole.jobs.agent_stats import recompute_agent_stats_job
+
+    q = get_queue("default")
+    for agent_id in sorted(set(agent_ids)):
+        job_id = f"agent-stats-{agent_id}"
+        from rq.job import Job, JobStatus
+        from rq.exceptions import NoSuchJobError
+
+        try:
+            job = Job.fetch(job_id, connection=q.connection)
+            if job.get_status(refresh=True) in (JobStatus.QUEUED, JobStatus.SCHEDULED, JobStatus.DEFERRED):
+                continue  # a pending run will see the new calls too
+            job.delete()
+        except NoSuchJobError:
+            pass
+        try:
+            q.enqueue(recompute_agent_stats_job, agent_id, job_id=job_id, unique=True, result_ttl=60, failure_ttl=86400)
+        except DuplicateJobError:
+            pass
+
+
+def enqueue_email(*, to: str, subject: str, text: str, html: str | None = None) -> None:
+    from rq import Retry
+
+    from voiceconsole.jobs.email import send_email_job
+
+    get_queue("notify").enqueue(send_email_job, to=to, subject=subject, text=text, html=html,
+                                retry=Retry(max=3, interval=[10, 60, 300]))

@@ -1,0 +1,25 @@
+"""SQLModel tables. Importing this package registers every table on SQLModel.metadata."""
+
+from voiceconsole.models.accounts import (  # noqa: F401
+    PLANS,
+    ROLES,
+    ApiKey,
+    AuditLog,
+    Client,
+    MagicLink,
+    Membership,
+    Organization,
+    User,
+    UserSession,
+)
+from voiceconsole.models.calls import (  # noqa: F401
+    CALL_STATUSES,
+    DIRECTIONS,
+    SENTIMENTS,
+    Agent,
+    Call,
+    CallNote,
+    CallTag,
+    Tag,
+)
+from voiceconsole.models.integrations import Integration  # noqa: F401

@@ -1,0 +1,105 @@
+"""Tenancy and people: organizations (agencies), their clients, users, sessions, keys."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Column, Index, UniqueConstraint
+from sqlmodel import Field, SQLModel
+
+from voiceconsole.models.types import JSONType, UTCDateTime, public_id, utcnow
+
+PLANS = ("free", "pro", "agency")
+ROLES = ("owner", "admin", "member", "client_viewer")
+
+
+class Organization(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    slug: str = Field(max_length=64, unique=True, index=True)
+    name: str = Field(max_length=200)
+    plan: str = Field(default="free", max_length=16)
+    timezone: str = Field(default="UTC", max_length=64)
+    alert_threshold: int = Field(default=60)
+    settings: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSONType, nullable=False))
+    is_demo: bool = Field(default=False)
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+
+
+class Client(SQLModel, table=True):
+    __table_args__ = (UniqueConstraint("organization_id", "name"),)
+    id: int | None = Field(default=None, primary_key=True)
+    public_id: str = Field(default_factory=lambda: public_id("cli"), max_length=32, unique=True)
+    organization_id: int = Field(foreign_key="organization.id", index=True)
+    name: str = Field(max_length=200)
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+
+
+class User(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    email: str = Field(max_length=320, unique=True, index=True)  # stored lower-cased
+    name: str | None = Field(default=None, max_length=200)
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    last_login_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+
+
+class Membership(SQLModel, table=True):
+    __table_args__ = (UniqueConstraint("user_id", "organization_id"),)
+    id: int | None = Field(default=None, primary_key=True)
+    user_id: int = Field(foreign_key="user.id", index=True)
+    organization_id: int = Field(foreign_key="organization.id", index=True)
+    role: str = Field(default="member", max_length=16)
+    client_id: int | None = Field(default=None, foreign_key="client.id")  # client_viewer scope
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+
+
+class UserSession(SQLModel, table=True):
+    """A browser session (`cp_session` cookie). Only the token's SHA-256 is stored."""
+
+    __tablename__ = "user_session"
+    id: int | None = Field(default=None, primary_key=True)
+    token_hash: str = Field(max_length=64, unique=True)
+    user_id: int = Field(foreign_key="user.id", index=True)
+    organization_id: int = Field(foreign_key="organization.id")
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    expires_at: datetime = Field(sa_type=UTCDateTime)
+    revoked_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+
+
+class MagicLink(SQLModel, table=True):
+    __tablename__ = "magic_link"
+    id: int | None = Field(default=None, primary_key=True)
+    token_hash: str = Field(max_length=64, unique=True)
+    email: str = Field(max_length=320, index=True)
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    expires_at: datetime = Field(sa_type=UTCDateTime)
+    used_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+
+
+class ApiKey(SQLModel, table=True):
+    __tablename__ = "api_key"
+    __table_args__ = (Index("ix_api_key_org_created", "organization_id", "created_at"),)
+    id: int | None = Field(default=None, primary_key=True)
+    public_id: str = Field(default_factory=lambda: public_id("key"), max_length=32, unique=True)
+    organization_id: int = Field(foreign_key="organization.id")
+    name: str = Field(max_length=100)
+    prefix: str = Field(max_length=16)  # first characters, for recognising a key in lists
+    key_hash: str = Field(max_length=64, unique=True)
+    role: str = Field(default="owner", max_length=16)
+    created_by_user_id: int | None = Field(default=None, foreign_key="user.id")
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    last_used_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    revoked_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+
+
+class AuditLog(SQLModel, table=True):
+    __tablename__ = "audit_log"
+    __table_args__ = (Index("ix_audit_log_org_created", "organization_id", "created_at"),)
+    id: int | None = Field(default=None, primary_key=True)
+    organization_id: int = Field(foreign_key="organization.id")
+    actor: str = Field(max_length=200)  # "user:3", "api_key:key_…", "system"
+    action: str = Field(max_length=64)
+    target_type: str | None = Field(default=None, max_length=32)
+    target_id: str | None = Field(default=None, max_length=64)
+    details: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSONType, nullable=False))
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)

@@ -1,0 +1,122 @@
+"""Agents, calls, and what people add to calls (notes, tags)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import Column, Index, Numeric, UniqueConstraint
+from sqlmodel import Field, SQLModel
+
+from voiceconsole.models.types import JSONType, UTCDateTime, public_id, utcnow
+
+CALL_STATUSES = ("ended", "error", "in_progress")
+DIRECTIONS = ("inbound", "outbound")
+SENTIMENTS = ("Positive", "Neutral", "Negative")
+
+
+class Agent(SQLModel, table=True):
+    __table_args__ = (
+        UniqueConstraint("organization_id", "platform", "platform_agent_id"),
+        Index("ix_agent_org_name", "organization_id", "name"),
+    )
+    id: int | None = Field(default=None, primary_key=True)
+    organization_id: int = Field(foreign_key="organization.id")
+    integration_id: int | None = Field(default=None, foreign_key="integration.id")
+    client_id: int | None = Field(default=None, foreign_key="client.id", index=True)
+    platform: str = Field(max_length=16)
+    platform_agent_id: str = Field(max_length=128)
+    name: str = Field(max_length=300)
+    status: str = Field(default="online", max_length=16)  # online | offline
+    voice: str | None = Field(default=None, max_length=200)
+    model: str | None = Field(default=None, max_length=200)
+    prompt: str | None = None
+    platform_version: str | None = Field(default=None, max_length=64)
+    last_seen_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    updated_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    # Cached aggregates, recomputed by the `recompute_agent_stats` job after calls change.
+    total_calls: int = 0
+    scored_calls: int = 0
+    successful_calls: int = 0
+    avg_score: float | None = None
+    avg_duration_s: float | None = None
+    total_cost: Decimal = Field(default=Decimal("0"), sa_column=Column(Numeric(14, 6), nullable=False))
+    last_call_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    stats_updated_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+
+
+class Call(SQLModel, table=True):
+    __table_args__ = (
+        UniqueConstraint("organization_id", "platform", "platform_call_id"),
+        Index("ix_call_org_started", "organization_id", "started_at"),
+        Index("ix_call_org_agent_started", "organization_id", "agent_id", "started_at"),
+        Index("ix_call_org_client_started", "organization_id", "client_id", "started_at"),
+        Index("ix_call_org_score", "organization_id", "score"),
+        Index("ix_call_org_sentiment_started", "organization_id", "sentiment", "started_at"),
+        Index("ix_call_org_status_started", "organization_id", "status", "started_at"),
+        Index("ix_call_agent_id", "agent_id"),
+    )
+    id: int | None = Field(default=None, primary_key=True)
+    public_id: str = Field(default_factory=lambda: public_id("cl"), max_length=32, unique=True)
+    organization_id: int = Field(foreign_key="organization.id")
+    agent_id: int | None = Field(default=None, foreign_key="agent.id")
+    client_id: int | None = Field(default=None, foreign_key="client.id")  # copied from the agent
+    integration_id: int | None = Field(default=None, foreign_key="integration.id")
+    platform: str = Field(max_length=16)
+    platform_call_id: str = Field(max_length=128)
+    status: str = Field(max_length=16)
+    direction: str | None = Field(default=None, max_length=16)
+    from_number: str | None = Field(default=None, max_length=32)
+    to_number: str | None = Field(default=None, max_length=32)
+    started_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    ended_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    duration_ms: int | None = None
+    cost_usd: Decimal | None = Field(default=None, sa_column=Column(Numeric(12, 6)))
+    recording_url: str | None = None
+    transcript: str | None = None
+    transcript_turns: list[dict[str, Any]] = Field(default_factory=list, sa_column=Column(JSONType, nullable=False))
+    summary: str | None = None
+    sentiment: str | None = Field(default=None, max_length=16)
+    successful: bool | None = None
+    platform_analysis: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSONType, nullable=False))
+    end_reason: str | None = Field(default=None, max_length=200)
+    platform_status: str | None = Field(default=None, max_length=64)
+    call_metadata: dict[str, Any] = Field(default_factory=dict, sa_column=Column("metadata", JSONType, nullable=False))
+    score: int | None = None
+    score_breakdown: dict[str, Any] | None = Field(default=None, sa_column=Column(JSONType))
+    score_version: str | None = Field(default=None, max_length=32)
+    scored_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    latency_p50_ms: int | None = None
+    latency_p90_ms: int | None = None
+    interruptions: int | None = None
+    talk_ratio: float | None = None  # agent talk time / total talk time
+    longest_silence_s: float | None = None
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    updated_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+
+
+class CallNote(SQLModel, table=True):
+    __tablename__ = "call_note"
+    id: int | None = Field(default=None, primary_key=True)
+    public_id: str = Field(default_factory=lambda: public_id("note"), max_length=32, unique=True)
+    organization_id: int = Field(foreign_key="organization.id")
+    call_id: int = Field(foreign_key="call.id", index=True)
+    author: str = Field(max_length=320)  # the user's email or the API key's name
+    body: str
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+
+
+class Tag(SQLModel, table=True):
+    __table_args__ = (UniqueConstraint("organization_id", "name"),)
+    id: int | None = Field(default=None, primary_key=True)
+    organization_id: int = Field(foreign_key="organization.id")
+    name: str = Field(max_length=50)
+
+
+class CallTag(SQLModel, table=True):
+    __tablename__ = "call_tag"
+    call_id: int = Field(foreign_key="call.id", primary_key=True)
+    tag_id: int = Field(foreign_key="tag.id", primary_key=True, index=True)
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)

@@ -1,0 +1,89 @@
+"""The common shapes every platform connector maps onto.
+
+Platform quirks (units, vocabularies, timestamp formats) stay inside each platform's module;
+everything downstream (ingestion, scoring, the API) only sees these records.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from decimal import Decimal
+from typing import Any, Literal
+
+Platform = Literal["retell", "vapi", "elevenlabs"]
+PLATFORMS: tuple[str, ...] = ("retell", "vapi", "elevenlabs")
+
+CallStatus = Literal["ended", "error", "in_progress"]
+Direction = Literal["inbound", "outbound"]
+Sentiment = Literal["Positive", "Neutral", "Negative"]
+Role = Literal["agent", "user", "tool", "system"]
+
+
+@dataclass(slots=True)
+class Word:
+    word: str
+    start: float  # seconds from the start of the call
+    end: float
+
+
+@dataclass(slots=True)
+class Turn:
+    """One utterance. Times are seconds from the start of the call (None when unknown)."""
+
+    role: Role
+    text: str
+    start: float | None = None
+    end: float | None = None
+    words: list[Word] | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        d: dict[str, Any] = {"role": self.role, "text": self.text, "start": self.start, "end": self.end}
+        if self.words:
+            d["words"] = [{"word": w.word, "start": w.start, "end": w.end} for w in self.words]
+        return d
+
+
+@dataclass(slots=True)
+class AgentRecord:
+    platform: Platform
+    platform_agent_id: str
+    name: str
+    voice: str | None = None
+    model: str | None = None
+    prompt: str | None = None
+    platform_version: str | None = None
+    updated_at: datetime | None = None  # UTC, tz-aware
+    raw: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(slots=True)
+class CallRecord:
+    platform: Platform
+    platform_call_id: str
+    platform_agent_id: str | None
+    status: CallStatus
+    started_at: datetime | None  # UTC, tz-aware
+    agent_name: str | None = None
+    direction: Direction | None = None
+    from_number: str | None = None
+    to_number: str | None = None
+    ended_at: datetime | None = None
+    duration_ms: int | None = None
+    cost_usd: Decimal | None = None  # USD, already converted from the platform's unit
+    recording_url: str | None = None
+    transcript: str | None = None  # plain text, "Agent: …\nUser: …"
+    turns: list[Turn] = field(default_factory=list)
+    summary: str | None = None
+    sentiment: Sentiment | None = None  # platform-provided, normalised
+    successful: bool | None = None  # platform success flag: True / False / None (unknown)
+    end_reason: str | None = None  # raw platform value, free text
+    platform_status: str | None = None  # raw platform status
+    analysis: dict[str, Any] = field(default_factory=dict)  # the platform's own analysis, raw
+    metadata: dict[str, Any] = field(default_factory=dict)
+
+
+def transcript_text(turns: list[Turn]) -> str:
+    """Plain-text transcript in the common 'Agent: …' / 'User: …' line format."""
+    names = {"agent": "Agent", "user": "User"}
+    return "".join(f"{names[t.role]}: {t.text}\n" for t in turns if t.role in names and t.text)

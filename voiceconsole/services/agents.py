@@ -1,0 +1,149 @@
+"""Agents: listing with cached performance figures, detail with trends, and stats upkeep."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from decimal import Decimal
+
+from sqlalchemy import case, func
+from sqlmodel import Session, select
+
+from voiceconsole.models import Agent, Call, Client, Organization
+from voiceconsole.models.types import utcnow
+from voiceconsole.schemas import AgentDetail, AgentSummary, TrendPoint
+from voiceconsole.services.calls import CallFilters, list_calls
+from voiceconsole.services.errors import Actor, NotFound, ValidationFailed
+
+AGENT_SORT_COLUMNS = {
+    "name": Agent.name,
+    "totalCalls": Agent.total_calls,
+    "avgScore": Agent.avg_score,
+    "avgDuration": Agent.avg_duration_s,
+    "totalCost": Agent.total_cost,
+    "lastCallAt": Agent.last_call_at,
+}
+
+
+def _summary(agent: Agent, client: Client | None) -> AgentSummary:
+    ended = agent.total_calls
+    return AgentSummary(
+        id=agent.platform_agent_id, name=agent.name, platform=agent.platform, status=agent.status,
+        client_id=client.public_id if client else None, client_name=client.name if client else None,
+        voice=agent.voice, model=agent.model, total_calls=agent.total_calls,
+        avg_score=round(agent.avg_score, 1) if agent.avg_score is not None else None,
+        avg_duration=round(agent.avg_duration_s, 1) if agent.avg_duration_s is not None else None,
+        total_cost=float(round(agent.total_cost or Decimal(0), 4)),
+        success_rate=round(100 * agent.successful_calls / ended, 1) if ended else None,
+        last_call_at=agent.last_call_at,
+    )
+
+
+def _scope(org: Organization, actor: Actor | None):
+    conds = [Agent.organization_id == org.id]
+    if actor is not None and actor.client_id is not None:
+        conds.append(Agent.client_id == actor.client_id)
+    return conds
+
+
+def list_agents(
+    session: Session, *, org: Organization, page: int = 1, per_page: int = 20, sort_by: str = "name",
+    sort_order: str = "asc", platform: str | None = None, status: str | None = None,
+    client_id: str | None = None, actor: Actor | None = None,
+) -> tuple[list[AgentSummary], int]:
+    if sort_by not in AGENT_SORT_COLUMNS:
+        raise ValidationFailed.field("sortBy", f"Must be one of: {', '.join(AGENT_SORT_COLUMNS)}")
+    conds = _scope(org, actor)
+    if platform:
+        conds.append(Agent.platform == platform)
+    if status:
+        conds.append(Agent.status == status)
+    if client_id:
+        conds.append(Agent.client_id.in_(
+            select(Client.id).where(Client.organization_id == org.id, Client.public_id == client_id).scalar_subquery()
+        ))
+    total = session.exec(select(func.count()).select_from(Agent).where(*conds)).one()
+    col = AGENT_SORT_COLUMNS[sort_by]
+    order = [col.desc().nulls_last(), Agent.id.desc()] if sort_order == "desc" else [col.asc().nulls_last(), Agent.id]
+    rows = session.exec(
+        select(Agent, Client).outerjoin(Client, Client.id == Agent.client_id)
+        .where(*conds).order_by(*order).offset((page - 1) * per_page).limit(per_page)
+    ).all()
+    return [_summary(a, c) for a, c in rows], total
+
+
+def get_agent(session: Session, *, org: Organization, agent_id: str, actor: Actor | None = None,
+              trend_days: int = 30) -> AgentDetail:
+    row = session.exec(
+        select(Agent, Client).outerjoin(Client, Client.id == Agent.client_id)
+        .where(*_scope(org, actor), Agent.platform_agent_id == agent_id).order_by(Agent.id)
+    ).first()
+    if row is None:
+        raise NotFound("Agent not found")
+    agent, client = row
+    recent, _ = list_calls(session, org=org, filters=CallFilters(agent_id=agent_id), per_page=10, actor=actor)
+    since = utcnow() - timedelta(days=trend_days)
+    day = func.date(Call.started_at)
+    trend_rows = session.exec(
+        select(day, func.count(), func.avg(Call.score), func.coalesce(func.sum(Call.cost_usd), 0))
+        .where(Call.organization_id == org.id, Call.agent_id == agent.id, Call.started_at >= since)
+        .group_by(day).order_by(day)
+    ).all()
+    minutes = (agent.avg_duration_s or 0) * agent.total_calls / 60
+    return AgentDetail(
+        **_summary(agent, client).model_dump(), prompt=agent.prompt, platform_version=agent.platform_version,
+        recent_calls=recent,
+        score_trend=[TrendPoint(date=str(d), calls=n, avg_score=round(float(s), 1) if s is not None else None,
+                                cost=float(round(Decimal(c), 4))) for d, n, s, c in trend_rows],
+        cost_per_minute=round(float(agent.total_cost) / minutes, 4) if minutes else None,
+    )
+
+
+def agents_overview(session: Session, *, org: Organization, actor: Actor | None = None) -> dict:
+    """Aggregated agent performance for the dashboard, from the cached per-agent figures."""
+    agents, _ = list_agents(session, org=org, per_page=10_000, sort_by="totalCalls", sort_order="desc", actor=actor)
+    total_calls = sum(a.total_calls for a in agents)
+    scored = [(a.avg_score, a.total_calls) for a in agents if a.avg_score is not None and a.total_calls]
+    weight = sum(n for _, n in scored)
+    return {
+        "totalAgents": len(agents),
+        "onlineAgents": sum(1 for a in agents if a.status == "online"),
+        "totalCalls": total_calls,
+        "avgScore": round(sum(s * n for s, n in scored) / weight, 1) if weight else None,
+        "totalCost": round(sum(a.total_cost for a in agents), 4),
+        "agents": [a.wire() for a in agents],
+    }
+
+
+def recompute_agent_stats(session: Session, *, agent_id: int) -> Agent | None:
+    """Recompute an agent's cached figures from its calls. Idempotent: safe to run any number of times."""
+    agent = session.get(Agent, agent_id)
+    if agent is None:
+        return None
+    ended = Call.status == "ended"
+    scored = ended & Call.score.is_not(None) & (Call.transcript.is_not(None))
+    total, n_scored, n_success, avg_score, avg_duration, cost, last = session.exec(
+        select(
+            func.count(),
+            func.sum(case((scored, 1), else_=0)),
+            func.sum(case((ended & Call.successful.is_(True), 1), else_=0)),
+            func.avg(case((scored, Call.score), else_=None)),
+            func.avg(case((ended, Call.duration_ms), else_=None)),
+            func.coalesce(func.sum(Call.cost_usd), 0),
+            func.max(Call.started_at),
+        ).where(Call.agent_id == agent.id)
+    ).one()
+    agent.total_calls = total or 0
+    agent.scored_calls = n_scored or 0
+    agent.successful_calls = n_success or 0
+    agent.avg_score = float(avg_score) if avg_score is not None else None
+    agent.avg_duration_s = float(avg_duration) / 1000 if avg_duration is not None else None
+    agent.total_cost = Decimal(str(cost))
+    if last is not None and getattr(last, "tzinfo", None) is None and not isinstance(last, str):
+        from datetime import timezone
+
+        last = last.replace(tzinfo=timezone.utc)
+    agent.last_call_at = last if not isinstance(last, str) else agent.last_call_at
+    agent.stats_updated_at = utcnow()
+    session.add(agent)
+    session.flush()
+    return agent

@@ -1,0 +1,83 @@
+"""API keys: `viq_` + 40 base62 characters, shown once, stored as a SHA-256 hash."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import timedelta
+
+from sqlalchemy import update
+from sqlmodel import Session, select
+
+from voiceconsole.models import ApiKey, Organization
+from voiceconsole.models.types import random_base62, utcnow
+from voiceconsole.services import audit
+from voiceconsole.services.errors import Actor, NotFound, ValidationFailed
+from voiceconsole.services.security import sha256_hex
+
+KEY_PREFIX = "viq_"
+KEY_RANDOM_CHARS = 40  # ≈ 238 bits
+_LAST_USED_RESOLUTION = timedelta(minutes=1)  # avoid a write on every request
+
+
+@dataclass
+class CreatedKey:
+    key: ApiKey
+    raw: str  # the only time the full key exists outside the caller's hands
+
+
+def create_api_key(session: Session, *, org: Organization, name: str, actor: Actor, role: str = "owner") -> CreatedKey:
+    name = (name or "").strip()
+    if not name or len(name) > 100:
+        raise ValidationFailed.field("name", "Name must be 1–100 characters")
+    if role not in ("owner", "admin", "member"):
+        raise ValidationFailed.field("role", "Role must be owner, admin or member")
+    raw = KEY_PREFIX + random_base62(KEY_RANDOM_CHARS)
+    key = ApiKey(organization_id=org.id, name=name, prefix=raw[:8], key_hash=sha256_hex(raw), role=role,
+                 created_by_user_id=actor.user_id)
+    session.add(key)
+    session.flush()
+    audit.record(session, organization_id=org.id, actor=actor, action="api_key.create",
+                 target_type="api_key", target_id=key.public_id, details={"name": name})
+    return CreatedKey(key=key, raw=raw)
+
+
+def list_api_keys(session: Session, *, org: Organization, include_revoked: bool = False) -> list[ApiKey]:
+    q = select(ApiKey).where(ApiKey.organization_id == org.id)
+    if not include_revoked:
+        q = q.where(ApiKey.revoked_at.is_(None))
+    return list(session.exec(q.order_by(ApiKey.created_at.desc(), ApiKey.id.desc())))
+
+
+def revoke_api_key(session: Session, *, org: Organization, key_id: str, actor: Actor) -> ApiKey:
+    key = session.exec(
+        select(ApiKey).where(ApiKey.organization_id == org.id, ApiKey.public_id == key_id)
+    ).first()
+    if key is None or key.revoked_at is not None:
+        raise NotFound("API key not found")
+    key.revoked_at = utcnow()
+    session.add(key)
+    audit.record(session, organization_id=org.id, actor=actor, action="api_key.revoke",
+                 target_type="api_key", target_id=key.public_id)
+    return key
+
+
+def authenticate_api_key(session: Session, raw: str | None) -> tuple[ApiKey, Organization] | None:
+    if not raw or not raw.startswith(KEY_PREFIX) or len(raw) > 200:
+        return None
+    row = session.exec(
+        select(ApiKey, Organization)
+        .join(Organization, Organization.id == ApiKey.organization_id)
+        .where(ApiKey.key_hash == sha256_hex(raw), ApiKey.revoked_at.is_(None))
+    ).first()
+    if row is None:
+        return None
+    key, org = row
+    now = utcnow()
+    if key.last_used_at is None or now - key.last_used_at > _LAST_USED_RESOLUTION:
+        session.exec(update(ApiKey).where(ApiKey.id == key.id).values(last_used_at=now))
+        session.commit()
+    return key, org
+
+
+def actor_for_key(key: ApiKey) -> Actor:
+    return Actor(kind="api_key", id=key.public_id, display=f"API key “{key.name}”", role=key.role)

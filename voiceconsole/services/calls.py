@@ -1,0 +1,214 @@
+"""Calls: filtered listing, detail, notes and tags. Every query is scoped to one organization."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import and_, delete, func, literal_column, or_
+from sqlmodel import Session, select
+
+from voiceconsole.models import Agent, Call, CallNote, CallTag, Client, Organization, Tag
+from voiceconsole.schemas import CallDetail, CallSummary, Note, VoiceMetrics
+from voiceconsole.services.errors import Actor, Forbidden, NotFound, ValidationFailed
+from voiceconsole.db import is_postgres
+
+# Public sort names → columns. Anything else is refused with a 422 by the API.
+SORT_COLUMNS = {
+    "startedAt": Call.started_at,
+    "endedAt": Call.ended_at,
+    "callScore": Call.score,
+    "duration": Call.duration_ms,
+    "cost": Call.cost_usd,
+    "createdAt": Call.created_at,
+}
+MAX_TAGS_PER_REQUEST = 20
+MAX_TAG_LENGTH = 50
+MAX_NOTE_LENGTH = 5000
+
+
+@dataclass
+class CallFilters:
+    agent_id: str | None = None  # the platform's agent id
+    client_id: str | None = None  # our client public id
+    status: str | None = None
+    min_score: int | None = None
+    max_score: int | None = None
+    sentiment: str | None = None
+    platform: str | None = None
+    direction: str | None = None
+    search: str | None = None
+    date_from: datetime | None = None
+    date_to: datetime | None = None
+
+
+def _base_query(session: Session, org: Organization, f: CallFilters, actor: Actor | None):
+    conds = [Call.organization_id == org.id]
+    if actor is not None and actor.client_id is not None:
+        conds.append(Call.client_id == actor.client_id)  # client viewers see only their client
+    if f.agent_id:
+        agent_ids = select(Agent.id).where(Agent.organization_id == org.id, Agent.platform_agent_id == f.agent_id)
+        conds.append(Call.agent_id.in_(agent_ids.scalar_subquery()))
+    if f.client_id:
+        client_ids = select(Client.id).where(Client.organization_id == org.id, Client.public_id == f.client_id)
+        conds.append(Call.client_id.in_(client_ids.scalar_subquery()))
+    if f.status:
+        conds.append(Call.status == f.status)
+    if f.min_score is not None:
+        conds.append(Call.score >= f.min_score)
+    if f.max_score is not None:
+        conds.append(Call.score <= f.max_score)
+    if f.sentiment:
+        conds.append(Call.sentiment == f.sentiment)
+    if f.platform:
+        conds.append(Call.platform == f.platform)
+    if f.direction:
+        conds.append(Call.direction == f.direction)
+    if f.date_from:
+        conds.append(Call.started_at >= f.date_from)
+    if f.date_to:
+        conds.append(Call.started_at <= f.date_to)
+    if f.search and f.search.strip():
+        term = f.search.strip()[:200]
+        if is_postgres(session):
+            conds.append(literal_column("call.search_vector").op("@@")(func.websearch_to_tsquery("english", term)))
+        else:
+            like = f"%{term.lower()}%"
+            conds.append(or_(func.lower(Call.transcript).like(like), func.lower(Call.summary).like(like)))
+    return and_(*conds)
+
+
+def _tags_for(session: Session, call_ids: list[int]) -> dict[int, list[str]]:
+    if not call_ids:
+        return {}
+    out: dict[int, list[str]] = defaultdict(list)
+    rows = session.exec(
+        select(CallTag.call_id, Tag.name).join(Tag, Tag.id == CallTag.tag_id)
+        .where(CallTag.call_id.in_(call_ids)).order_by(Tag.name)
+    )
+    for call_id, name in rows:
+        out[call_id].append(name)
+    return out
+
+
+def _summary_fields(call: Call, agent: Agent | None, client: Client | None, tags: list[str]) -> dict:
+    return dict(
+        id=call.public_id, platform_call_id=call.platform_call_id,
+        agent_id=agent.platform_agent_id if agent else None, agent_name=agent.name if agent else None,
+        client_id=client.public_id if client else None, client_name=client.name if client else None,
+        platform=call.platform, status=call.status, direction=call.direction,
+        from_number=call.from_number, to_number=call.to_number,
+        started_at=call.started_at, ended_at=call.ended_at,
+        duration=round(call.duration_ms / 1000, 3) if call.duration_ms is not None else None,
+        cost=float(call.cost_usd) if call.cost_usd is not None else None,
+        call_score=call.score, sentiment=call.sentiment, summary=call.summary, tags=tags,
+    )
+
+
+def list_calls(
+    session: Session, *, org: Organization, filters: CallFilters, page: int = 1, per_page: int = 20,
+    sort_by: str = "startedAt", sort_order: str = "desc", actor: Actor | None = None,
+) -> tuple[list[CallSummary], int]:
+    if sort_by not in SORT_COLUMNS:
+        raise ValidationFailed.field("sortBy", f"Must be one of: {', '.join(SORT_COLUMNS)}")
+    where = _base_query(session, org, filters, actor)
+    total = session.exec(select(func.count()).select_from(Call).where(where)).one()
+    col = SORT_COLUMNS[sort_by]
+    order = [col.desc().nulls_last(), Call.id.desc()] if sort_order == "desc" else [col.asc().nulls_last(), Call.id.asc()]
+    rows = session.exec(
+        select(Call, Agent, Client)
+        .outerjoin(Agent, Agent.id == Call.agent_id)
+        .outerjoin(Client, Client.id == Call.client_id)
+        .where(where).order_by(*order).offset((page - 1) * per_page).limit(per_page)
+    ).all()
+    tags = _tags_for(session, [c.id for c, _, _ in rows])
+    return [CallSummary(**_summary_fields(c, a, cl, tags.get(c.id, []))) for c, a, cl in rows], total
+
+
+def _get_call_row(session: Session, org: Organization, call_id: str, actor: Actor | None) -> Call:
+    call = session.exec(select(Call).where(Call.organization_id == org.id, Call.public_id == call_id)).first()
+    if call is None or (actor is not None and actor.client_id is not None and call.client_id != actor.client_id):
+        raise NotFound("Call not found")
+    return call
+
+
+def get_call(session: Session, *, org: Organization, call_id: str, actor: Actor | None = None) -> CallDetail:
+    call = _get_call_row(session, org, call_id, actor)
+    agent = session.get(Agent, call.agent_id) if call.agent_id else None
+    client = session.get(Client, call.client_id) if call.client_id else None
+    notes = session.exec(select(CallNote).where(CallNote.call_id == call.id).order_by(CallNote.created_at, CallNote.id))
+    return CallDetail(
+        **_summary_fields(call, agent, client, _tags_for(session, [call.id]).get(call.id, [])),
+        transcript=call.transcript, transcript_turns=call.transcript_turns, recording_url=call.recording_url,
+        score_breakdown=call.score_breakdown, score_version=call.score_version,
+        voice_metrics=VoiceMetrics(
+            latency_p50_ms=call.latency_p50_ms, latency_p90_ms=call.latency_p90_ms,
+            interruptions=call.interruptions, talk_ratio=call.talk_ratio, longest_silence_s=call.longest_silence_s,
+        ),
+        notes=[Note(id=n.public_id, body=n.body, author=n.author, created_at=n.created_at) for n in notes],
+        end_reason=call.end_reason, successful=call.successful, platform_analysis=call.platform_analysis,
+    )
+
+
+def _require_writer(actor: Actor) -> None:
+    if actor.role == "client_viewer":
+        raise Forbidden("Client viewers have read-only access")
+
+
+def add_note(session: Session, *, org: Organization, call_id: str, body: str, actor: Actor) -> Note:
+    _require_writer(actor)
+    body = (body or "").strip()
+    if not body:
+        raise ValidationFailed.field("body", "Note must not be empty")
+    if len(body) > MAX_NOTE_LENGTH:
+        raise ValidationFailed.field("body", f"Note must be at most {MAX_NOTE_LENGTH} characters")
+    call = _get_call_row(session, org, call_id, actor)
+    note = CallNote(organization_id=org.id, call_id=call.id, author=actor.display, body=body)
+    session.add(note)
+    session.flush()
+    return Note(id=note.public_id, body=note.body, author=note.author, created_at=note.created_at)
+
+
+def normalise_tags(tags: list[str]) -> list[str]:
+    if not isinstance(tags, list) or not tags:
+        raise ValidationFailed.field("tags", "Give at least one tag")
+    if len(tags) > MAX_TAGS_PER_REQUEST:
+        raise ValidationFailed.field("tags", f"At most {MAX_TAGS_PER_REQUEST} tags per request")
+    out: list[str] = []
+    for i, tag in enumerate(tags):
+        name = (tag or "").strip().lower() if isinstance(tag, str) else ""
+        if not name or len(name) > MAX_TAG_LENGTH:
+            raise ValidationFailed.field(f"tags[{i}]", f"Tags must be 1–{MAX_TAG_LENGTH} characters")
+        if name not in out:
+            out.append(name)
+    return out
+
+
+def add_tags(session: Session, *, org: Organization, call_id: str, tags: list[str], actor: Actor) -> list[str]:
+    _require_writer(actor)
+    names = normalise_tags(tags)
+    call = _get_call_row(session, org, call_id, actor)
+    existing = {t.name: t for t in session.exec(select(Tag).where(Tag.organization_id == org.id, Tag.name.in_(names)))}
+    attached = set(session.exec(select(CallTag.tag_id).where(CallTag.call_id == call.id)))
+    for name in names:
+        tag = existing.get(name)
+        if tag is None:
+            tag = Tag(organization_id=org.id, name=name)
+            session.add(tag)
+            session.flush()
+        if tag.id not in attached:
+            session.add(CallTag(call_id=call.id, tag_id=tag.id))
+            attached.add(tag.id)
+    session.flush()
+    return _tags_for(session, [call.id]).get(call.id, [])
+
+
+def remove_tags(session: Session, *, org: Organization, call_id: str, tags: list[str], actor: Actor) -> list[str]:
+    _require_writer(actor)
+    names = normalise_tags(tags)
+    call = _get_call_row(session, org, call_id, actor)
+    tag_ids = select(Tag.id).where(Tag.organization_id == org.id, Tag.name.in_(names)).scalar_subquery()
+    session.exec(delete(CallTag).where(CallTag.call_id == call.id, CallTag.tag_id.in_(tag_ids)))
+    session.flush()
+    return _tags_for(session, [call.id]).get(call.id, [])

@@ -1,0 +1,122 @@
+"""Storing what the platforms tell us: upserts keyed on (organization, platform, platform id).
+
+Used by the demo loader, the periodic sync and the inbound webhooks alike, so a call that
+arrives twice (webhook then sync, or a retried page) is stored once.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlmodel import Session, select
+
+from voiceconsole.models import Agent, Call, Organization
+from voiceconsole.models.types import utcnow
+from voiceconsole.platforms.base import AgentRecord, CallRecord
+
+# Columns a later delivery of the same call may fill in or correct (analysis arrives after the call).
+_CALL_UPDATABLE = (
+    "agent_id", "client_id", "status", "direction", "from_number", "to_number", "started_at", "ended_at",
+    "duration_ms", "cost_usd", "recording_url", "transcript", "transcript_turns", "summary", "sentiment",
+    "successful", "platform_analysis", "end_reason", "platform_status", "metadata", "updated_at",
+)
+
+
+def upsert_agent(session: Session, *, org: Organization, record: AgentRecord,
+                 integration_id: int | None = None, client_id: int | None = None) -> Agent:
+    agent = session.exec(
+        select(Agent).where(Agent.organization_id == org.id, Agent.platform == record.platform,
+                            Agent.platform_agent_id == record.platform_agent_id)
+    ).first()
+    now = utcnow()
+    if agent is None:
+        agent = Agent(organization_id=org.id, platform=record.platform, platform_agent_id=record.platform_agent_id,
+                      name=record.name, integration_id=integration_id, client_id=client_id)
+    agent.name = record.name or agent.name
+    agent.voice, agent.model, agent.prompt = record.voice, record.model, record.prompt
+    agent.platform_version = record.platform_version
+    agent.integration_id = integration_id or agent.integration_id
+    if client_id is not None:
+        agent.client_id = client_id
+    agent.status = "online"
+    agent.last_seen_at = now
+    agent.updated_at = now
+    session.add(agent)
+    session.flush()
+    return agent
+
+
+def call_row(org_id: int, record: CallRecord, agent: Agent | None, integration_id: int | None) -> dict:
+    """The column values of one call, ready for a bulk insert."""
+    now = utcnow()
+    from voiceconsole.models.types import public_id
+
+    return {
+        "public_id": public_id("cl"), "organization_id": org_id,
+        "agent_id": agent.id if agent else None, "client_id": agent.client_id if agent else None,
+        "integration_id": integration_id, "platform": record.platform, "platform_call_id": record.platform_call_id,
+        "status": record.status, "direction": record.direction, "from_number": record.from_number,
+        "to_number": record.to_number, "started_at": record.started_at, "ended_at": record.ended_at,
+        "duration_ms": record.duration_ms, "cost_usd": record.cost_usd, "recording_url": record.recording_url,
+        "transcript": record.transcript or None, "transcript_turns": [t.to_dict() for t in record.turns],
+        "summary": record.summary, "sentiment": record.sentiment, "successful": record.successful,
+        "platform_analysis": record.analysis or {}, "end_reason": record.end_reason,
+        "platform_status": record.platform_status, "metadata": record.metadata or {},
+        "created_at": now, "updated_at": now,
+    }
+
+
+@dataclass
+class UpsertResult:
+    new_call_ids: list[int] = field(default_factory=list)
+    updated_call_ids: list[int] = field(default_factory=list)
+    agent_ids: set[int] = field(default_factory=set)
+
+
+def upsert_calls(session: Session, *, org: Organization, records: list[CallRecord],
+                 integration_id: int | None = None) -> UpsertResult:
+    """Insert new calls and refresh known ones in one statement; report which were new."""
+    result = UpsertResult()
+    if not records:
+        return result
+    agent_keys = {(r.platform, r.platform_agent_id) for r in records if r.platform_agent_id}
+    agents = {
+        (a.platform, a.platform_agent_id): a
+        for a in session.exec(select(Agent).where(
+            Agent.organization_id == org.id,
+            Agent.platform_agent_id.in_([k[1] for k in agent_keys]),
+        ))
+    } if agent_keys else {}
+    # One row per platform call id: a page may repeat a call; the last delivery wins.
+    rows = {}
+    for r in records:
+        agent = agents.get((r.platform, r.platform_agent_id))
+        if agent is None and r.platform_agent_id:  # a call from an agent we have not listed yet
+            agent = upsert_agent(session, org=org, record=AgentRecord(
+                platform=r.platform, platform_agent_id=r.platform_agent_id,
+                name=r.agent_name or r.platform_agent_id), integration_id=integration_id)
+            agents[(r.platform, r.platform_agent_id)] = agent
+        rows[(r.platform, r.platform_call_id)] = call_row(org.id, r, agent, integration_id)
+    values = list(rows.values())
+    dialect = session.get_bind().dialect.name
+    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    table = Call.__table__
+    existing = {
+        (p, pid): cid for cid, p, pid in session.exec(
+            select(Call.id, Call.platform, Call.platform_call_id).where(
+                Call.organization_id == org.id,
+                Call.platform_call_id.in_([v["platform_call_id"] for v in values]),
+            )
+        )
+    }
+    stmt = insert(table).values(values)
+    stmt = stmt.on_conflict_do_update(
+        index_elements=["organization_id", "platform", "platform_call_id"],
+        set_={c: stmt.excluded[c] for c in _CALL_UPDATABLE},
+    ).returning(table.c.id, table.c.platform, table.c.platform_call_id, table.c.agent_id)
+    for cid, p, pid, agent_id in session.exec(stmt):
+        (result.updated_call_ids if (p, pid) in existing else result.new_call_ids).append(cid)
+        if agent_id:
+            result.agent_ids.add(agent_id)
+    return result

