@@ -1,21 +1,16 @@
 """Reflex configuration. Database and Redis come from VoiceConsole's own settings."""
 
-import os
-
 import reflex as rx
 
 from voiceconsole.settings import get_settings
 
 _settings = get_settings()
-_port = int(os.environ.get("PORT", "3000"))
 
 config = rx.Config(
     app_name="voiceconsole",
     db_url=_settings.database_url,
     # Reflex keeps UI state on disk for one process by default; set REFLEX_REDIS_URL to share it
     # between several web processes (then Reflex runs one granian worker per core).
-    frontend_port=_port,
-    backend_port=_port,
     telemetry_enabled=False,
     show_built_with_reflex=False,
     plugins=[

@@ -33,7 +33,9 @@ def get_engine(url: str | None = None) -> Engine:
             cur.close()
 
         return engine
-    return create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=20)
+    # Sessions in UTC so date()/date_trunc() group by UTC days, whatever the server's zone.
+    return create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=20,
+                         connect_args={"options": "-c timezone=UTC"})
 
 
 @contextmanager

@@ -8,6 +8,8 @@ persisting to ./data/redis.rdb so queued jobs survive a restart.
 from __future__ import annotations
 
 import fcntl
+import os
+import signal
 import subprocess
 import time
 from pathlib import Path
@@ -59,9 +61,9 @@ def ensure_embedded_redis(data_dir: Path) -> str:
 
 
 def stop_embedded_redis(data_dir: Path) -> None:
-    socket_path = data_dir / "redis.sock"
-    if _alive(socket_path):
-        try:
-            redis.Redis(unix_socket_path=str(socket_path)).shutdown(save=True)
-        except redis.ConnectionError:
-            pass  # shutdown closes the connection under us
+    """Stop the embedded server (SIGTERM: Redis saves its snapshot, then exits)."""
+    pid_file = data_dir / "redis.pid"
+    try:
+        os.kill(int(pid_file.read_text().strip()), signal.SIGTERM)
+    except (FileNotFoundError, ValueError, ProcessLookupError):
+        pass

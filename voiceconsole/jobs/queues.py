@@ -6,11 +6,14 @@ from functools import lru_cache
 
 import redis
 from rq import Queue
+from rq.exceptions import DuplicateJobError, NoSuchJobError
+from rq.job import Job, JobStatus
 
 from voiceconsole.settings import get_settings
 
 # Listed in priority order: a worker drains earlier queues first.
 QUEUE_NAMES = ("webhooks", "scoring", "default", "sync", "notify")
+_PENDING = (JobStatus.QUEUED, JobStatus.SCHEDULED, JobStatus.DEFERRED)
 
 
 @lru_cache(maxsize=1)
@@ -30,28 +33,24 @@ def all_queues() -> list[Queue]:
 
 
 def enqueue_agent_stats(agent_ids: set[int] | list[int]) -> None:
-    """Ask for agents' cached stats to be recomputed (collapsed while one is still queued)."""
-    from rq.exceptions import DuplicateJobError
-
+    """Ask for agents' cached stats to be recomputed; collapsed while a run is still pending."""
     from voiceconsole.jobs.agent_stats import recompute_agent_stats_job
 
     q = get_queue("default")
     for agent_id in sorted(set(agent_ids)):
         job_id = f"agent-stats-{agent_id}"
-        from rq.job import Job, JobStatus
-        from rq.exceptions import NoSuchJobError
-
         try:
             job = Job.fetch(job_id, connection=q.connection)
-            if job.get_status(refresh=True) in (JobStatus.QUEUED, JobStatus.SCHEDULED, JobStatus.DEFERRED):
-                continue  # a pending run will see the new calls too
-            job.delete()
+            if job.get_status(refresh=True) in _PENDING:
+                continue  # the pending run will read the new calls too
+            job.delete()  # finished or failed: make room for a fresh run
         except NoSuchJobError:
             pass
         try:
-            q.enqueue(recompute_agent_stats_job, agent_id, job_id=job_id, unique=True, result_ttl=60, failure_ttl=86400)
+            q.enqueue(recompute_agent_stats_job, agent_id, job_id=job_id, unique=True,
+                      result_ttl=60, failure_ttl=86400)
         except DuplicateJobError:
-            pass
+            pass  # enqueued concurrently by another process
 
 
 def enqueue_email(*, to: str, subject: str, text: str, html: str | None = None) -> None:

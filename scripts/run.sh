@@ -1,0 +1,37 @@
+#!/usr/bin/env bash
+# `make run`: migrate, create the demo organization (first start), start the worker and the app.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+PORT="${PORT:-3000}"
+export PORT
+export VOICECONSOLE_BASE_URL="${VOICECONSOLE_BASE_URL:-http://localhost:$PORT}"
+
+mkdir -p data
+voiceconsole db upgrade
+demo_out="$(voiceconsole demo)"
+echo "$demo_out"
+login_url="$(sed -n 's/^Login link[^:]*: //p' <<<"$demo_out")"
+
+voiceconsole worker > data/worker.log 2>&1 &
+worker_pid=$!
+trap 'kill $worker_pid 2>/dev/null || true' EXIT INT TERM
+
+# Tell the user where to go once the app answers (the first prod build takes a minute or two).
+(
+  for _ in $(seq 1 600); do
+    if curl -fsS "http://localhost:$PORT/ping" >/dev/null 2>&1; then
+      printf '\n================================================================\n'
+      printf ' VoiceConsole is running at http://localhost:%s\n' "$PORT"
+      printf ' Log in to the demo:  %s\n' "$login_url"
+      printf ' API docs:            http://localhost:%s/api/docs\n' "$PORT"
+      printf ' Worker log:          data/worker.log\n'
+      printf '================================================================\n\n'
+      exit 0
+    fi
+    sleep 1
+  done
+) &
+
+exec_status=0
+reflex run --env prod --frontend-port "$PORT" --backend-port "$PORT" || exec_status=$?
+exit $exec_status

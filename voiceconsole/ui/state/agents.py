@@ -1,0 +1,47 @@
+"""The agents table, with the cached performance figures of each agent."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import reflex as rx
+
+from voiceconsole.services.agents import list_agents
+from voiceconsole.ui import format as fmt
+from voiceconsole.ui.state.auth import LOGIN_ROUTE, AuthState, NotSignedIn
+
+MAX_AGENTS = 500  # an agency has tens of agents; one page is enough
+
+
+def agent_row(wire: dict[str, Any], tz: str) -> dict[str, str]:
+    return {
+        "id": wire["id"],
+        "name": wire["name"],
+        "platform": wire.get("platform") or "",
+        "client": wire.get("clientName") or fmt.DASH,
+        "status": wire.get("status") or "",
+        "calls": fmt.count(wire.get("totalCalls") or 0),
+        "score": fmt.score_text(wire.get("avgScore")),
+        "band": fmt.score_band(wire.get("avgScore")),
+        "duration": fmt.mmss(wire.get("avgDuration")),
+        "cost": fmt.usd(wire.get("totalCost")),
+        "success": f"{wire['successRate']:g}%" if wire.get("successRate") is not None else fmt.DASH,
+        "last_call": fmt.datetime_label(wire.get("lastCallAt"), tz),
+    }
+
+
+class AgentsState(AuthState):
+    agents: list[dict[str, str]] = []
+    total: int = 0
+
+    @rx.event
+    def load(self):
+        try:
+            with self.open_org() as scope:
+                agents, total = list_agents(scope.session, org=scope.org, per_page=MAX_AGENTS,
+                                            sort_by="totalCalls", sort_order="desc", actor=scope.actor)
+        except NotSignedIn:
+            return rx.redirect(LOGIN_ROUTE)
+        self.agents = [agent_row(a.wire(), self.timezone) for a in agents]
+        self.total = total
+        return None

@@ -1,0 +1,153 @@
+"""The calls list: filters, sorting and server-side pagination."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import reflex as rx
+
+from voiceconsole.services.agents import list_agents
+from voiceconsole.services.calls import SORT_COLUMNS, CallFilters, list_calls
+from voiceconsole.services.errors import DomainError
+from voiceconsole.ui import format as fmt
+from voiceconsole.ui.state.auth import LOGIN_ROUTE, AuthState, NotSignedIn
+
+ALL = "all"  # Radix selects cannot hold an empty value
+PER_PAGE = 20
+DEFAULT_FILTERS: dict[str, str] = {
+    "search": "", "agent": ALL, "status": ALL, "sentiment": ALL, "direction": ALL, "platform": ALL,
+    "min_score": ALL, "date_from": "", "date_to": "",
+}
+
+
+def call_row(wire: dict[str, Any], tz: str) -> dict[str, str]:
+    """A call summary (wire dict) as the display strings one table row needs."""
+    return {
+        "id": wire["id"],
+        "href": f"/calls/{wire['id']}",
+        "started": fmt.datetime_label(wire.get("startedAt"), tz),
+        "agent": wire.get("agentName") or fmt.DASH,
+        "client": wire.get("clientName") or fmt.DASH,
+        "direction": wire.get("direction") or "",
+        "duration": fmt.mmss(wire.get("duration")),
+        "cost": fmt.usd(wire.get("cost")),
+        "score": fmt.score_text(wire.get("callScore")),
+        "band": fmt.score_band(wire.get("callScore")),
+        "sentiment": wire.get("sentiment") or "",
+        "status": wire.get("status") or "",
+        "platform": wire.get("platform") or "",
+        "summary": fmt.truncate(wire.get("summary"), 80),
+        "summary_full": wire.get("summary") or "",
+    }
+
+
+def filters_from(values: dict[str, str], tz: str) -> CallFilters:
+    def pick(name: str) -> str | None:
+        value = (values.get(name) or "").strip()
+        return None if value in ("", ALL) else value
+
+    min_score = pick("min_score")
+    return CallFilters(
+        agent_id=pick("agent"), status=pick("status"), sentiment=pick("sentiment"),
+        direction=pick("direction"), platform=pick("platform"), search=pick("search"),
+        min_score=int(min_score) if min_score and min_score.isdigit() else None,
+        date_from=fmt.day_bounds(values.get("date_from", ""), tz, end=False),
+        date_to=fmt.day_bounds(values.get("date_to", ""), tz, end=True),
+    )
+
+
+class CallsState(AuthState):
+    rows: list[dict[str, str]] = []
+    total: int = 0
+    page: int = 1
+    filters: dict[str, str] = dict(DEFAULT_FILTERS)
+    sort_by: str = "startedAt"
+    sort_order: str = "desc"
+    agent_options: list[dict[str, str]] = []
+    loading: bool = False
+    error: str = ""
+
+    @rx.var
+    def page_count(self) -> int:
+        return max(1, -(-self.total // PER_PAGE))
+
+    @rx.var
+    def range_label(self) -> str:
+        if self.total == 0:
+            return "No calls"
+        first = (self.page - 1) * PER_PAGE + 1
+        last = min(self.page * PER_PAGE, self.total)
+        return f"Showing {first:,}–{last:,} of {self.total:,}"
+
+    @rx.var
+    def has_filters(self) -> bool:
+        return self.filters != DEFAULT_FILTERS
+
+    @rx.event
+    def load(self):
+        """on_load: agents for the filter, then the first page with the current filters."""
+        try:
+            with self.open_org() as scope:
+                agents, _ = list_agents(scope.session, org=scope.org, per_page=500, actor=scope.actor)
+        except NotSignedIn:
+            return rx.redirect(LOGIN_ROUTE)
+        self.agent_options = [{"id": a.id, "name": a.name} for a in agents]
+        return self._fetch()
+
+    def _fetch(self):
+        self.error = ""
+        try:
+            with self.open_org() as scope:
+                calls, total = list_calls(
+                    scope.session, org=scope.org, filters=filters_from(self.filters, self.timezone),
+                    page=self.page, per_page=PER_PAGE, sort_by=self.sort_by, sort_order=self.sort_order,
+                    actor=scope.actor,
+                )
+        except NotSignedIn:
+            return rx.redirect(LOGIN_ROUTE)
+        except DomainError as exc:
+            self.rows, self.total = [], 0
+            self.error = exc.message
+            return None
+        self.rows = [call_row(c.wire(), self.timezone) for c in calls]
+        self.total = total
+        return None
+
+    @rx.event
+    def set_filter(self, name: str, value: str):
+        if name not in DEFAULT_FILTERS:
+            return None
+        self.filters = {**self.filters, name: (value or "")[:200]}
+        self.page = 1
+        return self._fetch()
+
+    @rx.event
+    def clear_filters(self):
+        self.filters = dict(DEFAULT_FILTERS)
+        self.page = 1
+        return self._fetch()
+
+    @rx.event
+    def sort(self, column: str):
+        if column not in SORT_COLUMNS:
+            return None
+        if self.sort_by == column:
+            self.sort_order = "asc" if self.sort_order == "desc" else "desc"
+        else:
+            self.sort_by, self.sort_order = column, "desc"
+        self.page = 1
+        return self._fetch()
+
+    @rx.event
+    def next_page(self):
+        if self.page < self.page_count:
+            self.page += 1
+            return self._fetch()
+        return None
+
+    @rx.event
+    def prev_page(self):
+        if self.page > 1:
+            self.page -= 1
+            return self._fetch()
+        return None

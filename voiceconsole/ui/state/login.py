@@ -1,0 +1,57 @@
+"""The login page: ask for a magic link by email."""
+
+from __future__ import annotations
+
+import reflex as rx
+
+from voiceconsole.db import session_scope
+from voiceconsole.services.accounts import request_login_link
+from voiceconsole.services.errors import ValidationFailed
+from voiceconsole.ui.state.auth import AuthState
+
+EXPIRED_MESSAGE = "That login link is invalid or has expired. Request a new one below."
+
+
+class LoginState(AuthState):
+    email: str = ""
+    sent_to: str = ""
+    error: str = ""
+    notice: str = ""
+    sending: bool = False
+
+    @rx.event
+    def on_load(self):
+        """Signed-in users go straight to their calls; explain an expired link."""
+        self.sent_to = ""
+        self.error = ""
+        self.sending = False
+        self.notice = EXPIRED_MESSAGE if self.router.url.query_parameters.get("error") == "expired" else ""
+        with session_scope() as session:
+            ctx = self._resolve(session)
+        if ctx is not None:
+            return rx.redirect("/calls", replace=True)
+        return None
+
+    @rx.event
+    def set_email(self, value: str):
+        self.email = value
+        self.error = ""
+
+    @rx.event
+    def send_link(self, form_data: dict):
+        email = str(form_data.get("email", self.email) or "").strip()
+        self.email = email
+        self.error = ""
+        try:
+            with session_scope() as session:
+                request_login_link(session, email=email)
+        except ValidationFailed as exc:
+            self.error = exc.details[0]["message"] if exc.details else exc.message
+            return
+        self.sent_to = email
+        self.notice = ""
+
+    @rx.event
+    def start_over(self):
+        self.sent_to = ""
+        self.error = ""
