@@ -70,7 +70,10 @@ def api_client():
 
     from voiceconsole.api.main import api
 
-    with TestClient(api) as client:
+    # A distinct client address per test: anonymous requests are rate-limited per address, and
+    # the counters live in Redis (shared by every test and, with REDIS_URL, by earlier runs).
+    address = f"10.{secrets.randbelow(256)}.{secrets.randbelow(256)}.{secrets.randbelow(254) + 1}"
+    with TestClient(api, client=(address, 50000)) as client:
         yield client
 
 
@@ -121,7 +124,8 @@ class Factory:
             organization_id=org.id, agent_id=agent.id, client_id=agent.client_id, platform=agent.platform,
             platform_call_id=f"call_{secrets.token_hex(8)}", status="ended", direction="inbound",
             from_number="+15555550100", to_number="+15555550199", started_at=started,
-            ended_at=started + timedelta(milliseconds=duration_ms), duration_ms=duration_ms,
+            ended_at=started + timedelta(milliseconds=duration_ms) if duration_ms is not None else None,
+            duration_ms=duration_ms,
             cost_usd=Decimal("0.120000"), transcript="Agent: Hello, how can I help?\nUser: I want to book.\n",
             transcript_turns=[{"role": "agent", "text": "Hello, how can I help?", "start": 0.5, "end": 2.0},
                               {"role": "user", "text": "I want to book.", "start": 2.8, "end": 4.0}],

@@ -79,7 +79,7 @@ def demo() -> None:
     with session_scope() as session:
         result = ensure_demo(session)
         typer.echo(("Created" if result.created else "Found") + f" demo organization '{result.organization.slug}'.")
-        typer.echo(f"Login link (single use, 24 h): {result.login_url}")
+        typer.echo(f"Login link (single use): {result.login_url}")
         typer.echo(f"API key: {result.api_key}")
 
 

@@ -173,6 +173,7 @@ def upgrade() -> None:
     sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
     sa.Column('updated_at', sa.DateTime(timezone=True), nullable=False),
     sa.Column('total_calls', sa.Integer(), nullable=False),
+    sa.Column('ended_calls', sa.Integer(), nullable=False),
     sa.Column('scored_calls', sa.Integer(), nullable=False),
     sa.Column('successful_calls', sa.Integer(), nullable=False),
     sa.Column('avg_score', sa.Float(), nullable=True),

@@ -72,9 +72,9 @@ def get_principal(request: Request, session: SessionDep) -> Principal:
     if ctx is None:
         _rate_limit(request, f"ip:{_client_ip(request)}", "free")
         raise ApiError(401, "Unauthorized")
+    _rate_limit(request, f"user:{ctx.user.id}", ctx.organization.plan)  # first: refusals carry the headers too
     if request.method in _UNSAFE and not _same_origin(request):
         raise ApiError(403, "Cross-origin request refused")
-    _rate_limit(request, f"user:{ctx.user.id}", ctx.organization.plan)
     return Principal(org=ctx.organization, actor=ctx.actor)
 
 

@@ -41,6 +41,13 @@ def _field_name(loc: tuple) -> str:
     return name or (str(loc[0]) if loc else "request")
 
 
+def _error_field(err: dict) -> str:
+    # An unparseable body is located by character offset (("body", 12)): name the body itself.
+    if err.get("type") == "json_invalid":
+        return "body"
+    return _field_name(tuple(err.get("loc", ())))
+
+
 def _message(err: dict) -> str:
     if err.get("type") == "literal_error":
         expected = err.get("ctx", {}).get("expected", "")
@@ -53,7 +60,7 @@ def _message(err: dict) -> str:
 def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(RequestValidationError)
     async def _validation(_: Request, exc: RequestValidationError) -> JSONResponse:
-        details = [{"field": _field_name(tuple(e.get("loc", ()))), "message": _message(e)} for e in exc.errors()]
+        details = [{"field": _error_field(e), "message": _message(e)} for e in exc.errors()]
         return error_response(422, "Validation failed", details)
 
     @app.exception_handler(DomainError)

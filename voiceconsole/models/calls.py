@@ -38,6 +38,7 @@ class Agent(SQLModel, table=True):
     updated_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
     # Cached aggregates, recomputed by the `recompute_agent_stats` job after calls change.
     total_calls: int = 0
+    ended_calls: int = 0
     scored_calls: int = 0
     successful_calls: int = 0
     avg_score: float | None = None

@@ -25,7 +25,7 @@ AGENT_SORT_COLUMNS = {
 
 
 def _summary(agent: Agent, client: Client | None) -> AgentSummary:
-    ended = agent.total_calls
+    ended = agent.ended_calls
     return AgentSummary(
         id=agent.platform_agent_id, name=agent.name, platform=agent.platform, status=agent.status,
         client_id=client.public_id if client else None, client_name=client.name if client else None,
@@ -121,9 +121,10 @@ def recompute_agent_stats(session: Session, *, agent_id: int) -> Agent | None:
         return None
     ended = Call.status == "ended"
     scored = ended & Call.score.is_not(None) & (Call.transcript.is_not(None))
-    total, n_scored, n_success, avg_score, avg_duration, cost, last = session.exec(
+    total, n_ended, n_scored, n_success, avg_score, avg_duration, cost, last = session.exec(
         select(
             func.count(),
+            func.sum(case((ended, 1), else_=0)),
             func.sum(case((scored, 1), else_=0)),
             func.sum(case((ended & Call.successful.is_(True), 1), else_=0)),
             func.avg(case((scored, Call.score), else_=None)),
@@ -133,16 +134,13 @@ def recompute_agent_stats(session: Session, *, agent_id: int) -> Agent | None:
         ).where(Call.agent_id == agent.id)
     ).one()
     agent.total_calls = total or 0
+    agent.ended_calls = n_ended or 0
     agent.scored_calls = n_scored or 0
     agent.successful_calls = n_success or 0
     agent.avg_score = float(avg_score) if avg_score is not None else None
     agent.avg_duration_s = float(avg_duration) / 1000 if avg_duration is not None else None
     agent.total_cost = Decimal(str(cost))
-    if last is not None and getattr(last, "tzinfo", None) is None and not isinstance(last, str):
-        from datetime import timezone
-
-        last = last.replace(tzinfo=timezone.utc)
-    agent.last_call_at = last if not isinstance(last, str) else agent.last_call_at
+    agent.last_call_at = last
     agent.stats_updated_at = utcnow()
     session.add(agent)
     session.flush()

@@ -74,8 +74,11 @@ def _base_query(session: Session, org: Organization, f: CallFilters, actor: Acto
         if is_postgres(session):
             conds.append(literal_column("call.search_vector").op("@@")(func.websearch_to_tsquery("english", term)))
         else:
-            like = f"%{term.lower()}%"
-            conds.append(or_(func.lower(Call.transcript).like(like), func.lower(Call.summary).like(like)))
+            # The user's text is matched literally: escape LIKE's own wildcards.
+            escaped = term.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+            like = f"%{escaped}%"
+            conds.append(or_(func.lower(Call.transcript).like(like, escape="\\"),
+                             func.lower(Call.summary).like(like, escape="\\")))
     return and_(*conds)
 
 

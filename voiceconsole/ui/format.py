@@ -31,12 +31,14 @@ def parse_iso(value: str | datetime | None) -> datetime | None:
     return dt if dt.tzinfo else dt.replace(tzinfo=timezone.utc)
 
 
-def datetime_label(value: str | datetime | None, tz: str | None = "UTC") -> str:
-    """'Nov 24, 2025 14:03' in the organization's timezone."""
+def datetime_label(value: str | datetime | None, tz: str | None = "UTC", *, short: bool = False) -> str:
+    """'Nov 24, 2025 14:03' in the organization's timezone; `short` drops the current year."""
     dt = parse_iso(value)
     if dt is None:
         return DASH
     local = dt.astimezone(zone(tz))
+    if short and local.year == datetime.now(local.tzinfo).year:
+        return f"{local:%b} {local.day}, {local:%H:%M}"
     return f"{local:%b} {local.day}, {local.year} {local:%H:%M}"
 
 

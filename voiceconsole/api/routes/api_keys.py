@@ -1,12 +1,13 @@
 from __future__ import annotations
 
-from typing import Literal
+from typing import Annotated, Literal
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Depends
 from pydantic import BaseModel, Field
 
 from voiceconsole.api.deps import PrincipalDep, SessionDep
 from voiceconsole.api.envelope import ok
+from voiceconsole.api.params import Paging, paging
 from voiceconsole.schemas import ApiKeyCreated, ApiKeyOut
 from voiceconsole.services import api_keys as keys_service
 from voiceconsole.services.errors import Forbidden
@@ -30,10 +31,12 @@ def _require_admin(principal) -> None:
 
 
 @router.get("", summary="List API keys (never the keys themselves)")
-def list_keys(principal: PrincipalDep, session: SessionDep):
+def list_keys(principal: PrincipalDep, session: SessionDep, pg: Annotated[Paging, Depends(paging)]):
     _require_admin(principal)
     keys = keys_service.list_api_keys(session, org=principal.org)
-    return ok([key_out(k).wire() for k in keys], total=len(keys))
+    start = (pg.page - 1) * pg.per_page
+    return ok([key_out(k).wire() for k in keys[start:start + pg.per_page]],
+              page=pg.page, perPage=pg.per_page, total=len(keys))
 
 
 @router.post("", status_code=201, summary="Create an API key; the key is shown once")

@@ -6,7 +6,10 @@ from voiceconsole.ui import styles
 
 
 def score_badge(score: rx.Var, band: rx.Var, *, show_label: bool = True) -> rx.Component:
-    """A call score (0–100) coloured by band; "—" when the call is not scored yet."""
+    """A call score (0–100) coloured by band; "—" when the call is not scored yet.
+
+    With `show_label` the band's name follows the number, and an unscored call says so.
+    """
 
     def _badge(key: str) -> rx.Component:
         text, colour = styles.SCORE_BANDS[key]
@@ -22,7 +25,9 @@ def score_badge(score: rx.Var, band: rx.Var, *, show_label: bool = True) -> rx.C
         ("good", _badge("good")),
         ("attention", _badge("attention")),
         ("poor", _badge("poor")),
-        rx.text("—", color=styles.MUTED_TEXT, title="Not scored yet", data_testid="score-badge"),
+        rx.badge("Not scored", color_scheme="gray", variant="soft", radius="full", size="2",
+                 data_testid="score-badge")
+        if show_label else rx.text("—", color=styles.MUTED_TEXT, title="Not scored yet", data_testid="score-badge"),
     )
 
 

@@ -22,7 +22,7 @@ def page_header(title, subtitle=None, *actions: rx.Component, back: tuple[str, s
         justify="between",
         align="end",
         wrap="wrap",
-        gap="3",
+        spacing="3",
         width="100%",
         margin_bottom="20px",
     )

@@ -20,6 +20,7 @@ def call_header(wire: dict[str, Any], tz: str) -> dict[str, str]:
     row.update({
         "from_number": wire.get("fromNumber") or fmt.DASH,
         "to_number": wire.get("toNumber") or fmt.DASH,
+        "started": fmt.datetime_label(wire.get("startedAt"), tz),
         "ended": fmt.datetime_label(wire.get("endedAt"), tz),
         "end_reason": fmt.label(wire.get("endReason")),
         "recording_url": wire.get("recordingUrl") or "",

@@ -25,7 +25,7 @@ def call_row(wire: dict[str, Any], tz: str) -> dict[str, str]:
     return {
         "id": wire["id"],
         "href": f"/calls/{wire['id']}",
-        "started": fmt.datetime_label(wire.get("startedAt"), tz),
+        "started": fmt.datetime_label(wire.get("startedAt"), tz, short=True),
         "agent": wire.get("agentName") or fmt.DASH,
         "client": wire.get("clientName") or fmt.DASH,
         "direction": wire.get("direction") or "",
@@ -36,7 +36,7 @@ def call_row(wire: dict[str, Any], tz: str) -> dict[str, str]:
         "sentiment": wire.get("sentiment") or "",
         "status": wire.get("status") or "",
         "platform": wire.get("platform") or "",
-        "summary": fmt.truncate(wire.get("summary"), 80),
+        "summary": fmt.truncate(wire.get("summary"), 140),
         "summary_full": wire.get("summary") or "",
     }
 

@@ -1,0 +1,50 @@
+"""/calls/[call_id]: one call in full."""
+
+import reflex as rx
+
+from voiceconsole.ui.components.feedback import empty_state, loading_block
+from voiceconsole.ui.components.layout import app_shell
+from voiceconsole.ui.components.page_header import page_header
+from voiceconsole.ui.state.call_detail import CallDetailState
+from voiceconsole.ui.views.call_header import call_header
+from voiceconsole.ui.views.call_side import notes_card, score_card, summary_card, tags_card
+from voiceconsole.ui.views.transcript import transcript
+
+
+def _call() -> rx.Component:
+    return rx.fragment(
+        call_header(),
+        rx.grid(
+            rx.vstack(summary_card(), transcript(), spacing="0", width="100%", min_width="0", align="stretch"),
+            # The side column stays in view while a long transcript scrolls (wide screens only).
+            rx.vstack(score_card(), tags_card(), notes_card(), spacing="0", width="100%", min_width="0",
+                      align="stretch", align_self="start",
+                      position=rx.breakpoints(initial="static", lg="sticky"), top="20px"),
+            columns=rx.breakpoints(initial="1", lg="3fr 2fr"),
+            gap="16px", width="100%",
+        ),
+    )
+
+
+def _not_found() -> rx.Component:
+    return rx.box(
+        empty_state("search-x", "Call not found",
+                    "This call does not exist or belongs to another organization.",
+                    rx.link(rx.button("Back to calls", variant="soft"), href="/calls")),
+        style={"background": rx.color("gray", 1), "border_radius": "12px"},
+        data_testid="call-not-found",
+    )
+
+
+def call_detail_page() -> rx.Component:
+    return app_shell(
+        "calls",
+        page_header(rx.cond(CallDetailState.not_found, "Call", "Call details"),
+                    rx.cond(CallDetailState.not_found, "", CallDetailState.call["platform_call_id"]),
+                    back=("/calls", "All calls")),
+        rx.cond(
+            CallDetailState.loading,
+            loading_block("Loading call…"),
+            rx.cond(CallDetailState.not_found, _not_found(), _call()),
+        ),
+    )
