@@ -383,6 +383,28 @@ def load(args, url: str) -> LoadReport:
     return rep
 
 
+def check_schema(url: str) -> None:
+    """The database must have every column the current models expect (a reused database can be older
+    than the code, and the API would then fail with 500s)."""
+    from sqlalchemy import create_engine, inspect
+    from sqlmodel import SQLModel
+
+    import voiceconsole.models  # noqa: F401
+
+    engine = create_engine(sa_url(url))
+    try:
+        insp = inspect(engine)
+        missing = []
+        for table in SQLModel.metadata.sorted_tables:
+            have = {c["name"] for c in insp.get_columns(table.name)}
+            missing += [f"{table.name}.{c.name}" for c in table.columns if c.name not in have]
+    finally:
+        engine.dispose()
+    if missing:
+        raise SystemExit(f"database schema lacks {', '.join(missing)} (models changed since it was migrated/"
+                         "loaded): run without --keep to reload it")
+
+
 def describe_data(url: str, rep: LoadReport | None) -> dict:
     import psycopg
 
@@ -627,7 +649,7 @@ def write_results(path: Path, args, machine: dict, data: dict, rep: LoadReport |
                   explains: dict[str, list[str]], started: datetime, duration_s: float) -> str:
     lines: list[str] = []
     a = lines.append
-    a(f"## {started.strftime('%Y-%m-%d %H:%M UTC')} — {data['calls']:,} calls")
+    a(f"## API latency at {data['calls']:,} calls — {started.strftime('%Y-%m-%d %H:%M UTC')}")
     a("")
     ps = machine["pg_settings"]
     a(f"**Machine:** {machine['nproc']} CPUs ({machine['cpu']}), {machine['mem']} RAM; PostgreSQL {machine['pg']} "
@@ -717,7 +739,7 @@ def write_results(path: Path, args, machine: dict, data: dict, rep: LoadReport |
     a(f"_Run took {duration_s / 60:.1f} min; command: `{' '.join(['benchmarks/api_latency.py'] + sys.argv[1:])}`._")
     a("")
     section = "\n".join(lines)
-    header = "# API latency benchmark results\n\nAppended by `benchmarks/api_latency.py`; newest last. See README.md.\n\n"
+    header = "# Benchmark results\n\nEach section is appended with its date; sections are never rewritten.\n\n"
     existing = path.read_text() if path.exists() else header
     if not existing.endswith("\n\n"):
         existing = existing.rstrip("\n") + "\n\n"
@@ -782,6 +804,7 @@ def main() -> None:
     else:
         rep = load(args, url)
 
+    check_schema(url)
     data = describe_data(url, rep)
     log(f"data: {data['calls']:,} calls, {data['scored']:,} scored, {data['agents']} agents, "
         f"table {data['table_size']} + indexes {data['index_size']}")

@@ -93,6 +93,15 @@ def worker(burst: bool = typer.Option(False, "--burst", help="Work until the que
     run_worker(burst=burst, simple=simple)
 
 
+@app.command("score")
+def score(file: str = typer.Argument(..., help="JSON, a JSON array or JSON Lines of calls; - for stdin"),
+          platform: str = typer.Option(..., "--platform", help="retell | vapi | elevenlabs")) -> None:
+    """Score calls given in a platform's own JSON shape; prints one JSON line per call."""
+    from voiceconsole.scoring.cli import score_file
+
+    raise typer.Exit(score_file(file, platform))
+
+
 @app.command("redis-url")
 def redis_url() -> None:
     """Print the Redis URL in use (starting the embedded server if none is configured)."""

@@ -238,6 +238,7 @@ def upgrade() -> None:
     sa.Column('score', sa.Integer(), nullable=True),
     sa.Column('score_breakdown', sa.JSON().with_variant(postgresql.JSONB(astext_type=sa.Text()), 'postgresql'), nullable=True),
     sa.Column('score_version', sqlmodel.sql.sqltypes.AutoString(length=32), nullable=True),
+    sa.Column('score_excluded', sa.Boolean(), nullable=False, server_default=sa.false()),
     sa.Column('scored_at', sa.DateTime(timezone=True), nullable=True),
     sa.Column('latency_p50_ms', sa.Integer(), nullable=True),
     sa.Column('latency_p90_ms', sa.Integer(), nullable=True),

@@ -88,6 +88,7 @@ class Call(SQLModel, table=True):
     score: int | None = None
     score_breakdown: dict[str, Any] | None = Field(default=None, sa_column=Column(JSONType))
     score_version: str | None = Field(default=None, max_length=32)
+    score_excluded: bool = False  # no transcript: scored 0 but left out of averages
     scored_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     latency_p50_ms: int | None = None
     latency_p90_ms: int | None = None

@@ -35,7 +35,7 @@ def _interp(x: float, points: tuple[tuple[float, float], ...]) -> float:
 
 
 def fmt_seconds(s: float) -> str:
-    """"5 s", "42 s", "2 min 14 s", "1 h 3 min"."""
+    """Seconds as a person reads them: 5 s, 2 min 14 s, 1 h 3 min."""
     s = int(round(s))
     if s < 60:
         return f"{s} s"

@@ -53,8 +53,9 @@ def score_file(path: str, platform: str, out: TextIO | None = None, err: TextIO 
         return EXIT_USAGE
     code = EXIT_OK
     scored = 0
+    name = "standard input" if path == "-" else path
     try:
-        for where, raw in _payloads(text, path):
+        for where, raw in _payloads(text, name):
             if isinstance(raw, _BadLine):
                 print(f"error: {where} is not valid JSON: {raw.message}", file=err)
                 code = EXIT_BAD_CALL
@@ -81,7 +82,7 @@ def score_file(path: str, platform: str, out: TextIO | None = None, err: TextIO 
         print(f"error: {exc}", file=err)
         return EXIT_USAGE
     if scored == 0 and code == EXIT_OK:
-        print(f"error: {path} holds no calls", file=err)
+        print(f"error: {name} holds no calls", file=err)
         return EXIT_USAGE
     return code
 

@@ -120,7 +120,7 @@ def recompute_agent_stats(session: Session, *, agent_id: int) -> Agent | None:
     if agent is None:
         return None
     ended = Call.status == "ended"
-    scored = ended & Call.score.is_not(None) & (Call.transcript.is_not(None))
+    scored = Call.score.is_not(None) & Call.score_excluded.is_(False)
     total, n_ended, n_scored, n_success, avg_score, avg_duration, cost, last = session.exec(
         select(
             func.count(),

@@ -14,6 +14,7 @@ from voiceconsole.services import accounts, api_keys
 from voiceconsole.services.agents import recompute_agent_stats
 from voiceconsole.services.errors import SYSTEM
 from voiceconsole.services.ingest import upsert_agent, upsert_calls
+from voiceconsole.services.scoring import score_stored_calls
 from voiceconsole.settings import get_settings
 
 DEMO_SLUG = "demo"
@@ -48,13 +49,12 @@ def load_demo_traffic(session: Session, *, org: Organization, seed: int = 7, sca
         for raw in raw_agents:
             client = clients.get(raw.get("_client"))
             upsert_agent(session, org=org, record=mapper.map_agent(raw), client_id=client.id if client else None)
-        batch = []
-        for raw_call in generate_calls(platform, raw_agents, seed=seed + 100 + i, count=int(n_calls * scale)):
-            batch.append(mapper.map_call(raw_call))
-            if len(batch) == 500:
-                stored += len(upsert_calls(session, org=org, records=batch).new_call_ids)
-                batch = []
-        stored += len(upsert_calls(session, org=org, records=batch).new_call_ids)
+        calls = [mapper.map_call(raw) for raw in generate_calls(platform, raw_agents, seed=seed + 100 + i,
+                                                                count=int(n_calls * scale))]
+        for start in range(0, len(calls), 500):
+            new_ids = upsert_calls(session, org=org, records=calls[start:start + 500]).new_call_ids
+            score_stored_calls(session, call_ids=new_ids)  # the demo shows scores from the first page
+            stored += len(new_ids)
     for agent_id in session.exec(select(Agent.id).where(Agent.organization_id == org.id)):
         recompute_agent_stats(session, agent_id=agent_id)
     return stored

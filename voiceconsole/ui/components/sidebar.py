@@ -67,7 +67,10 @@ def account_box() -> rx.Component:
         rx.el.form(
             rx.button(rx.icon("log-out", size=15), "Log out", type="submit", variant="soft", color_scheme="gray",
                       size="2", width="100%", data_testid="logout"),
-            action="/api/auth/logout", method="post", width="100%", style={"width": "100%"},
+            # A native POST: the API clears the HttpOnly cookie and redirects to /login (a full page
+            # load, so the websocket reconnects without the session). on_submit=None stops Reflex
+            # from adding its default preventDefault handler to the form.
+            action="/api/auth/logout", method="post", on_submit=None, style={"width": "100%"},
         ),
         spacing="3", width="100%", padding="12px", border_radius="10px",
         background=styles.SURFACE_BG, border=styles.SUBTLE_BORDER,
