@@ -114,3 +114,23 @@ class ApiKeyOut(PublicModel):
 
 class ApiKeyCreated(ApiKeyOut):
     key: str  # shown once
+
+
+class IntegrationOut(PublicModel):
+    """A connected platform account. The API key itself is never returned: only its last 4 characters."""
+
+    id: str
+    platform: str
+    label: str
+    status: str  # active | error | stale (stale is computed when read), or disconnected
+    api_key_last4: str
+    base_url: str | None = None
+    last_sync_at: datetime | None = None
+    last_good_sync_at: datetime | None = None
+    last_error: str | None = None
+    created_at: datetime
+    disconnected_at: datetime | None = None
+    agent_count: int = 0
+    webhook_url: str
+    webhook_secret: str | None = None  # shown to owners and admins, to paste into the platform
+    webhook_note: str

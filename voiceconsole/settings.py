@@ -46,6 +46,19 @@ class Settings:
     log_level: str
     demo_email: str
     sync_interval_s: int
+    # Platform connectors: retries on 429/5xx (Retry-After honoured, waits capped), request timeout.
+    platform_retries: int = 4
+    platform_backoff_s: float = 0.5
+    platform_max_backoff_s: float = 30.0
+    platform_timeout_s: float = 30.0
+    platform_page_size: int | None = None  # None: each platform's own default page size
+    simulator_url: str | None = None  # a running platform simulator the demo connects to
+    # AI mode (DESIGN.md §7): an OpenAI-compatible chat endpoint judges outcome and sentiment and
+    # writes coaching. Only workers call it. Unset base URL → local scoring and coaching only.
+    llm_base_url: str | None = None  # e.g. https://api.openai.com/v1 (we POST …/chat/completions)
+    llm_api_key: str | None = None
+    llm_model: str = "gpt-4o-mini"
+    llm_timeout_s: float = 30.0
     extra: dict[str, str] = field(default_factory=dict)
 
     @property
@@ -60,6 +73,11 @@ class Settings:
         from voiceconsole.embedded_redis import ensure_embedded_redis
 
         return ensure_embedded_redis(self.data_dir)
+
+    @property
+    def llm_configured(self) -> bool:
+        """AI mode is on when an LLM endpoint is configured (workers use it; the web never calls it)."""
+        return bool(self.llm_base_url)
 
     @property
     def secure_cookies(self) -> bool:
@@ -88,6 +106,16 @@ def load_settings(environ: dict[str, str] | None = None) -> Settings:
         log_level=env.get("VOICECONSOLE_LOG_LEVEL") or "INFO",
         demo_email=env.get("VOICECONSOLE_DEMO_EMAIL") or "demo@voiceconsole.local",
         sync_interval_s=int(env.get("VOICECONSOLE_SYNC_INTERVAL_S") or 4 * 3600),
+        platform_retries=int(env.get("VOICECONSOLE_PLATFORM_RETRIES") or 4),
+        platform_backoff_s=float(env.get("VOICECONSOLE_PLATFORM_BACKOFF_S") or 0.5),
+        platform_max_backoff_s=float(env.get("VOICECONSOLE_PLATFORM_MAX_BACKOFF_S") or 30),
+        platform_timeout_s=float(env.get("VOICECONSOLE_PLATFORM_TIMEOUT_S") or 30),
+        platform_page_size=int(env.get("VOICECONSOLE_PLATFORM_PAGE_SIZE") or 0) or None,
+        simulator_url=(env.get("VOICECONSOLE_SIMULATOR_URL") or "").rstrip("/") or None,
+        llm_base_url=(env.get("VOICECONSOLE_LLM_BASE_URL") or "").strip().rstrip("/") or None,
+        llm_api_key=env.get("VOICECONSOLE_LLM_API_KEY") or None,
+        llm_model=(env.get("VOICECONSOLE_LLM_MODEL") or "").strip() or "gpt-4o-mini",
+        llm_timeout_s=float(env.get("VOICECONSOLE_LLM_TIMEOUT_S") or 30),
     )
 
 

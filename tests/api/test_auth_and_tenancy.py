@@ -85,7 +85,7 @@ def test_revoked_key_is_401(api_client, factory, db):
     org = factory.org()
     key = factory.api_key(org)
     assert api_client.get("/api/calls", headers=bearer(key)).status_code == 200
-    (row,) = api_keys.list_api_keys(db, org=org)
+    (row,) = api_keys.list_api_keys(db, org=org, actor=SYSTEM)
     api_keys.revoke_api_key(db, org=org, key_id=row.public_id, actor=SYSTEM)
     db.commit()
     for path in ("/api/calls", "/api/v1/agents", "/api/auth/me"):

@@ -10,7 +10,7 @@ from urllib.parse import urlsplit
 from fastapi import Depends, Request
 from sqlmodel import Session
 
-from voiceconsole.api import ratelimit
+from voiceconsole.services import rate_limits as ratelimit
 from voiceconsole.api.envelope import ApiError
 from voiceconsole.db import get_engine
 from voiceconsole.models import Organization

@@ -1,4 +1,5 @@
-"""ElevenLabs Agents: mapping of native agent and conversation objects onto the common records.
+"""ElevenLabs Agents: mapping of native agent and conversation objects onto the common records, and the
+connector.
 
 Shapes: /work/shared/platform-apis.md §3 (GET conversation, list-conversations summary, GET agent,
 post_call_transcription webhook `data`).
@@ -6,11 +7,26 @@ post_call_transcription webhook `data`).
 
 from __future__ import annotations
 
+import json
+from collections.abc import Iterator, Mapping
+from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime, timedelta, timezone
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
+from urllib.parse import quote
 
 from voiceconsole.platforms.base import AgentRecord, CallRecord, Turn, transcript_text
+from voiceconsole.platforms.connector import (
+    CallPage,
+    Connector,
+    OpenCalls,
+    PlatformError,
+    WebhookVerificationError,
+    check_timestamp,
+    equal,
+    header,
+    hmac_sha256_hex,
+)
 
 # --------------------------------------------------------------------------------------------------
 # Mapping
@@ -141,3 +157,154 @@ def _sentiment(analysis: dict[str, Any]) -> str | None:
         # Not in the full conversation: fall back to a "sentiment" data-collection item if configured.
         label = ((analysis.get("data_collection_results") or {}).get("sentiment") or {}).get("value")
     return _SENTIMENTS.get(label.lower()) if isinstance(label, str) else None
+
+
+# --------------------------------------------------------------------------------------------------
+# Connector (HTTP API and webhooks)
+# --------------------------------------------------------------------------------------------------
+
+_STORED_EVENTS = ("post_call_transcription",)
+
+
+class ElevenLabsConnector(Connector):
+    """ElevenLabs Agents: cursor / next_cursor pages of conversation summaries, then GET each
+    conversation for the full transcript (the summary's sentiment, which only the list has, is kept).
+
+    Cursor: {"since": start_time_unix_secs high-water mark of finished passes,
+             "pass": {"since", "cursor", "max"} while a pass is under way,
+             "open": {conversation_id: start} conversations still running or processing last time}.
+    """
+
+    platform = "elevenlabs"
+    default_base_url = "https://api.elevenlabs.io"
+    page_size = 100  # the maximum ElevenLabs allows
+    max_page_size = 100
+    fetch_concurrency = 4
+    signature_window_s = 30 * 60
+
+    def _auth_headers(self, api_key: str) -> dict[str, str]:
+        return {"xi-api-key": api_key}
+
+    # -- agents -------------------------------------------------------------------------------------
+
+    def list_agents(self) -> list[AgentRecord]:
+        records, cursor = [], None
+        while True:
+            params: dict[str, Any] = {"page_size": self.page_size}
+            if cursor:
+                params["cursor"] = cursor
+            page = self._request("GET", "/v1/convai/agents", params=params)
+            for item in _list(page, "agents"):
+                if item.get("archived"):
+                    continue
+                records.append(map_agent(self._request("GET", f"/v1/convai/agents/{quote(str(item['agent_id']), safe='')}")))
+            cursor = page.get("next_cursor")
+            if not page.get("has_more") or not cursor:
+                return records
+
+    # -- calls --------------------------------------------------------------------------------------
+
+    def get_call(self, call_id: str) -> CallRecord:
+        return map_call(self._conversation(call_id))
+
+    def _conversation(self, conversation_id: str, summary: dict[str, Any] | None = None) -> dict[str, Any]:
+        full = self._request("GET", f"/v1/convai/conversations/{quote(conversation_id, safe='')}")
+        if summary:
+            # Sentiment, the agent's name and the direction are only in the list summary.
+            analysis = dict(full.get("analysis") or {})
+            if summary.get("sentiment_analysis") and not analysis.get("sentiment_analysis"):
+                analysis["sentiment_analysis"] = summary["sentiment_analysis"]
+                full = {**full, "analysis": analysis}
+            for key in ("agent_name", "direction"):
+                if summary.get(key) and not full.get(key):
+                    full = {**full, key: summary[key]}
+        return full
+
+    def list_calls(self, cursor: dict[str, Any] | None = None) -> Iterator[CallPage]:
+        cursor = cursor or {}
+        open_calls = OpenCalls.from_cursor(cursor)
+        state = cursor.get("pass")
+        if state is None:
+            since = cursor.get("since")
+            state = {"since": since, "cursor": None, "max": since}
+            if open_calls.ids:
+                records = self._fetch_known(list(open_calls.ids), open_calls)
+                yield CallPage(records, {"pass": dict(state), "open": open_calls.dump()})
+        while True:
+            params: dict[str, Any] = {"page_size": self.page_size}
+            if state["since"] is not None:
+                # One second back: calls in the boundary second are fetched again (upserts are idempotent).
+                params["call_start_after_unix"] = int(state["since"]) - 1
+            if state["cursor"]:
+                params["cursor"] = state["cursor"]
+            page = self._request("GET", "/v1/convai/conversations", params=params)
+            summaries = [s for s in _list(page, "conversations") if s.get("conversation_id")]
+            records = [map_call(raw) for raw in self._fetch_all(summaries)]
+            newest = state["max"]
+            for record, summary in zip(records, summaries):
+                open_calls.note(record, record.status == "in_progress")
+                started = summary.get("start_time_unix_secs")
+                if started is not None and (newest is None or started > newest):
+                    newest = int(started)
+            next_cursor = page.get("next_cursor")
+            if page.get("has_more") and next_cursor:
+                state = {"since": state["since"], "cursor": next_cursor, "max": newest}
+                yield CallPage(records, {"pass": dict(state), "open": open_calls.dump()})
+            else:
+                yield CallPage(records, {"since": newest, "pass": None, "open": open_calls.dump()})
+                return
+
+    def _fetch_all(self, summaries: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        def fetch(summary: dict[str, Any]) -> dict[str, Any]:
+            return self._conversation(str(summary["conversation_id"]), summary)
+
+        if len(summaries) <= 1 or self.fetch_concurrency <= 1:
+            return [fetch(s) for s in summaries]
+        with ThreadPoolExecutor(max_workers=self.fetch_concurrency) as pool:
+            return list(pool.map(fetch, summaries))
+
+    def _fetch_known(self, conversation_ids: list[str], open_calls: OpenCalls) -> list[CallRecord]:
+        records = []
+        for conversation_id in conversation_ids:
+            try:
+                record = self.get_call(conversation_id)
+            except PlatformError as exc:
+                if exc.status_code != 404:
+                    raise
+                open_calls.ids.pop(conversation_id, None)
+                continue
+            open_calls.note(record, record.status == "in_progress")
+            records.append(record)
+        return records
+
+    # -- webhooks -----------------------------------------------------------------------------------
+
+    def verify_webhook(self, headers: Mapping[str, str], body: bytes, secret: str) -> None:
+        """ElevenLabs-Signature: t=<unix s>,v0=hex(HMAC-SHA256(secret, "{t}.{body}")); ±30 minutes."""
+        if not secret:
+            raise WebhookVerificationError("no webhook secret is configured for this integration")
+        value = header(headers, "elevenlabs-signature")
+        if not value:
+            raise WebhookVerificationError("missing ElevenLabs-Signature header")
+        parts = dict(p.strip().split("=", 1) for p in value.split(",") if "=" in p)
+        timestamp, signature = parts.get("t", ""), parts.get("v0", "")
+        if not timestamp.isdigit() or not signature:
+            raise WebhookVerificationError("malformed ElevenLabs-Signature header")
+        check_timestamp(int(timestamp), self.signature_window_s)
+        if not equal(hmac_sha256_hex(secret, timestamp.encode() + b"." + body), signature.lower()):
+            raise WebhookVerificationError("ElevenLabs-Signature does not match")
+
+    def replay_key(self, headers: Mapping[str, str], body: bytes) -> str:
+        return (header(headers, "elevenlabs-signature") or "").strip()
+
+    def parse_webhook(self, body: bytes) -> CallRecord | None:
+        payload = json.loads(body)
+        if not isinstance(payload, dict) or payload.get("type") not in _STORED_EVENTS:
+            return None
+        return map_call(payload.get("data"))
+
+
+def _list(page: Any, key: str) -> list[dict[str, Any]]:
+    if not isinstance(page, dict) or not isinstance(page.get(key, []), list):
+        raise PlatformError(f"ElevenLabs list {key} answered an unexpected shape")
+    return page.get(key) or []

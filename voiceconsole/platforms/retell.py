@@ -1,15 +1,31 @@
-"""Retell AI: mapping of native agent and call objects onto the common records.
+"""Retell AI: mapping of native agent and call objects onto the common records, and the connector.
 
 Shapes: /work/shared/platform-apis.md §1 (get-call, v3 list-calls items, get-agent, v2 list-agents).
 """
 
 from __future__ import annotations
 
+import json
+import re
+from collections.abc import Iterator, Mapping
+from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime, timedelta, timezone
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
+from urllib.parse import quote
 
 from voiceconsole.platforms.base import AgentRecord, CallRecord, Turn, Word, transcript_text
+from voiceconsole.platforms.connector import (
+    CallPage,
+    Connector,
+    OpenCalls,
+    PlatformError,
+    WebhookVerificationError,
+    check_timestamp,
+    equal,
+    header,
+    hmac_sha256_hex,
+)
 
 # --------------------------------------------------------------------------------------------------
 # Mapping
@@ -143,3 +159,154 @@ def _turn(item: dict[str, Any]) -> Turn | None:
 def _tool_text(item: dict[str, Any]) -> str:
     name = item.get("name")
     return f"{name}({item.get('arguments', '')})" if name else ""
+
+
+# --------------------------------------------------------------------------------------------------
+# Connector (HTTP API and webhooks)
+# --------------------------------------------------------------------------------------------------
+
+_SIGNATURE = re.compile(r"^v=(\d+),d=([0-9a-f]{64})$")
+_STORED_EVENTS = ("call_ended", "call_analyzed")
+_VOICE_ONLY = {"channel": {"op": "eq", "type": "string", "value": "voice"}}
+
+
+class RetellConnector(Connector):
+    """Retell AI: v3 cursor-paginated call list + get-call per call (v3 items have no transcripts).
+
+    Cursor: {"since_ms": start_timestamp high-water mark of finished passes,
+             "pass": {"since_ms", "key", "max_ms"} while a pass is under way (key = pagination_key),
+             "open": {call_id: start} calls to re-fetch because they were unfinished or unanalysed}.
+    Retell can only filter calls by start time, so a call that changes after it was synced
+    (analysis arrives later) is tracked in "open" and fetched again at the next pass.
+    """
+
+    platform = "retell"
+    default_base_url = "https://api.retellai.com"
+    page_size = 200  # list-calls limit (Retell allows up to 1000)
+    max_page_size = 1000
+    agents_page_size = 100
+    fetch_concurrency = 4  # parallel get-call requests per page
+    signature_window_s = 5 * 60
+    list_timeout_s = 120.0  # Retell documents slow list-calls responses
+
+    # -- agents -------------------------------------------------------------------------------------
+
+    def list_agents(self) -> list[AgentRecord]:
+        records, key = [], None
+        while True:
+            params: dict[str, Any] = {"limit": self.agents_page_size, "sort_order": "ascending"}
+            if key:
+                params["pagination_key"] = key
+            page = self._request("POST", "/v2/list-agents", params=params, json={"filter_criteria": _VOICE_ONLY})
+            for item in _items(page, "list-agents"):
+                if item.get("channel") not in (None, "voice"):
+                    continue
+                records.append(self._full_agent(str(item["agent_id"])))
+            key = page.get("pagination_key")
+            if not page.get("has_more") or not key:
+                return records
+
+    def _full_agent(self, agent_id: str) -> AgentRecord:
+        agent = self._request("GET", f"/get-agent/{quote(agent_id, safe='')}")
+        engine = agent.get("response_engine") or {}
+        llm = None
+        if engine.get("type") == "retell-llm" and engine.get("llm_id"):
+            try:  # the prompt and model live on the Retell LLM
+                llm = self._request("GET", f"/get-retell-llm/{quote(str(engine['llm_id']), safe='')}")
+            except PlatformError as exc:
+                if exc.status_code != 404:
+                    raise
+        return map_agent(agent, llm)
+
+    # -- calls --------------------------------------------------------------------------------------
+
+    def get_call(self, call_id: str) -> CallRecord:
+        return map_call(self._request("GET", f"/v2/get-call/{quote(call_id, safe='')}"))
+
+    def list_calls(self, cursor: dict[str, Any] | None = None) -> Iterator[CallPage]:
+        cursor = cursor or {}
+        open_calls = OpenCalls.from_cursor(cursor)
+        state = cursor.get("pass")
+        if state is None:
+            since = cursor.get("since_ms")
+            state = {"since_ms": since, "key": None, "max_ms": since}
+            if open_calls.ids:  # first, whatever was unfinished last time
+                records = self._fetch_known(list(open_calls.ids), open_calls)
+                yield CallPage(records, {"pass": dict(state), "open": open_calls.dump()})
+        while True:
+            body: dict[str, Any] = {"limit": self.page_size, "sort_order": "ascending"}
+            if state["since_ms"] is not None:
+                # ge, not gt: calls sharing the boundary millisecond are fetched again (upserts are idempotent).
+                body["filter_criteria"] = {"start_timestamp": {"op": "ge", "type": "number", "value": state["since_ms"]}}
+            if state["key"]:
+                body["pagination_key"] = state["key"]
+            page = self._request("POST", "/v3/list-calls", json=body, timeout=self.list_timeout_s)
+            items = _items(page, "list-calls")
+            records = self._fetch_all([str(item["call_id"]) for item in items if item.get("call_id")])
+            max_ms = state["max_ms"]
+            for record, item in zip(records, items):
+                open_calls.note(record, _is_open(record))
+                started = item.get("start_timestamp")
+                if started is not None and (max_ms is None or started > max_ms):
+                    max_ms = int(started)
+            key = page.get("pagination_key")
+            if page.get("has_more") and key:
+                state = {"since_ms": state["since_ms"], "key": key, "max_ms": max_ms}
+                yield CallPage(records, {"pass": dict(state), "open": open_calls.dump()})
+            else:
+                yield CallPage(records, {"since_ms": max_ms, "pass": None, "open": open_calls.dump()})
+                return
+
+    def _fetch_all(self, call_ids: list[str]) -> list[CallRecord]:
+        if len(call_ids) <= 1 or self.fetch_concurrency <= 1:
+            return [self.get_call(call_id) for call_id in call_ids]
+        with ThreadPoolExecutor(max_workers=self.fetch_concurrency) as pool:
+            return list(pool.map(self.get_call, call_ids))
+
+    def _fetch_known(self, call_ids: list[str], open_calls: OpenCalls) -> list[CallRecord]:
+        records = []
+        for call_id in call_ids:
+            try:
+                record = self.get_call(call_id)
+            except PlatformError as exc:
+                if exc.status_code != 404:
+                    raise
+                open_calls.ids.pop(call_id, None)  # deleted on the platform
+                continue
+            open_calls.note(record, _is_open(record))
+            records.append(record)
+        return records
+
+    # -- webhooks -----------------------------------------------------------------------------------
+
+    def verify_webhook(self, headers: Mapping[str, str], body: bytes, secret: str) -> None:
+        """x-retell-signature: v=<ms>,d=hex(HMAC-SHA256(API key, body + ms)); ±5 minutes."""
+        value = header(headers, "x-retell-signature")
+        if not value:
+            raise WebhookVerificationError("missing x-retell-signature header")
+        match = _SIGNATURE.match(value.strip())
+        if not match:
+            raise WebhookVerificationError("malformed x-retell-signature header")
+        check_timestamp(int(match[1]) / 1000, self.signature_window_s)
+        if not secret or not equal(hmac_sha256_hex(secret, body + match[1].encode()), match[2]):
+            raise WebhookVerificationError("x-retell-signature does not match")
+
+    def replay_key(self, headers: Mapping[str, str], body: bytes) -> str:
+        return (header(headers, "x-retell-signature") or "").strip()
+
+    def parse_webhook(self, body: bytes) -> CallRecord | None:
+        payload = json.loads(body)
+        if not isinstance(payload, dict) or payload.get("event") not in _STORED_EVENTS:
+            return None
+        return map_call(payload.get("call") or payload.get("data"))  # `data` is the deprecated name
+
+
+def _items(page: Any, what: str) -> list[dict[str, Any]]:
+    if not isinstance(page, dict) or not isinstance(page.get("items", []), list):
+        raise PlatformError(f"Retell {what} answered an unexpected shape")
+    return page.get("items") or []
+
+
+def _is_open(record: CallRecord) -> bool:
+    # Still running, or ended but call_analysis (summary, sentiment, success) not in yet.
+    return record.status == "in_progress" or (record.status == "ended" and not record.analysis)

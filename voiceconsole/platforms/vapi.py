@@ -1,16 +1,31 @@
-"""Vapi: mapping of native Assistant and Call objects onto the common records.
+"""Vapi: mapping of native Assistant and Call objects onto the common records, and the connector.
 
 Shapes: /work/shared/platform-apis.md §2 (GET /call, GET /assistant, end-of-call-report `call`).
 """
 
 from __future__ import annotations
 
+import json
+import logging
 import re
+from collections.abc import Iterator, Mapping
 from datetime import datetime, timedelta, timezone
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
+from urllib.parse import quote
 
 from voiceconsole.platforms.base import AgentRecord, CallRecord, Turn, transcript_text
+from voiceconsole.platforms.connector import (
+    CallPage,
+    Connector,
+    PlatformAuthError,
+    PlatformError,
+    WebhookVerificationError,
+    check_timestamp,
+    equal,
+    header,
+    hmac_sha256_hex,
+)
 
 # --------------------------------------------------------------------------------------------------
 # Mapping
@@ -186,3 +201,185 @@ def _sentiment(structured: Any) -> str | None:
         return None
     label = structured.get("sentiment")
     return _SENTIMENTS.get(label.lower()) if isinstance(label, str) else None
+
+
+# --------------------------------------------------------------------------------------------------
+# Connector (HTTP API and webhooks)
+# --------------------------------------------------------------------------------------------------
+
+log = logging.getLogger(__name__)
+_STORED_MESSAGES = ("end-of-call-report",)
+_OVERLAP = timedelta(minutes=1)
+
+
+class VapiConnector(Connector):
+    """Vapi: `GET /call` and `GET /assistant` return bare arrays with no cursor.
+
+    Pages are walked from the newest down with `createdAtLe` = the oldest createdAt seen so far,
+    skipping the ids already seen at that boundary (so calls sharing a timestamp are neither lost
+    nor repeated), until a page comes back shorter than the limit. Incremental passes add
+    `updatedAtGt` = the newest updatedAt of the previous pass (less a minute of overlap), which
+    also catches calls whose analysis arrived after they were first synced.
+
+    Cursor: {"updated_after": ISO or None, "pass": {"le", "skip", "max_updated"} while under way}.
+    """
+
+    platform = "vapi"
+    default_base_url = "https://api.vapi.ai"
+    page_size = 500  # Vapi allows up to 1000
+    max_page_size = 1000
+    signature_window_s = 5 * 60
+    _numbers: dict[str, str] | None = None
+
+    def list_agents(self) -> list[AgentRecord]:
+        records = []
+        for items, _ in self._walk("/assistant", updated_after=None, state=None):
+            records.extend(map_agent(item) for item in items)
+        return records
+
+    def get_call(self, call_id: str) -> CallRecord:
+        return map_call(self._with_number(self._request("GET", f"/call/{quote(call_id, safe='')}")))
+
+    def _phone_numbers(self) -> dict[str, str]:
+        """Our own numbers by phoneNumberId: calls carry only the id (the other party is `customer`)."""
+        if self._numbers is None:
+            try:
+                items = self._request("GET", "/phone-number", params={"limit": 1000})
+            except PlatformError as exc:
+                if isinstance(exc, PlatformAuthError):
+                    raise
+                log.warning("Vapi phone numbers unavailable (%s); calls keep only the caller's number", exc.message)
+                items = []
+            self._numbers = {n["id"]: n["number"] for n in items if isinstance(n, dict) and n.get("id")
+                             and n.get("number")} if isinstance(items, list) else {}
+        return self._numbers
+
+    def _with_number(self, call: dict[str, Any]) -> dict[str, Any]:
+        number = self._phone_numbers().get(call.get("phoneNumberId") or "")
+        if number and not call.get("phoneNumber"):
+            return {**call, "phoneNumber": {"id": call["phoneNumberId"], "number": number}}
+        return call
+
+    def list_calls(self, cursor: dict[str, Any] | None = None) -> Iterator[CallPage]:
+        cursor = cursor or {}
+        updated_after = cursor.get("updated_after")
+        state = cursor.get("pass")
+        max_updated = (state or {}).get("max_updated") or updated_after
+        for items, state in self._walk("/call", updated_after=updated_after, state=state):
+            for item in items:
+                if item.get("updatedAt") and (max_updated is None or _later(item["updatedAt"], max_updated)):
+                    max_updated = item["updatedAt"]
+            records = [map_call(self._with_number(item)) for item in items]
+            if state is not None:
+                yield CallPage(records, {"updated_after": updated_after, "pass": {**state, "max_updated": max_updated}})
+            else:
+                yield CallPage(records, {"updated_after": _minus_overlap(max_updated), "pass": None})
+
+    def _walk(self, path: str, *, updated_after: str | None, state: dict[str, Any] | None):
+        """Yield (new items, state to resume after them); the state is None on the last page."""
+        le = (state or {}).get("le")
+        skip = set((state or {}).get("skip") or ())
+        strict = bool((state or {}).get("strict"))
+        while True:
+            params: dict[str, Any] = {"limit": self.page_size}
+            if updated_after:
+                params["updatedAtGt"] = updated_after
+            if le:
+                params["createdAtLt" if strict else "createdAtLe"] = le
+            items = self._request("GET", path, params=params)
+            if not isinstance(items, list):
+                raise PlatformError(f"Vapi GET {path} answered an unexpected shape")
+            fresh = [item for item in items if item.get("id") and item["id"] not in skip]
+            last = len(items) < self.page_size
+            strict = False
+            if not last and not fresh:
+                # More than a page of items share one createdAt: the only way forward is past it.
+                log.warning("Vapi GET %s: over %d items share createdAt %s; stepping past it", path, self.page_size, le)
+                strict = True
+            elif items:
+                oldest = min((item["createdAt"] for item in items if item.get("createdAt")), key=_parse, default=None)
+                if oldest is not None:
+                    at_boundary = {item["id"] for item in items if item.get("createdAt") and _same(item["createdAt"], oldest)}
+                    skip = (skip | at_boundary) if le and _same(oldest, le) else at_boundary
+                    le = oldest
+            yield fresh, (None if last else {"le": le, "skip": sorted(skip), "strict": strict})
+            if last:
+                return
+
+    # -- webhooks -----------------------------------------------------------------------------------
+
+    def verify_webhook(self, headers: Mapping[str, str], body: bytes, secret: str) -> None:
+        """HMAC credential: x-vapi-signature = hex(HMAC-SHA256(secret, "{x-timestamp}.{body}")), ±5 min.
+
+        Also accepted, for servers set up the older way: the static `X-Vapi-Secret: <secret>` header,
+        or a Bearer credential (`Authorization: Bearer <secret>`), both compared in constant time.
+        """
+        if not secret:
+            raise WebhookVerificationError("no webhook secret is configured for this integration")
+        signature = header(headers, "x-vapi-signature") or header(headers, "x-signature")
+        if signature:
+            timestamp = header(headers, "x-timestamp")
+            if not timestamp or not timestamp.strip().isdigit():
+                raise WebhookVerificationError("missing or malformed x-timestamp header")
+            stamp = int(timestamp.strip())
+            check_timestamp(stamp / 1000 if stamp > 10**11 else stamp, self.signature_window_s)  # ms or s
+            given = signature.strip().removeprefix("sha256=")
+            if not equal(hmac_sha256_hex(secret, timestamp.strip().encode() + b"." + body), given.lower()):
+                raise WebhookVerificationError("x-vapi-signature does not match")
+            return
+        static = header(headers, "x-vapi-secret")
+        if static is None:
+            scheme, _, token = (header(headers, "authorization") or "").partition(" ")
+            static = token.strip() if scheme.lower() == "bearer" and token.strip() else None
+        if static is None:
+            raise WebhookVerificationError("missing x-vapi-signature (or X-Vapi-Secret) header")
+        if not equal(static, secret):
+            raise WebhookVerificationError("X-Vapi-Secret does not match")
+
+    def replay_key(self, headers: Mapping[str, str], body: bytes) -> str:
+        signature = header(headers, "x-vapi-signature") or header(headers, "x-signature")
+        # A static secret signs nothing: the body itself identifies the delivery.
+        return signature.strip() if signature else super().replay_key(headers, body)
+
+    def parse_webhook(self, body: bytes) -> CallRecord | None:
+        payload = json.loads(body)
+        message = payload.get("message") if isinstance(payload, dict) else None
+        if not isinstance(message, dict) or message.get("type") not in _STORED_MESSAGES:
+            return None
+        return map_call(_end_of_call_call(message))
+
+
+def _end_of_call_call(message: dict[str, Any]) -> dict[str, Any]:
+    """The Call an end-of-call-report describes: its `call`, completed by the report's own fields."""
+    call = dict(message.get("call") or {})
+    for key in ("endedReason", "cost", "costs", "costBreakdown", "startedAt", "endedAt", "analysis", "artifact",
+                "customer"):
+        if message.get(key) is not None:
+            call[key] = message[key]
+    if message.get("assistant") and not call.get("assistant"):
+        call["assistant"] = message["assistant"]
+        call.setdefault("assistantId", message["assistant"].get("id"))
+    if message.get("phoneNumber") and not call.get("phoneNumber"):
+        call["phoneNumber"] = message["phoneNumber"]
+    # The report is sent once the call is over, whatever status the embedded call was captured with.
+    call["status"] = "ended"
+    return call
+
+
+def _parse(value: str) -> datetime:
+    parsed = datetime.fromisoformat(value)
+    return parsed.replace(tzinfo=timezone.utc) if parsed.tzinfo is None else parsed
+
+
+def _same(a: str, b: str) -> bool:
+    return _parse(a) == _parse(b)
+
+
+def _later(a: str, b: str) -> bool:
+    return _parse(a) > _parse(b)
+
+
+def _minus_overlap(value: str | None) -> str | None:
+    if value is None:
+        return None
+    return (_parse(value) - _OVERLAP).astimezone(timezone.utc).isoformat(timespec="milliseconds").replace("+00:00", "Z")

@@ -11,12 +11,22 @@ from sqlmodel import Session, select
 from voiceconsole.models import ApiKey, Organization
 from voiceconsole.models.types import random_base62, utcnow
 from voiceconsole.services import audit
-from voiceconsole.services.errors import Actor, NotFound, ValidationFailed
+from voiceconsole.services.errors import Actor, Forbidden, NotFound, ValidationFailed
 from voiceconsole.services.security import sha256_hex
 
 KEY_PREFIX = "viq_"
 KEY_RANDOM_CHARS = 40  # ≈ 238 bits
 _LAST_USED_RESOLUTION = timedelta(minutes=1)  # avoid a write on every request
+KEY_MANAGER_ROLES = ("owner", "admin")
+
+
+def can_manage_keys(actor: Actor) -> bool:
+    return actor.role in KEY_MANAGER_ROLES
+
+
+def _require_manager(actor: Actor) -> None:
+    if not can_manage_keys(actor):
+        raise Forbidden("Only owners and admins manage API keys.")
 
 
 @dataclass
@@ -26,6 +36,7 @@ class CreatedKey:
 
 
 def create_api_key(session: Session, *, org: Organization, name: str, actor: Actor, role: str = "owner") -> CreatedKey:
+    _require_manager(actor)
     name = (name or "").strip()
     if not name or len(name) > 100:
         raise ValidationFailed.field("name", "Name must be 1–100 characters")
@@ -41,7 +52,9 @@ def create_api_key(session: Session, *, org: Organization, name: str, actor: Act
     return CreatedKey(key=key, raw=raw)
 
 
-def list_api_keys(session: Session, *, org: Organization, include_revoked: bool = False) -> list[ApiKey]:
+def list_api_keys(session: Session, *, org: Organization, actor: Actor,
+                  include_revoked: bool = False) -> list[ApiKey]:
+    _require_manager(actor)
     q = select(ApiKey).where(ApiKey.organization_id == org.id)
     if not include_revoked:
         q = q.where(ApiKey.revoked_at.is_(None))
@@ -49,6 +62,7 @@ def list_api_keys(session: Session, *, org: Organization, include_revoked: bool 
 
 
 def revoke_api_key(session: Session, *, org: Organization, key_id: str, actor: Actor) -> ApiKey:
+    _require_manager(actor)
     key = session.exec(
         select(ApiKey).where(ApiKey.organization_id == org.id, ApiKey.public_id == key_id)
     ).first()

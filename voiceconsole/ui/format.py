@@ -9,6 +9,7 @@ from datetime import date, datetime, time, timezone
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 DASH = "—"
+PLATFORM_LABELS = {"retell": "Retell", "vapi": "Vapi", "elevenlabs": "ElevenLabs"}
 
 
 def zone(name: str | None) -> ZoneInfo | timezone:

@@ -11,7 +11,6 @@ CONTENT_MAX_WIDTH = "1320px"
 # Surfaces
 APP_BG = rx.color("gray", 2)
 SURFACE_BG = rx.color("gray", 1)
-BORDER = f"1px solid {rx.color('gray', 5)}"
 SUBTLE_BORDER = f"1px solid {rx.color('gray', 4)}"
 MUTED_TEXT = rx.color("gray", 11)
 
@@ -22,8 +21,6 @@ card = {
     "box_shadow": "0 1px 2px rgba(16, 24, 40, 0.04)",
 }
 
-section_title = {"size": "3", "weight": "bold"}
-
 # Badge colours for our own vocabularies (Radix colour names).
 SCORE_BANDS = {
     # band: (label, colour)
@@ -33,7 +30,4 @@ SCORE_BANDS = {
     "poor": ("Poor", "red"),
     "none": ("Not scored", "gray"),
 }
-SENTIMENT_COLORS = {"Positive": "green", "Neutral": "gray", "Negative": "red"}
-STATUS_COLORS = {"ended": "gray", "error": "red", "in_progress": "blue", "online": "green", "offline": "gray"}
 PLATFORM_COLORS = {"retell": "iris", "vapi": "teal", "elevenlabs": "orange"}
-PLATFORM_LABELS = {"retell": "Retell", "vapi": "Vapi", "elevenlabs": "ElevenLabs"}

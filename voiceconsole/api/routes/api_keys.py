@@ -10,7 +10,6 @@ from voiceconsole.api.envelope import ok
 from voiceconsole.api.params import Paging, paging
 from voiceconsole.schemas import ApiKeyCreated, ApiKeyOut
 from voiceconsole.services import api_keys as keys_service
-from voiceconsole.services.errors import Forbidden
 
 router = APIRouter(prefix="/api-keys", tags=["api keys"])
 
@@ -25,15 +24,9 @@ def key_out(key) -> ApiKeyOut:
                      last_used_at=key.last_used_at, revoked_at=key.revoked_at)
 
 
-def _require_admin(principal) -> None:
-    if principal.actor.role not in ("owner", "admin"):
-        raise Forbidden("Only owners and admins manage API keys")
-
-
 @router.get("", summary="List API keys (never the keys themselves)")
 def list_keys(principal: PrincipalDep, session: SessionDep, pg: Annotated[Paging, Depends(paging)]):
-    _require_admin(principal)
-    keys = keys_service.list_api_keys(session, org=principal.org)
+    keys = keys_service.list_api_keys(session, org=principal.org, actor=principal.actor)
     start = (pg.page - 1) * pg.per_page
     return ok([key_out(k).wire() for k in keys[start:start + pg.per_page]],
               page=pg.page, perPage=pg.per_page, total=len(keys))
@@ -41,7 +34,6 @@ def list_keys(principal: PrincipalDep, session: SessionDep, pg: Annotated[Paging
 
 @router.post("", status_code=201, summary="Create an API key; the key is shown once")
 def create_key(body: ApiKeyIn, principal: PrincipalDep, session: SessionDep):
-    _require_admin(principal)
     created = keys_service.create_api_key(session, org=principal.org, name=body.name, role=body.role,
                                           actor=principal.actor)
     session.commit()
@@ -50,7 +42,6 @@ def create_key(body: ApiKeyIn, principal: PrincipalDep, session: SessionDep):
 
 @router.delete("/{key_id}", summary="Revoke an API key")
 def revoke_key(key_id: str, principal: PrincipalDep, session: SessionDep):
-    _require_admin(principal)
     key = keys_service.revoke_api_key(session, org=principal.org, key_id=key_id, actor=principal.actor)
     session.commit()
     return ok(key_out(key).wire())

@@ -3,6 +3,7 @@
 import reflex as rx
 
 from voiceconsole.ui import styles
+from voiceconsole.ui.format import PLATFORM_LABELS
 
 
 def score_badge(score: rx.Var, band: rx.Var, *, show_label: bool = True) -> rx.Component:
@@ -57,7 +58,7 @@ def status_badge(status: rx.Var) -> rx.Component:
 def platform_badge(platform: rx.Var) -> rx.Component:
     return rx.match(
         platform,
-        *[(key, rx.badge(styles.PLATFORM_LABELS[key], color_scheme=colour, variant="surface"))
+        *[(key, rx.badge(PLATFORM_LABELS[key], color_scheme=colour, variant="surface"))
           for key, colour in styles.PLATFORM_COLORS.items()],
         rx.badge(platform, color_scheme="gray", variant="surface"),
     )

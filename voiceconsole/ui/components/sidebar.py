@@ -8,7 +8,8 @@ from voiceconsole.ui.state.auth import AuthState
 NAV = (
     # (section, [(key, label, icon, href)])
     ("Workspace", [("calls", "Calls", "phone-call", "/calls"), ("agents", "Agents", "bot", "/agents")]),
-    ("Settings", [("api-keys", "API keys", "key-round", "/settings/api-keys")]),
+    ("Settings", [("integrations", "Integrations", "plug", "/settings/integrations"),
+                  ("api-keys", "API keys", "key-round", "/settings/api-keys")]),
 )
 
 
@@ -51,6 +52,13 @@ def nav_section(title: str, items: list, active: str) -> rx.Component:
     )
 
 
+def logout_form(button: rx.Component, width: str = "auto") -> rx.Component:
+    # A native POST: the API clears the HttpOnly cookie and redirects to /login (a full page
+    # load, so the websocket reconnects without the session). on_submit=None stops Reflex
+    # from adding its default preventDefault handler to the form.
+    return rx.el.form(button, action="/api/auth/logout", method="post", on_submit=None, style={"width": width})
+
+
 def account_box() -> rx.Component:
     return rx.vstack(
         rx.hstack(
@@ -64,14 +72,9 @@ def account_box() -> rx.Component:
             ),
             align="center", spacing="2", width="100%",
         ),
-        rx.el.form(
-            rx.button(rx.icon("log-out", size=15), "Log out", type="submit", variant="soft", color_scheme="gray",
-                      size="2", width="100%", data_testid="logout"),
-            # A native POST: the API clears the HttpOnly cookie and redirects to /login (a full page
-            # load, so the websocket reconnects without the session). on_submit=None stops Reflex
-            # from adding its default preventDefault handler to the form.
-            action="/api/auth/logout", method="post", on_submit=None, style={"width": "100%"},
-        ),
+        logout_form(rx.button(rx.icon("log-out", size=15), "Log out", type="submit", variant="soft",
+                              color_scheme="gray", size="2", width="100%", data_testid="logout"),
+                    width="100%"),
         spacing="3", width="100%", padding="12px", border_radius="10px",
         background=styles.SURFACE_BG, border=styles.SUBTLE_BORDER,
     )
@@ -104,6 +107,8 @@ def mobile_bar(active: str) -> rx.Component:
             *[rx.link(rx.icon(icon, size=18), href=href, title=label,
                       color=rx.color("accent", 11) if key == active else rx.color("gray", 11))
               for key, label, icon, href in links],
+            logout_form(rx.icon_button(rx.icon("log-out", size=16), type="submit", variant="ghost",
+                                       color_scheme="gray", aria_label="Log out", title="Log out")),
             spacing="4", align="center",
         ),
         justify="between", align="center", padding="12px 16px", border_bottom=styles.SUBTLE_BORDER,

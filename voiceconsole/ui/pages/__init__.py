@@ -6,12 +6,13 @@ TITLE = "{} · VoiceConsole"
 
 
 def register_pages(app: rx.App) -> None:
-    from voiceconsole.ui.pages import agents, api_keys, call_detail, calls, index, login
+    from voiceconsole.ui.pages import agents, api_keys, call_detail, calls, index, integrations, login
     from voiceconsole.ui.state.agents import AgentsState
     from voiceconsole.ui.state.api_keys import ApiKeysState
     from voiceconsole.ui.state.auth import AuthState
     from voiceconsole.ui.state.call_detail import CallDetailState
     from voiceconsole.ui.state.calls import CallsState
+    from voiceconsole.ui.state.integrations import IntegrationsState
     from voiceconsole.ui.state.login import LoginState
 
     app.add_page(index.index_page, route="/", title="VoiceConsole", on_load=AuthState.go_home)
@@ -24,3 +25,5 @@ def register_pages(app: rx.App) -> None:
                  on_load=[AuthState.require_login, AgentsState.load])
     app.add_page(api_keys.api_keys_page, route="/settings/api-keys", title=TITLE.format("API keys"),
                  on_load=[AuthState.require_login, ApiKeysState.load])
+    app.add_page(integrations.integrations_page, route="/settings/integrations", title=TITLE.format("Integrations"),
+                 on_load=[AuthState.require_login, IntegrationsState.load])

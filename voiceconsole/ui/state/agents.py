@@ -36,6 +36,7 @@ class AgentsState(AuthState):
 
     @rx.event
     def load(self):
+        self.agents, self.total = [], 0
         try:
             with self.open_org() as scope:
                 agents, total = list_agents(scope.session, org=scope.org, per_page=MAX_AGENTS,

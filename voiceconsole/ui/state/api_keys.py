@@ -6,12 +6,11 @@ import reflex as rx
 
 from voiceconsole.models import ApiKey
 from voiceconsole.schemas import ApiKeyOut
-from voiceconsole.services.api_keys import create_api_key, list_api_keys, revoke_api_key
+from voiceconsole.services.api_keys import KEY_MANAGER_ROLES, create_api_key, list_api_keys, revoke_api_key
 from voiceconsole.services.errors import DomainError, Forbidden
 from voiceconsole.ui import format as fmt
 from voiceconsole.ui.state.auth import LOGIN_ROUTE, AuthState, NotSignedIn, OrgScope
 
-MANAGERS = ("owner", "admin")  # the same rule as the REST API's /api-keys routes
 
 
 def key_row(key: ApiKey, tz: str) -> dict[str, str]:
@@ -27,11 +26,6 @@ def key_row(key: ApiKey, tz: str) -> dict[str, str]:
     }
 
 
-def _require_manager(scope: OrgScope) -> None:
-    if scope.actor.role not in MANAGERS:
-        raise Forbidden("Only owners and admins manage API keys.")
-
-
 class ApiKeysState(AuthState):
     keys: list[dict[str, str]] = []
     name_draft: str = ""
@@ -44,14 +38,14 @@ class ApiKeysState(AuthState):
 
     @rx.var
     def can_manage(self) -> bool:
-        return self.role in MANAGERS
+        return self.role in KEY_MANAGER_ROLES
 
     @rx.var
     def revoke_open(self) -> bool:
         return self.revoke_id != ""
 
     def _reload(self, scope: OrgScope) -> None:
-        self.keys = [key_row(k, self.timezone) for k in list_api_keys(scope.session, org=scope.org)]
+        self.keys = [key_row(k, self.timezone) for k in list_api_keys(scope.session, org=scope.org, actor=scope.actor)]
 
     @rx.event
     def load(self):
@@ -61,7 +55,6 @@ class ApiKeysState(AuthState):
         self.keys = []
         try:
             with self.open_org() as scope:
-                _require_manager(scope)
                 self._reload(scope)
         except NotSignedIn:
             return rx.redirect(LOGIN_ROUTE)
@@ -79,7 +72,6 @@ class ApiKeysState(AuthState):
         name = str(form_data.get("name", self.name_draft) or "")
         try:
             with self.open_org() as scope:
-                _require_manager(scope)
                 raw = create_api_key(scope.session, org=scope.org, name=name, actor=scope.actor).raw
                 self._reload(scope)
         except NotSignedIn:
@@ -119,7 +111,6 @@ class ApiKeysState(AuthState):
             return None
         try:
             with self.open_org() as scope:
-                _require_manager(scope)
                 revoke_api_key(scope.session, org=scope.org, key_id=key_id, actor=scope.actor)
                 self._reload(scope)
         except NotSignedIn:

@@ -82,19 +82,22 @@ class CallDetailState(AuthState):
         # /calls/[call_id]: the last path segment. Read from the URL the browser is on.
         return self.router.url.path.rstrip("/").rsplit("/", 1)[-1]
 
-    @rx.event
-    def load(self):
-        self.loading = True
+    def _clear(self) -> None:
+        self.call, self.turns, self.notes, self.tags, self.score_breakdown = {}, [], [], [], []
         self.not_found = False
         self.note_error = self.tag_error = ""
         self.note_draft = self.tag_draft = ""
+
+    @rx.event
+    def load(self):
+        self._clear()  # nothing of the previous call (or session) survives into this one
+        self.loading = True
         try:
             with self.open_org() as scope:
                 detail = get_call(scope.session, org=scope.org, call_id=self._route_call_id(), actor=scope.actor)
         except NotSignedIn:
             return rx.redirect(LOGIN_ROUTE)
         except NotFound:
-            self.call, self.turns, self.notes, self.tags, self.score_breakdown = {}, [], [], [], []
             self.not_found = True
             self.loading = False
             return None

@@ -64,7 +64,6 @@ class CallsState(AuthState):
     sort_by: str = "startedAt"
     sort_order: str = "desc"
     agent_options: list[dict[str, str]] = []
-    loading: bool = False
     error: str = ""
 
     @rx.var
@@ -86,12 +85,15 @@ class CallsState(AuthState):
     @rx.event
     def load(self):
         """on_load: agents for the filter, then the first page with the current filters."""
+        self.rows, self.total, self.agent_options = [], 0, []
         try:
             with self.open_org() as scope:
                 agents, _ = list_agents(scope.session, org=scope.org, per_page=500, actor=scope.actor)
         except NotSignedIn:
             return rx.redirect(LOGIN_ROUTE)
-        self.agent_options = [{"id": a.id, "name": a.name} for a in agents]
+        # Two platforms may each have an agent with the same name: say which is which.
+        self.agent_options = [{"id": a.id, "name": f"{a.name} · {fmt.PLATFORM_LABELS.get(a.platform, a.platform)}"}
+                              for a in agents]
         return self._fetch()
 
     def _fetch(self):

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import reflex as rx
 
+from voiceconsole.services import rate_limits as ratelimit
 from voiceconsole.db import session_scope
 from voiceconsole.services.accounts import request_login_link
 from voiceconsole.services.errors import ValidationFailed
 from voiceconsole.ui.state.auth import AuthState
 
 EXPIRED_MESSAGE = "That login link is invalid or has expired. Request a new one below."
+TOO_MANY = "Too many login requests from your network. Wait a minute, then try again."
 
 
 class LoginState(AuthState):
@@ -42,6 +44,10 @@ class LoginState(AuthState):
         email = str(form_data.get("email", self.email) or "").strip()
         self.email = email
         self.error = ""
+        # The same per-address limit as POST /api/auth/magic-link, so this door is no wider.
+        if not ratelimit.check(f"ip:{self.router.session.client_ip or 'unknown'}", "free").allowed:
+            self.error = TOO_MANY
+            return
         try:
             with session_scope() as session:
                 request_login_link(session, email=email)

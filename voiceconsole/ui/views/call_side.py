@@ -33,8 +33,8 @@ def summary_card() -> rx.Component:
 
 
 def _score_part(part: rx.Var) -> rx.Component:
-    colour = rx.match(part["band"], ("excellent", rx.color("green", 9)), ("good", rx.color("blue", 9)),
-                      ("attention", rx.color("amber", 9)), rx.color("red", 9))
+    colour = rx.match(part["band"], *[(band, rx.color(c, 9)) for band, (_, c) in styles.SCORE_BANDS.items()],
+                      rx.color("gray", 9))
     return rx.vstack(
         rx.hstack(rx.text(part["name"], size="1"), rx.spacer(), rx.text(part["value"], size="1", weight="bold"),
                   width="100%"),

@@ -1,0 +1,113 @@
+"""Connected platform accounts, and the platforms' inbound webhooks (DESIGN.md §5)."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Query, Request
+from pydantic import BaseModel, ConfigDict, Field
+from pydantic.alias_generators import to_camel
+from starlette.concurrency import run_in_threadpool
+
+from voiceconsole.api.deps import PrincipalDep, SessionDep
+from voiceconsole.api.envelope import ApiError, ok
+from voiceconsole.db import session_scope
+from voiceconsole.services import integrations as service
+from voiceconsole.services.platform_webhooks import MAX_BODY_BYTES, receive_platform_webhook
+
+router = APIRouter(prefix="/integrations", tags=["integrations"])
+
+
+class _CamelIn(BaseModel):
+    model_config = ConfigDict(alias_generator=to_camel, populate_by_name=True)
+
+
+class IntegrationIn(_CamelIn):
+    platform: str = Field(examples=["retell"], description="retell | vapi | elevenlabs")
+    api_key: str = Field(max_length=500, description="The platform's API key; stored encrypted, never shown again")
+    label: str | None = Field(default=None, max_length=200, examples=["Bright Smile – Retell"])
+    base_url: str | None = Field(default=None, max_length=500,
+                                 description="Only for simulators and tests: private hosts need "
+                                             "VOICECONSOLE_ALLOW_PRIVATE_TARGETS=1")
+    webhook_secret: str | None = Field(default=None, max_length=500,
+                                       description="ElevenLabs: the HMAC secret ElevenLabs shows for the webhook")
+
+
+class IntegrationPatch(_CamelIn):
+    label: str | None = Field(default=None, max_length=200)
+    webhook_secret: str | None = Field(default=None, max_length=500)
+
+
+def _out(session, principal, integration_id: str) -> dict:
+    return service.get_integration(session, org=principal.org, integration_id=integration_id,
+                                   actor=principal.actor).wire()
+
+
+@router.get("", summary="List connected platform accounts")
+def list_integrations(
+    principal: PrincipalDep, session: SessionDep,
+    include_disconnected: Annotated[bool, Query(alias="includeDisconnected")] = False,
+):
+    items = service.list_integrations(session, org=principal.org, actor=principal.actor,
+                                      include_disconnected=include_disconnected)
+    return ok([i.wire() for i in items], total=len(items))
+
+
+@router.post("", status_code=201, summary="Connect a platform account (the first sync is queued)")
+def create_integration(body: IntegrationIn, principal: PrincipalDep, session: SessionDep):
+    integration = service.create_integration(
+        session, org=principal.org, platform=body.platform, api_key=body.api_key, label=body.label,
+        base_url=body.base_url, webhook_secret=body.webhook_secret, actor=principal.actor)
+    session.commit()
+    from voiceconsole.jobs.sync import enqueue_sync
+
+    queued = enqueue_sync(integration.id)
+    return ok(_out(session, principal, integration.public_id), syncQueued=queued)
+
+
+@router.get("/{integration_id}", summary="One integration, with its webhook URL and secret")
+def get_integration(integration_id: str, principal: PrincipalDep, session: SessionDep):
+    return ok(_out(session, principal, integration_id))
+
+
+@router.patch("/{integration_id}", summary="Rename, or set the webhook secret the platform gave you")
+def update_integration(integration_id: str, body: IntegrationPatch, principal: PrincipalDep, session: SessionDep):
+    service.update_integration(session, org=principal.org, integration_id=integration_id, actor=principal.actor,
+                               label=body.label, webhook_secret=body.webhook_secret)
+    session.commit()
+    return ok(_out(session, principal, integration_id))
+
+
+@router.post("/{integration_id}/test", status_code=202, summary="Queue a connection test (lists agents)")
+def test_integration(integration_id: str, principal: PrincipalDep, session: SessionDep):
+    return ok(service.request_test(session, org=principal.org, integration_id=integration_id, actor=principal.actor))
+
+
+@router.post("/{integration_id}/sync", status_code=202, summary="Queue a sync now")
+def sync_integration(integration_id: str, principal: PrincipalDep, session: SessionDep):
+    return ok(service.request_sync(session, org=principal.org, integration_id=integration_id, actor=principal.actor))
+
+
+@router.delete("/{integration_id}", summary="Disconnect (agents and calls are kept)")
+def disconnect_integration(integration_id: str, principal: PrincipalDep, session: SessionDep):
+    service.disconnect_integration(session, org=principal.org, integration_id=integration_id, actor=principal.actor)
+    session.commit()
+    return ok(_out(session, principal, integration_id))
+
+
+@router.post("/{platform}/webhook/{integration_id}", summary="Inbound platform webhook (signed; no API key)")
+async def platform_webhook(platform: str, integration_id: str, request: Request):
+    declared = request.headers.get("content-length", "")
+    if declared.isdigit() and int(declared) > MAX_BODY_BYTES:
+        raise ApiError(413, "Webhook body too large")
+    body = await request.body()
+    if len(body) > MAX_BODY_BYTES:
+        raise ApiError(413, "Webhook body too large")
+    headers = dict(request.headers)
+
+    def receive() -> dict:
+        with session_scope() as session:
+            return receive_platform_webhook(session, platform=platform, integration_id=integration_id,
+                                            headers=headers, body=body).wire()
+
+    return ok(await run_in_threadpool(receive))

@@ -1,0 +1,450 @@
+"""The simulator's memory: generated agents and calls per platform, and the knobs tests turn.
+
+Calls are the generator's native dicts, stored once and never copied in bulk (Retell calls from
+`generate_calls` share nested transcript objects, so they are read-only: a change replaces the
+call's top-level dict). Each platform's data is generated on first use, so a benchmark that only
+syncs one platform pays only for that one.
+
+Every public method takes `lock`, so tests may call them from their own thread while the server
+answers requests; the server holds the same lock while it reads.
+"""
+
+from __future__ import annotations
+
+import bisect
+import copy
+import random
+import threading
+import time
+from collections import deque
+from collections.abc import Iterator, Mapping
+from dataclasses import asdict, dataclass, field
+from datetime import datetime, timezone
+from typing import Any
+
+from voiceconsole.platforms.simulator import generator
+from voiceconsole.platforms.simulator.generator import PLATFORMS, generate_agents, generate_call, generate_calls
+
+DEFAULT_API_KEYS = {"retell": "sim_retell_key", "vapi": "sim_vapi_key", "elevenlabs": "sim_elevenlabs_key"}
+FAULT_STATUSES = (429, 500, 502, 503)
+_NEW_CALL_GAP_MS = 5_000  # new calls start this far apart, after every existing call
+_ANALYSIS_KEY = {"retell": "call_analysis", "vapi": "analysis", "elevenlabs": "analysis"}
+_SUMMARY_KEY = {"retell": "call_summary", "vapi": "summary", "elevenlabs": "transcript_summary"}
+
+
+# --------------------------------------------------------------------------------------------------
+# Native-shape accessors (the one place that knows each platform's id and time fields)
+# --------------------------------------------------------------------------------------------------
+
+
+def check_platform(platform: str) -> None:
+    if platform not in PLATFORMS:
+        raise ValueError(f"unknown platform {platform!r}; expected one of {', '.join(PLATFORMS)}")
+
+
+def call_id_of(platform: str, call: dict[str, Any]) -> str:
+    return call[{"retell": "call_id", "vapi": "id", "elevenlabs": "conversation_id"}[platform]]
+
+
+def agent_id_of(platform: str, agent: dict[str, Any]) -> str:
+    return agent["id"] if platform == "vapi" else agent["agent_id"]
+
+
+def call_agent_id(platform: str, call: dict[str, Any]) -> str | None:
+    return call.get("assistantId") if platform == "vapi" else call.get("agent_id")
+
+
+def call_time_ms(platform: str, call: dict[str, Any]) -> int:
+    """What the platform lists and filters calls by: Retell `start_timestamp`, Vapi `createdAt`,
+    ElevenLabs `metadata.start_time_unix_secs` (as epoch ms)."""
+    if platform == "retell":
+        return int(call["start_timestamp"])
+    if platform == "vapi":
+        return iso_to_ms(call["createdAt"])
+    return int(call["metadata"]["start_time_unix_secs"]) * 1000
+
+
+def call_end_ms(platform: str, call: dict[str, Any]) -> int:
+    if platform == "retell":
+        return int(call.get("end_timestamp") or call["start_timestamp"])
+    if platform == "vapi":
+        return iso_to_ms(call["updatedAt"])
+    meta = call["metadata"]
+    return (int(meta["start_time_unix_secs"]) + int(meta.get("call_duration_secs") or 0)) * 1000
+
+
+def iso_to_ms(text: str) -> int:
+    moment = datetime.fromisoformat(text.replace("Z", "+00:00"))
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=timezone.utc)
+    return int(moment.timestamp() * 1000)
+
+
+def ms_to_iso(ms: int) -> str:
+    moment = datetime.fromtimestamp(ms / 1000, timezone.utc)
+    return moment.isoformat(timespec="milliseconds").replace("+00:00", "Z")
+
+
+def _utc(value: datetime | None) -> datetime:
+    if value is None:
+        return datetime.now(timezone.utc)
+    return value.replace(tzinfo=timezone.utc) if value.tzinfo is None else value.astimezone(timezone.utc)
+
+
+def public(obj: dict[str, Any]) -> dict[str, Any]:
+    """The object without the generator's private "_" keys (client name, Retell prompt/LLM)."""
+    return {k: v for k, v in obj.items() if not k.startswith("_")}
+
+
+# --------------------------------------------------------------------------------------------------
+# Stores
+# --------------------------------------------------------------------------------------------------
+
+
+class CallStore:
+    """One platform's calls, ordered by (list time, id): keyset cursors stay valid as calls arrive."""
+
+    def __init__(self, platform: str, calls: list[dict[str, Any]]) -> None:
+        self.platform = platform
+        self.by_id = {call_id_of(platform, c): c for c in calls}
+        self.keys = sorted((call_time_ms(platform, c), cid) for cid, c in self.by_id.items())
+
+    def __len__(self) -> int:
+        return len(self.keys)
+
+    def get(self, call_id: str) -> dict[str, Any] | None:
+        return self.by_id.get(call_id)
+
+    def add(self, call: dict[str, Any]) -> None:
+        cid = call_id_of(self.platform, call)
+        self.by_id[cid] = call
+        bisect.insort(self.keys, (call_time_ms(self.platform, call), cid))
+
+    def replace(self, call: dict[str, Any]) -> None:
+        """Swap in a changed copy of a stored call (its list time must not change)."""
+        self.by_id[call_id_of(self.platform, call)] = call
+
+    def newest_ms(self) -> int:
+        return self.keys[-1][0] if self.keys else 0
+
+    def window(self, lo_ms: int | None = None, hi_ms: int | None = None) -> tuple[int, int]:
+        """Index range [start, end) of the calls whose time t satisfies lo_ms <= t < hi_ms."""
+        start = 0 if lo_ms is None else bisect.bisect_left(self.keys, (lo_ms, ""))
+        end = len(self.keys) if hi_ms is None else bisect.bisect_left(self.keys, (hi_ms, ""))
+        return start, max(start, end)
+
+    def walk(self, start: int, end: int, *, descending: bool, after: tuple[int, str] | None = None
+             ) -> Iterator[dict[str, Any]]:
+        """Calls in [start, end), in list order, strictly past the cursor position `after`."""
+        if after is not None:
+            if descending:
+                end = min(end, bisect.bisect_left(self.keys, after))
+            else:
+                start = max(start, bisect.bisect_right(self.keys, after))
+        indexes = range(end - 1, start - 1, -1) if descending else range(start, end)
+        for i in indexes:
+            yield self.by_id[self.keys[i][1]]
+
+
+@dataclass
+class PlatformData:
+    platform: str
+    agents: dict[str, dict[str, Any]]  # by id, in generation order
+    calls: CallStore
+    removed_agents: dict[str, dict[str, Any]] = field(default_factory=dict)
+    pending_analysis: dict[str, Any] = field(default_factory=dict)  # call id -> analysis not yet "ready"
+    last_call_ms: dict[str, int] = field(default_factory=dict)  # agent id -> newest call time
+    added: int = 0  # calls added after generation; seeds their randomness
+
+    def note_call(self, call: dict[str, Any]) -> None:
+        agent = call_agent_id(self.platform, call)
+        if agent:
+            t = call_time_ms(self.platform, call)
+            self.last_call_ms[agent] = max(t, self.last_call_ms.get(agent, 0))
+
+
+@dataclass
+class Fault:
+    """The next `remaining` requests to a platform (under `path_prefix`, if set) fail with `status`."""
+
+    platform: str
+    status: int = 429
+    remaining: int = 1
+    retry_after: float | None = 1.0  # seconds, sent as Retry-After
+    path_prefix: str | None = None  # relative to the platform base, e.g. "/v3/list-calls"
+
+    def matches(self, path: str) -> bool:
+        return self.remaining > 0 and (not self.path_prefix or path.startswith(self.path_prefix))
+
+
+@dataclass(frozen=True)
+class RequestRecord:
+    at: float  # epoch seconds
+    platform: str
+    method: str
+    path: str  # relative to the platform base
+    query: str
+    status: int
+
+
+# --------------------------------------------------------------------------------------------------
+# The state
+# --------------------------------------------------------------------------------------------------
+
+
+class SimulatorState:
+    """Agents and calls of the three platforms, generated deterministically from `seed`.
+
+    `calls_per_platform` is a count or a {platform: count} mapping (platforms left out get none).
+    `now` fixes the moment the history ends (default: the wall clock at construction); the
+    simulated clock then advances with the wall clock, and jumps forward when calls are added so
+    that every added call has ended "by now".
+    """
+
+    def __init__(self, seed: int = 7, agents_per_platform: int = 12,
+                 calls_per_platform: int | Mapping[str, int] = 2000, days: int = 90,
+                 api_keys: Mapping[str, str] | None = None, now: datetime | None = None,
+                 *, request_log_size: int = 10_000) -> None:
+        if isinstance(calls_per_platform, Mapping):
+            for platform in calls_per_platform:
+                check_platform(platform)
+            self.calls_per_platform = {p: int(calls_per_platform.get(p, 0)) for p in PLATFORMS}
+        else:
+            self.calls_per_platform = dict.fromkeys(PLATFORMS, int(calls_per_platform))
+        if agents_per_platform < 1:
+            raise ValueError("agents_per_platform must be at least 1")
+        self.seed = seed
+        self.agents_per_platform = agents_per_platform
+        self.days = days
+        self.api_keys = {**DEFAULT_API_KEYS, **(api_keys or {})}
+        self.now = _utc(now)
+        self.lock = threading.RLock()
+        self.requests: deque[RequestRecord] = deque(maxlen=request_log_size)
+        self._started = time.monotonic()
+        self.reset()
+
+    # -- data ------------------------------------------------------------------------------------
+
+    def data(self, platform: str) -> PlatformData:
+        """The platform's agents and calls, generated on first use."""
+        check_platform(platform)
+        with self.lock:
+            found = self._data.get(platform)
+            if found is None:
+                found = self._data[platform] = self._generate(platform)
+            return found
+
+    def warm(self) -> None:
+        """Generate every platform now rather than on its first request."""
+        for platform in PLATFORMS:
+            self.data(platform)
+
+    def _generate(self, platform: str) -> PlatformData:
+        agents = generate_agents(platform, seed=self.seed, count=self.agents_per_platform, now=self.now)
+        count = self.calls_per_platform[platform]
+        calls = list(generate_calls(platform, agents, seed=self.seed, count=count, days=self.days, now=self.now)
+                     ) if count else []
+        data = PlatformData(platform, {agent_id_of(platform, a): a for a in agents}, CallStore(platform, calls))
+        for call in calls:
+            data.note_call(call)
+        return data
+
+    def clock_ms(self) -> int:
+        """The simulated "now" in epoch ms."""
+        elapsed = time.monotonic() - self._started
+        return int(self.now.timestamp() * 1000 + elapsed * 1000) + self._skew_ms
+
+    def reset(self) -> None:
+        """Back to freshly generated data (regenerated lazily), valid keys, no faults, empty log."""
+        with self.lock:
+            self._data: dict[str, PlatformData] = {}
+            self._faults: list[Fault] = []
+            self._key_valid = dict.fromkeys(PLATFORMS, True)
+            self._skew_ms = 0
+            self.requests.clear()
+
+    def summary(self) -> dict[str, Any]:
+        with self.lock:
+            return {
+                platform: {
+                    "api_key": self.api_keys[platform],
+                    "key_valid": self._key_valid[platform],
+                    "generated": platform in self._data,
+                    "agents": len(self._data[platform].agents) if platform in self._data else None,
+                    "calls": len(self._data[platform].calls) if platform in self._data else None,
+                    "faults": [asdict(f) for f in self._faults if f.platform == platform and f.remaining > 0],
+                }
+                for platform in PLATFORMS
+            }
+
+    # -- auth and faults -------------------------------------------------------------------------
+
+    def key_accepted(self, platform: str, presented: str | None) -> bool:
+        with self.lock:
+            return self._key_valid[platform] and presented == self.api_keys[platform]
+
+    def invalidate_key(self, platform: str) -> None:
+        """From now on the platform answers 401, as if the key had been revoked."""
+        check_platform(platform)
+        with self.lock:
+            self._key_valid[platform] = False
+
+    def restore_key(self, platform: str) -> None:
+        check_platform(platform)
+        with self.lock:
+            self._key_valid[platform] = True
+
+    def fail_next(self, platform: str, count: int = 1, status: int = 429, *, retry_after: float | None = None,
+                  path_prefix: str | None = None) -> Fault:
+        """Make the next `count` requests to `platform` (optionally only under `path_prefix`) fail.
+
+        429 answers carry `Retry-After: <retry_after>` (default 1 s); 500/502/503 carry it only
+        when given. Faults queue up: the oldest matching one is used first.
+        """
+        check_platform(platform)
+        if status not in FAULT_STATUSES:
+            raise ValueError(f"status must be one of {FAULT_STATUSES}")
+        if count < 1:
+            raise ValueError("count must be at least 1")
+        if path_prefix and not path_prefix.startswith("/"):
+            path_prefix = "/" + path_prefix
+        if retry_after is None and status == 429:
+            retry_after = 1.0
+        fault = Fault(platform, status, count, retry_after, path_prefix)
+        with self.lock:
+            self._faults.append(fault)
+        return fault
+
+    def clear_faults(self, platform: str | None = None) -> None:
+        with self.lock:
+            self._faults = [f for f in self._faults if platform is not None and f.platform != platform]
+
+    def take_fault(self, platform: str, path: str) -> Fault | None:
+        """Use up one failure for this request, if one is queued for it."""
+        with self.lock:
+            for fault in self._faults:
+                if fault.platform == platform and fault.matches(path):
+                    fault.remaining -= 1
+                    self._faults = [f for f in self._faults if f.remaining > 0]
+                    return fault
+            return None
+
+    def record(self, platform: str, method: str, path: str, query: str, status: int) -> None:
+        self.requests.append(RequestRecord(time.time(), platform, method, path, query, status))
+
+    # -- changes over time -----------------------------------------------------------------------
+
+    def add_calls(self, platform: str, count: int = 1, *, agent_id: str | None = None,
+                  analyzed: bool = True) -> list[dict[str, Any]]:
+        """Add `count` completed calls that start after every existing call; return copies of them.
+
+        With `analyzed=False` the analysis is held back (Retell: no `call_analysis`; Vapi: no
+        `analysis`; ElevenLabs: no `analysis` and status "processing") until `update_analysis`.
+        """
+        if count < 1:
+            raise ValueError("count must be at least 1")
+        with self.lock:
+            data = self.data(platform)
+            if agent_id is not None and agent_id not in data.agents:
+                raise KeyError(f"no {platform} agent {agent_id!r}")
+            agents = [data.agents[agent_id]] if agent_id else list(data.agents.values())
+            if not agents:
+                raise ValueError(f"{platform} has no agents left")
+            start_ms = max(self.clock_ms(), data.calls.newest_ms() + _NEW_CALL_GAP_MS)
+            latest_end, added = 0, []
+            for _ in range(count):
+                rng = random.Random(f"{self.seed}|{platform}|added|{data.added}")
+                data.added += 1
+                started = datetime.fromtimestamp(start_ms / 1000, timezone.utc)
+                call = generate_call(platform, rng.choice(agents), rng=rng, started_at=started)
+                if not analyzed:
+                    self._hold_analysis(data, call)
+                data.calls.add(call)
+                data.note_call(call)
+                added.append(copy.deepcopy(call))
+                latest_end = max(latest_end, call_end_ms(platform, call))
+                start_ms = max(start_ms, call_time_ms(platform, call)) + _NEW_CALL_GAP_MS
+            self._skew_ms += max(0, latest_end + 1000 - self.clock_ms())  # time passes: the calls are over
+            return added
+
+    def _hold_analysis(self, data: PlatformData, call: dict[str, Any]) -> None:
+        call_id = call_id_of(data.platform, call)
+        data.pending_analysis[call_id] = call.pop(_ANALYSIS_KEY[data.platform], None)
+        if data.platform == "vapi":
+            call["updatedAt"] = call.get("endedAt") or call["updatedAt"]
+        elif data.platform == "elevenlabs":
+            call["status"] = "processing"
+
+    def update_analysis(self, platform: str, call_id: str, analysis: dict[str, Any] | None = None
+                        ) -> dict[str, Any]:
+        """Give a call its analysis "later" and return a copy of the updated call.
+
+        Uses `analysis` if given, else the analysis held back by `add_calls(analyzed=False)`, else
+        the current analysis with " (re-analysed)" appended to its summary. Vapi's `updatedAt`
+        moves to now (so `updatedAtGt` finds the call); ElevenLabs "processing" becomes "done".
+        """
+        with self.lock:
+            data = self.data(platform)
+            call = data.calls.get(call_id)
+            if call is None:
+                raise KeyError(f"no {platform} call {call_id!r}")
+            held = data.pending_analysis.pop(call_id, None)
+            if analysis is None:
+                analysis = held if held is not None else _reanalysed(platform, call)
+            updated = dict(call)  # a new top-level dict: nested objects may be shared with other calls
+            updated[_ANALYSIS_KEY[platform]] = analysis
+            if platform == "vapi":
+                updated["updatedAt"] = ms_to_iso(max(self.clock_ms(), iso_to_ms(call["updatedAt"]) + 1))
+            elif platform == "elevenlabs" and updated.get("status") == "processing":
+                updated["status"] = "done"
+            data.calls.replace(updated)
+            return copy.deepcopy(updated)
+
+    def remove_agent(self, platform: str, agent_id: str) -> dict[str, Any]:
+        """Delete an agent on the platform (its calls stay); return it."""
+        with self.lock:
+            data = self.data(platform)
+            agent = data.agents.pop(agent_id, None)
+            if agent is None:
+                raise KeyError(f"no {platform} agent {agent_id!r}")
+            data.removed_agents[agent_id] = agent
+            return copy.deepcopy(agent)
+
+    # -- derived objects -------------------------------------------------------------------------
+
+    def retell_llm(self, llm_id: str) -> dict[str, Any] | None:
+        with self.lock:
+            for agent in self.data("retell").agents.values():
+                llm = agent.get("_llm") or {}
+                if llm.get("llm_id") == llm_id:
+                    return llm
+            return None
+
+    def vapi_phone_numbers(self) -> list[dict[str, Any]]:
+        """One Twilio number per assistant, matching the `phoneNumberId` on its calls."""
+        with self.lock:
+            return [_vapi_phone_number(a) for a in self.data("vapi").agents.values()]
+
+
+def _reanalysed(platform: str, call: dict[str, Any]) -> dict[str, Any]:
+    current = call.get(_ANALYSIS_KEY[platform])
+    if not current:
+        raise ValueError("the call has no analysis to redo; pass one")
+    summary_key = _SUMMARY_KEY[platform]
+    return {**current, summary_key: f"{current.get(summary_key) or ''} (re-analysed)".strip()}
+
+
+def _vapi_phone_number(assistant: dict[str, Any]) -> dict[str, Any]:
+    _, number, phone_number_id, _ = generator._traits("vapi", assistant["id"])
+    return {
+        "id": phone_number_id,
+        "orgId": assistant.get("orgId"),
+        "provider": "twilio",
+        "number": number,
+        "name": (assistant.get("name") or "")[:40],
+        "assistantId": assistant["id"],
+        "status": "active",
+        "twilioAccountSid": "AC" + phone_number_id.replace("-", "")[:32],
+        "createdAt": assistant["createdAt"],
+        "updatedAt": assistant["createdAt"],
+    }

@@ -1,0 +1,173 @@
+"""Settings → Integrations: connect a platform account, see its status, test, sync, disconnect.
+
+Testing and syncing run as jobs; the page refreshes itself every few seconds to show their outcome.
+"""
+
+from __future__ import annotations
+
+import reflex as rx
+
+from voiceconsole.schemas import IntegrationOut
+from voiceconsole.services import integrations as service
+from voiceconsole.services.errors import DomainError
+from voiceconsole.settings import get_settings
+from voiceconsole.ui import format as fmt
+from voiceconsole.ui.state.auth import LOGIN_ROUTE, AuthState, NotSignedIn, OrgScope
+
+PLATFORM_OPTIONS = [("retell", "Retell"), ("vapi", "Vapi"), ("elevenlabs", "ElevenLabs")]
+
+
+def integration_row(item: IntegrationOut, tz: str) -> dict[str, str]:
+    return {
+        "id": item.id,
+        "platform": item.platform,
+        "label": item.label,
+        "status": item.status,
+        "key": "…" + item.api_key_last4,
+        "agents": str(item.agent_count),
+        "last_sync": fmt.datetime_label(item.last_sync_at, tz) if item.last_sync_at else "Never",
+        "last_good_sync": fmt.datetime_label(item.last_good_sync_at, tz) if item.last_good_sync_at else "Never",
+        "last_error": item.last_error or "",
+        "webhook_url": item.webhook_url,
+        "webhook_secret": item.webhook_secret or "",
+        "webhook_note": item.webhook_note,
+        "base_url": item.base_url or "",
+    }
+
+
+class IntegrationsState(AuthState):
+    integrations: list[dict[str, str]] = []
+    platform: str = "retell"
+    label_draft: str = ""
+    base_url_draft: str = ""
+    form_error: str = ""
+    error: str = ""
+    disconnect_id: str = ""
+    disconnect_label: str = ""
+
+    @rx.var
+    def can_manage(self) -> bool:
+        return self.role in service.MANAGERS
+
+    @rx.var
+    def base_url_allowed(self) -> bool:
+        """Custom base URLs are for the simulator and tests: offered only where private targets are allowed."""
+        return get_settings().allow_private_targets
+
+    @rx.var
+    def disconnect_open(self) -> bool:
+        return self.disconnect_id != ""
+
+    def _reload(self, scope: OrgScope) -> None:
+        items = service.list_integrations(scope.session, org=scope.org, actor=scope.actor)
+        self.integrations = [integration_row(i, self.timezone) for i in items]
+
+    @rx.event
+    def load(self):
+        self.form_error = self.error = ""
+        self.disconnect_id = self.disconnect_label = ""
+        self.integrations = []
+        return self.refresh()
+
+    @rx.event
+    def refresh(self):
+        try:
+            with self.open_org() as scope:
+                self._reload(scope)
+        except NotSignedIn:
+            return rx.redirect(LOGIN_ROUTE)
+        except DomainError as exc:
+            self.error = exc.message
+        return None
+
+    @rx.event
+    def set_platform(self, value: str):
+        self.platform = value
+        self.form_error = ""
+
+    @rx.event
+    def set_label_draft(self, value: str):
+        self.label_draft = value
+
+    @rx.event
+    def set_base_url_draft(self, value: str):
+        self.base_url_draft = value
+
+    @rx.event
+    def connect(self, form_data: dict):
+        """Store the account (the key encrypted) and queue its first sync."""
+        from voiceconsole.jobs.sync import enqueue_sync
+
+        api_key = str(form_data.get("api_key") or "")
+        label = str(form_data.get("label", self.label_draft) or "")
+        base_url = str(form_data.get("base_url", self.base_url_draft) or "") if get_settings().allow_private_targets \
+            else None
+        secret = str(form_data.get("webhook_secret") or "").strip() or None
+        try:
+            with self.open_org() as scope:
+                integration = service.create_integration(
+                    scope.session, org=scope.org, platform=self.platform, api_key=api_key, label=label,
+                    base_url=base_url or None, webhook_secret=secret if self.platform != "retell" else None,
+                    actor=scope.actor)
+                scope.session.commit()
+                enqueue_sync(integration.id)
+                self._reload(scope)
+        except NotSignedIn:
+            return rx.redirect(LOGIN_ROUTE)
+        except DomainError as exc:
+            self.label_draft, self.base_url_draft = label, base_url or ""
+            self.form_error = fmt.error_text(exc)
+            return None
+        self.label_draft = self.base_url_draft = self.form_error = ""
+        return rx.toast.success("Connected. The first sync is queued.")
+
+    def _queue(self, action, integration_id: str, done: str):
+        try:
+            with self.open_org() as scope:
+                outcome = action(scope.session, org=scope.org, integration_id=integration_id, actor=scope.actor)
+                self._reload(scope)
+        except NotSignedIn:
+            return rx.redirect(LOGIN_ROUTE)
+        except DomainError as exc:
+            return rx.toast.error(exc.message)
+        return rx.toast.success(done if outcome.get("queued") else "Already queued; it will run shortly.")
+
+    @rx.event
+    def test(self, integration_id: str):
+        return self._queue(service.request_test, integration_id, "Connection test queued.")
+
+    @rx.event
+    def sync_now(self, integration_id: str):
+        return self._queue(service.request_sync, integration_id, "Sync queued.")
+
+    @rx.event
+    def copy(self, value: str, what: str):
+        return [rx.set_clipboard(value), rx.toast.success(f"{what} copied to the clipboard")]
+
+    @rx.event
+    def ask_disconnect(self, integration_id: str, label: str):
+        self.disconnect_id, self.disconnect_label = integration_id, label
+
+    @rx.event
+    def set_disconnect_open(self, is_open: bool):
+        if not is_open:
+            self.disconnect_id = self.disconnect_label = ""
+
+    @rx.event
+    def confirm_disconnect(self):
+        integration_id, label = self.disconnect_id, self.disconnect_label
+        self.disconnect_id = self.disconnect_label = ""
+        if not integration_id:
+            return None
+        try:
+            with self.open_org() as scope:
+                service.disconnect_integration(scope.session, org=scope.org, integration_id=integration_id,
+                                               actor=scope.actor)
+                scope.session.flush()
+                self._reload(scope)
+        except NotSignedIn:
+            return rx.redirect(LOGIN_ROUTE)
+        except DomainError as exc:
+            self.error = exc.message
+            return None
+        return rx.toast.success(f"Disconnected “{label}”. Its agents and calls are kept.")
