@@ -52,9 +52,11 @@ SCORE_VERSION = "bench-synthetic-1"
 # (platform, agents): ~40 agents in all.
 AGENT_PLAN = (("retell", 22), ("vapi", 18))
 
-# Columns written by COPY: everything `call_row` returns plus the synthetic score.
+# Columns written by COPY: everything `call_row` returns plus the score columns (and `score_excluded`
+# where the schema has it).
 # (`id` comes from the sequence; `search_vector` is GENERATED ALWAYS ... STORED and fills itself.)
-SCORE_COLUMNS = ("score", "score_version", "scored_at")
+SCORE_COLUMNS = ("score", "score_version", "scored_at", "score_breakdown", "latency_p50_ms", "latency_p90_ms",
+                 "interruptions", "talk_ratio", "longest_silence_s")
 
 
 def log(msg: str) -> None:
@@ -64,13 +66,17 @@ def log(msg: str) -> None:
 # ----------------------------------------------------------------------------------------------- scoring
 
 def synthetic_score(row: dict) -> int | None:
-    """A plausible 0–100 score for ended calls with a transcript; None for the rest (as unscored calls).
+    """A plausible 0–100 score, deterministic, for a finished call with a transcript.
 
-    Deterministic: platform success flag, normalised sentiment, duration, and a ±10 jitter from a CRC of
-    the platform call id. Not the product's scorer; only there so score filters/sorts are meaningful.
+    From the platform success flag, normalised sentiment, duration, and a ±10 jitter from a CRC of the
+    platform call id. Not the product's scorer (see --scorer product); only there so score filters and
+    sorts are meaningful. In-progress calls stay unscored (None); finished calls without a transcript get
+    0, as the product's scorer gives them (and `score_excluded`, where the column exists).
     """
-    if row.get("status") != "ended" or not row.get("transcript"):
+    if row.get("status") == "in_progress":
         return None
+    if not row.get("transcript"):
+        return 0
     s = 50
     successful = row.get("successful")
     s += 25 if successful is True else (-20 if successful is False else 0)
@@ -79,6 +85,27 @@ def synthetic_score(row: dict) -> int | None:
     s += -15 if dur_s < 20 else (5 if dur_s < 300 else 0)
     s += zlib.crc32(str(row.get("platform_call_id")).encode()) % 21 - 10
     return max(0, min(100, s))
+
+
+def score_row(row: dict, record, scorer: str, has_excluded: bool) -> None:
+    """Fill the score columns of one `call_row` dict in place."""
+    if scorer == "product":
+        from voiceconsole.scoring.scorer import ScoringInput, score_call, voice_metrics
+
+        if record.status == "in_progress":  # the scoring job skips live calls
+            return
+        result = score_call(ScoringInput.from_record(record))
+        row.update(score=result.score, score_breakdown=result.breakdown, score_version=result.version,
+                   scored_at=row.get("ended_at") or row.get("started_at"), **voice_metrics(result.features))
+        if has_excluded:
+            row["score_excluded"] = result.no_transcript
+        return
+    score = synthetic_score(row)
+    if score is None:
+        return
+    row.update(score=score, score_version=SCORE_VERSION, scored_at=row.get("ended_at") or row.get("started_at"))
+    if has_excluded:
+        row["score_excluded"] = not row.get("transcript")
 
 
 # ----------------------------------------------------------------------------------------------- database
@@ -187,7 +214,7 @@ def plan_shards(args, rep: LoadReport) -> list[Shard]:
 
 def _load_shard(args: tuple) -> tuple[int, int, float, float]:
     """Worker: generate one shard of calls, map them, and COPY them in. Returns (shard, rows, gen_s, copy_s)."""
-    dsn, org_id, shard, raw_agents, agent_ids = args
+    dsn, org_id, shard, raw_agents, agent_ids, scorer, has_excluded = args
     import psycopg
     from psycopg.types.json import Jsonb
 
@@ -204,7 +231,7 @@ def _load_shard(args: tuple) -> tuple[int, int, float, float]:
             self.id, self.client_id = id_, client_id
 
     agents = {pid: _AgentRef(i, c) for pid, (i, c) in agent_ids.items()}
-    json_cols = {"transcript_turns", "platform_analysis", "metadata"}
+    json_cols = {"transcript_turns", "platform_analysis", "metadata", "score_breakdown"}
     columns: list[str] | None = None
     gen_s = copy_s = 0.0
     n = 0
@@ -224,15 +251,15 @@ def _load_shard(args: tuple) -> tuple[int, int, float, float]:
                     break
                 record = mapper.map_call(raw)
                 row = call_row(org_id, record, agents.get(record.platform_agent_id), None)
-                score = synthetic_score(row)
-                row["score"] = score
-                row["score_version"] = SCORE_VERSION if score is not None else None
-                row["scored_at"] = (row.get("ended_at") or row.get("started_at")) if score is not None else None
+                score_row(row, record, scorer, has_excluded)
                 if columns is None:
-                    columns = list(row)
+                    columns = list(row) + [c for c in SCORE_COLUMNS if c not in row]
+                    if has_excluded and "score_excluded" not in columns:
+                        columns.append("score_excluded")
                     copy_cm = cur.copy(f"COPY call ({', '.join(columns)}) FROM STDIN")
                     copy = copy_cm.__enter__()
-                values = tuple(Jsonb(row[c]) if c in json_cols and row[c] is not None else row[c] for c in columns)
+                values = tuple(Jsonb(row[c]) if c in json_cols and row.get(c) is not None
+                               else (row.get(c, False) if c == "score_excluded" else row.get(c)) for c in columns)
                 t2 = time.perf_counter()
                 gen_s += t2 - t
                 copy.write_row(values)
@@ -333,7 +360,11 @@ def load(args, url: str) -> LoadReport:
         f"with {args.workers} workers")
     t0 = time.perf_counter()
     done = 0
-    jobs = [(url, org_id, s, raw_agents_by_platform[s.platform], agent_ids) for s in shards]
+    with psycopg.connect(url) as conn:
+        has_excluded = conn.execute("SELECT 1 FROM information_schema.columns WHERE table_name = 'call' "
+                                    "AND column_name = 'score_excluded'").fetchone() is not None
+    jobs = [(url, org_id, s, raw_agents_by_platform[s.platform], agent_ids, args.scorer, has_excluded)
+            for s in shards]
     ctx = mp.get_context("spawn")
     with ctx.Pool(args.workers) as pool:
         for _, n, gen_s, copy_s in pool.imap_unordered(_load_shard, jobs):
@@ -341,7 +372,8 @@ def load(args, url: str) -> LoadReport:
             rep.worker_gen_s += gen_s
             rep.worker_copy_s += copy_s
             el = time.perf_counter() - t0
-            log(f"  {done:,}/{args.calls:,} calls ({done / el:,.0f}/s)")
+            if done * 20 // args.calls > (done - n) * 20 // args.calls or done == args.calls:  # every 5 %
+                log(f"  {done:,}/{args.calls:,} calls ({done / el:,.0f}/s)")
     rep.copy_s = time.perf_counter() - t0
     rep.calls = done
 
@@ -405,6 +437,15 @@ def check_schema(url: str) -> None:
                          "loaded): run without --keep to reload it")
 
 
+def check_schema_fresh(url: str) -> None:
+    """check_schema in a new interpreter: the product code may have changed since this process imported it,
+    and uvicorn will import it afresh."""
+    r = subprocess.run([sys.executable, str(Path(__file__).resolve()), "--check-schema-only", "--db-url", url],
+                       cwd=str(ROOT), capture_output=True, text=True)
+    if r.returncode != 0:
+        raise SystemExit((r.stderr or r.stdout).strip().splitlines()[-1])
+
+
 def describe_data(url: str, rep: LoadReport | None) -> dict:
     import psycopg
 
@@ -425,11 +466,13 @@ def describe_data(url: str, rep: LoadReport | None) -> dict:
         status = dict(conn.execute("SELECT status, count(*) FROM call WHERE organization_id = %s GROUP BY 1 ORDER BY 1",
                                    (org_id,)).fetchall())
         null_started = q("SELECT count(*) FROM call WHERE organization_id = %(o)s AND started_at IS NULL")[0]
+        versions = dict(conn.execute("SELECT coalesce(score_version, 'unscored'), count(*) FROM call "
+                                     "WHERE organization_id = %s GROUP BY 1 ORDER BY 1", (org_id,)).fetchall())
         sizes = conn.execute("SELECT pg_size_pretty(pg_table_size('call')), pg_size_pretty(pg_indexes_size('call'))"
                              ).fetchone()
     return dict(org_id=org_id, calls=calls, scored=scored, with_transcript=with_tx, started_min=lo, started_max=hi,
                 agents=agents, clients=clients, platforms=plats, sentiments=sent, statuses=status,
-                null_started=null_started, table_size=sizes[0], index_size=sizes[1])
+                null_started=null_started, score_versions=versions, table_size=sizes[0], index_size=sizes[1])
 
 
 # ----------------------------------------------------------------------------------------------- measuring
@@ -665,9 +708,14 @@ def write_results(path: Path, args, machine: dict, data: dict, rep: LoadReport |
       f"{data['clients']} clients); platforms: {plats}; status: {stats}; sentiment: {sents}; started "
       f"{data['started_min']:%Y-%m-%d} → {data['started_max']:%Y-%m-%d}; `call` table {data['table_size']} + "
       f"indexes {data['index_size']}.")
-    a(f"**Scores are synthetic:** the generator's calls come unscored; the benchmark gives ended calls with a "
-      f"transcript ({data['scored']:,} calls) a deterministic score from success flag, sentiment, duration and "
-      f"a CRC jitter (`score_version = '{SCORE_VERSION}'`), so score filters/sorts are meaningful.")
+    versions = ", ".join(f"`{k}` {v:,}" for k, v in data["score_versions"].items())
+    if SCORE_VERSION in data["score_versions"]:
+        a(f"**Scores are synthetic** ({versions}): the generator's calls come unscored, so the benchmark gives "
+          f"finished calls with a transcript a deterministic score from success flag, sentiment, duration and a "
+          f"CRC jitter; finished calls without a transcript score 0 (`score_excluded`), as the product's scorer "
+          f"does; in-progress calls stay unscored. Score filters and sorts are therefore meaningful.")
+    else:
+        a(f"**Scores** from the product's scorer at load time ({versions}).")
     a("")
     if rep is not None:
         rate = rep.calls / rep.copy_s if rep.copy_s else 0
@@ -780,7 +828,15 @@ def main() -> None:
     ap.add_argument("--results", type=Path, default=BENCH_DIR / "RESULTS.md")
     ap.add_argument("--no-results", action="store_true", help="print the section but do not append it")
     ap.add_argument("--no-explain", action="store_true")
+    ap.add_argument("--scorer", choices=("synthetic", "product"), default="synthetic",
+                    help="scores for loaded calls: a deterministic synthetic score (default) or the product's "
+                         "local scorer (slower load, adds breakdown and voice metrics)")
+    ap.add_argument("--check-schema-only", action="store_true", help=argparse.SUPPRESS)
+    ap.add_argument("--db-url", help=argparse.SUPPRESS)
     args = ap.parse_args()
+    if args.check_schema_only:
+        check_schema(args.db_url)
+        return
 
     started = datetime.now(timezone.utc)
     t_run = time.perf_counter()
@@ -804,7 +860,7 @@ def main() -> None:
     else:
         rep = load(args, url)
 
-    check_schema(url)
+    check_schema_fresh(url)
     data = describe_data(url, rep)
     log(f"data: {data['calls']:,} calls, {data['scored']:,} scored, {data['agents']} agents, "
         f"table {data['table_size']} + indexes {data['index_size']}")

@@ -14,7 +14,12 @@ login_url="$(sed -n 's/^Login link[^:]*: //p' <<<"$demo_out")"
 
 voiceconsole worker > data/worker.log 2>&1 &
 worker_pid=$!
-trap 'kill $worker_pid 2>/dev/null || true' EXIT INT TERM
+stop_all() {
+  kill "$worker_pid" 2>/dev/null || true
+  # The embedded Redis (only when REDIS_URL is unset) stops with the app.
+  python -c "from voiceconsole.settings import get_settings as g; from voiceconsole.embedded_redis import stop_embedded_redis as stop; s = g(); s.redis_url_configured or stop(s.data_dir)" || true
+}
+trap stop_all EXIT INT TERM
 
 # Tell the user where to go once the app answers (the first prod build takes a minute or two).
 (

@@ -71,13 +71,25 @@ def apikey_create(org: str = typer.Option(..., "--org", help="Organization slug"
 
 
 @app.command()
-def demo() -> None:
+def demo(simulator_url: str = typer.Option(
+        None, "--simulator-url",
+        help="A running `voiceconsole simulator` (default: VOICECONSOLE_SIMULATOR_URL). The demo then gets its "
+             "agents and calls through Retell and Vapi integrations synced by the worker.")) -> None:
     """Create the demo organization, user and data (once); print a login link and an API key."""
     from voiceconsole.db import session_scope
     from voiceconsole.services.demo import ensure_demo
+    from voiceconsole.settings import get_settings
 
+    simulator_url = simulator_url or get_settings().simulator_url
     with session_scope() as session:
-        result = ensure_demo(session)
+        try:
+            result = ensure_demo(session, simulator_url=simulator_url)
+        except RuntimeError as exc:
+            typer.echo(str(exc), err=True)
+            raise typer.Exit(1) from None
+        if simulator_url:
+            typer.echo(f"Connected to the simulator at {simulator_url}: Retell and Vapi syncs queued "
+                       "(the worker runs them).")
         typer.echo(("Created" if result.created else "Found") + f" demo organization '{result.organization.slug}'.")
         typer.echo(f"Login link (single use): {result.login_url}")
         typer.echo(f"API key: {result.api_key}")

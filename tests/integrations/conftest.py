@@ -37,7 +37,8 @@ def integration_settings(monkeypatch):
 @pytest.fixture(scope="session")
 def simulator():
     """(state, base_url) of one simulator for the session; `sim` resets it for each test."""
-    from voiceconsole.platforms.simulator.server import SimulatorState, create_app, serve_in_thread
+    from voiceconsole.platforms.simulator.server import create_app, serve_in_thread
+    from voiceconsole.platforms.simulator.state import SimulatorState
 
     state = SimulatorState(seed=11, agents_per_platform=SIM_AGENTS, calls_per_platform=SIM_CALLS, days=30)
     base_url, stop = serve_in_thread(create_app(state))

@@ -60,14 +60,22 @@ def load_demo_traffic(session: Session, *, org: Organization, seed: int = 7, sca
     return stored
 
 
-def ensure_demo(session: Session) -> DemoResult:
-    """Create the demo organization, user and data once; every run prints a fresh login link and key."""
+def ensure_demo(session: Session, *, simulator_url: str | None = None) -> DemoResult:
+    """Create the demo organization, user and data once; every run prints a fresh login link and key.
+
+    With `simulator_url` (a running `voiceconsole simulator`), the demo's agents and calls arrive through
+    the real connectors instead: Retell and Vapi integrations pointing at the simulator, whose syncs are
+    queued (a worker runs them). Without it, generated traffic is loaded directly, as before.
+    """
     org = accounts.get_organization_by_slug(session, DEMO_SLUG)
     created = org is None
     if org is None:
         org = accounts.create_organization(session, name="Demo Agency", slug=DEMO_SLUG, plan="agency")
         org.is_demo = True
-        load_demo_traffic(session, org=org)
+        if simulator_url is None:
+            load_demo_traffic(session, org=org)
+    if simulator_url is not None:
+        connect_demo_to_simulator(session, org=org, simulator_url=simulator_url)
     user = accounts.get_or_create_user(session, email=get_settings().demo_email, name="Demo User")
     accounts.ensure_membership(session, user=user, org=org, role="owner")
     # Keys are stored hashed, so a rerun replaces the demo key rather than piling up new ones.
@@ -76,3 +84,71 @@ def ensure_demo(session: Session) -> DemoResult:
     login_url = accounts.create_magic_link(session, email=user.email)
     session.flush()
     return DemoResult(organization=org, login_url=login_url, api_key=key.raw, created=created)
+
+
+SIMULATED_PLATFORMS = ("retell", "vapi")
+
+
+@dataclass
+class DemoIntegration:
+    platform: str
+    integration_id: int
+    public_id: str
+    agents: int
+
+
+def connect_demo_to_simulator(session: Session, *, org: Organization, simulator_url: str,
+                              queue_syncs: bool = True) -> list[DemoIntegration]:
+    """Connect the demo organization to a running simulator (Retell and Vapi), once.
+
+    The simulator reports its keys at `/_sim/state`. The agents are listed right away (this is the CLI,
+    not the web process) so they can be assigned to the demo clients their names start with; the calls
+    come with the syncs, which are queued for the worker. Needs VOICECONSOLE_ALLOW_PRIVATE_TARGETS=1
+    for a simulator on this machine.
+    """
+    import httpx
+
+    from voiceconsole.jobs.sync import enqueue_sync
+    from voiceconsole.models import Integration
+    from voiceconsole.platforms.connector import connector_for
+    from voiceconsole.services import integrations
+    from voiceconsole.services.errors import ValidationFailed
+
+    base = simulator_url.rstrip("/")
+    try:
+        platforms = httpx.get(f"{base}/_sim/state", timeout=10).raise_for_status().json()["platforms"]
+        keys = {p: platforms[p]["api_key"] for p in SIMULATED_PLATFORMS}
+    except (httpx.HTTPError, ValueError, KeyError, TypeError) as exc:
+        raise RuntimeError(f"No platform simulator answers at {base} ({exc})") from exc
+    clients = {c.name: c for c in session.exec(select(Client).where(Client.organization_id == org.id))}
+    for demo_client in DEMO_CLIENTS:
+        if demo_client.name not in clients:
+            clients[demo_client.name] = Client(organization_id=org.id, name=demo_client.name)
+            session.add(clients[demo_client.name])
+    session.flush()
+    connected = []
+    for platform in SIMULATED_PLATFORMS:
+        url = f"{base}/{platform}"
+        integration = session.exec(select(Integration).where(
+            Integration.organization_id == org.id, Integration.platform == platform, Integration.base_url == url,
+            Integration.disconnected_at.is_(None))).first()
+        if integration is None:
+            try:
+                integration = integrations.create_integration(
+                    session, org=org, platform=platform, api_key=keys[platform], label=f"Simulated {platform.title()}",
+                    base_url=url, actor=SYSTEM)
+            except ValidationFailed as exc:
+                raise RuntimeError(f"Cannot connect to the simulator: {exc.details[0]['message']}") from exc
+        with connector_for(integration) as connector:
+            records = connector.list_agents()
+        for record in records:
+            client = next((c for name, c in clients.items() if record.name.startswith(name)), None)
+            upsert_agent(session, org=org, record=record, integration_id=integration.id,
+                         client_id=client.id if client else None)
+        session.flush()
+        connected.append(DemoIntegration(platform, integration.id, integration.public_id, len(records)))
+    session.commit()  # the sync jobs must find the integrations
+    if queue_syncs:
+        for item in connected:
+            enqueue_sync(item.integration_id)
+    return connected

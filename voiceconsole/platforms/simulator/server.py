@@ -137,6 +137,7 @@ import threading
 import time
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import asdict
+from datetime import datetime, timedelta, timezone
 from fractions import Fraction
 from http import HTTPStatus
 from itertools import islice
@@ -156,8 +157,13 @@ from voiceconsole.platforms.simulator.state import (
     iso_to_ms,
     public,
 )
-from voiceconsole.platforms.simulator.webhooks import DEFAULT_EVENTS, EVENTS, send_webhook_async
+from voiceconsole.platforms.simulator.webhooks import (
+    DEFAULT_EVENTS,
+    EVENTS,
+    send_webhook_async,
+)
 
+_EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
 Bounds = tuple[int | None, int | None]  # [lo, hi) in the store's unit (epoch ms)
 Predicate = Callable[[dict[str, Any]], bool]
 
@@ -219,12 +225,12 @@ class _PlatformApi:
         self.prefix = f"/{platform}"
         self.router = APIRouter(prefix=self.prefix)
 
-    def route(self, method: str, path: str) -> Callable[[Handler], Handler]:
+    def route(self, method: str, path: str, *more_methods: str) -> Callable[[Handler], Handler]:
         def register(handler: Handler) -> Handler:
             async def endpoint(request: Request) -> Response:
                 return await self._handle(request, handler)
 
-            self.router.add_api_route(path, endpoint, methods=[method], include_in_schema=False)
+            self.router.add_api_route(path, endpoint, methods=[method, *more_methods], include_in_schema=False)
             return handler
 
         return register
@@ -235,10 +241,7 @@ class _PlatformApi:
         def not_found(_: _Incoming) -> Response:
             raise ApiError(404, "Not found")
 
-        self.route("GET", "/{rest:path}")(not_found)
-        for method in ("POST", "PUT", "PATCH", "DELETE"):
-            self.router.add_api_route("/{rest:path}", self.router.routes[-1].endpoint, methods=[method],
-                                      include_in_schema=False)
+        self.route("GET", "/{rest:path}", "POST", "PUT", "PATCH", "DELETE")(not_found)
 
     async def _handle(self, request: Request, handler: Handler) -> Response:
         path = request.url.path[len(self.prefix):] or "/"
@@ -346,13 +349,16 @@ def _encode_cursor(position: Any) -> str:
     return base64.urlsafe_b64encode(raw).decode().rstrip("=")
 
 
-def _decode_cursor(cursor: Any, name: str, *, status: int = 400) -> list[Any] | None:
+def _decode_cursor(cursor: Any, name: str, *, status: int = 400, numeric: bool = True) -> list[Any] | None:
+    """A cursor made by `_encode_cursor`: [sort value, id]; the value is a number unless `numeric=False`."""
     if cursor is None or cursor == "":
         return None
     try:
         padded = str(cursor) + "=" * (-len(str(cursor)) % 4)
         position = json.loads(base64.urlsafe_b64decode(padded))
-        if not (isinstance(position, list) and len(position) == 2):
+        if not (isinstance(position, list) and len(position) == 2 and isinstance(position[1], str)):
+            raise ValueError
+        if numeric and (isinstance(position[0], bool) or not isinstance(position[0], int)):
             raise ValueError
         return position
     except (ValueError, binascii.Error):
@@ -391,12 +397,15 @@ def _filtered(calls: Iterable[dict[str, Any]], predicates: list[Predicate]) -> I
 
 
 def _page_sorted(entries: list[tuple[Any, str, dict[str, Any]]], after: list[Any] | None, limit: int,
-                 descending: bool) -> tuple[list[dict[str, Any]], bool]:
+                 descending: bool, *, status: int = 400) -> tuple[list[dict[str, Any]], bool]:
     """Keyset paging over a small list of (sort value, id, object)."""
     ordered = sorted(entries, key=lambda e: (e[0], e[1]), reverse=descending)
     if after is not None:
         mark = (after[0], after[1])
-        ordered = [e for e in ordered if ((e[0], e[1]) < mark if descending else (e[0], e[1]) > mark)]
+        try:
+            ordered = [e for e in ordered if ((e[0], e[1]) < mark if descending else (e[0], e[1]) > mark)]
+        except TypeError:  # a cursor made for another sort order
+            raise ApiError(status, "Invalid cursor", code="invalid_cursor", field="cursor") from None
     return [e[2] for e in ordered[:limit]], len(ordered) > limit
 
 
@@ -722,18 +731,19 @@ def _vapi_time_bounds(query: QueryParams, field: str) -> Bounds:
         if text is None:
             continue
         try:
-            micros = iso_to_ms(text) * 1000 + _sub_ms_micros(text)
+            micros = _iso_to_micros(text)
         except ValueError:
             raise ApiError(400, f"{field + suffix} must be a valid ISO 8601 date string") from None
         window = _narrow(window, _bounds(op, Fraction(micros, 1000)))
     return window
 
 
-def _sub_ms_micros(text: str) -> int:
-    """Microseconds below the millisecond, which iso_to_ms drops (clients may send them)."""
-    from datetime import datetime
-
-    return datetime.fromisoformat(text.replace("Z", "+00:00")).microsecond % 1000
+def _iso_to_micros(text: str) -> int:
+    """Exact epoch microseconds (clients may send sub-millisecond precision)."""
+    moment = datetime.fromisoformat(text)
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=timezone.utc)
+    return (moment - _EPOCH) // timedelta(microseconds=1)
 
 
 def _in_window(value_ms: int | None, window: Bounds) -> bool:
@@ -867,22 +877,22 @@ def _elevenlabs_routes(api: _PlatformApi, state: SimulatorState) -> None:
         page_size = _el_int(req, "page_size", default=30, lo=1, hi=100)
         sort_by = _choice(req.query.get("sort_by"), "sort_by", ("created_at", "name"), status=422)
         descending = _choice(req.query.get("sort_direction"), "sort_direction", ("desc", "asc"), status=422) == "desc"
-        after = _decode_cursor(req.query.get("cursor"), "cursor", status=422)
+        after = _decode_cursor(req.query.get("cursor"), "cursor", status=422, numeric=sort_by == "created_at")
         search = (req.query.get("search") or "").lower()
+
+        def sort_value(agent: dict[str, Any]) -> Any:
+            return (agent.get("name") or "") if sort_by == "name" else agent["metadata"]["created_at_unix_secs"]
+
         archived_only = (req.query.get("archived") or "").lower() == "true"  # none of ours are archived
         found = data()
         entries = []
         for agent in found.agents.values():
             if archived_only or search not in (agent.get("name") or "").lower():
                 continue
-            value = agent.get("name") or "" if sort_by == "name" else agent["metadata"]["created_at_unix_secs"]
-            entries.append((value, agent["agent_id"], agent))
-        page, has_more = _page_sorted(entries, after, page_size, descending)
+            entries.append((sort_value(agent), agent["agent_id"], agent))
+        page, has_more = _page_sorted(entries, after, page_size, descending, status=422)
         last = page[-1] if page else None
-        cursor = None
-        if has_more and last:
-            value = last.get("name") or "" if sort_by == "name" else last["metadata"]["created_at_unix_secs"]
-            cursor = _encode_cursor([value, last["agent_id"]])
+        cursor = _encode_cursor([sort_value(last), last["agent_id"]]) if has_more and last else None
         return {
             "agents": [_el_agent_summary(a, found.last_call_ms.get(a["agent_id"])) for a in page],
             "next_cursor": cursor,
@@ -954,7 +964,7 @@ def _control_routes(state: SimulatorState) -> APIRouter:
         raw = await request.body()
         body = json.loads(raw) if raw.strip() else {}
         if not isinstance(body, dict):
-            raise ValueError("the body must be a JSON object")
+            raise TypeError("the body must be a JSON object")
         return body
 
     def control(method: str, path: str) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
@@ -1047,6 +1057,9 @@ async def _post_webhook(state: SimulatorState, body: dict[str, Any], platform: s
     for event in events:
         if event not in EVENTS[platform]:
             raise ValueError(f"{platform} sends no {event!r} webhook")
+    secret = body.get("secret") or (state.api_keys["retell"] if platform == "retell" else None)
+    if not secret:
+        raise ValueError("secret is required")
     call_id = _pick(body, "callId", "call_id")
     if body.get("new"):
         call = state.add_calls(platform, 1, agent_id=_pick(body, "agentId", "agent_id"))[0]
@@ -1057,9 +1070,6 @@ async def _post_webhook(state: SimulatorState, body: dict[str, Any], platform: s
             raise KeyError(f"no {platform} call {call_id!r}")
     else:
         raise ValueError('give "callId" or "new": true')
-    secret = body.get("secret") or (state.api_keys["retell"] if platform == "retell" else None)
-    if not secret:
-        raise ValueError("secret is required")
     extra = _vapi_extra(state, call) if platform == "vapi" else None
     deliveries = []
     for event in events:
@@ -1094,7 +1104,9 @@ def serve_in_thread(app: Any, host: str = "127.0.0.1", port: int = 0, *, log_lev
     `port=0` picks a free port. The socket is bound before the thread starts, so the URL is valid
     as soon as this returns.
     """
-    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    # IPPROTO_TCP explicitly: asyncio only sets TCP_NODELAY on sockets that say so, and without it
+    # every keep-alive response waits ~40 ms on delayed ACKs.
+    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM, socket.IPPROTO_TCP)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     sock.bind((host, port))
     server = uvicorn.Server(uvicorn.Config(app, log_level=log_level, lifespan="off"))

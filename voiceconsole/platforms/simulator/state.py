@@ -23,7 +23,12 @@ from datetime import datetime, timezone
 from typing import Any
 
 from voiceconsole.platforms.simulator import generator
-from voiceconsole.platforms.simulator.generator import PLATFORMS, generate_agents, generate_call, generate_calls
+from voiceconsole.platforms.simulator.generator import (
+    PLATFORMS,
+    generate_agents,
+    generate_call,
+    generate_calls,
+)
 
 DEFAULT_API_KEYS = {"retell": "sim_retell_key", "vapi": "sim_vapi_key", "elevenlabs": "sim_elevenlabs_key"}
 FAULT_STATUSES = (429, 500, 502, 503)
@@ -74,7 +79,7 @@ def call_end_ms(platform: str, call: dict[str, Any]) -> int:
 
 
 def iso_to_ms(text: str) -> int:
-    moment = datetime.fromisoformat(text.replace("Z", "+00:00"))
+    moment = datetime.fromisoformat(text)
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=timezone.utc)
     return int(moment.timestamp() * 1000)
