@@ -19,6 +19,8 @@ def _logging() -> None:
     from voiceconsole.settings import get_settings
 
     logging.basicConfig(level=get_settings().log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    # httpx logs every request at INFO: a sync of thousands of calls would flood the worker's log.
+    logging.getLogger("httpx").setLevel(logging.WARNING)
 
 
 @db_app.command("upgrade")
@@ -112,6 +114,18 @@ def score(file: str = typer.Argument(..., help="JSON, a JSON array or JSON Lines
     from voiceconsole.scoring.cli import score_file
 
     raise typer.Exit(score_file(file, platform))
+
+
+@app.command()
+def simulator(port: int = typer.Option(8090, "--port", help="Port to listen on"),
+              host: str = typer.Option("127.0.0.1", "--host"),
+              seed: int = typer.Option(7, "--seed", help="Same seed, same agents and calls"),
+              calls: int = typer.Option(2000, "--calls", help="Calls per platform"),
+              agents: int = typer.Option(12, "--agents", help="Agents per platform")) -> None:
+    """Run the platform simulator: Retell, Vapi and ElevenLabs APIs at /retell, /vapi, /elevenlabs."""
+    from voiceconsole.platforms.simulator.cli import run_simulator
+
+    run_simulator(port, host=host, seed=seed, calls=calls, agents=agents)
 
 
 @app.command("redis-url")
