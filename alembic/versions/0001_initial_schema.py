@@ -259,9 +259,10 @@ def upgrade() -> None:
         batch_op.create_index('ix_call_agent_id', ['agent_id'], unique=False)
         batch_op.create_index('ix_call_org_agent_started', ['organization_id', 'agent_id', 'started_at'], unique=False)
         batch_op.create_index('ix_call_org_client_started', ['organization_id', 'client_id', 'started_at'], unique=False)
-        batch_op.create_index('ix_call_org_score', ['organization_id', 'score'], unique=False)
+        batch_op.create_index('ix_call_org_score', ['organization_id', 'score', 'id'], unique=False)
+        batch_op.create_index('ix_call_org_score_desc', ['organization_id', sa.text('score DESC NULLS LAST'), sa.text('id DESC')], unique=False)
         batch_op.create_index('ix_call_org_sentiment_started', ['organization_id', 'sentiment', 'started_at'], unique=False)
-        batch_op.create_index('ix_call_org_started', ['organization_id', 'started_at'], unique=False)
+        batch_op.create_index('ix_call_org_started', ['organization_id', 'started_at', 'id'], unique=False)
         batch_op.create_index('ix_call_org_status_started', ['organization_id', 'status', 'started_at'], unique=False)
 
     op.create_table('call_note',
@@ -316,6 +317,7 @@ def downgrade() -> None:
         batch_op.drop_index('ix_call_org_started')
         batch_op.drop_index('ix_call_org_sentiment_started')
         batch_op.drop_index('ix_call_org_score')
+        batch_op.drop_index('ix_call_org_score_desc')
         batch_op.drop_index('ix_call_org_client_started')
         batch_op.drop_index('ix_call_org_agent_started')
         batch_op.drop_index('ix_call_agent_id')

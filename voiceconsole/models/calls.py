@@ -6,7 +6,7 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import Column, Index, Numeric, UniqueConstraint
+from sqlalchemy import Column, Index, Numeric, UniqueConstraint, text
 from sqlmodel import Field, SQLModel
 
 from voiceconsole.models.types import JSONType, UTCDateTime, public_id, utcnow
@@ -51,10 +51,12 @@ class Agent(SQLModel, table=True):
 class Call(SQLModel, table=True):
     __table_args__ = (
         UniqueConstraint("organization_id", "platform", "platform_call_id"),
-        Index("ix_call_org_started", "organization_id", "started_at"),
+        # List queries order by (column, id): the indexes carry id so a page is an index range scan.
+        Index("ix_call_org_started", "organization_id", "started_at", "id"),
         Index("ix_call_org_agent_started", "organization_id", "agent_id", "started_at"),
         Index("ix_call_org_client_started", "organization_id", "client_id", "started_at"),
-        Index("ix_call_org_score", "organization_id", "score"),
+        Index("ix_call_org_score", "organization_id", "score", "id"),
+        Index("ix_call_org_score_desc", "organization_id", text("score DESC NULLS LAST"), text("id DESC")),
         Index("ix_call_org_sentiment_started", "organization_id", "sentiment", "started_at"),
         Index("ix_call_org_status_started", "organization_id", "status", "started_at"),
         Index("ix_call_agent_id", "agent_id"),

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import and_, delete, func, literal_column, or_
+from sqlalchemy.orm import defer
 from sqlmodel import Session, select
 
 from voiceconsole.models import Agent, Call, CallNote, CallTag, Client, Organization, Tag
@@ -23,6 +24,12 @@ SORT_COLUMNS = {
     "cost": Call.cost_usd,
     "createdAt": Call.created_at,
 }
+# Time columns sort in the database's natural NULL order, so (organization, column, id) indexes serve
+# both directions; for the others unknown values go last, whatever the direction.
+_NATURAL_NULLS = {"startedAt", "createdAt"}  # always set in practice
+# Large columns a list never shows.
+_LIST_UNUSED = (Call.transcript, Call.transcript_turns, Call.platform_analysis, Call.call_metadata,
+                Call.score_breakdown)
 MAX_TAGS_PER_REQUEST = 20
 MAX_TAG_LENGTH = 50
 MAX_NOTE_LENGTH = 5000
@@ -82,6 +89,16 @@ def _base_query(session: Session, org: Organization, f: CallFilters, actor: Acto
     return and_(*conds)
 
 
+def filter_conditions(session: Session, org: Organization, filters: CallFilters, actor: Actor | None = None):
+    """The WHERE clause of the calls list for these filters (also used by the CSV export)."""
+    return _base_query(session, org, filters, actor)
+
+
+def tags_for(session: Session, call_ids: list[int]) -> dict[int, list[str]]:
+    """Tag names per call id."""
+    return _tags_for(session, call_ids)
+
+
 def _tags_for(session: Session, call_ids: list[int]) -> dict[int, list[str]]:
     if not call_ids:
         return {}
@@ -109,6 +126,15 @@ def _summary_fields(call: Call, agent: Agent | None, client: Client | None, tags
     )
 
 
+def _order(sort_by: str, sort_order: str) -> list:
+    col = SORT_COLUMNS[sort_by]
+    if sort_by in _NATURAL_NULLS:
+        return [col.desc(), Call.id.desc()] if sort_order == "desc" else [col.asc(), Call.id.asc()]
+    if sort_order == "desc":
+        return [col.desc().nulls_last(), Call.id.desc()]
+    return [col.asc().nulls_last(), Call.id.asc()]
+
+
 def list_calls(
     session: Session, *, org: Organization, filters: CallFilters, page: int = 1, per_page: int = 20,
     sort_by: str = "startedAt", sort_order: str = "desc", actor: Actor | None = None,
@@ -117,16 +143,23 @@ def list_calls(
         raise ValidationFailed.field("sortBy", f"Must be one of: {', '.join(SORT_COLUMNS)}")
     where = _base_query(session, org, filters, actor)
     total = session.exec(select(func.count()).select_from(Call).where(where)).one()
-    col = SORT_COLUMNS[sort_by]
-    order = [col.desc().nulls_last(), Call.id.desc()] if sort_order == "desc" else [col.asc().nulls_last(), Call.id.asc()]
+    # Two steps ("deferred join"): find the page's ids on the narrow index, then load just those rows.
+    ids = list(session.exec(
+        select(Call.id).where(where).order_by(*_order(sort_by, sort_order))
+        .offset((page - 1) * per_page).limit(per_page)
+    ))
+    if not ids:
+        return [], total
     rows = session.exec(
         select(Call, Agent, Client)
         .outerjoin(Agent, Agent.id == Call.agent_id)
         .outerjoin(Client, Client.id == Call.client_id)
-        .where(where).order_by(*order).offset((page - 1) * per_page).limit(per_page)
+        .where(Call.id.in_(ids))
+        .options(*(defer(c) for c in _LIST_UNUSED))
     ).all()
-    tags = _tags_for(session, [c.id for c, _, _ in rows])
-    return [CallSummary(**_summary_fields(c, a, cl, tags.get(c.id, []))) for c, a, cl in rows], total
+    by_id = {c.id: (c, a, cl) for c, a, cl in rows}
+    tags = _tags_for(session, ids)
+    return [CallSummary(**_summary_fields(*by_id[i], tags.get(i, []))) for i in ids if i in by_id], total
 
 
 def _get_call_row(session: Session, org: Organization, call_id: str, actor: Actor | None) -> Call:
