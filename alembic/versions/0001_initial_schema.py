@@ -260,7 +260,6 @@ def upgrade() -> None:
         batch_op.create_index('ix_call_org_agent_started', ['organization_id', 'agent_id', 'started_at'], unique=False)
         batch_op.create_index('ix_call_org_client_started', ['organization_id', 'client_id', 'started_at'], unique=False)
         batch_op.create_index('ix_call_org_score', ['organization_id', 'score', 'id'], unique=False)
-        batch_op.create_index('ix_call_org_score_desc', ['organization_id', sa.text('score DESC NULLS LAST'), sa.text('id DESC')], unique=False)
         batch_op.create_index('ix_call_org_sentiment_started', ['organization_id', 'sentiment', 'started_at'], unique=False)
         batch_op.create_index('ix_call_org_started', ['organization_id', 'started_at', 'id'], unique=False)
         batch_op.create_index('ix_call_org_status_started', ['organization_id', 'status', 'started_at'], unique=False)
@@ -300,6 +299,8 @@ def upgrade() -> None:
             "to_tsvector('english', coalesce(summary, '') || ' ' || coalesce(transcript, ''))) STORED"
         )
         op.execute("CREATE INDEX ix_call_search_vector ON call USING gin (search_vector)")
+        # "Best first" with unscored calls last; SQLite already sorts NULL lowest.
+        op.execute("CREATE INDEX ix_call_org_score_desc ON call (organization_id, score DESC NULLS LAST, id DESC)")
 
 
 def downgrade() -> None:
@@ -317,7 +318,6 @@ def downgrade() -> None:
         batch_op.drop_index('ix_call_org_started')
         batch_op.drop_index('ix_call_org_sentiment_started')
         batch_op.drop_index('ix_call_org_score')
-        batch_op.drop_index('ix_call_org_score_desc')
         batch_op.drop_index('ix_call_org_client_started')
         batch_op.drop_index('ix_call_org_agent_started')
         batch_op.drop_index('ix_call_agent_id')

@@ -63,7 +63,9 @@ class RunningApp:
         if not self._used_first_link:
             self._used_first_link = True
             return self.login_url
-        return LINK_RE.search(self.cli("demo")).group(0)
+        out = self.cli("demo")
+        self.api_key = KEY_RE.search(out).group(0)  # `demo` replaces the demo key each run
+        return LINK_RE.search(out).group(0)
 
 
 def _create_pg_database(admin_url: str) -> tuple[str, str]:

@@ -56,7 +56,9 @@ class Call(SQLModel, table=True):
         Index("ix_call_org_agent_started", "organization_id", "agent_id", "started_at"),
         Index("ix_call_org_client_started", "organization_id", "client_id", "started_at"),
         Index("ix_call_org_score", "organization_id", "score", "id"),
-        Index("ix_call_org_score_desc", "organization_id", text("score DESC NULLS LAST"), text("id DESC")),
+        # "Best first" with unscored calls last; SQLite already sorts NULL lowest, so PostgreSQL only.
+        Index("ix_call_org_score_desc", "organization_id", text("score DESC NULLS LAST"),
+              text("id DESC")).ddl_if(dialect="postgresql"),
         Index("ix_call_org_sentiment_started", "organization_id", "sentiment", "started_at"),
         Index("ix_call_org_status_started", "organization_id", "status", "started_at"),
         Index("ix_call_agent_id", "agent_id"),

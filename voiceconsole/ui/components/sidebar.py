@@ -7,8 +7,11 @@ from voiceconsole.ui.state.auth import AuthState
 
 NAV = (
     # (section, [(key, label, icon, href)])
-    ("Workspace", [("calls", "Calls", "phone-call", "/calls"), ("agents", "Agents", "bot", "/agents")]),
+    ("Workspace", [("dashboard", "Dashboard", "layout-dashboard", "/dashboard"),
+                   ("calls", "Calls", "phone-call", "/calls"), ("agents", "Agents", "bot", "/agents"),
+                   ("clients", "Clients", "building-2", "/clients")]),
     ("Settings", [("integrations", "Integrations", "plug", "/settings/integrations"),
+                  ("scoring", "Scoring", "sliders-horizontal", "/settings/scoring"),
                   ("api-keys", "API keys", "key-round", "/settings/api-keys")]),
 )
 
