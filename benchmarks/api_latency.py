@@ -287,6 +287,7 @@ class LoadReport:
     worker_copy_s: float = 0.0  # summed over workers: time inside COPY writes/commit
     index_s: float = 0.0
     stats_s: float = 0.0
+    stats_what: str = "agent stats"
     vacuum_s: float = 0.0
     total_s: float = 0.0
     workers: int = 0
@@ -393,14 +394,8 @@ def load(args, url: str) -> LoadReport:
                 raise SystemExit(f"index definitions differ after recreation:\n{dropped}\n{after}")
             log(f"recreated {len(after)} indexes in {rep.index_s:.1f}s (definitions identical)")
 
-    # Cached per-agent figures (what GET /agents shows), with the product's own job function.
-    t0 = time.perf_counter()
-    with Session(get_engine(), expire_on_commit=False) as session:
-        for aid, _ in agent_ids.values():
-            recompute_agent_stats(session, agent_id=aid)
-        session.commit()
-    rep.stats_s = time.perf_counter() - t0
-    log(f"agent stats recomputed in {rep.stats_s:.1f}s")
+    rep.stats_s, rep.stats_what = refresh_aggregates(org_id)
+    log(f"{rep.stats_what} in {rep.stats_s:.1f}s")
 
     t0 = time.perf_counter()
     with psycopg.connect(url, autocommit=True) as conn:
@@ -427,7 +422,11 @@ def check_schema(url: str) -> None:
     try:
         insp = inspect(engine)
         missing = []
+        tables = set(insp.get_table_names())
         for table in SQLModel.metadata.sorted_tables:
+            if table.name not in tables:
+                missing.append(f"table {table.name}")
+                continue
             have = {c["name"] for c in insp.get_columns(table.name)}
             missing += [f"{table.name}.{c.name}" for c in table.columns if c.name not in have]
     finally:
@@ -444,6 +443,42 @@ def check_schema_fresh(url: str) -> None:
                        cwd=str(ROOT), capture_output=True, text=True)
     if r.returncode != 0:
         raise SystemExit((r.stderr or r.stdout).strip().splitlines()[-1])
+
+
+def refresh_aggregates(org_id: int) -> tuple[float, str]:
+    """What the product's demo loader does after bulk-inserting calls: the cached per-agent figures
+    (`recompute_agent_stats`) and, where the product has them, the daily rollups (`rebuild_rollups`);
+    GET /agents reads both."""
+    from sqlmodel import Session, select
+
+    from voiceconsole.db import get_engine
+    from voiceconsole.models import Agent
+    from voiceconsole.services.agents import recompute_agent_stats
+
+    done = []
+    t0 = time.perf_counter()
+    with Session(get_engine(), expire_on_commit=False) as session:
+        for aid in session.exec(select(Agent.id).where(Agent.organization_id == org_id)).all():
+            recompute_agent_stats(session, agent_id=aid)
+        done.append("agent stats")
+        try:
+            from voiceconsole.services.rollups import rebuild_rollups
+        except ImportError:
+            rebuild_rollups = None
+        if rebuild_rollups is not None:
+            rebuild_rollups(session, organization_id=org_id)
+            done.append("daily rollups")
+        session.commit()
+    return time.perf_counter() - t0, " + ".join(done)
+
+
+def migrate_fresh(url: str) -> None:
+    """`voiceconsole.migrations.upgrade()` in a new interpreter (the code may be newer than this process)."""
+    env = dict(os.environ, DATABASE_URL=url)
+    r = subprocess.run([sys.executable, "-c", "from voiceconsole.migrations import upgrade; upgrade('head')"],
+                       cwd=str(ROOT), env=env, capture_output=True, text=True)
+    if r.returncode != 0:
+        raise SystemExit(f"migration failed:\n{r.stderr[-2000:]}")
 
 
 def describe_data(url: str, rep: LoadReport | None) -> dict:
@@ -477,6 +512,24 @@ def describe_data(url: str, rep: LoadReport | None) -> dict:
 
 # ----------------------------------------------------------------------------------------------- measuring
 
+def loadavg() -> float:
+    try:
+        return float(Path("/proc/loadavg").read_text().split()[0])
+    except (OSError, ValueError, IndexError):
+        return float("nan")
+
+
+def wait_quiet(args) -> None:
+    """With --quiet-load: wait (up to --quiet-timeout s) until the 1-minute load average is at most that."""
+    if args.quiet_load is None:
+        return
+    deadline = time.monotonic() + args.quiet_timeout
+    if loadavg() > args.quiet_load:
+        log(f"waiting for the 1-minute load average ({loadavg():.2f}) to fall to {args.quiet_load} …")
+    while loadavg() > args.quiet_load and time.monotonic() < deadline:
+        time.sleep(5)
+
+
 def pctl(values: list[float], p: float) -> float:
     """Nearest-rank percentile."""
     s = sorted(values)
@@ -504,6 +557,7 @@ class Timing:
     statuses: dict[int, int] = field(default_factory=dict)
     retried_429: int = 0
     statements: list[tuple[str, Any]] = field(default_factory=list)
+    load: list[float] = field(default_factory=list)  # 1-minute load average before/after the block
 
 
 class Pacer:
@@ -692,14 +746,20 @@ def write_results(path: Path, args, machine: dict, data: dict, rep: LoadReport |
                   explains: dict[str, list[str]], started: datetime, duration_s: float) -> str:
     lines: list[str] = []
     a = lines.append
-    a(f"## API latency at {data['calls']:,} calls — {started.strftime('%Y-%m-%d %H:%M UTC')}")
+    a(f"## API latency at {data['calls']:,} calls — {started.strftime('%Y-%m-%d %H:%M UTC')}"
+      + (f" — {args.label}" if args.label else ""))
     a("")
+    if args.note:
+        a(args.note)
+        a("")
     ps = machine["pg_settings"]
     a(f"**Machine:** {machine['nproc']} CPUs ({machine['cpu']}), {machine['mem']} RAM; PostgreSQL {machine['pg']} "
       f"(shared_buffers {ps['shared_buffers']}, work_mem {ps['work_mem']}, effective_cache_size "
       f"{ps['effective_cache_size']}, random_page_cost {ps['random_page_cost']}, jit {ps['jit']}, "
       f"max_parallel_workers_per_gather {ps['max_parallel_workers_per_gather']}); Python {machine['python']}. "
-      "PostgreSQL, uvicorn and the benchmark client share the machine.")
+      "PostgreSQL, uvicorn and the benchmark client share the machine, with whatever else runs on it: "
+      f"1-minute load average {machine['load_start']:.2f} when the measurements started (see the per-query "
+      "column below; on 2 cores anything above ~1 means contention).")
     a("")
     plats = ", ".join(f"{k} {v:,}" for k, v in data["platforms"].items())
     sents = ", ".join(f"{k} {v:,}" for k, v in data["sentiments"].items())
@@ -724,7 +784,7 @@ def write_results(path: Path, args, machine: dict, data: dict, rep: LoadReport |
           f"{rep.slice_days} days, oldest first; summed worker "
           f"time {rep.worker_gen_s:,.0f} s generating/mapping vs {rep.worker_copy_s:,.0f} s in COPY); "
           f"secondary indexes rebuilt in {rep.index_s:,.0f} s "
-          f"({', '.join(f'{n} {s:.0f}s' for n, s in rep.index_times)}); agent stats {rep.stats_s:.0f} s; "
+          f"({', '.join(f'{n} {s:.0f}s' for n, s in rep.index_times)}); {rep.stats_what} {rep.stats_s:.0f} s; "
           f"VACUUM (ANALYZE) + CHECKPOINT {rep.vacuum_s:.0f} s. **Total {rep.total_s / 60:,.1f} min.**")
     else:
         a(f"**Load:** {load_note}")
@@ -752,14 +812,15 @@ def write_results(path: Path, args, machine: dict, data: dict, rep: LoadReport |
     a("")
     a("Raw SQL by statement (median / p95 ms) and result sizes:")
     a("")
-    a("| Query | statements | meta.total (API / SQL) | rows |")
-    a("|---|---|---|---:|")
+    a("| Query | statements | meta.total (API / SQL) | rows | load avg 1 min (before → after) |")
+    a("|---|---|---|---:|---|")
     for q in queries:
         t = timings[q.name]
         parts = "; ".join(f"{k.split(':', 1)[1]} {fmt(statistics.median(v))} / {fmt(pctl(v, 95))}"
                           for k, v in t.sql_parts_ms.items())
         a(f"| {q.name} | {parts} | {t.api_total if t.api_total is not None else '–'} / "
-          f"{t.sql_total if t.sql_total is not None else '–'} | {t.api_rows if t.api_rows is not None else '–'} |")
+          f"{t.sql_total if t.sql_total is not None else '–'} | {t.api_rows if t.api_rows is not None else '–'} | "
+          f"{' → '.join(f'{x:.1f}' for x in t.load)} |")
     a("")
     if baselines:
         a("Fixed per-request cost of the stack (no list query): " + "; ".join(
@@ -831,6 +892,13 @@ def main() -> None:
     ap.add_argument("--scorer", choices=("synthetic", "product"), default="synthetic",
                     help="scores for loaded calls: a deterministic synthetic score (default) or the product's "
                          "local scorer (slower load, adds breakdown and voice metrics)")
+    ap.add_argument("--refresh-aggregates", action="store_true",
+                    help="with --keep: recompute agent stats and daily rollups before measuring")
+    ap.add_argument("--quiet-load", type=float, default=None,
+                    help="before each query, wait until the 1-minute load average is at most this (shared machines)")
+    ap.add_argument("--quiet-timeout", type=float, default=900, help="longest wait for --quiet-load, seconds")
+    ap.add_argument("--label", help="suffix for the RESULTS.md section title (e.g. an experiment's name)")
+    ap.add_argument("--note", help="a paragraph put under the section title")
     ap.add_argument("--check-schema-only", action="store_true", help=argparse.SUPPRESS)
     ap.add_argument("--db-url", help=argparse.SUPPRESS)
     args = ap.parse_args()
@@ -856,7 +924,18 @@ def main() -> None:
         if not db_exists(args.server, args.db):
             raise SystemExit(f"--keep: database {args.db} does not exist")
         load_note = "skipped (`--keep`: database reused as loaded by an earlier run)."
-        log(f"--keep: reusing {args.db}")
+        log(f"--keep: reusing {args.db}; applying any new migrations")
+        migrate_fresh(url)
+        if args.refresh_aggregates:
+            import psycopg
+
+            with psycopg.connect(url) as conn:
+                org_id = conn.execute("SELECT id FROM organization WHERE slug = %s", (ORG_SLUG,)).fetchone()[0]
+            secs, what = refresh_aggregates(org_id)
+            with psycopg.connect(url, autocommit=True) as conn:
+                conn.execute("VACUUM (ANALYZE)")
+            load_note += f" {what} refreshed ({secs:.0f} s) and VACUUM (ANALYZE)."
+            log(f"{what} refreshed in {secs:.1f}s")
     else:
         rep = load(args, url)
 
@@ -865,6 +944,7 @@ def main() -> None:
     log(f"data: {data['calls']:,} calls, {data['scored']:,} scored, {data['agents']} agents, "
         f"table {data['table_size']} + indexes {data['index_size']}")
     machine = machine_info(url)
+    machine["load_start"] = loadavg()
 
     # A fresh API key of the benchmark organization (plan agency), through the product's service.
     from sqlalchemy import delete
@@ -914,10 +994,13 @@ def main() -> None:
             for q in queries:
                 t = Timing()
                 t.statements, t.sql_total = capture_statements(url, data["org_id"], q)
-                log(f"{q.name}: API {args.warmup}+{args.requests} requests …")
+                wait_quiet(args)
+                t.load.append(loadavg())
+                log(f"{q.name}: API {args.warmup}+{args.requests} requests … (load average {t.load[0]:.2f})")
                 time_api(client, pacer, q, args.warmup, args.requests, t)
                 log(f"{q.name}: raw SQL ({len(t.statements)} statements) …")
                 t.sql_ms, t.sql_parts_ms, _ = time_sql(url, t.statements, args.warmup, args.requests)
+                t.load.append(loadavg())
                 if t.api_total != t.sql_total:
                     log(f"WARNING {q.name}: API total {t.api_total} != service total {t.sql_total}")
                 timings[q.name] = t

@@ -100,6 +100,7 @@ class AgentDetail(AgentSummary):
     recent_calls: list[CallSummary]
     score_trend: list[TrendPoint]
     cost_per_minute: float | None = None
+    period: dict[str, Any] | None = None  # figures of the requested period (see services.analytics.period_figures)
 
 
 class ApiKeyOut(PublicModel):
@@ -134,3 +135,10 @@ class IntegrationOut(PublicModel):
     webhook_url: str
     webhook_secret: str | None = None  # shown to owners and admins, to paste into the platform
     webhook_note: str
+
+
+class ClientOut(PublicModel):
+    id: str  # cli_…
+    name: str
+    agent_count: int = 0
+    created_at: datetime

@@ -420,7 +420,7 @@ def test_magic_link_request_delivers_a_working_link(api_client, db, capsys):
     link = db.exec(select(MagicLink).where(MagicLink.email == email.lower())).one()
     assert link.token_hash == hashlib.sha256(token.encode()).hexdigest() and token not in link.token_hash
     r = _login(api_client, token)
-    assert r.status_code == 303 and r.headers["location"] == "/calls"
+    assert r.status_code == 303 and r.headers["location"] == "/dashboard"
     value, _ = _cookie_attrs(_set_cookie(r))
     me = api_client.get("/api/auth/me", headers=cookie(value))
     assert me.status_code == 200 and me.json()["data"]["actor"] == email.lower()
@@ -457,7 +457,8 @@ def test_magic_link_next_parameter_only_allows_local_paths(api_client, factory, 
 
     org = factory.org()
     user, _ = factory.user_session(org)
-    for nxt, expected in (("/agents", "/agents"), ("https://evil.example/", "/calls"), ("//evil.example", "/calls")):
+    for nxt, expected in (("/agents", "/agents"), ("https://evil.example/", "/dashboard"),
+                          ("//evil.example", "/dashboard")):
         token = _token_from(accounts.create_magic_link(db, email=user.email))
         db.commit()
         r = api_client.get("/api/auth/magic", params={"token": token, "next": nxt}, follow_redirects=False)

@@ -129,6 +129,7 @@ def vc_app(tmp_path_factory) -> RunningApp:
         "VOICECONSOLE_DATA_DIR": str(data_dir),
         "VOICECONSOLE_BASE_URL": base_url,
         "VOICECONSOLE_ENV": "dev",
+        "VOICECONSOLE_ALLOW_PRIVATE_TARGETS": "1",  # integrations point at the local simulator
         "PORT": str(port),
         "PATH": f"{ROOT / '.tools' / 'node_modules' / '.bin'}{os.pathsep}{os.environ.get('PATH', '')}",
         "REFLEX_USE_SYSTEM_BUN": "1",

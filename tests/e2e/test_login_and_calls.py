@@ -1,4 +1,4 @@
-"""The main journey in a real browser: magic link → calls → filter → one call → add a note."""
+"""The main journey in a real browser: magic link → dashboard → calls → filter → one call → add a note."""
 
 from __future__ import annotations
 
@@ -35,6 +35,8 @@ def test_login_form_errors_and_expired_link(e2e_page):
 def test_login_filter_open_call_and_add_note(e2e_page, vc_app):
     page = e2e_page
     page.goto(vc_app.new_login_link())
+    page.wait_for_url(re.compile(r"/dashboard/?$"))  # signing in lands on the dashboard
+    page.get_by_test_id("nav-calls").click()
     page.wait_for_url(re.compile(r"/calls/?$"))
     rows = page.get_by_test_id("call-row")
     expect(rows).to_have_count(20)  # the demo organization has thousands of calls; one page is shown
@@ -94,12 +96,12 @@ def test_login_filter_open_call_and_add_note(e2e_page, vc_app):
 def test_unknown_call_root_redirect_and_logout(e2e_page, vc_app):
     page = e2e_page
     page.goto(vc_app.new_login_link())
-    page.wait_for_url(re.compile(r"/calls/?$"))
+    page.wait_for_url(re.compile(r"/dashboard/?$"))
     page.goto("/calls/cl_doesnotexist")
     expect(page.get_by_test_id("call-not-found")).to_be_visible()
     expect(page.get_by_text("Call not found")).to_be_visible()
     page.goto("/")
-    page.wait_for_url(re.compile(r"/calls/?$"))
+    page.wait_for_url(re.compile(r"/dashboard/?$"))
     page.get_by_test_id("logout").click()
     page.wait_for_url(re.compile(r"/login/?$"))
     page.goto("/calls")
@@ -110,7 +112,7 @@ def test_unknown_call_root_redirect_and_logout(e2e_page, vc_app):
 def test_agents_and_api_keys(e2e_page, vc_app):
     page = e2e_page
     page.goto(vc_app.new_login_link())
-    page.wait_for_url(re.compile(r"/calls/?$"))
+    page.wait_for_url(re.compile(r"/dashboard/?$"))
     page.get_by_test_id("nav-agents").click()
     page.wait_for_url(re.compile(r"/agents/?$"))
     expect(page.get_by_test_id("agent-row").first).to_be_visible()

@@ -34,6 +34,19 @@ def integration_settings(monkeypatch):
     get_settings.cache_clear()
 
 
+@pytest.fixture(autouse=True)
+def no_jobs_left_behind():
+    """Queues hold only this test's jobs, and none are left for later tests (whose workers drain every
+    queue: another test's sync job against a closed port would slow them down or worse)."""
+    from voiceconsole.jobs.queues import all_queues
+
+    for queue in all_queues():
+        queue.empty()
+    yield
+    for queue in all_queues():
+        queue.empty()
+
+
 @pytest.fixture(scope="session")
 def simulator():
     """(state, base_url) of one simulator for the session; `sim` resets it for each test."""

@@ -90,7 +90,8 @@ def test_missing_fields_and_bad_json(api_client, owner):
     r = api_client.post("/api/v1/integrations", json={"label": "x"}, headers=headers)
     assert r.status_code == 422
     assert {"platform", "apiKey"} <= {d["field"] for d in r.json()["details"]}
-    r = api_client.post("/api/v1/integrations", content=b"{nope", headers={**headers, "content-type": "application/json"})
+    r = api_client.post("/api/v1/integrations", content=b"{nope",
+                        headers={**headers, "content-type": "application/json"})
     assert r.status_code == 422 and r.json()["details"][0]["field"] == "body"
 
 
@@ -172,12 +173,14 @@ def test_disconnect_hides_it_refuses_jobs_and_keeps_the_row(api_client, owner, s
 
 
 def test_stale_is_computed_on_read(api_client, owner, db, sync_queue):
+    from sqlmodel import select
+
     from voiceconsole.models import Integration
     from voiceconsole.models.types import utcnow
 
     org, headers = owner
     integration_id = _create(api_client, headers).json()["data"]["id"]
-    row = db.exec(__import__("sqlmodel").select(Integration).where(Integration.public_id == integration_id)).one()
+    row = db.exec(select(Integration).where(Integration.public_id == integration_id)).one()
     row.last_good_sync_at = row.last_sync_at = utcnow() - timedelta(hours=9)  # > 2 × 4 h
     db.add(row)
     db.commit()
@@ -185,7 +188,8 @@ def test_stale_is_computed_on_read(api_client, owner, db, sync_queue):
     row.last_good_sync_at = utcnow() - timedelta(hours=7)
     db.add(row)
     db.commit()
-    assert api_client.get(f"/api/v1/integrations/{integration_id}", headers=headers).json()["data"]["status"] == "active"
+    r = api_client.get(f"/api/v1/integrations/{integration_id}", headers=headers)
+    assert r.json()["data"]["status"] == "active"
 
 
 def test_the_key_is_in_no_log_line_job_or_audit_entry(api_client, owner, db, caplog, sync_queue):

@@ -225,10 +225,10 @@ def test_login_form(capsys):
     assert "/api/auth/magic?token=" in capsys.readouterr().out
 
 
-def test_login_page_sends_signed_in_users_to_calls(factory):
+def test_login_page_sends_signed_in_users_to_the_dashboard(factory):
     _, token = factory.user_session(factory.org())
     login = make_state(LoginState, token=token, path="/login")
-    assert redirect_path(login.on_load()) == "/calls"
+    assert redirect_path(login.on_load()) == "/dashboard"
 
 
 # --- formatting -------------------------------------------------------------------------------

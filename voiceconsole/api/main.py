@@ -9,7 +9,7 @@ from __future__ import annotations
 from fastapi import APIRouter, FastAPI, Request
 
 from voiceconsole.api.envelope import install_error_handlers
-from voiceconsole.api.routes import agents, api_keys, auth, calls, integrations, scoring
+from voiceconsole.api.routes import agents, analytics, api_keys, auth, calls, clients, integrations, scoring
 
 DESCRIPTION = """
 VoiceConsole REST API. Authenticate with `Authorization: Bearer viq_…` (create a key under
@@ -23,7 +23,7 @@ and a 429 adds `Retry-After`.
 
 def _router(include_in_schema: bool) -> APIRouter:
     router = APIRouter(include_in_schema=include_in_schema)
-    for module in (agents, calls, api_keys, auth, integrations, scoring):
+    for module in (agents, calls, api_keys, auth, integrations, scoring, analytics, clients):
         router.include_router(module.router)
     return router
 

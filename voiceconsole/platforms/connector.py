@@ -224,13 +224,15 @@ class Connector(ABC):
 
     def _request(self, method: str, path: str, *, timeout: float | None = None, **kwargs: Any) -> Any:
         """Send one request (retried by the transport) and return its JSON, or raise a PlatformError."""
-        extra = {} if timeout is None else {"timeout": httpx.Timeout(timeout, connect=self.retry_policy.connect_timeout_s)}
+        extra = {} if timeout is None else {
+            "timeout": httpx.Timeout(timeout, connect=self.retry_policy.connect_timeout_s)}
         try:
             response = self.http.request(method, path, **kwargs, **extra)
         except httpx.TimeoutException:
             raise PlatformUnavailable(f"{self.name} did not answer {method} {path} in time") from None
         except httpx.TransportError as exc:
-            raise PlatformUnavailable(f"Could not reach {self.name} at {self.base_url} ({type(exc).__name__})") from None
+            raise PlatformUnavailable(
+                f"Could not reach {self.name} at {self.base_url} ({type(exc).__name__})") from None
         status = response.status_code
         if status in (401, 403):
             raise PlatformAuthError(

@@ -197,7 +197,8 @@ class ElevenLabsConnector(Connector):
             for item in _list(page, "agents"):
                 if item.get("archived"):
                     continue
-                records.append(map_agent(self._request("GET", f"/v1/convai/agents/{quote(str(item['agent_id']), safe='')}")))
+                agent_id = quote(str(item["agent_id"]), safe="")
+                records.append(map_agent(self._request("GET", f"/v1/convai/agents/{agent_id}")))
             cursor = page.get("next_cursor")
             if not page.get("has_more") or not cursor:
                 return records

@@ -237,7 +237,8 @@ class RetellConnector(Connector):
             body: dict[str, Any] = {"limit": self.page_size, "sort_order": "ascending"}
             if state["since_ms"] is not None:
                 # ge, not gt: calls sharing the boundary millisecond are fetched again (upserts are idempotent).
-                body["filter_criteria"] = {"start_timestamp": {"op": "ge", "type": "number", "value": state["since_ms"]}}
+                body["filter_criteria"] = {
+                    "start_timestamp": {"op": "ge", "type": "number", "value": state["since_ms"]}}
             if state["key"]:
                 body["pagination_key"] = state["key"]
             page = self._request("POST", "/v3/list-calls", json=body, timeout=self.list_timeout_s)

@@ -299,7 +299,8 @@ class VapiConnector(Connector):
             elif items:
                 oldest = min((item["createdAt"] for item in items if item.get("createdAt")), key=_parse, default=None)
                 if oldest is not None:
-                    at_boundary = {item["id"] for item in items if item.get("createdAt") and _same(item["createdAt"], oldest)}
+                    at_boundary = {item["id"] for item in items
+                                   if item.get("createdAt") and _same(item["createdAt"], oldest)}
                     skip = (skip | at_boundary) if le and _same(oldest, le) else at_boundary
                     le = oldest
             yield fresh, (None if last else {"le": le, "skip": sorted(skip), "strict": strict})

@@ -11,8 +11,10 @@ from sqlmodel import Session, select
 from voiceconsole.models import Agent, Call, Client, Organization
 from voiceconsole.models.types import utcnow
 from voiceconsole.schemas import AgentDetail, AgentSummary, TrendPoint
+from voiceconsole.services import analytics
 from voiceconsole.services.calls import CallFilters, list_calls
 from voiceconsole.services.errors import Actor, NotFound, ValidationFailed
+from voiceconsole.services.rollups import Totals
 
 AGENT_SORT_COLUMNS = {
     "name": Agent.name,
@@ -24,7 +26,8 @@ AGENT_SORT_COLUMNS = {
 }
 
 
-def _summary(agent: Agent, client: Client | None) -> AgentSummary:
+def agent_summary(agent: Agent, client: Client | None) -> AgentSummary:
+    """An agent's public shape, with its cached all-time figures."""
     ended = agent.ended_calls
     return AgentSummary(
         id=agent.platform_agent_id, name=agent.name, platform=agent.platform, status=agent.status,
@@ -68,11 +71,13 @@ def list_agents(
         select(Agent, Client).outerjoin(Client, Client.id == Agent.client_id)
         .where(*conds).order_by(*order).offset((page - 1) * per_page).limit(per_page)
     ).all()
-    return [_summary(a, c) for a, c in rows], total
+    return [agent_summary(a, c) for a, c in rows], total
 
 
 def get_agent(session: Session, *, org: Organization, agent_id: str, actor: Actor | None = None,
-              trend_days: int = 30) -> AgentDetail:
+              trend_days: int = 30, range_: str = "30d") -> AgentDetail:
+    """Detail with recent calls, the daily score trend, and the figures of the period `range_` against the
+    period before (from the rollups: see `period_figures`)."""
     row = session.exec(
         select(Agent, Client).outerjoin(Client, Client.id == Agent.client_id)
         .where(*_scope(org, actor), Agent.platform_agent_id == agent_id).order_by(Agent.id)
@@ -90,28 +95,56 @@ def get_agent(session: Session, *, org: Organization, agent_id: str, actor: Acto
     ).all()
     minutes = (agent.avg_duration_s or 0) * agent.total_calls / 60
     return AgentDetail(
-        **_summary(agent, client).model_dump(), prompt=agent.prompt, platform_version=agent.platform_version,
+        **agent_summary(agent, client).model_dump(), prompt=agent.prompt, platform_version=agent.platform_version,
         recent_calls=recent,
         score_trend=[TrendPoint(date=str(d), calls=n, avg_score=round(float(s), 1) if s is not None else None,
                                 cost=float(round(Decimal(c), 4))) for d, n, s, c in trend_rows],
         cost_per_minute=round(float(agent.total_cost) / minutes, 4) if minutes else None,
+        period=_period_of(session, org=org, agent_ids=[agent.id], range_=range_),
     )
 
 
-def agents_overview(session: Session, *, org: Organization, actor: Actor | None = None) -> dict:
-    """Aggregated agent performance for the dashboard, from the cached per-agent figures."""
+def _period_of(session: Session, *, org: Organization, agent_ids: list[int], range_: str) -> dict:
+    window = analytics.resolve_window(range_)
+    scope = analytics.Scope(org_id=org.id, agent_ids=agent_ids)
+    return {**analytics.period_figures(*_combined(session, scope, window)), **analytics.window_meta(window)}
+
+
+def _combined(session: Session, scope, window) -> tuple[Totals, Totals]:  # noqa: ANN001
+    cur = analytics.period_totals(session, scope, window.start, window.end, live=window.live)
+    prev = analytics.period_totals(session, scope, *window.previous)
+    return cur.get((None, None), Totals()), prev.get((None, None), Totals())
+
+
+def agents_overview(session: Session, *, org: Organization, actor: Actor | None = None,
+                    range_: str = "30d") -> tuple[dict, dict]:
+    """Aggregated agent performance for the dashboard: (data, meta).
+
+    Each agent carries its cached all-time figures and, under `period`, the figures of the period
+    `range_` (from the daily rollups): calls, successRate, avgScore with previousAvgScore and scoreChange
+    (percent change against the previous period of equal length), avgDuration, cost, costPerMinute,
+    costPerSuccessfulCall.
+    """
     agents, _ = list_agents(session, org=org, per_page=10_000, sort_by="totalCalls", sort_order="desc", actor=actor)
+    window = analytics.resolve_window(range_)
+    scope = analytics.resolve_scope(session, org=org, actor=actor)
+    figures = analytics.figures_by(session, scope=scope, window=window, by="agent")
+    db_ids = {(platform, pid): aid for aid, platform, pid in session.exec(
+        select(Agent.id, Agent.platform, Agent.platform_agent_id).where(*_scope(org, actor)))}
+    empty = analytics.period_figures(Totals(), Totals())
     total_calls = sum(a.total_calls for a in agents)
     scored = [(a.avg_score, a.total_calls) for a in agents if a.avg_score is not None and a.total_calls]
     weight = sum(n for _, n in scored)
-    return {
+    data = {
         "totalAgents": len(agents),
         "onlineAgents": sum(1 for a in agents if a.status == "online"),
         "totalCalls": total_calls,
         "avgScore": round(sum(s * n for s, n in scored) / weight, 1) if weight else None,
         "totalCost": round(sum(a.total_cost for a in agents), 4),
-        "agents": [a.wire() for a in agents],
+        "period": analytics.period_figures(*_combined(session, scope, window)),
+        "agents": [{**a.wire(), "period": figures.get(db_ids.get((a.platform, a.id)), empty)} for a in agents],
     }
+    return data, analytics.window_meta(window)
 
 
 def recompute_agent_stats(session: Session, *, agent_id: int) -> Agent | None:

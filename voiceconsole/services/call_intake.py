@@ -12,9 +12,9 @@ import logging
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from sqlmodel import Session, select
+from sqlmodel import Session
 
-from voiceconsole.models import Call, Organization
+from voiceconsole.models import Organization
 from voiceconsole.platforms.base import CallRecord
 from voiceconsole.services.events import record_call_events
 from voiceconsole.services.ingest import upsert_calls
@@ -51,44 +51,24 @@ def store_calls(session: Session, *, org: Organization, records: list[CallRecord
                 events_since: datetime | None = None) -> Intake:
     """Upsert the calls; record `call.new` for new ones (started at or after `events_since`, if given).
 
-    Calls to score: ready ones that are new, not scored yet, or changed in what the score reads
-    (status, summary, sentiment, success flag: e.g. the platform's analysis arrived).
+    Every stored call that is ready is queued for scoring, new or changed: the scorer fingerprints
+    its inputs and leaves a call whose inputs did not change as it was, so a later delivery that
+    brings the analysis rescores the call and a repeated one costs a cheap check.
     """
-    keys = {(r.platform, r.platform_call_id) for r in records}
-    before = {
-        (platform, pid): rest for platform, pid, *rest in session.exec(
-            select(Call.platform, Call.platform_call_id, Call.score, Call.status, Call.summary, Call.sentiment,
-                   Call.successful)
-            .where(Call.organization_id == org.id, Call.platform_call_id.in_([k[1] for k in keys]))
-        ) if (platform, pid) in keys
-    } if keys else {}
     result = upsert_calls(session, org=org, records=records, integration_id=integration_id)
     intake = Intake(new_call_ids=result.new_call_ids, updated_call_ids=result.updated_call_ids,
                     agent_ids=set(result.agent_ids))
-    touched = result.new_call_ids + result.updated_call_ids
-    if not touched:
-        return intake
     by_key = {(r.platform, r.platform_call_id): r for r in records}
     new = set(result.new_call_ids)
     announce = []
-    for call_id, platform, platform_call_id, started_at in session.exec(
-        select(Call.id, Call.platform, Call.platform_call_id, Call.started_at).where(Call.id.in_(touched))
-    ):
-        record = by_key.get((platform, platform_call_id))
-        if record is not None and ready_for_scoring(record) and _needs_score(record, before.get((platform, platform_call_id))):
+    for call_id, key in result.call_keys.items():
+        record = by_key[key]
+        if ready_for_scoring(record):
             intake.to_score.append(call_id)
-        if call_id in new and (events_since is None or (started_at is not None and started_at >= events_since)):
+        if call_id in new and (events_since is None or (record.started_at and record.started_at >= events_since)):
             announce.append(call_id)
     intake.events = record_call_events(session, organization_id=org.id, type="call.new", call_ids=announce)
     return intake
-
-
-def _needs_score(record: CallRecord, before: list | None) -> bool:
-    if before is None:
-        return True
-    score, status, summary, sentiment, successful = before
-    return score is None or (status, summary, sentiment, successful) != (
-        record.status, record.summary, record.sentiment, record.successful)
 
 
 def scoring_available() -> bool:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.dialects import sqlite
 from sqlmodel import Session, select
 
 from voiceconsole.models import Agent, Call, Organization
@@ -72,6 +72,7 @@ class UpsertResult:
     new_call_ids: list[int] = field(default_factory=list)
     updated_call_ids: list[int] = field(default_factory=list)
     agent_ids: set[int] = field(default_factory=set)
+    call_keys: dict[int, tuple[str, str]] = field(default_factory=dict)  # call id -> (platform, platform call id)
 
 
 def upsert_calls(session: Session, *, org: Organization, records: list[CallRecord],
@@ -99,24 +100,67 @@ def upsert_calls(session: Session, *, org: Organization, records: list[CallRecor
             agents[(r.platform, r.platform_agent_id)] = agent
         rows[(r.platform, r.platform_call_id)] = call_row(org.id, r, agent, integration_id)
     values = list(rows.values())
-    dialect = session.get_bind().dialect.name
-    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    if session.get_bind().dialect.name == "postgresql":
+        stored = _upsert_rows_postgres(session, values)
+    else:
+        stored = _upsert_rows_sqlite(session, org, values)
+    for cid, p, pid, agent_id, inserted in stored:
+        (result.new_call_ids if inserted else result.updated_call_ids).append(cid)
+        result.call_keys[cid] = (p, pid)
+        if agent_id:
+            result.agent_ids.add(agent_id)
+    return result
+
+
+def _upsert_rows_sqlite(session: Session, org: Organization, values: list[dict]) -> list[tuple]:
     table = Call.__table__
-    existing = {
-        (p, pid): cid for cid, p, pid in session.exec(
-            select(Call.id, Call.platform, Call.platform_call_id).where(
-                Call.organization_id == org.id,
-                Call.platform_call_id.in_([v["platform_call_id"] for v in values]),
-            )
+    existing = set(session.exec(
+        select(Call.platform, Call.platform_call_id).where(
+            Call.organization_id == org.id,
+            Call.platform.in_({v["platform"] for v in values}),
+            Call.platform_call_id.in_([v["platform_call_id"] for v in values]),
         )
-    }
-    stmt = insert(table).values(values)
+    ))
+    stmt = sqlite.insert(table)
     stmt = stmt.on_conflict_do_update(
         index_elements=["organization_id", "platform", "platform_call_id"],
         set_={c: stmt.excluded[c] for c in _CALL_UPDATABLE},
     ).returning(table.c.id, table.c.platform, table.c.platform_call_id, table.c.agent_id)
-    for cid, p, pid, agent_id in session.exec(stmt):
-        (result.updated_call_ids if (p, pid) in existing else result.new_call_ids).append(cid)
-        if agent_id:
-            result.agent_ids.add(agent_id)
-    return result
+    # executemany: compiled once (cached) and sent in batches, not a new statement per page.
+    return [(cid, p, pid, agent_id, (p, pid) not in existing)
+            for cid, p, pid, agent_id in session.connection().execute(stmt, values)]
+
+
+_JSON_COLUMNS = frozenset({"transcript_turns", "platform_analysis", "metadata"})
+
+
+def _upsert_rows_postgres(session: Session, values: list[dict]) -> list[tuple]:
+    """PostgreSQL: COPY the rows into a temporary table, then one INSERT … SELECT … ON CONFLICT.
+
+    A sync page is hundreds of calls with large JSON transcripts; COPY moves them without building
+    (and parsing) a statement with tens of thousands of parameters, so storing a page costs little
+    more than the raw insert. Which rows were inserted comes back with them (`xmax = 0` marks a row
+    this statement inserted rather than updated), so no lookup by platform id is needed: such a
+    lookup is planned from the statistics, which lag far behind during the first import of an
+    account and made every page scan all of the organization's calls. Runs in the session's
+    transaction; the staging table is dropped at commit.
+    """
+    from psycopg.types.json import Jsonb
+
+    columns = list(values[0])
+    names = ", ".join(f'"{c}"' for c in columns)
+    updates = ", ".join(f'"{c}" = EXCLUDED."{c}"' for c in _CALL_UPDATABLE)
+    driver = session.connection().connection.driver_connection
+    with driver.cursor() as cur:
+        cur.execute(f"CREATE TEMP TABLE IF NOT EXISTS vc_call_stage ON COMMIT DROP AS "
+                    f"SELECT {names} FROM call WITH NO DATA")
+        with cur.copy(f"COPY vc_call_stage ({names}) FROM STDIN") as copy:
+            for row in values:
+                copy.write_row([Jsonb(row[c]) if c in _JSON_COLUMNS and row[c] is not None else row[c]
+                                for c in columns])
+        cur.execute(f"INSERT INTO call ({names}) SELECT {names} FROM vc_call_stage "
+                    f"ON CONFLICT (organization_id, platform, platform_call_id) DO UPDATE SET {updates} "
+                    f"RETURNING id, platform, platform_call_id, agent_id, (xmax = 0) AS inserted")
+        stored = cur.fetchall()
+        cur.execute("TRUNCATE vc_call_stage")
+    return stored

@@ -87,9 +87,11 @@ def score_stored_calls(session: Session, *, call_ids: list[int], force: bool = F
     for call in calls:
         inp = ScoringInput.from_call(call)
         local = score_call(inp, rules[call.organization_id].weights_for(call))
-        input_hash = input_fingerprint(inp)
+        # The fingerprint is only needed to reuse a stored judgement or to make one.
+        stored_ai = isinstance(call.score_breakdown, dict) and call.score_breakdown.get("mode") == "ai"
+        input_hash = input_fingerprint(inp) if (stored_ai or judge is not None) else ""
         plans.append(_Plan(call, orgs[call.organization_id], inp, local, input_hash,
-                           judgement=stored_judgement(call.score_breakdown, input_hash)))
+                           judgement=stored_judgement(call.score_breakdown, input_hash) if stored_ai else None))
     if judge is not None:
         _judge(session, plans, judge)
 

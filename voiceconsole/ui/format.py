@@ -119,3 +119,45 @@ def label(value: str | None) -> str:
         return DASH
     text = value.replace("_", " ")
     return text[:1].upper() + text[1:]
+
+
+def percent(value: float | None) -> str:
+    return DASH if value is None else f"{value:g}%"
+
+
+def change_label(change: float | None) -> str:
+    """A percent change as '+12.5%' / '−3%'; a dash when there is nothing to compare with."""
+    if change is None:
+        return DASH
+    if change == 0:
+        return "0%"
+    return f"{'+' if change > 0 else '−'}{abs(change):g}%"
+
+
+def points_label(change: float | None) -> str:
+    """A change of a 0–100 score in points: '+4.2 pts'."""
+    if change is None:
+        return DASH
+    if change == 0:
+        return "0 pts"
+    return f"{'+' if change > 0 else '−'}{abs(change):g} pts"
+
+
+def day_label(value: str) -> str:
+    """'2026-11-03' → 'Nov 3'; an ISO hour → 'Nov 3 14:00' (UTC, as the series is bucketed)."""
+    try:
+        if len(value) == 10:
+            d = date.fromisoformat(value)
+            return f"{d:%b} {d.day}"
+        dt = datetime.fromisoformat(value.replace("Z", "+00:00"))
+        return f"{dt:%b} {dt.day} {dt:%H}:00"
+    except ValueError:
+        return value
+
+
+def period_label(start: datetime, end: datetime) -> str:
+    """'Nov 1 – Nov 30, 2026' for a dashboard period (days in UTC, as the analytics are)."""
+    first, last = start.astimezone(timezone.utc), end.astimezone(timezone.utc)
+    if first.year == last.year:
+        return f"{first:%b} {first.day} – {last:%b} {last.day}, {last.year}"
+    return f"{first:%b} {first.day}, {first.year} – {last:%b} {last.day}, {last.year}"

@@ -28,11 +28,21 @@ def list_agents(
     return ok([r.wire() for r in rows], page=pg.page, perPage=pg.per_page, total=total)
 
 
-@router.get("/stats", summary="Aggregated agent performance for the dashboard")
-def agent_stats(principal: PrincipalDep, session: SessionDep):
-    return ok(agents_service.agents_overview(session, org=principal.org, actor=principal.actor))
+PeriodRange = Annotated[Literal["7d", "30d", "90d"], Query(
+    alias="range", description="Period of the `period` figures: the last N UTC days, today included")]
+PERIOD_DOC = ("`period` holds the figures of the last N days (`range`, default 30d) from the daily rollups: calls, "
+              "successRate (percent of ended calls flagged successful), avgScore with previousAvgScore and "
+              "scoreChange (percent change against the N days before), avgDuration (s), cost (USD), "
+              "costPerMinute (cost per minute of ended calls' duration), costPerSuccessfulCall.")
 
 
-@router.get("/{agent_id}", summary="Agent detail with recent calls, score trend and cost")
-def get_agent(agent_id: str, principal: PrincipalDep, session: SessionDep):
-    return ok(agents_service.get_agent(session, org=principal.org, agent_id=agent_id, actor=principal.actor).wire())
+@router.get("/stats", summary="Aggregated agent performance for the dashboard", description=PERIOD_DOC)
+def agent_stats(principal: PrincipalDep, session: SessionDep, range_: PeriodRange = "30d"):
+    data, meta = agents_service.agents_overview(session, org=principal.org, actor=principal.actor, range_=range_)
+    return ok(data, **meta)
+
+
+@router.get("/{agent_id}", summary="Agent detail with recent calls, score trend and cost", description=PERIOD_DOC)
+def get_agent(agent_id: str, principal: PrincipalDep, session: SessionDep, range_: PeriodRange = "30d"):
+    return ok(agents_service.get_agent(session, org=principal.org, agent_id=agent_id, actor=principal.actor,
+                                       range_=range_).wire())

@@ -31,14 +31,14 @@ def request_link(body: LinkRequest, session: SessionDep):
 
 
 @router.get("/magic", include_in_schema=False, dependencies=[Depends(rate_limit_anonymous)])
-def use_link(session: SessionDep, token: Annotated[str, Query(max_length=200)] = "", next: str = "/calls"):
+def use_link(session: SessionDep, token: Annotated[str, Query(max_length=200)] = "", next: str = "/dashboard"):
     try:
         result = accounts.consume_magic_link(session, token=token)
     except InvalidToken:
         session.rollback()
         return RedirectResponse("/login?error=expired", status_code=303)
     session.commit()
-    target = next if next.startswith("/") and not next.startswith("//") else "/calls"
+    target = next if next.startswith("/") and not next.startswith("//") else "/dashboard"
     response = RedirectResponse(target, status_code=303)
     response.set_cookie(SESSION_COOKIE, result.session_token, max_age=int(accounts.SESSION_TTL.total_seconds()),
                         httponly=True, samesite="lax", secure=get_settings().secure_cookies, path="/")

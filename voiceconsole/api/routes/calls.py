@@ -4,12 +4,15 @@ from datetime import datetime
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Depends, Query
+from fastapi.responses import StreamingResponse
 from pydantic import BaseModel, Field
 
 from voiceconsole.api.deps import PrincipalDep, SessionDep
 from voiceconsole.api.envelope import ok
 from voiceconsole.api.params import Paging, as_utc, check_range, paging
+from voiceconsole.models.types import utcnow
 from voiceconsole.services import calls as calls_service
+from voiceconsole.services import exports
 from voiceconsole.services.calls import CallFilters
 
 router = APIRouter(prefix="/calls", tags=["calls"])
@@ -59,6 +62,22 @@ def list_calls(
                                            per_page=pg.per_page, sort_by=sort_by, sort_order=pg.sort_order,
                                            actor=principal.actor)
     return ok([r.wire() for r in rows], page=pg.page, perPage=pg.per_page, total=total)
+
+
+@router.get("/export", summary="Export the filtered calls as CSV (streamed; newest first)",
+            response_class=StreamingResponse,
+            responses={200: {"content": {"text/csv": {}}, "description": "CSV with a header row"}})
+def export_calls(principal: PrincipalDep, filters: Annotated[CallFilters, Depends(call_filters)]):
+    """The same filters as `GET /calls`, every matching call (no paging), as a CSV attachment. Columns:
+    id, platformCallId, startedAt, endedAt, agentId, agentName, clientId, clientName, platform, status,
+    direction, fromNumber, toNumber, duration (s), cost (USD), callScore, sentiment, successful, endReason,
+    tags (;-separated), summary, recordingUrl."""
+    name = exports.export_filename(utcnow())
+    return StreamingResponse(
+        exports.stream_calls_csv(org_id=principal.org.id, filters=filters, actor=principal.actor),
+        media_type="text/csv; charset=utf-8",
+        headers={"Content-Disposition": f'attachment; filename="{name}"', "Cache-Control": "no-store"},
+    )
 
 
 @router.get("/{call_id}", summary="Get a call with transcript, score breakdown, notes and tags")

@@ -18,7 +18,7 @@ In-process (tests, benchmarks)::
     stop()
 
 `calls_per_platform` may be a mapping, e.g. `{"vapi": 100_000}` (platforms left out get no calls).
-Generation is lazy per platform (100,000 calls take roughly 5-20 s and 0.3-1 GB depending on the
+Generation is lazy per platform (100,000 calls take roughly 3-20 s and 0.3-1.2 GB depending on the
 platform; `state.warm()` generates everything up front). `now=datetime(...)` pins the end of the
 generated history; otherwise it is the wall clock at construction.
 
@@ -113,17 +113,20 @@ Python (on the `SimulatorState`) and HTTP (`/_sim/...`, no auth, JSON bodies) do
 - `state.remove_agent(platform, agent_id)` / `DELETE /_sim/agents/{platform}/{agent_id}`: the agent
   disappears from lists and get-agent answers 404; its calls stay.
 - `state.reset()` / `POST /_sim/reset`: fresh data, valid keys, no faults.
-- `GET /_sim/state`: keys, counts and pending faults; `GET /_sim/requests[?platform=]`: the request
-  log (`state.requests`: at, platform, method, path, query, status), e.g. to check backoff timing.
+- `GET /_sim/state`: keys, counts and pending faults. `GET /_sim/requests[?platform=]` /
+  `state.request_log(platform=None)`: recent requests (at, platform, method, path relative to the
+  platform base, query, status), e.g. to check a client's backoff timing.
 - `POST /_sim/webhook {"platform", "url", "secret"?, "event"? | "events"?, "callId"? | "new": true,
   "agentId"?, "vapiAuth"?}`: posts the platform's signed webhook for a stored call, or for a new
   call it adds first (then the call is also visible through the API). Retell signs with its API key
   unless `secret` is given. Returns `{"callId", "deliveries": [{"event", "status"}]}`. The bodies
   and signatures are in `webhooks.py`.
 
-Deviations worth knowing: Retell's error body shape, its list-agents default limit, ElevenLabs'
-inclusive/exclusive time bounds and summary_mode default are not settled by the sources
-(platform-apis.md marks them UNCERTAIN); the choices above are the simulator's.
+Choices the sources leave open (platform-apis.md marks them UNCERTAIN), made here as documented
+above: Retell's error body and list-agents default limit; Vapi's sort order (newest first) and the
+unit of its HMAC timestamp (ms); ElevenLabs' time bounds (exclusive) and summary_mode default
+(exclude). Not simulated: older Retell agent versions (one version per agent), Vapi's paginated
+`/v2/call`, ElevenLabs filters other than those listed, and any write endpoint.
 """
 
 from __future__ import annotations
@@ -143,7 +146,6 @@ from http import HTTPStatus
 from itertools import islice
 from typing import Any
 
-import uvicorn
 from fastapi import APIRouter, FastAPI, Request
 from starlette.datastructures import QueryParams
 from starlette.responses import Response
@@ -197,10 +199,10 @@ class ApiError(Exception):
 class _Incoming:
     """What a handler needs from a request: path params, query and the parsed JSON body."""
 
-    def __init__(self, platform: str, request: Request, raw_body: bytes) -> None:
+    def __init__(self, request: Request, raw_body: bytes) -> None:
         self.params = request.path_params
         self.query: QueryParams = request.query_params
-        self._platform, self._raw = platform, raw_body
+        self._raw = raw_body
 
     def body(self) -> dict[str, Any]:
         if not self._raw.strip():
@@ -254,7 +256,7 @@ class _PlatformApi:
         else:
             try:
                 with self.state.lock:  # test threads may change the data meanwhile
-                    result = handler(_Incoming(self.platform, request, raw_body))
+                    result = handler(_Incoming(request, raw_body))
                 response = result if isinstance(result, Response) else _json(result)
             except ApiError as exc:
                 response = _error(self.platform, exc)
@@ -999,7 +1001,7 @@ def _control_routes(state: SimulatorState) -> APIRouter:
     @control("GET", "/requests")
     async def show_requests(request: Request, body: dict[str, Any]) -> Any:
         wanted = request.query_params.get("platform")
-        return {"requests": [asdict(r) for r in list(state.requests) if not wanted or r.platform == wanted]}
+        return {"requests": [asdict(r) for r in state.request_log(wanted)]}
 
     @control("POST", "/faults")
     async def add_fault(request: Request, body: dict[str, Any]) -> Any:
@@ -1104,6 +1106,8 @@ def serve_in_thread(app: Any, host: str = "127.0.0.1", port: int = 0, *, log_lev
     `port=0` picks a free port. The socket is bound before the thread starts, so the URL is valid
     as soon as this returns.
     """
+    import uvicorn  # only needed to serve; the app itself runs under any ASGI server
+
     # IPPROTO_TCP explicitly: asyncio only sets TCP_NODELAY on sockets that say so, and without it
     # every keep-alive response waits ~40 ms on delayed ACKs.
     sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM, socket.IPPROTO_TCP)

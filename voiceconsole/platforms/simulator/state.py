@@ -335,7 +335,13 @@ class SimulatorState:
             return None
 
     def record(self, platform: str, method: str, path: str, query: str, status: int) -> None:
-        self.requests.append(RequestRecord(time.time(), platform, method, path, query, status))
+        with self.lock:
+            self.requests.append(RequestRecord(time.time(), platform, method, path, query, status))
+
+    def request_log(self, platform: str | None = None) -> list[RequestRecord]:
+        """A copy of the recent requests (oldest first), optionally for one platform."""
+        with self.lock:
+            return [r for r in self.requests if platform is None or r.platform == platform]
 
     # -- changes over time -----------------------------------------------------------------------
 

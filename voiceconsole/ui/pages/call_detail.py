@@ -8,18 +8,21 @@ from voiceconsole.ui.components.page_header import page_header
 from voiceconsole.ui.state.call_detail import CallDetailState
 from voiceconsole.ui.views.call_header import call_header
 from voiceconsole.ui.views.call_side import notes_card, score_card, summary_card, tags_card
+from voiceconsole.ui.views.coaching import coaching_panel
 from voiceconsole.ui.views.transcript import transcript
+from voiceconsole.ui.views.voice_metrics import voice_metrics_card
 
 
 def _call() -> rx.Component:
     return rx.fragment(
         call_header(),
         rx.grid(
-            rx.vstack(summary_card(), transcript(), spacing="0", width="100%", min_width="0", align="stretch"),
-            # The side column stays in view while a long transcript scrolls (wide screens only).
-            rx.vstack(score_card(), tags_card(), notes_card(), spacing="0", width="100%", min_width="0",
-                      align="stretch", align_self="start",
-                      position=rx.breakpoints(initial="static", lg="sticky"), top="20px"),
+            # Coaching sits above the transcript its time chips jump to.
+            rx.vstack(summary_card(), coaching_panel(), transcript(), spacing="0", width="100%", min_width="0",
+                      align="stretch"),
+            # Not sticky: with the breakdown and metrics the column is taller than most screens.
+            rx.vstack(score_card(), voice_metrics_card(), tags_card(), notes_card(), spacing="0", width="100%",
+                      min_width="0", align="stretch", align_self="start"),
             columns=rx.breakpoints(initial="1", lg="3fr 2fr"),
             gap="16px", width="100%",
         ),

@@ -1,4 +1,4 @@
-"""/: straight to the calls list (or the login page)."""
+"""/: straight to the dashboard (or the login page)."""
 
 import reflex as rx
 

@@ -23,6 +23,7 @@ from voiceconsole.services.errors import Actor
 
 SESSION_COOKIE = "cp_session"
 LOGIN_ROUTE = "/login"
+HOME_ROUTE = "/dashboard"  # where signing in lands
 
 
 class NotSignedIn(Exception):
@@ -117,7 +118,7 @@ class AuthState(rx.State):
 
     @rx.event
     def go_home(self):
-        """The `/` route: the calls list for signed-in users, else the login page."""
+        """The `/` route: the dashboard for signed-in users, else the login page."""
         with session_scope() as session:
             ctx = self._resolve(session)
-        return rx.redirect("/calls" if ctx is not None else LOGIN_ROUTE, replace=True)
+        return rx.redirect(HOME_ROUTE if ctx is not None else LOGIN_ROUTE, replace=True)

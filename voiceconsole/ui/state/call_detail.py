@@ -1,18 +1,35 @@
-"""One call: header, transcript, recording, notes and tags."""
+"""One call: header, score breakdown, voice metrics, coaching, transcript, recording, notes and tags."""
 
 from __future__ import annotations
 
+import asyncio
+import logging
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from typing import Any
 
 import reflex as rx
 
+from voiceconsole.scoring.categories import (LATENCY_GOOD_MS, LATENCY_SLOW_MS, SILENCE_S, TALK_RATIO_HIGH,
+                                             TALK_RATIO_LOW)
+from voiceconsole.scoring.scorer import CATEGORIES, NO_TRANSCRIPT
 from voiceconsole.services.calls import add_note, add_tags, get_call, remove_tags
+from voiceconsole.services.coaching import get_coaching
 from voiceconsole.services.errors import DomainError, NotFound
 from voiceconsole.ui import format as fmt
 from voiceconsole.ui.state.auth import LOGIN_ROUTE, AuthState, NotSignedIn
 from voiceconsole.ui.state.calls import call_row
 
+log = logging.getLogger(__name__)
+
 SPEAKERS = {"agent": "Agent", "user": "Caller", "tool": "Tool", "system": "System"}
+REASONS_SHOWN = 3  # per category; the rest fold away behind "n more"
+FALLBACKS = {"no_credits": "no AI credits left", "timeout": "the AI model timed out"}
+SLOW_ANSWER_P90_MS = 4000  # the engagement category's "some answers took …" line
+COACHING_POLL_S = 3
+COACHING_POLL_LIMIT = 60  # about three minutes, then the panel offers a retry
+TURN_ID = re.compile(r"turn-\d+")
 
 
 def call_header(wire: dict[str, Any], tz: str) -> dict[str, str]:
@@ -39,25 +56,153 @@ def transcript_turns(turns: list[dict[str, Any]]) -> list[dict[str, str]]:
         if not text:
             continue
         start = turn.get("start")
+        timed = isinstance(start, (int, float)) and not isinstance(start, bool)
         out.append({
+            "id": f"turn-{len(out)}",  # the DOM id a coaching moment links to
             "side": "agent" if role == "agent" else ("caller" if role == "user" else "system"),
             "speaker": SPEAKERS.get(role, role.title()),
             "text": text,
-            "at": fmt.mmss(start) if isinstance(start, (int, float)) else "",
+            "at": fmt.mmss(start) if timed else "",
+            "start": str(float(start)) if timed else "",
         })
     return out
 
 
-def score_parts(breakdown: dict[str, Any] | None) -> list[dict[str, str]]:
-    """Numeric parts of the score breakdown (0–100 each), for the small bars under the score."""
+@dataclass
+class ScorePart:
+    """One category of the score breakdown, ready to draw: a bar, its weight and the reasons behind it."""
+
+    key: str = ""
+    name: str = ""
+    score: str = ""
+    value: int = 0  # 0–100, the bar's width
+    band: str = "none"
+    weight: str = ""  # "× 35%"
+    source: str = ""  # "AI" when the LLM judged this category
+    reasons: list[str] = field(default_factory=list)
+    more_reasons: list[str] = field(default_factory=list)  # folded away behind "n more"
+
+
+def score_parts(breakdown: dict[str, Any] | None) -> list[ScorePart]:
+    """The four categories of a stored breakdown, in the scorer's order (none for a no-transcript call)."""
     parts = []
-    for name, value in (breakdown or {}).items():
-        if isinstance(value, dict):
-            value = value.get("score", value.get("value"))
-        if isinstance(value, (int, float)) and not isinstance(value, bool):
-            parts.append({"name": fmt.label(str(name)), "value": str(round(float(value))),
-                          "band": fmt.score_band(value)})
+    if not isinstance(breakdown, dict) or breakdown.get(NO_TRANSCRIPT):
+        return parts
+    for key in CATEGORIES:
+        part = breakdown.get(key)
+        if not isinstance(part, dict):
+            continue
+        score = part.get("score")
+        if not isinstance(score, (int, float)) or isinstance(score, bool):
+            continue
+        weight = part.get("weight")
+        reasons = [str(r) for r in part.get("reasons") or [] if r and r != NO_TRANSCRIPT]
+        value = max(0, min(100, round(float(score))))
+        parts.append(ScorePart(
+            key=key, name=fmt.label(key), score=str(value), value=value, band=fmt.score_band(value),
+            weight=f"× {weight:g}%" if isinstance(weight, (int, float)) and not isinstance(weight, bool) else "",
+            source="AI" if part.get("source") == "ai" else "",
+            reasons=reasons[:REASONS_SHOWN], more_reasons=reasons[REASONS_SHOWN:],
+        ))
     return parts
+
+
+def score_info(breakdown: dict[str, Any] | None, version: str | None) -> dict[str, str]:
+    """How the call was scored, for the small print under the breakdown: mode, scorer version, fallback."""
+    if not isinstance(breakdown, dict):
+        return {"mode": "", "version": version or "", "note": ""}
+    version = str(breakdown.get("version") or version or "")
+    ai = breakdown.get("mode") == "ai"
+    model = str((breakdown.get("ai") or {}).get("model") or "") if ai else ""
+    fallback = breakdown.get("fallback")
+    note = ""
+    if fallback and not ai:
+        note = f"AI scoring was skipped: {FALLBACKS.get(str(fallback), 'the AI model was unavailable')}"
+    return {"mode": ("AI" + (f" · {model}" if model else "")) if ai else "Local", "version": version, "note": note}
+
+
+def _seconds(ms: int | float | None) -> str:
+    return fmt.DASH if ms is None else f"{ms / 1000:.1f} s"
+
+
+def voice_metric_tiles(metrics: dict[str, Any] | None) -> list[dict[str, str]]:
+    """The voice-metrics card: value, what good looks like, and whether this call is there.
+
+    `tone` is good | warn | neutral (in between) | unknown; the thresholds are the scorer's own.
+    """
+    m = metrics or {}
+    p50, p90 = m.get("latencyP50Ms"), m.get("latencyP90Ms")
+    interruptions, ratio, silence = m.get("interruptions"), m.get("talkRatio"), m.get("longestSilenceS")
+
+    def tone(value, good: Callable[[Any], bool], warn: Callable[[Any], bool]) -> str:
+        if value is None:
+            return "unknown"
+        return "good" if good(value) else "warn" if warn(value) else "neutral"
+
+    def balanced(r: float) -> bool:
+        return TALK_RATIO_LOW <= r <= TALK_RATIO_HIGH
+
+    return [
+        {"key": "latency-p50", "label": "Response time p50", "value": _seconds(p50),
+         "hint": f"Typical wait. Good: {LATENCY_GOOD_MS / 1000:g} s or less",
+         "tone": tone(p50, lambda v: v <= LATENCY_GOOD_MS, lambda v: v > LATENCY_SLOW_MS)},
+        {"key": "latency-p90", "label": "Response time p90", "value": _seconds(p90),
+         "hint": f"Slowest 10%. Good: under {SLOW_ANSWER_P90_MS / 1000:g} s",
+         "tone": tone(p90, lambda v: v <= SLOW_ANSWER_P90_MS, lambda v: v > SLOW_ANSWER_P90_MS)},
+        {"key": "interruptions", "label": "Interruptions",
+         "value": fmt.DASH if interruptions is None else str(interruptions), "hint": "Good: none or one",
+         "tone": tone(interruptions, lambda v: v <= 1, lambda v: v >= 3)},
+        {"key": "talk-share", "label": "Agent talk share",
+         "value": fmt.DASH if ratio is None else f"{round(ratio * 100)}%",
+         "hint": f"Good: {TALK_RATIO_LOW:.0%}–{TALK_RATIO_HIGH:.0%}, listening as much as talking",
+         "tone": tone(ratio, balanced, lambda v: not balanced(v))},
+        {"key": "longest-silence", "label": "Longest silence",
+         "value": fmt.DASH if silence is None else f"{silence:.1f} s",
+         "hint": f"Good: under {SILENCE_S:g} s of dead air",
+         "tone": tone(silence, lambda v: v <= SILENCE_S, lambda v: v > SILENCE_S)},
+    ]
+
+
+def _words(text: str) -> str:
+    return " ".join(re.sub(r"[^\w\s']", " ", text.lower()).split())
+
+
+def locate_turn(turns: list[dict[str, str]], at: float | None, quote: str | None) -> str:
+    """The id of the transcript turn a coaching moment points at: the one quoted (nearest `at` if the
+    quote occurs more than once), else the last turn started by `at`. Empty when nothing fits."""
+    if not turns:
+        return ""
+    starts = [float(t["start"]) if t.get("start") else None for t in turns]
+    needle = _words((quote or "").replace("\u2026", " "))[:80]
+    if needle:
+        hits = [i for i, t in enumerate(turns) if needle in _words(t["text"])]
+        if hits:
+            if at is None or len(hits) == 1:
+                return turns[hits[0]]["id"]
+            return turns[min(hits, key=lambda i: abs((starts[i] if starts[i] is not None else 1e9) - at))]["id"]
+    if at is None:
+        return ""
+    started = [i for i, s in enumerate(starts) if s is not None and s <= at + 0.5]
+    return turns[started[-1]]["id"] if started else ""
+
+
+def insight_rows(items: list[dict[str, Any]] | None, turns: list[dict[str, str]]) -> list[dict[str, str]]:
+    out = []
+    for item in items or []:
+        at = item.get("at")
+        at = float(at) if isinstance(at, (int, float)) and not isinstance(at, bool) else None
+        quote = str(item.get("quote") or "")
+        speaker = item.get("speaker")
+        out.append({
+            "title": str(item.get("title") or fmt.label(item.get("kind"))),
+            "detail": str(item.get("detail") or ""),
+            "quote": quote,
+            "speaker": {"agent": "Agent", "caller": "Caller"}.get(str(speaker), ""),
+            "at": fmt.mmss(at) if at is not None else "",
+            "turn_id": locate_turn(turns, at, quote),
+            "suggestion": str(item.get("suggestion") or ""),
+        })
+    return out
 
 
 def note_item(wire: dict[str, Any], tz: str) -> dict[str, str]:
@@ -68,7 +213,10 @@ def note_item(wire: dict[str, Any], tz: str) -> dict[str, str]:
 class CallDetailState(AuthState):
     call: dict[str, str] = {}
     turns: list[dict[str, str]] = []
-    score_breakdown: list[dict[str, str]] = []
+    score_breakdown: list[ScorePart] = []
+    score_meta: dict[str, str] = {}
+    no_transcript: bool = False
+    voice_metrics: list[dict[str, str]] = []
     notes: list[dict[str, str]] = []
     tags: list[str] = []
     not_found: bool = False
@@ -84,6 +232,7 @@ class CallDetailState(AuthState):
 
     def _clear(self) -> None:
         self.call, self.turns, self.notes, self.tags, self.score_breakdown = {}, [], [], [], []
+        self.score_meta, self.voice_metrics, self.no_transcript = {}, [], False
         self.not_found = False
         self.note_error = self.tag_error = ""
         self.note_draft = self.tag_draft = ""
@@ -102,13 +251,20 @@ class CallDetailState(AuthState):
             self.loading = False
             return None
         wire = detail.wire()
-        self.call = call_header(wire, self.timezone)
+        breakdown = wire.get("scoreBreakdown")
+        header = call_header(wire, self.timezone)
+        self.no_transcript = isinstance(breakdown, dict) and bool(breakdown.get(NO_TRANSCRIPT))
+        if self.no_transcript:  # its 0 means "nothing to judge", not "poor"
+            header["band"] = "none"
+        self.call = header
         self.turns = transcript_turns(wire.get("transcriptTurns") or [])
-        self.score_breakdown = score_parts(wire.get("scoreBreakdown"))
+        self.score_breakdown = score_parts(breakdown)
+        self.score_meta = score_info(breakdown, wire.get("scoreVersion"))
+        self.voice_metrics = voice_metric_tiles(wire.get("voiceMetrics"))
         self.notes = [note_item(n, self.timezone) for n in wire.get("notes") or []]
         self.tags = list(wire.get("tags") or [])
         self.loading = False
-        return None
+        return CallCoachingState.load_coaching  # coaching follows, so the call shows at once
 
     @rx.event
     def set_note_draft(self, value: str):
@@ -171,3 +327,95 @@ class CallDetailState(AuthState):
         self.tags = tags
         self.tag_error = ""
         return None
+
+
+class CallCoachingState(CallDetailState):
+    """The coaching panel of the call page. AI coaching may still be in the works (`pending`): then
+    a background event polls until it is ready, the page shows another call, or time runs out."""
+
+    coaching_status: str = ""  # "" (loading) | pending | ready | slow (gave up polling) | error
+    coaching_summary: str = ""
+    coaching_mode: str = ""  # AI | Local
+    coaching_for: str = ""  # the call these insights belong to (the panel hides anyone else's)
+    went_well: list[dict[str, str]] = []
+    went_wrong: list[dict[str, str]] = []
+    _poll_generation: int = 0  # bumped whenever the panel is reset: a running poll sees it and stops
+
+    def _show(self, view: dict[str, Any]) -> None:
+        self.coaching_status = "ready"
+        self.coaching_summary = str(view.get("summary") or "")
+        self.coaching_mode = "AI" if view.get("mode") == "ai" else "Local"
+        self.went_well = insight_rows(view.get("wentWell"), self.turns)
+        self.went_wrong = insight_rows(view.get("wentWrong"), self.turns)
+
+    def _fetch(self, call_id: str) -> None:
+        """Ask the coaching service once; sets `coaching_status` to ready, pending or error."""
+        self.coaching_for = call_id
+        try:
+            with self.open_org() as scope:
+                view = get_coaching(scope.session, org=scope.org, call_id=call_id, actor=scope.actor).wire()
+        except (NotSignedIn, NotFound):
+            self.coaching_status = "error"
+            return
+        except Exception:  # the queue may be away: the rest of the call page must still work
+            log.exception("coaching for call %s failed", call_id)
+            self.coaching_status = "error"
+            return
+        if view.get("status") == "pending":
+            self.coaching_status = "pending"
+        else:
+            self._show(view)
+
+    def _reset(self) -> None:
+        self._poll_generation += 1
+        self.coaching_status = self.coaching_summary = self.coaching_mode = self.coaching_for = ""
+        self.went_well, self.went_wrong = [], []
+
+    @rx.event
+    def load_coaching(self):
+        """Follows CallDetailState.load: coaching for the call on screen, then polling while pending."""
+        self._reset()
+        if self.not_found or not self.call:
+            return None
+        self._fetch(self._route_call_id())
+        return CallCoachingState.poll_coaching if self.coaching_status == "pending" else None
+
+    @rx.event(background=True)
+    async def poll_coaching(self):
+        async with self:
+            generation, call_id = self._poll_generation, self._route_call_id()
+        for _ in range(COACHING_POLL_LIMIT):
+            await asyncio.sleep(COACHING_POLL_S)
+            async with self:
+                # Stop once the panel was reset (another call, a reload) or the browser left the call.
+                if (self._poll_generation != generation or self.coaching_status != "pending"
+                        or self._route_call_id() != call_id):
+                    return
+                self._fetch(call_id)
+                if self.coaching_status != "pending":
+                    return
+        async with self:
+            if self._poll_generation == generation and self.coaching_status == "pending":
+                self.coaching_status = "slow"
+
+    @rx.event
+    def focus_turn(self, turn_id: str):
+        """Scroll the transcript to a turn and flash it (the ids are ours: `turn-<index>`)."""
+        if not TURN_ID.fullmatch(turn_id or ""):
+            return None
+        return rx.call_script(FOCUS_TURN_JS.replace("TURN_ID", turn_id))
+
+
+# Scroll a transcript turn into view and flash an outline around its bubble.
+FOCUS_TURN_JS = """(() => {
+  const el = document.getElementById("TURN_ID");
+  if (!el) return;
+  el.scrollIntoView({behavior: "smooth", block: "center"});
+  el.setAttribute("data-focused", "true");
+  const bubble = el.querySelector(".vc-transcript-turn") || el;
+  bubble.animate([
+    {boxShadow: "0 0 0 3px var(--accent-8)", borderRadius: "14px"},
+    {boxShadow: "0 0 0 3px transparent", borderRadius: "14px"}
+  ], {duration: 2400, easing: "ease-out"});
+  setTimeout(() => el.removeAttribute("data-focused"), 2400);
+})()"""

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import urlencode
 
 import reflex as rx
 
 from voiceconsole.services.agents import list_agents
 from voiceconsole.services.calls import SORT_COLUMNS, CallFilters, list_calls
+from voiceconsole.services.clients import list_clients
 from voiceconsole.services.errors import DomainError
 from voiceconsole.ui import format as fmt
 from voiceconsole.ui.state.auth import LOGIN_ROUTE, AuthState, NotSignedIn
@@ -15,7 +17,7 @@ from voiceconsole.ui.state.auth import LOGIN_ROUTE, AuthState, NotSignedIn
 ALL = "all"  # Radix selects cannot hold an empty value
 PER_PAGE = 20
 DEFAULT_FILTERS: dict[str, str] = {
-    "search": "", "agent": ALL, "status": ALL, "sentiment": ALL, "direction": ALL, "platform": ALL,
+    "search": "", "client": ALL, "agent": ALL, "status": ALL, "sentiment": ALL, "direction": ALL, "platform": ALL,
     "min_score": ALL, "date_from": "", "date_to": "",
 }
 
@@ -48,12 +50,21 @@ def filters_from(values: dict[str, str], tz: str) -> CallFilters:
 
     min_score = pick("min_score")
     return CallFilters(
-        agent_id=pick("agent"), status=pick("status"), sentiment=pick("sentiment"),
+        agent_id=pick("agent"), client_id=pick("client"), status=pick("status"), sentiment=pick("sentiment"),
         direction=pick("direction"), platform=pick("platform"), search=pick("search"),
         min_score=int(min_score) if min_score and min_score.isdigit() else None,
         date_from=fmt.day_bounds(values.get("date_from", ""), tz, end=False),
         date_to=fmt.day_bounds(values.get("date_to", ""), tz, end=True),
     )
+
+
+def export_query(f: CallFilters) -> str:
+    """The export endpoint's query string for the same filters as the list."""
+    params = {"agentId": f.agent_id, "clientId": f.client_id, "status": f.status, "sentiment": f.sentiment,
+              "direction": f.direction, "platform": f.platform, "search": f.search,
+              "minScore": f.min_score, "dateFrom": f.date_from.isoformat() if f.date_from else None,
+              "dateTo": f.date_to.isoformat() if f.date_to else None}
+    return urlencode({k: v for k, v in params.items() if v not in (None, "")})
 
 
 class CallsState(AuthState):
@@ -64,6 +75,7 @@ class CallsState(AuthState):
     sort_by: str = "startedAt"
     sort_order: str = "desc"
     agent_options: list[dict[str, str]] = []
+    client_options: list[dict[str, str]] = []
     error: str = ""
 
     @rx.var
@@ -82,15 +94,32 @@ class CallsState(AuthState):
     def has_filters(self) -> bool:
         return self.filters != DEFAULT_FILTERS
 
+    @rx.var
+    def export_path(self) -> str:
+        """The CSV export of the current filters (the session cookie authenticates the download)."""
+        query = export_query(filters_from(self.filters, self.timezone))
+        return "/api/v1/calls/export" + (f"?{query}" if query else "")
+
     @rx.event
     def load(self):
-        """on_load: agents for the filter, then the first page with the current filters."""
-        self.rows, self.total, self.agent_options = [], 0, []
+        """on_load: agents and clients for the filters, then the first page.
+
+        `?clientId=…` / `?agentId=…` in the URL (links from the dashboard) start a fresh filter on that
+        client or agent; without them the filters of this tab's last visit are kept.
+        """
+        self.rows, self.total, self.agent_options, self.client_options = [], 0, [], []
+        query = self.router.url.query_parameters
+        if query.get("clientId") or query.get("agentId"):
+            self.filters = {**DEFAULT_FILTERS, "client": (query.get("clientId") or ALL)[:32],
+                            "agent": (query.get("agentId") or ALL)[:128]}
+            self.page = 1
         try:
             with self.open_org() as scope:
                 agents, _ = list_agents(scope.session, org=scope.org, per_page=500, actor=scope.actor)
+                clients = list_clients(scope.session, org=scope.org, actor=scope.actor)
         except NotSignedIn:
             return rx.redirect(LOGIN_ROUTE)
+        self.client_options = [{"id": c.id, "name": c.name} for c in clients]
         # Two platforms may each have an agent with the same name: say which is which.
         self.agent_options = [{"id": a.id, "name": f"{a.name} · {fmt.PLATFORM_LABELS.get(a.platform, a.platform)}"}
                               for a in agents]

@@ -8,7 +8,7 @@ from voiceconsole.services import rate_limits as ratelimit
 from voiceconsole.db import session_scope
 from voiceconsole.services.accounts import request_login_link
 from voiceconsole.services.errors import ValidationFailed
-from voiceconsole.ui.state.auth import AuthState
+from voiceconsole.ui.state.auth import HOME_ROUTE, AuthState
 
 EXPIRED_MESSAGE = "That login link is invalid or has expired. Request a new one below."
 TOO_MANY = "Too many login requests from your network. Wait a minute, then try again."
@@ -23,7 +23,7 @@ class LoginState(AuthState):
 
     @rx.event
     def on_load(self):
-        """Signed-in users go straight to their calls; explain an expired link."""
+        """Signed-in users go straight to the dashboard; explain an expired link."""
         self.sent_to = ""
         self.error = ""
         self.sending = False
@@ -31,7 +31,7 @@ class LoginState(AuthState):
         with session_scope() as session:
             ctx = self._resolve(session)
         if ctx is not None:
-            return rx.redirect("/calls", replace=True)
+            return rx.redirect(HOME_ROUTE, replace=True)
         return None
 
     @rx.event

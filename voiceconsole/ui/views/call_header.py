@@ -33,7 +33,13 @@ def call_header() -> rx.Component:
                 align="center", spacing="3",
             ),
             rx.hstack(
-                score_badge(c["score"], c["band"]),
+                rx.cond(
+                    CallDetailState.no_transcript,
+                    rx.badge(rx.icon("file-x", size=12), "No transcript", color_scheme="gray", variant="soft",
+                             radius="full", size="2", title="Not scored: there was nothing to judge",
+                             data_testid="score-badge"),
+                    score_badge(c["score"], c["band"]),
+                ),
                 rx.cond(c["sentiment"] != "", sentiment_badge(c["sentiment"]), rx.fragment()),
                 status_badge(c["status"]),
                 align="center", spacing="2",

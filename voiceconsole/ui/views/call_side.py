@@ -1,4 +1,4 @@
-"""The call page's right column: summary and recording, score parts, tags and notes."""
+"""The call page's cards: summary and recording, the score breakdown, tags and notes."""
 
 import reflex as rx
 
@@ -32,29 +32,91 @@ def summary_card() -> rx.Component:
     )
 
 
+def _reason_list(reasons: rx.Var, **props) -> rx.Component:
+    return rx.el.ul(
+        rx.foreach(reasons, lambda reason: rx.el.li(reason, custom_attrs={"data-testid": "score-reason"})),
+        style={"margin": "0", "padding_left": "18px", "font_size": "var(--font-size-1)", "line_height": "1.55",
+               "color": rx.color("gray", 11), "list_style": "disc"},
+        **props,
+    )
+
+
 def _score_part(part: rx.Var) -> rx.Component:
-    colour = rx.match(part["band"], *[(band, rx.color(c, 9)) for band, (_, c) in styles.SCORE_BANDS.items()],
+    colour = rx.match(part.band, *[(band, rx.color(c, 9)) for band, (_, c) in styles.SCORE_BANDS.items()],
                       rx.color("gray", 9))
     return rx.vstack(
-        rx.hstack(rx.text(part["name"], size="1"), rx.spacer(), rx.text(part["value"], size="1", weight="bold"),
-                  width="100%"),
+        rx.hstack(
+            rx.text(part.name, size="2", weight="medium"),
+            rx.cond(part.source != "", rx.badge(part.source, size="1", variant="soft", color_scheme="violet",
+                                                title="Judged by the AI model"), rx.fragment()),
+            rx.spacer(),
+            rx.text(part.score, size="2", weight="bold", class_name="vc-num", data_testid="part-score"),
+            rx.text(part.weight, size="1", color=styles.MUTED_TEXT, class_name="vc-num", min_width="44px",
+                    text_align="right", title="This category's share of the call score", data_testid="part-weight"),
+            width="100%", align="center", spacing="2",
+        ),
         rx.box(
-            rx.box(height="100%", width=part["value"] + "%", border_radius="3px", background=colour),
+            rx.box(height="100%", width=part.value.to_string() + "%", border_radius="3px", background=colour),
             height="6px", width="100%", border_radius="3px", background=rx.color("gray", 4),
         ),
-        spacing="1", width="100%",
+        _reason_list(part.reasons),
+        rx.cond(
+            part.more_reasons.length() > 0,
+            rx.el.details(
+                rx.el.summary(
+                    rx.text(part.more_reasons.length().to_string() + " more", as_="span", size="1",
+                            color=rx.color("accent", 11), weight="medium"),
+                    style={"cursor": "pointer", "padding_left": "2px"},
+                ),
+                _reason_list(part.more_reasons, margin_top="2px"),
+                custom_attrs={"data-testid": "more-reasons"},
+            ),
+            rx.fragment(),
+        ),
+        spacing="1", width="100%", custom_attrs={"data-testid": "score-part", "data-category": part.key},
+    )
+
+
+def _no_transcript_note() -> rx.Component:
+    return rx.callout.root(
+        rx.callout.icon(rx.icon("file-x")),
+        rx.callout.text(
+            rx.text("No transcript, so nothing to score", weight="bold", as_="div"),
+            rx.text("The platform sent no transcript, or nobody spoke. The call shows 0 but is left out of "
+                    "score averages; check the recording or the end reason instead.", as_="div"),
+        ),
+        color_scheme="gray", variant="surface", size="1", data_testid="no-transcript",
+    )
+
+
+def _score_meta() -> rx.Component:
+    meta = CallDetailState.score_meta
+    return rx.vstack(
+        rx.text(meta["mode"], " scoring · scorer ", meta["version"], size="1", color=styles.MUTED_TEXT,
+                data_testid="score-meta"),
+        rx.cond(meta["note"] != "", rx.text(meta["note"], size="1", color=rx.color("amber", 11)), rx.fragment()),
+        spacing="1", margin_top="14px", padding_top="10px", border_top=styles.SUBTLE_BORDER, width="100%",
     )
 
 
 def score_card() -> rx.Component:
-    return rx.cond(
-        CallDetailState.score_breakdown.length() > 0,
-        rx.box(
-            _card_title("gauge", "Score breakdown"),
-            rx.vstack(rx.foreach(CallDetailState.score_breakdown, _score_part), spacing="3", width="100%"),
-            style=styles.card, padding="20px", margin_bottom="16px",
+    scored = (CallDetailState.score_breakdown.length() > 0) | CallDetailState.no_transcript
+    return rx.box(
+        _card_title("gauge", "Score breakdown"),
+        rx.cond(
+            scored,
+            rx.fragment(
+                rx.cond(
+                    CallDetailState.no_transcript,
+                    _no_transcript_note(),
+                    rx.vstack(rx.foreach(CallDetailState.score_breakdown, _score_part), spacing="4", width="100%"),
+                ),
+                _score_meta(),
+            ),
+            rx.text("Not scored yet. Calls are scored a few seconds after they end.", size="2",
+                    color=styles.MUTED_TEXT),
         ),
-        rx.fragment(),
+        style=styles.card, padding="20px", margin_bottom="16px", data_testid="score-card",
     )
 
 

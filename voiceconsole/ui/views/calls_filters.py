@@ -3,6 +3,7 @@
 import reflex as rx
 
 from voiceconsole.ui import styles
+from voiceconsole.ui.components.backend import api_url
 from voiceconsole.ui.components.controls import date_filter, select_filter
 from voiceconsole.ui.state.calls import ALL, CallsState
 
@@ -25,11 +26,22 @@ def search_box() -> rx.Component:
     )
 
 
+def export_button() -> rx.Component:
+    """Download the filtered calls as CSV: a plain link, authenticated by the session cookie."""
+    return rx.button(
+        rx.el.a(rx.icon("download", size=14), "Export CSV", href=api_url(CallsState.export_path), download="",
+                title="Download these calls as CSV", data_testid="export-csv"),
+        as_child=True, variant="surface", size="2",
+    )
+
+
 def calls_filters() -> rx.Component:
     f = CallsState.filters
     return rx.box(
         rx.flex(
             search_box(),
+            select_filter("Client", "filter-client", f["client"], _set("client"), [(ALL, "All clients")],
+                          dynamic=(CallsState.client_options, "id", "name"), width="170px"),
             select_filter("Agent", "filter-agent", f["agent"], _set("agent"), [(ALL, "All agents")],
                           dynamic=(CallsState.agent_options, "id", "name"), width="190px"),
             select_filter("Status", "filter-status", f["status"], _set("status"),
@@ -57,6 +69,7 @@ def calls_filters() -> rx.Component:
                           on_click=CallsState.clear_filters, data_testid="clear-filters"),
                 rx.fragment(),
             ),
+            export_button(),
             spacing="3", wrap="wrap", align="end", width="100%", margin_top="12px",
         ),
         style=styles.card, padding="16px", margin_bottom="16px",

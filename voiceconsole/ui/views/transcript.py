@@ -26,7 +26,7 @@ def _bubble(turn: rx.Var, *, caller: bool) -> rx.Component:
             ),
             spacing="1", align="end" if caller else "start", class_name="vc-transcript-turn",
         ),
-        justify="end" if caller else "start", width="100%",
+        justify="end" if caller else "start", width="100%", id=turn["id"],
         custom_attrs={"data-testid": "transcript-turn", "data-side": "caller" if caller else "agent"},
     )
 
@@ -35,7 +35,7 @@ def _system_line(turn: rx.Var) -> rx.Component:
     return rx.center(
         rx.text(turn["speaker"], ": ", turn["text"], " ", turn["at"], size="1", color=rx.color("gray", 10),
                 font_style="italic"),
-        width="100%", custom_attrs={"data-testid": "transcript-turn", "data-side": "system"},
+        width="100%", id=turn["id"], custom_attrs={"data-testid": "transcript-turn", "data-side": "system"},
     )
 
 
