@@ -8,6 +8,19 @@ export VOICECONSOLE_BASE_URL="${VOICECONSOLE_BASE_URL:-http://localhost:$PORT}"
 
 mkdir -p data
 voiceconsole db upgrade
+
+# The demo organization is connected to the built-in platform simulator through the real
+# connectors, so its agents and calls arrive the way a customer's would (sync + webhooks).
+SIMULATOR_PORT="${SIMULATOR_PORT:-8090}"
+export VOICECONSOLE_ALLOW_PRIVATE_TARGETS="${VOICECONSOLE_ALLOW_PRIVATE_TARGETS:-1}"
+export VOICECONSOLE_SIMULATOR_URL="${VOICECONSOLE_SIMULATOR_URL:-http://127.0.0.1:$SIMULATOR_PORT}"
+voiceconsole simulator --port "$SIMULATOR_PORT" --calls 1500 --agents 5 > data/simulator.log 2>&1 &
+simulator_pid=$!
+for _ in $(seq 1 120); do
+  curl -fsS "$VOICECONSOLE_SIMULATOR_URL/_sim/state" >/dev/null 2>&1 && break
+  sleep 1
+done
+
 demo_out="$(voiceconsole demo)"
 echo "$demo_out"
 login_url="$(sed -n 's/^Login link[^:]*: //p' <<<"$demo_out")"
@@ -15,7 +28,7 @@ login_url="$(sed -n 's/^Login link[^:]*: //p' <<<"$demo_out")"
 voiceconsole worker > data/worker.log 2>&1 &
 worker_pid=$!
 stop_all() {
-  kill "$worker_pid" 2>/dev/null || true
+  kill "$worker_pid" "$simulator_pid" 2>/dev/null || true
   # The embedded Redis (only when REDIS_URL is unset) stops with the app.
   python -c "from voiceconsole.settings import get_settings as g; from voiceconsole.embedded_redis import stop_embedded_redis as stop; s = g(); s.redis_url_configured or stop(s.data_dir)" || true
 }
@@ -29,7 +42,8 @@ trap stop_all EXIT INT TERM
       printf ' VoiceConsole is running at http://localhost:%s\n' "$PORT"
       printf ' Log in to the demo:  %s\n' "$login_url"
       printf ' API docs:            http://localhost:%s/api/docs\n' "$PORT"
-      printf ' Worker log:          data/worker.log\n'
+      printf ' Worker log:          data/worker.log (the demo calls arrive by sync within a minute)\n'
+      printf ' Platform simulator:  %s (data/simulator.log)\n' "$VOICECONSOLE_SIMULATOR_URL"
       printf '================================================================\n\n'
       exit 0
     fi
