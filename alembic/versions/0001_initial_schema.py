@@ -260,7 +260,7 @@ def upgrade() -> None:
         batch_op.create_index('ix_call_org_agent_started', ['organization_id', 'agent_id', 'started_at'], unique=False)
         batch_op.create_index('ix_call_org_client_started', ['organization_id', 'client_id', 'started_at'], unique=False)
         batch_op.create_index('ix_call_org_score', ['organization_id', 'score', 'id'], unique=False)
-        batch_op.create_index('ix_call_org_sentiment_started', ['organization_id', 'sentiment', 'started_at'], unique=False)
+        batch_op.create_index('ix_call_org_sentiment_started', ['organization_id', 'sentiment', 'started_at', 'id'], unique=False, postgresql_include=['score'])
         batch_op.create_index('ix_call_org_started', ['organization_id', 'started_at', 'id'], unique=False)
         batch_op.create_index('ix_call_org_status_started', ['organization_id', 'status', 'started_at'], unique=False)
 

@@ -59,7 +59,9 @@ class Call(SQLModel, table=True):
         # "Best first" with unscored calls last; SQLite already sorts NULL lowest, so PostgreSQL only.
         Index("ix_call_org_score_desc", "organization_id", text("score DESC NULLS LAST"),
               text("id DESC")).ddl_if(dialect="postgresql"),
-        Index("ix_call_org_sentiment_started", "organization_id", "sentiment", "started_at"),
+        # INCLUDE score: "negative calls scoring under 50 since…" counts from the index alone.
+        Index("ix_call_org_sentiment_started", "organization_id", "sentiment", "started_at", "id",
+              postgresql_include=["score"]),
         Index("ix_call_org_status_started", "organization_id", "status", "started_at"),
         Index("ix_call_agent_id", "agent_id"),
     )
