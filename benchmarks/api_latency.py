@@ -309,7 +309,6 @@ def load(args, url: str) -> LoadReport:
     from voiceconsole.platforms import retell, vapi
     from voiceconsole.platforms.simulator.generator import DEMO_CLIENTS, generate_agents
     from voiceconsole.services import accounts
-    from voiceconsole.services.agents import recompute_agent_stats
     from voiceconsole.services.ingest import upsert_agent
 
     rep = LoadReport(workers=args.workers, slice_days=args.slice_days)
@@ -394,7 +393,7 @@ def load(args, url: str) -> LoadReport:
                 raise SystemExit(f"index definitions differ after recreation:\n{dropped}\n{after}")
             log(f"recreated {len(after)} indexes in {rep.index_s:.1f}s (definitions identical)")
 
-    rep.stats_s, rep.stats_what = refresh_aggregates(org_id)
+    rep.stats_s, rep.stats_what = _child("aggregates", url, org_id)  # with the code the API will run
     log(f"{rep.stats_what} in {rep.stats_s:.1f}s")
 
     t0 = time.perf_counter()
@@ -410,39 +409,56 @@ def load(args, url: str) -> LoadReport:
     return rep
 
 
-def check_schema(url: str) -> None:
-    """The database must have every column the current models expect (a reused database can be older
-    than the code, and the API would then fail with 500s)."""
-    from sqlalchemy import create_engine, inspect
-    from sqlmodel import SQLModel
+def _schema_snapshot(url: str) -> dict:
+    """Columns and index definitions of the public schema."""
+    import psycopg
 
-    import voiceconsole.models  # noqa: F401
+    with psycopg.connect(url) as conn:
+        cols = conn.execute(
+            "SELECT table_name, column_name, data_type, is_nullable, coalesce(column_default, ''), "
+            "coalesce(generation_expression, '') FROM information_schema.columns WHERE table_schema = 'public' "
+            "ORDER BY 1, 2").fetchall()
+        idx = conn.execute("SELECT tablename, indexname, indexdef FROM pg_indexes WHERE schemaname = 'public' "
+                           "ORDER BY 1, 2").fetchall()
+    return dict(columns={(r[0], r[1]): tuple(r[2:]) for r in cols}, indexes={(r[0], r[1]): r[2] for r in idx})
 
-    engine = create_engine(sa_url(url))
+
+def schema_diff(args, url: str) -> list[str]:
+    """How the benchmark database's schema differs from what the current migrations create (checked on a
+    scratch database migrated in a new interpreter). Migrations edited in place, or models newer than the
+    loaded database, show up here."""
+    import psycopg
+
+    ref_db = f"{args.db}_schema_ref"
+    ref_url = pg_url(args.server, ref_db)
+    recreate_db(args.server, ref_db)
     try:
-        insp = inspect(engine)
-        missing = []
-        tables = set(insp.get_table_names())
-        for table in SQLModel.metadata.sorted_tables:
-            if table.name not in tables:
-                missing.append(f"table {table.name}")
-                continue
-            have = {c["name"] for c in insp.get_columns(table.name)}
-            missing += [f"{table.name}.{c.name}" for c in table.columns if c.name not in have]
+        _child("migrate", ref_url)
+        ref = _child("schema", ref_url)
     finally:
-        engine.dispose()
-    if missing:
-        raise SystemExit(f"database schema lacks {', '.join(missing)} (models changed since it was migrated/"
-                         "loaded): run without --keep to reload it")
+        with psycopg.connect(pg_url(args.server, "postgres"), autocommit=True) as conn:
+            conn.execute(f'DROP DATABASE IF EXISTS "{ref_db}" WITH (FORCE)')
+    have = _child("schema", url)
+    out = []
+    for kind in ("columns", "indexes"):
+        for k in sorted(set(ref[kind]) | set(have[kind])):
+            if k not in have[kind]:
+                out.append(f"missing {kind[:-1] if kind == 'columns' else 'index'} {'.'.join(k)}: {ref[kind][k]}")
+            elif k not in ref[kind]:
+                out.append(f"extra {kind[:-1] if kind == 'columns' else 'index'} {'.'.join(k)}: {have[kind][k]}")
+            elif ref[kind][k] != have[kind][k]:
+                out.append(f"different {'.'.join(k)}: {have[kind][k]} (migrations: {ref[kind][k]})")
+    return out
 
 
-def check_schema_fresh(url: str) -> None:
-    """check_schema in a new interpreter: the product code may have changed since this process imported it,
-    and uvicorn will import it afresh."""
-    r = subprocess.run([sys.executable, str(Path(__file__).resolve()), "--check-schema-only", "--db-url", url],
-                       cwd=str(ROOT), capture_output=True, text=True)
-    if r.returncode != 0:
-        raise SystemExit((r.stderr or r.stdout).strip().splitlines()[-1])
+def git_state() -> str:
+    def run(*cmd: str) -> str:
+        r = subprocess.run(["git", "-C", str(ROOT), *cmd], capture_output=True, text=True)
+        return r.stdout.strip() if r.returncode == 0 else ""
+
+    head = run("rev-parse", "--short", "HEAD") or "unknown"
+    dirty = run("status", "--porcelain", "--", "voiceconsole", "alembic")
+    return head + (" + uncommitted changes in voiceconsole/ or alembic/" if dirty else "")
 
 
 def refresh_aggregates(org_id: int) -> tuple[float, str]:
@@ -470,15 +486,6 @@ def refresh_aggregates(org_id: int) -> tuple[float, str]:
             done.append("daily rollups")
         session.commit()
     return time.perf_counter() - t0, " + ".join(done)
-
-
-def migrate_fresh(url: str) -> None:
-    """`voiceconsole.migrations.upgrade()` in a new interpreter (the code may be newer than this process)."""
-    env = dict(os.environ, DATABASE_URL=url)
-    r = subprocess.run([sys.executable, "-c", "from voiceconsole.migrations import upgrade; upgrade('head')"],
-                       cwd=str(ROOT), env=env, capture_output=True, text=True)
-    if r.returncode != 0:
-        raise SystemExit(f"migration failed:\n{r.stderr[-2000:]}")
 
 
 def describe_data(url: str, rep: LoadReport | None) -> dict:
@@ -583,78 +590,150 @@ class Pacer:
                 return
 
 
-def capture_statements(url: str, org_id: int, q: Query) -> tuple[list[tuple[str, Any]], int]:
-    """Call the service once the way the route does and record every SQL statement it executes."""
+def _label(statement: str) -> str:
+    head = " ".join(statement.split()).lower()
+    if head.startswith("select count("):
+        return "count"
+    if "from call_tag" in head[:200]:
+        return "tags"
+    if head.startswith("select call.id from call"):
+        return "page ids"
+    return "page"
+
+
+def _child_measure(spec: dict) -> dict:
+    """In a fresh interpreter (the code uvicorn runs): call the service once the way the route does,
+    recording every SQL statement it executes; then time exactly those statements with psycopg on a raw
+    connection of the product's own engine (same connect options and adapters as the app); then EXPLAIN."""
     from sqlalchemy import event
-    from sqlmodel import Session, create_engine
+    from sqlmodel import Session, select
 
-    from voiceconsole.models import Organization
+    from voiceconsole.db import get_engine
+    from voiceconsole.models import ApiKey, Organization
     from voiceconsole.services import agents as agents_service
+    from voiceconsole.services import api_keys
     from voiceconsole.services import calls as calls_service
-    from voiceconsole.services.errors import Actor
+    from voiceconsole.services.calls import CallFilters
 
-    engine = create_engine(sa_url(url))
+    engine = get_engine()
     captured: list[tuple[str, Any]] = []
 
-    @event.listens_for(engine, "before_cursor_execute")
     def _capture(conn, cursor, statement, parameters, context, executemany):  # noqa: ANN001
         captured.append((statement, parameters))
 
-    actor = Actor(kind="api_key", id="bench", display="bench", role="owner")
-    try:
-        with Session(engine) as session:
-            org = session.get(Organization, org_id)
-            captured.clear()
-            if q.kind == "calls":
-                _, total = calls_service.list_calls(session, org=org, actor=actor, **q.service_kwargs)
+    kw = dict(spec["service_kwargs"])
+    with Session(engine) as session:
+        org = session.get(Organization, spec["org_id"])
+        key = session.exec(select(ApiKey).where(ApiKey.organization_id == org.id, ApiKey.name == KEY_NAME,
+                                                ApiKey.revoked_at.is_(None))).first()
+        actor = api_keys.actor_for_key(key)  # what the route gets as principal.actor
+        event.listen(engine, "before_cursor_execute", _capture)
+        try:
+            if spec["kind"] == "calls":
+                kw["filters"] = CallFilters(**kw["filters"])
+                _, total = calls_service.list_calls(session, org=org, actor=actor, **kw)
             else:
-                _, total = agents_service.list_agents(session, org=org, actor=actor, **q.service_kwargs)
-            stmts = list(captured)
-    finally:
-        engine.dispose()
-    return stmts, total
+                _, total = agents_service.list_agents(session, org=org, actor=actor, **kw)
+        finally:
+            event.remove(engine, "before_cursor_execute", _capture)
+    stmts = list(captured)
 
-
-def time_sql(url: str, stmts: list[tuple[str, Any]], warmup: int, n: int) -> tuple[list[float], dict[str, list[float]], int]:
-    """Run the statements in one transaction per iteration (as the request does), fetch every row."""
-    import psycopg
-
-    labels = []
-    for s, _ in stmts:
-        head = " ".join(s.split())[:60].lower()
-        labels.append("count" if "count(" in head else ("tags" if "call_tag" in head else "page"))
+    labels = [_label(st) for st, _ in stmts]
     parts: dict[str, list[float]] = {f"{i}:{lab}": [] for i, lab in enumerate(labels)}
     totals: list[float] = []
-    first_result = None
-    # Default psycopg settings, like the app's engine (prepare_threshold=5: prepared after 5 runs).
-    with psycopg.connect(url) as conn:
+    warmup, n = spec["warmup"], spec["n"]
+    fairy = engine.raw_connection()  # a psycopg connection set up exactly as the app's (pool checkout)
+    try:
+        conn = fairy.driver_connection
+        conn.rollback()
         for it in range(warmup + n):
             t0 = time.perf_counter()
-            for i, (s, p) in enumerate(stmts):
+            for i, (st, params) in enumerate(stmts):
                 t1 = time.perf_counter()
-                rows = conn.execute(s, p).fetchall()
+                cur = conn.execute(st, params)
+                if cur.description is not None:
+                    cur.fetchall()
                 if it >= warmup:
                     parts[f"{i}:{labels[i]}"].append((time.perf_counter() - t1) * 1000)
-                if first_result is None and labels[i] == "count":
-                    first_result = rows[0][0]
-            conn.rollback()
+            conn.rollback()  # the request's session ends its transaction the same way
             if it >= warmup:
                 totals.append((time.perf_counter() - t0) * 1000)
-    return totals, parts, first_result
+        explains = []
+        if spec["explain"]:
+            import psycopg
+
+            cur = psycopg.ClientCursor(conn)
+            for st, params in stmts:
+                cur.execute("EXPLAIN (ANALYZE, BUFFERS, SETTINGS) " + st, params)
+                plan = "\n".join(r[0] for r in cur.fetchall())
+                explains.append(cur.mogrify(st, params).strip() + "\n\n" + plan)
+            conn.rollback()
+    finally:
+        fairy.close()
+    engine.dispose()
+    return dict(statements=[(st, params) for st, params in stmts], total=total, sql_ms=totals, parts=parts,
+                explains=explains)
 
 
-def explain(url: str, stmts: list[tuple[str, Any]]) -> list[str]:
-    import psycopg
+def _child(mode: str, url: str, payload: Any = None) -> Any:
+    """Run `mode` of this script in a new interpreter against `url`; pickled in and out."""
+    import pickle
+    import tempfile
 
-    out = []
-    with psycopg.connect(url) as conn:
-        cur = psycopg.ClientCursor(conn)
-        for s, p in stmts:
-            cur.execute("EXPLAIN (ANALYZE, BUFFERS, SETTINGS) " + s, p)
-            plan = "\n".join(r[0] for r in cur.fetchall())
-            out.append(cur.mogrify(s, p).strip() + "\n\n" + plan)
-        conn.rollback()
-    return out
+    DATA_DIR.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory(dir=DATA_DIR) as tmp:
+        src, dst = Path(tmp) / "in.pickle", Path(tmp) / "out.pickle"
+        src.write_bytes(pickle.dumps(payload))
+        env = dict(os.environ, DATABASE_URL=url)
+        r = subprocess.run([sys.executable, str(Path(__file__).resolve()), "--child", mode, "--child-in", str(src),
+                            "--child-out", str(dst)], cwd=str(ROOT), env=env, capture_output=True, text=True)
+        if r.returncode != 0:
+            raise SystemExit(f"child {mode} failed:\n{(r.stderr or r.stdout)[-3000:]}")
+        return pickle.loads(dst.read_bytes())
+
+
+def _child_main(args) -> None:
+    import pickle
+
+    payload = pickle.loads(Path(args.child_in).read_bytes())
+    url = os.environ["DATABASE_URL"]
+    if args.child == "measure":
+        out = _child_measure(payload)
+    elif args.child == "make-key":
+        out = _child_make_key(payload)
+    elif args.child == "schema":
+        out = _schema_snapshot(url)
+    elif args.child == "migrate":
+        from voiceconsole.migrations import upgrade
+
+        upgrade("head")
+        out = None
+    elif args.child == "aggregates":
+        out = refresh_aggregates(payload)
+    else:
+        raise SystemExit(f"unknown child mode {args.child}")
+    Path(args.child_out).write_bytes(pickle.dumps(out))
+
+
+def _child_make_key(org_id: int) -> str:
+    """A fresh API key of the benchmark organization (plan agency), through the product's service."""
+    from sqlalchemy import delete
+    from sqlmodel import Session
+
+    from voiceconsole.db import get_engine
+    from voiceconsole.models import ApiKey, Organization
+    from voiceconsole.services import api_keys
+    from voiceconsole.services.errors import SYSTEM
+
+    with Session(get_engine(), expire_on_commit=False) as session:
+        org = session.get(Organization, org_id)
+        if org.plan != "agency":
+            raise SystemExit(f"organization plan is {org.plan!r}, expected 'agency'")
+        session.exec(delete(ApiKey).where(ApiKey.organization_id == org.id, ApiKey.name == KEY_NAME))
+        raw = api_keys.create_api_key(session, org=org, name=KEY_NAME, actor=SYSTEM).raw
+        session.commit()
+    get_engine().dispose()
+    return raw
 
 
 def start_api(args, url: str, env_extra: dict[str, str]) -> subprocess.Popen:
@@ -758,8 +837,18 @@ def write_results(path: Path, args, machine: dict, data: dict, rep: LoadReport |
       f"{ps['effective_cache_size']}, random_page_cost {ps['random_page_cost']}, jit {ps['jit']}, "
       f"max_parallel_workers_per_gather {ps['max_parallel_workers_per_gather']}); Python {machine['python']}. "
       "PostgreSQL, uvicorn and the benchmark client share the machine, with whatever else runs on it: "
-      f"1-minute load average {machine['load_start']:.2f} when the measurements started (see the per-query "
-      "column below; on 2 cores anything above ~1 means contention).")
+      f"1-minute load average {timings[queries[0].name].load[0]:.2f} when the measurements started (see the "
+      "per-query column below; on 2 cores anything above ~1 means contention).")
+    a("")
+    end_state = git_state()
+    a(f"**Code:** git {data['git_start']} at the start" + ("" if end_state == data["git_start"]
+                                                          else f"; {end_state} at the end (changed during the run)")
+      + ". API and raw SQL run the same code: uvicorn and the SQL capture import it afresh.")
+    if data.get("schema_diff"):
+        a("")
+        a("**Schema differs from the current migrations** (`--allow-schema-diff`):")
+        for d in data["schema_diff"]:
+            a(f"- {d}")
     a("")
     plats = ", ".join(f"{k} {v:,}" for k, v in data["platforms"].items())
     sents = ", ".join(f"{k} {v:,}" for k, v in data["sentiments"].items())
@@ -899,12 +988,22 @@ def main() -> None:
     ap.add_argument("--quiet-timeout", type=float, default=900, help="longest wait for --quiet-load, seconds")
     ap.add_argument("--label", help="suffix for the RESULTS.md section title (e.g. an experiment's name)")
     ap.add_argument("--note", help="a paragraph put under the section title")
-    ap.add_argument("--check-schema-only", action="store_true", help=argparse.SUPPRESS)
-    ap.add_argument("--db-url", help=argparse.SUPPRESS)
+    ap.add_argument("--allow-schema-diff", action="store_true",
+                    help="measure even if the database's schema differs from the current migrations (experiments); "
+                         "the differences are written into the results")
+    ap.add_argument("--child", help=argparse.SUPPRESS)
+    ap.add_argument("--child-in", help=argparse.SUPPRESS)
+    ap.add_argument("--child-out", help=argparse.SUPPRESS)
     args = ap.parse_args()
-    if args.check_schema_only:
-        check_schema(args.db_url)
+    if args.child:
+        _child_main(args)
         return
+    import signal
+
+    # nohup … & leaves SIGINT ignored; make INT and TERM unwind normally so uvicorn is stopped.
+    signal.signal(signal.SIGINT, signal.default_int_handler)
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
+    code_at_start = git_state()
 
     started = datetime.now(timezone.utc)
     t_run = time.perf_counter()
@@ -925,13 +1024,13 @@ def main() -> None:
             raise SystemExit(f"--keep: database {args.db} does not exist")
         load_note = "skipped (`--keep`: database reused as loaded by an earlier run)."
         log(f"--keep: reusing {args.db}; applying any new migrations")
-        migrate_fresh(url)
+        _child("migrate", url)
         if args.refresh_aggregates:
             import psycopg
 
             with psycopg.connect(url) as conn:
                 org_id = conn.execute("SELECT id FROM organization WHERE slug = %s", (ORG_SLUG,)).fetchone()[0]
-            secs, what = refresh_aggregates(org_id)
+            secs, what = _child("aggregates", url, org_id)
             with psycopg.connect(url, autocommit=True) as conn:
                 conn.execute("VACUUM (ANALYZE)")
             load_note += f" {what} refreshed ({secs:.0f} s) and VACUUM (ANALYZE)."
@@ -939,43 +1038,34 @@ def main() -> None:
     else:
         rep = load(args, url)
 
-    check_schema_fresh(url)
+    diffs = schema_diff(args, url)
+    if diffs:
+        log("schema differs from the current migrations:\n  " + "\n  ".join(diffs))
+        if not args.allow_schema_diff:
+            raise SystemExit("the database does not match the current migrations (see above): reload it without "
+                             "--keep, or pass --allow-schema-diff for an experiment")
     data = describe_data(url, rep)
+    data["schema_diff"] = diffs
+    data["git_start"] = code_at_start
     log(f"data: {data['calls']:,} calls, {data['scored']:,} scored, {data['agents']} agents, "
         f"table {data['table_size']} + indexes {data['index_size']}")
     machine = machine_info(url)
-    machine["load_start"] = loadavg()
 
-    # A fresh API key of the benchmark organization (plan agency), through the product's service.
-    from sqlalchemy import delete
-    from sqlmodel import Session
-
-    from voiceconsole.db import get_engine
-    from voiceconsole.models import ApiKey, Organization
-    from voiceconsole.services import api_keys
-    from voiceconsole.services.errors import SYSTEM
-
-    with Session(get_engine(), expire_on_commit=False) as session:
-        org = session.get(Organization, data["org_id"])
-        assert org.plan == "agency", org.plan
-        session.exec(delete(ApiKey).where(ApiKey.organization_id == org.id, ApiKey.name == KEY_NAME))
-        raw_key = api_keys.create_api_key(session, org=org, name=KEY_NAME, actor=SYSTEM).raw
-        session.commit()
-    get_engine().dispose()
+    raw_key = _child("make-key", url, data["org_id"])
 
     date_from = (started - timedelta(days=60)).replace(microsecond=0)
     queries = [
         Query("calls_page1", "/api/calls", {}, "calls",
-              dict(filters=_filters(), page=1, per_page=20, sort_by="startedAt", sort_order="desc")),
+              dict(filters={}, page=1, per_page=20, sort_by="startedAt", sort_order="desc")),
         Query("calls_filtered", "/api/calls",
               {"sentiment": "Negative", "minScore": 0, "maxScore": 50,
                "dateFrom": date_from.strftime("%Y-%m-%dT%H:%M:%SZ")}, "calls",
-              dict(filters=_filters(sentiment="Negative", min_score=0, max_score=50, date_from=date_from),
+              dict(filters=dict(sentiment="Negative", min_score=0, max_score=50, date_from=date_from),
                    page=1, per_page=20, sort_by="startedAt", sort_order="desc")),
         Query("calls_search", "/api/calls", {"search": "refund"}, "calls",
-              dict(filters=_filters(search="refund"), page=1, per_page=20, sort_by="startedAt", sort_order="desc")),
+              dict(filters=dict(search="refund"), page=1, per_page=20, sort_by="startedAt", sort_order="desc")),
         Query("calls_deep_page", "/api/calls", {"page": 500, "perPage": 20}, "calls",
-              dict(filters=_filters(), page=500, per_page=20, sort_by="startedAt", sort_order="desc")),
+              dict(filters={}, page=500, per_page=20, sort_by="startedAt", sort_order="desc")),
         Query("agents", "/api/v1/agents", {}, "agents",
               dict(page=1, per_page=20, sort_by="totalCalls", sort_order="desc")),
     ]
@@ -993,22 +1083,24 @@ def main() -> None:
                           headers={"Authorization": f"Bearer {raw_key}"}) as client:
             for q in queries:
                 t = Timing()
-                t.statements, t.sql_total = capture_statements(url, data["org_id"], q)
                 wait_quiet(args)
                 t.load.append(loadavg())
                 log(f"{q.name}: API {args.warmup}+{args.requests} requests … (load average {t.load[0]:.2f})")
                 time_api(client, pacer, q, args.warmup, args.requests, t)
-                log(f"{q.name}: raw SQL ({len(t.statements)} statements) …")
-                t.sql_ms, t.sql_parts_ms, _ = time_sql(url, t.statements, args.warmup, args.requests)
+                log(f"{q.name}: raw SQL …")
+                m = _child("measure", url, dict(org_id=data["org_id"], kind=q.kind, service_kwargs=q.service_kwargs,
+                                                 warmup=args.warmup, n=args.requests,
+                                                 explain=not args.no_explain))
                 t.load.append(loadavg())
+                t.statements, t.sql_total, t.sql_ms, t.sql_parts_ms = m["statements"], m["total"], m["sql_ms"], m["parts"]
+                if m["explains"]:
+                    explains[q.name] = m["explains"]
                 if t.api_total != t.sql_total:
                     log(f"WARNING {q.name}: API total {t.api_total} != service total {t.sql_total}")
                 timings[q.name] = t
                 log(f"{q.name}: API median {statistics.median(t.api_ms):.1f} ms p95 {pctl(t.api_ms, 95):.1f} ms | "
                     f"SQL median {statistics.median(t.sql_ms):.1f} ms p95 {pctl(t.sql_ms, 95):.1f} ms | "
-                    f"total {t.api_total}")
-                if not args.no_explain and q.kind != "none":
-                    explains[q.name] = explain(url, t.statements)
+                    f"total {t.api_total} | {len(t.statements)} statements")
             # The stack's fixed cost: /api/health (no auth, no DB) and /api/v1/auth/me (auth + rate limit).
             for name, path in (("health", "/api/health"), ("auth_me", "/api/v1/auth/me")):
                 bq = Query(name, path, {}, "none")
@@ -1035,12 +1127,6 @@ def main() -> None:
                             time.perf_counter() - t_run)
     print()
     print(section)
-
-
-def _filters(**kw):
-    from voiceconsole.services.calls import CallFilters
-
-    return CallFilters(**kw)
 
 
 if __name__ == "__main__":
