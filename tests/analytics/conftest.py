@@ -26,10 +26,9 @@ TURNS = [Turn("agent", "Thanks for calling, how can I help?", 0.4, 2.5),
 
 
 def ingest(session, org, records: list[CallRecord]):
-    """What ingestion does once wired: previous keys of known calls, upsert, refresh, commit."""
-    known = [cid for cid in session.exec(select(Call.id).where(
-        Call.organization_id == org.id, Call.platform_call_id.in_([r.platform_call_id for r in records])))]
-    previous = rollups.rollup_keys(session, call_ids=known)
+    """What ingestion does once wired: previous keys of the stored calls, upsert, refresh, commit."""
+    previous = rollups.rollup_keys_for_platform_calls(
+        session, organization_id=org.id, platform_call_ids=[(r.platform, r.platform_call_id) for r in records])
     result = upsert_calls(session, org=org, records=records)
     rollups.refresh_rollups_for_calls(session, result.new_call_ids + result.updated_call_ids, previous_keys=previous)
     session.commit()

@@ -13,6 +13,7 @@ from sqlmodel import Session, select
 
 from voiceconsole.models import Agent, Call, Organization
 from voiceconsole.models.types import utcnow
+from voiceconsole.services.rollups import refresh_rollups_for_calls, rollup_keys_for_platform_calls
 from voiceconsole.platforms.base import AgentRecord, CallRecord
 
 # Columns a later delivery of the same call may fill in or correct (analysis arrives after the call).
@@ -100,6 +101,8 @@ def upsert_calls(session: Session, *, org: Organization, records: list[CallRecor
             agents[(r.platform, r.platform_agent_id)] = agent
         rows[(r.platform, r.platform_call_id)] = call_row(org.id, r, agent, integration_id)
     values = list(rows.values())
+    # A redelivery may move a call to another agent or day: remember the rollup rows it was in.
+    previous = rollup_keys_for_platform_calls(session, organization_id=org.id, platform_call_ids=list(rows))
     if session.get_bind().dialect.name == "postgresql":
         stored = _upsert_rows_postgres(session, values)
     else:
@@ -109,6 +112,7 @@ def upsert_calls(session: Session, *, org: Organization, records: list[CallRecor
         result.call_keys[cid] = (p, pid)
         if agent_id:
             result.agent_ids.add(agent_id)
+    refresh_rollups_for_calls(session, result.new_call_ids + result.updated_call_ids, previous_keys=previous)
     return result
 
 

@@ -2,8 +2,10 @@
 
 Whoever changes calls calls the hook in the same transaction, after the change:
 
-    previous = rollup_keys(session, call_ids=ids_of_existing_calls)   # only if the change may move a
-    ...change the calls...                                              # call to another agent or day
+    # only when the change may move a call to another agent or day (an upsert), before writing:
+    previous = rollup_keys_for_platform_calls(session, organization_id=…, platform_call_ids=[(platform, id), …])
+    # (or rollup_keys(session, call_ids=…) when the call ids are known)
+    ...change the calls...
     refresh_rollups_for_calls(session, call_ids, previous_keys=previous)
 
 A refresh recomputes each affected agent-day from the calls table (a GROUP BY over one agent's calls
@@ -180,6 +182,26 @@ def rollup_keys(session: Session, *, call_ids: Iterable[int]) -> set[RollupKey]:
             .distinct()
         ):
             keys.add((org_id, agent_id, as_date(d)))
+    return keys
+
+
+def rollup_keys_for_platform_calls(session: Session, *, organization_id: int,
+                                   platform_call_ids: Iterable[tuple[str, str]]) -> set[RollupKey]:
+    """`rollup_keys` of the stored calls with these (platform, platform call id) pairs, for an upsert to
+    take before it writes (calls not stored yet have none)."""
+    wanted = set(platform_call_ids)
+    if not wanted:
+        return set()
+    day = utc_day(_dialect(session))
+    keys: set[RollupKey] = set()
+    for chunk in _chunks(sorted(wanted)):
+        for platform, pid, agent_id, d in session.exec(
+            select(Call.platform, Call.platform_call_id, Call.agent_id, day).where(
+                Call.organization_id == organization_id, Call.platform.in_({p for p, _ in chunk}),
+                Call.platform_call_id.in_([pid for _, pid in chunk]), Call.started_at.is_not(None))
+        ):
+            if (platform, pid) in wanted:
+                keys.add((organization_id, agent_id, as_date(d)))
     return keys
 
 

@@ -18,6 +18,7 @@ from sqlmodel import Session, select
 
 from voiceconsole.models import Call, Event, Organization
 from voiceconsole.models.types import utcnow
+from voiceconsole.services.rollups import refresh_rollups_for_calls
 from voiceconsole.scoring.llm_judge import (
     AiJudgement,
     LlmError,
@@ -135,6 +136,7 @@ def score_stored_calls(session: Session, *, call_ids: list[int], force: bool = F
         if first_time and call.status == "ended":
             newly.setdefault(call.organization_id, []).append(call)
     session.flush()
+    refresh_rollups_for_calls(session, outcome.scored_call_ids)  # the dashboard's daily figures
     for org_id, scored in newly.items():
         outcome.events += _record_events(session, org_id, "call.completed", scored)
         outcome.events += _record_events(session, org_id, "call.low_score", [c for c in scored if c.id in low])
