@@ -26,19 +26,15 @@ TURNS = [Turn("agent", "Thanks for calling, how can I help?", 0.4, 2.5),
 
 
 def ingest(session, org, records: list[CallRecord]):
-    """What ingestion does once wired: previous keys of the stored calls, upsert, refresh, commit."""
-    previous = rollups.rollup_keys_for_platform_calls(
-        session, organization_id=org.id, platform_call_ids=[(r.platform, r.platform_call_id) for r in records])
+    """Store calls as sync and webhooks do: `upsert_calls` keeps the rollups exact itself."""
     result = upsert_calls(session, org=org, records=records)
-    rollups.refresh_rollups_for_calls(session, result.new_call_ids + result.updated_call_ids, previous_keys=previous)
     session.commit()
     return result
 
 
 def rescore(session, call_ids: list[int], force: bool = True):
-    """What scoring does once wired: score, then refresh the scored calls' rollups."""
+    """Score calls as the scoring job does: `score_stored_calls` refreshes their rollups itself."""
     outcome = score_stored_calls(session, call_ids=call_ids, force=force)
-    rollups.refresh_rollups_for_calls(session, outcome.scored_call_ids)
     session.commit()
     return outcome
 

@@ -14,7 +14,6 @@ from voiceconsole.services import accounts, api_keys
 from voiceconsole.services.agents import recompute_agent_stats
 from voiceconsole.services.errors import SYSTEM
 from voiceconsole.services.ingest import upsert_agent, upsert_calls
-from voiceconsole.services.rollups import rebuild_rollups
 from voiceconsole.services.scoring import score_stored_calls
 from voiceconsole.settings import get_settings
 
@@ -58,7 +57,6 @@ def load_demo_traffic(session: Session, *, org: Organization, seed: int = 7, sca
             stored += len(new_ids)
     for agent_id in session.exec(select(Agent.id).where(Agent.organization_id == org.id)):
         recompute_agent_stats(session, agent_id=agent_id)
-    rebuild_rollups(session, organization_id=org.id)  # the dashboard reads rollups
     return stored
 
 
