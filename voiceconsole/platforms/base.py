@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 from typing import Any, Literal
 
 Platform = Literal["retell", "vapi", "elevenlabs"]
@@ -87,3 +87,20 @@ def transcript_text(turns: list[Turn]) -> str:
     """Plain-text transcript in the common 'Agent: …' / 'User: …' line format."""
     names = {"agent": "Agent", "user": "User"}
     return "".join(f"{names[t.role]}: {t.text}\n" for t in turns if t.role in names and t.text)
+
+
+_MICRO_USD = Decimal("0.000001")
+
+
+def require_field(raw: Any, key: str, *, platform: str, what: str) -> str:
+    """A required id from a platform payload; a clear ValueError when it is missing."""
+    if not isinstance(raw, dict) or not raw.get(key):
+        raise ValueError(f"{platform} {what} payload has no {key!r}")
+    return str(raw[key])
+
+
+def to_usd(amount: Any, *, per_dollar: int = 1) -> Decimal | None:
+    """A platform amount as USD to the micro-dollar (`per_dollar=100` for cents)."""
+    if amount is None:
+        return None
+    return (Decimal(str(amount)) / per_dollar).quantize(_MICRO_USD, rounding=ROUND_HALF_UP)

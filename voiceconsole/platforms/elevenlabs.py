@@ -11,11 +11,10 @@ import json
 from collections.abc import Iterator, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime, timedelta, timezone
-from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 from urllib.parse import quote
 
-from voiceconsole.platforms.base import AgentRecord, CallRecord, Turn, transcript_text
+from voiceconsole.platforms.base import AgentRecord, CallRecord, Turn, transcript_text, require_field, to_usd
 from voiceconsole.platforms.connector import (
     CallPage,
     Connector,
@@ -33,7 +32,6 @@ from voiceconsole.platforms.connector import (
 # --------------------------------------------------------------------------------------------------
 
 _EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
-_MICRO_USD = Decimal("0.000001")
 _STATUSES = {
     "initiated": "in_progress",
     "in-progress": "in_progress",
@@ -98,7 +96,7 @@ def map_call(raw: dict[str, Any]) -> CallRecord:
         to_number=to_number,
         ended_at=ended_at,
         duration_ms=duration_ms,
-        cost_usd=None if cost is None else Decimal(str(cost)).quantize(_MICRO_USD, rounding=ROUND_HALF_UP),
+        cost_usd=to_usd(cost),
         recording_url=None,  # no URL: the audio is fetched from GET …/conversations/{id}/audio
         transcript=transcript_text(turns) or None,
         turns=turns,
@@ -113,9 +111,7 @@ def map_call(raw: dict[str, Any]) -> CallRecord:
 
 
 def _require(raw: Any, key: str, what: str) -> str:
-    if not isinstance(raw, dict) or not raw.get(key):
-        raise ValueError(f"ElevenLabs {what} payload has no {key!r}")
-    return str(raw[key])
+    return require_field(raw, key, platform="ElevenLabs", what=what)
 
 
 def _first(meta: dict[str, Any], raw: dict[str, Any], key: str) -> Any:

@@ -10,11 +10,11 @@ import re
 from collections.abc import Iterator, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime, timedelta, timezone
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 from typing import Any
 from urllib.parse import quote
 
-from voiceconsole.platforms.base import AgentRecord, CallRecord, Turn, Word, transcript_text
+from voiceconsole.platforms.base import AgentRecord, CallRecord, Turn, Word, transcript_text, require_field, to_usd
 from voiceconsole.platforms.connector import (
     CallPage,
     Connector,
@@ -32,7 +32,6 @@ from voiceconsole.platforms.connector import (
 # --------------------------------------------------------------------------------------------------
 
 _EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
-_MICRO_USD = Decimal("0.000001")
 
 # A call that never connected is over, just empty, so not_connected is "ended".
 _STATUSES = {
@@ -116,9 +115,7 @@ def map_call(raw: dict[str, Any]) -> CallRecord:
 
 
 def _require(raw: Any, key: str, what: str) -> str:
-    if not isinstance(raw, dict) or not raw.get(key):
-        raise ValueError(f"Retell {what} payload has no {key!r}")
-    return str(raw[key])
+    return require_field(raw, key, platform="Retell", what=what)
 
 
 def _from_ms(value: Any) -> datetime | None:
@@ -126,9 +123,7 @@ def _from_ms(value: Any) -> datetime | None:
 
 
 def _cents_to_usd(cents: Any) -> Decimal | None:
-    if cents is None:
-        return None
-    return (Decimal(str(cents)) / 100).quantize(_MICRO_USD, rounding=ROUND_HALF_UP)
+    return to_usd(cents, per_dollar=100)
 
 
 def _turns(raw: dict[str, Any]) -> list[Turn]:

@@ -10,11 +10,11 @@ import logging
 import re
 from collections.abc import Iterator, Mapping
 from datetime import datetime, timedelta, timezone
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 from typing import Any
 from urllib.parse import quote
 
-from voiceconsole.platforms.base import AgentRecord, CallRecord, Turn, transcript_text
+from voiceconsole.platforms.base import AgentRecord, CallRecord, Turn, transcript_text, require_field, to_usd
 from voiceconsole.platforms.connector import (
     CallPage,
     Connector,
@@ -31,7 +31,6 @@ from voiceconsole.platforms.connector import (
 # Mapping
 # --------------------------------------------------------------------------------------------------
 
-_MICRO_USD = Decimal("0.000001")
 _LIVE_STATUSES = {"scheduled", "queued", "ringing", "in-progress", "forwarding"}
 # "not-found" / "deletion-failed" describe a broken call record, not a finished conversation.
 _BROKEN_STATUSES = {"not-found", "deletion-failed"}
@@ -145,9 +144,7 @@ def parse_success_evaluation(value: Any) -> bool | None:
 
 
 def _require(raw: Any, key: str, what: str) -> str:
-    if not isinstance(raw, dict) or not raw.get(key):
-        raise ValueError(f"Vapi {what} payload has no {key!r}")
-    return str(raw[key])
+    return require_field(raw, key, platform="Vapi", what=what)
 
 
 def _from_iso(value: Any) -> datetime | None:
@@ -158,7 +155,7 @@ def _from_iso(value: Any) -> datetime | None:
 
 
 def _usd(value: Any) -> Decimal | None:
-    return None if value is None else Decimal(str(value)).quantize(_MICRO_USD, rounding=ROUND_HALF_UP)
+    return to_usd(value)
 
 
 def _status(status: str | None, ended_reason: str | None, ended_at: datetime | None) -> str:
