@@ -26,3 +26,9 @@ from voiceconsole.models.integrations import Integration  # noqa: F401
 from voiceconsole.models.events import EVENT_TYPES, Event  # noqa: F401
 from voiceconsole.models.scoring import AgentScoring, ClientScoring, Coaching, CreditLedger  # noqa: F401
 from voiceconsole.models.analytics import CallDailyRollup  # noqa: F401
+from voiceconsole.models.notifications import (  # noqa: F401
+    CHANNEL_KINDS,
+    Delivery,
+    DeliveryAttempt,
+    NotificationChannel,
+)

@@ -7,8 +7,6 @@ shown to owners and admins so they can paste it into the platform.
 
 from __future__ import annotations
 
-import base64
-import secrets
 from datetime import datetime, timedelta
 
 from sqlalchemy import func
@@ -22,7 +20,7 @@ from voiceconsole.schemas import IntegrationOut
 from voiceconsole.services import audit
 from voiceconsole.services.errors import Actor, Conflict, Forbidden, NotFound, ValidationFailed
 from voiceconsole.services.net_guard import UnsafeTarget, check_base_url
-from voiceconsole.services.security import decrypt, encrypt
+from voiceconsole.services.security import decrypt, encrypt, new_signing_secret
 from voiceconsole.settings import get_settings
 
 MANAGERS = ("owner", "admin")
@@ -133,7 +131,7 @@ def get_integration(session: Session, *, org: Organization, integration_id: str,
 
 
 def new_webhook_secret() -> str:
-    return "whsec_" + base64.b64encode(secrets.token_bytes(32)).decode()
+    return new_signing_secret()
 
 
 def _clean_key(api_key: str | None) -> str:

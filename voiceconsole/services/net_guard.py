@@ -68,6 +68,16 @@ def check_url(url: str, *, allow_private: bool | None = None, require_https_publ
     return f"{parts.scheme}://{parts.netloc}{parts.path}".rstrip("/")
 
 
+def is_private_url(url: str) -> bool:
+    """True when the URL's host is (or resolves to) a private, loopback or link-local address."""
+    parts = urlsplit(url)
+    try:
+        port = parts.port or (443 if parts.scheme == "https" else 80)
+        return any(not is_public_address(a) for a in _addresses(parts.hostname or "", port))
+    except (UnsafeTarget, ValueError):
+        return False
+
+
 def check_base_url(url: str) -> str:
     """An integration's custom platform base URL: it receives the API key, so public hosts need https."""
     return check_url(url, require_https_public=True)

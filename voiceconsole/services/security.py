@@ -24,6 +24,11 @@ def constant_time_equals(a: str, b: str) -> bool:
     return hmac.compare_digest(a.encode(), b.encode())
 
 
+def new_signing_secret() -> str:
+    """`whsec_` + base64 of 32 random bytes: the Standard Webhooks secret format."""
+    return "whsec_" + base64.b64encode(secrets.token_bytes(32)).decode()
+
+
 def _fernet() -> Fernet:
     # Derive a valid Fernet key from any VOICECONSOLE_SECRET_KEY string.
     digest = hashlib.sha256(get_settings().secret_key.encode()).digest()
