@@ -262,3 +262,27 @@ def test_a_transcript_arriving_later_completes_the_call(db, factory):
     db.commit()
     # The real score can now be low: alerted once; completed was announced already.
     assert len(events(db, org, "call.low_score")) == 1 and len(events(db, org, "call.completed")) == 1
+
+
+def test_old_calls_scored_for_the_first_time_raise_no_alerts(db, factory):
+    """A 90-day backfill is history, not news: only calls that ended in the last 24 hours alert."""
+    from datetime import timedelta
+
+    from voiceconsole.models.types import utcnow
+
+    org = factory.org()
+    org.alert_threshold = 100  # every scored call is "low"
+    db.add(org)
+    agent = factory.agent(org)
+    old = scripted_call(factory, org, agent, ANGRY)
+    old.started_at = utcnow() - timedelta(days=3)
+    old.ended_at = old.started_at + timedelta(minutes=2)
+    recent = scripted_call(factory, org, agent, ANGRY)
+    recent.ended_at = utcnow() - timedelta(hours=23)
+    db.add_all([old, recent])
+    db.commit()
+    out = score_stored_calls(db, call_ids=[old.id, recent.id])
+    db.commit()
+    assert sorted(out.scored_call_ids) == sorted([old.id, recent.id])  # both scored
+    assert [e.payload["callId"] for e in events(db, org, "call.completed")] == [recent.public_id]
+    assert [e.payload["callId"] for e in events(db, org, "call.low_score")] == [recent.public_id]

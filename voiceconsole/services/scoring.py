@@ -12,6 +12,7 @@ from __future__ import annotations
 import logging
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
+from datetime import datetime, timedelta
 from typing import Protocol
 
 from sqlmodel import Session, select
@@ -34,6 +35,8 @@ from voiceconsole.services.score_settings import ScoringRules, load_rules
 
 log = logging.getLogger(__name__)
 JUDGE_CONCURRENCY = 4  # LLM requests in flight per batch
+# call.completed / call.low_score only for calls that ended this recently (as call.new on a first sync).
+EVENT_WINDOW = timedelta(hours=24)
 
 
 class CallJudge(Protocol):
@@ -96,6 +99,7 @@ def score_stored_calls(session: Session, *, call_ids: list[int], force: bool = F
     if judge is not None:
         _judge(session, plans, judge)
 
+    now = utcnow()
     newly: dict[int, list[Call]] = {}  # org id -> calls scored for the first time (for events)
     low: set[int] = set()
     for p in plans:
@@ -133,7 +137,7 @@ def score_stored_calls(session: Session, *, call_ids: list[int], force: bool = F
             outcome.agent_ids.add(call.agent_id)
         if is_low:
             outcome.low_score_call_ids.append(call.id)
-        if first_time and call.status == "ended":
+        if first_time and call.status == "ended" and _is_news(call, now):
             newly.setdefault(call.organization_id, []).append(call)
     session.flush()
     refresh_rollups_for_calls(session, outcome.scored_call_ids)  # the dashboard's daily figures
@@ -180,6 +184,12 @@ def _judge(session: Session, plans: list[_Plan], judge: CallJudge) -> None:
     with ThreadPoolExecutor(max_workers=min(JUDGE_CONCURRENCY, len(todo))) as pool:
         for p, judgement, failure in pool.map(ask, todo):
             p.judgement, p.fresh, p.fallback = judgement, judgement is not None, failure
+
+
+def _is_news(call: Call, now: datetime) -> bool:
+    """Alerts are for calls that just happened: a 90-day backfill must not flood Slack with old calls."""
+    moment = call.ended_at or call.started_at
+    return moment is None or now - moment <= EVENT_WINDOW
 
 
 def _record_events(session: Session, org_id: int, type: str, calls: list[Call]) -> int:
