@@ -44,6 +44,7 @@ trap stop_all EXIT INT TERM
       printf ' API docs:            http://localhost:%s/api/docs\n' "$PORT"
       printf ' Worker log:          data/worker.log (the demo calls arrive by sync within a minute)\n'
       printf ' Platform simulator:  %s (data/simulator.log)\n' "$VOICECONSOLE_SIMULATOR_URL"
+      printf ' Notifications inbox: %s/_sim/inbox/view (the demo'"'"'s webhook, Slack and Discord channels)\n' "$VOICECONSOLE_SIMULATOR_URL"
       printf '================================================================\n\n'
       exit 0
     fi

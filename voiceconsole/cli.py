@@ -95,6 +95,8 @@ def demo(simulator_url: str = typer.Option(
         typer.echo(("Created" if result.created else "Found") + f" demo organization '{result.organization.slug}'.")
         typer.echo(f"Login link (single use): {result.login_url}")
         typer.echo(f"API key: {result.api_key}")
+        if result.inbox_url:
+            typer.echo(f"Notifications (webhook, Slack, Discord) arrive at: {result.inbox_url}")
 
 
 @app.command()

@@ -38,3 +38,28 @@ def test_no_simulator_is_a_clear_error(factory, db):
 
     with pytest.raises(RuntimeError, match="No platform simulator answers"):
         connect_demo_to_simulator(db, org=factory.org(), simulator_url="http://127.0.0.1:9")
+
+
+def test_the_demo_gets_notification_channels_posting_to_the_simulator_inbox(sim, factory, db):
+    import httpx
+
+    from voiceconsole.models import NotificationChannel
+    from voiceconsole.services.demo import ensure_demo_channels
+
+    org = factory.org()
+    inbox = ensure_demo_channels(db, org=org, simulator_url=sim.base_url, email="owner@agency.example")
+    ensure_demo_channels(db, org=org, simulator_url=sim.base_url, email="owner@agency.example")  # idempotent
+    channels = db.exec(select(NotificationChannel).where(NotificationChannel.organization_id == org.id)).all()
+    assert sorted(c.kind for c in channels) == ["discord", "email", "slack", "webhook"]
+    assert all("call.low_score" in c.events for c in channels)
+    assert inbox == f"{sim.base_url}/_sim/inbox/view"
+
+    # The inbox records what is posted to it, per box, as a receiver would see it.
+    httpx.delete(f"{sim.base_url}/_sim/inbox")
+    httpx.post(f"{sim.base_url}/_sim/inbox/slack", content=b'{"text":"Low score"}',
+               headers={"X-VoiceConsole-Event": "call.low_score"}).raise_for_status()
+    got = httpx.get(f"{sim.base_url}/_sim/inbox", params={"box": "slack"}).json()["messages"]
+    assert [m["json"] for m in got] == [{"text": "Low score"}]
+    assert got[0]["headers"]["x-voiceconsole-event"] == "call.low_score"
+    assert httpx.get(f"{sim.base_url}/_sim/inbox", params={"box": "discord"}).json()["messages"] == []
+    assert "Low score" in httpx.get(inbox).text

@@ -30,6 +30,7 @@ class DemoResult:
     login_url: str
     api_key: str
     created: bool
+    inbox_url: str | None = None  # where the demo's notifications arrive (simulator inbox)
 
 
 def load_demo_traffic(session: Session, *, org: Organization, seed: int = 7, scale: float = 1.0) -> int:
@@ -74,16 +75,46 @@ def ensure_demo(session: Session, *, simulator_url: str | None = None) -> DemoRe
         org.is_demo = True
         if simulator_url is None:
             load_demo_traffic(session, org=org)
-    if simulator_url is not None:
-        connect_demo_to_simulator(session, org=org, simulator_url=simulator_url)
     user = accounts.get_or_create_user(session, email=get_settings().demo_email, name="Demo User")
     accounts.ensure_membership(session, user=user, org=org, role="owner")
+    inbox_url = None
+    if simulator_url is not None:
+        inbox_url = ensure_demo_channels(session, org=org, simulator_url=simulator_url, email=user.email)
+        connect_demo_to_simulator(session, org=org, simulator_url=simulator_url)
     # Keys are stored hashed, so a rerun replaces the demo key rather than piling up new ones.
     session.exec(delete(ApiKey).where(ApiKey.organization_id == org.id, ApiKey.name == DEMO_KEY_NAME))
     key = api_keys.create_api_key(session, org=org, name=DEMO_KEY_NAME, actor=SYSTEM)
     login_url = accounts.create_magic_link(session, email=user.email)
     session.flush()
-    return DemoResult(organization=org, login_url=login_url, api_key=key.raw, created=created)
+    return DemoResult(organization=org, login_url=login_url, api_key=key.raw, created=created, inbox_url=inbox_url)
+
+
+DEMO_CHANNELS = (  # (name, kind, inbox box): the simulator's inbox stands in for Slack, Discord, a receiver
+    ("Demo webhook", "webhook", "webhook"),
+    ("Demo Slack", "slack", "slack"),
+    ("Demo Discord", "discord", "discord"),
+)
+DEMO_EVENTS = ["call.low_score", "agent.status_change", "daily_summary"]
+
+
+def ensure_demo_channels(session: Session, *, org: Organization, simulator_url: str, email: str) -> str:
+    """Notification channels for the demo (once): a signed webhook, Slack and Discord messages posted to
+    the simulator's inbox, and an email to the demo user (printed in the worker log without SMTP).
+    Returns the inbox page where they show up."""
+    from voiceconsole.models import NotificationChannel
+    from voiceconsole.services import notification_channels
+
+    base = simulator_url.rstrip("/")
+    existing = set(session.exec(select(NotificationChannel.name).where(NotificationChannel.organization_id == org.id)))
+    for name, kind, box in DEMO_CHANNELS:
+        if name not in existing:
+            notification_channels.create_channel(session, org=org, actor=SYSTEM, kind=kind, name=name,
+                                                 url=f"{base}/_sim/inbox/{box}", events=DEMO_EVENTS)
+    if "Demo email" not in existing:
+        notification_channels.create_channel(session, org=org, actor=SYSTEM, kind="email", name="Demo email",
+                                             email=email, events=["call.low_score", "daily_summary"])
+    session.flush()
+    return f"{base}/_sim/inbox/view"
 
 
 SIMULATED_PLATFORMS = ("retell", "vapi")

@@ -12,7 +12,6 @@ from dataclasses import dataclass
 from datetime import timedelta
 from urllib.parse import urlsplit
 
-from email_validator import EmailNotValidError, validate_email
 from sqlalchemy import delete
 from sqlmodel import Session, select
 
@@ -22,6 +21,7 @@ from voiceconsole.models.notifications import CHANNEL_KINDS
 from voiceconsole.models.types import utcnow
 from voiceconsole.schemas import ChannelOut
 from voiceconsole.services import audit
+from voiceconsole.services.accounts import normalise_email
 from voiceconsole.services.errors import Actor, Forbidden, NotFound, ValidationFailed
 from voiceconsole.services.net_guard import UnsafeTarget, check_url, is_private_url
 from voiceconsole.services.security import decrypt, encrypt, new_signing_secret
@@ -96,10 +96,7 @@ def _clean_url(kind: str, url: str | None) -> str:
 def _clean_email(email: str | None) -> str:
     if not email or not email.strip():
         raise ValidationFailed.field("email", "An email channel needs an address")
-    try:
-        return validate_email(email.strip(), check_deliverability=False).normalized
-    except EmailNotValidError as exc:
-        raise ValidationFailed.field("email", str(exc)) from exc
+    return normalise_email(email)  # the same rule as sign-in addresses (internal domains allowed)
 
 
 def _clean_hour(hour: int | None) -> int:

@@ -116,6 +116,7 @@ Python (on the `SimulatorState`) and HTTP (`/_sim/...`, no auth, JSON bodies) do
 - `GET /_sim/state`: keys, counts and pending faults. `GET /_sim/requests[?platform=]` /
   `state.request_log(platform=None)`: recent requests (at, platform, method, path relative to the
   platform base, query, status), e.g. to check a client's backoff timing.
+- `POST /_sim/inbox/{box}`, `GET /_sim/inbox`: a receiver for VoiceConsole's notifications (see inbox.py).
 - `POST /_sim/webhook {"platform", "url", "secret"?, "event"? | "events"?, "callId"? | "new": true,
   "agentId"?, "vapiAuth"?}`: posts the platform's signed webhook for a stored call, or for a new
   call it adds first (then the call is also visible through the API). Retell signs with its API key
@@ -151,6 +152,7 @@ from starlette.datastructures import QueryParams
 from starlette.responses import Response
 
 from voiceconsole.platforms.simulator.generator import PLATFORMS, call_list_item
+from voiceconsole.platforms.simulator.inbox import Inbox, inbox_routes
 from voiceconsole.platforms.simulator.state import (
     SimulatorState,
     call_agent_id,
@@ -185,6 +187,8 @@ def create_app(state: SimulatorState) -> FastAPI:
         api.finish()
         app.include_router(api.router)
     app.include_router(_control_routes(state))
+    app.state.inbox = Inbox()
+    app.include_router(inbox_routes(app.state.inbox))  # the demo's notification channels post here
     return app
 
 
