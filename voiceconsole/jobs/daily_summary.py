@@ -1,0 +1,36 @@
+"""Daily summaries: record the `daily_summary` events that are due (services/daily_summary.py).
+
+Run from the periodic ticker (every 5 minutes). Each run is idempotent: an audience's summary for a
+day is one event whatever the number of runs or workers (dedupe key), so the ticker may call it as
+often as it likes; enqueueing is additionally collapsed per tick bucket.
+"""
+
+from __future__ import annotations
+
+import time
+
+from rq.exceptions import DuplicateJobError
+
+from voiceconsole.db import session_scope
+from voiceconsole.services.daily_summary import record_due_summaries
+
+BUCKET_SECONDS = 300  # the ticker's period
+
+
+def record_daily_summaries_job() -> dict:
+    with session_scope() as session:
+        recorded = record_due_summaries(session)
+    return {"recorded": recorded}
+
+
+def enqueue_daily_summaries(now: float | None = None) -> bool:
+    """Enqueue one run per 5-minute bucket (True when this call enqueued it)."""
+    from voiceconsole.jobs.queues import get_queue
+
+    bucket = int((now or time.time()) // BUCKET_SECONDS)
+    try:
+        get_queue("default").enqueue(record_daily_summaries_job, job_id=f"daily-summary-{bucket}", unique=True,
+                                     result_ttl=BUCKET_SECONDS * 2, failure_ttl=86400)
+        return True
+    except DuplicateJobError:
+        return False
