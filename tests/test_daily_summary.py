@@ -329,3 +329,25 @@ def test_insert_race_loses_quietly(world):
     with Session(get_engine()) as s:
         rows = s.exec(select(Event.dedupe_key, Event.payload).where(Event.dedupe_key.in_([key, key + "b"]))).all()
         assert sorted((k, p["n"]) for k, p in rows) == [(key, 1), (key + "b", 3)]
+
+
+def test_enqueue_is_collapsed_per_tick_bucket():
+    from rq.job import Job
+
+    from voiceconsole.jobs.daily_summary import BUCKET_SECONDS, enqueue_daily_summaries
+    from voiceconsole.jobs.queues import get_redis
+
+    base = 1_000_000 * BUCKET_SECONDS + 7  # a bucket no real tick uses
+    ids = [f"daily-summary-{base // BUCKET_SECONDS}", f"daily-summary-{base // BUCKET_SECONDS + 1}"]
+    try:
+        assert enqueue_daily_summaries(base) is True
+        assert enqueue_daily_summaries(base + 60) is False  # same 5-minute bucket
+        assert enqueue_daily_summaries(base + BUCKET_SECONDS) is True
+        job = Job.fetch(ids[0], connection=get_redis())
+        assert job.func_name == "voiceconsole.jobs.daily_summary.record_daily_summaries_job"
+    finally:  # never leave them for a worker draining the queue in another test
+        for job_id in ids:
+            try:
+                Job.fetch(job_id, connection=get_redis()).delete()
+            except Exception:  # noqa: BLE001 (not there)
+                pass
