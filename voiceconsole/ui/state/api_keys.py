@@ -10,7 +10,7 @@ from voiceconsole.services.api_keys import KEY_MANAGER_ROLES, create_api_key, li
 from voiceconsole.services.errors import DomainError, Forbidden
 from voiceconsole.ui import format as fmt
 from voiceconsole.ui.state.auth import LOGIN_ROUTE, AuthState, NotSignedIn, OrgScope
-
+from voiceconsole.ui.state.confirmation import ConfirmationMixin
 
 
 def key_row(key: ApiKey, tz: str) -> dict[str, str]:
@@ -26,14 +26,12 @@ def key_row(key: ApiKey, tz: str) -> dict[str, str]:
     }
 
 
-class ApiKeysState(AuthState):
+class ApiKeysState(ConfirmationMixin, AuthState):
     keys: list[dict[str, str]] = []
     name_draft: str = ""
     create_error: str = ""
     new_key: str = ""  # the full key, shown once; gone on dismiss or the next page load
     new_key_name: str = ""
-    revoke_id: str = ""
-    revoke_name: str = ""
     error: str = ""
 
     @rx.var
@@ -42,7 +40,7 @@ class ApiKeysState(AuthState):
 
     @rx.var
     def revoke_open(self) -> bool:
-        return self.revoke_id != ""
+        return self.confirm_action == "revoke"
 
     def _reload(self, scope: OrgScope) -> None:
         self.keys = [key_row(k, self.timezone) for k in list_api_keys(scope.session, org=scope.org, actor=scope.actor)]
@@ -51,7 +49,7 @@ class ApiKeysState(AuthState):
     def load(self):
         self.new_key = self.new_key_name = ""
         self.create_error = self.error = ""
-        self.revoke_id = self.revoke_name = ""
+        self._clear_confirmation()
         self.keys = []
         try:
             with self.open_org() as scope:
@@ -70,21 +68,23 @@ class ApiKeysState(AuthState):
     @rx.event
     def create_key(self, form_data: dict):
         name = str(form_data.get("name", self.name_draft) or "")
-        try:
-            with self.open_org() as scope:
-                raw = create_api_key(scope.session, org=scope.org, name=name, actor=scope.actor).raw
-                self._reload(scope)
-        except NotSignedIn:
-            return rx.redirect(LOGIN_ROUTE)
-        except DomainError as exc:
+
+        def create(scope: OrgScope) -> str:
+            raw = create_api_key(scope.session, org=scope.org, name=name, actor=scope.actor).raw
+            self._reload(scope)
+            return raw
+
+        def failed(exc: DomainError) -> None:
             self.name_draft = name
             self.create_error = fmt.error_text(exc)
-            return None
-        self.new_key = raw
-        self.new_key_name = name.strip()
-        self.name_draft = ""
-        self.create_error = ""
-        return None
+
+        def created(raw: str) -> None:
+            self.new_key = raw
+            self.new_key_name = name.strip()
+            self.name_draft = ""
+            self.create_error = ""
+
+        return self._org_action(create, failed=failed, done=created)
 
     @rx.event
     def dismiss_new_key(self):
@@ -96,26 +96,21 @@ class ApiKeysState(AuthState):
 
     @rx.event
     def ask_revoke(self, key_id: str, name: str):
-        self.revoke_id, self.revoke_name = key_id, name
+        self._ask_confirmation("revoke", key_id, name)
 
-    @rx.event
-    def set_revoke_open(self, is_open: bool):
-        if not is_open:
-            self.revoke_id = self.revoke_name = ""
+    def _show_error(self, exc: DomainError) -> None:
+        self.error = exc.message
 
     @rx.event
     def confirm_revoke(self):
-        key_id, name = self.revoke_id, self.revoke_name
-        self.revoke_id = self.revoke_name = ""
-        if not key_id:
+        target = self._take_confirmation("revoke")
+        if target is None:
             return None
-        try:
-            with self.open_org() as scope:
-                revoke_api_key(scope.session, org=scope.org, key_id=key_id, actor=scope.actor)
-                self._reload(scope)
-        except NotSignedIn:
-            return rx.redirect(LOGIN_ROUTE)
-        except DomainError as exc:
-            self.error = exc.message
-            return None
-        return rx.toast.success(f"Revoked “{name}”")
+        key_id, name = target
+
+        def revoke(scope: OrgScope) -> None:
+            revoke_api_key(scope.session, org=scope.org, key_id=key_id, actor=scope.actor)
+            self._reload(scope)
+
+        return self._org_action(revoke, failed=self._show_error,
+                                done=lambda _: rx.toast.success(f"Revoked “{name}”"))

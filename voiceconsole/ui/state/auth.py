@@ -8,7 +8,7 @@ the cookie through `open_org()` and works inside that organization only.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from http.cookies import CookieError, SimpleCookie
@@ -19,7 +19,7 @@ from sqlmodel import Session
 from voiceconsole.db import session_scope
 from voiceconsole.models import Organization
 from voiceconsole.services.accounts import SessionContext, resolve_session
-from voiceconsole.services.errors import Actor
+from voiceconsole.services.errors import Actor, DomainError
 
 SESSION_COOKIE = "cp_session"
 LOGIN_ROUTE = "/login"
@@ -106,6 +106,22 @@ class AuthState(rx.State):
             if ctx is None:
                 raise NotSignedIn
             yield OrgScope(session=session, org=ctx.organization, actor=ctx.actor)
+
+    def _org_action(self, work: Callable[[OrgScope], object], *, failed: Callable[[DomainError], object],
+                    done: Callable[[object], object] | None = None):
+        """Run `work(scope)` in the signed-in organization and commit; return the handler's events.
+
+        Those are `done(result)` once committed, a redirect to the login page when the session is
+        gone, or `failed(error)` when the service refuses (nothing is committed then).
+        """
+        try:
+            with self.open_org() as scope:
+                result = work(scope)
+        except NotSignedIn:
+            return rx.redirect(LOGIN_ROUTE)
+        except DomainError as exc:
+            return failed(exc)
+        return done(result) if done is not None else None
 
     @rx.event
     def require_login(self):

@@ -9,11 +9,12 @@ from voiceconsole.services.agents import list_agents
 from voiceconsole.services.errors import DomainError
 from voiceconsole.ui import format as fmt
 from voiceconsole.ui.state.auth import LOGIN_ROUTE, AuthState, NotSignedIn, OrgScope
+from voiceconsole.ui.state.confirmation import ConfirmationMixin
 
 NONE = "none"  # "no client" in the assignment select (Radix selects cannot hold an empty value)
 
 
-class ClientsState(AuthState):
+class ClientsState(ConfirmationMixin, AuthState):
     clients: list[dict[str, str]] = []
     agents: list[dict[str, str]] = []
     name_draft: str = ""
@@ -22,8 +23,6 @@ class ClientsState(AuthState):
     edit_id: str = ""
     edit_name: str = ""
     edit_error: str = ""
-    delete_id: str = ""
-    delete_name: str = ""
 
     @rx.var
     def can_manage(self) -> bool:
@@ -32,10 +31,6 @@ class ClientsState(AuthState):
     @rx.var
     def edit_open(self) -> bool:
         return self.edit_id != ""
-
-    @rx.var
-    def delete_open(self) -> bool:
-        return self.delete_id != ""
 
     def _reload(self, scope: OrgScope) -> None:
         clients = service.list_clients(scope.session, org=scope.org, actor=scope.actor)
@@ -123,24 +118,20 @@ class ClientsState(AuthState):
 
     @rx.event
     def ask_delete(self, client_id: str, name: str):
-        self.delete_id, self.delete_name = client_id, name
-
-    @rx.event
-    def set_delete_open(self, is_open: bool):
-        if not is_open:
-            self.delete_id = self.delete_name = ""
+        self._ask_confirmation("delete", client_id, name)
 
     @rx.event
     def confirm_delete(self):
-        client_id, name = self.delete_id, self.delete_name
-        self.delete_id = self.delete_name = ""
-        if not client_id:
+        target = self._take_confirmation("delete")
+        if target is None:
             return None
-        try:
-            self._run(lambda s: service.delete_client(s.session, org=s.org, client_id=client_id, actor=s.actor))
-        except NotSignedIn:
-            return rx.redirect(LOGIN_ROUTE)
-        except DomainError as exc:
+        client_id, name = target
+
+        def delete(scope: OrgScope) -> None:
+            service.delete_client(scope.session, org=scope.org, client_id=client_id, actor=scope.actor)
+            self._reload(scope)
+
+        def failed(exc: DomainError) -> None:
             self.error = fmt.error_text(exc)
-            return None
-        return rx.toast.success(f"Deleted “{name}”")
+
+        return self._org_action(delete, failed=failed, done=lambda _: rx.toast.success(f"Deleted “{name}”"))

@@ -13,6 +13,7 @@ from voiceconsole.services.errors import DomainError
 from voiceconsole.settings import get_settings
 from voiceconsole.ui import format as fmt
 from voiceconsole.ui.state.auth import LOGIN_ROUTE, AuthState, NotSignedIn, OrgScope
+from voiceconsole.ui.state.confirmation import ConfirmationMixin
 
 PLATFORM_OPTIONS = [("retell", "Retell"), ("vapi", "Vapi"), ("elevenlabs", "ElevenLabs")]
 
@@ -35,15 +36,13 @@ def integration_row(item: IntegrationOut, tz: str) -> dict[str, str]:
     }
 
 
-class IntegrationsState(AuthState):
+class IntegrationsState(ConfirmationMixin, AuthState):
     integrations: list[dict[str, str]] = []
     platform: str = "retell"
     label_draft: str = ""
     base_url_draft: str = ""
     form_error: str = ""
     error: str = ""
-    disconnect_id: str = ""
-    disconnect_label: str = ""
 
     @rx.var
     def can_manage(self) -> bool:
@@ -54,10 +53,6 @@ class IntegrationsState(AuthState):
         """Custom base URLs are for the simulator and tests: offered only where private targets are allowed."""
         return get_settings().allow_private_targets
 
-    @rx.var
-    def disconnect_open(self) -> bool:
-        return self.disconnect_id != ""
-
     def _reload(self, scope: OrgScope) -> None:
         items = service.list_integrations(scope.session, org=scope.org, actor=scope.actor)
         self.integrations = [integration_row(i, self.timezone) for i in items]
@@ -65,7 +60,7 @@ class IntegrationsState(AuthState):
     @rx.event
     def load(self):
         self.form_error = self.error = ""
-        self.disconnect_id = self.disconnect_label = ""
+        self._clear_confirmation()
         self.integrations = []
         return self.refresh()
 
@@ -103,34 +98,36 @@ class IntegrationsState(AuthState):
         base_url = str(form_data.get("base_url", self.base_url_draft) or "") if get_settings().allow_private_targets \
             else None
         secret = str(form_data.get("webhook_secret") or "").strip() or None
-        try:
-            with self.open_org() as scope:
-                integration = service.create_integration(
-                    scope.session, org=scope.org, platform=self.platform, api_key=api_key, label=label,
-                    base_url=base_url or None, webhook_secret=secret if self.platform != "retell" else None,
-                    actor=scope.actor)
-                scope.session.commit()
-                enqueue_sync(integration.id)
-                self._reload(scope)
-        except NotSignedIn:
-            return rx.redirect(LOGIN_ROUTE)
-        except DomainError as exc:
+
+        def connect(scope: OrgScope) -> None:
+            integration = service.create_integration(
+                scope.session, org=scope.org, platform=self.platform, api_key=api_key, label=label,
+                base_url=base_url or None, webhook_secret=secret if self.platform != "retell" else None,
+                actor=scope.actor)
+            scope.session.commit()
+            enqueue_sync(integration.id)
+            self._reload(scope)
+
+        def failed(exc: DomainError) -> None:
             self.label_draft, self.base_url_draft = label, base_url or ""
             self.form_error = fmt.error_text(exc)
-            return None
-        self.label_draft = self.base_url_draft = self.form_error = ""
-        return rx.toast.success("Connected. The first sync is queued.")
+
+        def connected(_) -> object:
+            self.label_draft = self.base_url_draft = self.form_error = ""
+            return rx.toast.success("Connected. The first sync is queued.")
+
+        return self._org_action(connect, failed=failed, done=connected)
 
     def _queue(self, action, integration_id: str, done: str):
-        try:
-            with self.open_org() as scope:
-                outcome = action(scope.session, org=scope.org, integration_id=integration_id, actor=scope.actor)
-                self._reload(scope)
-        except NotSignedIn:
-            return rx.redirect(LOGIN_ROUTE)
-        except DomainError as exc:
-            return rx.toast.error(exc.message)
-        return rx.toast.success(done if outcome.get("queued") else "Already queued; it will run shortly.")
+        def queue(scope: OrgScope) -> dict:
+            outcome = action(scope.session, org=scope.org, integration_id=integration_id, actor=scope.actor)
+            self._reload(scope)
+            return outcome
+
+        return self._org_action(
+            queue, failed=lambda exc: rx.toast.error(exc.message),
+            done=lambda outcome: rx.toast.success(done if outcome.get("queued") else
+                                                  "Already queued; it will run shortly."))
 
     @rx.event
     def test(self, integration_id: str):
@@ -146,28 +143,24 @@ class IntegrationsState(AuthState):
 
     @rx.event
     def ask_disconnect(self, integration_id: str, label: str):
-        self.disconnect_id, self.disconnect_label = integration_id, label
+        self._ask_confirmation("disconnect", integration_id, label)
 
-    @rx.event
-    def set_disconnect_open(self, is_open: bool):
-        if not is_open:
-            self.disconnect_id = self.disconnect_label = ""
+    def _show_error(self, exc: DomainError) -> None:
+        self.error = exc.message
 
     @rx.event
     def confirm_disconnect(self):
-        integration_id, label = self.disconnect_id, self.disconnect_label
-        self.disconnect_id = self.disconnect_label = ""
-        if not integration_id:
+        target = self._take_confirmation("disconnect")
+        if target is None:
             return None
-        try:
-            with self.open_org() as scope:
-                service.disconnect_integration(scope.session, org=scope.org, integration_id=integration_id,
-                                               actor=scope.actor)
-                scope.session.flush()
-                self._reload(scope)
-        except NotSignedIn:
-            return rx.redirect(LOGIN_ROUTE)
-        except DomainError as exc:
-            self.error = exc.message
-            return None
-        return rx.toast.success(f"Disconnected “{label}”. Its agents and calls are kept.")
+        integration_id, label = target
+
+        def disconnect(scope: OrgScope) -> None:
+            service.disconnect_integration(scope.session, org=scope.org, integration_id=integration_id,
+                                           actor=scope.actor)
+            scope.session.flush()
+            self._reload(scope)
+
+        return self._org_action(
+            disconnect, failed=self._show_error,
+            done=lambda _: rx.toast.success(f"Disconnected “{label}”. Its agents and calls are kept."))

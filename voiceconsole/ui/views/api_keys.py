@@ -3,6 +3,7 @@
 import reflex as rx
 
 from voiceconsole.ui import styles
+from voiceconsole.ui.components.confirm_dialog import confirm_dialog
 from voiceconsole.ui.components.feedback import empty_state, inline_error
 from voiceconsole.ui.state.api_keys import ApiKeysState
 
@@ -91,22 +92,9 @@ def keys_table() -> rx.Component:
 
 
 def revoke_dialog() -> rx.Component:
-    return rx.alert_dialog.root(
-        rx.alert_dialog.content(
-            rx.alert_dialog.title("Revoke API key"),
-            rx.alert_dialog.description(
-                "Revoke “", ApiKeysState.revoke_name, "”? Anything using it stops working immediately. "
-                "This cannot be undone.", size="2",
-            ),
-            rx.flex(
-                rx.alert_dialog.cancel(rx.button("Cancel", variant="soft", color_scheme="gray")),
-                rx.alert_dialog.action(rx.button("Revoke key", color_scheme="red",
-                                                 on_click=ApiKeysState.confirm_revoke,
-                                                 data_testid="confirm-revoke")),
-                spacing="3", justify="end", margin_top="16px",
-            ),
-            max_width="440px",
-        ),
-        open=ApiKeysState.revoke_open,
-        on_open_change=ApiKeysState.set_revoke_open,
+    return confirm_dialog(
+        ApiKeysState, "revoke", title="Revoke API key",
+        question=("Revoke “", ApiKeysState.confirm_label, "”? Anything using it stops working immediately. "
+                  "This cannot be undone."),
+        confirm_label="Revoke key", on_confirm=ApiKeysState.confirm_revoke, confirm_testid="confirm-revoke",
     )

@@ -4,6 +4,7 @@ import reflex as rx
 
 from voiceconsole.ui import styles
 from voiceconsole.ui.components.badges import platform_badge
+from voiceconsole.ui.components.confirm_dialog import confirm_dialog
 from voiceconsole.ui.components.feedback import empty_state, inline_error
 from voiceconsole.ui.state.clients import NONE, ClientsState
 
@@ -134,19 +135,10 @@ def rename_dialog() -> rx.Component:
 
 
 def delete_dialog() -> rx.Component:
-    return rx.alert_dialog.root(
-        rx.alert_dialog.content(
-            rx.alert_dialog.title("Delete client"),
-            rx.alert_dialog.description(
-                "Delete “", ClientsState.delete_name, "”? Its agents and their calls stay, without a client; its "
-                "client viewers lose access and its score overrides are removed.", size="2"),
-            rx.flex(
-                rx.alert_dialog.cancel(rx.button("Cancel", variant="soft", color_scheme="gray")),
-                rx.alert_dialog.action(rx.button("Delete client", color_scheme="red",
-                                                 on_click=ClientsState.confirm_delete, data_testid="confirm-delete")),
-                spacing="3", justify="end", margin_top="16px",
-            ),
-            max_width="460px",
-        ),
-        open=ClientsState.delete_open, on_open_change=ClientsState.set_delete_open,
+    return confirm_dialog(
+        ClientsState, "delete", title="Delete client",
+        question=("Delete “", ClientsState.confirm_label, "”? Its agents and their calls stay, without a client; its "
+                  "client viewers lose access and its score overrides are removed."),
+        confirm_label="Delete client", on_confirm=ClientsState.confirm_delete, confirm_testid="confirm-delete",
+        max_width="460px",
     )

@@ -4,6 +4,7 @@ import reflex as rx
 
 from voiceconsole.ui import styles
 from voiceconsole.ui.components.badges import platform_badge
+from voiceconsole.ui.components.confirm_dialog import confirm_dialog
 from voiceconsole.ui.components.feedback import empty_state, inline_error
 from voiceconsole.ui.state.integrations import PLATFORM_OPTIONS, IntegrationsState
 
@@ -167,22 +168,10 @@ def integrations_list() -> rx.Component:
 
 
 def disconnect_dialog() -> rx.Component:
-    return rx.alert_dialog.root(
-        rx.alert_dialog.content(
-            rx.alert_dialog.title("Disconnect integration"),
-            rx.alert_dialog.description(
-                "Disconnect “", IntegrationsState.disconnect_label, "”? Syncing stops and its webhooks are refused. "
-                "Its agents and calls stay in VoiceConsole.", size="2",
-            ),
-            rx.flex(
-                rx.alert_dialog.cancel(rx.button("Cancel", variant="soft", color_scheme="gray")),
-                rx.alert_dialog.action(rx.button("Disconnect", color_scheme="red",
-                                                 on_click=IntegrationsState.confirm_disconnect,
-                                                 data_testid="confirm-disconnect")),
-                spacing="3", justify="end", margin_top="16px",
-            ),
-            max_width="440px",
-        ),
-        open=IntegrationsState.disconnect_open,
-        on_open_change=IntegrationsState.set_disconnect_open,
+    return confirm_dialog(
+        IntegrationsState, "disconnect", title="Disconnect integration",
+        question=("Disconnect “", IntegrationsState.confirm_label, "”? Syncing stops and its webhooks are refused. "
+                  "Its agents and calls stay in VoiceConsole."),
+        confirm_label="Disconnect", on_confirm=IntegrationsState.confirm_disconnect,
+        confirm_testid="confirm-disconnect",
     )
