@@ -180,6 +180,27 @@ def test_examples_have_exactly_the_fields_the_product_sends(factory, db):
     assert summary["worstCalls"] and all(set(w) == set(summary["worstCalls"][0]) for w in worst)
 
 
+def _human(seconds: float) -> str:
+    if seconds < 60:
+        return f"{seconds:g} s"
+    if seconds < 3600:
+        return f"{seconds / 60:g} min"
+    return f"{seconds / 3600:g} h"
+
+
+def test_documented_delivery_rules_match_the_engine():
+    from voiceconsole.settings import get_settings
+
+    schedule = getattr(get_settings(), "notify_retry_schedule", None)
+    engine = pytest.importorskip("voiceconsole.services.notification_engine")
+    if schedule is None:
+        pytest.skip("no retry schedule setting yet")
+    words = [_human(s) for s in schedule]
+    shown = re.search(r"<!-- retry-schedule -->(.*?)<!-- /retry-schedule -->", DOC.read_text(), re.S).group(1)
+    assert " ".join(shown.split()) == ", ".join(words[:-1]) + " and " + words[-1]
+    assert engine.REQUEST_TIMEOUT_S == 5 and engine.PAUSE_AFTER_FAILURES == 5
+
+
 # ------------------------------------------------------------------------------------------ Python
 
 def test_python_snippet_accepts_and_rejects_as_documented():
