@@ -44,7 +44,7 @@ def test_ai_mode_judges_outcome_and_sentiment_and_spends_one_credit(db, factory,
     db.refresh(call)
     b = call.score_breakdown
     assert out.ai_call_ids == [call.id] and out.fallbacks == {}
-    assert b["mode"] == "ai" and call.score_version == "ai-1+local-1" == b["version"]
+    assert b["mode"] == "ai" and call.score_version == "ai-1+local-2" == b["version"]
     assert b["outcome"]["score"] == 95 and b["sentiment"]["score"] == 90
     assert b["outcome"]["reasons"] == ["The agent booked the appointment the caller wanted."]
     assert llm.count("call_judgement") == 1
@@ -89,7 +89,7 @@ def test_failures_fall_back_to_local_scoring_for_free(db, factory, llm, judge, s
     db.refresh(call)
     local = score_call(ScoringInput.from_call(call))
     assert out.scored_call_ids == [call.id] and out.fallbacks == {call.id: reason}
-    assert call.score == local.score and call.score_version == "local-1"
+    assert call.score == local.score and call.score_version == "local-2"
     assert call.score_breakdown["mode"] == "local" and call.score_breakdown["fallback"] == reason
     assert spends(db, org) == 0
     # The next run (the endpoint is back) upgrades the call to AI mode.
@@ -161,7 +161,7 @@ def test_the_scoring_job_uses_ai_mode_when_configured(db, factory, ai_mode):
     db.expire_all()
     for c in calls:
         stored = db.get(Call, c.id)
-        assert stored.score_breakdown["mode"] == "ai" and stored.score_version == "ai-1+local-1"
+        assert stored.score_breakdown["mode"] == "ai" and stored.score_version == "ai-1+local-2"
     assert ai_mode.count("call_judgement") == 3 and spends(db, org) == 3
     # The web never calls the LLM; the worker sent the configured key and model.
     assert {r["authorization"] for r in ai_mode.requests} == {"Bearer sk-test-123"}

@@ -125,7 +125,7 @@ def test_combine_takes_outcome_and_sentiment_from_the_judge(llm):
     j = judge_call(llm, inp=inp)
     c = combine(local, j)
     b = c.breakdown
-    assert c.mode == "ai" and c.version == AI_VERSION == "ai-1+local-1" == b["version"] and b["mode"] == "ai"
+    assert c.mode == "ai" and c.version == AI_VERSION == "ai-1+local-2" == b["version"] and b["mode"] == "ai"
     assert b["outcome"]["score"] == 95 and b["outcome"]["source"] == "ai"
     assert b["outcome"]["localScore"] == local.breakdown["outcome"]["score"]
     assert b["duration"] == local.breakdown["duration"] and b["engagement"] == local.breakdown["engagement"]
@@ -143,7 +143,7 @@ def test_combine_takes_outcome_and_sentiment_from_the_judge(llm):
 def test_combine_without_judgement_is_local_with_the_reason():
     local = score_call(make_call(BOOKING))
     c = combine(local, None, fallback="timeout")
-    assert c.mode == "local" and c.version == "local-1" and c.score == local.score
+    assert c.mode == "local" and c.version == "local-2" and c.score == local.score
     assert c.breakdown["mode"] == "local" and c.breakdown["fallback"] == "timeout"
     assert {k: v for k, v in c.breakdown.items() if k in CATEGORIES} == {k: local.breakdown[k] for k in CATEGORIES}
 

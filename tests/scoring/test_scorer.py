@@ -24,7 +24,7 @@ from voiceconsole.scoring import (
 
 def test_defaults_match_the_design():
     assert DEFAULT_WEIGHTS == {"duration": 20, "sentiment": 25, "outcome": 35, "engagement": 20}
-    assert SCORER_VERSION == "local-1"
+    assert SCORER_VERSION == "local-2"
 
 
 def test_score_is_the_weighted_sum_of_the_categories():

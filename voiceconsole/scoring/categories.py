@@ -7,6 +7,7 @@ check any score by hand.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 
 from voiceconsole.scoring import outcome as oc
@@ -145,6 +146,9 @@ def sentiment(platform_sentiment: str | None, reading: SentimentReading) -> Cate
     score = 50 + VADER_GAIN * reading.tone
     reasons.append(f"Caller sounded {_tone_word(reading.mean)} overall "
                    f"({reading.mean:+.2f} on a \u22121 to +1 scale, {_count(reading.sentences, 'sentence')})")
+    context = _context_reason(reading)
+    if context:
+        reasons.append(context)
     if reading.peak >= 0.5:
         reasons.append("Caller's warmest moment" + _quote(_clip(reading.peak_text)))
     if reading.end >= 0.3:
@@ -156,6 +160,26 @@ def sentiment(platform_sentiment: str | None, reading: SentimentReading) -> Cate
     return CategoryResult(_clamp(score), reasons)
 
 
+def _context_reason(reading: SentimentReading) -> str | None:
+    """What reading the caller's replies against the agent's turns added to the tone, if anything."""
+    ups = [f"accepted what the agent said {_times(reading.accepted)}"] if reading.accepted else []
+    downs = []
+    if reading.pushed_back:
+        downs.append(f"said no to the agent {_times(reading.pushed_back)}")
+    if reading.wanted_other:
+        downs.append(f"asked for other options {_times(reading.wanted_other)}")
+    if reading.heard_no:
+        downs.append(f"answered the agent's “no” {_times(reading.heard_no)}")
+    if not ups and not downs:
+        return None
+    parts = []
+    if ups:
+        parts.append("lifted: caller " + ups[0])
+    if downs:
+        parts.append("lowered: caller " + ", ".join(downs))
+    return "Tone read in context, " + "; ".join(parts)
+
+
 def _signal_reasons(reading: SentimentReading) -> list[str]:
     return [why + _quote(reading.quotes.get(why)) for why in reading.signals]
 
@@ -163,9 +187,13 @@ def _signal_reasons(reading: SentimentReading) -> list[str]:
 # --- Outcome ------------------------------------------------------------------------------------
 
 OUTCOME_UNKNOWN = 50  # no flag and nothing detected either way
+OUTCOME_SPAN = 50  # evidence moves the score by at most this much, smoothly (tanh)
 PLATFORM_SUCCESS = 88
 PLATFORM_FAILURE = 18
 PLATFORM_NUDGE = 0.3  # how much transcript evidence moves a platform verdict
+CANNOT_GAIN, CANNOT_CAP = 60, 30  # agent said it could not do what was asked: × share of its answers
+PUSH_BACK_EACH, PUSH_BACK_CAP = 6, 18  # caller turned down or corrected the agent ("No, the 7th")
+WANTS_OTHER_EACH, WANTS_OTHER_CAP = 5, 15  # caller asked for other options
 
 
 def outcome(successful: bool | None, s: oc.OutcomeSignals, f: CallFeatures,
@@ -199,9 +227,17 @@ def outcome(successful: bool | None, s: oc.OutcomeSignals, f: CallFeatures,
         delta += 10
         pros.append("The call summary reports the task done")
     if s.agent_cannot:
-        delta -= min(24, 8 * s.agent_cannot)
-        times = "" if s.agent_cannot == 1 else f" ({s.agent_cannot} times)"
-        cons.append("Agent could not do what was asked" + times + _quote(s.agent_cannot_quote))
+        # By share of the agent's answers: one "no" in a two-answer call is the call; one in twenty is
+        # not. A "no" the agent worked around (a task confirmed done later) counts half.
+        answers = max(s.agent_answers, s.agent_cannot)
+        weighted = s.agent_cannot - s.agent_cannot_recovered / 2
+        delta -= min(CANNOT_CAP, CANNOT_GAIN * weighted / answers)
+        times = f" in {s.agent_cannot} of its {answers} answers" if answers > 1 else ""
+        later = ""
+        if s.agent_cannot_recovered:
+            later = (", then found a way" if s.agent_cannot_recovered == s.agent_cannot
+                     else f", then found a way for {s.agent_cannot_recovered}")
+        cons.append("Agent could not do what was asked" + times + later + _quote(s.agent_cannot_quote))
     if s.agent_apology:
         delta -= 15
         cons.append("Agent apologised for not helping" + _quote(s.agent_apology))
@@ -219,6 +255,16 @@ def outcome(successful: bool | None, s: oc.OutcomeSignals, f: CallFeatures,
     if s.caller_repeats:
         delta -= min(16, 8 * s.caller_repeats)
         cons.append("Caller had to repeat or correct themselves" + _quote(s.caller_repeats_quote))
+    if s.caller_pushed_back:
+        delta -= min(PUSH_BACK_CAP, PUSH_BACK_EACH * s.caller_pushed_back)
+        cons.append("Caller said no to what the agent said or proposed"
+                    + ("" if s.caller_pushed_back == 1 else f" ({s.caller_pushed_back} times)")
+                    + _quote(s.caller_pushed_back_quote))
+    if s.caller_wants_other:
+        delta -= min(WANTS_OTHER_CAP, WANTS_OTHER_EACH * s.caller_wants_other)
+        cons.append("Caller asked for other options"
+                    + ("" if s.caller_wants_other == 1 else f" ({s.caller_wants_other} times)")
+                    + _quote(s.caller_wants_other_quote))
     if s.caller_unsatisfied:
         delta -= min(30, 12 * s.caller_unsatisfied)
         cons.append("Caller was not satisfied" + _quote(s.caller_unsatisfied_quote))
@@ -261,7 +307,9 @@ def outcome(successful: bool | None, s: oc.OutcomeSignals, f: CallFeatures,
         score = min(40.0, max(0.0, score))
         reasons = ["Platform marked the call unsuccessful"] + cons + pros
     else:
-        score = OUTCOME_UNKNOWN + delta
+        # Evidence adds up without a hard stop at 0 or 100: a booked call that also turned the
+        # caller down twice stays below one that went smoothly, instead of both clipping to 100.
+        score = OUTCOME_UNKNOWN + OUTCOME_SPAN * math.tanh(delta / OUTCOME_SPAN)
         reasons = (pros + cons) if delta >= 0 else (cons + pros)
         if not reasons:
             reasons = ["No clear outcome in the transcript"]

@@ -18,12 +18,12 @@ from typing import Any, Mapping
 
 from voiceconsole.scoring import categories as cat
 from voiceconsole.scoring.features import CallFeatures, compute_features
-from voiceconsole.scoring.outcome import NOT_CONNECTED, detect_outcome
+from voiceconsole.scoring.outcome import NOT_CONNECTED, detect_outcome, read_exchanges
 from voiceconsole.scoring.sentiment import read_caller_sentiment
 
 # Bump whenever the same call would get a different score or breakdown: stored scores carry the
 # version, so a rescoring job can find the calls scored by an older one.
-SCORER_VERSION = "local-1"
+SCORER_VERSION = "local-2"
 CATEGORIES: tuple[str, ...] = ("duration", "sentiment", "outcome", "engagement")
 DEFAULT_WEIGHTS: dict[str, int] = {"duration": 20, "sentiment": 25, "outcome": 35, "engagement": 20}
 RANGES: tuple[tuple[int, str], ...] = ((80, "Excellent"), (60, "Good"), (40, "Needs attention"), (0, "Poor"))
@@ -172,11 +172,12 @@ def score_call(call: ScoringInput, weights: Mapping[str, Any] | None = None) -> 
         breakdown[NO_TRANSCRIPT] = True
         return ScoreResult(0, range_label(0), breakdown, SCORER_VERSION, features, no_transcript=True)
 
-    signals = detect_outcome(spoken, call.end_reason, call.summary)
+    exchanges = read_exchanges(spoken)
+    signals = detect_outcome(spoken, call.end_reason, call.summary, exchanges)
     caller_text = [text for role, text in spoken if role == "user"]
     results = {
         "duration": cat.duration(features, signals.end_class),
-        "sentiment": cat.sentiment(call.sentiment, read_caller_sentiment(caller_text)),
+        "sentiment": cat.sentiment(call.sentiment, read_caller_sentiment(caller_text, exchanges.replies)),
         "outcome": cat.outcome(call.successful, signals, features, call.status),
         "engagement": cat.engagement(features),
     }

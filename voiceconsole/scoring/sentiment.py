@@ -4,6 +4,11 @@ VADER (a lexicon scorer tuned for short social-media text) rates each caller sen
 +1; later sentences weigh more, because how a call ends is what the caller remembers. VADER is a
 weak signal on its own (it reads "not helpful :(" as neutral), so escalation phrases, shouting in
 capitals and repeated exclamation marks are detected with rules and pull the result down.
+
+Read in context (local-2): each caller turn is also read as a reply to the agent's turn before it.
+"Sounds good" after an offer lifts the tone; "No, the 7th" after a read-back, asking for other
+options, or the "OK" that follows the agent saying it cannot do something lowers it. VADER rates
+all of those about neutral, yet they are the moments a caller remembers.
 """
 
 from __future__ import annotations
@@ -13,7 +18,7 @@ from dataclasses import dataclass, field
 
 from vaderSentiment.vaderSentiment import SentimentIntensityAnalyzer
 
-from voiceconsole.scoring.outcome import sentence_at
+from voiceconsole.scoring.outcome import Reply, sentence_at
 
 _analyzer: SentimentIntensityAnalyzer | None = None
 
@@ -28,8 +33,15 @@ def analyzer() -> SentimentIntensityAnalyzer:
 
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+")
 # A bare "no" answering the agent's question ("No, that's all, thanks") is not a negative feeling,
-# but VADER's lexicon rates "no" at −1.2; drop it before rating the sentence.
+# but VADER's lexicon rates "no" at −1.2; drop it before rating the sentence. (A "No" that turns down
+# or corrects the agent is a reaction read in context instead, see REACTION.)
 _LEADING_NO = re.compile(r"^\s*(no|nope|nah|no no)\b[\s,.!]*", re.IGNORECASE)
+# Read in context, the opening of a caller's reply moves by this much (on VADER's −1..+1 scale, about
+# one clearly positive or negative word): up when it accepts what the agent said ("Sounds good"), down
+# when it says no to the agent ("No, the 7th", which VADER reads as 0.0), asks for other options, or
+# answers an agent who had just said it could not do something (the caller's "OK" after hearing "no"
+# is not contentment).
+REACTION = 0.4
 # The last sentence of the caller's side counts this many times as much as the first one.
 END_WEIGHT = 3.0
 # Tone = these shares of the weighted mean, the warmest sentence and the last caller turn.
@@ -71,6 +83,11 @@ class SentimentReading:
     penalty: int = 0
     signals: list[str] = field(default_factory=list)  # reasons, in the order found
     quotes: dict[str, str] = field(default_factory=dict)  # reason -> the words that triggered it
+    # Replies read in context (only when the agent's turns were given).
+    accepted: int = 0
+    pushed_back: int = 0
+    wanted_other: int = 0
+    heard_no: int = 0
 
 
 _CAPS_RUN = re.compile(r"[A-Z]{2,}\W+[A-Z]{2,}")
@@ -93,15 +110,42 @@ def _is_shouting(sentence: str) -> bool:
     return words >= 3 and upper >= 8 and upper > 3 * lower
 
 
-def read_caller_sentiment(caller_turns: list[str]) -> SentimentReading:
-    """Score the caller's turns sentence by sentence, later sentences weighing more."""
+def _context_shift(reply: Reply, r: SentimentReading) -> float:
+    """How the caller's reply reads against what the agent had just said (see REACTION)."""
+    shift = 0.0
+    if reply.accepts:
+        shift += REACTION
+        r.accepted += 1
+    if reply.push_back:
+        shift -= REACTION
+        r.pushed_back += 1
+    if reply.wants_other:
+        shift -= REACTION
+        r.wanted_other += 1
+    if reply.after_no:
+        shift -= REACTION
+        r.heard_no += 1
+    return shift
+
+
+def read_caller_sentiment(caller_turns: list[str], replies: list[Reply] | None = None) -> SentimentReading:
+    """Score the caller's turns sentence by sentence, later sentences weighing more.
+
+    `replies`, when given, is `outcome.read_exchanges(...).replies`: the same caller turns read
+    against what the agent had just said. The opening sentence of each reply then carries its
+    context (REACTION).
+    """
     r = SentimentReading()
     an = analyzer()
-    sentences: list[tuple[str, int]] = []  # (sentence, index of its turn)
+    sentences: list[tuple[str, int, float]] = []  # (sentence, index of its turn, context shift)
+    if replies is not None and len(replies) != len(caller_turns):
+        replies = None
     for i, text in enumerate(caller_turns):
+        shift = _context_shift(replies[i], r) if replies is not None else 0.0
         for s in _SENTENCE_END.split(text.strip()):
             if s:
-                sentences.append((s, i))
+                sentences.append((s, i, shift))
+                shift = 0.0  # the reaction is the reply's opening sentence
     if not sentences:
         return r
     n = len(sentences)
@@ -110,9 +154,10 @@ def read_caller_sentiment(caller_turns: list[str]) -> SentimentReading:
     end_n = 0
     shouted = exclaimed = False
     r.peak = -2.0
-    for k, (s, turn) in enumerate(sentences):
+    for k, (s, turn, shift) in enumerate(sentences):
         rated = _LEADING_NO.sub("", s, count=1)
-        c = an.polarity_scores(rated)["compound"] if rated else 0.0
+        words = an.polarity_scores(rated)["compound"] if rated else 0.0
+        c = min(1.0, max(-1.0, words + shift))
         w = 1.0 + (END_WEIGHT - 1.0) * (k / (n - 1) if n > 1 else 1.0)
         total += c * w
         weight_sum += w
@@ -123,7 +168,7 @@ def read_caller_sentiment(caller_turns: list[str]) -> SentimentReading:
             end_n += 1
         # Capitals and "!!" intensify whatever is said; they signal anger only when the words
         # are not positive ("THANK YOU SO MUCH!!" is delight).
-        if c < 0.3:
+        if words < 0.3:
             if not shouted and _is_shouting(s):
                 shouted = True
                 r.penalty += SHOUTING_PENALTY
