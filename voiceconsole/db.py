@@ -8,6 +8,7 @@ from functools import lru_cache
 
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
+from sqlalchemy.orm import Session as OrmSession
 from sqlmodel import Session, create_engine
 
 from voiceconsole.settings import get_settings
@@ -53,3 +54,18 @@ def session_scope() -> Iterator[Session]:
 
 def is_postgres(session: Session) -> bool:
     return session.get_bind().dialect.name == "postgresql"
+
+
+# The notifications outbox (services/events.py): a commit that recorded events asks the notify queue
+# to fan them out; a rollback forgets the request. Registered once, for every session.
+@event.listens_for(OrmSession, "after_commit")
+def _notify_after_commit(session: OrmSession) -> None:
+    if session.info.get("vc_notify"):
+        from voiceconsole.jobs.notifications import after_commit
+
+        after_commit(session)
+
+
+@event.listens_for(OrmSession, "after_rollback")
+def _notify_after_rollback(session: OrmSession) -> None:
+    session.info.pop("vc_notify", None)

@@ -59,6 +59,9 @@ class Settings:
     llm_api_key: str | None = None
     llm_model: str = "gpt-4o-mini"
     llm_timeout_s: float = 30.0
+    # Outbound notifications: seconds to wait before each retry of a failed delivery (DESIGN.md §6);
+    # its length is the number of retries, after which the delivery is failed.
+    notify_retry_schedule: tuple[float, ...] = (10, 60, 300, 1800, 7200, 21600)
     extra: dict[str, str] = field(default_factory=dict)
 
     @property
@@ -82,6 +85,19 @@ class Settings:
     @property
     def secure_cookies(self) -> bool:
         return self.base_url.startswith("https://")
+
+
+def _schedule(value: str | None, default: tuple[float, ...]) -> tuple[float, ...]:
+    """`"10,60,300"` → (10.0, 60.0, 300.0); empty means the default."""
+    if not value or not value.strip():
+        return default
+    try:
+        steps = tuple(float(part) for part in value.split(",") if part.strip())
+    except ValueError as exc:
+        raise ValueError(f"VOICECONSOLE_NOTIFY_RETRY_SCHEDULE must be comma-separated seconds, got {value!r}") from exc
+    if any(step < 0 for step in steps):
+        raise ValueError("VOICECONSOLE_NOTIFY_RETRY_SCHEDULE must not contain negative delays")
+    return steps
 
 
 def load_settings(environ: dict[str, str] | None = None) -> Settings:
@@ -116,6 +132,8 @@ def load_settings(environ: dict[str, str] | None = None) -> Settings:
         llm_api_key=env.get("VOICECONSOLE_LLM_API_KEY") or None,
         llm_model=(env.get("VOICECONSOLE_LLM_MODEL") or "").strip() or "gpt-4o-mini",
         llm_timeout_s=float(env.get("VOICECONSOLE_LLM_TIMEOUT_S") or 30),
+        notify_retry_schedule=_schedule(env.get("VOICECONSOLE_NOTIFY_RETRY_SCHEDULE"),
+                                        (10, 60, 300, 1800, 7200, 21600)),
     )
 
 

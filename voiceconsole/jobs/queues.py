@@ -11,8 +11,9 @@ from rq.job import Job, JobStatus
 
 from voiceconsole.settings import get_settings
 
-# Listed in priority order: a worker drains earlier queues first.
-QUEUE_NAMES = ("webhooks", "scoring", "default", "sync", "notify")
+# Listed in priority order: a worker drains earlier queues first. Notifications are short jobs that
+# people wait for (DESIGN.md §6: seconds), so they go before the default and the long sync jobs.
+QUEUE_NAMES = ("webhooks", "scoring", "notify", "default", "sync")
 _PENDING = (JobStatus.QUEUED, JobStatus.SCHEDULED, JobStatus.DEFERRED)
 
 

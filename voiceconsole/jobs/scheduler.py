@@ -1,7 +1,16 @@
-"""Periodic work: every few minutes, enqueue what is due (per-integration syncs every 4 hours).
+"""Periodic work: every few minutes, enqueue what is due (per-integration syncs every 4 hours), and
+every NOTIFY_TICK_SECONDS the notifications sweep.
 
 Each dispatch runs under a time-bucketed unique job id, so any number of workers can run this
 ticker without enqueueing anything twice.
+
+Why the notify sweep ticks every 30 s rather than every 5 minutes: it is only the safety net
+(events are fanned out right after their commit and retries are scheduled for their exact time),
+but it is what catches a request lost to a Redis blip or a worker killed mid-run, and DESIGN.md §6
+promises notifications within seconds. 30 s bounds that worst case at a cost of two indexed
+queries per tick (undispatched events use a partial index; due deliveries the (status,
+next_attempt_at) index). Stale claims are only released after 2 minutes, so a shorter tick would
+not help them anyway.
 """
 
 from __future__ import annotations
@@ -16,6 +25,7 @@ from voiceconsole.jobs.queues import get_queue
 
 log = logging.getLogger(__name__)
 TICK_SECONDS = 300
+NOTIFY_TICK_SECONDS = 30
 
 
 def dispatch_due_work() -> dict:
@@ -35,14 +45,31 @@ def tick(now: float | None = None) -> bool:
         return False
 
 
+def notify_tick(now: float | None = None) -> bool:
+    """Enqueue the notifications sweep (fan out missed events, send what is due) once per bucket."""
+    from voiceconsole.jobs.notifications import JOB_TIMEOUT_S, notify_sweep_job
+
+    bucket = int((now or time.time()) // NOTIFY_TICK_SECONDS)
+    try:
+        get_queue("notify").enqueue(notify_sweep_job, job_id=f"notify-sweep-{bucket}", unique=True,
+                                    job_timeout=JOB_TIMEOUT_S, result_ttl=NOTIFY_TICK_SECONDS * 2,
+                                    failure_ttl=86400)
+        return True
+    except DuplicateJobError:
+        return False
+
+
 def start_ticker(stop: threading.Event) -> threading.Thread:
     def run() -> None:
         while not stop.is_set():
-            try:
-                tick()
-            except Exception:  # Redis briefly away: try again next tick
-                log.exception("scheduler tick failed")
-            stop.wait(TICK_SECONDS)
+            # The sync dispatch is bucketed by TICK_SECONDS: calling it every notify tick enqueues it
+            # once per bucket, as before.
+            for what in (tick, notify_tick):
+                try:
+                    what()
+                except Exception:  # Redis briefly away: try again next tick
+                    log.exception("scheduler %s failed", what.__name__)
+            stop.wait(NOTIFY_TICK_SECONDS)
 
     thread = threading.Thread(target=run, name="voiceconsole-scheduler", daemon=True)
     thread.start()

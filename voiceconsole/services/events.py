@@ -1,7 +1,9 @@
 """Recording events (DESIGN.md §6): `call.new`, `agent.status_change`, and the payloads they carry.
 
-Outbound delivery (webhooks, Slack, Discord, email) reads these rows; recording one never sends
-anything by itself.
+The event table is the outbox of outbound notifications. Recording an event sends nothing by
+itself: it marks the session, and once the transaction commits a hook (registered in `db.py`)
+asks a worker to fan the new events out to the channels that want them
+(`jobs/notifications.py`). If that request is lost, the notify sweep finds the events anyway.
 """
 
 from __future__ import annotations
@@ -9,16 +11,47 @@ from __future__ import annotations
 from typing import Any
 
 from sqlalchemy import insert
+from sqlalchemy.orm import object_session
 from sqlmodel import Session, select
 
 from voiceconsole.models import Agent, Call, Client, Event
 from voiceconsole.models.types import public_id, utcnow
 
+# session.info key: a set of what to ask the notify queue for after the commit ("dispatch", "deliver").
+NOTIFY_INFO_KEY = "vc_notify"
 
-def record_event(session: Session, *, organization_id: int, type: str, payload: dict[str, Any]) -> Event:
-    event = Event(organization_id=organization_id, type=type, payload=payload)
+
+def mark_for_notify(session: Session, what: str = "dispatch") -> None:
+    """After this session's next commit, fan out new events ("dispatch") or pump deliveries ("deliver")."""
+    session.info.setdefault(NOTIFY_INFO_KEY, set()).add(what)
+
+
+def record_event(session: Session, *, organization_id: int, type: str, payload: dict[str, Any],
+                 dedupe_key: str | None = None) -> Event:
+    event = Event(organization_id=organization_id, type=type, payload=payload, dedupe_key=dedupe_key)
     session.add(event)
+    mark_for_notify(session)
     return event
+
+
+def record_event_once(session: Session, *, organization_id: int, type: str, payload: dict[str, Any],
+                      dedupe_key: str) -> bool:
+    """Record an event unless one with this key exists (e.g. one daily summary per day and audience).
+
+    Safe against concurrent writers (INSERT … ON CONFLICT DO NOTHING on the unique key). True if recorded.
+    """
+    if session.get_bind().dialect.name == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert as dialect_insert
+    else:
+        from sqlalchemy.dialects.sqlite import insert as dialect_insert
+    stmt = dialect_insert(Event.__table__).values(
+        public_id=public_id("evt"), organization_id=organization_id, type=type, payload=payload,
+        created_at=utcnow(), dedupe_key=dedupe_key,
+    ).on_conflict_do_nothing(index_elements=["dedupe_key"])
+    recorded = session.execute(stmt).rowcount == 1
+    if recorded:
+        mark_for_notify(session)
+    return recorded
 
 
 def call_payload(call: Call, agent: Agent | None, client: Client | None = None) -> dict[str, Any]:
@@ -30,6 +63,7 @@ def call_payload(call: Call, agent: Agent | None, client: Client | None = None) 
         "agentId": agent.platform_agent_id if agent else None,
         "agentName": agent.name if agent else None,
         "clientId": client.public_id if client else None,
+        "clientName": client.name if client else None,
         "status": call.status,
         "direction": call.direction,
         "startedAt": call.started_at.isoformat().replace("+00:00", "Z") if call.started_at else None,
@@ -57,9 +91,16 @@ def record_call_events(session: Session, *, organization_id: int, type: str, cal
                "payload": call_payload(call, agent, client), "created_at": now} for call, agent, client in rows]
     if values:
         session.execute(insert(Event.__table__), values)
+        mark_for_notify(session)
     return len(values)
 
 
 def agent_status_payload(agent: Agent, previous: str | None) -> dict[str, Any]:
+    """The agent and, when it serves a client, that client (so client channels get its status changes)."""
+    client = None
+    if agent.client_id is not None:
+        session = object_session(agent)
+        client = session.get(Client, agent.client_id) if session is not None else None
     return {"agentId": agent.platform_agent_id, "agentName": agent.name, "platform": agent.platform,
-            "status": agent.status, "previousStatus": previous}
+            "status": agent.status, "previousStatus": previous,
+            "clientId": client.public_id if client else None, "clientName": client.name if client else None}
