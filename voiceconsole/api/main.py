@@ -10,6 +10,7 @@ from fastapi import APIRouter, FastAPI, Request
 
 from voiceconsole.api.envelope import install_error_handlers
 from voiceconsole.api.routes import agents, analytics, api_keys, auth, calls, clients, integrations, scoring
+from voiceconsole.api.routes import notification_channels
 
 DESCRIPTION = """
 VoiceConsole REST API. Authenticate with `Authorization: Bearer viq_…` (create a key under
@@ -25,6 +26,7 @@ def _router(include_in_schema: bool) -> APIRouter:
     router = APIRouter(include_in_schema=include_in_schema)
     for module in (agents, calls, api_keys, auth, integrations, scoring, analytics, clients):
         router.include_router(module.router)
+    router.include_router(notification_channels.router)
     return router
 
 
