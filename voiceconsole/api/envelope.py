@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from fastapi import FastAPI, Request
+from fastapi.encoders import jsonable_encoder
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
@@ -14,6 +15,25 @@ from voiceconsole.services.errors import DomainError
 
 def ok(data: Any, **meta: Any) -> dict[str, Any]:
     return {"data": data, "meta": meta}
+
+
+class EnvelopeResponse(JSONResponse):
+    """JSON rendered straight from JSON-ready data (what `.wire()` makes), skipping the second pass FastAPI
+    gives a returned dict (`jsonable_encoder`, a few hundred µs for a page of 20 rows). The same bytes as
+    FastAPI's default; data that is not JSON-ready (datetimes, Decimals, models) still goes through
+    `jsonable_encoder` first."""
+
+    def render(self, content: Any) -> bytes:
+        try:
+            return super().render(content)
+        except TypeError:
+            return super().render(jsonable_encoder(content))
+
+
+def ok_response(data: Any, *, status_code: int = 200, **meta: Any) -> EnvelopeResponse:
+    """`ok(data, **meta)` as a ready response (see EnvelopeResponse). The route decorator's `status_code`
+    does not apply to a returned response: pass it here."""
+    return EnvelopeResponse(ok(data, **meta), status_code=status_code)
 
 
 def error_response(status: int, message: str, details: list[dict[str, str]] | None = None,

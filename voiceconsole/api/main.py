@@ -6,9 +6,10 @@ and the other prefix is an alias (hidden from the OpenAPI document to keep it re
 
 from __future__ import annotations
 
-from fastapi import APIRouter, FastAPI, Request
+from fastapi import APIRouter, FastAPI
 
 from voiceconsole.api.envelope import install_error_handlers
+from voiceconsole.api.middleware import RateLimitHeaders
 from voiceconsole.api.routes import agents, analytics, api_keys, auth, calls, clients, integrations, scoring
 from voiceconsole.api.routes import notification_channels
 
@@ -35,12 +36,7 @@ def create_api() -> FastAPI:
                   docs_url="/api/docs", openapi_url="/api/openapi.json", redoc_url=None)
     install_error_handlers(api)
 
-    @api.middleware("http")
-    async def rate_limit_headers(request: Request, call_next):
-        response = await call_next(request)
-        for name, value in getattr(request.state, "rate_headers", {}).items():
-            response.headers.setdefault(name, value)
-        return response
+    api.add_middleware(RateLimitHeaders)
 
     # Documented paths first: /api/v1/agents…, /api/calls…, /api/agents/stats are all published.
     api.include_router(_router(True), prefix="/api/v1")

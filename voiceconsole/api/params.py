@@ -18,7 +18,7 @@ class Paging:
     sort_order: str
 
 
-def paging(
+async def paging(
     page: Annotated[int, Query(ge=1, le=100_000, description="Page number, from 1")] = 1,
     per_page: Annotated[int, Query(alias="perPage", ge=1, le=100, description="Items per page (max 100)")] = 20,
     sort_order: Annotated[Literal["asc", "desc"], Query(alias="sortOrder")] = "desc",

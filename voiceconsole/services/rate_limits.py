@@ -1,4 +1,4 @@
-"""Per-key rate limits by plan, counted in Redis with the `limits` library (moving windows)."""
+"""Per-key rate limits by plan, counted in Redis in the `limits` library's moving windows."""
 
 from __future__ import annotations
 
@@ -38,9 +38,98 @@ class RateDecision:
     headers: dict[str, str]
 
 
+# Both windows of one request in one Redis round trip (the `limits` calls below take three: hit, hit,
+# window stats). Same keys, list layout and rules as `limits`' moving window (acquire_moving_window.lua and
+# moving_window.lua): a list per window, newest timestamp first, at most `limit` entries, and an entry
+# counts while it is younger than the window; the burst window is tried first and the minute window only
+# counts requests the burst window let through.
+_CHECK_LUA = """
+local now = tonumber(ARGV[1])
+local function acquire(key, limit, expiry)
+  local entry = redis.call('lindex', key, limit - 1)
+  if entry and tonumber(entry) >= now - expiry then
+    return 0
+  end
+  redis.call('lpush', key, now)
+  redis.call('ltrim', key, 0, limit - 1)
+  redis.call('expire', key, expiry)
+  return 1
+end
+local function window(key, limit, expiry)  -- oldest timestamp still in the window, and the count
+  local target = now - expiry
+  local low, high, found = 0, limit - 1, nil
+  while low <= high do
+    local mid = math.floor((low + high) / 2)
+    local val = tonumber(redis.call('lindex', key, mid))
+    if val and val >= target then
+      found = mid
+      low = mid + 1
+    else
+      high = mid - 1
+    end
+  end
+  if found then
+    return tostring(tonumber(redis.call('lindex', key, found))), found + 1
+  end
+  return '', 0
+end
+local s_limit, s_expiry = tonumber(ARGV[2]), tonumber(ARGV[3])
+local m_limit, m_expiry = tonumber(ARGV[4]), tonumber(ARGV[5])
+local second_ok = acquire(KEYS[1], s_limit, s_expiry)
+local minute_ok = 0
+if second_ok == 1 then
+  minute_ok = acquire(KEYS[2], m_limit, m_expiry)
+end
+local m_oldest, m_count = window(KEYS[2], m_limit, m_expiry)
+local s_oldest = ''
+if second_ok == 0 then
+  s_oldest = window(KEYS[1], s_limit, s_expiry)
+end
+return {second_ok, minute_ok, m_oldest, m_count, s_oldest}
+"""
+
+
+@lru_cache(maxsize=1)
+def _check_script():
+    """The registered script (EVALSHA, loaded again by redis-py if Redis lost it), or None when the
+    limiter's storage is not Redis (then `check` makes the library's three calls)."""
+    storage = get_limiter().storage
+    if not hasattr(storage, "prefixed_key") or not hasattr(storage, "get_connection"):
+        return None
+    return storage.get_connection().register_script(_CHECK_LUA)
+
+
+def _reset(oldest: bytes | str, item: RateLimitItem, now: float) -> float:
+    """When the window frees its next slot, as `limits`' get_window_stats computes it."""
+    oldest = oldest.decode() if isinstance(oldest, bytes) else oldest
+    return (float(oldest) if oldest else now) + item.get_expiry()
+
+
 def check(identity: str, plan: str) -> RateDecision:
     """Count one request for `identity`; the burst limit is checked first, then the minute."""
     per_minute, per_second = PLAN_LIMITS.get(plan, PLAN_LIMITS["free"])
+    script = _check_script()
+    if script is None:
+        return _check_with_library(identity, per_minute, per_second)
+    storage = get_limiter().storage
+    now = time.time()
+    second_ok, minute_ok, m_oldest, m_count, s_oldest = script(
+        keys=[storage.prefixed_key(per_second.key_for("api", identity)),
+              storage.prefixed_key(per_minute.key_for("api", identity))],
+        args=[now, per_second.amount, per_second.get_expiry(), per_minute.amount, per_minute.get_expiry()],
+    )
+    headers = {
+        "X-RateLimit-Limit": str(per_minute.amount),
+        "X-RateLimit-Remaining": str(max(0, per_minute.amount - int(m_count))),
+        "X-RateLimit-Reset": str(math.ceil(_reset(m_oldest, per_minute, now))),
+    }
+    if not minute_ok:
+        reset = _reset(s_oldest, per_second, now) if not second_ok else _reset(m_oldest, per_minute, now)
+        headers["Retry-After"] = str(max(1, math.ceil(reset - time.time())))
+    return RateDecision(allowed=bool(minute_ok), headers=headers)
+
+
+def _check_with_library(identity: str, per_minute: RateLimitItem, per_second: RateLimitItem) -> RateDecision:
     limiter = get_limiter()
     second_ok = limiter.hit(per_second, "api", identity)
     minute_ok = second_ok and limiter.hit(per_minute, "api", identity)

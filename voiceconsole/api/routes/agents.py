@@ -5,7 +5,7 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, Depends, Query
 
 from voiceconsole.api.deps import PrincipalDep, SessionDep
-from voiceconsole.api.envelope import ok
+from voiceconsole.api.envelope import ok_response
 from voiceconsole.api.params import Paging, paging
 from voiceconsole.services import agents as agents_service
 
@@ -25,7 +25,7 @@ def list_agents(
     rows, total = agents_service.list_agents(session, org=principal.org, page=pg.page, per_page=pg.per_page,
                                              sort_by=sort_by, sort_order=pg.sort_order, platform=platform,
                                              status=status, client_id=client_id, actor=principal.actor)
-    return ok([r.wire() for r in rows], page=pg.page, perPage=pg.per_page, total=total)
+    return ok_response([r.wire() for r in rows], page=pg.page, perPage=pg.per_page, total=total)
 
 
 PeriodRange = Annotated[Literal["7d", "30d", "90d"], Query(
@@ -39,10 +39,10 @@ PERIOD_DOC = ("`period` holds the figures of the last N days (`range`, default 3
 @router.get("/stats", summary="Aggregated agent performance for the dashboard", description=PERIOD_DOC)
 def agent_stats(principal: PrincipalDep, session: SessionDep, range_: PeriodRange = "30d"):
     data, meta = agents_service.agents_overview(session, org=principal.org, actor=principal.actor, range_=range_)
-    return ok(data, **meta)
+    return ok_response(data, **meta)
 
 
 @router.get("/{agent_id}", summary="Agent detail with recent calls, score trend and cost", description=PERIOD_DOC)
 def get_agent(agent_id: str, principal: PrincipalDep, session: SessionDep, range_: PeriodRange = "30d"):
-    return ok(agents_service.get_agent(session, org=principal.org, agent_id=agent_id, actor=principal.actor,
-                                       range_=range_).wire())
+    return ok_response(agents_service.get_agent(session, org=principal.org, agent_id=agent_id, actor=principal.actor,
+                                                range_=range_).wire())

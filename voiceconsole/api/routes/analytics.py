@@ -7,7 +7,7 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, Query
 
 from voiceconsole.api.deps import PrincipalDep, SessionDep
-from voiceconsole.api.envelope import ok
+from voiceconsole.api.envelope import ok_response
 from voiceconsole.services import analytics as analytics_service
 
 router = APIRouter(prefix="/analytics", tags=["analytics"])
@@ -51,7 +51,7 @@ def get_analytics(
     data, meta = analytics_service.analytics(session, org=principal.org, range_=range_, date_from=date_from,
                                              date_to=date_to, agent_id=agent_id, client_id=client_id,
                                              actor=principal.actor)
-    return ok(data, **meta)
+    return ok_response(data, **meta)
 
 
 @router.get("/portfolio", summary="Clients and agents ranked by health (week over week), worst first")
@@ -61,4 +61,5 @@ def get_portfolio(principal: PrincipalDep, session: SessionDep, agent_id: AgentI
     scope = analytics_service.resolve_scope(session, org=principal.org, agent_id=agent_id, client_id=client_id,
                                             actor=principal.actor)
     board = analytics_service.portfolio(session, org=principal.org, scope=scope)
-    return ok({"clients": board["clients"], "agents": board["agents"]}, **{"from": board["from"], "to": board["to"]})
+    return ok_response({"clients": board["clients"], "agents": board["agents"]},
+                       **{"from": board["from"], "to": board["to"]})

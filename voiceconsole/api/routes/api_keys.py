@@ -6,7 +6,7 @@ from fastapi import APIRouter, Depends
 from pydantic import BaseModel, Field
 
 from voiceconsole.api.deps import PrincipalDep, SessionDep
-from voiceconsole.api.envelope import ok
+from voiceconsole.api.envelope import ok, ok_response
 from voiceconsole.api.params import Paging, paging
 from voiceconsole.schemas import ApiKeyCreated, ApiKeyOut
 from voiceconsole.services import api_keys as keys_service
@@ -28,8 +28,8 @@ def key_out(key) -> ApiKeyOut:
 def list_keys(principal: PrincipalDep, session: SessionDep, pg: Annotated[Paging, Depends(paging)]):
     keys = keys_service.list_api_keys(session, org=principal.org, actor=principal.actor)
     start = (pg.page - 1) * pg.per_page
-    return ok([key_out(k).wire() for k in keys[start:start + pg.per_page]],
-              page=pg.page, perPage=pg.per_page, total=len(keys))
+    return ok_response([key_out(k).wire() for k in keys[start:start + pg.per_page]],
+                       page=pg.page, perPage=pg.per_page, total=len(keys))
 
 
 @router.post("", status_code=201, summary="Create an API key; the key is shown once")

@@ -9,7 +9,7 @@ from fastapi.responses import JSONResponse, RedirectResponse
 from pydantic import BaseModel, Field
 
 from voiceconsole.api.deps import SESSION_COOKIE, PrincipalDep, SessionDep, rate_limit_anonymous
-from voiceconsole.api.envelope import ok
+from voiceconsole.api.envelope import ok, ok_response
 from voiceconsole.services import accounts
 from voiceconsole.services.errors import InvalidToken
 from voiceconsole.settings import get_settings
@@ -59,5 +59,5 @@ def logout(request: Request, session: SessionDep):
 @router.get("/me", summary="Who is calling: user or API key, and the organization")
 def me(principal: PrincipalDep):
     org = principal.org
-    return ok({"actor": principal.actor.display, "role": principal.actor.role,
-               "organization": {"slug": org.slug, "name": org.name, "plan": org.plan}})
+    return ok_response({"actor": principal.actor.display, "role": principal.actor.role,
+                        "organization": {"slug": org.slug, "name": org.name, "plan": org.plan}})

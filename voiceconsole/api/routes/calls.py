@@ -8,7 +8,7 @@ from fastapi.responses import StreamingResponse
 from pydantic import BaseModel, Field
 
 from voiceconsole.api.deps import PrincipalDep, SessionDep
-from voiceconsole.api.envelope import ok
+from voiceconsole.api.envelope import ok, ok_response
 from voiceconsole.api.params import Paging, as_utc, check_range, paging
 from voiceconsole.models.types import utcnow
 from voiceconsole.services import calls as calls_service
@@ -28,7 +28,7 @@ class TagsIn(BaseModel):
     tags: list[str] = Field(min_length=1, max_length=calls_service.MAX_TAGS_PER_REQUEST, examples=[["follow-up"]])
 
 
-def call_filters(
+async def call_filters(
     agent_id: Annotated[str | None, Query(alias="agentId", max_length=128, description="The platform's agent id")] = None,
     client_id: Annotated[str | None, Query(alias="clientId", max_length=32)] = None,
     status: Literal["ended", "error", "in_progress"] | None = None,
@@ -61,7 +61,7 @@ def list_calls(
     rows, total = calls_service.list_calls(session, org=principal.org, filters=filters, page=pg.page,
                                            per_page=pg.per_page, sort_by=sort_by, sort_order=pg.sort_order,
                                            actor=principal.actor)
-    return ok([r.wire() for r in rows], page=pg.page, perPage=pg.per_page, total=total)
+    return ok_response([r.wire() for r in rows], page=pg.page, perPage=pg.per_page, total=total)
 
 
 @router.get("/export", summary="Export the filtered calls as CSV (streamed; newest first)",
@@ -82,7 +82,8 @@ def export_calls(principal: PrincipalDep, filters: Annotated[CallFilters, Depend
 
 @router.get("/{call_id}", summary="Get a call with transcript, score breakdown, notes and tags")
 def get_call(call_id: str, principal: PrincipalDep, session: SessionDep):
-    return ok(calls_service.get_call(session, org=principal.org, call_id=call_id, actor=principal.actor).wire())
+    call = calls_service.get_call(session, org=principal.org, call_id=call_id, actor=principal.actor)
+    return ok_response(call.wire())
 
 
 @router.post("/{call_id}/notes", status_code=201, summary="Add a note to a call")

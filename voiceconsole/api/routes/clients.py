@@ -6,7 +6,7 @@ from fastapi import APIRouter
 from pydantic import BaseModel, ConfigDict, Field
 
 from voiceconsole.api.deps import PrincipalDep, SessionDep
-from voiceconsole.api.envelope import ok
+from voiceconsole.api.envelope import ok, ok_response
 from voiceconsole.services import clients as clients_service
 
 router = APIRouter(tags=["clients"])
@@ -25,7 +25,7 @@ class AgentClientIn(BaseModel):
 @router.get("/clients", summary="List clients with their agent counts")
 def list_clients(principal: PrincipalDep, session: SessionDep):
     rows = clients_service.list_clients(session, org=principal.org, actor=principal.actor)
-    return ok([r.wire() for r in rows], total=len(rows))
+    return ok_response([r.wire() for r in rows], total=len(rows))
 
 
 @router.post("/clients", status_code=201, summary="Create a client (owners and admins)")
@@ -37,7 +37,8 @@ def create_client(body: ClientIn, principal: PrincipalDep, session: SessionDep):
 
 @router.get("/clients/{client_id}", summary="One client")
 def get_client(client_id: str, principal: PrincipalDep, session: SessionDep):
-    return ok(clients_service.get_client(session, org=principal.org, client_id=client_id, actor=principal.actor).wire())
+    client = clients_service.get_client(session, org=principal.org, client_id=client_id, actor=principal.actor)
+    return ok_response(client.wire())
 
 
 @router.patch("/clients/{client_id}", summary="Rename a client (owners and admins)")
