@@ -16,7 +16,9 @@ from voiceconsole.api.routes import notification_channels
 DESCRIPTION = """
 VoiceConsole REST API. Authenticate with `Authorization: Bearer viq_…` (create a key under
 Settings → API keys). Responses use the envelope `{"data": …, "meta": {…}}`; errors are
-`{"error": "Message", "details": [{"field": "…", "message": "…"}]}`.
+`{"error": "Message", "details": [{"field": "…", "message": "…"}]}`. Lists add
+`meta: {page, perPage, total}`; the calls list also says `totalIsEstimate` (its `total` is exact up to
+10,000 matching calls and the planner's estimate past that).
 Rate limits per key by plan (Free 60/min + 10/s, Pro 300/min + 30/s, Agency 1,000/min + 100/s);
 every response carries `X-RateLimit-Limit`, `X-RateLimit-Remaining` and `X-RateLimit-Reset`,
 and a 429 adds `Retry-After`.

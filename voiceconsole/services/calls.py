@@ -7,7 +7,11 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import and_, delete, func, literal_column, or_
+from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import defer
+from sqlalchemy.sql.base import Executable
+from sqlalchemy.sql.elements import ClauseElement
+from sqlalchemy.sql.visitors import InternalTraversal
 from sqlmodel import Session, select
 
 from voiceconsole.models import Agent, Call, CallNote, CallTag, Client, Organization, Tag
@@ -30,6 +34,12 @@ _NATURAL_NULLS = {"startedAt", "createdAt"}  # always set in practice
 # Large columns a list never shows.
 _LIST_UNUSED = (Call.transcript, Call.transcript_turns, Call.platform_analysis, Call.call_metadata,
                 Call.score_breakdown)
+# `meta.total` is exact up to this many matching calls. Beyond it, counting every match (hundreds of
+# thousands of rows for a broad search) would cost more than the page itself, so at most
+# EXACT_TOTAL_LIMIT + 1 matches are counted and the total is PostgreSQL's planner estimate instead
+# (never below EXACT_TOTAL_LIMIT + 1; SQLite has no estimate and says EXACT_TOTAL_LIMIT + 1), flagged
+# with `total_is_estimate`. Read at call time, so tests may lower it.
+EXACT_TOTAL_LIMIT = 10_000
 MAX_TAGS_PER_REQUEST = 20
 MAX_TAG_LENGTH = 50
 MAX_NOTE_LENGTH = 5000
@@ -126,30 +136,118 @@ def _summary_fields(call: Call, agent: Agent | None, client: Client | None, tags
     )
 
 
-def _order(sort_by: str, sort_order: str) -> list:
-    col = SORT_COLUMNS[sort_by]
+def _order(sort_by: str, sort_order: str, col=None, id_col=None) -> list:  # noqa: ANN001
+    col = SORT_COLUMNS[sort_by] if col is None else col
+    id_col = Call.id if id_col is None else id_col
     if sort_by in _NATURAL_NULLS:
-        return [col.desc(), Call.id.desc()] if sort_order == "desc" else [col.asc(), Call.id.asc()]
+        return [col.desc(), id_col.desc()] if sort_order == "desc" else [col.asc(), id_col.asc()]
     if sort_order == "desc":
-        return [col.desc().nulls_last(), Call.id.desc()]
-    return [col.asc().nulls_last(), Call.id.asc()]
+        return [col.desc().nulls_last(), id_col.desc()]
+    return [col.asc().nulls_last(), id_col.asc()]
 
 
-def list_calls(
+def _page_ids(session: Session, where, sort_by: str, sort_order: str, offset: int, per_page: int, *,
+              matches_first: bool = False) -> list[int]:
+    """The page's call ids, on the narrow indexes (the rows themselves are loaded afterwards).
+
+    `matches_first` (PostgreSQL): collect every match first, then sort them. For a search with few matches;
+    otherwise the planner may walk the time index newest first and test every call's text for a word
+    that is rare or absent (seconds at a million calls), misled by its guess of how common the word is."""
+    if matches_first:
+        matches = (select(Call.id.label("id"), SORT_COLUMNS[sort_by].label("sort_key")).where(where)
+                   .cte("matches").prefix_with("MATERIALIZED"))
+        stmt = select(matches.c.id).order_by(*_order(sort_by, sort_order, matches.c.sort_key, matches.c.id))
+    else:
+        stmt = select(Call.id).where(where).order_by(*_order(sort_by, sort_order))
+    return list(session.exec(stmt.offset(offset).limit(per_page)))
+
+
+@dataclass
+class CallPage:
+    """One page of the calls list. `total` is exact unless `total_is_estimate` (see EXACT_TOTAL_LIMIT)."""
+
+    rows: list[CallSummary]
+    total: int
+    total_is_estimate: bool = False
+
+
+class _PlannerRows(Executable, ClauseElement):
+    """`EXPLAIN (FORMAT JSON) <select>` (PostgreSQL): the planner's row estimate, without running it."""
+
+    inherit_cache = True
+    _traverse_internals = [("statement", InternalTraversal.dp_clauseelement)]
+
+    def __init__(self, statement):
+        self.statement = statement
+
+
+@compiles(_PlannerRows, "postgresql")
+def _compile_planner_rows(element, compiler, **kw):  # noqa: ANN001
+    sql = "EXPLAIN (FORMAT JSON) " + compiler.process(element.statement, **kw)
+    compiler._result_columns = []  # EXPLAIN answers with its own column ("QUERY PLAN"), not the select's
+    return sql
+
+
+def _planner_estimate(session: Session, where) -> int | None:
+    if not is_postgres(session):
+        return None
+    statement = _PlannerRows(select(literal_column("1")).select_from(Call).where(where))
+    plan = session.connection().execute(statement).scalar()  # a Core statement, not an ORM one
+    if isinstance(plan, str):  # a driver that does not decode json
+        import json
+
+        plan = json.loads(plan)
+    try:
+        return int(plan[0]["Plan"]["Plan Rows"])
+    except (LookupError, TypeError, ValueError):
+        return None
+
+
+def count_calls(session: Session, where, *, exact_limit: int | None = None) -> tuple[int, bool]:
+    """(total, is_estimate) for a calls WHERE clause: an exact count of at most `exact_limit` + 1 rows
+    (default EXACT_TOTAL_LIMIT), and past that the planner's estimate, at least `exact_limit` + 1."""
+    limit = EXACT_TOTAL_LIMIT if exact_limit is None else exact_limit
+    capped = select(literal_column("1")).select_from(Call).where(where).limit(limit + 1).subquery()
+    n = session.exec(select(func.count()).select_from(capped)).one()
+    if n <= limit:
+        return n, False
+    return max(limit + 1, _planner_estimate(session, where) or 0), True
+
+
+def page_calls(
     session: Session, *, org: Organization, filters: CallFilters, page: int = 1, per_page: int = 20,
     sort_by: str = "startedAt", sort_order: str = "desc", actor: Actor | None = None,
-) -> tuple[list[CallSummary], int]:
+    exact_total_limit: int | None = None,
+) -> CallPage:
+    """A page of calls and the list's total (exact up to `exact_total_limit`, default EXACT_TOTAL_LIMIT;
+    see `count_calls`)."""
     if sort_by not in SORT_COLUMNS:
         raise ValidationFailed.field("sortBy", f"Must be one of: {', '.join(SORT_COLUMNS)}")
     where = _base_query(session, org, filters, actor)
-    total = session.exec(select(func.count()).select_from(Call).where(where)).one()
+    limit = EXACT_TOTAL_LIMIT if exact_total_limit is None else exact_total_limit
+    offset = (page - 1) * per_page
     # Two steps ("deferred join"): find the page's ids on the narrow index, then load just those rows.
-    ids = list(session.exec(
-        select(Call.id).where(where).order_by(*_order(sort_by, sort_order))
-        .offset((page - 1) * per_page).limit(per_page)
-    ))
+    if filters.search and filters.search.strip() and is_postgres(session):
+        # Count first: at most `limit` + 1 matches, found through the text index. Up to the limit, sorting
+        # the matches costs no more than counting them did (see _page_ids).
+        total, estimated = count_calls(session, where, exact_limit=limit)
+        ids = _page_ids(session, where, sort_by, sort_order, offset, per_page, matches_first=not estimated)
+    else:
+        ids = _page_ids(session, where, sort_by, sort_order, offset, per_page)
+        if len(ids) < per_page and (ids or offset == 0):
+            # The last page: the total is known without counting.
+            total, estimated = offset + len(ids), False
+        else:
+            total, estimated = count_calls(session, where, exact_limit=limit)
+    if estimated:
+        if 0 < len(ids) < per_page:
+            total, estimated = offset + len(ids), False  # the last page after all: exact
+        else:
+            # An estimate, but never fewer than the rows seen so far plus one (this page is full), nor more
+            # than the offset when this page is already past the end.
+            total = max(total, offset + len(ids) + 1) if ids else max(limit + 1, min(total, offset))
     if not ids:
-        return [], total
+        return CallPage([], total, estimated)
     rows = session.exec(
         select(Call, Agent, Client)
         .outerjoin(Agent, Agent.id == Call.agent_id)
@@ -159,7 +257,19 @@ def list_calls(
     ).all()
     by_id = {c.id: (c, a, cl) for c, a, cl in rows}
     tags = _tags_for(session, ids)
-    return [CallSummary(**_summary_fields(*by_id[i], tags.get(i, []))) for i in ids if i in by_id], total
+    summaries = [CallSummary(**_summary_fields(*by_id[i], tags.get(i, []))) for i in ids if i in by_id]
+    return CallPage(summaries, total, estimated)
+
+
+def list_calls(
+    session: Session, *, org: Organization, filters: CallFilters, page: int = 1, per_page: int = 20,
+    sort_by: str = "startedAt", sort_order: str = "desc", actor: Actor | None = None,
+    exact_total_limit: int | None = None,
+) -> tuple[list[CallSummary], int]:
+    """(calls, total): `page_calls` without the estimate flag."""
+    result = page_calls(session, org=org, filters=filters, page=page, per_page=per_page, sort_by=sort_by,
+                        sort_order=sort_order, actor=actor, exact_total_limit=exact_total_limit)
+    return result.rows, result.total
 
 
 def _get_call_row(session: Session, org: Organization, call_id: str, actor: Actor | None) -> Call:

@@ -52,16 +52,27 @@ async def call_filters(
                        search=search, date_from=date_from, date_to=date_to)
 
 
-@router.get("", summary="List calls")
+LIST_DOC = f"""Calls of the organization, newest first by default, with the filters below.
+
+`meta: {{page, perPage, total, totalIsEstimate}}`. `total` is exact up to
+{calls_service.EXACT_TOTAL_LIMIT:,} matching calls (`totalIsEstimate: false`). Past that, counting every
+match would cost more than the page, so `total` is the database planner's estimate, never below
+{calls_service.EXACT_TOTAL_LIMIT + 1:,}, and `totalIsEstimate` is `true`. A page with fewer than `perPage`
+items (the last one) carries the exact total. To read everything, page until a page has fewer than
+`perPage` items rather than trusting an estimated total."""
+
+
+@router.get("", summary="List calls", description=LIST_DOC)
 def list_calls(
     principal: PrincipalDep, session: SessionDep,
     filters: Annotated[CallFilters, Depends(call_filters)], pg: Annotated[Paging, Depends(paging)],
     sort_by: Annotated[SortBy, Query(alias="sortBy")] = "startedAt",
 ):
-    rows, total = calls_service.list_calls(session, org=principal.org, filters=filters, page=pg.page,
-                                           per_page=pg.per_page, sort_by=sort_by, sort_order=pg.sort_order,
-                                           actor=principal.actor)
-    return ok_response([r.wire() for r in rows], page=pg.page, perPage=pg.per_page, total=total)
+    result = calls_service.page_calls(session, org=principal.org, filters=filters, page=pg.page,
+                                      per_page=pg.per_page, sort_by=sort_by, sort_order=pg.sort_order,
+                                      actor=principal.actor)
+    return ok_response([r.wire() for r in result.rows], page=pg.page, perPage=pg.per_page, total=result.total,
+                       totalIsEstimate=result.total_is_estimate)
 
 
 @router.get("/export", summary="Export the filtered calls as CSV (streamed; newest first)",

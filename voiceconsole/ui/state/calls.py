@@ -8,7 +8,8 @@ from urllib.parse import urlencode
 import reflex as rx
 
 from voiceconsole.services.agents import list_agents
-from voiceconsole.services.calls import SORT_COLUMNS, CallFilters, list_calls
+from voiceconsole.services import calls as calls_service
+from voiceconsole.services.calls import SORT_COLUMNS, CallFilters, page_calls
 from voiceconsole.services.clients import list_clients
 from voiceconsole.services.errors import DomainError
 from voiceconsole.ui import format as fmt
@@ -70,6 +71,7 @@ def export_query(f: CallFilters) -> str:
 class CallsState(AuthState):
     rows: list[dict[str, str]] = []
     total: int = 0
+    total_is_estimate: bool = False  # past services.calls.EXACT_TOTAL_LIMIT matches: the planner's estimate
     page: int = 1
     filters: dict[str, str] = dict(DEFAULT_FILTERS)
     sort_by: str = "startedAt"
@@ -87,8 +89,22 @@ class CallsState(AuthState):
         if self.total == 0:
             return "No calls"
         first = (self.page - 1) * PER_PAGE + 1
+        if self.total_is_estimate:
+            # More than EXACT_TOTAL_LIMIT calls match and only that many were counted: "of 10,000+", not a guess.
+            last = first + len(self.rows) - 1
+            return f"Showing {first:,}–{last:,} of {max(calls_service.EXACT_TOTAL_LIMIT, last):,}+"
         last = min(self.page * PER_PAGE, self.total)
         return f"Showing {first:,}–{last:,} of {self.total:,}"
+
+    @rx.var
+    def page_label(self) -> str:
+        return f"Page {self.page:,} of " + ("about " if self.total_is_estimate else "") + f"{self.page_count:,}"
+
+    @rx.var
+    def has_next_page(self) -> bool:
+        if self.total_is_estimate:  # the estimate may be short: go on while pages come back full
+            return len(self.rows) == PER_PAGE
+        return self.page < self.page_count
 
     @rx.var
     def has_filters(self) -> bool:
@@ -108,6 +124,7 @@ class CallsState(AuthState):
         client or agent; without them the filters of this tab's last visit are kept.
         """
         self.rows, self.total, self.agent_options, self.client_options = [], 0, [], []
+        self.total_is_estimate = False
         query = self.router.url.query_parameters
         if query.get("clientId") or query.get("agentId"):
             self.filters = {**DEFAULT_FILTERS, "client": (query.get("clientId") or ALL)[:32],
@@ -129,7 +146,7 @@ class CallsState(AuthState):
         self.error = ""
         try:
             with self.open_org() as scope:
-                calls, total = list_calls(
+                result = page_calls(
                     scope.session, org=scope.org, filters=filters_from(self.filters, self.timezone),
                     page=self.page, per_page=PER_PAGE, sort_by=self.sort_by, sort_order=self.sort_order,
                     actor=scope.actor,
@@ -137,11 +154,11 @@ class CallsState(AuthState):
         except NotSignedIn:
             return rx.redirect(LOGIN_ROUTE)
         except DomainError as exc:
-            self.rows, self.total = [], 0
+            self.rows, self.total, self.total_is_estimate = [], 0, False
             self.error = exc.message
             return None
-        self.rows = [call_row(c.wire(), self.timezone) for c in calls]
-        self.total = total
+        self.rows = [call_row(c.wire(), self.timezone) for c in result.rows]
+        self.total, self.total_is_estimate = result.total, result.total_is_estimate
         return None
 
     @rx.event
@@ -171,7 +188,7 @@ class CallsState(AuthState):
 
     @rx.event
     def next_page(self):
-        if self.page < self.page_count:
+        if self.has_next_page:
             self.page += 1
             return self._fetch()
         return None

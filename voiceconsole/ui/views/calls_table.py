@@ -62,12 +62,12 @@ def pagination() -> rx.Component:
     return rx.flex(
         rx.text(CallsState.range_label, size="2", color=styles.MUTED_TEXT, data_testid="range-label"),
         rx.hstack(
-            rx.text("Page ", CallsState.page, " of ", CallsState.page_count, size="2", color=styles.MUTED_TEXT),
+            rx.text(CallsState.page_label, size="2", color=styles.MUTED_TEXT),
             rx.button(rx.icon("chevron-left", size=15), "Previous", variant="surface", color_scheme="gray",
                       size="2", on_click=CallsState.prev_page, disabled=CallsState.page <= 1,
                       aria_label="Previous page", data_testid="prev-page"),
             rx.button("Next", rx.icon("chevron-right", size=15), variant="surface", color_scheme="gray", size="2",
-                      on_click=CallsState.next_page, disabled=CallsState.page >= CallsState.page_count,
+                      on_click=CallsState.next_page, disabled=~CallsState.has_next_page,
                       aria_label="Next page", data_testid="next-page"),
             spacing="3", align="center",
         ),
