@@ -88,6 +88,25 @@ def get_principal(request: Request, session: SessionDep) -> Principal:
 PrincipalDep = Annotated[Principal, Depends(get_principal)]
 
 
+def _needs_principal(dependant) -> bool:  # noqa: ANN001 (fastapi.dependencies.models.Dependant)
+    return any(d.call is get_principal or _needs_principal(d) for d in dependant.dependencies)
+
+
+async def authenticate_unvalidated(request: Request) -> None:
+    """Auth before validation, for the one validation FastAPI does before any dependency: parsing a JSON
+    body. When the matched route needs a principal, resolve it now (same checks, same rate limit), so a
+    bad body from an unauthenticated caller is a 401 (or 403/429), not a 422. Raises ApiError."""
+    dependant = getattr(request.scope.get("route"), "dependant", None)
+    if dependant is None or not _needs_principal(dependant):
+        return
+
+    def resolve() -> None:
+        with Session(get_engine(), expire_on_commit=False) as session:
+            get_principal(request, session)
+
+    await run_in_threadpool(resolve)
+
+
 def rate_limit_anonymous(request: Request) -> None:
     """For unauthenticated endpoints (login links): limit by client address."""
     _rate_limit(request, f"ip:{_client_ip(request)}", "free")

@@ -79,8 +79,18 @@ def _message(err: dict) -> str:
 
 def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(RequestValidationError)
-    async def _validation(_: Request, exc: RequestValidationError) -> JSONResponse:
-        details = [{"field": _error_field(e), "message": _message(e)} for e in exc.errors()]
+    async def _validation(request: Request, exc: RequestValidationError) -> JSONResponse:
+        errors = exc.errors()
+        if any(e.get("type") == "json_invalid" for e in errors):
+            # FastAPI parses a JSON body before it resolves any dependency: authenticate first, so the
+            # caller learns it is unauthenticated (401) before anything about its body.
+            from voiceconsole.api.deps import authenticate_unvalidated  # deps imports this module
+
+            try:
+                await authenticate_unvalidated(request)
+            except ApiError as err:
+                return error_response(err.status, err.message, err.details, err.headers)
+        details = [{"field": _error_field(e), "message": _message(e)} for e in errors]
         return error_response(422, "Validation failed", details)
 
     @app.exception_handler(DomainError)
