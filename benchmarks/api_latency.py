@@ -560,6 +560,8 @@ class Timing:
     sql_parts_ms: dict[str, list[float]] = field(default_factory=dict)
     api_total: int | None = None
     sql_total: int | None = None
+    api_total_is_estimate: bool | None = None  # meta.totalIsEstimate, where the API gives it
+    sql_total_is_estimate: bool = False
     api_rows: int | None = None
     statuses: dict[int, int] = field(default_factory=dict)
     retried_429: int = 0
@@ -592,6 +594,8 @@ class Pacer:
 
 def _label(statement: str) -> str:
     head = " ".join(statement.split()).lower()
+    if head.startswith("explain"):
+        return "estimate"  # the planner's row estimate behind an estimated meta.total
     if head.startswith("select count("):
         return "count"
     if "from call_tag" in head[:200]:
@@ -628,10 +632,15 @@ def _child_measure(spec: dict) -> dict:
                                                 ApiKey.revoked_at.is_(None))).first()
         actor = api_keys.actor_for_key(key)  # what the route gets as principal.actor
         event.listen(engine, "before_cursor_execute", _capture)
+        total_is_estimate = False
         try:
             if spec["kind"] == "calls":
                 kw["filters"] = CallFilters(**kw["filters"])
-                _, total = calls_service.list_calls(session, org=org, actor=actor, **kw)
+                if hasattr(calls_service, "page_calls"):  # what the route calls (with the estimate flag)
+                    result = calls_service.page_calls(session, org=org, actor=actor, **kw)
+                    total, total_is_estimate = result.total, result.total_is_estimate
+                else:
+                    _, total = calls_service.list_calls(session, org=org, actor=actor, **kw)
             else:
                 _, total = agents_service.list_agents(session, org=org, actor=actor, **kw)
         finally:
@@ -664,15 +673,22 @@ def _child_measure(spec: dict) -> dict:
 
             cur = psycopg.ClientCursor(conn)
             for st, params in stmts:
+                note = ""
+                if st.lstrip().upper().startswith("EXPLAIN"):
+                    # The planner estimate's own query: show its estimate against the rows it really finds.
+                    st = st.lstrip().split(")", 1)[1].lstrip() if st.lstrip().startswith("EXPLAIN (") else \
+                        st.lstrip()[len("EXPLAIN"):].lstrip()
+                    note = ("-- run by the service as EXPLAIN (FORMAT JSON) (planning only, for meta.total); "
+                            "analyzed here to compare the estimate with the actual rows\n")
                 cur.execute("EXPLAIN (ANALYZE, BUFFERS, SETTINGS) " + st, params)
                 plan = "\n".join(r[0] for r in cur.fetchall())
-                explains.append(cur.mogrify(st, params).strip() + "\n\n" + plan)
+                explains.append(note + cur.mogrify(st, params).strip() + "\n\n" + plan)
             conn.rollback()
     finally:
         fairy.close()
     engine.dispose()
     return dict(statements=[(st, params) for st, params in stmts], total=total, sql_ms=totals, parts=parts,
-                explains=explains)
+                explains=explains, total_is_estimate=total_is_estimate)
 
 
 def _child(mode: str, url: str, payload: Any = None) -> Any:
@@ -782,6 +798,7 @@ def time_api(client, pacer: Pacer, q: Query, warmup: int, n: int, t: Timing) -> 
         if it == 0:
             doc = json.loads(body)
             t.api_total = doc.get("meta", {}).get("total")
+            t.api_total_is_estimate = doc.get("meta", {}).get("totalIsEstimate")
             t.api_rows = len(doc["data"]) if isinstance(doc.get("data"), list) else None
         if it >= warmup:
             t.api_ms.append(el)
@@ -880,8 +897,9 @@ def write_results(path: Path, args, machine: dict, data: dict, rep: LoadReport |
     a("")
     a(f"**Method:** uvicorn 1 worker (`--no-access-log`), httpx keep-alive client, sequential; "
       f"{args.warmup} warm-up + {args.requests} timed requests per query, client paced under the agency rate limit "
-      f"(no 429 counted). Raw SQL = the statements `services.calls.list_calls` / `services.agents.list_agents` "
-      f"execute for that request (count, page, tags lookup — captured from SQLAlchemy), run with psycopg on one "
+      f"(no 429 counted). Raw SQL = the statements `services.calls.page_calls` / `services.agents.list_agents` "
+      f"execute for that request (count, planner estimate when the count is capped, page, tags lookup — "
+      f"captured from SQLAlchemy), run with psycopg on one "
       f"connection in a transaction, all rows fetched, {args.warmup} warm-up + {args.requests} timed. "
       f"Targets: API median ≤ 2 × raw SQL median **and** API p95 < 100 ms.")
     a("")
@@ -907,8 +925,10 @@ def write_results(path: Path, args, machine: dict, data: dict, rep: LoadReport |
         t = timings[q.name]
         parts = "; ".join(f"{k.split(':', 1)[1]} {fmt(statistics.median(v))} / {fmt(pctl(v, 95))}"
                           for k, v in t.sql_parts_ms.items())
-        a(f"| {q.name} | {parts} | {t.api_total if t.api_total is not None else '–'} / "
-          f"{t.sql_total if t.sql_total is not None else '–'} | {t.api_rows if t.api_rows is not None else '–'} | "
+        est = lambda flag: " (estimate)" if flag else ""  # noqa: E731
+        a(f"| {q.name} | {parts} | {t.api_total if t.api_total is not None else '–'}{est(t.api_total_is_estimate)} / "
+          f"{t.sql_total if t.sql_total is not None else '–'}{est(t.sql_total_is_estimate)} | "
+          f"{t.api_rows if t.api_rows is not None else '–'} | "
           f"{' → '.join(f'{x:.1f}' for x in t.load)} |")
     a("")
     if baselines:
@@ -1093,6 +1113,7 @@ def main() -> None:
                                                  explain=not args.no_explain))
                 t.load.append(loadavg())
                 t.statements, t.sql_total, t.sql_ms, t.sql_parts_ms = m["statements"], m["total"], m["sql_ms"], m["parts"]
+                t.sql_total_is_estimate = m.get("total_is_estimate", False)
                 if m["explains"]:
                     explains[q.name] = m["explains"]
                 if t.api_total != t.sql_total:
