@@ -17,7 +17,7 @@ from __future__ import annotations
 import logging
 import time
 import uuid
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from voiceconsole.jobs.queues import get_queue, get_redis
 from voiceconsole.models.types import utcnow
@@ -132,7 +132,7 @@ def _deliver_and_reschedule() -> dict:
     stats = deliver_due(max_seconds=PUMP_MAX_SECONDS).as_dict()
     upcoming = next_due_at()
     if upcoming is not None:
-        if upcoming <= utcnow() + timedelta(seconds=1):
+        if upcoming <= utcnow():
             enqueue_delivery()  # work left (the pump stopped at its time limit, or it fell due just now)
         else:
             schedule_pump(upcoming)

@@ -21,7 +21,12 @@ import time
 
 from rq.exceptions import DuplicateJobError
 
+from voiceconsole.jobs.notifications import JOB_TIMEOUT_S, notify_sweep_job
 from voiceconsole.jobs.queues import get_queue
+
+# Imported here, not inside the ticker thread: RQ forks a work horse for each job, and a fork taken
+# while another thread is half-way through importing a module leaves that module's import lock held
+# forever in the child (the first job would hang importing it).
 
 log = logging.getLogger(__name__)
 TICK_SECONDS = 300
@@ -47,8 +52,6 @@ def tick(now: float | None = None) -> bool:
 
 def notify_tick(now: float | None = None) -> bool:
     """Enqueue the notifications sweep (fan out missed events, send what is due) once per bucket."""
-    from voiceconsole.jobs.notifications import JOB_TIMEOUT_S, notify_sweep_job
-
     bucket = int((now or time.time()) // NOTIFY_TICK_SECONDS)
     try:
         get_queue("notify").enqueue(notify_sweep_job, job_id=f"notify-sweep-{bucket}", unique=True,
