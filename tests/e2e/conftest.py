@@ -203,3 +203,24 @@ def e2e_page(e2e_browser, vc_app):
     page = context.new_page()
     yield page
     context.close()
+
+
+@pytest.fixture(scope="module")
+def vc_worker(vc_app):
+    """A long-running `voiceconsole worker` (RQ + the periodic ticker) against the app's database and Redis,
+    for tests that need jobs to run while they watch the browser (deliveries, retries). Module-scoped, so
+    it never races other modules' `cli("worker", "--burst")`. Its log is saved as artifacts/worker.log."""
+    log_path = vc_app.log_path.with_name("worker.log")
+    with open(log_path, "w") as log:
+        proc = subprocess.Popen([sys.executable, "-m", "voiceconsole.cli", "worker"], cwd=ROOT, env=vc_app.env,
+                                stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
+                                start_new_session=True)
+    try:
+        time.sleep(1)
+        if proc.poll() is not None:
+            raise RuntimeError(f"the worker exited with {proc.returncode}:\n{log_path.read_text()[-4000:]}")
+        yield proc
+    finally:
+        _stop(proc)
+        ARTIFACTS.mkdir(exist_ok=True)
+        shutil.copy(log_path, ARTIFACTS / "worker.log")

@@ -18,6 +18,7 @@ def register_pages(app: rx.App) -> None:
     from voiceconsole.ui.state.dashboard import DashboardState
     from voiceconsole.ui.state.integrations import IntegrationsState
     from voiceconsole.ui.state.login import LoginState
+    from voiceconsole.ui.state.notification_channels import NotificationChannelsState
 
     app.add_page(index.index_page, route="/", title="VoiceConsole", on_load=AuthState.go_home)
     app.add_page(login.login_page, route="/login", title=TITLE.format("Sign in"), on_load=LoginState.on_load)
@@ -34,7 +35,7 @@ def register_pages(app: rx.App) -> None:
     app.add_page(api_keys.api_keys_page, route="/settings/api-keys", title=TITLE.format("API keys"),
                  on_load=[AuthState.require_login, ApiKeysState.load])
     app.add_page(integrations.integrations_page, route="/settings/integrations", title=TITLE.format("Integrations"),
-                 on_load=[AuthState.require_login, IntegrationsState.load])
+                 on_load=[AuthState.require_login, IntegrationsState.load, NotificationChannelsState.load_channels])
 
     from voiceconsole.ui.pages import scoring_settings
     from voiceconsole.ui.state.scoring_settings import ScoringSettingsState

@@ -1,4 +1,4 @@
-"""/settings/integrations: connected Retell, Vapi and ElevenLabs accounts."""
+"""/settings/integrations: connected Retell, Vapi and ElevenLabs accounts, then notification channels."""
 
 import reflex as rx
 
@@ -7,6 +7,7 @@ from voiceconsole.ui.components.layout import app_shell
 from voiceconsole.ui.components.page_header import page_header
 from voiceconsole.ui.state.integrations import IntegrationsState
 from voiceconsole.ui.views.integrations import connect_form, disconnect_dialog, integrations_list
+from voiceconsole.ui.views.notification_channels import notification_channels_section
 
 REFRESH_MS = 5000  # tests and syncs run as jobs: show their outcome without a reload
 
@@ -23,4 +24,5 @@ def integrations_page() -> rx.Component:
         integrations_list(),
         disconnect_dialog(),
         rx.moment(interval=REFRESH_MS, on_change=IntegrationsState.refresh, display="none"),
+        notification_channels_section(),
     )
