@@ -457,3 +457,22 @@ def test_send_test_event_delivers_a_sample_marked_test_to_that_channel_only(db, 
     assert receiver.at(other) == []
     items, total = nd.list_deliveries(db, org=org, channel_id=made.channel.id, actor=SYSTEM, status="succeeded")
     assert total == 1 and items[0].event_id == event_id and items[0].attempt_log[0].status_code == 200
+
+
+def test_a_channel_deleted_while_its_delivery_is_in_flight_does_not_break_the_pump(db, factory, channels):
+    from voiceconsole.services import notification_engine as engine
+    from voiceconsole.services.notification_fanout import fan_out_all
+
+    org = factory.org()
+    made = channels.make(org, "webhook", url="http://127.0.0.1:9/gone", events=["call.new"])
+    record(db, org, "call.new", {"callId": "cl_gone"})
+    fan_out_all()
+    claimed, targets, _ = engine.claim(engine.MAX_CLAIMED, {})
+    mine = [c for c in claimed if targets[c.channel_id].public_id == made.channel.id]
+    assert len(mine) == 1
+    nc.delete_channel(db, org=org, channel_id=made.channel.id, actor=SYSTEM)
+    db.commit()
+    outcomes = [engine.Outcome(claimed=c, started_at=utcnow(), finished_at=utcnow(), error="HTTP 500")
+                if c in mine else engine.Outcome(claimed=c, skipped=True) for c in claimed]  # others: unclaimed
+    state, paused = engine.record(outcomes, targets)  # no foreign-key error, nothing paused
+    assert paused == [] and targets[mine[0].channel_id].id not in state
