@@ -119,7 +119,7 @@ def test_list_envelope_and_meta(api_client, world):
     assert r.status_code == 200
     body = r.json()
     assert set(body) == {"data", "meta"}
-    assert body["meta"] == {"page": 1, "perPage": 20, "total": len(world.calls)}
+    assert body["meta"] == {"page": 1, "perPage": 20, "total": len(world.calls), "totalIsEstimate": False}
     assert sorted(_ids(body)) == sorted(c.public_id for c in world.calls)
 
 
@@ -322,7 +322,7 @@ def test_pagination(api_client, world):
     p1 = _list(api_client, world, perPage=3, page=1)
     p2 = _list(api_client, world, perPage=3, page=2)
     p3 = _list(api_client, world, perPage=3, page=3)
-    assert p2["meta"] == {"page": 2, "perPage": 3, "total": n}
+    assert p2["meta"] == {"page": 2, "perPage": 3, "total": n, "totalIsEstimate": False}
     assert _ids(p1) + _ids(p2) + _ids(p3) == everything
     assert len(_ids(p2)) == 3 and len(_ids(p3)) == n - 6
     beyond = _list(api_client, world, perPage=3, page=99)

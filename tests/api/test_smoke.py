@@ -9,5 +9,5 @@ def test_list_calls_smoke(api_client, factory):
     r = api_client.get("/api/calls", headers=bearer(key))
     assert r.status_code == 200, r.text
     body = r.json()
-    assert body["meta"] == {"page": 1, "perPage": 20, "total": 1}
+    assert body["meta"] == {"page": 1, "perPage": 20, "total": 1, "totalIsEstimate": False}
     assert body["data"][0]["id"] == call.public_id
