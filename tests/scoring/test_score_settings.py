@@ -286,3 +286,31 @@ def test_old_calls_scored_for_the_first_time_raise_no_alerts(db, factory):
     assert sorted(out.scored_call_ids) == sorted([old.id, recent.id])  # both scored
     assert [e.payload["callId"] for e in events(db, org, "call.completed")] == [recent.public_id]
     assert [e.payload["callId"] for e in events(db, org, "call.low_score")] == [recent.public_id]
+
+
+def test_a_new_scorer_version_rescores_every_organization_once_in_the_background(db, factory):
+    """Calls scored by an older scorer are brought to the current one by a worker, once per organization."""
+    from voiceconsole.jobs.queues import get_redis
+    from voiceconsole.jobs.scoring import enqueue_outdated_rescoring, scorer_version_key
+    from voiceconsole.scoring import SCORER_VERSION
+
+    get_queue("default").empty()
+    org = factory.org()
+    agent = factory.agent(org)
+    call = scripted_call(factory, org, agent, ANGRY)
+    score_stored_calls(db, call_ids=[call.id])
+    call.score_version, call.score = "local-0", 99  # as an older release left it
+    db.add(call)
+    db.commit()
+    get_redis().delete(scorer_version_key(org.id))
+
+    assert enqueue_outdated_rescoring() >= 1
+    assert f"rescore-{org.id}-all" in get_queue("default").job_ids
+    drain("default")
+    db.expire_all()
+    fresh = db.get(Call, call.id)
+    assert fresh.score_version == SCORER_VERSION and fresh.score != 99
+    assert get_redis().get(scorer_version_key(org.id)) == SCORER_VERSION.encode()
+    # Done: the next tick queues nothing more for this organization.
+    enqueue_outdated_rescoring()
+    assert f"rescore-{org.id}-all" not in get_queue("default").job_ids

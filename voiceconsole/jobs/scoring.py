@@ -1,4 +1,4 @@
-"""Scoring jobs: score new calls, rescore after a weights change, coach a call. All idempotent.
+"""Scoring jobs: score new calls, rescore after a weights or scorer change, coach a call. All idempotent.
 
 Only these jobs build the LLM client (from settings): the web process never calls the LLM.
 """
@@ -13,7 +13,8 @@ from rq.exceptions import DuplicateJobError, NoSuchJobError
 from rq.job import Job, JobStatus
 
 from voiceconsole.db import session_scope
-from voiceconsole.jobs.queues import enqueue_agent_stats, get_queue
+from voiceconsole.jobs.queues import enqueue_agent_stats, get_queue, get_redis
+from voiceconsole.scoring import SCORER_VERSION
 from voiceconsole.scoring.llm_judge import LlmClient, LlmJudge
 from voiceconsole.services.scoring import score_stored_calls
 
@@ -78,7 +79,32 @@ def rescore_organization_job(org_id: int, client_id: int | None = None) -> dict:
         agent_ids |= outcome.agent_ids
     if agent_ids:
         enqueue_agent_stats(agent_ids)
+    if client_id is None:  # every call of the organization now carries the scorer in force
+        get_redis().set(scorer_version_key(org_id), SCORER_VERSION)
     return {"org_id": org_id, "client_id": client_id, "rescored": scored, "batches": batches}
+
+
+def scorer_version_key(org_id: int) -> str:
+    return f"vc:scorer-version:{org_id}"
+
+
+def enqueue_outdated_rescoring() -> int:
+    """After an upgrade brings a new scorer version, rescore each organization's calls once, in the
+    background (DESIGN.md §7), so its averages never mix two scorers. Returns how many were queued.
+
+    The marker lives in Redis: losing it costs one rescoring pass that changes nothing."""
+    from sqlmodel import select
+
+    from voiceconsole.models import Organization
+
+    with session_scope() as session:
+        org_ids = list(session.exec(select(Organization.id)))
+    redis = get_redis()
+    queued = 0
+    for org_id in org_ids:
+        if redis.get(scorer_version_key(org_id)) != SCORER_VERSION.encode():
+            queued += enqueue_rescoring(org_id)
+    return queued
 
 
 def coach_call_job(call_id: int) -> dict:
