@@ -248,6 +248,23 @@ def test_filter_by_score_range(api_client, world):
     assert got == _expect(world, lambda c: c.score == 100)
 
 
+def test_scored_filter_keeps_only_scores_that_count(api_client, world, db):
+    """`scored=true`: calls whose score counts toward averages; a no-transcript 0 does not."""
+    excluded = next(c for c in world.calls if c.score is not None)
+    excluded.score, excluded.score_excluded = 0, True
+    db.add(excluded)
+    db.commit()
+    counted = _expect(world, lambda c: c.score is not None and not c.score_excluded)
+    assert set(_ids(_list(api_client, world, scored="true"))) == counted
+    assert set(_ids(_list(api_client, world, scored="false"))) == _expect(
+        world, lambda c: c.score is None or c.score_excluded)
+    worst_first = _list(api_client, world, scored="true", sortBy="callScore", sortOrder="asc")
+    assert excluded.public_id not in _ids(worst_first) and worst_first["data"][0]["callScore"] == min(
+        c.score for c in world.calls if c.public_id in counted)
+    bad = api_client.get("/api/v1/calls", params={"scored": "maybe"}, headers=world.headers)
+    assert bad.status_code == 422 and bad.json()["details"][0]["field"] == "scored"
+
+
 def test_filter_by_client(api_client, world):
     for client in world.clients:
         body = _list(api_client, world, clientId=client.public_id)

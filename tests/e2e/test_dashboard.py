@@ -66,19 +66,30 @@ def test_dashboard_kpis_range_and_portfolio_links(e2e_page, vc_app):
     page.get_by_test_id("clear-filters").click()
     expect(_kpi(page, "calls")).to_have_text(f"{week['totalCalls']:,}")
 
-    # The worst client's row opens its calls.
+    # Which client is getting worse and why, in two clicks: the worst client's row opens its calls of
+    # the week, worst score first; the first of those shows the reasons behind its score.
     rows = page.get_by_test_id("portfolio-client-row")
     expect(rows.first).to_have_attribute("data-id", client["id"])
     rows.first.get_by_test_id("portfolio-client-link").click()
-    page.wait_for_url(re.compile(rf"/calls\?clientId={client['id']}$"))
-    listed = _api(vc_app, f"/api/v1/calls?clientId={client['id']}&perPage=1")["meta"]["total"]
+    page.wait_for_url(re.compile(
+        rf"/calls\?clientId={client['id']}&dateFrom=\d{{4}}-\d\d-\d\d&scored=true&sortBy=callScore&sortOrder=asc$"))
+    since = re.search(r"dateFrom=([\d-]+)", page.url).group(1)
+    worst = _api(vc_app, f"/api/v1/calls?clientId={client['id']}&dateFrom={since}&scored=true&perPage=1"
+                         "&sortBy=callScore&sortOrder=asc")
+    listed = worst["meta"]["total"]
     expect(page.get_by_test_id("range-label")).to_have_text(re.compile(rf"of {listed:,}$"))
     expect(page.get_by_test_id("call-row").first).to_be_visible()
     clients = {line.splitlines()[-1].strip() for line in page.get_by_test_id("cell-agent").all_inner_texts()}
     assert clients == {client["name"]}, clients
     # The CSV export link carries the same filter.
     href = page.get_by_test_id("export-csv").get_attribute("href")
-    assert href.endswith(f"/api/v1/calls/export?clientId={client['id']}"), href
+    assert f"/api/v1/calls/export?clientId={client['id']}&dateFrom=" in href, href
+    page.screenshot(path=str(ARTIFACTS / "worst-calls.png"), full_page=True)
+    page.get_by_test_id("call-row").first.get_by_test_id("call-link").click()
+    page.wait_for_url(re.compile(rf"/calls/{worst['data'][0]['id']}$"))
+    expect(page.get_by_test_id("call-header").get_by_test_id("score-badge")).to_contain_text(
+        str(worst["data"][0]["callScore"]))
+    expect(page.get_by_test_id("score-reason").first).to_be_visible()
 
 
 def test_clients_page_creates_and_deletes_a_client(e2e_page, vc_app):

@@ -41,8 +41,11 @@ def test_dashboard_reads_the_url_and_fills_kpis_charts_and_board(db, factory):
     assert dash.range_key == "7d" and dash.client == "all"
     assert _kpi(dash, "calls")["value"] == "4" and len(dash.points) == 7
     assert [r["name"] for r in dash.client_rows] == ["Acme", "Globex"]  # worst health first
-    assert dash.client_rows[0]["href"] == f"/calls?clientId={t['acme'].public_id}"
-    assert dash.agent_rows[0]["href"] == f"/calls?agentId={t['a1'].platform_agent_id}"
+    # Each row opens that client's / agent's calls of the week, worst score first (the "why").
+    week = fmt.local_date(datetime.now(timezone.utc) - timedelta(days=6), "UTC")
+    worst_first = f"dateFrom={week}&scored=true&sortBy=callScore&sortOrder=asc"
+    assert dash.client_rows[0]["href"] == f"/calls?clientId={t['acme'].public_id}&{worst_first}"
+    assert dash.agent_rows[0]["href"] == f"/calls?agentId={t['a1'].platform_agent_id}&{worst_first}"
     assert {o["name"] for o in dash.client_options} == {"Acme", "Globex"}
 
     dash.set_range("30d")
@@ -91,6 +94,41 @@ def test_calls_page_reads_client_and_agent_from_the_url(db, factory):
     assert calls.total == 2 and calls.filters["client"] == "all"
     calls.set_filter("sentiment", "Positive")
     assert "sentiment=Positive" in calls.export_path and "agentId=" in calls.export_path
+
+
+def _script(spec) -> str:
+    return {k._js_expr: v._var_value for k, v in spec.args}.get("javascript_code", "")
+
+
+def test_the_calls_view_lives_in_the_url_and_a_shared_link_opens_it(db, factory):
+    t = _tenant(db, factory)
+    calls = make_state(CallsState, token=t["token"], path="/calls")
+    calls.load()
+    calls.set_filter("client", t["acme"].public_id)
+    calls.set_filter("min_score", "30")
+    calls.sort("callScore")
+    spec = calls.sort("callScore")  # second click: ascending
+    shared = f"/calls?clientId={t['acme'].public_id}&minScore=30&sortBy=callScore&sortOrder=asc"
+    assert shared in _script(spec)  # written into the address bar
+
+    # Another person opens the shared link in a fresh tab: the same view, the same rows.
+    other = make_state(CallsState, token=t["token"], path=shared)
+    other.load()
+    assert other.filters["client"] == t["acme"].public_id and other.filters["min_score"] == "30"
+    assert (other.sort_by, other.sort_order) == ("callScore", "asc")
+    assert [r["id"] for r in other.rows] == [r["id"] for r in calls.rows] and other.total == 3
+
+    # The dashboard's portfolio link: this week's calls of the worst client, worst first.
+    dash = make_state(DashboardState, token=t["token"], path="/dashboard?range=7d")
+    dash.load()
+    worst = make_state(CallsState, token=t["token"], path=dash.client_rows[0]["href"])
+    worst.load()
+    assert worst.total == 2 and {r["client"] for r in worst.rows} == {"Acme"}  # the call 20 days ago is out
+
+    # Nonsense in a URL falls back to defaults instead of failing.
+    odd = make_state(CallsState, token=t["token"], path="/calls?sortBy=password&sortOrder=sideways&page=-3")
+    odd.load()
+    assert (odd.sort_by, odd.sort_order, odd.page) == ("startedAt", "desc", 1) and odd.error == ""
 
 
 def test_clients_page_creates_renames_assigns_and_deletes(db, factory):

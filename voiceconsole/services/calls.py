@@ -58,6 +58,7 @@ class CallFilters:
     search: str | None = None
     date_from: datetime | None = None
     date_to: datetime | None = None
+    scored: bool | None = None  # True: only calls whose score counts (scored, with a transcript)
 
 
 def _base_query(session: Session, org: Organization, f: CallFilters, actor: Actor | None):
@@ -76,6 +77,10 @@ def _base_query(session: Session, org: Organization, f: CallFilters, actor: Acto
         conds.append(Call.score >= f.min_score)
     if f.max_score is not None:
         conds.append(Call.score <= f.max_score)
+    if f.scored is True:
+        conds.extend([Call.score.is_not(None), Call.score_excluded.is_(False)])
+    elif f.scored is False:
+        conds.append(or_(Call.score.is_(None), Call.score_excluded.is_(True)))
     if f.sentiment:
         conds.append(Call.sentiment == f.sentiment)
     if f.platform:

@@ -93,6 +93,12 @@ def truncate(text: str | None, limit: int = 90) -> str:
     return text[: limit - 1].rstrip() + "…"
 
 
+def local_date(value: str | datetime | None, tz: str | None) -> str:
+    """'YYYY-MM-DD' of a moment in the given timezone ('' when missing)."""
+    moment = parse_iso(value)
+    return moment.astimezone(zone(tz)).date().isoformat() if moment else ""
+
+
 def day_bounds(value: str, tz: str | None, *, end: bool) -> datetime | None:
     """A 'YYYY-MM-DD' date input as the start (or end) of that day in the organization's timezone."""
     if not value:

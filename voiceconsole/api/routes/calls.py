@@ -40,6 +40,8 @@ async def call_filters(
     search: Annotated[str | None, Query(max_length=200, description="Words in the transcript or summary")] = None,
     date_from: Annotated[datetime | None, Query(alias="dateFrom", description="ISO 8601; UTC if no zone")] = None,
     date_to: Annotated[datetime | None, Query(alias="dateTo", description="ISO 8601; UTC if no zone")] = None,
+    scored: Annotated[bool | None, Query(description="true: only calls whose score counts toward averages "
+                                                     "(scored and with a transcript); false: the others")] = None,
 ) -> CallFilters:
     date_from, date_to = as_utc(date_from), as_utc(date_to)
     check_range(date_from, date_to)
@@ -49,7 +51,7 @@ async def call_filters(
         raise ApiError(422, "Validation failed", [{"field": "minScore", "message": "minScore must not exceed maxScore"}])
     return CallFilters(agent_id=agent_id, client_id=client_id, status=status, min_score=min_score,
                        max_score=max_score, sentiment=sentiment, platform=platform, direction=direction,
-                       search=search, date_from=date_from, date_to=date_to)
+                       search=search, date_from=date_from, date_to=date_to, scored=scored)
 
 
 LIST_DOC = f"""Calls of the organization, newest first by default, with the filters below.

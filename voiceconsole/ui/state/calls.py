@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any
 from urllib.parse import urlencode
 
@@ -19,7 +20,7 @@ ALL = "all"  # Radix selects cannot hold an empty value
 PER_PAGE = 20
 DEFAULT_FILTERS: dict[str, str] = {
     "search": "", "client": ALL, "agent": ALL, "status": ALL, "sentiment": ALL, "direction": ALL, "platform": ALL,
-    "min_score": ALL, "date_from": "", "date_to": "",
+    "min_score": ALL, "date_from": "", "date_to": "", "scored": ALL,
 }
 
 
@@ -54,9 +55,37 @@ def filters_from(values: dict[str, str], tz: str) -> CallFilters:
         agent_id=pick("agent"), client_id=pick("client"), status=pick("status"), sentiment=pick("sentiment"),
         direction=pick("direction"), platform=pick("platform"), search=pick("search"),
         min_score=int(min_score) if min_score and min_score.isdigit() else None,
+        scored={"true": True, "false": False}.get(pick("scored") or ""),
         date_from=fmt.day_bounds(values.get("date_from", ""), tz, end=False),
         date_to=fmt.day_bounds(values.get("date_to", ""), tz, end=True),
     )
+
+
+# The calls page keeps its view in the URL so it can be shared: URL parameter -> filter key.
+URL_FILTERS = {"clientId": "client", "agentId": "agent", "status": "status", "sentiment": "sentiment",
+               "direction": "direction", "platform": "platform", "minScore": "min_score", "search": "search",
+               "dateFrom": "date_from", "dateTo": "date_to", "scored": "scored"}
+
+
+def filters_from_url(query: dict[str, str]) -> dict[str, str]:
+    """The filters a shared URL describes; anything not given is the default."""
+    out = dict(DEFAULT_FILTERS)
+    for param, key in URL_FILTERS.items():
+        value = (query.get(param) or "").strip()
+        if value:
+            out[key] = value[:200]
+    return out
+
+
+def view_query(filters: dict[str, str], sort_by: str, sort_order: str, page: int) -> str:
+    """The URL query string of a calls view (the inverse of filters_from_url, plus sort and page)."""
+    params = {param: filters.get(key, "") for param, key in URL_FILTERS.items()}
+    params = {k: v for k, v in params.items() if v not in ("", ALL)}
+    if (sort_by, sort_order) != ("startedAt", "desc"):
+        params.update(sortBy=sort_by, sortOrder=sort_order)
+    if page > 1:
+        params["page"] = str(page)
+    return urlencode(params)
 
 
 def export_query(f: CallFilters) -> str:
@@ -64,7 +93,8 @@ def export_query(f: CallFilters) -> str:
     params = {"agentId": f.agent_id, "clientId": f.client_id, "status": f.status, "sentiment": f.sentiment,
               "direction": f.direction, "platform": f.platform, "search": f.search,
               "minScore": f.min_score, "dateFrom": f.date_from.isoformat() if f.date_from else None,
-              "dateTo": f.date_to.isoformat() if f.date_to else None}
+              "dateTo": f.date_to.isoformat() if f.date_to else None,
+              "scored": None if f.scored is None else str(f.scored).lower()}
     return urlencode({k: v for k, v in params.items() if v not in (None, "")})
 
 
@@ -120,16 +150,19 @@ class CallsState(AuthState):
     def load(self):
         """on_load: agents and clients for the filters, then the first page.
 
-        `?clientId=…` / `?agentId=…` in the URL (links from the dashboard) start a fresh filter on that
-        client or agent; without them the filters of this tab's last visit are kept.
+        A URL with filters, sort or page (a shared view, a link from the dashboard) opens exactly that
+        view; a bare /calls keeps this tab's last filters. Every change is written back to the URL.
         """
         self.rows, self.total, self.agent_options, self.client_options = [], 0, [], []
         self.total_is_estimate = False
         query = self.router.url.query_parameters
-        if query.get("clientId") or query.get("agentId"):
-            self.filters = {**DEFAULT_FILTERS, "client": (query.get("clientId") or ALL)[:32],
-                            "agent": (query.get("agentId") or ALL)[:128]}
-            self.page = 1
+        if any(query.get(p) for p in (*URL_FILTERS, "sortBy", "sortOrder", "page")):
+            self.filters = filters_from_url(query)
+            wanted_sort = query.get("sortBy") or "startedAt"
+            self.sort_by = wanted_sort if wanted_sort in SORT_COLUMNS else "startedAt"
+            self.sort_order = "asc" if query.get("sortOrder") == "asc" else "desc"
+            page = query.get("page") or "1"
+            self.page = min(int(page), 10_000) if page.isdigit() and int(page) > 0 else 1
         try:
             with self.open_org() as scope:
                 agents, _ = list_agents(scope.session, org=scope.org, per_page=500, actor=scope.actor)
@@ -159,7 +192,9 @@ class CallsState(AuthState):
             return None
         self.rows = [call_row(c.wire(), self.timezone) for c in result.rows]
         self.total, self.total_is_estimate = result.total, result.total_is_estimate
-        return None
+        query = view_query(self.filters, self.sort_by, self.sort_order, self.page)
+        url = json.dumps("/calls" + (f"?{query}" if query else ""))
+        return rx.call_script(f"window.history.replaceState(window.history.state, '', {url})")
 
     @rx.event
     def set_filter(self, name: str, value: str):

@@ -18,6 +18,7 @@ from voiceconsole.services.clients import list_clients
 from voiceconsole.services.errors import NotFound
 from voiceconsole.ui import format as fmt
 from voiceconsole.ui.state.auth import LOGIN_ROUTE, AuthState, NotSignedIn
+from voiceconsole.ui.state.calls import DEFAULT_FILTERS, view_query
 
 ALL = "all"  # Radix selects cannot hold an empty value
 RANGES = [("7d", "7 days"), ("30d", "30 days"), ("90d", "90 days")]
@@ -64,9 +65,11 @@ def chart_points(series: list[dict[str, Any]]) -> list[dict[str, Any]]:
             for p in series]
 
 
-def board_rows(rows: list[dict[str, Any]], param: str) -> list[dict[str, str]]:
-    """Portfolio rows (worst health first) with the link to their calls."""
+def board_rows(rows: list[dict[str, Any]], param: str, since: str = "") -> list[dict[str, str]]:
+    """Portfolio rows (worst health first), each linking to its calls of the week, worst score first: the
+    row says which client or agent is slipping, its calls say why (each call's breakdown has the reasons)."""
     out = []
+    key = {"clientId": "client", "agentId": "agent"}[param]
     for r in rows:
         change = r["healthChange"]
         out.append({
@@ -74,7 +77,8 @@ def board_rows(rows: list[dict[str, Any]], param: str) -> list[dict[str, str]]:
             "health": fmt.score_text(r["health"]), "band": fmt.score_band(r["health"]),
             "change": fmt.points_label(change), "direction": _direction(change), "tone": _tone(change, 1),
             "calls": fmt.count(r["calls"]), "success": fmt.percent(r["successRate"]), "cost": fmt.usd(r["cost"]),
-            "href": f"/calls?{urlencode({param: r['id']})}",
+            "href": "/calls?" + view_query({**DEFAULT_FILTERS, key: r["id"], "scored": "true", "date_from": since},
+                                           "callScore", "asc", 1),
         })
     return out
 
@@ -158,8 +162,9 @@ class DashboardState(AuthState):
         self.distribution = [
             {"band": "Poor 0–39", "calls": d["poor"]}, {"band": "Attention 40–59", "calls": d["attention"]},
             {"band": "Good 60–79", "calls": d["good"]}, {"band": "Excellent 80+", "calls": d["excellent"]}]
-        self.client_rows = board_rows(board["clients"], "clientId")
-        self.agent_rows = board_rows(board["agents"], "agentId")
+        since = fmt.local_date(board["from"], self.timezone)
+        self.client_rows = board_rows(board["clients"], "clientId", since)
+        self.agent_rows = board_rows(board["agents"], "agentId", since)
         self.period_label = fmt.period_label(window.start, window.end)
         return None
 
