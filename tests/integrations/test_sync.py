@@ -297,7 +297,7 @@ def test_agents_that_disappear_go_offline_with_an_event(sim, factory, db, sync_q
     (event,) = _events(db, org, "agent.status_change")
     assert event.public_id.startswith("evt_")
     assert event.payload == {"agentId": gone, "agentName": agents[gone].name, "platform": "retell",
-                             "status": "offline", "previousStatus": "online"}
+                             "status": "offline", "previousStatus": "online", "clientId": None, "clientName": None}
     assert len(_calls(db, org)) == SIM_CALLS  # its calls stay
     _sync(integration)
     assert len(_events(db, org, "agent.status_change")) == 1  # no repeat while it stays gone

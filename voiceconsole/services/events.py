@@ -101,8 +101,6 @@ def agent_status_payload(agent: Agent, previous: str | None) -> dict[str, Any]:
     if agent.client_id is not None:
         session = object_session(agent)
         client = session.get(Client, agent.client_id) if session is not None else None
-    payload = {"agentId": agent.platform_agent_id, "agentName": agent.name, "platform": agent.platform,
-               "status": agent.status, "previousStatus": previous}
-    if client is not None:
-        payload.update(clientId=client.public_id, clientName=client.name)
-    return payload
+    return {"agentId": agent.platform_agent_id, "agentName": agent.name, "platform": agent.platform,
+            "status": agent.status, "previousStatus": previous,
+            "clientId": client.public_id if client else None, "clientName": client.name if client else None}
