@@ -265,6 +265,8 @@ def delete_channel(session: Session, *, org: Organization, channel_id: str, acto
     """Remove the channel and its delivery log; the events themselves stay."""
     require_manager(actor)
     channel = find_channel(session, org=org, channel_id=channel_id)
+    # Lock the channel before its deliveries, the order the delivery engine writes in (no deadlock).
+    session.exec(select(NotificationChannel.id).where(NotificationChannel.id == channel.id).with_for_update())
     session.execute(delete(DeliveryAttempt).where(DeliveryAttempt.channel_id == channel.id))
     session.execute(delete(Delivery).where(Delivery.channel_id == channel.id))
     session.delete(channel)

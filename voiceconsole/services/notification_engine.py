@@ -293,6 +293,12 @@ def record(outcomes: list[Outcome], targets: dict[int, Target]) -> tuple[dict[in
     def write() -> tuple[dict[int, tuple[str, int]], list[tuple[Target, str, list[str]]]]:
         alerts: list[tuple[Target, str, list[str]]] = []
         with session_scope() as session:
+            if touched:
+                # Channels first, in id order, then deliveries: the order resume, pause and delete use
+                # too, so those never deadlock with a pump writing its results (PostgreSQL; SQLite
+                # serialises writers anyway).
+                session.execute(select(C.c.id).where(C.c.id.in_(sorted(touched))).order_by(C.c.id)
+                                .with_for_update(key_share=True))
             if attempt_rows:  # a channel deleted meanwhile took its deliveries with it: nothing to log
                 alive = set(session.execute(select(D.c.id).where(
                     D.c.id.in_([r["delivery_id"] for r in attempt_rows]))).scalars())
