@@ -222,6 +222,7 @@ def test_scoring_records_completed_and_low_score_events_once(db, factory):
     assert data["clientId"] == acme.public_id and data["callScore"] == low.score
     assert data["duration"] == round(low.duration_ms / 1000, 1) and data["cost"] == 0.12
     assert data["summary"] == "Angry customer." and "sentiment" in data
+    assert data["threshold"] == 100 and "threshold" not in completed[0].payload  # the client's override
     assert completed[0].public_id.startswith("evt_")
     # Scoring again, forced, or rescoring with new weights: no new events.
     score_stored_calls(db, call_ids=[low.id], force=True)

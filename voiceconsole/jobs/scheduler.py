@@ -1,5 +1,6 @@
-"""Periodic work: every few minutes, enqueue what is due (per-integration syncs every 4 hours), and
-every NOTIFY_TICK_SECONDS the notifications sweep.
+"""Periodic work: every few minutes, enqueue what is due (per-integration syncs every 4 hours, daily
+summaries at each audience's local hour, a rescoring pass after a scorer upgrade), and every
+NOTIFY_TICK_SECONDS the notifications sweep.
 
 Each dispatch runs under a time-bucketed unique job id, so any number of workers can run this
 ticker without enqueueing anything twice.
@@ -21,8 +22,10 @@ import time
 
 from rq.exceptions import DuplicateJobError
 
+from voiceconsole.jobs.daily_summary import enqueue_daily_summaries
 from voiceconsole.jobs.notifications import JOB_TIMEOUT_S, notify_sweep_job
 from voiceconsole.jobs.queues import get_queue
+from voiceconsole.jobs.scoring import enqueue_outdated_rescoring
 
 # Imported here, not inside the ticker thread: RQ forks a work horse for each job, and a fork taken
 # while another thread is half-way through importing a module leaves that module's import lock held
@@ -50,6 +53,17 @@ def tick(now: float | None = None) -> bool:
         return False
 
 
+def rescoring_tick(now: float | None = None) -> bool:
+    """Once per bucket, look for organizations whose calls predate the current scorer version."""
+    bucket = int((now or time.time()) // TICK_SECONDS)
+    try:
+        get_queue("default").enqueue(enqueue_outdated_rescoring, job_id=f"rescore-outdated-{bucket}", unique=True,
+                                     result_ttl=TICK_SECONDS * 2, failure_ttl=86400)
+        return True
+    except DuplicateJobError:
+        return False
+
+
 def notify_tick(now: float | None = None) -> bool:
     """Enqueue the notifications sweep (fan out missed events, send what is due) once per bucket."""
     bucket = int((now or time.time()) // NOTIFY_TICK_SECONDS)
@@ -67,7 +81,7 @@ def start_ticker(stop: threading.Event) -> threading.Thread:
         while not stop.is_set():
             # The sync dispatch is bucketed by TICK_SECONDS: calling it every notify tick enqueues it
             # once per bucket, as before.
-            for what in (tick, notify_tick):
+            for what in (tick, notify_tick, enqueue_daily_summaries, rescoring_tick):
                 try:
                     what()
                 except Exception:  # Redis briefly away: try again next tick

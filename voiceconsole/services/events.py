@@ -75,8 +75,10 @@ def call_payload(call: Call, agent: Agent | None, client: Client | None = None) 
     }
 
 
-def record_call_events(session: Session, *, organization_id: int, type: str, call_ids: list[int]) -> int:
-    """One event per call, written in one statement (a sync page may bring hundreds of calls)."""
+def record_call_events(session: Session, *, organization_id: int, type: str, call_ids: list[int],
+                       extra: dict[int, dict[str, Any]] | None = None) -> int:
+    """One event per call, written in one statement (a sync page may bring hundreds of calls);
+    `extra` adds fields to some calls' payloads (e.g. the threshold a low score fell under)."""
     if not call_ids:
         return 0
     rows = session.exec(
@@ -88,7 +90,8 @@ def record_call_events(session: Session, *, organization_id: int, type: str, cal
     ).all()
     now = utcnow()
     values = [{"public_id": public_id("evt"), "organization_id": organization_id, "type": type,
-               "payload": call_payload(call, agent, client), "created_at": now} for call, agent, client in rows]
+               "payload": {**call_payload(call, agent, client), **(extra or {}).get(call.id, {})},
+               "created_at": now} for call, agent, client in rows]
     if values:
         session.execute(insert(Event.__table__), values)
         mark_for_notify(session)

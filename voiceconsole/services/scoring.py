@@ -101,7 +101,7 @@ def score_stored_calls(session: Session, *, call_ids: list[int], force: bool = F
 
     now = utcnow()
     newly: dict[int, list[Call]] = {}  # org id -> calls scored for the first time (for events)
-    low: set[int] = set()
+    low: dict[int, int] = {}  # call id -> the threshold its score fell under
     for p in plans:
         call = p.call
         if p.fresh and p.judgement is not None:
@@ -111,9 +111,10 @@ def score_stored_calls(session: Session, *, call_ids: list[int], force: bool = F
         result = combine(p.local, p.judgement, fallback=p.fallback)
         if p.fallback:
             outcome.fallbacks[call.id] = p.fallback
-        is_low = not p.local.no_transcript and result.score < rules[call.organization_id].threshold_for(call)
+        threshold = rules[call.organization_id].threshold_for(call)
+        is_low = not p.local.no_transcript and result.score < threshold
         if is_low:
-            low.add(call.id)
+            low[call.id] = threshold
         if (not force and call.score == result.score and call.score_version == result.version
                 and call.score_breakdown == result.breakdown):
             continue
@@ -143,7 +144,8 @@ def score_stored_calls(session: Session, *, call_ids: list[int], force: bool = F
     refresh_rollups_for_calls(session, outcome.scored_call_ids)  # the dashboard's daily figures
     for org_id, scored in newly.items():
         outcome.events += _record_events(session, org_id, "call.completed", scored)
-        outcome.events += _record_events(session, org_id, "call.low_score", [c for c in scored if c.id in low])
+        outcome.events += _record_events(session, org_id, "call.low_score", [c for c in scored if c.id in low],
+                                         extra={cid: {"threshold": t} for cid, t in low.items()})
     return outcome
 
 
@@ -192,7 +194,8 @@ def _is_news(call: Call, now: datetime) -> bool:
     return moment is None or now - moment <= EVENT_WINDOW
 
 
-def _record_events(session: Session, org_id: int, type: str, calls: list[Call]) -> int:
+def _record_events(session: Session, org_id: int, type: str, calls: list[Call],
+                   extra: dict[int, dict] | None = None) -> int:
     """One event of this type per call: calls that already have one (an earlier, concurrent run) are skipped."""
     if not calls:
         return 0
@@ -201,4 +204,4 @@ def _record_events(session: Session, org_id: int, type: str, calls: list[Call]) 
     seen = set(session.exec(select(call_ref).where(Event.organization_id == org_id, Event.type == type,
                                                    call_ref.in_(list(by_public)))))
     ids = [cid for pid, cid in by_public.items() if pid not in seen]
-    return record_call_events(session, organization_id=org_id, type=type, call_ids=ids)
+    return record_call_events(session, organization_id=org_id, type=type, call_ids=ids, extra=extra)
