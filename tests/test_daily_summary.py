@@ -247,6 +247,30 @@ def test_local_date_not_utc_date_decides(db, world):
     assert event.dedupe_key.endswith(":2026-11-10:8") and event.payload["date"] == "2026-11-09"
 
 
+def test_a_platform_still_on_its_first_sync_holds_the_summary_back_for_up_to_a_day(db, world):
+    """Right after connecting a platform its calls are still arriving: no summary of an empty day."""
+    from voiceconsole.models import Integration
+
+    org = world["org"]
+    _channel(db, org)
+    integration = Integration(organization_id=org.id, platform="vapi", label="Vapi", api_key_encrypted="x",
+                              api_key_last4="abcd", created_at=AT_0830 - timedelta(hours=1))
+    db.add(integration)
+    db.commit()
+    assert ds.record_due_summaries(db, AT_0830, organization_ids=[org.id]) == 0  # first sync not done
+    integration.last_good_sync_at = AT_0830 + timedelta(minutes=3)
+    db.add(integration)
+    db.commit()
+    assert ds.record_due_summaries(db, AT_0830 + timedelta(minutes=5), organization_ids=[org.id]) == 1
+    db.commit()
+    # A connection that never syncs holds nothing back after a day.
+    stuck = Integration(organization_id=org.id, platform="retell", label="Retell", api_key_encrypted="x",
+                        api_key_last4="abcd", created_at=AT_0830 - timedelta(days=2))
+    db.add(stuck)
+    db.commit()
+    assert ds.record_due_summaries(db, AT_0830 + timedelta(days=1), organization_ids=[org.id]) == 1
+
+
 def test_nothing_for_orgs_without_subscribed_channels(db, world, factory):
     org = world["org"]
     _channel(db, org, events=("call.low_score", "call.completed"))

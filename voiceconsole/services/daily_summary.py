@@ -45,7 +45,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
-from voiceconsole.models import Agent, Call, Client, Event, NotificationChannel, Organization
+from voiceconsole.models import Agent, Call, Client, Event, Integration, NotificationChannel, Organization
 from voiceconsole.models.types import utcnow
 from voiceconsole.services.analytics import Scope, _r, _sum, period_totals, usd
 from voiceconsole.services.events import record_event
@@ -166,6 +166,19 @@ def _insert_once(session: Session, *, org_id: int, key: str, payload: dict[str, 
     return True
 
 
+FIRST_SYNC_GRACE = timedelta(hours=24)
+
+
+def _awaiting_first_sync(session: Session, org_ids: list[int], now: datetime) -> set[int]:
+    """Organizations with a platform connected in the last day whose first sync has not finished: their
+    summary waits for the data (the ticker asks again every few minutes), rather than reporting an
+    empty day. After a day, a connection that never synced no longer holds the summary back."""
+    rows = session.exec(select(Integration.organization_id).where(
+        Integration.organization_id.in_(org_ids), Integration.disconnected_at.is_(None),
+        Integration.last_good_sync_at.is_(None), Integration.created_at > now - FIRST_SYNC_GRACE))
+    return set(rows)
+
+
 def record_due_summaries(session: Session, now: datetime | None = None, *,
                          organization_ids: Iterable[int] | None = None) -> int:
     """Record every daily summary that is due and not recorded yet (of these organizations only, when
@@ -174,7 +187,9 @@ def record_due_summaries(session: Session, now: datetime | None = None, *,
     audiences = _audiences(session, organization_ids)
     if not audiences:
         return 0
-    orgs = {o.id: o for o in session.exec(select(Organization).where(Organization.id.in_(list(audiences))))}
+    waiting = _awaiting_first_sync(session, list(audiences), now)
+    orgs = {o.id: o for o in session.exec(select(Organization).where(Organization.id.in_(list(audiences))))
+            if o.id not in waiting}
     client_ids = sorted({c for wanted in audiences.values() for c, _ in wanted if c is not None})
     clients = ({c.id: c for c in session.exec(select(Client).where(Client.id.in_(client_ids)))}
                if client_ids else {})
