@@ -120,30 +120,7 @@ def build_rollups(url: str) -> dict:
 # ----------------------------------------------------------------------------------------------- measure
 
 def start_api(args, url: str, redis_url: str | None) -> subprocess.Popen:
-    import httpx
-
-    DATA_DIR.mkdir(parents=True, exist_ok=True)
-    env = dict(os.environ, DATABASE_URL=url)
-    if redis_url:
-        env["REDIS_URL"] = redis_url
-    logf = open(DATA_DIR / "uvicorn-analytics.log", "ab")
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "uvicorn", "voiceconsole.api.main:api", "--host", "127.0.0.1", "--port",
-         str(args.port), "--workers", "1", "--no-access-log", "--log-level", "warning"],
-        cwd=str(ROOT), env=env, stdout=logf, stderr=subprocess.STDOUT,
-    )
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            raise SystemExit(f"uvicorn exited with {proc.returncode}; see {DATA_DIR / 'uvicorn-analytics.log'}")
-        try:
-            if httpx.get(f"http://127.0.0.1:{args.port}/api/health", timeout=1).status_code == 200:
-                return proc
-        except httpx.HTTPError:
-            pass
-        time.sleep(0.2)
-    proc.terminate()
-    raise SystemExit("uvicorn did not answer within 60 s")
+    return loader.start_api(args, url, {"REDIS_URL": redis_url} if redis_url else {}, "uvicorn-analytics.log")
 
 
 def params_for(name: str, now: datetime) -> dict:

@@ -752,12 +752,13 @@ def _child_make_key(org_id: int) -> str:
     return raw
 
 
-def start_api(args, url: str, env_extra: dict[str, str]) -> subprocess.Popen:
+def start_api(args, url: str, env_extra: dict[str, str], log_name: str = "uvicorn.log") -> subprocess.Popen:
+    """The API alone under uvicorn (1 worker) on args.port; returns once /api/health answers."""
     DATA_DIR.mkdir(parents=True, exist_ok=True)
     env = dict(os.environ)
     env.update(env_extra)
     env["DATABASE_URL"] = url
-    logf = open(DATA_DIR / "uvicorn.log", "ab")
+    logf = open(DATA_DIR / log_name, "ab")
     proc = subprocess.Popen(
         [sys.executable, "-m", "uvicorn", "voiceconsole.api.main:api", "--host", "127.0.0.1",
          "--port", str(args.port), "--workers", "1", "--no-access-log", "--log-level", "warning"],
@@ -768,7 +769,7 @@ def start_api(args, url: str, env_extra: dict[str, str]) -> subprocess.Popen:
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
         if proc.poll() is not None:
-            raise SystemExit(f"uvicorn exited with {proc.returncode}; see {DATA_DIR / 'uvicorn.log'}")
+            raise SystemExit(f"uvicorn exited with {proc.returncode}; see {DATA_DIR / log_name}")
         try:
             if httpx.get(f"http://127.0.0.1:{args.port}/api/health", timeout=1).status_code == 200:
                 return proc
