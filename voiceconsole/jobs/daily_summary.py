@@ -7,10 +7,6 @@ often as it likes; enqueueing is additionally collapsed per tick bucket.
 
 from __future__ import annotations
 
-import time
-
-from rq.exceptions import DuplicateJobError
-
 from voiceconsole.db import session_scope
 from voiceconsole.services.daily_summary import record_due_summaries
 
@@ -25,12 +21,7 @@ def record_daily_summaries_job() -> dict:
 
 def enqueue_daily_summaries(now: float | None = None) -> bool:
     """Enqueue one run per 5-minute bucket (True when this call enqueued it)."""
-    from voiceconsole.jobs.queues import get_queue
+    from voiceconsole.jobs.queues import enqueue_once_per_bucket
 
-    bucket = int((now or time.time()) // BUCKET_SECONDS)
-    try:
-        get_queue("default").enqueue(record_daily_summaries_job, job_id=f"daily-summary-{bucket}", unique=True,
-                                     result_ttl=BUCKET_SECONDS * 2, failure_ttl=86400)
-        return True
-    except DuplicateJobError:
-        return False
+    return enqueue_once_per_bucket("default", record_daily_summaries_job, name="daily-summary",
+                                   seconds=BUCKET_SECONDS, now=now)

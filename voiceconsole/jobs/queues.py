@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from functools import lru_cache
 
 import redis
@@ -31,6 +32,19 @@ def get_queue(name: str = "default") -> Queue:
 
 def all_queues() -> list[Queue]:
     return [get_queue(n) for n in QUEUE_NAMES]
+
+
+def enqueue_once_per_bucket(queue_name: str, func, *, name: str, seconds: int, now: float | None = None,
+                            **options) -> bool:
+    """Enqueue `func` at most once per `seconds`-long time bucket (job id `{name}-{bucket}`), however many
+    tickers ask: periodic work stays single without any coordination between workers."""
+    bucket = int((now or time.time()) // seconds)
+    try:
+        get_queue(queue_name).enqueue(func, job_id=f"{name}-{bucket}", unique=True, result_ttl=seconds * 2,
+                                      failure_ttl=86400, **options)
+        return True
+    except DuplicateJobError:
+        return False
 
 
 def enqueue_agent_stats(agent_ids: set[int] | list[int]) -> None:

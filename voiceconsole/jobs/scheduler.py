@@ -18,13 +18,10 @@ from __future__ import annotations
 
 import logging
 import threading
-import time
-
-from rq.exceptions import DuplicateJobError
 
 from voiceconsole.jobs.daily_summary import enqueue_daily_summaries
 from voiceconsole.jobs.notifications import JOB_TIMEOUT_S, notify_sweep_job
-from voiceconsole.jobs.queues import get_queue
+from voiceconsole.jobs.queues import enqueue_once_per_bucket
 from voiceconsole.jobs.scoring import enqueue_outdated_rescoring
 
 # Imported here, not inside the ticker thread: RQ forks a work horse for each job, and a fork taken
@@ -44,36 +41,19 @@ def dispatch_due_work() -> dict:
 
 
 def tick(now: float | None = None) -> bool:
-    bucket = int((now or time.time()) // TICK_SECONDS)
-    try:
-        get_queue("default").enqueue(dispatch_due_work, job_id=f"dispatch-{bucket}", unique=True,
-                                     result_ttl=TICK_SECONDS * 2, failure_ttl=86400)
-        return True
-    except DuplicateJobError:
-        return False
+    return enqueue_once_per_bucket("default", dispatch_due_work, name="dispatch", seconds=TICK_SECONDS, now=now)
 
 
 def rescoring_tick(now: float | None = None) -> bool:
-    """Once per bucket, look for organizations whose calls predate the current scorer version."""
-    bucket = int((now or time.time()) // TICK_SECONDS)
-    try:
-        get_queue("default").enqueue(enqueue_outdated_rescoring, job_id=f"rescore-outdated-{bucket}", unique=True,
-                                     result_ttl=TICK_SECONDS * 2, failure_ttl=86400)
-        return True
-    except DuplicateJobError:
-        return False
+    """Look for organizations whose calls predate the current scorer version (see jobs/scoring.py)."""
+    return enqueue_once_per_bucket("default", enqueue_outdated_rescoring, name="rescore-outdated",
+                                   seconds=TICK_SECONDS, now=now)
 
 
 def notify_tick(now: float | None = None) -> bool:
-    """Enqueue the notifications sweep (fan out missed events, send what is due) once per bucket."""
-    bucket = int((now or time.time()) // NOTIFY_TICK_SECONDS)
-    try:
-        get_queue("notify").enqueue(notify_sweep_job, job_id=f"notify-sweep-{bucket}", unique=True,
-                                    job_timeout=JOB_TIMEOUT_S, result_ttl=NOTIFY_TICK_SECONDS * 2,
-                                    failure_ttl=86400)
-        return True
-    except DuplicateJobError:
-        return False
+    """The notifications sweep: fan out missed events, send what is due."""
+    return enqueue_once_per_bucket("notify", notify_sweep_job, name="notify-sweep", seconds=NOTIFY_TICK_SECONDS,
+                                   now=now, job_timeout=JOB_TIMEOUT_S)
 
 
 def start_ticker(stop: threading.Event) -> threading.Thread:
