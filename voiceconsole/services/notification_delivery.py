@@ -10,16 +10,14 @@ Public functions (the UI codes against these names):
 - `send_test_event(session, *, org, channel_id, actor) -> str`
 - `list_deliveries(session, *, org, channel_id, actor, page=1, per_page=20, status=None)`
 - `resume_channel(session, *, org, channel_id, actor) -> ChannelOut`
-- `kick_delivery()`
 `send_test_event` and `resume_channel` leave committing to the caller; once the caller commits, the
-pump is asked for automatically (and `kick_delivery()` may be called as well: requests collapse).
+pump is asked for automatically (the session's after-commit hook, see services/events.py).
 """
 
 from __future__ import annotations
 
 import logging
 from datetime import datetime
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import func, update
 from sqlmodel import Session, select
@@ -30,6 +28,7 @@ from voiceconsole.models.types import utcnow
 from voiceconsole.schemas import ChannelOut, DeliveryAttemptOut, DeliveryOut
 from voiceconsole.services import audit
 from voiceconsole.services.errors import Actor, Conflict, ValidationFailed
+from voiceconsole.services.daily_summary import org_zone
 from voiceconsole.services.events import mark_for_notify
 from voiceconsole.services.notification_channels import find_channel, get_channel, require_manager, require_reader
 from voiceconsole.services.notification_format import sample_payload
@@ -38,23 +37,8 @@ log = logging.getLogger(__name__)
 MAX_PER_PAGE = 100
 
 
-def kick_delivery() -> bool:
-    """Ask a worker to send what is due now. Never raises: without Redis the notify sweep catches up."""
-    try:
-        from voiceconsole.jobs.notifications import enqueue_delivery
-
-        return enqueue_delivery()
-    except Exception:  # noqa: BLE001
-        log.warning("could not queue notification delivery; the periodic sweep will send it", exc_info=True)
-        return False
-
-
 def _local_date(org: Organization) -> str:
-    try:
-        zone = ZoneInfo(org.timezone or "UTC")
-    except Exception:  # noqa: BLE001 (an unknown zone name)
-        zone = ZoneInfo("UTC")
-    return datetime.now(zone).date().isoformat()
+    return datetime.now(org_zone(org)).date().isoformat()
 
 
 def send_test_event(session: Session, *, org: Organization, channel_id: str, actor: Actor) -> str:

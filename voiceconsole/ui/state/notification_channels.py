@@ -133,8 +133,7 @@ class NotificationChannelsState(ConfirmationMixin, AuthState):
         def send(scope: OrgScope) -> str:
             return delivery.send_test_event(scope.session, org=scope.org, channel_id=channel_id, actor=scope.actor)
 
-        def queued(event_id: str):
-            delivery.kick_delivery()  # committed: wake a worker now
+        def queued(event_id: str):  # committed: the commit hook has asked a worker to send it
             return rx.toast.info(f"Test event {event_id} queued for “{name}”. Its outcome shows in the "
                                  "channel's deliveries.", duration=6000)
 
@@ -148,7 +147,6 @@ class NotificationChannelsState(ConfirmationMixin, AuthState):
             self._reload_channels(scope)
 
         def resumed(_):
-            delivery.kick_delivery()
             return rx.toast.success(f"Resumed “{name}”. Held events are being delivered.")
 
         return self._org_action(resume, failed=lambda exc: rx.toast.error(fmt.error_text(exc)), done=resumed)
