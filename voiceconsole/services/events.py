@@ -8,6 +8,7 @@ asks a worker to fan the new events out to the channels that want them
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any
 
 from sqlalchemy import insert
@@ -19,6 +20,9 @@ from voiceconsole.models.types import public_id, utcnow
 
 # session.info key: a set of what to ask the notify queue for after the commit ("dispatch", "deliver").
 NOTIFY_INFO_KEY = "vc_notify"
+# Calls are news for this long: a first sync's months of history, or scoring them, must not flood the
+# organization's channels (call.new on a first import; call.completed / call.low_score always).
+NEWS_WINDOW = timedelta(hours=24)
 
 
 def mark_for_notify(session: Session, what: str = "dispatch") -> None:

@@ -12,7 +12,7 @@ from __future__ import annotations
 import logging
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Protocol
 
 from sqlmodel import Session, select
@@ -30,13 +30,11 @@ from voiceconsole.scoring.llm_judge import (
 )
 from voiceconsole.scoring.scorer import ScoreResult, ScoringInput, score_call, voice_metrics
 from voiceconsole.services import credits
-from voiceconsole.services.events import record_call_events
+from voiceconsole.services.events import NEWS_WINDOW, record_call_events
 from voiceconsole.services.score_settings import ScoringRules, load_rules
 
 log = logging.getLogger(__name__)
 JUDGE_CONCURRENCY = 4  # LLM requests in flight per batch
-# call.completed / call.low_score only for calls that ended this recently (as call.new on a first sync).
-EVENT_WINDOW = timedelta(hours=24)
 
 
 class CallJudge(Protocol):
@@ -191,7 +189,7 @@ def _judge(session: Session, plans: list[_Plan], judge: CallJudge) -> None:
 def _is_news(call: Call, now: datetime) -> bool:
     """Alerts are for calls that just happened: a 90-day backfill must not flood Slack with old calls."""
     moment = call.ended_at or call.started_at
-    return moment is None or now - moment <= EVENT_WINDOW
+    return moment is None or now - moment <= NEWS_WINDOW
 
 
 def _record_events(session: Session, org_id: int, type: str, calls: list[Call],

@@ -20,7 +20,6 @@ import queue
 import threading
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from datetime import timedelta
 
 from redis.exceptions import LockError
 from sqlmodel import Session, select
@@ -31,16 +30,13 @@ from voiceconsole.models.types import utcnow
 from voiceconsole.platforms.base import AgentRecord
 from voiceconsole.platforms.connector import CallPage, PlatformAuthError, PlatformError, RetryPolicy, connector_for
 from voiceconsole.services.call_intake import Intake, dispatch_followups, store_calls
-from voiceconsole.services.events import agent_status_payload, record_event
+from voiceconsole.services.events import NEWS_WINDOW, agent_status_payload, record_event
 from voiceconsole.services.ingest import upsert_agent
 from voiceconsole.services.integrations import auth_error_message
 from voiceconsole.services.net_guard import UnsafeTarget
 
 log = logging.getLogger(__name__)
 LOCK_TTL_S = 15 * 60  # renewed after every page; a killed worker's lock lapses after this
-# During the first import (no good sync yet) only recent calls are announced as call.new: months of
-# history must not flood the organization's notification channels.
-BACKFILL_ANNOUNCE_WINDOW = timedelta(hours=24)
 
 
 @dataclass
@@ -99,7 +95,7 @@ def _sync_locked(integration_id: int, lock, retry: RetryPolicy | None) -> SyncRe
         if integration is None or integration.disconnected_at is not None:
             return SyncResult(integration_id, status="skipped", reason="disconnected or deleted")
         platform, cursor = integration.platform, dict(integration.sync_cursor or {})
-        events_since = None if integration.last_good_sync_at else started - BACKFILL_ANNOUNCE_WINDOW
+        events_since = None if integration.last_good_sync_at else started - NEWS_WINDOW
         try:
             connector = connector_for(integration, retry=retry)
         except UnsafeTarget as exc:
