@@ -11,22 +11,12 @@ from sqlmodel import Session, select
 from voiceconsole.models import ApiKey, Organization
 from voiceconsole.models.types import random_base62, utcnow
 from voiceconsole.services import audit
-from voiceconsole.services.errors import Actor, Forbidden, NotFound, ValidationFailed
+from voiceconsole.services.errors import Actor, NotFound, ValidationFailed, require_manager
 from voiceconsole.services.security import sha256_hex
 
 KEY_PREFIX = "viq_"
 KEY_RANDOM_CHARS = 40  # ≈ 238 bits
 _LAST_USED_RESOLUTION = timedelta(minutes=1)  # avoid a write on every request
-KEY_MANAGER_ROLES = ("owner", "admin")
-
-
-def can_manage_keys(actor: Actor) -> bool:
-    return actor.role in KEY_MANAGER_ROLES
-
-
-def _require_manager(actor: Actor) -> None:
-    if not can_manage_keys(actor):
-        raise Forbidden("Only owners and admins manage API keys.")
 
 
 @dataclass
@@ -36,7 +26,7 @@ class CreatedKey:
 
 
 def create_api_key(session: Session, *, org: Organization, name: str, actor: Actor, role: str = "owner") -> CreatedKey:
-    _require_manager(actor)
+    require_manager(actor, "API keys")
     name = (name or "").strip()
     if not name or len(name) > 100:
         raise ValidationFailed.field("name", "Name must be 1–100 characters")
@@ -54,7 +44,7 @@ def create_api_key(session: Session, *, org: Organization, name: str, actor: Act
 
 def list_api_keys(session: Session, *, org: Organization, actor: Actor,
                   include_revoked: bool = False) -> list[ApiKey]:
-    _require_manager(actor)
+    require_manager(actor, "API keys")
     q = select(ApiKey).where(ApiKey.organization_id == org.id)
     if not include_revoked:
         q = q.where(ApiKey.revoked_at.is_(None))
@@ -62,7 +52,7 @@ def list_api_keys(session: Session, *, org: Organization, actor: Actor,
 
 
 def revoke_api_key(session: Session, *, org: Organization, key_id: str, actor: Actor) -> ApiKey:
-    _require_manager(actor)
+    require_manager(actor, "API keys")
     key = session.exec(
         select(ApiKey).where(ApiKey.organization_id == org.id, ApiKey.public_id == key_id)
     ).first()

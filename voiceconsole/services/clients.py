@@ -15,19 +15,9 @@ from voiceconsole.models.types import utcnow
 from voiceconsole.schemas import AgentSummary, ClientOut
 from voiceconsole.services import audit, rollups
 from voiceconsole.services.agents import agent_summary
-from voiceconsole.services.errors import Actor, Conflict, Forbidden, NotFound, ValidationFailed
+from voiceconsole.services.errors import Actor, Conflict, NotFound, ValidationFailed, require_manager
 
-MANAGERS = ("owner", "admin")
 MAX_NAME = 200
-
-
-def can_manage(actor: Actor) -> bool:
-    return actor.role in MANAGERS and actor.client_id is None
-
-
-def _require_manager(actor: Actor) -> None:
-    if not can_manage(actor):
-        raise Forbidden("Only owners and admins manage clients.")
 
 
 def _clean_name(name: str | None) -> str:
@@ -75,7 +65,7 @@ def get_client(session: Session, *, org: Organization, client_id: str, actor: Ac
 
 
 def create_client(session: Session, *, org: Organization, name: str, actor: Actor) -> ClientOut:
-    _require_manager(actor)
+    require_manager(actor, "clients")
     name = _clean_name(name)
     _check_unique(session, org, name)
     client = Client(organization_id=org.id, name=name)
@@ -87,7 +77,7 @@ def create_client(session: Session, *, org: Organization, name: str, actor: Acto
 
 
 def rename_client(session: Session, *, org: Organization, client_id: str, name: str, actor: Actor) -> ClientOut:
-    _require_manager(actor)
+    require_manager(actor, "clients")
     client = _get(session, org, client_id)
     name = _clean_name(name)
     _check_unique(session, org, name, except_id=client.id)
@@ -112,7 +102,7 @@ def _move_agent(session: Session, agent: Agent, client_id: int | None) -> None:
 def delete_client(session: Session, *, org: Organization, client_id: str, actor: Actor) -> dict:
     """Delete a client: its agents (and their calls) become unassigned, its score overrides go, and its
     client viewers lose their access to the organization."""
-    _require_manager(actor)
+    require_manager(actor, "clients")
     client = _get(session, org, client_id)
     agents = session.exec(select(Agent).where(Agent.organization_id == org.id, Agent.client_id == client.id)).all()
     for agent in agents:
@@ -134,7 +124,7 @@ def delete_client(session: Session, *, org: Organization, client_id: str, actor:
 def assign_agent(session: Session, *, org: Organization, agent_id: str, client_id: str | None,
                  actor: Actor) -> AgentSummary:
     """Put an agent (the platform's agent id) under a client, or under none with `client_id=None`."""
-    _require_manager(actor)
+    require_manager(actor, "clients")
     agents = session.exec(select(Agent).where(Agent.organization_id == org.id, Agent.platform_agent_id == agent_id)
                           .order_by(Agent.id)).all()
     if not agents:

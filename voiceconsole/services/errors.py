@@ -58,3 +58,18 @@ class Actor:
 
 
 SYSTEM = Actor(kind="system", id="system", display="VoiceConsole")
+
+# Who changes an organization's settings (API keys, clients, integrations, channels, scoring); the
+# other members read them, and client viewers see only their client's calls.
+MANAGER_ROLES = ("owner", "admin")
+
+
+def require_manager(actor: Actor, what: str) -> None:
+    if actor.role not in MANAGER_ROLES or actor.client_id is not None:
+        raise Forbidden(f"Only owners and admins manage {what}.")
+
+
+def require_org_reader(actor: Actor, what: str) -> None:
+    """Organization-wide settings are not for client viewers (they see only their client's calls)."""
+    if actor.client_id is not None or actor.role == "client_viewer":
+        raise Forbidden(f"Client viewers cannot see {what}")

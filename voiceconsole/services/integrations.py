@@ -18,12 +18,19 @@ from voiceconsole.platforms.base import PLATFORMS
 from voiceconsole.platforms.connector import PLATFORM_NAMES
 from voiceconsole.schemas import IntegrationOut
 from voiceconsole.services import audit
-from voiceconsole.services.errors import Actor, Conflict, Forbidden, NotFound, ValidationFailed
+from voiceconsole.services.errors import (
+    MANAGER_ROLES,
+    Actor,
+    Conflict,
+    NotFound,
+    ValidationFailed,
+    require_manager,
+    require_org_reader,
+)
 from voiceconsole.services.net_guard import UnsafeTarget, check_base_url
 from voiceconsole.services.security import decrypt, encrypt, new_signing_secret
 from voiceconsole.settings import get_settings
 
-MANAGERS = ("owner", "admin")
 AUTH_ERROR_MESSAGE = ("The platform rejected the API key (HTTP {status}). Create a new key in the {name} "
                       "dashboard and connect it again.")
 WEBHOOK_NOTES = {
@@ -44,13 +51,7 @@ WEBHOOK_NOTES = {
 
 
 def require_reader(actor: Actor) -> None:
-    if actor.client_id is not None or actor.role == "client_viewer":
-        raise Forbidden("Client viewers cannot see platform integrations")
-
-
-def require_manager(actor: Actor) -> None:
-    if actor.role not in MANAGERS:
-        raise Forbidden("Only owners and admins manage integrations")
+    require_org_reader(actor, "platform integrations")
 
 
 def effective_status(integration: Integration, now: datetime | None = None) -> str:
@@ -78,7 +79,7 @@ def webhook_secret(integration: Integration) -> str | None:
 
 def integration_out(integration: Integration, *, actor: Actor, agent_count: int = 0) -> IntegrationOut:
     shown_secret = None
-    if integration.platform != "retell" and actor.role in MANAGERS and integration.webhook_secret_encrypted:
+    if integration.platform != "retell" and actor.role in MANAGER_ROLES and integration.webhook_secret_encrypted:
         shown_secret = decrypt(integration.webhook_secret_encrypted)
     return IntegrationOut(
         id=integration.public_id, platform=integration.platform, label=integration.label,
@@ -156,7 +157,7 @@ def create_integration(session: Session, *, org: Organization, platform: str, ap
                        actor: Actor, base_url: str | None = None, webhook_secret: str | None = None) -> Integration:
     """Connect a platform account. Refuses a custom base URL that points at a private host (unless allowed)
     and an account that is already connected. The first sync is queued by the caller after the commit."""
-    require_manager(actor)
+    require_manager(actor, "integrations")
     if platform not in PLATFORMS:
         raise ValidationFailed.field("platform", f"Must be one of: {', '.join(PLATFORMS)}")
     key = _clean_key(api_key)
@@ -193,7 +194,7 @@ def create_integration(session: Session, *, org: Organization, platform: str, ap
 
 def update_integration(session: Session, *, org: Organization, integration_id: str, actor: Actor,
                        label: str | None = None, webhook_secret: str | None = None) -> Integration:
-    require_manager(actor)
+    require_manager(actor, "integrations")
     integration = find_integration(session, org=org, integration_id=integration_id)
     if label is not None:
         label = label.strip()
@@ -213,7 +214,7 @@ def update_integration(session: Session, *, org: Organization, integration_id: s
 
 def disconnect_integration(session: Session, *, org: Organization, integration_id: str, actor: Actor) -> Integration:
     """Stop syncing and refuse its webhooks; its agents and calls stay (history is kept)."""
-    require_manager(actor)
+    require_manager(actor, "integrations")
     integration = find_integration(session, org=org, integration_id=integration_id)
     if integration.disconnected_at is None:
         integration.disconnected_at = utcnow()
@@ -232,7 +233,7 @@ def _connected(session: Session, org: Organization, integration_id: str) -> Inte
 
 def request_test(session: Session, *, org: Organization, integration_id: str, actor: Actor) -> dict:
     """Queue a connection test (lists the agents); its outcome shows in the integration's status."""
-    require_manager(actor)
+    require_manager(actor, "integrations")
     from voiceconsole.jobs.sync import enqueue_connection_test
 
     integration = _connected(session, org, integration_id)
@@ -241,7 +242,7 @@ def request_test(session: Session, *, org: Organization, integration_id: str, ac
 
 def request_sync(session: Session, *, org: Organization, integration_id: str, actor: Actor) -> dict:
     """Queue a sync now; a sync already queued for this minute is not queued twice."""
-    require_manager(actor)
+    require_manager(actor, "integrations")
     from voiceconsole.jobs.sync import enqueue_sync
 
     integration = _connected(session, org, integration_id)

@@ -22,11 +22,10 @@ from voiceconsole.models.types import utcnow
 from voiceconsole.schemas import ChannelOut
 from voiceconsole.services import audit
 from voiceconsole.services.accounts import normalise_email
-from voiceconsole.services.errors import Actor, Forbidden, NotFound, ValidationFailed
+from voiceconsole.services.errors import Actor, NotFound, ValidationFailed, require_manager, require_org_reader
 from voiceconsole.services.net_guard import UnsafeTarget, check_url, is_private_url
 from voiceconsole.services.security import decrypt, encrypt, new_signing_secret
 
-MANAGERS = ("owner", "admin")
 MAX_NAME = 200
 ROTATION_GRACE = timedelta(hours=24)
 _SLACK_HOSTS = ("hooks.slack.com",)
@@ -45,13 +44,7 @@ class ChannelWithSecret:
 
 
 def require_reader(actor: Actor) -> None:
-    if actor.client_id is not None or actor.role == "client_viewer":
-        raise Forbidden("Client viewers cannot see notification channels")
-
-
-def require_manager(actor: Actor) -> None:
-    if actor.role not in MANAGERS:
-        raise Forbidden("Only owners and admins manage notification channels")
+    require_org_reader(actor, "notification channels")
 
 
 def _clean_kind(kind: str | None) -> str:
@@ -181,7 +174,7 @@ def get_channel(session: Session, *, org: Organization, channel_id: str, actor: 
 def create_channel(session: Session, *, org: Organization, actor: Actor, kind: str, events: list[str],
                    name: str | None = None, url: str | None = None, email: str | None = None,
                    client_id: str | None = None, summary_hour: int | None = None) -> ChannelWithSecret:
-    require_manager(actor)
+    require_manager(actor, "notification channels")
     kind = _clean_kind(kind)
     events = clean_events(events)
     channel = NotificationChannel(organization_id=org.id, kind=kind, events=events, name="",
@@ -218,7 +211,7 @@ def update_channel(session: Session, *, org: Organization, channel_id: str, acto
                    email: str | None = None, client_id: object = _UNSET,
                    summary_hour: int | None = None) -> ChannelOut:
     """Change what is given; `client_id=None` clears the client filter, leaving it out keeps it."""
-    require_manager(actor)
+    require_manager(actor, "notification channels")
     channel = find_channel(session, org=org, channel_id=channel_id)
     if name is not None:
         channel.name = _clean_name(name, channel.name)
@@ -246,7 +239,7 @@ def update_channel(session: Session, *, org: Organization, channel_id: str, acto
 
 def rotate_secret(session: Session, *, org: Organization, channel_id: str, actor: Actor) -> ChannelWithSecret:
     """A new secret, returned once; the old one keeps signing alongside it for 24 hours."""
-    require_manager(actor)
+    require_manager(actor, "notification channels")
     channel = find_channel(session, org=org, channel_id=channel_id)
     if channel.kind != "webhook":
         raise ValidationFailed.field("kind", "Only webhook channels have a signing secret")
@@ -263,7 +256,7 @@ def rotate_secret(session: Session, *, org: Organization, channel_id: str, actor
 
 def delete_channel(session: Session, *, org: Organization, channel_id: str, actor: Actor) -> None:
     """Remove the channel and its delivery log; the events themselves stay."""
-    require_manager(actor)
+    require_manager(actor, "notification channels")
     channel = find_channel(session, org=org, channel_id=channel_id)
     # Lock the channel before its deliveries, the order the delivery engine writes in (no deadlock).
     session.exec(select(NotificationChannel.id).where(NotificationChannel.id == channel.id).with_for_update())

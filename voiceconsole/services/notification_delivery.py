@@ -27,10 +27,10 @@ from voiceconsole.models.notifications import DELIVERY_STATUSES
 from voiceconsole.models.types import utcnow
 from voiceconsole.schemas import ChannelOut, DeliveryAttemptOut, DeliveryOut
 from voiceconsole.services import audit
-from voiceconsole.services.errors import Actor, Conflict, ValidationFailed
+from voiceconsole.services.errors import Actor, Conflict, ValidationFailed, require_manager
 from voiceconsole.services.daily_summary import org_zone
 from voiceconsole.services.events import mark_for_notify
-from voiceconsole.services.notification_channels import find_channel, get_channel, require_manager, require_reader
+from voiceconsole.services.notification_channels import find_channel, get_channel, require_reader
 from voiceconsole.services.notification_format import sample_payload
 
 log = logging.getLogger(__name__)
@@ -45,7 +45,7 @@ def send_test_event(session: Session, *, org: Organization, channel_id: str, act
     """A sample of the channel's first event type, marked `"test": true`, delivered to this channel only.
 
     The event is created already dispatched, with its one delivery; returns its `evt_…` id."""
-    require_manager(actor)
+    require_manager(actor, "notification channels")
     channel = find_channel(session, org=org, channel_id=channel_id)
     if channel.status != "active":
         raise Conflict("This channel is paused: resume it to send a test event")
@@ -105,7 +105,7 @@ def list_deliveries(session: Session, *, org: Organization, channel_id: str, act
 
 def resume_channel(session: Session, *, org: Organization, channel_id: str, actor: Actor) -> ChannelOut:
     """Active again, failure count reset; held and failed deliveries are due now (succeeded ones never resend)."""
-    require_manager(actor)
+    require_manager(actor, "notification channels")
     channel = find_channel(session, org=org, channel_id=channel_id)
     now = utcnow()
     was = channel.status

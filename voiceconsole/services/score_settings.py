@@ -20,7 +20,7 @@ from voiceconsole.models import Agent, AgentScoring, Call, Client, ClientScoring
 from voiceconsole.models.types import utcnow
 from voiceconsole.scoring.scorer import DEFAULT_WEIGHTS, effective_weights, validate_weights
 from voiceconsole.services import audit, credits
-from voiceconsole.services.errors import Actor, Forbidden, NotFound, ValidationFailed
+from voiceconsole.services.errors import Actor, Forbidden, NotFound, ValidationFailed, require_manager
 from voiceconsole.settings import get_settings
 
 log = logging.getLogger(__name__)
@@ -54,8 +54,7 @@ def check_threshold(value: Any, *, name: str = "alertThreshold", nullable: bool 
 
 
 def _require_admin(actor: Actor) -> None:
-    if actor.role not in ("owner", "admin"):
-        raise Forbidden("Only owners and admins can change scoring settings")
+    require_manager(actor, "scoring settings")
 
 
 def _require_staff(actor: Actor) -> None:

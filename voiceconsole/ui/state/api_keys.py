@@ -6,8 +6,8 @@ import reflex as rx
 
 from voiceconsole.models import ApiKey
 from voiceconsole.schemas import ApiKeyOut
-from voiceconsole.services.api_keys import KEY_MANAGER_ROLES, create_api_key, list_api_keys, revoke_api_key
-from voiceconsole.services.errors import DomainError, Forbidden
+from voiceconsole.services.api_keys import create_api_key, list_api_keys, revoke_api_key
+from voiceconsole.services.errors import MANAGER_ROLES, DomainError, Forbidden
 from voiceconsole.ui import format as fmt
 from voiceconsole.ui.state.auth import LOGIN_ROUTE, AuthState, NotSignedIn, OrgScope
 from voiceconsole.ui.state.confirmation import ConfirmationMixin
@@ -36,7 +36,7 @@ class ApiKeysState(ConfirmationMixin, AuthState):
 
     @rx.var
     def can_manage(self) -> bool:
-        return self.role in KEY_MANAGER_ROLES
+        return self.role in MANAGER_ROLES
 
     @rx.var
     def revoke_open(self) -> bool:

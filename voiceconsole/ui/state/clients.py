@@ -6,7 +6,7 @@ import reflex as rx
 
 from voiceconsole.services import clients as service
 from voiceconsole.services.agents import list_agents
-from voiceconsole.services.errors import DomainError
+from voiceconsole.services.errors import MANAGER_ROLES, DomainError
 from voiceconsole.ui import format as fmt
 from voiceconsole.ui.state.auth import LOGIN_ROUTE, AuthState, NotSignedIn, OrgScope
 from voiceconsole.ui.state.confirmation import ConfirmationMixin
@@ -26,7 +26,7 @@ class ClientsState(ConfirmationMixin, AuthState):
 
     @rx.var
     def can_manage(self) -> bool:
-        return self.role in service.MANAGERS
+        return self.role in MANAGER_ROLES
 
     @rx.var
     def edit_open(self) -> bool:

@@ -9,7 +9,7 @@ import reflex as rx
 
 from voiceconsole.schemas import IntegrationOut
 from voiceconsole.services import integrations as service
-from voiceconsole.services.errors import DomainError
+from voiceconsole.services.errors import MANAGER_ROLES, DomainError
 from voiceconsole.settings import get_settings
 from voiceconsole.ui import format as fmt
 from voiceconsole.ui.state.auth import LOGIN_ROUTE, AuthState, NotSignedIn, OrgScope
@@ -46,7 +46,7 @@ class IntegrationsState(ConfirmationMixin, AuthState):
 
     @rx.var
     def can_manage(self) -> bool:
-        return self.role in service.MANAGERS
+        return self.role in MANAGER_ROLES
 
     @rx.var
     def base_url_allowed(self) -> bool:

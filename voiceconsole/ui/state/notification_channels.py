@@ -16,7 +16,7 @@ from voiceconsole.schemas import ChannelOut
 from voiceconsole.services import clients as clients_service
 from voiceconsole.services import notification_channels as service
 from voiceconsole.services import notification_delivery as delivery
-from voiceconsole.services.errors import DomainError, Forbidden
+from voiceconsole.services.errors import MANAGER_ROLES, DomainError, Forbidden
 from voiceconsole.ui import format as fmt
 from voiceconsole.ui.state.auth import LOGIN_ROUTE, AuthState, NotSignedIn, OrgScope
 from voiceconsole.ui.state.confirmation import ConfirmationMixin
@@ -93,7 +93,7 @@ class NotificationChannelsState(ConfirmationMixin, AuthState):
 
     @rx.var
     def can_manage_channels(self) -> bool:
-        return self.role in service.MANAGERS
+        return self.role in MANAGER_ROLES
 
     def _reload_channels(self, scope: OrgScope) -> None:
         items = service.list_channels(scope.session, org=scope.org, actor=scope.actor)
