@@ -72,6 +72,28 @@ def apikey_create(org: str = typer.Option(..., "--org", help="Organization slug"
     typer.echo(raw)
 
 
+@apikey_app.command("revoke")
+def apikey_revoke(key: str = typer.Argument(..., help="The key's id (as Settings → API keys lists it) or the key itself"),
+                  org: str = typer.Option(..., "--org", help="Organization slug")) -> None:
+    """Revoke an API key: every web process refuses it from its next request on."""
+    from voiceconsole.db import session_scope
+    from voiceconsole.services import accounts, api_keys
+    from voiceconsole.services.errors import SYSTEM, NotFound
+
+    with session_scope() as session:
+        organization = accounts.get_organization_by_slug(session, org)
+        if organization is None:
+            typer.echo(f"no organization with slug {org!r}", err=True)
+            raise typer.Exit(1)
+        try:
+            revoked = api_keys.revoke_api_key(session, org=organization, key_id=key, actor=SYSTEM)
+        except NotFound:
+            typer.echo("no such active key in that organization", err=True)
+            raise typer.Exit(1) from None
+        key_id = revoked.public_id
+    typer.echo(f"revoked {key_id}")
+
+
 @app.command()
 def demo(simulator_url: str = typer.Option(
         None, "--simulator-url",

@@ -62,6 +62,8 @@ class Settings:
     # Outbound notifications: seconds to wait before each retry of a failed delivery (DESIGN.md §6);
     # its length is the number of retries, after which the delivery is failed.
     notify_retry_schedule: tuple[float, ...] = (10, 60, 300, 1800, 7200, 21600)
+    # How long a web process remembers a verified API key (services/api_key_cache.py); 0: never.
+    api_key_cache_s: float = 60.0
     extra: dict[str, str] = field(default_factory=dict)
 
     @property
@@ -134,6 +136,7 @@ def load_settings(environ: dict[str, str] | None = None) -> Settings:
         llm_timeout_s=float(env.get("VOICECONSOLE_LLM_TIMEOUT_S") or 30),
         notify_retry_schedule=_schedule(env.get("VOICECONSOLE_NOTIFY_RETRY_SCHEDULE"),
                                         (10, 60, 300, 1800, 7200, 21600)),
+        api_key_cache_s=float(env.get("VOICECONSOLE_API_KEY_CACHE_SECONDS") or 60),
     )
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 from decimal import Decimal
+from typing import NamedTuple
 
 from sqlalchemy import case, func
 from sqlmodel import Session, select
@@ -26,8 +27,21 @@ AGENT_SORT_COLUMNS = {
 }
 
 
-def agent_summary(agent: Agent, client: Client | None) -> AgentSummary:
-    """An agent's public shape, with its cached all-time figures."""
+# What the agents list reads of an agent (plain rows, not ORM objects: no prompt, and no per-row
+# instrumentation to pay for on every list request), with its client's public id and name.
+_LIST_COLUMNS = (Agent.platform_agent_id, Agent.name, Agent.platform, Agent.status, Agent.voice, Agent.model,
+                 Agent.total_calls, Agent.ended_calls, Agent.successful_calls, Agent.avg_score,
+                 Agent.avg_duration_s, Agent.total_cost, Agent.last_call_at)
+
+
+class ClientRef(NamedTuple):
+    public_id: str
+    name: str
+
+
+def agent_summary(agent, client) -> AgentSummary:  # noqa: ANN001
+    """An agent's public shape, with its cached all-time figures. `agent`: an Agent, or a row with its
+    `_LIST_COLUMNS`; `client`: a Client, a ClientRef, or None."""
     ended = agent.ended_calls
     return AgentSummary(
         id=agent.platform_agent_id, name=agent.name, platform=agent.platform, status=agent.status,
@@ -67,11 +81,13 @@ def list_agents(
     total = session.exec(select(func.count()).select_from(Agent).where(*conds)).one()
     col = AGENT_SORT_COLUMNS[sort_by]
     order = [col.desc().nulls_last(), Agent.id.desc()] if sort_order == "desc" else [col.asc().nulls_last(), Agent.id]
-    rows = session.exec(
-        select(Agent, Client).outerjoin(Client, Client.id == Agent.client_id)
+    rows = session.connection().execute(
+        select(*_LIST_COLUMNS, Client.public_id.label("client_public_id"), Client.name.label("client_name"))
+        .outerjoin(Client, Client.id == Agent.client_id)
         .where(*conds).order_by(*order).offset((page - 1) * per_page).limit(per_page)
     ).all()
-    return [agent_summary(a, c) for a, c in rows], total
+    return [agent_summary(r, ClientRef(r.client_public_id, r.client_name) if r.client_public_id else None)
+            for r in rows], total
 
 
 def get_agent(session: Session, *, org: Organization, agent_id: str, actor: Actor | None = None,

@@ -53,9 +53,9 @@ def list_api_keys(session: Session, *, org: Organization, actor: Actor,
 
 def revoke_api_key(session: Session, *, org: Organization, key_id: str, actor: Actor) -> ApiKey:
     require_manager(actor, "API keys")
-    key = session.exec(
-        select(ApiKey).where(ApiKey.organization_id == org.id, ApiKey.public_id == key_id)
-    ).first()
+    # The key's id, or the key itself (an operator revoking a leaked key from the command line).
+    match = ApiKey.key_hash == sha256_hex(key_id) if looks_like_key(key_id) else ApiKey.public_id == key_id
+    key = session.exec(select(ApiKey).where(ApiKey.organization_id == org.id, match)).first()
     if key is None or key.revoked_at is not None:
         raise NotFound("API key not found")
     key.revoked_at = utcnow()
@@ -65,8 +65,13 @@ def revoke_api_key(session: Session, *, org: Organization, key_id: str, actor: A
     return key
 
 
+def looks_like_key(raw: str | None) -> bool:
+    """Shaped like one of our keys (checked before anything is hashed or looked up)."""
+    return bool(raw) and raw.startswith(KEY_PREFIX) and len(raw) <= 200
+
+
 def authenticate_api_key(session: Session, raw: str | None) -> tuple[ApiKey, Organization] | None:
-    if not raw or not raw.startswith(KEY_PREFIX) or len(raw) > 200:
+    if not looks_like_key(raw):
         return None
     row = session.exec(
         select(ApiKey, Organization)
@@ -78,9 +83,14 @@ def authenticate_api_key(session: Session, raw: str | None) -> tuple[ApiKey, Org
     key, org = row
     now = utcnow()
     if key.last_used_at is None or now - key.last_used_at > _LAST_USED_RESOLUTION:
-        session.exec(update(ApiKey).where(ApiKey.id == key.id).values(last_used_at=now))
-        session.commit()
+        touch_last_used(session, key.id, now)
     return key, org
+
+
+def touch_last_used(session: Session, key_id: int, now=None) -> None:  # noqa: ANN001
+    """Record that the key was used (a Core UPDATE: it changes nothing a remembered key grants)."""
+    session.exec(update(ApiKey).where(ApiKey.id == key_id).values(last_used_at=now or utcnow()))
+    session.commit()
 
 
 def actor_for_key(key: ApiKey) -> Actor:

@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import asyncio
 import math
 import time
+import weakref
 from dataclasses import dataclass
 from functools import lru_cache
+
+import redis.asyncio as aioredis
 
 from limits import RateLimitItem, parse
 from limits.storage import storage_from_string
@@ -36,13 +40,15 @@ def get_limiter() -> MovingWindowRateLimiter:
 class RateDecision:
     allowed: bool
     headers: dict[str, str]
+    epoch: bytes | None = None  # the auth epoch (see api_key_cache), when asked for
 
 
 # Both windows of one request in one Redis round trip (the `limits` calls below take three: hit, hit,
 # window stats). Same keys, list layout and rules as `limits`' moving window (acquire_moving_window.lua and
 # moving_window.lua): a list per window, newest timestamp first, at most `limit` entries, and an entry
 # counts while it is younger than the window; the burst window is tried first and the minute window only
-# counts requests the burst window let through.
+# counts requests the burst window let through. A third key, when given, is read and returned as it is
+# (the auth epoch of api_key_cache: a remembered API key is still valid, in the same round trip).
 _CHECK_LUA = """
 local now = tonumber(ARGV[1])
 local function acquire(key, limit, expiry)
@@ -85,7 +91,11 @@ local s_oldest = ''
 if second_ok == 0 then
   s_oldest = window(KEYS[1], s_limit, s_expiry)
 end
-return {second_ok, minute_ok, m_oldest, m_count, s_oldest}
+local epoch = false
+if KEYS[3] then
+  epoch = redis.call('get', KEYS[3])
+end
+return {second_ok, minute_ok, m_oldest, m_count, s_oldest, epoch}
 """
 
 
@@ -105,19 +115,20 @@ def _reset(oldest: bytes | str, item: RateLimitItem, now: float) -> float:
     return (float(oldest) if oldest else now) + item.get_expiry()
 
 
-def check(identity: str, plan: str) -> RateDecision:
-    """Count one request for `identity`; the burst limit is checked first, then the minute."""
+def _call(identity: str, plan: str, epoch_key: str | None) -> tuple[list, list, RateLimitItem, RateLimitItem, float]:
     per_minute, per_second = PLAN_LIMITS.get(plan, PLAN_LIMITS["free"])
-    script = _check_script()
-    if script is None:
-        return _check_with_library(identity, per_minute, per_second)
     storage = get_limiter().storage
     now = time.time()
-    second_ok, minute_ok, m_oldest, m_count, s_oldest = script(
-        keys=[storage.prefixed_key(per_second.key_for("api", identity)),
-              storage.prefixed_key(per_minute.key_for("api", identity))],
-        args=[now, per_second.amount, per_second.get_expiry(), per_minute.amount, per_minute.get_expiry()],
-    )
+    keys = [storage.prefixed_key(per_second.key_for("api", identity)),
+            storage.prefixed_key(per_minute.key_for("api", identity))]
+    if epoch_key:
+        keys.append(epoch_key)
+    args = [now, per_second.amount, per_second.get_expiry(), per_minute.amount, per_minute.get_expiry()]
+    return keys, args, per_minute, per_second, now
+
+
+def _decide(result: list, per_minute: RateLimitItem, per_second: RateLimitItem, now: float) -> RateDecision:
+    second_ok, minute_ok, m_oldest, m_count, s_oldest, *rest = result
     headers = {
         "X-RateLimit-Limit": str(per_minute.amount),
         "X-RateLimit-Remaining": str(max(0, per_minute.amount - int(m_count))),
@@ -126,7 +137,47 @@ def check(identity: str, plan: str) -> RateDecision:
     if not minute_ok:
         reset = _reset(s_oldest, per_second, now) if not second_ok else _reset(m_oldest, per_minute, now)
         headers["Retry-After"] = str(max(1, math.ceil(reset - time.time())))
-    return RateDecision(allowed=bool(minute_ok), headers=headers)
+    epoch = rest[0] if rest and rest[0] else None  # Lua false → None
+    return RateDecision(allowed=bool(minute_ok), headers=headers, epoch=epoch)
+
+
+def check(identity: str, plan: str, *, epoch_key: str | None = None) -> RateDecision:
+    """Count one request for `identity`; the burst limit is checked first, then the minute.
+    With `epoch_key`, also read that Redis key in the same round trip (`RateDecision.epoch`)."""
+    script = _check_script()
+    if script is None:
+        per_minute, per_second = PLAN_LIMITS.get(plan, PLAN_LIMITS["free"])
+        return _check_with_library(identity, per_minute, per_second)
+    keys, args, per_minute, per_second, now = _call(identity, plan, epoch_key)
+    return _decide(script(keys=keys, args=args), per_minute, per_second, now)
+
+
+# redis.asyncio connections belong to the event loop that opened them: one client per loop.
+_async_clients: "weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, object]" = weakref.WeakKeyDictionary()
+
+
+def _async_script():
+    loop = asyncio.get_running_loop()
+    script = _async_clients.get(loop)
+    if script is None:
+        url = get_settings().redis_url
+        client = aioredis.Redis.from_url(url)
+        script = client.register_script(_CHECK_LUA)
+        _async_clients[loop] = script
+    return script
+
+
+async def check_async(identity: str, plan: str, *, epoch_key: str | None = None) -> RateDecision:
+    """`check` without leaving the event loop (redis.asyncio): the same script, keys and answer."""
+    if _check_script() is None:
+        return await asyncio.to_thread(check, identity, plan, epoch_key=epoch_key)
+    keys, args, per_minute, per_second, now = _call(identity, plan, epoch_key)
+    return _decide(await _async_script()(keys=keys, args=args), per_minute, per_second, now)
+
+
+def redis_client():
+    """The rate limiter's own (synchronous) Redis connection."""
+    return get_limiter().storage.get_connection()
 
 
 def _check_with_library(identity: str, per_minute: RateLimitItem, per_second: RateLimitItem) -> RateDecision:

@@ -4,7 +4,7 @@ from typing import Annotated, Literal
 
 from fastapi import APIRouter, Depends, Query
 
-from voiceconsole.api.deps import PrincipalDep, SessionDep
+from voiceconsole.api.deps import PrincipalDep, SessionDep, release
 from voiceconsole.api.envelope import ok_response
 from voiceconsole.api.params import Paging, paging
 from voiceconsole.services import agents as agents_service
@@ -25,6 +25,7 @@ def list_agents(
     rows, total = agents_service.list_agents(session, org=principal.org, page=pg.page, per_page=pg.per_page,
                                              sort_by=sort_by, sort_order=pg.sort_order, platform=platform,
                                              status=status, client_id=client_id, actor=principal.actor)
+    release(session)
     return ok_response([r.wire() for r in rows], page=pg.page, perPage=pg.per_page, total=total)
 
 

@@ -7,7 +7,7 @@ from fastapi import APIRouter, Depends, Query
 from fastapi.responses import StreamingResponse
 from pydantic import BaseModel, Field
 
-from voiceconsole.api.deps import PrincipalDep, SessionDep
+from voiceconsole.api.deps import PrincipalDep, SessionDep, release
 from voiceconsole.api.envelope import ok, ok_response
 from voiceconsole.api.params import Paging, as_utc, check_range, paging
 from voiceconsole.models.types import utcnow
@@ -73,6 +73,7 @@ def list_calls(
     result = calls_service.page_calls(session, org=principal.org, filters=filters, page=pg.page,
                                       per_page=pg.per_page, sort_by=sort_by, sort_order=pg.sort_order,
                                       actor=principal.actor)
+    release(session)
     return ok_response([r.wire() for r in result.rows], page=pg.page, perPage=pg.per_page, total=result.total,
                        totalIsEstimate=result.total_is_estimate)
 
@@ -96,6 +97,7 @@ def export_calls(principal: PrincipalDep, filters: Annotated[CallFilters, Depend
 @router.get("/{call_id}", summary="Get a call with transcript, score breakdown, notes and tags")
 def get_call(call_id: str, principal: PrincipalDep, session: SessionDep):
     call = calls_service.get_call(session, org=principal.org, call_id=call_id, actor=principal.actor)
+    release(session)
     return ok_response(call.wire())
 
 
