@@ -8,7 +8,6 @@ from datetime import datetime
 
 from sqlalchemy import and_, delete, func, literal_column, or_
 from sqlalchemy.ext.compiler import compiles
-from sqlalchemy.orm import defer
 from sqlalchemy.sql.base import Executable
 from sqlalchemy.sql.elements import ClauseElement
 from sqlalchemy.sql.visitors import InternalTraversal
@@ -31,9 +30,6 @@ SORT_COLUMNS = {
 # Time columns sort in the database's natural NULL order, so (organization, column, id) indexes serve
 # both directions; for the others unknown values go last, whatever the direction.
 _NATURAL_NULLS = {"startedAt", "createdAt"}  # always set in practice
-# Large columns a list never shows.
-_LIST_UNUSED = (Call.transcript, Call.transcript_turns, Call.platform_analysis, Call.call_metadata,
-                Call.score_breakdown)
 # `meta.total` is exact up to this many matching calls. Beyond it, counting every match (hundreds of
 # thousands of rows for a broad search) would cost more than the page itself, so at most
 # EXACT_TOTAL_LIMIT + 1 matches are counted and the total is PostgreSQL's planner estimate instead
@@ -127,11 +123,12 @@ def _tags_for(session: Session, call_ids: list[int]) -> dict[int, list[str]]:
     return out
 
 
-def _summary_fields(call: Call, agent: Agent | None, client: Client | None, tags: list[str]) -> dict:
+def _summary_fields(call, tags: list[str], *, agent_id: str | None, agent_name: str | None,
+                    client_id: str | None, client_name: str | None) -> dict:
+    """A CallSummary's fields. `call`: a Call, or a row of _LIST_COLUMNS (same attribute names)."""
     return dict(
         id=call.public_id, platform_call_id=call.platform_call_id,
-        agent_id=agent.platform_agent_id if agent else None, agent_name=agent.name if agent else None,
-        client_id=client.public_id if client else None, client_name=client.name if client else None,
+        agent_id=agent_id, agent_name=agent_name, client_id=client_id, client_name=client_name,
         platform=call.platform, status=call.status, direction=call.direction,
         from_number=call.from_number, to_number=call.to_number,
         started_at=call.started_at, ended_at=call.ended_at,
@@ -139,6 +136,15 @@ def _summary_fields(call: Call, agent: Agent | None, client: Client | None, tags
         cost=float(call.cost_usd) if call.cost_usd is not None else None,
         call_score=call.score, sentiment=call.sentiment, summary=call.summary, tags=tags,
     )
+
+
+# What a list row needs, as plain columns: no ORM objects to build for a page of calls.
+_LIST_COLUMNS = (
+    Call.id, Call.public_id, Call.platform_call_id, Call.platform, Call.status, Call.direction, Call.from_number,
+    Call.to_number, Call.started_at, Call.ended_at, Call.duration_ms, Call.cost_usd, Call.score, Call.sentiment,
+    Call.summary, Agent.platform_agent_id.label("agent_platform_id"), Agent.name.label("agent_name"),
+    Client.public_id.label("client_public_id"), Client.name.label("client_name"),
+)
 
 
 def _order(sort_by: str, sort_order: str, col=None, id_col=None) -> list:  # noqa: ANN001
@@ -254,15 +260,17 @@ def page_calls(
     if not ids:
         return CallPage([], total, estimated)
     rows = session.exec(
-        select(Call, Agent, Client)
+        select(*_LIST_COLUMNS)
         .outerjoin(Agent, Agent.id == Call.agent_id)
         .outerjoin(Client, Client.id == Call.client_id)
         .where(Call.id.in_(ids))
-        .options(*(defer(c) for c in _LIST_UNUSED))
     ).all()
-    by_id = {c.id: (c, a, cl) for c, a, cl in rows}
+    by_id = {r.id: r for r in rows}
     tags = _tags_for(session, ids)
-    summaries = [CallSummary(**_summary_fields(*by_id[i], tags.get(i, []))) for i in ids if i in by_id]
+    summaries = [CallSummary(**_summary_fields(r, tags.get(i, []), agent_id=r.agent_platform_id,
+                                               agent_name=r.agent_name, client_id=r.client_public_id,
+                                               client_name=r.client_name))
+                 for i in ids if (r := by_id.get(i)) is not None]
     return CallPage(summaries, total, estimated)
 
 
@@ -290,7 +298,10 @@ def get_call(session: Session, *, org: Organization, call_id: str, actor: Actor 
     client = session.get(Client, call.client_id) if call.client_id else None
     notes = session.exec(select(CallNote).where(CallNote.call_id == call.id).order_by(CallNote.created_at, CallNote.id))
     return CallDetail(
-        **_summary_fields(call, agent, client, _tags_for(session, [call.id]).get(call.id, [])),
+        **_summary_fields(call, _tags_for(session, [call.id]).get(call.id, []),
+                          agent_id=agent.platform_agent_id if agent else None, agent_name=agent.name if agent else None,
+                          client_id=client.public_id if client else None,
+                          client_name=client.name if client else None),
         transcript=call.transcript, transcript_turns=call.transcript_turns, recording_url=call.recording_url,
         score_breakdown=call.score_breakdown, score_version=call.score_version,
         voice_metrics=VoiceMetrics(
