@@ -53,23 +53,18 @@ KEYS = 8  # requests rotate over several keys so pacing under the per-key limit 
 
 def new_keys(url: str) -> list[str]:
     os.environ["DATABASE_URL"] = url
-    from sqlalchemy import delete
     from sqlmodel import Session, select
 
+    from api_latency import ORG_SLUG, _child_make_key
     from voiceconsole.db import get_engine
-    from voiceconsole.models import ApiKey, Organization
-    from voiceconsole.services import api_keys
-    from voiceconsole.services.errors import SYSTEM
+    from voiceconsole.models import Organization
 
-    with Session(get_engine(), expire_on_commit=False) as session:
-        org = session.exec(select(Organization).where(Organization.slug == "bench")).first()
+    with Session(get_engine()) as session:
+        org = session.exec(select(Organization).where(Organization.slug == ORG_SLUG)).first()
         if org is None:
-            raise SystemExit("no `bench` organization: run benchmarks/api_latency.py once first")
-        session.exec(delete(ApiKey).where(ApiKey.organization_id == org.id, ApiKey.name.like("ab-%")))
-        raws = [api_keys.create_api_key(session, org=org, name=f"ab-{i}", actor=SYSTEM).raw for i in range(KEYS)]
-        session.commit()
-    get_engine().dispose()
-    return raws
+            raise SystemExit(f"no `{ORG_SLUG}` organization: run benchmarks/api_latency.py once first")
+        org_id = org.id
+    return [_child_make_key(org_id, name=f"ab-{i}") for i in range(KEYS)]
 
 
 def serve(root: Path, port: int, url: str, redis_url: str) -> subprocess.Popen:

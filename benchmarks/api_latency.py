@@ -731,8 +731,9 @@ def _child_main(args) -> None:
     Path(args.child_out).write_bytes(pickle.dumps(out))
 
 
-def _child_make_key(org_id: int) -> str:
-    """A fresh API key of the benchmark organization (plan agency), through the product's service."""
+def _child_make_key(org_id: int, name: str = KEY_NAME) -> str:
+    """A fresh API key `name` of the benchmark organization (plan agency), through the product's service;
+    an older key of that name is deleted. (api_ab.py uses it too.)"""
     from sqlalchemy import delete
     from sqlmodel import Session
 
@@ -745,8 +746,8 @@ def _child_make_key(org_id: int) -> str:
         org = session.get(Organization, org_id)
         if org.plan != "agency":
             raise SystemExit(f"organization plan is {org.plan!r}, expected 'agency'")
-        session.exec(delete(ApiKey).where(ApiKey.organization_id == org.id, ApiKey.name == KEY_NAME))
-        raw = api_keys.create_api_key(session, org=org, name=KEY_NAME, actor=SYSTEM).raw
+        session.exec(delete(ApiKey).where(ApiKey.organization_id == org.id, ApiKey.name == name))
+        raw = api_keys.create_api_key(session, org=org, name=name, actor=SYSTEM).raw
         session.commit()
     get_engine().dispose()
     return raw

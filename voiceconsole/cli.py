@@ -51,19 +51,26 @@ def org_create(name: str, plan: str = typer.Option("free", help="free | pro | ag
     typer.echo(slug)
 
 
+def _organization_or_exit(session, slug: str):  # noqa: ANN001, ANN202
+    from voiceconsole.services import accounts
+
+    organization = accounts.get_organization_by_slug(session, slug)
+    if organization is None:
+        typer.echo(f"no organization with slug {slug!r}", err=True)
+        raise typer.Exit(1)
+    return organization
+
+
 @apikey_app.command("create")
 def apikey_create(org: str = typer.Option(..., "--org", help="Organization slug"),
                   name: str = typer.Option(..., "--name", help="A name to recognise the key by")) -> None:
     """Create an API key and print it (shown once; only its hash is stored)."""
     from voiceconsole.db import session_scope
-    from voiceconsole.services import accounts, api_keys
+    from voiceconsole.services import api_keys
     from voiceconsole.services.errors import SYSTEM, ValidationFailed
 
     with session_scope() as session:
-        organization = accounts.get_organization_by_slug(session, org)
-        if organization is None:
-            typer.echo(f"no organization with slug {org!r}", err=True)
-            raise typer.Exit(1)
+        organization = _organization_or_exit(session, org)
         try:
             created = api_keys.create_api_key(session, org=organization, name=name, actor=SYSTEM)
         except ValidationFailed as exc:
@@ -77,14 +84,11 @@ def apikey_revoke(key: str = typer.Argument(..., help="The key's id (as Settings
                   org: str = typer.Option(..., "--org", help="Organization slug")) -> None:
     """Revoke an API key: every web process refuses it from its next request on."""
     from voiceconsole.db import session_scope
-    from voiceconsole.services import accounts, api_keys
+    from voiceconsole.services import api_keys
     from voiceconsole.services.errors import SYSTEM, NotFound
 
     with session_scope() as session:
-        organization = accounts.get_organization_by_slug(session, org)
-        if organization is None:
-            typer.echo(f"no organization with slug {org!r}", err=True)
-            raise typer.Exit(1)
+        organization = _organization_or_exit(session, org)
         try:
             revoked = api_keys.revoke_api_key(session, org=organization, key_id=key, actor=SYSTEM)
         except NotFound:
