@@ -29,6 +29,8 @@ ROOT = Path(__file__).resolve().parent.parent
 DATA_DIR = Path(__file__).resolve().parent / ".data"
 sys.path.insert(0, str(ROOT))
 
+from api_latency import start_api  # noqa: E402 (benchmarks/ is this script's own directory)
+
 PATHS = (("health", "/api/health"), ("auth/me", "/api/v1/auth/me"), ("agents", "/api/v1/agents"),
          ("calls page 1", "/api/calls"), ("calls page 500", "/api/calls?page=500&perPage=20"),
          ("calls filtered", "/api/calls?sentiment=Negative&minScore=0&maxScore=50"))
@@ -67,13 +69,6 @@ def new_keys(url: str) -> list[str]:
     return [_child_make_key(org_id, name=f"ab-{i}") for i in range(KEYS)]
 
 
-def serve(root: Path, port: int, url: str, redis_url: str) -> subprocess.Popen:
-    env = dict(os.environ, DATABASE_URL=url, REDIS_URL=redis_url)
-    return subprocess.Popen(
-        [sys.executable, "-m", "uvicorn", "voiceconsole.api.main:api", "--host", "127.0.0.1", "--port", str(port),
-         "--workers", "1", "--no-access-log", "--log-level", "warning"], cwd=str(root), env=env)
-
-
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--base", required=True, help="commit (or ref) to compare the working tree against")
@@ -91,20 +86,13 @@ def main() -> None:
     redis_urls = {"base": args.redis_url, "head": f"{prefix}/{int(db) + 1}"}
     keys = new_keys(args.db)
     ports = {"base": args.port, "head": args.port + 1}
-    procs = [serve(base_root, ports["base"], args.db, redis_urls["base"]),
-             serve(ROOT, ports["head"], args.db, redis_urls["head"])]
+    roots = {"base": base_root, "head": ROOT}
+    procs = []
     try:
         clients = {}
         for name, port in ports.items():
-            deadline = time.monotonic() + 60
-            while True:
-                try:
-                    httpx.get(f"http://127.0.0.1:{port}/api/health", timeout=1).raise_for_status()
-                    break
-                except httpx.HTTPError:
-                    if time.monotonic() > deadline or any(p.poll() is not None for p in procs):
-                        raise SystemExit(f"the {name} server did not start")
-                    time.sleep(0.2)
+            procs.append(start_api(args, args.db, {"REDIS_URL": redis_urls[name]}, log_name=f"ab-{name}.log",
+                                   root=roots[name], port=port))
             clients[name] = httpx.Client(base_url=f"http://127.0.0.1:{port}", timeout=60)
         times: dict[tuple[str, str], list[float]] = {}
         for label, path in PATHS:

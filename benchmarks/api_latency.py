@@ -753,8 +753,11 @@ def _child_make_key(org_id: int, name: str = KEY_NAME) -> str:
     return raw
 
 
-def start_api(args, url: str, env_extra: dict[str, str], log_name: str = "uvicorn.log") -> subprocess.Popen:
-    """The API alone under uvicorn (1 worker) on args.port; returns once /api/health answers."""
+def start_api(args, url: str, env_extra: dict[str, str], log_name: str = "uvicorn.log", *, root: Path = ROOT,
+              port: int | None = None) -> subprocess.Popen:
+    """The API alone under uvicorn (1 worker) on `port` (default args.port), served from the checkout at
+    `root` (api_ab.py serves another commit's); returns once /api/health answers."""
+    port = args.port if port is None else port
     DATA_DIR.mkdir(parents=True, exist_ok=True)
     env = dict(os.environ)
     env.update(env_extra)
@@ -762,8 +765,8 @@ def start_api(args, url: str, env_extra: dict[str, str], log_name: str = "uvicor
     logf = open(DATA_DIR / log_name, "ab")
     proc = subprocess.Popen(
         [sys.executable, "-m", "uvicorn", "voiceconsole.api.main:api", "--host", "127.0.0.1",
-         "--port", str(args.port), "--workers", "1", "--no-access-log", "--log-level", "warning"],
-        cwd=str(ROOT), env=env, stdout=logf, stderr=subprocess.STDOUT,
+         "--port", str(port), "--workers", "1", "--no-access-log", "--log-level", "warning"],
+        cwd=str(root), env=env, stdout=logf, stderr=subprocess.STDOUT,
     )
     import httpx
 
@@ -772,7 +775,7 @@ def start_api(args, url: str, env_extra: dict[str, str], log_name: str = "uvicor
         if proc.poll() is not None:
             raise SystemExit(f"uvicorn exited with {proc.returncode}; see {DATA_DIR / log_name}")
         try:
-            if httpx.get(f"http://127.0.0.1:{args.port}/api/health", timeout=1).status_code == 200:
+            if httpx.get(f"http://127.0.0.1:{port}/api/health", timeout=1).status_code == 200:
                 return proc
         except httpx.HTTPError:
             pass

@@ -9,6 +9,8 @@ from __future__ import annotations
 import os
 import secrets
 import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import datetime, timedelta, timezone
 from decimal import Decimal
 from pathlib import Path
@@ -161,3 +163,23 @@ def factory(db):
 
 def bearer(key: str) -> dict[str, str]:
     return {"Authorization": f"Bearer {key}"}
+
+
+@contextmanager
+def recorded_statements(engine=None) -> Iterator[list[str]]:  # noqa: ANN001
+    """The SQL sent to the database (the product's engine unless given) while the block runs."""
+    from sqlalchemy import event
+
+    from voiceconsole.db import get_engine
+
+    engine = engine or get_engine()
+    seen: list[str] = []
+
+    def record(_conn, _cursor, statement, *_args):  # noqa: ANN001
+        seen.append(statement)
+
+    event.listen(engine, "before_cursor_execute", record)
+    try:
+        yield seen
+    finally:
+        event.remove(engine, "before_cursor_execute", record)

@@ -8,11 +8,9 @@ import subprocess
 import sys
 from pathlib import Path
 
-from sqlalchemy import event
 from sqlmodel import select
 
-from tests.conftest import bearer
-from voiceconsole.db import get_engine
+from tests.conftest import bearer, recorded_statements
 from voiceconsole.models import ApiKey
 from voiceconsole.services import api_key_cache
 from voiceconsole.services.security import sha256_hex
@@ -20,37 +18,29 @@ from voiceconsole.services.security import sha256_hex
 ROOT = Path(__file__).resolve().parents[2]
 
 
-def _statements(fn):
-    seen: list[str] = []
-
-    def record(conn, cursor, statement, *args):  # noqa: ANN001
-        seen.append(statement)
-
-    event.listen(get_engine(), "before_cursor_execute", record)
-    try:
-        result = fn()
-    finally:
-        event.remove(get_engine(), "before_cursor_execute", record)
-    return result, seen
+def _python_elsewhere(*args: str) -> subprocess.CompletedProcess:
+    """Python in its own interpreter, on the same database and Redis: a process whose memory of keys is
+    not ours (as another web worker or an operator's shell)."""
+    return subprocess.run([sys.executable, *args], cwd=ROOT, env=dict(os.environ), capture_output=True, text=True,
+                          timeout=60)
 
 
 def _in_another_process(*args: str) -> subprocess.CompletedProcess:
-    """The command line in its own interpreter, on the same database and Redis: a process whose
-    memory of keys is not ours (as another web worker or an operator's shell)."""
-    done = subprocess.run([sys.executable, "-m", "voiceconsole.cli", *args], cwd=ROOT, env=dict(os.environ),
-                          capture_output=True, text=True, timeout=60)
-    return done
+    """The `voiceconsole` command line, in another process."""
+    return _python_elsewhere("-m", "voiceconsole.cli", *args)
 
 
 def test_a_remembered_key_needs_no_database_query(api_client, factory):
     org = factory.org()
     key = factory.api_key(org)
-    first, seen_first = _statements(lambda: api_client.get("/api/v1/agents", headers=bearer(key)))
+    with recorded_statements() as seen_first:
+        first = api_client.get("/api/v1/agents", headers=bearer(key))
     assert first.status_code == 200
     assert any("FROM api_key" in s for s in seen_first), "the first request checks the key in the database"
     assert api_key_cache.get(sha256_hex(key)) is not None
 
-    second, seen_second = _statements(lambda: api_client.get("/api/v1/agents", headers=bearer(key)))
+    with recorded_statements() as seen_second:
+        second = api_client.get("/api/v1/agents", headers=bearer(key))
     assert second.status_code == 200 and second.json() == first.json()
     assert not any("api_key" in s for s in seen_second), seen_second
     assert not any("FROM organization" in s for s in seen_second), "the organization row is remembered too"
@@ -92,8 +82,7 @@ def test_role_lowered_in_another_process_applies_on_the_next_request(api_client,
         "    k.role = 'member'\n"
         "    s.commit()\n"
     )
-    done = subprocess.run([sys.executable, "-c", script], cwd=ROOT, env=dict(os.environ), capture_output=True,
-                          text=True, timeout=60)
+    done = _python_elsewhere("-c", script)
     assert done.returncode == 0, done.stderr
     r = api_client.get("/api/v1/api-keys", headers=bearer(key))
     assert r.status_code == 403, r.text  # members do not manage API keys

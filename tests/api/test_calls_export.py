@@ -8,10 +8,9 @@ from datetime import datetime, timedelta, timezone
 from decimal import Decimal
 
 import pytest
-from sqlalchemy import event, insert
+from sqlalchemy import insert
 
-from tests.conftest import bearer
-from voiceconsole.db import get_engine
+from tests.conftest import bearer, recorded_statements
 from voiceconsole.models import Call
 from voiceconsole.models.types import public_id
 from voiceconsole.services import exports
@@ -53,21 +52,13 @@ def test_export_streams_every_row_across_batches_in_order(api_client, db, setup,
     _bulk(db, setup["org"], setup["a1"], 1200, start=now)
     _bulk(db, setup["org"], setup["a2"], 300, start=now - timedelta(days=2), direction="outbound")
 
-    limits = []
-
-    def spy(conn, cursor, statement, params, context, executemany):  # noqa: ANN001
-        if statement.lstrip().upper().startswith("SELECT") and "FROM call" in statement and "LIMIT" in statement:
-            limits.append(statement)
-
-    event.listen(get_engine(), "before_cursor_execute", spy)
-    try:
-        with api_client.stream("GET", "/api/v1/calls/export", headers=setup["h"]) as r:
-            assert r.status_code == 200
-            assert r.headers["content-type"].startswith("text/csv")
-            assert r.headers["content-disposition"].startswith('attachment; filename="calls-')
-            text = "".join(r.iter_text())
-    finally:
-        event.remove(get_engine(), "before_cursor_execute", spy)
+    with recorded_statements() as statements, api_client.stream("GET", "/api/v1/calls/export", headers=setup["h"]) as r:
+        assert r.status_code == 200
+        assert r.headers["content-type"].startswith("text/csv")
+        assert r.headers["content-disposition"].startswith('attachment; filename="calls-')
+        text = "".join(r.iter_text())
+    limits = [s for s in statements
+              if s.lstrip().upper().startswith("SELECT") and "FROM call" in s and "LIMIT" in s]
     rows = _rows(text)
     assert text.splitlines()[0] == ",".join(exports.COLUMNS)
     assert len(rows) == 1500 and len({r["id"] for r in rows}) == 1500

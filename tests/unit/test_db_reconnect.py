@@ -8,6 +8,7 @@ import psycopg
 import pytest
 from sqlalchemy import text
 
+from tests.conftest import recorded_statements
 from voiceconsole import db as vc_db
 
 pytestmark = pytest.mark.skipif(not os.environ.get("DATABASE_URL", "").startswith("postgres"),
@@ -36,16 +37,7 @@ def test_recently_used_connection_is_not_pinged(monkeypatch):
     engine = vc_db.get_engine()
     engine.dispose()
     pid = _backend_pid(engine)
-    statements: list[str] = []
     monkeypatch.setattr(vc_db, "IDLE_PING_S", 3600.0)
-    from sqlalchemy import event
-
-    def _seen(_conn, _cursor, statement, *_args):  # noqa: ANN001
-        statements.append(statement)
-
-    event.listen(engine, "before_cursor_execute", _seen)
-    try:
+    with recorded_statements(engine) as statements:
         assert _backend_pid(engine) == pid
-    finally:
-        event.remove(engine, "before_cursor_execute", _seen)
     assert statements == ["SELECT pg_backend_pid()"]

@@ -32,10 +32,14 @@ async def get_session() -> AsyncIterator[Session]:
     try:
         yield session
     finally:
-        if session.in_transaction():
-            await run_in_threadpool(session.close)
-        else:
-            session.close()  # nothing to hand back (see `release`): no I/O, no thread hop
+        await _close(session)
+
+
+async def _close(session: Session) -> None:
+    if session.in_transaction():
+        await run_in_threadpool(session.close)  # a ROLLBACK to send: blocking I/O
+    else:
+        session.close()  # nothing to hand back (see `release`): no I/O, no thread hop
 
 
 def release(session: Session) -> None:
@@ -160,7 +164,7 @@ async def authenticate_unvalidated(request: Request) -> None:
     try:
         await get_principal(request, session)
     finally:
-        await run_in_threadpool(session.close)
+        await _close(session)
 
 
 def rate_limit_anonymous(request: Request) -> None:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from datetime import timedelta
 from decimal import Decimal
-from typing import NamedTuple
 
 from sqlalchemy import case, func
 from sqlmodel import Session, select
@@ -15,6 +14,7 @@ from voiceconsole.schemas import AgentDetail, AgentSummary, TrendPoint
 from voiceconsole.services import analytics
 from voiceconsole.services.calls import CallFilters, list_calls
 from voiceconsole.services.errors import Actor, NotFound, ValidationFailed
+from voiceconsole.services.list_rows import CLIENT_REF_COLUMNS, client_ref
 from voiceconsole.services.rollups import Totals
 
 AGENT_SORT_COLUMNS = {
@@ -34,14 +34,9 @@ _LIST_COLUMNS = (Agent.platform_agent_id, Agent.name, Agent.platform, Agent.stat
                  Agent.avg_duration_s, Agent.total_cost, Agent.last_call_at)
 
 
-class ClientRef(NamedTuple):
-    public_id: str
-    name: str
-
-
 def agent_summary(agent, client) -> AgentSummary:  # noqa: ANN001
     """An agent's public shape, with its cached all-time figures. `agent`: an Agent, or a row with its
-    `_LIST_COLUMNS`; `client`: a Client, a ClientRef, or None."""
+    `_LIST_COLUMNS`; `client`: a Client, a list_rows.ClientRef, or None."""
     ended = agent.ended_calls
     return AgentSummary(
         id=agent.platform_agent_id, name=agent.name, platform=agent.platform, status=agent.status,
@@ -82,12 +77,11 @@ def list_agents(
     col = AGENT_SORT_COLUMNS[sort_by]
     order = [col.desc().nulls_last(), Agent.id.desc()] if sort_order == "desc" else [col.asc().nulls_last(), Agent.id]
     rows = session.connection().execute(
-        select(*_LIST_COLUMNS, Client.public_id.label("client_public_id"), Client.name.label("client_name"))
+        select(*_LIST_COLUMNS, *CLIENT_REF_COLUMNS)
         .outerjoin(Client, Client.id == Agent.client_id)
         .where(*conds).order_by(*order).offset((page - 1) * per_page).limit(per_page)
     ).all()
-    return [agent_summary(r, ClientRef(r.client_public_id, r.client_name) if r.client_public_id else None)
-            for r in rows], total
+    return [agent_summary(r, client_ref(r)) for r in rows], total
 
 
 def get_agent(session: Session, *, org: Organization, agent_id: str, actor: Actor | None = None,

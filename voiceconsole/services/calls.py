@@ -16,6 +16,7 @@ from sqlmodel import Session, select
 from voiceconsole.models import Agent, Call, CallNote, CallTag, Client, Organization, Tag
 from voiceconsole.schemas import CallDetail, CallSummary, Note, VoiceMetrics
 from voiceconsole.services.errors import Actor, Forbidden, NotFound, ValidationFailed
+from voiceconsole.services.list_rows import AGENT_REF_COLUMNS, CLIENT_REF_COLUMNS, agent_ref, client_ref
 from voiceconsole.db import is_postgres
 
 # Public sort names → columns. Anything else is refused with a 422 by the API.
@@ -123,12 +124,13 @@ def _tags_for(session: Session, call_ids: list[int]) -> dict[int, list[str]]:
     return out
 
 
-def _summary_fields(call, tags: list[str], *, agent_id: str | None, agent_name: str | None,
-                    client_id: str | None, client_name: str | None) -> dict:
-    """A CallSummary's fields. `call`: a Call, or a row of _LIST_COLUMNS (same attribute names)."""
+def _summary_fields(call, agent, client, tags: list[str]) -> dict:  # noqa: ANN001
+    """A CallSummary's fields. `call`: a Call, or a row of _LIST_COLUMNS (same attribute names); `agent` and
+    `client`: the ORM objects, their list_rows refs, or None."""
     return dict(
         id=call.public_id, platform_call_id=call.platform_call_id,
-        agent_id=agent_id, agent_name=agent_name, client_id=client_id, client_name=client_name,
+        agent_id=agent.platform_agent_id if agent else None, agent_name=agent.name if agent else None,
+        client_id=client.public_id if client else None, client_name=client.name if client else None,
         platform=call.platform, status=call.status, direction=call.direction,
         from_number=call.from_number, to_number=call.to_number,
         started_at=call.started_at, ended_at=call.ended_at,
@@ -142,8 +144,7 @@ def _summary_fields(call, tags: list[str], *, agent_id: str | None, agent_name: 
 _LIST_COLUMNS = (
     Call.id, Call.public_id, Call.platform_call_id, Call.platform, Call.status, Call.direction, Call.from_number,
     Call.to_number, Call.started_at, Call.ended_at, Call.duration_ms, Call.cost_usd, Call.score, Call.sentiment,
-    Call.summary, Agent.platform_agent_id.label("agent_platform_id"), Agent.name.label("agent_name"),
-    Client.public_id.label("client_public_id"), Client.name.label("client_name"),
+    Call.summary, *AGENT_REF_COLUMNS, *CLIENT_REF_COLUMNS,
 )
 
 
@@ -267,9 +268,7 @@ def page_calls(
     ).all()
     by_id = {r.id: r for r in rows}
     tags = _tags_for(session, ids)
-    summaries = [CallSummary(**_summary_fields(r, tags.get(i, []), agent_id=r.agent_platform_id,
-                                               agent_name=r.agent_name, client_id=r.client_public_id,
-                                               client_name=r.client_name))
+    summaries = [CallSummary(**_summary_fields(r, agent_ref(r), client_ref(r), tags.get(i, [])))
                  for i in ids if (r := by_id.get(i)) is not None]
     return CallPage(summaries, total, estimated)
 
@@ -298,10 +297,7 @@ def get_call(session: Session, *, org: Organization, call_id: str, actor: Actor 
     client = session.get(Client, call.client_id) if call.client_id else None
     notes = session.exec(select(CallNote).where(CallNote.call_id == call.id).order_by(CallNote.created_at, CallNote.id))
     return CallDetail(
-        **_summary_fields(call, _tags_for(session, [call.id]).get(call.id, []),
-                          agent_id=agent.platform_agent_id if agent else None, agent_name=agent.name if agent else None,
-                          client_id=client.public_id if client else None,
-                          client_name=client.name if client else None),
+        **_summary_fields(call, agent, client, _tags_for(session, [call.id]).get(call.id, [])),
         transcript=call.transcript, transcript_turns=call.transcript_turns, recording_url=call.recording_url,
         score_breakdown=call.score_breakdown, score_version=call.score_version,
         voice_metrics=VoiceMetrics(
