@@ -102,7 +102,7 @@ def build_rollups(url: str) -> dict:
     from sqlmodel import Session
 
     from voiceconsole.db import get_engine
-    from voiceconsole.services.rollups import rebuild_rollups
+    from voiceconsole.services.analytics.rollups import rebuild_rollups
 
     with psycopg.connect(url) as conn:
         org_id = conn.execute("SELECT id FROM organization WHERE slug = %s", (loader.ORG_SLUG,)).fetchone()[0]
@@ -200,7 +200,7 @@ def time_hook(url: str, org_id: int, batch: int = 500, runs: int = 20) -> list[f
     from sqlmodel import Session
 
     from voiceconsole.db import get_engine
-    from voiceconsole.services.rollups import refresh_rollups_for_calls
+    from voiceconsole.services.analytics.rollups import refresh_rollups_for_calls
 
     with psycopg.connect(url) as conn:
         ids = [r[0] for r in conn.execute(
@@ -337,11 +337,11 @@ def main() -> None:
     from voiceconsole.db import get_engine
     from voiceconsole.models import Organization
     from voiceconsole.services import api_keys
-    from voiceconsole.services.errors import SYSTEM
+    from voiceconsole.services.access.actor import SYSTEM
 
     with Session(get_engine(), expire_on_commit=False) as session:
         key = api_keys.create_api_key(session, org=session.get(Organization, org_id), name="analytics benchmark",
-                                      actor=SYSTEM).raw
+                                      actor=SYSTEM).key
         session.commit()
 
     import httpx

@@ -220,7 +220,7 @@ def _load_shard(args: tuple) -> tuple[int, int, float, float]:
 
     from voiceconsole.platforms import retell, vapi
     from voiceconsole.platforms.simulator.generator import generate_calls
-    from voiceconsole.services.ingest import call_row
+    from voiceconsole.services.intake.store import call_row
 
     mapper = {"retell": retell, "vapi": vapi}[shard.platform]
 
@@ -309,7 +309,7 @@ def load(args, url: str) -> LoadReport:
     from voiceconsole.platforms import retell, vapi
     from voiceconsole.platforms.simulator.generator import DEMO_CLIENTS, generate_agents
     from voiceconsole.services import accounts
-    from voiceconsole.services.ingest import upsert_agent
+    from voiceconsole.services.intake.store import upsert_agent
 
     rep = LoadReport(workers=args.workers, slice_days=args.slice_days)
     t_total = time.perf_counter()
@@ -478,7 +478,7 @@ def refresh_aggregates(org_id: int) -> tuple[float, str]:
             recompute_agent_stats(session, agent_id=aid)
         done.append("agent stats")
         try:
-            from voiceconsole.services.rollups import rebuild_rollups
+            from voiceconsole.services.analytics.rollups import rebuild_rollups
         except ImportError:
             rebuild_rollups = None
         if rebuild_rollups is not None:
@@ -740,14 +740,14 @@ def _child_make_key(org_id: int, name: str = KEY_NAME) -> str:
     from voiceconsole.db import get_engine
     from voiceconsole.models import ApiKey, Organization
     from voiceconsole.services import api_keys
-    from voiceconsole.services.errors import SYSTEM
+    from voiceconsole.services.access.actor import SYSTEM
 
     with Session(get_engine(), expire_on_commit=False) as session:
         org = session.get(Organization, org_id)
         if org.plan != "agency":
             raise SystemExit(f"organization plan is {org.plan!r}, expected 'agency'")
         session.exec(delete(ApiKey).where(ApiKey.organization_id == org.id, ApiKey.name == name))
-        raw = api_keys.create_api_key(session, org=org, name=name, actor=SYSTEM).raw
+        raw = api_keys.create_api_key(session, org=org, name=name, actor=SYSTEM).key
         session.commit()
     get_engine().dispose()
     return raw

@@ -158,8 +158,8 @@ def _prepare(args, port: int) -> tuple[dict[str, str], int]:  # noqa: ANN001
     from voiceconsole.models import Event
     from voiceconsole.models.types import public_id, utcnow
     from voiceconsole.services import accounts
-    from voiceconsole.services import notification_channels as nc
-    from voiceconsole.services.errors import SYSTEM
+    from voiceconsole.services.notifications import channels as nc
+    from voiceconsole.services.access.actor import SYSTEM
 
     upgrade("head")
     secrets_by_path = {}
@@ -189,7 +189,8 @@ def _worker() -> None:
     """Child process: one RQ worker on the notify queue, until the queue is empty."""
     from rq import Worker
 
-    from voiceconsole.jobs.queues import get_queue, get_redis
+    from voiceconsole.jobs.enqueue import get_queue
+    from voiceconsole.redis_client import get_redis
 
     Worker([get_queue("notify")], connection=get_redis()).work(burst=True, logging_level="WARNING")
 
@@ -238,12 +239,12 @@ def main() -> int:
     from sqlalchemy import func, select
 
     from voiceconsole.db import get_engine, session_scope
-    from voiceconsole.jobs.notifications import PENDING_KEY, dispatch_events_job
-    from voiceconsole.jobs.queues import get_queue, get_redis
+    from voiceconsole.jobs.notifications import dispatch_events_job
+    from voiceconsole.jobs.enqueue import get_queue
+    from voiceconsole.redis_client import get_redis
     from voiceconsole.models import Delivery, DeliveryAttempt
 
     redis = get_redis()
-    redis.delete(PENDING_KEY.format("dispatch"), PENDING_KEY.format("deliver"))
     get_queue("notify").empty()
     get_engine().dispose()  # the worker forks: do not share pooled connections with it
     print(f"{expected:,} deliveries ({args.events:,} events x {args.channels} channels) to 127.0.0.1:{port}, "

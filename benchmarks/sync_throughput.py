@@ -123,8 +123,8 @@ def _redis_url() -> str | None:
 def run_sync(platform: str, base_url: str) -> tuple[dict, float, int]:
     from voiceconsole.db import session_scope
     from voiceconsole.services import accounts, integrations
-    from voiceconsole.services.errors import SYSTEM
-    from voiceconsole.services.sync import sync_integration
+    from voiceconsole.services.access.actor import SYSTEM
+    from voiceconsole.services.intake.sync import sync_integration
 
     with session_scope() as session:
         org = accounts.create_organization(session, name="Sync bench", plan="agency")
@@ -132,8 +132,8 @@ def run_sync(platform: str, base_url: str) -> tuple[dict, float, int]:
             session, org=org, platform=platform, api_key=SIM_KEYS[platform], label="bench",
             base_url=f"{base_url}/{platform}", actor=SYSTEM)
         integration_id, org_id = integration.id, org.id
-    from voiceconsole.jobs.queues import get_redis
-    from voiceconsole.services.sync import lock_name
+    from voiceconsole.redis_client import get_redis
+    from voiceconsole.services.intake.sync import lock_name
 
     get_redis().delete(lock_name(integration_id))  # an interrupted earlier run may have left its lock
     t0 = time.perf_counter()
@@ -150,8 +150,8 @@ def prepare_rows(platform: str, state, org_id: int) -> tuple[list[str], list[tup
 
     from voiceconsole.db import session_scope
     from voiceconsole.models import Organization
-    from voiceconsole.platforms.connector import connector_class
-    from voiceconsole.services.ingest import call_row, upsert_agent
+    from voiceconsole.platforms.registry import connector_class
+    from voiceconsole.services.intake.store import call_row, upsert_agent
 
     mapper = sys.modules[connector_class(platform).__module__]
     data = state.data(platform)
@@ -201,7 +201,7 @@ def count_calls(org_id: int) -> int:
 # ------------------------------------------------------------------------------------------ report
 
 def section(args, summary: dict, sync_s: float, copy_s: float, calls: int, pg_version: str) -> str:
-    from voiceconsole.platforms.connector import connector_class
+    from voiceconsole.platforms.registry import connector_class
 
     page_size = args.page_size or connector_class(args.platform).page_size
     sync_rate, copy_rate = calls / sync_s, calls / copy_s
@@ -290,7 +290,7 @@ def main() -> None:
     print(f"  {len(rows):,} rows in {copy_s:,.1f} s = {len(rows) / copy_s:,.0f} rows/s", flush=True)
 
     from voiceconsole.db import get_engine
-    from voiceconsole.jobs.queues import get_queue
+    from voiceconsole.jobs.enqueue import get_queue
 
     with get_engine().connect() as conn:
         pg_version = conn.exec_driver_sql("SHOW server_version").scalar().split(" ")[0]

@@ -94,11 +94,11 @@ class Factory:
 
     def api_key(self, org, *, role: str = "owner") -> str:
         from voiceconsole.services import api_keys
-        from voiceconsole.services.errors import SYSTEM
+        from voiceconsole.services.access.actor import SYSTEM
 
         created = api_keys.create_api_key(self.s, org=org, name="test", role=role, actor=SYSTEM)
         self.s.commit()
-        return created.raw
+        return created.key
 
     def client(self, org, name: str | None = None):
         from voiceconsole.models import Client
@@ -110,7 +110,7 @@ class Factory:
 
     def agent(self, org, *, platform: str = "retell", name: str | None = None, client=None):
         from voiceconsole.platforms.base import AgentRecord
-        from voiceconsole.services.ingest import upsert_agent
+        from voiceconsole.services.intake.store import upsert_agent
 
         agent = upsert_agent(self.s, org=org, client_id=client.id if client else None, record=AgentRecord(
             platform=platform, platform_agent_id=f"ag_{secrets.token_hex(8)}", name=name or "Front desk"))

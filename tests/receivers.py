@@ -262,8 +262,8 @@ class Channels:
 
     def make(self, org, kind: str, *, url: str | None = None, email: str | None = None,
              events=("call.completed",), client=None, **extra):
-        from voiceconsole.services import notification_channels as nc
-        from voiceconsole.services.errors import SYSTEM
+        from voiceconsole.services.notifications import channels as nc
+        from voiceconsole.services.access.actor import SYSTEM
 
         created = nc.create_channel(self.db, org=org, actor=SYSTEM, kind=kind, events=list(events), url=url,
                                     email=email, client_id=client.public_id if client else None, **extra)
@@ -300,7 +300,7 @@ def channels(db):
 
 def record(db, org, type: str, payload: dict):
     """Record an event the way the services do, and commit."""
-    from voiceconsole.services.events import record_event
+    from voiceconsole.services.notifications.events import record_event
 
     event = record_event(db, organization_id=org.id, type=type, payload=payload)
     db.commit()
@@ -309,8 +309,8 @@ def record(db, org, type: str, payload: dict):
 
 def deliver_now(max_seconds: float = 30.0):
     """Fan out and pump in this process (the same functions the notify jobs run)."""
-    from voiceconsole.services.notification_engine import deliver_due
-    from voiceconsole.services.notification_fanout import fan_out_all
+    from voiceconsole.services.notifications.sender import deliver_due
+    from voiceconsole.services.notifications.fanout import fan_out_all
 
     fan_out_all()
     return deliver_due(max_seconds=max_seconds)

@@ -18,8 +18,8 @@ import pytest
 from sqlmodel import Session, select
 
 from voiceconsole.models import Call, Event, NotificationChannel
-from voiceconsole.services import daily_summary as ds
-from voiceconsole.services.rollups import refresh_rollups_for_calls
+from voiceconsole.services.notifications import daily_summary as ds
+from voiceconsole.services.analytics.rollups import refresh_rollups_for_calls
 
 NY = ZoneInfo("America/New_York")
 DAY = date(2026, 11, 10)  # the local day summarized
@@ -358,8 +358,9 @@ def test_insert_race_loses_quietly(world):
 def test_enqueue_is_collapsed_per_tick_bucket():
     from rq.job import Job
 
-    from voiceconsole.jobs.daily_summary import BUCKET_SECONDS, enqueue_daily_summaries
-    from voiceconsole.jobs.queues import get_redis
+    from voiceconsole.jobs.enqueue import TICK_SECONDS as BUCKET_SECONDS
+    from voiceconsole.jobs.enqueue import daily_summaries as enqueue_daily_summaries
+    from voiceconsole.redis_client import get_redis
 
     base = 1_000_000 * BUCKET_SECONDS + 7  # a bucket no real tick uses
     ids = [f"daily-summary-{base // BUCKET_SECONDS}", f"daily-summary-{base // BUCKET_SECONDS + 1}"]

@@ -17,7 +17,7 @@ from tests.receivers import (  # noqa: F401 (fixtures)
     verify_hex,
 )
 from voiceconsole.models import NotificationChannel
-from voiceconsole.services.notification_fanout import fan_out_all
+from voiceconsole.services.notifications.fanout import fan_out_all
 
 BASE = "/api/v1/notification-channels"
 

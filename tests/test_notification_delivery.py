@@ -28,10 +28,11 @@ from tests.receivers import (  # noqa: F401 (fixtures)
 )
 from voiceconsole.models import Delivery, DeliveryAttempt, Event, NotificationChannel
 from voiceconsole.models.types import utcnow
-from voiceconsole.services import notification_channels as nc
-from voiceconsole.services import notification_delivery as nd
-from voiceconsole.services.errors import SYSTEM, Conflict
-from voiceconsole.services.events import record_call_events
+from voiceconsole.services.notifications import channels as nc
+from voiceconsole.services.notifications import deliveries as nd
+from voiceconsole.services.access.actor import SYSTEM
+from voiceconsole.services.errors import Conflict
+from voiceconsole.services.notifications.events import record_call_events
 
 pytestmark = pytest.mark.usefixtures("notify_settings")
 
@@ -182,7 +183,7 @@ def test_slack_discord_and_email_get_the_event_formatted_for_people(db, factory,
 
 
 def test_fan_out_follows_type_client_and_time_rules(db, factory, receiver, channels):
-    from voiceconsole.services.notification_fanout import fan_out_all
+    from voiceconsole.services.notifications.fanout import fan_out_all
 
     org, other = factory.org(), factory.org()
     a, b = factory.client(org), factory.client(org)
@@ -226,7 +227,7 @@ def test_fan_out_follows_type_client_and_time_rules(db, factory, receiver, chann
 
 
 def test_events_recorded_before_a_crash_are_dispatched_once_even_by_two_fan_outs_at_once(db, factory, channels):
-    from voiceconsole.services.notification_fanout import fan_out_all
+    from voiceconsole.services.notifications.fanout import fan_out_all
 
     org = factory.org()
     made = channels.make(org, "webhook", url="http://127.0.0.1:9/never", events=["call.new"])
@@ -283,7 +284,8 @@ def test_five_consecutive_failures_pause_the_channel_hold_its_events_and_alert_t
         db, factory, receiver, mailbox, channels):
     from rq import SimpleWorker
 
-    from voiceconsole.jobs.queues import get_queue, get_redis
+    from voiceconsole.jobs.enqueue import get_queue
+    from voiceconsole.redis_client import get_redis
 
     org = factory.org()
     owner, _ = factory.user_session(org, role="owner", email=f"owner-{org.slug}@example.com")
@@ -350,7 +352,7 @@ def test_a_hanging_receiver_does_not_delay_other_channels(db, factory, receiver,
     # An event arriving while the hanging request is still open is sent by the same running pump.
     time.sleep(0.3)
     record(db, org, "call.new", {"callId": "cl_second"})
-    from voiceconsole.services.notification_fanout import fan_out_all
+    from voiceconsole.services.notifications.fanout import fan_out_all
 
     fan_out_all()
     t1 = time.monotonic()
@@ -369,8 +371,8 @@ def test_two_pumps_at_once_send_every_delivery_exactly_once(db, factory, receive
         channels.make(org, "webhook", url=receiver.url(p), events=["call.new"])
     for i in range(30):
         record(db, org, "call.new", {"callId": f"cl_{i}"})
-    from voiceconsole.services.notification_engine import deliver_due
-    from voiceconsole.services.notification_fanout import fan_out_all
+    from voiceconsole.services.notifications.sender import deliver_due
+    from voiceconsole.services.notifications.fanout import fan_out_all
 
     fan_out_all()
     threads = [threading.Thread(target=deliver_due) for _ in range(3)]
@@ -388,7 +390,7 @@ def test_a_claim_left_by_a_dead_worker_is_released_and_sent(db, factory, receive
     path = _path("stale")
     made = channels.make(org, "webhook", url=receiver.url(path), events=["call.new"])
     record(db, org, "call.new", {"callId": "cl_stale"})
-    from voiceconsole.services.notification_fanout import fan_out_all
+    from voiceconsole.services.notifications.fanout import fan_out_all
 
     fan_out_all()
     (delivery,) = _deliveries(db, made.channel.id)
@@ -460,8 +462,8 @@ def test_send_test_event_delivers_a_sample_marked_test_to_that_channel_only(db, 
 
 
 def test_a_channel_deleted_while_its_delivery_is_in_flight_does_not_break_the_pump(db, factory, channels):
-    from voiceconsole.services import notification_engine as engine
-    from voiceconsole.services.notification_fanout import fan_out_all
+    from voiceconsole.services.notifications import outbox as engine
+    from voiceconsole.services.notifications.fanout import fan_out_all
 
     org = factory.org()
     made = channels.make(org, "webhook", url="http://127.0.0.1:9/gone", events=["call.new"])

@@ -40,8 +40,7 @@ pytestmark = pytest.mark.usefixtures("notify_settings")
 def worker(mailbox, tmp_path_factory):
     from rq import Worker
 
-    from voiceconsole.jobs.notifications import PENDING_KEY
-    from voiceconsole.jobs.queues import get_queue, get_redis
+    from voiceconsole.jobs.enqueue import get_queue
 
     env = dict(os.environ)  # DATABASE_URL (the throwaway DB), VOICECONSOLE_DATA_DIR, REDIS_URL
     env.update({
@@ -55,8 +54,6 @@ def worker(mailbox, tmp_path_factory):
         "VOICECONSOLE_PLATFORM_RETRIES": "0",
         "VOICECONSOLE_PLATFORM_TIMEOUT_S": "1",
     })
-    redis = get_redis()
-    redis.delete(PENDING_KEY.format("dispatch"), PENDING_KEY.format("deliver"))
     log_path = tmp_path_factory.mktemp("worker") / "worker.log"
     with open(log_path, "wb") as log:
         proc = subprocess.Popen([str(VOICECONSOLE), "worker"], env=env, stdout=log, stderr=subprocess.STDOUT,
@@ -122,7 +119,7 @@ def test_retries_follow_the_backoff_schedule_with_the_same_event_id(worker, db, 
 def test_a_low_scoring_call_reaches_webhook_slack_discord_and_email_within_5_seconds(
         worker, db, factory, receiver, mailbox, channels, notify_settings):
     from voiceconsole.platforms.base import CallRecord, Turn
-    from voiceconsole.services.call_intake import dispatch_followups, store_calls
+    from voiceconsole.services.intake.store import store_calls
 
     org = factory.org()
     org.alert_threshold = 101  # every scored call is "low" for this organization
@@ -146,9 +143,8 @@ def test_a_low_scoring_call_reaches_webhook_slack_discord_and_email_within_5_sec
                       turns=turns, transcript="".join(f"{t.role}: {t.text}\n" for t in turns),
                       summary="Caller wanted a refund and a manager.")
     t0 = time.monotonic()
-    intake = store_calls(db, org=org, records=[call], integration_id=None)
-    db.commit()
-    dispatch_followups(intake)  # scoring is queued; the worker scores, which records call.low_score
+    store_calls(db, org=org, records=[call], integration_id=None)
+    db.commit()  # scoring is queued once committed; the worker scores, which records call.low_score
 
     arrived = {}
     for name, path in (("webhook", hook), ("slack", slack_path), ("discord", discord_path)):
@@ -195,7 +191,7 @@ def test_pause_alert_and_resume_through_the_worker(worker, db, factory, receiver
     path = _path("pause")
     receiver.respond(path, 500)
     made = channels.make(org, "webhook", url=receiver.url(path), events=["call.new"], name="Ops webhook")
-    from voiceconsole.services.events import record_event
+    from voiceconsole.services.notifications.events import record_event
 
     for i in range(5):
         record_event(db, organization_id=org.id, type="call.new", payload={"callId": f"cl_p{i}"})

@@ -25,7 +25,7 @@ import pytest
 from voiceconsole.models.events import EVENT_TYPES
 from voiceconsole.models.types import public_id
 from voiceconsole.services.security import new_signing_secret
-from voiceconsole.services.webhook_signing import signature_headers, webhook_body
+from voiceconsole.services.notifications.signing import signature_headers, webhook_body
 
 ROOT = Path(__file__).resolve().parents[1]
 DOC = ROOT / "docs" / "webhooks.md"
@@ -144,7 +144,7 @@ def test_every_marked_snippet_is_there():
 
 def _call_data_keys() -> set[str]:
     from voiceconsole.models import Agent, Call, Client
-    from voiceconsole.services.events import call_payload
+    from voiceconsole.services.notifications.events import call_payload
 
     call = Call(organization_id=1, platform="retell", platform_call_id="c", status="ended",
                 started_at=datetime(2026, 2, 12, tzinfo=timezone.utc), duration_ms=1000, cost_usd=Decimal("0.1"))
@@ -154,7 +154,7 @@ def _call_data_keys() -> set[str]:
 
 def _agent_data_keys() -> set[str]:
     from voiceconsole.models import Agent
-    from voiceconsole.services.events import agent_status_payload
+    from voiceconsole.services.notifications.events import agent_status_payload
 
     return set(agent_status_payload(Agent(organization_id=1, platform="retell", platform_agent_id="a", name="A"),
                                     "online"))
@@ -163,7 +163,7 @@ def _agent_data_keys() -> set[str]:
 def _summary_data(factory, db) -> dict:
     from zoneinfo import ZoneInfo
 
-    from voiceconsole.services.daily_summary import build_summary
+    from voiceconsole.services.notifications.daily_summary import build_summary
 
     org = factory.org()
     agent = factory.agent(org)
@@ -198,7 +198,7 @@ def test_documented_delivery_rules_match_the_engine():
     from voiceconsole.settings import get_settings
 
     schedule = getattr(get_settings(), "notify_retry_schedule", None)
-    engine = pytest.importorskip("voiceconsole.services.notification_engine")
+    engine = pytest.importorskip("voiceconsole.services.notifications.sender")
     if schedule is None:
         pytest.skip("no retry schedule setting yet")
     words = [_human(s) for s in schedule]

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import logging
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Hashable, Iterator
 from contextlib import contextmanager
 from functools import lru_cache
+from pathlib import Path
 
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
@@ -15,6 +17,8 @@ from sqlmodel import Session, create_engine
 
 from voiceconsole.settings import get_settings
 
+log = logging.getLogger(__name__)
+
 
 @lru_cache(maxsize=4)
 def get_engine(url: str | None = None) -> Engine:
@@ -22,8 +26,6 @@ def get_engine(url: str | None = None) -> Engine:
     url = url or settings.database_url
     if url.startswith("sqlite"):
         if url.startswith("sqlite:///"):
-            from pathlib import Path
-
             Path(url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
         engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30})
 
@@ -85,31 +87,33 @@ def is_postgres(session: Session) -> bool:
     return session.get_bind().dialect.name == "postgresql"
 
 
-# The notifications outbox (services/events.py): a commit that recorded events asks the notify queue
-# to fan them out; a rollback forgets the request. Registered once, for every session.
+# After-commit work: the one way to act once a transaction is committed (enqueue a job that must find
+# the rows, tell other processes about a change). Work registered on a session runs after its next
+# commit and is forgotten if it rolls back. The owners of such work (events, intake, API keys)
+# register it; this module knows none of them.
+_AFTER_COMMIT = "vc_after_commit"
+
+
+def after_commit(session: OrmSession, work: Callable[[], object], *, key: Hashable | None = None) -> None:
+    """Run `work()` once `session`'s current transaction commits; drop it if the transaction rolls back.
+
+    With a `key`, only the first work registered under that key runs for this transaction ("ask for a
+    notification dispatch" however many events it recorded). A failure is logged, never raised: the
+    data is committed, and every such work has a periodic safety net.
+    """
+    pending: dict = session.info.setdefault(_AFTER_COMMIT, {})
+    pending.setdefault(key if key is not None else object(), work)
+
+
 @event.listens_for(OrmSession, "after_commit")
-def _notify_after_commit(session: OrmSession) -> None:
-    if session.info.get("vc_notify"):
-        from voiceconsole.jobs.notifications import after_commit
-
-        after_commit(session)
-    from voiceconsole.services import api_key_cache
-
-    api_key_cache.after_commit(session)
+def _run_after_commit(session: OrmSession) -> None:
+    for work in (session.info.pop(_AFTER_COMMIT, None) or {}).values():
+        try:
+            work()
+        except Exception:  # noqa: BLE001 (Redis away: committed all the same; the sweeps catch up)
+            log.warning("after-commit work %r failed", work, exc_info=True)
 
 
 @event.listens_for(OrmSession, "after_rollback")
-def _notify_after_rollback(session: OrmSession) -> None:
-    session.info.pop("vc_notify", None)
-    from voiceconsole.services import api_key_cache
-
-    api_key_cache.after_rollback(session)
-
-
-# Remembered API keys (services/api_key_cache.py): a committed change to a key or an organization, in
-# any process, tells every web process to check its keys again.
-@event.listens_for(OrmSession, "after_flush")
-def _note_auth_changes(session: OrmSession, _flush_context) -> None:  # noqa: ANN001
-    from voiceconsole.services import api_key_cache
-
-    api_key_cache.note_changes(session)
+def _forget_after_commit(session: OrmSession) -> None:
+    session.info.pop(_AFTER_COMMIT, None)

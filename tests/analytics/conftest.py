@@ -14,9 +14,9 @@ from sqlmodel import select
 
 from voiceconsole.models import Call, CallDailyRollup
 from voiceconsole.platforms.base import CallRecord, Turn
-from voiceconsole.services import rollups
-from voiceconsole.services.ingest import upsert_calls
-from voiceconsole.services.rollups import MEASURES, Totals
+from voiceconsole.services.analytics import rollups
+from voiceconsole.services.intake.store import upsert_calls
+from voiceconsole.services.analytics.rollups import MEASURES, Totals
 from voiceconsole.services.scoring import score_stored_calls
 
 TURNS = [Turn("agent", "Thanks for calling, how can I help?", 0.4, 2.5),

@@ -6,7 +6,7 @@ from datetime import datetime, timedelta, timezone
 from decimal import Decimal
 
 from tests.conftest import bearer
-from voiceconsole.services import rollups
+from voiceconsole.services.analytics import rollups
 
 PERIOD_KEYS = {"calls", "successRate", "avgScore", "previousAvgScore", "scoreChange", "avgDuration", "cost",
                "costPerMinute", "costPerSuccessfulCall"}

@@ -12,8 +12,8 @@ from sqlmodel import select
 from tests.analytics.conftest import totals_of
 from tests.conftest import bearer
 from voiceconsole.models import Call
-from voiceconsole.services import rollups
-from voiceconsole.services.rollups import Totals
+from voiceconsole.services.analytics import rollups
+from voiceconsole.services.analytics.rollups import Totals
 
 DATA_KEYS = {"totalCalls", "successRate", "avgScore", "avgDuration", "totalCost", "sentimentBreakdown",
              "scoreDistribution", "trends", "series"}

@@ -13,7 +13,7 @@ from sqlmodel import Session, select
 from tests.analytics.conftest import expected_rollups, ingest, random_record, rescore, stored_rollups
 from voiceconsole.db import get_engine, is_postgres
 from voiceconsole.models import Call
-from voiceconsole.services import rollups
+from voiceconsole.services.analytics import rollups
 
 
 def _agents(factory, org, n=3):

@@ -12,7 +12,7 @@ from sqlmodel import select
 
 from tests.conftest import bearer, recorded_statements
 from voiceconsole.models import ApiKey
-from voiceconsole.services import api_key_cache
+from voiceconsole.services.api_keys import cache as api_key_cache
 from voiceconsole.services.security import sha256_hex
 
 ROOT = Path(__file__).resolve().parents[2]

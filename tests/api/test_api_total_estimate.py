@@ -85,7 +85,7 @@ def test_list_calls_keeps_its_pair(world, db):
 
 
 def test_api_meta_says_whether_the_total_is_estimated(world, api_client, monkeypatch):
-    from voiceconsole.services import calls as calls_service
+    from voiceconsole.services.calls import listing as calls_service
 
     headers = bearer(world["key"])
     r = api_client.get("/api/v1/calls", params={"perPage": 5}, headers=headers)
@@ -122,7 +122,7 @@ def test_openapi_documents_the_estimate(api_client):
 
 def test_calls_page_shows_a_lower_bound_when_estimated(world, factory, monkeypatch):
     from tests.ui.test_state import make_state
-    from voiceconsole.services import calls as calls_service
+    from voiceconsole.services.calls import listing as calls_service
     from voiceconsole.ui.state.calls import CallsState
 
     _, token = factory.user_session(world["org"])

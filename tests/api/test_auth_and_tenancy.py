@@ -80,13 +80,13 @@ def test_bearer_scheme_is_case_insensitive(api_client, factory):
 
 def test_revoked_key_is_401(api_client, factory, db):
     from voiceconsole.services import api_keys
-    from voiceconsole.services.errors import SYSTEM
+    from voiceconsole.services.access.actor import SYSTEM
 
     org = factory.org()
     key = factory.api_key(org)
     assert api_client.get("/api/calls", headers=bearer(key)).status_code == 200
     (row,) = api_keys.list_api_keys(db, org=org, actor=SYSTEM)
-    api_keys.revoke_api_key(db, org=org, key_id=row.public_id, actor=SYSTEM)
+    api_keys.revoke_api_key(db, org=org, key_id=row.id, actor=SYSTEM)
     db.commit()
     for path in ("/api/calls", "/api/v1/agents", "/api/auth/me"):
         r = api_client.get(path, headers=bearer(key))

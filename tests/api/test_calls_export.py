@@ -13,7 +13,7 @@ from sqlalchemy import insert
 from tests.conftest import bearer, recorded_statements
 from voiceconsole.models import Call
 from voiceconsole.models.types import public_id
-from voiceconsole.services import exports
+from voiceconsole.services.calls import export as exports
 
 
 def _rows(text: str) -> list[dict]:

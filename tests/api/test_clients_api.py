@@ -9,7 +9,7 @@ from sqlmodel import select
 from tests.analytics.conftest import expected_rollups, stored_rollups
 from tests.conftest import bearer
 from voiceconsole.models import AuditLog, Call, Membership
-from voiceconsole.services import rollups
+from voiceconsole.services.analytics import rollups
 
 
 def test_create_list_rename_delete(api_client, factory):

@@ -59,7 +59,7 @@ def test_free_plan_11th_request_in_a_second_is_429(api_client, factory):
 
 
 def test_429_applies_to_every_endpoint_of_the_key(api_client, factory, monkeypatch):
-    from voiceconsole.services import rate_limits as ratelimit
+    from voiceconsole.services.api_keys import rate_limits as ratelimit
 
     monkeypatch.setitem(ratelimit.PLAN_LIMITS, "free", (parse("100/minute"), parse("3/5 seconds")))
     org = factory.org(plan="free")
@@ -84,7 +84,7 @@ def test_minute_window(api_client, factory, monkeypatch):
     Windows are shrunk (6 per 3 s, burst 4 per 1 s) to keep the test fast; the requests are
     spread so that the burst limit never triggers.
     """
-    from voiceconsole.services import rate_limits as ratelimit
+    from voiceconsole.services.api_keys import rate_limits as ratelimit
 
     monkeypatch.setitem(ratelimit.PLAN_LIMITS, "free", (parse("6/3 seconds"), parse("4/1 second")))
     org = factory.org(plan="free")
@@ -111,7 +111,7 @@ def test_minute_window(api_client, factory, monkeypatch):
 
 def test_free_plan_minute_limit_of_60(api_client, factory, monkeypatch):
     """The real per-minute figure, with the burst limit relaxed so 61 quick requests reach it."""
-    from voiceconsole.services import rate_limits as ratelimit
+    from voiceconsole.services.api_keys import rate_limits as ratelimit
 
     per_minute, _ = ratelimit.PLAN_LIMITS["free"]
     monkeypatch.setitem(ratelimit.PLAN_LIMITS, "free", (per_minute, parse("1000/second")))
@@ -173,7 +173,7 @@ def test_remaining_decreases_with_each_request(api_client, factory):
 
 @pytest.mark.parametrize("plan,per_minute,per_second", [("free", 60, 10), ("pro", 300, 30), ("agency", 1000, 100)])
 def test_plan_limits(api_client, factory, plan, per_minute, per_second):
-    from voiceconsole.services import rate_limits as ratelimit
+    from voiceconsole.services.api_keys import rate_limits as ratelimit
 
     m, s = ratelimit.PLAN_LIMITS[plan]
     assert (m.amount, m.get_expiry(), s.amount, s.get_expiry()) == (per_minute, 60, per_second, 1)
@@ -196,7 +196,7 @@ def test_pro_plan_burst_allows_more_than_free(api_client, factory):
 
 
 def test_keys_are_counted_separately(api_client, factory, monkeypatch):
-    from voiceconsole.services import rate_limits as ratelimit
+    from voiceconsole.services.api_keys import rate_limits as ratelimit
 
     monkeypatch.setitem(ratelimit.PLAN_LIMITS, "free", (parse("5/10 seconds"), parse("100/second")))
     org = factory.org(plan="free")
@@ -211,7 +211,7 @@ def test_keys_are_counted_separately(api_client, factory, monkeypatch):
 
 
 def test_cookie_sessions_are_limited_per_user(api_client, factory, monkeypatch):
-    from voiceconsole.services import rate_limits as ratelimit
+    from voiceconsole.services.api_keys import rate_limits as ratelimit
 
     monkeypatch.setitem(ratelimit.PLAN_LIMITS, "free", (parse("3/10 seconds"), parse("100/second")))
     org = factory.org(plan="free")
@@ -225,7 +225,7 @@ def test_cookie_sessions_are_limited_per_user(api_client, factory, monkeypatch):
 
 def test_wrong_keys_are_limited_per_address(api_client, monkeypatch):
     """Guessing keys is slowed down: unauthenticated attempts share a per-address budget."""
-    from voiceconsole.services import rate_limits as ratelimit
+    from voiceconsole.services.api_keys import rate_limits as ratelimit
 
     # the free plan's burst allowance, over a window long enough not to depend on machine speed
     per_minute, per_second = ratelimit.PLAN_LIMITS["free"]

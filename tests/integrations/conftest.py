@@ -38,7 +38,7 @@ def integration_settings(monkeypatch):
 def no_jobs_left_behind():
     """Queues hold only this test's jobs, and none are left for later tests (whose workers drain every
     queue: another test's sync job against a closed port would slow them down or worse)."""
-    from voiceconsole.jobs.queues import all_queues
+    from voiceconsole.jobs.enqueue import all_queues
 
     for queue in all_queues():
         queue.empty()
@@ -89,7 +89,7 @@ def sim(simulator) -> Sim:
 @pytest.fixture
 def sync_queue():
     """The sync queue, emptied of other tests' leftovers."""
-    from voiceconsole.jobs.queues import get_queue
+    from voiceconsole.jobs.enqueue import get_queue
 
     queue = get_queue("sync")
     queue.empty()
@@ -98,7 +98,8 @@ def sync_queue():
 
 def run_jobs(*names: str) -> None:
     """Run everything queued on these queues in this process (a real RQ worker, burst mode)."""
-    from voiceconsole.jobs.queues import get_queue, get_redis
+    from voiceconsole.jobs.enqueue import get_queue
+    from voiceconsole.redis_client import get_redis
 
     queues = [get_queue(n) for n in (names or ("sync", "default", "scoring"))]
     SimpleWorker(queues, connection=get_redis()).work(burst=True)
@@ -107,7 +108,7 @@ def run_jobs(*names: str) -> None:
 def connect(factory, sim: Sim, platform: str, *, key: str | None = None):
     """An organization with one integration of `platform` pointing at the simulator (no sync yet)."""
     from voiceconsole.services import integrations
-    from voiceconsole.services.errors import SYSTEM
+    from voiceconsole.services.access.actor import SYSTEM
 
     org = factory.org()
     integration = integrations.create_integration(

@@ -144,7 +144,7 @@ def test_members_read_without_secrets_and_cannot_change(api_client, factory, own
 
 
 def test_test_and_sync_queue_jobs_and_sync_collapses_within_a_minute(api_client, owner, sync_queue):
-    from voiceconsole.jobs.queues import get_queue
+    from voiceconsole.jobs.enqueue import get_queue
 
     _, headers = owner
     integration_id = _create(api_client, headers).json()["data"]["id"]  # queues the first sync

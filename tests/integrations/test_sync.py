@@ -38,7 +38,7 @@ def _integration(db, integration):
 def _sync(integration) -> dict:
     """Queue one sync job for the integration and run the queues to empty (the sync, then the scoring
     and agent-stats jobs it queued) with a real RQ worker; return the job's status and result."""
-    from voiceconsole.jobs.queues import get_queue
+    from voiceconsole.jobs.enqueue import get_queue
     from voiceconsole.jobs.sync import sync_integration_job
 
     # A fresh job id each time: the product's minute-bucketed id would collapse back-to-back syncs.
@@ -50,12 +50,12 @@ def _sync(integration) -> dict:
 
 @pytest.mark.parametrize("platform", PLATFORMS)
 def test_full_sync_stores_every_call_and_agent(platform, sim, factory, db, sync_queue):
-    from voiceconsole.jobs.sync import enqueue_sync
+    from voiceconsole.jobs import enqueue
     from voiceconsole.models import Agent
 
     org, integration = connect(factory, sim, platform)
-    assert enqueue_sync(integration.id) is True
-    assert enqueue_sync(integration.id) is False  # the same minute: collapsed into one job
+    assert enqueue.sync(integration.id) is True
+    assert enqueue.sync(integration.id) is False  # the same minute: collapsed into one job
     job = sync_queue.jobs[0]
     run_jobs("sync", "scoring", "default")
     assert job.get_status(refresh=True) == "finished", job.latest_result().exc_string
@@ -170,7 +170,7 @@ LATE_ANALYSIS = {
 def test_resume_after_a_failure_mid_sync_stores_every_call_exactly_once(platform, path, sim, factory, db, sync_queue):
     """A 500 storm longer than the retry budget on page 3 fails the job; the rerun resumes at page 3."""
     org, integration = connect(factory, sim, platform)
-    from voiceconsole.platforms.connector import make_connector
+    from voiceconsole.platforms.registry import make_connector
 
     # Which call sits on page 3, in the order the connector walks.
     with make_connector(platform, sim.key(platform), sim.url(platform), page_size=PAGE_SIZE) as probe:
@@ -199,7 +199,7 @@ def test_resume_after_a_failure_mid_sync_stores_every_call_exactly_once(platform
 
 @pytest.mark.parametrize("platform", PLATFORMS)
 def test_resuming_from_any_page_cursor_neither_skips_nor_repeats(platform, sim):
-    from voiceconsole.platforms.connector import make_connector
+    from voiceconsole.platforms.registry import make_connector
 
     with make_connector(platform, sim.key(platform), sim.url(platform), page_size=PAGE_SIZE) as connector:
         pages = list(connector.list_calls(None))
@@ -222,7 +222,7 @@ def test_rate_limit_and_server_error_storms_are_ridden_out(platform, status, sim
 
 
 def test_retry_after_is_honoured(sim, monkeypatch):
-    from voiceconsole.platforms.connector import make_connector
+    from voiceconsole.platforms.registry import make_connector
     from voiceconsole.settings import get_settings
 
     monkeypatch.setenv("VOICECONSOLE_PLATFORM_MAX_BACKOFF_S", "5")
@@ -236,7 +236,8 @@ def test_retry_after_is_honoured(sim, monkeypatch):
 
 
 def test_retries_give_up_with_a_clear_error(sim):
-    from voiceconsole.platforms.connector import PlatformUnavailable, make_connector
+    from voiceconsole.platforms.connector import PlatformUnavailable
+    from voiceconsole.platforms.registry import make_connector
 
     sim.state.fail_next("retell", count=RETRIES + 1, status=503)
     with make_connector("retell", sim.key("retell"), sim.url("retell")) as connector:
@@ -260,7 +261,7 @@ def test_bad_credentials_set_the_integration_to_error(platform, sim, factory, db
 
 
 def test_a_revoked_key_after_good_syncs_and_the_connection_test(sim, factory, db, caplog, sync_queue):
-    from voiceconsole.jobs.queues import get_queue
+    from voiceconsole.jobs.enqueue import get_queue
     from voiceconsole.jobs.sync import connection_test_job
 
     caplog.set_level(logging.DEBUG)
@@ -318,13 +319,13 @@ def test_disconnect_keeps_agents_and_calls_and_stops_syncing(sim, factory, db, a
     assert listed["meta"]["total"] == SIM_CALLS
     agents = api_client.get("/api/v1/agents", headers=headers).json()
     assert agents["meta"]["total"] == sim.agent_count("elevenlabs")
-    from voiceconsole.services.sync_schedule import due_integration_ids
+    from voiceconsole.services.integrations import due_integration_ids
 
-    assert integration.id not in due_integration_ids()
+    assert integration.id not in due_integration_ids(db)
 
 
 def test_the_lock_lets_one_sync_run_at_a_time(sim, factory, db, sync_queue):
-    from voiceconsole.services.sync import sync_integration, sync_lock
+    from voiceconsole.services.intake.sync import sync_integration, sync_lock
 
     org, integration = connect(factory, sim, "vapi")
     held = sync_lock(integration.id)
@@ -349,7 +350,7 @@ def test_the_lock_lets_one_sync_run_at_a_time(sim, factory, db, sync_queue):
 
 
 def test_the_scheduler_queues_due_integrations(sim, factory, db, sync_queue):
-    from voiceconsole.services.sync_schedule import enqueue_due_syncs
+    from voiceconsole.jobs.sync import enqueue_due_syncs_job as enqueue_due_syncs
 
     org, integration = connect(factory, sim, "retell")
     outcome = enqueue_due_syncs()

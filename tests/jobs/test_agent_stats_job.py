@@ -24,13 +24,13 @@ VOICECONSOLE = Path(sys.executable).with_name("voiceconsole")
 
 @pytest.fixture
 def queue():
-    from voiceconsole.jobs.queues import get_queue
+    from voiceconsole.jobs.enqueue import get_queue
 
     return get_queue("default")
 
 
 def _drain(queue) -> None:
-    from voiceconsole.jobs.queues import get_redis
+    from voiceconsole.redis_client import get_redis
 
     SimpleWorker([queue], connection=get_redis()).work(burst=True)
 
@@ -81,14 +81,14 @@ def _assert_matches(cached: dict, expected: dict) -> None:
 
 
 def test_job_computes_the_agents_figures(factory, db, queue, api_client):
-    from voiceconsole.jobs.queues import enqueue_agent_stats
+    from voiceconsole.jobs import enqueue
 
     org = factory.org()
     agent = factory.agent(org)
     calls = _insert_calls(factory, org, agent)
     assert _cached(db, agent)["total_calls"] == 0  # nothing computed before the job runs
 
-    enqueue_agent_stats({agent.id})
+    enqueue.agent_stats({agent.id})
     _drain(queue)
 
     expected = _expected(calls)
@@ -106,13 +106,13 @@ def test_job_computes_the_agents_figures(factory, db, queue, api_client):
 
 
 def test_job_only_counts_its_own_agents_calls(factory, db, queue):
-    from voiceconsole.jobs.queues import enqueue_agent_stats
+    from voiceconsole.jobs import enqueue
 
     org = factory.org()
     agent, neighbour = factory.agent(org), factory.agent(org)
     calls = _insert_calls(factory, org, agent)
     factory.call(org, neighbour, score=10, cost_usd=Decimal("9.000000"))
-    enqueue_agent_stats([agent.id, neighbour.id])
+    enqueue.agent_stats([agent.id, neighbour.id])
     _drain(queue)
     _assert_matches(_cached(db, agent), _expected(calls))
     assert _cached(db, neighbour)["total_calls"] == 1
@@ -120,21 +120,21 @@ def test_job_only_counts_its_own_agents_calls(factory, db, queue):
 
 
 def test_job_is_idempotent_and_picks_up_new_calls(factory, db, queue):
-    from voiceconsole.jobs.queues import enqueue_agent_stats
+    from voiceconsole.jobs import enqueue
 
     org = factory.org()
     agent = factory.agent(org)
     calls = _insert_calls(factory, org, agent)
-    enqueue_agent_stats({agent.id})
+    enqueue.agent_stats({agent.id})
     _drain(queue)
     first = _cached(db, agent)
-    enqueue_agent_stats({agent.id})
+    enqueue.agent_stats({agent.id})
     _drain(queue)
     assert _cached(db, agent) == first  # running twice changes nothing
     _assert_matches(first, _expected(calls))
 
     calls.append(factory.call(org, agent, score=12, duration_ms=30_000, cost_usd=Decimal("0.050000")))
-    enqueue_agent_stats({agent.id})
+    enqueue.agent_stats({agent.id})
     _drain(queue)
     _assert_matches(_cached(db, agent), _expected(calls))
 
@@ -154,21 +154,21 @@ def test_job_function_can_run_twice_directly(factory, db):
 
 
 def test_enqueueing_twice_while_queued_collapses_to_one_job(factory, db, queue):
-    from voiceconsole.jobs.queues import enqueue_agent_stats
+    from voiceconsole.jobs import enqueue
 
     org = factory.org()
     agent = factory.agent(org)
     calls = _insert_calls(factory, org, agent)
     job_id = f"agent-stats-{agent.id}"
-    enqueue_agent_stats({agent.id})
-    enqueue_agent_stats([agent.id, agent.id])
-    enqueue_agent_stats({agent.id})
+    enqueue.agent_stats({agent.id})
+    enqueue.agent_stats([agent.id, agent.id])
+    enqueue.agent_stats({agent.id})
     assert queue.get_job_ids().count(job_id) == 1
     _drain(queue)
     assert job_id not in queue.get_job_ids()
     _assert_matches(_cached(db, agent), _expected(calls))
     # once it has run, asking again queues a fresh run
-    enqueue_agent_stats({agent.id})
+    enqueue.agent_stats({agent.id})
     assert queue.get_job_ids().count(job_id) == 1
     _drain(queue)
 
@@ -176,18 +176,18 @@ def test_enqueueing_twice_while_queued_collapses_to_one_job(factory, db, queue):
 def test_scheduler_tick_enqueues_once_per_time_bucket(queue):
     from rq.job import Job
 
-    from voiceconsole.jobs.queues import get_redis
-    from voiceconsole.jobs.scheduler import TICK_SECONDS, tick
+    from voiceconsole.redis_client import get_redis
+    from voiceconsole.jobs.enqueue import TICK_SECONDS, due_syncs
 
     # A bucket far from now, so a ticker running elsewhere on this Redis cannot have used it.
     bucket = 10**8 + secrets.randbelow(10**8)
     start = bucket * TICK_SECONDS
     try:
-        assert tick(now=start) is True
-        assert tick(now=start + 1) is False
-        assert tick(now=start + TICK_SECONDS - 1) is False
+        assert due_syncs(now=start) is True
+        assert due_syncs(now=start + 1) is False
+        assert due_syncs(now=start + TICK_SECONDS - 1) is False
         assert queue.get_job_ids().count(f"dispatch-{bucket}") == 1
-        assert tick(now=start + TICK_SECONDS) is True  # the next bucket dispatches again
+        assert due_syncs(now=start + TICK_SECONDS) is True  # the next bucket dispatches again
         assert f"dispatch-{bucket + 1}" in queue.get_job_ids()
     finally:
         for b in (bucket, bucket + 1):
@@ -200,11 +200,11 @@ def test_scheduler_tick_enqueues_once_per_time_bucket(queue):
 def test_dispatch_job_runs_in_a_worker(queue):
     from rq.job import Job, JobStatus
 
-    from voiceconsole.jobs.queues import get_redis
-    from voiceconsole.jobs.scheduler import TICK_SECONDS, tick
+    from voiceconsole.redis_client import get_redis
+    from voiceconsole.jobs.enqueue import TICK_SECONDS, due_syncs
 
     bucket = 3 * 10**8 + secrets.randbelow(10**8)
-    assert tick(now=bucket * TICK_SECONDS)
+    assert due_syncs(now=bucket * TICK_SECONDS)
     _drain(queue)
     job = Job.fetch(f"dispatch-{bucket}", connection=get_redis())
     assert job.get_status(refresh=True) == JobStatus.FINISHED
@@ -219,12 +219,12 @@ def _cli_env() -> dict[str, str]:
 
 
 def test_worker_burst_drains_the_queues_and_exits_0(factory, db, queue):
-    from voiceconsole.jobs.queues import enqueue_agent_stats
+    from voiceconsole.jobs import enqueue
 
     org = factory.org()
     agent = factory.agent(org)
     calls = _insert_calls(factory, org, agent)
-    enqueue_agent_stats({agent.id})
+    enqueue.agent_stats({agent.id})
     assert f"agent-stats-{agent.id}" in queue.get_job_ids()
     started = time.monotonic()
     proc = subprocess.run([str(VOICECONSOLE), "worker", "--burst"], env=_cli_env(), capture_output=True,

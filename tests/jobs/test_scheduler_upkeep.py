@@ -9,9 +9,10 @@ from rq.job import Job, JobStatus
 
 
 def test_rescoring_check_is_collapsed_per_bucket_and_runs_in_a_worker(db, factory):
-    from voiceconsole.jobs.queues import get_queue, get_redis
-    from voiceconsole.jobs.scheduler import TICK_SECONDS, rescoring_tick
-    from voiceconsole.jobs.scoring import scorer_version_key
+    from voiceconsole.jobs.enqueue import get_queue
+    from voiceconsole.redis_client import get_redis
+    from voiceconsole.jobs.enqueue import TICK_SECONDS, outdated_rescoring
+    from voiceconsole.services.scoring import scorer_version_key
 
     queue = get_queue("default")
     queue.empty()
@@ -19,8 +20,8 @@ def test_rescoring_check_is_collapsed_per_bucket_and_runs_in_a_worker(db, factor
     db.commit()
     get_redis().delete(scorer_version_key(org.id))
     bucket = 5 * 10**8 + secrets.randbelow(10**8)  # far from now: no other ticker used it
-    assert rescoring_tick(now=bucket * TICK_SECONDS) is True
-    assert rescoring_tick(now=bucket * TICK_SECONDS + TICK_SECONDS - 1) is False
+    assert outdated_rescoring(now=bucket * TICK_SECONDS) is True
+    assert outdated_rescoring(now=bucket * TICK_SECONDS + TICK_SECONDS - 1) is False
     SimpleWorker([queue], connection=get_redis()).work(burst=True)
     job = Job.fetch(f"rescore-outdated-{bucket}", connection=get_redis())
     assert job.get_status(refresh=True) == JobStatus.FINISHED and job.return_value() >= 1

@@ -2,8 +2,9 @@
 
 from rq import SimpleWorker
 
-from voiceconsole.jobs.queues import get_queue, get_redis
-from voiceconsole.jobs.scoring import enqueue_scoring
+from voiceconsole.jobs.enqueue import get_queue
+from voiceconsole.redis_client import get_redis
+from voiceconsole.jobs import enqueue
 from voiceconsole.models import Agent, Call
 from voiceconsole.services.agents import recompute_agent_stats
 from voiceconsole.services.scoring import score_stored_calls
@@ -32,7 +33,7 @@ def test_scoring_job_scores_calls_and_updates_agent_average(db, factory):
                           successful=None, sentiment=None, summary=None)
     live = factory.call(org, agent, score=None, status="in_progress", duration_ms=None)
     get_queue("scoring").empty()
-    enqueue_scoring([good.id, hangup.id, live.id])
+    enqueue.scoring([good.id, hangup.id, live.id])
     _drain()
     db.expire_all()
     good, hangup, live = db.get(Call, good.id), db.get(Call, hangup.id), db.get(Call, live.id)

@@ -168,7 +168,8 @@ def drain(*queues: str) -> None:
     """Run every queued job of these queues on a real RQ worker, in this process."""
     from rq import SimpleWorker
 
-    from voiceconsole.jobs.queues import get_queue, get_redis
+    from voiceconsole.jobs.enqueue import get_queue
+    from voiceconsole.redis_client import get_redis
 
     names = queues or ("scoring", "default")
     SimpleWorker([get_queue(n) for n in names], connection=get_redis()).work(burst=True)

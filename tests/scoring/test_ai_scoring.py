@@ -9,11 +9,11 @@ from sqlmodel import select
 
 from tests.scoring.factories import BOOKING, timed_turns
 from tests.scoring.llm_server import client_for, drain
-from voiceconsole.jobs.scoring import enqueue_scoring
+from voiceconsole.jobs import enqueue
 from voiceconsole.models import Call, CreditLedger
 from voiceconsole.scoring import ScoringInput, score_call
 from voiceconsole.scoring.llm_judge import LlmJudge
-from voiceconsole.services import credits
+from voiceconsole.services.billing import credits
 from voiceconsole.services.scoring import score_stored_calls
 
 
@@ -156,7 +156,7 @@ def test_the_scoring_job_uses_ai_mode_when_configured(db, factory, ai_mode):
     org = factory.org()
     agent = factory.agent(org)
     calls = [booked_call(factory, org, agent) for _ in range(3)]
-    enqueue_scoring([c.id for c in calls])
+    enqueue.scoring([c.id for c in calls])
     drain("scoring")
     db.expire_all()
     for c in calls:
@@ -167,7 +167,7 @@ def test_the_scoring_job_uses_ai_mode_when_configured(db, factory, ai_mode):
     assert {r["authorization"] for r in ai_mode.requests} == {"Bearer sk-test-123"}
     assert {r["body"]["model"] for r in ai_mode.requests} == {"judge-test"}
     # Run again (a duplicate delivery): nothing asked, nothing spent.
-    enqueue_scoring([c.id for c in calls])
+    enqueue.scoring([c.id for c in calls])
     drain("scoring")
     assert ai_mode.count() == 3 and spends(db, org) == 3
 
@@ -176,7 +176,7 @@ def test_the_scoring_job_without_an_llm_is_local(db, factory, llm):
     org = factory.org()
     agent = factory.agent(org)
     call = booked_call(factory, org, agent)
-    enqueue_scoring([call.id])
+    enqueue.scoring([call.id])
     drain("scoring")
     db.expire_all()
     stored = db.get(Call, call.id)

@@ -11,7 +11,7 @@ import pytest
 
 from voiceconsole.platforms.simulator.generator import generate_agents, generate_call, generate_calls
 from voiceconsole.scoring import CATEGORIES, SCORER_VERSION
-from voiceconsole.scoring.cli import score_file
+from voiceconsole.cli.score import score_file
 
 NOW = datetime(2026, 1, 15, tzinfo=timezone.utc)
 

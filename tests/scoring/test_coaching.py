@@ -15,8 +15,8 @@ from voiceconsole.models import Coaching, CreditLedger
 from voiceconsole.scoring.coaching import AI_VERSION, LOCAL_VERSION, AiCoach, local_coaching
 from voiceconsole.scoring.llm_judge import LlmError
 from voiceconsole.scoring.scorer import ScoringInput
-from voiceconsole.services import credits
-from voiceconsole.services.coaching import generate_coaching, get_coaching
+from voiceconsole.services.billing import credits
+from voiceconsole.services.scoring.coaching import generate_coaching, get_coaching
 
 MONOLOGUE = ("Let me explain how our scheduling works. " + "Appointments are handled by the front desk team, "
              "who look at the calendar each morning and assign open slots to patients on the waiting list. " * 5)

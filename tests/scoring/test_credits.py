@@ -6,7 +6,8 @@ from sqlalchemy import func
 from sqlmodel import select
 
 from voiceconsole.models import CreditLedger
-from voiceconsole.services import credits
+from voiceconsole.services.billing import credits
+from voiceconsole.services.billing.plans import CATALOGUE
 
 
 def spends(db, org) -> int:
@@ -15,7 +16,8 @@ def spends(db, org) -> int:
 
 
 def test_plan_allowances():
-    assert credits.PLAN_CREDITS == {"free": 20, "pro": 1_000, "agency": 10_000}
+    assert {slug: plan.monthly_credits for slug, plan in CATALOGUE.items()} == {"free": 20, "pro": 1_000,
+                                                                                 "agency": 10_000}
     assert credits.monthly_allowance("Pro") == 1_000 and credits.monthly_allowance("unknown") == 20
 
 

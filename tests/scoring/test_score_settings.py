@@ -8,12 +8,14 @@ from sqlmodel import select
 
 from tests.scoring.factories import ANGRY, BOOKING, timed_turns
 from tests.scoring.llm_server import drain
-from voiceconsole.jobs.queues import get_queue
-from voiceconsole.jobs.scoring import enqueue_rescoring, rescore_organization_job
+from voiceconsole.jobs.enqueue import get_queue
+from voiceconsole.jobs import enqueue
+from voiceconsole.jobs.scoring import rescore_organization_job
 from voiceconsole.models import AgentScoring, Call, ClientScoring, Event
 from voiceconsole.scoring import DEFAULT_WEIGHTS, ScoringInput, score_call
-from voiceconsole.services import score_settings
-from voiceconsole.services.errors import SYSTEM, Actor, Forbidden, NotFound, ValidationFailed
+from voiceconsole.services import scoring as score_settings
+from voiceconsole.services.access.actor import SYSTEM, Actor
+from voiceconsole.services.errors import Forbidden, NotFound, ValidationFailed
 from voiceconsole.services.scoring import score_stored_calls
 
 OUTCOME_HEAVY = {"duration": 5, "sentiment": 5, "outcome": 85, "engagement": 5}
@@ -155,7 +157,7 @@ def test_changing_org_weights_rescores_on_a_worker_after_commit(db, factory):
     assert f"rescore-{org.id}-all" not in get_queue("default").job_ids  # not before the change is committed
     db.commit()
     assert f"rescore-{org.id}-all" in get_queue("default").job_ids
-    assert enqueue_rescoring(org.id) is False  # one waiting run is enough: it reads the latest weights
+    assert enqueue.rescoring(org.id) is False  # one waiting run is enough: it reads the latest weights
     drain("default")
     db.expire_all()
     after = {c.id: db.get(Call, c.id) for c in calls}
@@ -187,9 +189,9 @@ def test_changing_a_clients_weights_rescores_only_its_calls(db, factory):
 
 
 def test_rescoring_works_in_batches(db, factory, monkeypatch):
-    from voiceconsole.jobs import scoring as scoring_jobs
+    from voiceconsole.services.scoring import rescoring
 
-    monkeypatch.setattr(scoring_jobs, "RESCORE_CHUNK", 2)
+    monkeypatch.setattr(rescoring, "RESCORE_CHUNK", 2)
     org = factory.org()
     agent = factory.agent(org)
     calls = [scripted_call(factory, org, agent) for _ in range(5)]
@@ -234,7 +236,7 @@ def test_scoring_records_completed_and_low_score_events_once(db, factory):
 
 
 def test_a_call_that_already_has_an_event_does_not_get_another(db, factory):
-    from voiceconsole.services.events import record_call_events
+    from voiceconsole.services.notifications.events import record_call_events
 
     org = factory.org()
     agent = factory.agent(org)
@@ -291,8 +293,9 @@ def test_old_calls_scored_for_the_first_time_raise_no_alerts(db, factory):
 
 def test_a_new_scorer_version_rescores_every_organization_once_in_the_background(db, factory):
     """Calls scored by an older scorer are brought to the current one by a worker, once per organization."""
-    from voiceconsole.jobs.queues import get_redis
-    from voiceconsole.jobs.scoring import enqueue_outdated_rescoring, scorer_version_key
+    from voiceconsole.redis_client import get_redis
+    from voiceconsole.services.scoring import request_outdated_rescoring as enqueue_outdated_rescoring
+    from voiceconsole.services.scoring import scorer_version_key
     from voiceconsole.scoring import SCORER_VERSION
 
     get_queue("default").empty()

@@ -9,7 +9,7 @@ import pytest
 from tests.conftest import bearer
 from tests.scoring.factories import ANGRY, timed_turns
 from tests.scoring.llm_server import drain
-from voiceconsole.jobs.queues import get_queue
+from voiceconsole.jobs.enqueue import get_queue
 from voiceconsole.models import Call, Organization
 from voiceconsole.scoring import DEFAULT_WEIGHTS
 from voiceconsole.services.scoring import score_stored_calls

@@ -158,11 +158,11 @@ def test_no_transcript_call_explains_instead_of_bars(factory, db):
 
 
 def test_pending_ai_coaching_is_polled_until_ready(tenant, monkeypatch, db):
-    from voiceconsole.services import coaching as coaching_service
+    from voiceconsole.services.scoring import coaching as coaching_service
 
     queued = []
     monkeypatch.setattr(coaching_service, "get_settings", lambda: type("S", (), {"llm_configured": True})())
-    monkeypatch.setattr("voiceconsole.jobs.scoring.enqueue_coaching", lambda call_id: queued.append(call_id))
+    monkeypatch.setattr("voiceconsole.jobs.enqueue.coaching", lambda call_id: queued.append(call_id))
     monkeypatch.setattr(call_detail_module, "COACHING_POLL_S", 0)
     call = tenant["call"]
     detail = open_call(tenant["token"], call.public_id)
@@ -179,10 +179,10 @@ def test_pending_ai_coaching_is_polled_until_ready(tenant, monkeypatch, db):
 
 
 def test_polling_stops_when_the_page_moves_on(tenant, monkeypatch):
-    from voiceconsole.services import coaching as coaching_service
+    from voiceconsole.services.scoring import coaching as coaching_service
 
     monkeypatch.setattr(coaching_service, "get_settings", lambda: type("S", (), {"llm_configured": True})())
-    monkeypatch.setattr("voiceconsole.jobs.scoring.enqueue_coaching", lambda call_id: None)
+    monkeypatch.setattr("voiceconsole.jobs.enqueue.coaching", lambda call_id: None)
     monkeypatch.setattr(call_detail_module, "COACHING_POLL_S", 0)
     monkeypatch.setattr(call_detail_module, "COACHING_POLL_LIMIT", 3)
     detail = open_call(tenant["token"], tenant["call"].public_id)

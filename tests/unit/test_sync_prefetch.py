@@ -7,7 +7,7 @@ import time
 
 import pytest
 
-from voiceconsole.services.sync import prefetched
+from voiceconsole.services.intake.sync import prefetched
 
 
 def test_pages_come_in_order_then_the_error():

@@ -13,7 +13,8 @@ from decimal import Decimal
 
 import pytest
 
-from voiceconsole.platforms.connector import WebhookVerificationError, make_connector
+from voiceconsole.platforms.connector import WebhookVerificationError
+from voiceconsole.platforms.registry import make_connector
 
 RETELL_KEY = "key_9f8e7d6c5b4a"
 VAPI_SECRET = "whsec_vapi-test-secret"

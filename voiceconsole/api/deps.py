@@ -11,12 +11,13 @@ from fastapi import Depends, Request
 from starlette.concurrency import run_in_threadpool
 from sqlmodel import Session
 
-from voiceconsole.services import rate_limits as ratelimit
-from voiceconsole.api.envelope import ApiError
+from voiceconsole.services.api_keys import rate_limits as ratelimit
+from voiceconsole.api.errors import ApiError
 from voiceconsole.db import get_engine
 from voiceconsole.models import Organization
-from voiceconsole.services import accounts, api_key_cache, api_keys
-from voiceconsole.services.errors import Actor
+from voiceconsole.services import accounts, api_keys
+from voiceconsole.services.api_keys import cache as api_key_cache
+from voiceconsole.services.access.actor import Actor
 from voiceconsole.services.security import sha256_hex
 from voiceconsole.settings import get_settings
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter, FastAPI
 
-from voiceconsole.api.envelope import install_error_handlers
+from voiceconsole.api.handlers import install_error_handlers
 from voiceconsole.api.middleware import RateLimitHeaders
 from voiceconsole.api.routes import agents, analytics, api_keys, auth, calls, clients, integrations, scoring
 from voiceconsole.api.routes import notification_channels

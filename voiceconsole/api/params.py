@@ -8,7 +8,7 @@ from typing import Annotated, Literal
 
 from fastapi import Query
 
-from voiceconsole.api.envelope import ApiError
+from voiceconsole.api.errors import ApiError
 
 
 @dataclass

@@ -1,7 +1,9 @@
+"""Recompute an agent's cached stats (its totals on the agents list) after new or rescored calls."""
+
 from __future__ import annotations
 
 from voiceconsole.db import session_scope
-from voiceconsole.services.agents import recompute_agent_stats
+from voiceconsole.services.agents.stats import recompute_agent_stats
 
 
 def recompute_agent_stats_job(agent_id: int) -> dict:

@@ -1,3 +1,5 @@
+"""Sending one email (login links, channel alerts), retried by RQ on SMTP failures."""
+
 from __future__ import annotations
 
 from voiceconsole.services.email import send_email

@@ -6,8 +6,9 @@ import threading
 
 from rq import SimpleWorker, Worker
 
-from voiceconsole.jobs.queues import all_queues, get_redis
+from voiceconsole.jobs.enqueue import all_queues
 from voiceconsole.jobs.scheduler import start_ticker
+from voiceconsole.redis_client import get_redis
 
 
 def run_worker(*, burst: bool = False, simple: bool = False) -> bool:
@@ -17,7 +18,7 @@ def run_worker(*, burst: bool = False, simple: bool = False) -> bool:
     cls = SimpleWorker if simple else Worker
     worker = cls(all_queues(), connection=get_redis())
     try:
-        # with_scheduler moves retries and enqueue_in jobs onto their queues when due.
+        # with_scheduler moves retries and enqueue_at jobs onto their queues when due.
         return worker.work(burst=burst, with_scheduler=True, logging_level="INFO")
     finally:
         stop.set()

@@ -13,6 +13,7 @@ from typing import Any, Literal
 
 Platform = Literal["retell", "vapi", "elevenlabs"]
 PLATFORMS: tuple[str, ...] = ("retell", "vapi", "elevenlabs")
+PLATFORM_NAMES = {"retell": "Retell", "vapi": "Vapi", "elevenlabs": "ElevenLabs"}  # as people write them
 
 CallStatus = Literal["ended", "error", "in_progress"]
 Direction = Literal["inbound", "outbound"]

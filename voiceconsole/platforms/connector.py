@@ -20,19 +20,16 @@ import time
 from abc import ABC, abstractmethod
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import httpx
 from httpx_retries import Retry, RetryTransport
 
-from voiceconsole.platforms.base import PLATFORMS, AgentRecord, CallRecord
-
-if TYPE_CHECKING:
-    from voiceconsole.models import Integration
+from voiceconsole.platforms.base import PLATFORM_NAMES, AgentRecord, CallRecord
+from voiceconsole.settings import get_settings
 
 log = logging.getLogger(__name__)
 
-PLATFORM_NAMES = {"retell": "Retell", "vapi": "Vapi", "elevenlabs": "ElevenLabs"}
 # Read-only endpoints only, so retrying any method is safe (Retell lists with POST).
 _RETRY_METHODS = ("GET", "POST", "HEAD", "OPTIONS")
 _RETRY_STATUSES = (429, 500, 502, 503, 504)
@@ -95,8 +92,6 @@ class RetryPolicy:
 
     @classmethod
     def from_settings(cls) -> RetryPolicy:
-        from voiceconsole.settings import get_settings
-
         s = get_settings()
         return cls(retries=s.platform_retries, backoff_s=s.platform_backoff_s,
                    max_backoff_s=s.platform_max_backoff_s, max_total_wait_s=max(s.platform_max_backoff_s * 4, 1.0),
@@ -158,8 +153,6 @@ class Connector(ABC):
         self.base_url = (base_url or self.default_base_url).rstrip("/")
         self.retry_policy = retry or RetryPolicy.from_settings()
         if page_size is None:
-            from voiceconsole.settings import get_settings
-
             page_size = get_settings().platform_page_size
         if page_size is not None:
             self.page_size = max(1, min(page_size, self.max_page_size))
@@ -289,31 +282,3 @@ def check_timestamp(timestamp_s: float, window_s: float, *, now: float | None = 
 
 def equal(a: str, b: str) -> bool:
     return hmac.compare_digest(a.encode(), b.encode())
-
-
-# --------------------------------------------------------------------------------------------------
-# Factory
-# --------------------------------------------------------------------------------------------------
-
-
-def connector_class(platform: str) -> type[Connector]:
-    if platform not in PLATFORMS:
-        raise ValueError(f"unknown platform {platform!r}; expected one of {', '.join(PLATFORMS)}")
-    from voiceconsole.platforms import elevenlabs, retell, vapi
-
-    return {"retell": retell.RetellConnector, "vapi": vapi.VapiConnector,
-            "elevenlabs": elevenlabs.ElevenLabsConnector}[platform]
-
-
-def make_connector(platform: str, api_key: str, base_url: str | None = None, *,
-                   retry: RetryPolicy | None = None, page_size: int | None = None) -> Connector:
-    return connector_class(platform)(api_key, base_url, retry=retry, page_size=page_size)
-
-
-def connector_for(integration: Integration, *, retry: RetryPolicy | None = None) -> Connector:
-    """The connector of a stored integration (decrypts its key; re-checks a custom base URL)."""
-    from voiceconsole.services.net_guard import check_base_url
-    from voiceconsole.services.security import decrypt
-
-    base_url = check_base_url(integration.base_url) if integration.base_url else None
-    return make_connector(integration.platform, decrypt(integration.api_key_encrypted), base_url, retry=retry)

@@ -25,6 +25,7 @@ from voiceconsole.scoring.categories import fmt_seconds
 from voiceconsole.scoring.outcome import NOT_CONNECTED, detect_outcome
 from voiceconsole.scoring.scorer import SCORER_VERSION, ScoreResult, ScoringInput, parse_transcript_text
 from voiceconsole.scoring.features import WORDS_PER_SECOND
+from voiceconsole.settings import get_settings
 
 JUDGE_VERSION = "ai-1"
 AI_VERSION = f"{JUDGE_VERSION}+{SCORER_VERSION}"  # what an AI-scored call's score_version says
@@ -73,8 +74,6 @@ class LlmClient:
     def from_settings(cls, settings: Any = None) -> "LlmClient | None":
         """The configured endpoint, or None when AI mode is off."""
         if settings is None:
-            from voiceconsole.settings import get_settings
-
             settings = get_settings()
         if not settings.llm_base_url:
             return None

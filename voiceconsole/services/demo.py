@@ -4,16 +4,20 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import httpx
 from sqlalchemy import delete
 from sqlmodel import Session, select
 
-from voiceconsole.models import Agent, ApiKey, Client, Organization
+from voiceconsole.jobs import enqueue
+from voiceconsole.models import Agent, ApiKey, Client, Integration, NotificationChannel, Organization
 from voiceconsole.platforms import retell, vapi
 from voiceconsole.platforms.simulator.generator import DEMO_CLIENTS, generate_agents, generate_calls
-from voiceconsole.services import accounts, api_keys
+from voiceconsole.services import accounts, api_keys, integrations
 from voiceconsole.services.agents import recompute_agent_stats
-from voiceconsole.services.errors import SYSTEM
-from voiceconsole.services.ingest import upsert_agent, upsert_calls
+from voiceconsole.services.access.actor import SYSTEM
+from voiceconsole.services.intake.store import upsert_agent, upsert_calls
+from voiceconsole.services.errors import ValidationFailed
+from voiceconsole.services.notifications import channels
 from voiceconsole.services.scoring import score_stored_calls
 from voiceconsole.settings import get_settings
 
@@ -86,7 +90,7 @@ def ensure_demo(session: Session, *, simulator_url: str | None = None) -> DemoRe
     key = api_keys.create_api_key(session, org=org, name=DEMO_KEY_NAME, actor=SYSTEM)
     login_url = accounts.create_magic_link(session, email=user.email)
     session.flush()
-    return DemoResult(organization=org, login_url=login_url, api_key=key.raw, created=created, inbox_url=inbox_url)
+    return DemoResult(organization=org, login_url=login_url, api_key=key.key, created=created, inbox_url=inbox_url)
 
 
 DEMO_CHANNELS = (  # (name, kind, inbox box): the simulator's inbox stands in for Slack, Discord, a receiver
@@ -101,17 +105,14 @@ def ensure_demo_channels(session: Session, *, org: Organization, simulator_url: 
     """Notification channels for the demo (once): a signed webhook, Slack and Discord messages posted to
     the simulator's inbox, and an email to the demo user (printed in the worker log without SMTP).
     Returns the inbox page where they show up."""
-    from voiceconsole.models import NotificationChannel
-    from voiceconsole.services import notification_channels
-
     base = simulator_url.rstrip("/")
     existing = set(session.exec(select(NotificationChannel.name).where(NotificationChannel.organization_id == org.id)))
     for name, kind, box in DEMO_CHANNELS:
         if name not in existing:
-            notification_channels.create_channel(session, org=org, actor=SYSTEM, kind=kind, name=name,
+            channels.create_channel(session, org=org, actor=SYSTEM, kind=kind, name=name,
                                                  url=f"{base}/_sim/inbox/{box}", events=DEMO_EVENTS)
     if "Demo email" not in existing:
-        notification_channels.create_channel(session, org=org, actor=SYSTEM, kind="email", name="Demo email",
+        channels.create_channel(session, org=org, actor=SYSTEM, kind="email", name="Demo email",
                                              email=email, events=["call.low_score", "daily_summary"])
     session.flush()
     return f"{base}/_sim/inbox/view"
@@ -137,14 +138,6 @@ def connect_demo_to_simulator(session: Session, *, org: Organization, simulator_
     come with the syncs, which are queued for the worker. Needs VOICECONSOLE_ALLOW_PRIVATE_TARGETS=1
     for a simulator on this machine.
     """
-    import httpx
-
-    from voiceconsole.jobs.sync import enqueue_sync
-    from voiceconsole.models import Integration
-    from voiceconsole.platforms.connector import connector_for
-    from voiceconsole.services import integrations
-    from voiceconsole.services.errors import ValidationFailed
-
     base = simulator_url.rstrip("/")
     try:
         platforms = httpx.get(f"{base}/_sim/state", timeout=10).raise_for_status().json()["platforms"]
@@ -170,7 +163,7 @@ def connect_demo_to_simulator(session: Session, *, org: Organization, simulator_
                     base_url=url, actor=SYSTEM)
             except ValidationFailed as exc:
                 raise RuntimeError(f"Cannot connect to the simulator: {exc.details[0]['message']}") from exc
-        with connector_for(integration) as connector:
+        with integrations.connector_for(integration) as connector:
             records = connector.list_agents()
         for record in records:
             client = next((c for name, c in clients.items() if record.name.startswith(name)), None)
@@ -181,5 +174,5 @@ def connect_demo_to_simulator(session: Session, *, org: Organization, simulator_
     session.commit()  # the sync jobs must find the integrations
     if queue_syncs:
         for item in connected:
-            enqueue_sync(item.integration_id)
+            enqueue.sync(item.integration_id)
     return connected

@@ -8,7 +8,6 @@ from pydantic import BaseModel, Field
 from voiceconsole.api.deps import PrincipalDep, SessionDep
 from voiceconsole.api.envelope import ok, ok_response
 from voiceconsole.api.params import Paging, paging
-from voiceconsole.schemas import ApiKeyCreated, ApiKeyOut
 from voiceconsole.services import api_keys as keys_service
 
 router = APIRouter(prefix="/api-keys", tags=["api keys"])
@@ -19,16 +18,11 @@ class ApiKeyIn(BaseModel):
     role: Literal["owner", "admin", "member"] = "owner"
 
 
-def key_out(key) -> ApiKeyOut:
-    return ApiKeyOut(id=key.public_id, name=key.name, prefix=key.prefix, role=key.role, created_at=key.created_at,
-                     last_used_at=key.last_used_at, revoked_at=key.revoked_at)
-
-
 @router.get("", summary="List API keys (never the keys themselves)")
 def list_keys(principal: PrincipalDep, session: SessionDep, pg: Annotated[Paging, Depends(paging)]):
     keys = keys_service.list_api_keys(session, org=principal.org, actor=principal.actor)
     start = (pg.page - 1) * pg.per_page
-    return ok_response([key_out(k).wire() for k in keys[start:start + pg.per_page]],
+    return ok_response([k.wire() for k in keys[start:start + pg.per_page]],
                        page=pg.page, perPage=pg.per_page, total=len(keys))
 
 
@@ -37,11 +31,11 @@ def create_key(body: ApiKeyIn, principal: PrincipalDep, session: SessionDep):
     created = keys_service.create_api_key(session, org=principal.org, name=body.name, role=body.role,
                                           actor=principal.actor)
     session.commit()
-    return ok(ApiKeyCreated(**key_out(created.key).model_dump(), key=created.raw).wire())
+    return ok(created.wire())
 
 
 @router.delete("/{key_id}", summary="Revoke an API key")
 def revoke_key(key_id: str, principal: PrincipalDep, session: SessionDep):
     key = keys_service.revoke_api_key(session, org=principal.org, key_id=key_id, actor=principal.actor)
     session.commit()
-    return ok(key_out(key).wire())
+    return ok(key.wire())

@@ -9,10 +9,11 @@ from pydantic import BaseModel, Field
 
 from voiceconsole.api.deps import PrincipalDep, SessionDep, release
 from voiceconsole.api.envelope import ok, ok_response
+from voiceconsole.api.errors import ApiError
 from voiceconsole.api.params import Paging, as_utc, check_range, paging
 from voiceconsole.models.types import utcnow
 from voiceconsole.services import calls as calls_service
-from voiceconsole.services import exports
+from voiceconsole.services.calls import export as exports
 from voiceconsole.services.calls import CallFilters
 
 router = APIRouter(prefix="/calls", tags=["calls"])
@@ -46,8 +47,6 @@ async def call_filters(
     date_from, date_to = as_utc(date_from), as_utc(date_to)
     check_range(date_from, date_to)
     if min_score is not None and max_score is not None and min_score > max_score:
-        from voiceconsole.api.envelope import ApiError
-
         raise ApiError(422, "Validation failed", [{"field": "minScore", "message": "minScore must not exceed maxScore"}])
     return CallFilters(agent_id=agent_id, client_id=client_id, status=status, min_score=min_score,
                        max_score=max_score, sentiment=sentiment, platform=platform, direction=direction,

@@ -10,10 +10,11 @@ from pydantic.alias_generators import to_camel
 from starlette.concurrency import run_in_threadpool
 
 from voiceconsole.api.deps import PrincipalDep, SessionDep
-from voiceconsole.api.envelope import ApiError, ok
+from voiceconsole.api.errors import ApiError
+from voiceconsole.api.envelope import ok
 from voiceconsole.db import session_scope
 from voiceconsole.services import integrations as service
-from voiceconsole.services.platform_webhooks import MAX_BODY_BYTES, receive_platform_webhook
+from voiceconsole.services.intake.webhooks import MAX_BODY_BYTES, receive_platform_webhook
 
 router = APIRouter(prefix="/integrations", tags=["integrations"])
 
@@ -58,10 +59,9 @@ def create_integration(body: IntegrationIn, principal: PrincipalDep, session: Se
     integration = service.create_integration(
         session, org=principal.org, platform=body.platform, api_key=body.api_key, label=body.label,
         base_url=body.base_url, webhook_secret=body.webhook_secret, actor=principal.actor)
-    session.commit()
-    from voiceconsole.jobs.sync import enqueue_sync
-
-    queued = enqueue_sync(integration.id)
+    session.commit()  # the sync job must find it
+    queued = service.request_sync(session, org=principal.org, integration_id=integration.public_id,
+                                  actor=principal.actor)["queued"]
     return ok(_out(session, principal, integration.public_id), syncQueued=queued)
 
 

@@ -11,8 +11,8 @@ from pydantic.alias_generators import to_camel
 from voiceconsole.api.deps import PrincipalDep, SessionDep
 from voiceconsole.api.envelope import ok
 from voiceconsole.schemas import ChannelCreated
-from voiceconsole.services import notification_channels as service
-from voiceconsole.services import notification_delivery as delivery
+from voiceconsole.services.notifications import channels as service
+from voiceconsole.services.notifications import deliveries as delivery
 
 router = APIRouter(prefix="/notification-channels", tags=["notification channels"])
 

@@ -9,10 +9,11 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict, Field, StrictInt
 
 from voiceconsole.api.deps import PrincipalDep, SessionDep
-from voiceconsole.api.envelope import ApiError, ok
-from voiceconsole.services import coaching as coaching_service
-from voiceconsole.services import score_settings
-from voiceconsole.services.score_settings import UNSET
+from voiceconsole.api.errors import ApiError
+from voiceconsole.api.envelope import ok
+from voiceconsole.services.scoring import coaching as coaching_service
+from voiceconsole.services import scoring as score_settings
+from voiceconsole.services.scoring import UNSET
 
 router = APIRouter(tags=["scoring"])
 

@@ -2,24 +2,34 @@
 
 import reflex as rx
 
+from voiceconsole.ui.pages import (
+    agents,
+    api_keys,
+    call_detail,
+    calls,
+    clients,
+    dashboard,
+    index,
+    integrations,
+    login,
+    scoring_settings,
+)
+from voiceconsole.ui.state.agents import AgentsState
+from voiceconsole.ui.state.api_keys import ApiKeysState
+from voiceconsole.ui.state.auth import AuthState
+from voiceconsole.ui.state.call_detail import CallDetailState
+from voiceconsole.ui.state.calls import CallsState
+from voiceconsole.ui.state.clients import ClientsState
+from voiceconsole.ui.state.dashboard import DashboardState
+from voiceconsole.ui.state.integrations import IntegrationsState
+from voiceconsole.ui.state.login import LoginState
+from voiceconsole.ui.state.notification_channels import NotificationChannelsState
+from voiceconsole.ui.state.scoring_settings import ScoringSettingsState
+
 TITLE = "{} · VoiceConsole"
 
 
 def register_pages(app: rx.App) -> None:
-    from voiceconsole.ui.pages import (
-        agents, api_keys, call_detail, calls, clients, dashboard, index, integrations, login,
-    )
-    from voiceconsole.ui.state.agents import AgentsState
-    from voiceconsole.ui.state.api_keys import ApiKeysState
-    from voiceconsole.ui.state.auth import AuthState
-    from voiceconsole.ui.state.call_detail import CallDetailState
-    from voiceconsole.ui.state.calls import CallsState
-    from voiceconsole.ui.state.clients import ClientsState
-    from voiceconsole.ui.state.dashboard import DashboardState
-    from voiceconsole.ui.state.integrations import IntegrationsState
-    from voiceconsole.ui.state.login import LoginState
-    from voiceconsole.ui.state.notification_channels import NotificationChannelsState
-
     app.add_page(index.index_page, route="/", title="VoiceConsole", on_load=AuthState.go_home)
     app.add_page(login.login_page, route="/login", title=TITLE.format("Sign in"), on_load=LoginState.on_load)
     app.add_page(dashboard.dashboard_page, route="/dashboard", title=TITLE.format("Dashboard"),
@@ -36,9 +46,6 @@ def register_pages(app: rx.App) -> None:
                  on_load=[AuthState.require_login, ApiKeysState.load])
     app.add_page(integrations.integrations_page, route="/settings/integrations", title=TITLE.format("Integrations"),
                  on_load=[AuthState.require_login, IntegrationsState.load, NotificationChannelsState.load_channels])
-
-    from voiceconsole.ui.pages import scoring_settings
-    from voiceconsole.ui.state.scoring_settings import ScoringSettingsState
 
     app.add_page(scoring_settings.scoring_settings_page, route="/settings/scoring", title=TITLE.format("Scoring"),
                  on_load=[AuthState.require_login, ScoringSettingsState.load])

@@ -4,18 +4,17 @@ from __future__ import annotations
 
 import reflex as rx
 
-from voiceconsole.models import ApiKey
 from voiceconsole.schemas import ApiKeyOut
 from voiceconsole.services.api_keys import create_api_key, list_api_keys, revoke_api_key
-from voiceconsole.services.errors import MANAGER_ROLES, DomainError, Forbidden
+from voiceconsole.services.access.permissions import MANAGER_ROLES
+from voiceconsole.services.errors import DomainError, Forbidden
 from voiceconsole.ui import format as fmt
 from voiceconsole.ui.state.auth import LOGIN_ROUTE, AuthState, NotSignedIn, OrgScope
 from voiceconsole.ui.state.confirmation import ConfirmationMixin
 
 
-def key_row(key: ApiKey, tz: str) -> dict[str, str]:
-    wire = ApiKeyOut(id=key.public_id, name=key.name, prefix=key.prefix, role=key.role,
-                     created_at=key.created_at, last_used_at=key.last_used_at).wire()
+def key_row(key: ApiKeyOut, tz: str) -> dict[str, str]:
+    wire = key.wire()
     return {
         "id": wire["id"],
         "name": wire["name"],
@@ -70,7 +69,7 @@ class ApiKeysState(ConfirmationMixin, AuthState):
         name = str(form_data.get("name", self.name_draft) or "")
 
         def create(scope: OrgScope) -> str:
-            raw = create_api_key(scope.session, org=scope.org, name=name, actor=scope.actor).raw
+            raw = create_api_key(scope.session, org=scope.org, name=name, actor=scope.actor).key
             self._reload(scope)
             return raw
 

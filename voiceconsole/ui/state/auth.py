@@ -19,7 +19,8 @@ from sqlmodel import Session
 from voiceconsole.db import session_scope
 from voiceconsole.models import Organization
 from voiceconsole.services.accounts import SessionContext, resolve_session
-from voiceconsole.services.errors import Actor, DomainError
+from voiceconsole.services.access.actor import Actor
+from voiceconsole.services.errors import DomainError
 
 SESSION_COOKIE = "cp_session"
 LOGIN_ROUTE = "/login"

@@ -15,7 +15,7 @@ from voiceconsole.scoring.categories import (LATENCY_GOOD_MS, LATENCY_SLOW_MS, S
                                              TALK_RATIO_LOW)
 from voiceconsole.scoring.scorer import CATEGORIES, NO_TRANSCRIPT
 from voiceconsole.services.calls import add_note, add_tags, get_call, remove_tags
-from voiceconsole.services.coaching import get_coaching
+from voiceconsole.services.scoring.coaching import get_coaching
 from voiceconsole.services.errors import DomainError, NotFound
 from voiceconsole.ui import format as fmt
 from voiceconsole.ui.state.auth import LOGIN_ROUTE, AuthState, NotSignedIn

@@ -9,7 +9,7 @@ from urllib.parse import urlencode
 import reflex as rx
 
 from voiceconsole.services.agents import list_agents
-from voiceconsole.services import calls as calls_service
+from voiceconsole.services.calls import listing as calls_listing
 from voiceconsole.services.calls import SORT_COLUMNS, CallFilters, page_calls
 from voiceconsole.services.clients import list_clients
 from voiceconsole.services.errors import DomainError
@@ -122,7 +122,7 @@ class CallsState(AuthState):
         if self.total_is_estimate:
             # More than EXACT_TOTAL_LIMIT calls match and only that many were counted: "of 10,000+", not a guess.
             last = first + len(self.rows) - 1
-            return f"Showing {first:,}–{last:,} of {max(calls_service.EXACT_TOTAL_LIMIT, last):,}+"
+            return f"Showing {first:,}–{last:,} of {max(calls_listing.EXACT_TOTAL_LIMIT, last):,}+"
         last = min(self.page * PER_PAGE, self.total)
         return f"Showing {first:,}–{last:,} of {self.total:,}"
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import reflex as rx
 
-from voiceconsole.services import notification_channels as service
+from voiceconsole.services.notifications import channels as service
 from voiceconsole.services.errors import DomainError
 from voiceconsole.ui import format as fmt
 from voiceconsole.ui.state.auth import OrgScope

@@ -6,7 +6,8 @@ import reflex as rx
 
 from voiceconsole.services import clients as service
 from voiceconsole.services.agents import list_agents
-from voiceconsole.services.errors import MANAGER_ROLES, DomainError
+from voiceconsole.services.access.permissions import MANAGER_ROLES
+from voiceconsole.services.errors import DomainError
 from voiceconsole.ui import format as fmt
 from voiceconsole.ui.state.auth import LOGIN_ROUTE, AuthState, NotSignedIn, OrgScope
 from voiceconsole.ui.state.confirmation import ConfirmationMixin

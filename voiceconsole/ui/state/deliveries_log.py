@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 import reflex as rx
 
 from voiceconsole.schemas import DeliveryAttemptOut, DeliveryOut
-from voiceconsole.services import notification_delivery as delivery
+from voiceconsole.services.notifications import deliveries as delivery
 from voiceconsole.ui import format as fmt
 from voiceconsole.ui.state.auth import OrgScope
 from voiceconsole.ui.state.notification_channels import EVENT_LABELS, NotificationChannelsState

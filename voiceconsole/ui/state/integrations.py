@@ -9,7 +9,8 @@ import reflex as rx
 
 from voiceconsole.schemas import IntegrationOut
 from voiceconsole.services import integrations as service
-from voiceconsole.services.errors import MANAGER_ROLES, DomainError
+from voiceconsole.services.access.permissions import MANAGER_ROLES
+from voiceconsole.services.errors import DomainError
 from voiceconsole.settings import get_settings
 from voiceconsole.ui import format as fmt
 from voiceconsole.ui.state.auth import LOGIN_ROUTE, AuthState, NotSignedIn, OrgScope
@@ -91,8 +92,6 @@ class IntegrationsState(ConfirmationMixin, AuthState):
     @rx.event
     def connect(self, form_data: dict):
         """Store the account (the key encrypted) and queue its first sync."""
-        from voiceconsole.jobs.sync import enqueue_sync
-
         api_key = str(form_data.get("api_key") or "")
         label = str(form_data.get("label", self.label_draft) or "")
         base_url = str(form_data.get("base_url", self.base_url_draft) or "") if get_settings().allow_private_targets \
@@ -104,8 +103,9 @@ class IntegrationsState(ConfirmationMixin, AuthState):
                 scope.session, org=scope.org, platform=self.platform, api_key=api_key, label=label,
                 base_url=base_url or None, webhook_secret=secret if self.platform != "retell" else None,
                 actor=scope.actor)
-            scope.session.commit()
-            enqueue_sync(integration.id)
+            scope.session.commit()  # the sync job must find it
+            service.request_sync(scope.session, org=scope.org, integration_id=integration.public_id,
+                                 actor=scope.actor)
             self._reload(scope)
 
         def failed(exc: DomainError) -> None:

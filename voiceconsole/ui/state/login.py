@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import reflex as rx
 
-from voiceconsole.services import rate_limits as ratelimit
+from voiceconsole.services.api_keys import rate_limits as ratelimit
 from voiceconsole.db import session_scope
 from voiceconsole.services.accounts import request_login_link
 from voiceconsole.services.errors import ValidationFailed

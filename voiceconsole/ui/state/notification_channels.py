@@ -14,9 +14,10 @@ import reflex as rx
 
 from voiceconsole.schemas import ChannelOut
 from voiceconsole.services import clients as clients_service
-from voiceconsole.services import notification_channels as service
-from voiceconsole.services import notification_delivery as delivery
-from voiceconsole.services.errors import MANAGER_ROLES, DomainError, Forbidden
+from voiceconsole.services.notifications import channels as service
+from voiceconsole.services.notifications import deliveries as delivery
+from voiceconsole.services.access.permissions import MANAGER_ROLES
+from voiceconsole.services.errors import DomainError, Forbidden
 from voiceconsole.ui import format as fmt
 from voiceconsole.ui.state.auth import LOGIN_ROUTE, AuthState, NotSignedIn, OrgScope
 from voiceconsole.ui.state.confirmation import ConfirmationMixin

@@ -14,8 +14,7 @@ import reflex as rx
 from voiceconsole.scoring.scorer import CATEGORIES
 from voiceconsole.services.clients import list_clients
 from voiceconsole.services.errors import DomainError, Forbidden, ValidationFailed
-from voiceconsole.services.score_settings import (UNSET, scoring_settings, update_client_scoring,
-                                                  update_org_scoring)
+from voiceconsole.services.scoring.settings import UNSET, scoring_settings, update_client_scoring, update_org_scoring
 from voiceconsole.ui import format as fmt
 from voiceconsole.ui.state.auth import LOGIN_ROUTE, AuthState, NotSignedIn, OrgScope
 

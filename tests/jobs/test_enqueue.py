@@ -1,0 +1,97 @@
+"""The one enqueue module: every job it names exists, and its at-most-once policies hold against real Redis."""
+
+from __future__ import annotations
+
+import secrets
+
+import pytest
+from rq.job import Job, JobStatus
+from rq.utils import import_attribute
+
+from voiceconsole.jobs import enqueue
+from voiceconsole.redis_client import get_redis
+
+
+@pytest.mark.parametrize("path", enqueue.JOBS)
+def test_every_named_job_resolves_to_a_function(path):
+    assert callable(import_attribute(path)), path
+
+
+def test_every_job_path_constant_is_listed():
+    constants = {value for name, value in vars(enqueue).items()
+                 if name.isupper() and isinstance(value, str) and value.startswith("voiceconsole.jobs.")}
+    assert constants == set(enqueue.JOBS)
+
+
+def test_the_enqueue_module_imports_no_job_and_no_service():
+    import ast
+    import inspect
+
+    tree = ast.parse(inspect.getsource(enqueue))
+    imported = {node.module for node in ast.walk(tree) if isinstance(node, ast.ImportFrom) and node.module}
+    assert not {m for m in imported if m.startswith(("voiceconsole.jobs", "voiceconsole.services"))}
+
+
+def _job_id() -> str:
+    return f"test-collapsed-{secrets.token_hex(6)}"
+
+
+def _cleanup(*job_ids: str) -> None:
+    for job_id in job_ids:
+        try:
+            Job.fetch(job_id, connection=get_redis()).delete()
+        except Exception:  # noqa: BLE001 (not there)
+            pass
+
+
+def test_collapsed_adds_nothing_while_a_run_waits():
+    job_id = _job_id()
+    try:
+        assert enqueue.collapsed("default", enqueue.AGENT_STATS, 0, job_id=job_id) is True
+        assert enqueue.collapsed("default", enqueue.AGENT_STATS, 0, job_id=job_id) is False
+        assert Job.fetch(job_id, connection=get_redis()).get_status() == JobStatus.QUEUED
+    finally:
+        _cleanup(job_id, f"{job_id}-next")
+
+
+@pytest.mark.parametrize("wait_for_running", [True, False])
+def test_collapsed_queues_one_follow_up_behind_or_beside_a_running_one(wait_for_running):
+    job_id = _job_id()
+    try:
+        assert enqueue.collapsed("default", enqueue.AGENT_STATS, 0, job_id=job_id) is True
+        running = Job.fetch(job_id, connection=get_redis())
+        running.set_status(JobStatus.STARTED)  # as a worker does when it takes the job
+        assert enqueue.collapsed("default", enqueue.AGENT_STATS, 0, job_id=job_id,
+                                 wait_for_running=wait_for_running) is True
+        follow_up = Job.fetch(f"{job_id}-next", connection=get_redis())
+        assert follow_up.get_status() == (JobStatus.DEFERRED if wait_for_running else JobStatus.QUEUED)
+        # While both exist, a third request adds nothing.
+        assert enqueue.collapsed("default", enqueue.AGENT_STATS, 0, job_id=job_id,
+                                 wait_for_running=wait_for_running) is False
+    finally:
+        _cleanup(job_id, f"{job_id}-next")
+
+
+def test_collapsed_replaces_a_finished_or_failed_run():
+    job_id = _job_id()
+    try:
+        assert enqueue.collapsed("default", enqueue.AGENT_STATS, 0, job_id=job_id) is True
+        Job.fetch(job_id, connection=get_redis()).set_status(JobStatus.FAILED)
+        assert enqueue.collapsed("default", enqueue.AGENT_STATS, 0, job_id=job_id) is True
+        assert Job.fetch(job_id, connection=get_redis()).get_status() == JobStatus.QUEUED
+    finally:
+        _cleanup(job_id, f"{job_id}-next")
+
+
+def test_once_per_bucket_enqueues_once_per_bucket():
+    seconds = 60
+    base = (9 * 10**8 + secrets.randbelow(10**8)) * seconds  # a bucket no real tick uses
+    name = f"test-bucket-{secrets.token_hex(4)}"
+    try:
+        assert enqueue.once_per_bucket("default", enqueue.AGENT_STATS, 0, name=name, seconds=seconds, now=base)
+        assert not enqueue.once_per_bucket("default", enqueue.AGENT_STATS, 0, name=name, seconds=seconds,
+                                           now=base + seconds - 1)
+        assert enqueue.once_per_bucket("default", enqueue.AGENT_STATS, 0, name=name, seconds=seconds,
+                                       now=base + seconds)
+    finally:
+        _cleanup(f"{name}-{base // seconds}", f"{name}-{base // seconds + 1}")

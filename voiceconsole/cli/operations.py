@@ -1,0 +1,89 @@
+"""What the `voiceconsole` commands do: each calls the services or the worker and prints the outcome."""
+
+from __future__ import annotations
+
+import logging
+
+import typer
+from sqlmodel import Session
+
+from voiceconsole.db import session_scope
+from voiceconsole.jobs.worker import run_worker
+from voiceconsole.migrations import upgrade
+from voiceconsole.models import PLANS, Organization
+from voiceconsole.services import accounts, api_keys
+from voiceconsole.services.access import SYSTEM
+from voiceconsole.services.demo import ensure_demo
+from voiceconsole.services.errors import NotFound, ValidationFailed
+from voiceconsole.settings import get_settings
+
+
+def db_upgrade(revision: str) -> None:
+    upgrade(revision)
+    typer.echo(f"database at {revision}")
+
+
+def org_create(name: str, plan: str) -> None:
+    if plan not in PLANS:
+        raise typer.BadParameter(f"plan must be one of {', '.join(PLANS)}")
+    try:
+        with session_scope() as session:
+            org = accounts.create_organization(session, name=name, plan=plan)
+            slug = org.slug
+    except ValidationFailed as exc:
+        raise typer.BadParameter(exc.details[0]["message"]) from exc
+    typer.echo(slug)
+
+
+def _organization_or_exit(session: Session, slug: str) -> Organization:
+    organization = accounts.get_organization_by_slug(session, slug)
+    if organization is None:
+        typer.echo(f"no organization with slug {slug!r}", err=True)
+        raise typer.Exit(1)
+    return organization
+
+
+def apikey_create(org: str, name: str) -> None:
+    with session_scope() as session:
+        organization = _organization_or_exit(session, org)
+        try:
+            created = api_keys.create_api_key(session, org=organization, name=name, actor=SYSTEM)
+        except ValidationFailed as exc:
+            raise typer.BadParameter(exc.details[0]["message"]) from exc
+    typer.echo(created.key)
+
+
+def apikey_revoke(org: str, key: str) -> None:
+    with session_scope() as session:
+        organization = _organization_or_exit(session, org)
+        try:
+            revoked = api_keys.revoke_api_key(session, org=organization, key_id=key, actor=SYSTEM)
+        except NotFound:
+            typer.echo("no such active key in that organization", err=True)
+            raise typer.Exit(1) from None
+    typer.echo(f"revoked {revoked.id}")
+
+
+def demo(simulator_url: str | None) -> None:
+    simulator_url = simulator_url or get_settings().simulator_url
+    with session_scope() as session:
+        try:
+            result = ensure_demo(session, simulator_url=simulator_url)
+        except RuntimeError as exc:
+            typer.echo(str(exc), err=True)
+            raise typer.Exit(1) from None
+        if simulator_url:
+            typer.echo(f"Connected to the simulator at {simulator_url}: Retell and Vapi syncs queued "
+                       "(the worker runs them).")
+        typer.echo(("Created" if result.created else "Found") + f" demo organization '{result.organization.slug}'.")
+        typer.echo(f"Login link (single use): {result.login_url}")
+        typer.echo(f"API key: {result.api_key}")
+        if result.inbox_url:
+            typer.echo(f"Notifications (webhook, Slack, Discord) arrive at: {result.inbox_url}")
+
+
+def worker(*, burst: bool, simple: bool) -> None:
+    logging.basicConfig(level=get_settings().log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    # httpx logs every request at INFO: a sync of thousands of calls would flood the worker's log.
+    logging.getLogger("httpx").setLevel(logging.WARNING)
+    run_worker(burst=burst, simple=simple)

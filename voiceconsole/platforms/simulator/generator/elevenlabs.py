@@ -1,0 +1,135 @@
+"""ElevenLabs rendering: a `_Conversation` as an ElevenLabs conversation object (transcript, metadata with
+phone call and cost, analysis with evaluation criteria and data collection; docs/platform-apis.md
+section 3) and an `_AgentSpec` as an ElevenLabs agent.
+"""
+
+from __future__ import annotations
+
+import random
+from typing import Any
+
+from voiceconsole.platforms.simulator.generator.catalog import (
+    _EL_LLMS,
+    _EL_VOICES,
+    _AgentSpec,
+    _client_industry,
+    _el_id,
+    _Profile,
+    _traits,
+)
+from voiceconsole.platforms.simulator.generator.conversation import _Conversation, _Turn, _with_sentiment
+
+
+_EL_END = {
+    "user_hangup": "Call ended by remote party", "agent_hangup": "end_call tool was called.",
+    "transfer": "transfer_to_number tool was called.", "voicemail": "Voicemail detected",
+    "no_answer": "Call not answered", "busy": "Line busy",
+    "error_llm": "LLM request failed", "error_asr": "Speech recognition failed", "error_tts": "TTS generation failed",
+}
+_EL_SUCCESS = {True: "success", False: "failure"}
+
+
+def _el_transcript(turns: list[_Turn]) -> list[dict[str, Any]]:
+    return [
+        {"role": t.role, "message": t.text, "time_in_call_secs": int(t.words[0][1]), "interrupted": t.interrupted}
+        for t in turns
+    ]
+
+
+def _el_analysis(conv: _Conversation) -> dict[str, Any]:
+    if conv._el is None:
+        outcome = _EL_SUCCESS[conv.successful] if conv.analysable else "unknown"
+        collected = _with_sentiment(conv)
+        conv._el = (_el_transcript(conv.turns), {
+            "call_successful": outcome,
+            "transcript_summary": conv.summary,
+            "evaluation_criteria_results": {
+                "goal_achieved": {"criteria_id": "goal_achieved", "result": outcome, "rationale": conv.summary},
+            },
+            "data_collection_results": {
+                key: {"data_collection_id": key, "value": value, "rationale": ""}
+                for key, value in collected.items()
+            },
+        })
+    return conv._el
+
+
+def _el_call(p: _Profile, conv: _Conversation, rng: random.Random, start_ms: int, other: str, web: bool,
+             elapsed: float | None) -> dict[str, Any]:
+    start_s = start_ms // 1000
+    call: dict[str, Any] = {
+        "agent_id": p.agent_id,
+        "agent_name": p.name,
+        "conversation_id": _el_id(rng, "conv"),
+        "user_id": None,
+    }
+    metadata: dict[str, Any] = {
+        "start_time_unix_secs": start_s,
+        "accepted_time_unix_secs": start_s,
+        "main_language": "en",
+    }
+    if not web:
+        inbound = conv.direction == "inbound"
+        metadata["phone_call"] = {
+            "type": "twilio",
+            "direction": conv.direction,
+            "agent_number": p.number,
+            "external_number": other,
+            "phone_number_id": p.phone_number_id,
+            "stream_sid": f"MZ{rng.getrandbits(128):032x}",
+            "call_sid": f"CA{rng.getrandbits(128):032x}",
+        }
+        if not inbound and not conv.connected:
+            del metadata["accepted_time_unix_secs"]
+    if elapsed is not None:
+        call["status"] = "in-progress"
+        call["transcript"] = _el_transcript(conv.partial(elapsed))
+        metadata["call_duration_secs"] = int(elapsed)
+        call["metadata"] = metadata
+        call.update(has_audio=False, has_user_audio=False, has_response_audio=False, has_auxiliary_audio=False)
+        return call
+
+    transcript, analysis = _el_analysis(conv)
+    seconds = round(conv.duration)
+    cost_fiat = round(seconds / 60 * p.rate * (0.95 + 0.1 * rng.random()), 4) if conv.connected else 0.0
+    is_error = conv.end.startswith("error")
+    call["status"] = "failed" if is_error else "done"
+    call["transcript"] = transcript
+    metadata["call_duration_secs"] = seconds
+    metadata["cost"] = round(seconds * 8.3)  # credits; the USD figure is cost_fiat
+    metadata["cost_fiat"] = cost_fiat
+    metadata["termination_reason"] = _EL_END[conv.end]
+    if is_error:
+        metadata["error"] = {"code": 1011, "reason": _EL_END[conv.end]}
+    call["metadata"] = metadata
+    call["analysis"] = analysis
+    audio = conv.connected
+    call.update(has_audio=audio, has_user_audio=audio, has_response_audio=audio, has_auxiliary_audio=False)
+    return call
+
+
+def _el_agent(rng: random.Random, spec: _AgentSpec) -> dict[str, Any]:
+    agent_id = _el_id(rng, "agent")
+    persona = _traits("elevenlabs", agent_id)[0]
+    return {
+        "agent_id": agent_id,
+        "name": spec.name,
+        "tags": [_client_industry(spec.client.name, spec.client.industry), spec.role.lower().replace(" ", "-")],
+        "conversation_config": {
+            "agent": {
+                "first_message": spec.greeting(persona),
+                "language": "en",
+                "prompt": {
+                    "prompt": spec.prompt(persona), "llm": rng.choice(_EL_LLMS), "temperature": 0.3, "tool_ids": [],
+                },
+            },
+            "tts": {"voice_id": rng.choice(_EL_VOICES), "model_id": "eleven_flash_v2", "stability": 0.5,
+                    "speed": 1.0, "similarity_boost": 0.8},
+        },
+        "metadata": {
+            "created_at_unix_secs": int(spec.created.timestamp()),
+            "updated_at_unix_secs": int(spec.updated.timestamp()),
+        },
+        "version_id": _el_id(rng, "agtvrsn"),
+        "_client": spec.client.name,
+    }

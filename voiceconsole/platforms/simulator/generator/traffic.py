@@ -1,0 +1,219 @@
+"""Traffic: the public entry points. `generate_agents` spreads native agent objects over the demo clients;
+`generate_calls` yields a history of native calls whose volume follows local hour and weekday
+(`_HOUR_WEIGHT`, `_DAY_WEIGHT`), reusing a bounded set of conversation variants per agent and scenario;
+`generate_call` builds one fresh call; `call_list_item` gives a call's list-endpoint shape.
+"""
+
+from __future__ import annotations
+
+import bisect
+import random
+from collections.abc import Callable, Iterator
+from datetime import datetime, timedelta, timezone
+from itertools import accumulate
+from typing import Any
+
+from voiceconsole.platforms.simulator.generator.catalog import (
+    _AGENT_ROLES,
+    DEMO_CLIENTS,
+    DemoClient,
+    _AgentSpec,
+    _phone,
+    _Profile,
+    _profile,
+    _vapi_id,
+)
+from voiceconsole.platforms.simulator.generator.conversation import _build, _Conversation
+from voiceconsole.platforms.simulator.generator.elevenlabs import _el_agent, _el_call
+from voiceconsole.platforms.simulator.generator.retell import _retell_agent, _retell_call
+from voiceconsole.platforms.simulator.generator.scripts import _SCENARIOS, _pick_scenario
+from voiceconsole.platforms.simulator.generator.vapi import _vapi_agent, _vapi_call
+
+PLATFORMS = ("retell", "vapi", "elevenlabs")
+_VARIANTS_PER_SCENARIO = 48  # distinct conversations per (agent, scenario) in a bulk run
+_LOCAL_UTC_OFFSET_H = -5  # the demo businesses sit in US Eastern time (DST ignored on purpose)
+
+
+# --------------------------------------------------------------------------------------------------
+# Agents
+# --------------------------------------------------------------------------------------------------
+
+
+def generate_agents(platform: str, *, seed: int, count: int, clients: list[DemoClient] | None = None,
+                    now: datetime | None = None) -> list[dict[str, Any]]:
+    """Native agent objects spread round-robin over `clients` (default DEMO_CLIENTS).
+
+    Extra keys, not part of the platform shape, start with "_": `_client` (client name) everywhere;
+    for Retell also `_prompt` and `_llm` (the Retell LLM object the response engine points at, which
+    holds the prompt and model).
+    """
+    _check_platform(platform)
+    clients = clients or DEMO_CLIENTS
+    rng = random.Random(seed)
+    now = _utc(now)
+    org_id = _vapi_id(rng)
+    agents = []
+    for i in range(count):
+        client = clients[i % len(clients)]
+        lap, slot = divmod(i // len(clients), len(_AGENT_ROLES))
+        role = _AGENT_ROLES[slot] + (f" {lap + 1}" if lap else "")
+        updated = now - timedelta(days=rng.uniform(1, 60), seconds=rng.randrange(86400))
+        created = updated - timedelta(days=rng.uniform(5, 200))
+        spec = _AgentSpec(client, role, f"{client.name} – {role}", created, updated)
+        if platform == "retell":
+            agents.append(_retell_agent(rng, spec))
+        elif platform == "vapi":
+            agents.append(_vapi_agent(rng, spec, org_id))
+        else:
+            agents.append(_el_agent(rng, spec))
+    return agents
+
+
+# --------------------------------------------------------------------------------------------------
+# Calls
+# --------------------------------------------------------------------------------------------------
+
+_Renderer = Callable[[_Profile, _Conversation, random.Random, int, str, bool, float | None], dict[str, Any]]
+_RENDERERS: dict[str, _Renderer] = {"retell": _retell_call, "vapi": _vapi_call, "elevenlabs": _el_call}
+_WEB_SHARE = 0.04  # of webable inbound calls, arriving through a website widget instead of the phone
+# Relative call volume by local hour (0-23) and weekday (Mon-Sun).
+_HOUR_WEIGHT = (0.02, 0.01, 0.01, 0.01, 0.01, 0.02, 0.05, 0.3, 0.8, 1.0, 1.0, 1.0,
+                0.8, 1.0, 1.0, 1.0, 0.9, 0.6, 0.35, 0.2, 0.15, 0.1, 0.05, 0.03)
+_DAY_WEIGHT = (1.0, 1.0, 1.0, 1.0, 0.95, 0.35, 0.15)
+
+
+def _check_platform(platform: str) -> None:
+    if platform not in PLATFORMS:
+        raise ValueError(f"unknown platform {platform!r}; expected one of {', '.join(PLATFORMS)}")
+
+
+def _utc(value: datetime | None) -> datetime:
+    if value is None:
+        return datetime.now(timezone.utc)
+    return value.replace(tzinfo=timezone.utc) if value.tzinfo is None else value.astimezone(timezone.utc)
+
+
+def _start_times(rng: random.Random, n: int, begin: float, end: float) -> list[float]:
+    """`n` sorted epoch seconds in [begin, end), weighted towards weekday business hours."""
+    lows, spans, weights = [], [], []
+    hour = begin - begin % 3600
+    while hour < end:
+        lo, hi = max(hour, begin), min(hour + 3600, end)
+        local = datetime.fromtimestamp(hour + _LOCAL_UTC_OFFSET_H * 3600, timezone.utc)
+        lows.append(lo)
+        spans.append(hi - lo)
+        weights.append(_HOUR_WEIGHT[local.hour] * _DAY_WEIGHT[local.weekday()] * (hi - lo))
+        hour += 3600
+    buckets = rng.choices(range(len(lows)), weights=weights, k=n)
+    return sorted(lows[b] + spans[b] * rng.random() for b in buckets)
+
+
+def generate_calls(platform: str, agents: list[dict[str, Any]], *, seed: int, count: int, days: int = 90,
+                   now: datetime | None = None) -> Iterator[dict[str, Any]]:
+    """Yield `count` native call objects spread over the last `days` days, oldest first.
+
+    The newest handful (up to 8, one per 100 calls) are still in progress. Deterministic for a given
+    seed, agents and `now`. Nested transcript structures are shared between calls: treat as read-only.
+    """
+    _check_platform(platform)
+    if not agents:
+        raise ValueError("generate_calls needs at least one agent")
+    if days <= 0:
+        raise ValueError("days must be positive")
+    rng = random.Random(seed)
+    now_s = _utc(now).timestamp()
+    render = _RENDERERS[platform]
+    profiles = [_profile(platform, a) for a in agents]
+    busyness = [0.5 + 1.5 * rng.random() for _ in profiles]  # some agents are busier than others
+    # Each direction goes to the agents whose role handles it (any agent if none does).
+    pools = {}
+    for direction in ("inbound", "outbound"):
+        members = [i for i, p in enumerate(profiles) if direction in p.directions] or list(range(len(profiles)))
+        pools[direction] = (members, list(accumulate(busyness[i] for i in members)))
+    callers = max(200, count // 3)  # a caller pool small enough that people call more than once
+    cache: dict[tuple[int, int, int], _Conversation] = {}
+
+    def conversation(ai: int, si: int) -> _Conversation:
+        vi = int(rng.random() * _VARIANTS_PER_SCENARIO)
+        key = (ai, si, vi)
+        conv = cache.get(key)
+        if conv is None:
+            scenario = _SCENARIOS[si]
+            # Stratified outcomes: exactly p_success of a scenario's variants succeed.
+            ok = (vi + 0.5) / _VARIANTS_PER_SCENARIO < scenario.p_success
+            variant_rng = random.Random(f"{seed}|{profiles[ai].agent_id}|{si}|{vi}")
+            conv = cache[key] = _build(profiles[ai], scenario, variant_rng, ok)
+        return conv
+
+    def one(start_s: float, live: bool) -> tuple[float, dict[str, Any]]:
+        si = _pick_scenario(rng)
+        while live and not _SCENARIOS[si].turns:  # live calls are real conversations
+            si = _pick_scenario(rng)
+        members, cum = pools[_SCENARIOS[si].direction]
+        ai = members[bisect.bisect(cum, rng.random() * cum[-1])]
+        conv = conversation(ai, si)
+        web = conv.webable and rng.random() < _WEB_SHARE
+        other = _phone(rng.randrange(callers))
+        elapsed = None
+        if live:
+            elapsed = conv.duration * (0.2 + 0.7 * rng.random())
+            start_s = now_s - elapsed
+        return start_s, render(profiles[ai], conv, rng, int(start_s * 1000), other, web, elapsed)
+
+    live = min(8, count // 100)
+    # Completed calls start at least 10 minutes ago, so every one of them has ended by `now`.
+    for start_s in _start_times(rng, count - live, now_s - days * 86400 + 60, now_s - 600):
+        yield one(start_s, False)[1]
+    for _, call in sorted((one(0.0, True) for _ in range(live)), key=lambda pair: pair[0]):
+        yield call
+
+
+def generate_call(
+    platform: str, agent: dict[str, Any], *, rng: random.Random, started_at: datetime
+) -> dict[str, Any]:
+    """One completed call for `agent`, built fresh (nothing shared), e.g. to feed a webhook."""
+    _check_platform(platform)
+    profile = _profile(platform, agent)
+    scenario = _SCENARIOS[_pick_scenario(rng, profile.directions)]
+    conv = _build(profile, scenario, rng, rng.random() < scenario.p_success)
+    web = conv.webable and rng.random() < _WEB_SHARE
+    start_ms = int(_utc(started_at).timestamp() * 1000)
+    return _RENDERERS[platform](profile, conv, rng, start_ms, _phone(rng.randrange(10_000_000)), web, None)
+
+
+def call_list_item(platform: str, call: dict[str, Any]) -> dict[str, Any]:
+    """The shape a call has in the platform's list endpoint (Retell v3 items, ElevenLabs summaries)."""
+    _check_platform(platform)
+    if platform == "retell":
+        # v3 list items leave the transcripts out.
+        left_out = ("transcript", "transcript_object", "transcript_with_tool_calls")
+        return {k: v for k, v in call.items() if k not in left_out}
+    if platform == "vapi":
+        return dict(call)  # GET /call returns full Call objects
+    meta = call.get("metadata") or {}
+    analysis = call.get("analysis") or {}
+    summary: dict[str, Any] = {
+        "agent_id": call["agent_id"],
+        "agent_name": call.get("agent_name"),
+        "conversation_id": call["conversation_id"],
+        "start_time_unix_secs": meta.get("start_time_unix_secs"),
+        "call_duration_secs": meta.get("call_duration_secs", 0),
+        "cost_fiat": meta.get("cost_fiat"),
+        "message_count": len(call.get("transcript") or []),
+        "status": call.get("status"),
+        "termination_reason": meta.get("termination_reason"),
+        "call_successful": analysis.get("call_successful", "unknown"),
+        "transcript_summary": analysis.get("transcript_summary"),
+        "direction": (meta.get("phone_call") or {}).get("direction"),
+        "main_language": meta.get("main_language"),
+    }
+    label = ((analysis.get("data_collection_results") or {}).get("sentiment") or {}).get("value")
+    if label:
+        score = {"positive": 0.7, "neutral": 0.0, "negative": -0.6}[label]
+        summary["sentiment_analysis"] = {
+            "overall_label": label, "overall_sentiment_score": score,
+            "overall_frustration_score": max(0.0, -score), "min_user_sentiment_score": min(0.0, score),
+            "max_user_frustration_score": max(0.0, -score), "num_scored_user_turns": sum(
+                1 for t in call.get("transcript") or [] if t.get("role") == "user"),
+        }
+    return summary

@@ -1,0 +1,159 @@
+"""The control API (`/_sim`, no auth): the test knobs of `SimulatorState` over HTTP (faults, keys, new
+calls, late analysis, agent removal, reset, state and request log) and `/_sim/webhook`, which posts a
+platform's signed webhook for a stored or new call.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from dataclasses import asdict
+from typing import Any
+
+from fastapi import APIRouter, Request
+from starlette.responses import Response
+
+from voiceconsole.platforms.simulator.generator import PLATFORMS
+from voiceconsole.platforms.simulator.server.pipeline import _json
+from voiceconsole.platforms.simulator.state import SimulatorState, call_agent_id, call_id_of, public
+from voiceconsole.platforms.simulator.webhooks import DEFAULT_EVENTS, EVENTS, send_webhook_async
+
+
+def _pick(body: dict[str, Any], *names: str, default: Any = None) -> Any:
+    """The first of `names` present (the control API takes camelCase and snake_case)."""
+    return next((body[n] for n in names if n in body), default)
+
+
+def _control_routes(state: SimulatorState) -> APIRouter:
+    router = APIRouter(prefix="/_sim")
+
+    async def json_body(request: Request) -> dict[str, Any]:
+        raw = await request.body()
+        body = json.loads(raw) if raw.strip() else {}
+        if not isinstance(body, dict):
+            raise TypeError("the body must be a JSON object")
+        return body
+
+    def control(method: str, path: str) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+        """Control endpoints answer 400 on bad input and 404 on unknown ids, as {"error": ...}."""
+
+        def register(handler: Callable[..., Any]) -> Callable[..., Any]:
+            async def endpoint(request: Request) -> Response:
+                try:
+                    body = await json_body(request) if method in ("POST", "PUT") else {}
+                    result = await handler(request, body)
+                except KeyError as exc:
+                    return _json({"error": str(exc.args[0] if exc.args else exc)}, 404)
+                except (ValueError, TypeError) as exc:
+                    return _json({"error": str(exc)}, 400)
+                return _json(result, 200)
+
+            router.add_api_route(path, endpoint, methods=[method], include_in_schema=False)
+            return handler
+
+        return register
+
+    def platform_of(body: dict[str, Any]) -> str:
+        platform = body.get("platform")
+        if platform not in PLATFORMS:
+            raise ValueError(f"platform must be one of {', '.join(PLATFORMS)}")
+        return platform
+
+    @control("GET", "/state")
+    async def show_state(request: Request, body: dict[str, Any]) -> Any:
+        return {"platforms": state.summary(), "clock_ms": state.clock_ms()}
+
+    @control("GET", "/requests")
+    async def show_requests(request: Request, body: dict[str, Any]) -> Any:
+        wanted = request.query_params.get("platform")
+        return {"requests": [asdict(r) for r in state.request_log(wanted)]}
+
+    @control("POST", "/faults")
+    async def add_fault(request: Request, body: dict[str, Any]) -> Any:
+        fault = state.fail_next(platform_of(body), int(body.get("count", 1)), int(body.get("status", 429)),
+                                retry_after=_pick(body, "retryAfter", "retry_after"),
+                                path_prefix=_pick(body, "pathPrefix", "path_prefix"))
+        return {"fault": asdict(fault)}
+
+    @control("DELETE", "/faults")
+    async def clear_faults(request: Request, body: dict[str, Any]) -> Any:
+        state.clear_faults(request.query_params.get("platform"))
+        return {"cleared": True}
+
+    @control("POST", "/keys")
+    async def set_key(request: Request, body: dict[str, Any]) -> Any:
+        platform = platform_of(body)
+        (state.restore_key if body.get("valid", False) else state.invalidate_key)(platform)
+        return {"platform": platform, "valid": bool(body.get("valid", False))}
+
+    @control("POST", "/calls")
+    async def add_calls(request: Request, body: dict[str, Any]) -> Any:
+        added = state.add_calls(platform_of(body), int(body.get("count", 1)),
+                                agent_id=_pick(body, "agentId", "agent_id"), analyzed=bool(body.get("analyzed", True)))
+        return {"calls": added}
+
+    @control("POST", "/analysis")
+    async def update_analysis(request: Request, body: dict[str, Any]) -> Any:
+        call_id = _pick(body, "callId", "call_id")
+        if not call_id:
+            raise ValueError("callId is required")
+        return {"call": state.update_analysis(platform_of(body), call_id, body.get("analysis"))}
+
+    @control("DELETE", "/agents/{platform}/{agent_id}")
+    async def remove_agent(request: Request, body: dict[str, Any]) -> Any:
+        platform = platform_of(dict(request.path_params))
+        return {"removed": public(state.remove_agent(platform, request.path_params["agent_id"]))}
+
+    @control("POST", "/reset")
+    async def reset(request: Request, body: dict[str, Any]) -> Any:
+        state.reset()
+        return {"reset": True}
+
+    @control("POST", "/webhook")
+    async def webhook(request: Request, body: dict[str, Any]) -> Any:
+        return await _post_webhook(state, body, platform_of(body))
+
+    return router
+
+
+async def _post_webhook(state: SimulatorState, body: dict[str, Any], platform: str) -> dict[str, Any]:
+    url = body.get("url")
+    if not url:
+        raise ValueError("url is required")
+    events = body.get("events") or [body.get("event") or DEFAULT_EVENTS[platform]]
+    for event in events:
+        if event not in EVENTS[platform]:
+            raise ValueError(f"{platform} sends no {event!r} webhook")
+    secret = body.get("secret") or (state.api_keys["retell"] if platform == "retell" else None)
+    if not secret:
+        raise ValueError("secret is required")
+    call_id = _pick(body, "callId", "call_id")
+    if body.get("new"):
+        call = state.add_calls(platform, 1, agent_id=_pick(body, "agentId", "agent_id"))[0]
+    elif call_id:
+        with state.lock:
+            call = state.data(platform).calls.get(call_id)
+        if call is None:
+            raise KeyError(f"no {platform} call {call_id!r}")
+    else:
+        raise ValueError('give "callId" or "new": true')
+    extra = _vapi_extra(state, call) if platform == "vapi" else None
+    deliveries = []
+    for event in events:
+        response = await send_webhook_async(url, platform, event, call, secret=secret, extra=extra,
+                                            vapi_auth=_pick(body, "vapiAuth", "vapi_auth", default="hmac"))
+        deliveries.append({"event": event, "status": response.status_code})
+    return {"callId": call_id_of(platform, call), "deliveries": deliveries}
+
+
+def _vapi_extra(state: SimulatorState, call: dict[str, Any]) -> dict[str, Any]:
+    """What Vapi adds to server messages besides the call: the assistant and the phone number."""
+    extra: dict[str, Any] = {}
+    with state.lock:
+        assistant = state.data("vapi").agents.get(call_agent_id("vapi", call) or "")
+        if assistant is not None:
+            extra["assistant"] = public(assistant)
+        number = next((n for n in state.vapi_phone_numbers() if n["id"] == call.get("phoneNumberId")), None)
+    if number is not None:
+        extra["phoneNumber"] = number
+    return extra

@@ -1,0 +1,142 @@
+"""Signing in: single-use magic links, browser sessions, signing out."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from datetime import timedelta
+
+from sqlalchemy import update
+from sqlmodel import Session, select
+
+from voiceconsole.db import after_commit
+from voiceconsole.jobs import enqueue
+from voiceconsole.models import MagicLink, Membership, Organization, User, UserSession
+from voiceconsole.models.types import utcnow
+from voiceconsole.services.access import audit
+from voiceconsole.services.access.actor import Actor
+from voiceconsole.services.accounts.organizations import (
+    create_organization,
+    ensure_membership,
+    get_or_create_user,
+    normalise_email,
+)
+from voiceconsole.services.errors import InvalidToken
+from voiceconsole.services.security import new_token, sha256_hex
+from voiceconsole.settings import get_settings
+
+log = logging.getLogger(__name__)
+
+MAGIC_LINK_TTL = timedelta(minutes=15)
+FIRST_LINK_TTL = timedelta(hours=24)  # a new account's first link
+SESSION_TTL = timedelta(days=7)
+
+
+def magic_link_url(token: str) -> str:
+    return f"{get_settings().base_url}/api/auth/magic?token={token}"
+
+
+def create_magic_link(session: Session, *, email: str) -> str:
+    """Create a single-use login link and return its URL. Only the token's hash is stored."""
+    email = normalise_email(email)
+    is_new = session.exec(select(User.id).where(User.email == email)).first() is None
+    token = new_token()
+    session.add(MagicLink(
+        token_hash=sha256_hex(token), email=email,
+        expires_at=utcnow() + (FIRST_LINK_TTL if is_new else MAGIC_LINK_TTL),
+    ))
+    session.flush()
+    return magic_link_url(token)
+
+
+def request_login_link(session: Session, *, email: str) -> None:
+    """Create a link and deliver it: by email when SMTP is configured, else to the console/log."""
+    url = create_magic_link(session, email=email)
+    email = normalise_email(email)
+    settings = get_settings()
+    if settings.smtp_host:  # sent once the link is committed: it must work when it arrives
+        after_commit(session, lambda: enqueue.email(
+            to=email, subject="Your VoiceConsole login link",
+            text=f"Sign in to VoiceConsole: {url}\n\nThe link works once and expires soon."))
+    else:
+        # No SMTP configured (embedded default): the console is the mailbox.
+        print(f"\n  Login link for {email}: {url}\n", flush=True)
+        log.info("login link for %s: %s", email, url)
+
+
+@dataclass
+class LoginResult:
+    session_token: str
+    user: User
+    organization: Organization
+
+
+def consume_magic_link(session: Session, *, token: str) -> LoginResult:
+    """Use a magic link once; create the account (user + organization) on first login."""
+    now = utcnow()
+    token_hash = sha256_hex(token or "")
+    link = session.exec(select(MagicLink).where(MagicLink.token_hash == token_hash)).first()
+    if link is None or link.used_at is not None or link.expires_at <= now:
+        raise InvalidToken("This login link is invalid or has expired. Request a new one.")
+    # Atomic single use: only one concurrent request can flip used_at.
+    claimed = session.exec(
+        update(MagicLink).where(MagicLink.id == link.id, MagicLink.used_at.is_(None)).values(used_at=now)
+    ).rowcount
+    if claimed != 1:
+        raise InvalidToken("This login link is invalid or has expired. Request a new one.")
+    user = get_or_create_user(session, email=link.email)
+    membership = session.exec(
+        select(Membership).where(Membership.user_id == user.id).order_by(Membership.id)
+    ).first()
+    if membership is None:
+        org = create_organization(session, name=f"{link.email.split('@')[0]}'s agency")
+        membership = ensure_membership(session, user=user, org=org, role="owner")
+        audit.record(session, organization_id=org.id, actor=Actor("user", str(user.id), user.email),
+                     action="organization.create", target_type="organization", target_id=org.slug)
+    org = session.get(Organization, membership.organization_id)
+    user.last_login_at = now
+    raw = new_token()
+    session.add(UserSession(token_hash=sha256_hex(raw), user_id=user.id, organization_id=org.id,
+                            expires_at=now + SESSION_TTL))
+    audit.record(session, organization_id=org.id, actor=Actor("user", str(user.id), user.email),
+                 action="auth.login")
+    session.flush()
+    return LoginResult(session_token=raw, user=user, organization=org)
+
+
+@dataclass
+class SessionContext:
+    user: User
+    organization: Organization
+    membership: Membership
+
+    @property
+    def actor(self) -> Actor:
+        return Actor(kind="user", id=str(self.user.id), display=self.user.email, role=self.membership.role,
+                     user_id=self.user.id,
+                     client_id=self.membership.client_id if self.membership.role == "client_viewer" else None)
+
+
+def resolve_session(session: Session, *, token: str | None) -> SessionContext | None:
+    if not token:
+        return None
+    row = session.exec(
+        select(UserSession, User, Organization, Membership)
+        .join(User, User.id == UserSession.user_id)
+        .join(Organization, Organization.id == UserSession.organization_id)
+        .join(Membership, (Membership.user_id == User.id) & (Membership.organization_id == Organization.id))
+        .where(UserSession.token_hash == sha256_hex(token))
+    ).first()
+    if row is None:
+        return None
+    user_session, user, org, membership = row
+    if user_session.revoked_at is not None or user_session.expires_at <= utcnow():
+        return None
+    return SessionContext(user=user, organization=org, membership=membership)
+
+
+def logout(session: Session, *, token: str | None) -> None:
+    if token:
+        session.exec(
+            update(UserSession).where(UserSession.token_hash == sha256_hex(token)).values(revoked_at=utcnow())
+        )

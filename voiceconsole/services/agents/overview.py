@@ -1,0 +1,159 @@
+"""Agents with their figures: the list (cached all-time figures), one agent with trends, and the overview
+of a period for the dashboard."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from decimal import Decimal
+
+from sqlalchemy import func
+from sqlmodel import Session, select
+
+from voiceconsole.models import Agent, Call, Client, Organization
+from voiceconsole.models.types import utcnow
+from voiceconsole.schemas import AgentDetail, AgentSummary, TrendPoint
+from voiceconsole.services import analytics
+from voiceconsole.services.calls import CallFilters, list_calls
+from voiceconsole.services.access.actor import Actor
+from voiceconsole.services.errors import NotFound, ValidationFailed
+from voiceconsole.services.calls.rows import CLIENT_REF_COLUMNS, client_ref
+from voiceconsole.services.analytics.rollups import Totals
+
+AGENT_SORT_COLUMNS = {
+    "name": Agent.name,
+    "totalCalls": Agent.total_calls,
+    "avgScore": Agent.avg_score,
+    "avgDuration": Agent.avg_duration_s,
+    "totalCost": Agent.total_cost,
+    "lastCallAt": Agent.last_call_at,
+}
+
+
+# What the agents list reads of an agent (plain rows, not ORM objects: no prompt, and no per-row
+# instrumentation to pay for on every list request), with its client's public id and name.
+_LIST_COLUMNS = (Agent.platform_agent_id, Agent.name, Agent.platform, Agent.status, Agent.voice, Agent.model,
+                 Agent.total_calls, Agent.ended_calls, Agent.successful_calls, Agent.avg_score,
+                 Agent.avg_duration_s, Agent.total_cost, Agent.last_call_at)
+
+
+def agent_summary(agent, client) -> AgentSummary:  # noqa: ANN001
+    """An agent's public shape, with its cached all-time figures. `agent`: an Agent, or a row with its
+    `_LIST_COLUMNS`; `client`: a Client, a list_rows.ClientRef, or None."""
+    ended = agent.ended_calls
+    return AgentSummary(
+        id=agent.platform_agent_id, name=agent.name, platform=agent.platform, status=agent.status,
+        client_id=client.public_id if client else None, client_name=client.name if client else None,
+        voice=agent.voice, model=agent.model, total_calls=agent.total_calls,
+        avg_score=round(agent.avg_score, 1) if agent.avg_score is not None else None,
+        avg_duration=round(agent.avg_duration_s, 1) if agent.avg_duration_s is not None else None,
+        total_cost=float(round(agent.total_cost or Decimal(0), 4)),
+        success_rate=round(100 * agent.successful_calls / ended, 1) if ended else None,
+        last_call_at=agent.last_call_at,
+    )
+
+
+def _scope(org: Organization, actor: Actor | None):
+    conds = [Agent.organization_id == org.id]
+    if actor is not None and actor.client_id is not None:
+        conds.append(Agent.client_id == actor.client_id)
+    return conds
+
+
+def list_agents(
+    session: Session, *, org: Organization, page: int = 1, per_page: int = 20, sort_by: str = "name",
+    sort_order: str = "asc", platform: str | None = None, status: str | None = None,
+    client_id: str | None = None, actor: Actor | None = None,
+) -> tuple[list[AgentSummary], int]:
+    if sort_by not in AGENT_SORT_COLUMNS:
+        raise ValidationFailed.field("sortBy", f"Must be one of: {', '.join(AGENT_SORT_COLUMNS)}")
+    conds = _scope(org, actor)
+    if platform:
+        conds.append(Agent.platform == platform)
+    if status:
+        conds.append(Agent.status == status)
+    if client_id:
+        conds.append(Agent.client_id.in_(
+            select(Client.id).where(Client.organization_id == org.id, Client.public_id == client_id).scalar_subquery()
+        ))
+    total = session.exec(select(func.count()).select_from(Agent).where(*conds)).one()
+    col = AGENT_SORT_COLUMNS[sort_by]
+    order = [col.desc().nulls_last(), Agent.id.desc()] if sort_order == "desc" else [col.asc().nulls_last(), Agent.id]
+    rows = session.connection().execute(
+        select(*_LIST_COLUMNS, *CLIENT_REF_COLUMNS)
+        .outerjoin(Client, Client.id == Agent.client_id)
+        .where(*conds).order_by(*order).offset((page - 1) * per_page).limit(per_page)
+    ).all()
+    return [agent_summary(r, client_ref(r)) for r in rows], total
+
+
+def get_agent(session: Session, *, org: Organization, agent_id: str, actor: Actor | None = None,
+              trend_days: int = 30, range_: str = "30d") -> AgentDetail:
+    """Detail with recent calls, the daily score trend, and the figures of the period `range_` against the
+    period before (from the rollups: see `period_figures`)."""
+    row = session.exec(
+        select(Agent, Client).outerjoin(Client, Client.id == Agent.client_id)
+        .where(*_scope(org, actor), Agent.platform_agent_id == agent_id).order_by(Agent.id)
+    ).first()
+    if row is None:
+        raise NotFound("Agent not found")
+    agent, client = row
+    recent, _ = list_calls(session, org=org, filters=CallFilters(agent_id=agent_id), per_page=10, actor=actor)
+    since = utcnow() - timedelta(days=trend_days)
+    day = func.date(Call.started_at)
+    trend_rows = session.exec(
+        select(day, func.count(), func.avg(Call.score), func.coalesce(func.sum(Call.cost_usd), 0))
+        .where(Call.organization_id == org.id, Call.agent_id == agent.id, Call.started_at >= since)
+        .group_by(day).order_by(day)
+    ).all()
+    minutes = (agent.avg_duration_s or 0) * agent.total_calls / 60
+    return AgentDetail(
+        **agent_summary(agent, client).model_dump(), prompt=agent.prompt, platform_version=agent.platform_version,
+        recent_calls=recent,
+        score_trend=[TrendPoint(date=str(d), calls=n, avg_score=round(float(s), 1) if s is not None else None,
+                                cost=float(round(Decimal(c), 4))) for d, n, s, c in trend_rows],
+        cost_per_minute=round(float(agent.total_cost) / minutes, 4) if minutes else None,
+        period=_period_of(session, org=org, agent_ids=[agent.id], range_=range_),
+    )
+
+
+def _period_of(session: Session, *, org: Organization, agent_ids: list[int], range_: str) -> dict:
+    window = analytics.resolve_window(range_)
+    scope = analytics.Scope(org_id=org.id, agent_ids=agent_ids)
+    return {**analytics.period_figures(*_combined(session, scope, window)), **analytics.window_meta(window)}
+
+
+def _combined(session: Session, scope, window) -> tuple[Totals, Totals]:  # noqa: ANN001
+    cur = analytics.period_totals(session, scope, window.start, window.end, live=window.live)
+    prev = analytics.period_totals(session, scope, *window.previous)
+    return cur.get((None, None), Totals()), prev.get((None, None), Totals())
+
+
+def agents_overview(session: Session, *, org: Organization, actor: Actor | None = None,
+                    range_: str = "30d") -> tuple[dict, dict]:
+    """Aggregated agent performance for the dashboard: (data, meta).
+
+    Each agent carries its cached all-time figures and, under `period`, the figures of the period
+    `range_` (from the daily rollups): calls, successRate, avgScore with previousAvgScore and scoreChange
+    (percent change against the previous period of equal length), avgDuration, cost, costPerMinute,
+    costPerSuccessfulCall.
+    """
+    agents, _ = list_agents(session, org=org, per_page=10_000, sort_by="totalCalls", sort_order="desc", actor=actor)
+    window = analytics.resolve_window(range_)
+    scope = analytics.resolve_scope(session, org=org, actor=actor)
+    figures = analytics.figures_by(session, scope=scope, window=window, by="agent")
+    db_ids = {(platform, pid): aid for aid, platform, pid in session.exec(
+        select(Agent.id, Agent.platform, Agent.platform_agent_id).where(*_scope(org, actor)))}
+    empty = analytics.period_figures(Totals(), Totals())
+    total_calls = sum(a.total_calls for a in agents)
+    scored = [(a.avg_score, a.total_calls) for a in agents if a.avg_score is not None and a.total_calls]
+    weight = sum(n for _, n in scored)
+    data = {
+        "totalAgents": len(agents),
+        "onlineAgents": sum(1 for a in agents if a.status == "online"),
+        "totalCalls": total_calls,
+        "avgScore": round(sum(s * n for s, n in scored) / weight, 1) if weight else None,
+        "totalCost": round(sum(a.total_cost for a in agents), 4),
+        "period": analytics.period_figures(*_combined(session, scope, window)),
+        "agents": [{**a.wire(), "period": figures.get(db_ids.get((a.platform, a.id)), empty)} for a in agents],
+    }
+    return data, analytics.window_meta(window)

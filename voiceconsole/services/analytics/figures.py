@@ -1,0 +1,434 @@
+"""Analytics for the dashboard and `GET /api/analytics`: KPIs, period-over-period trends, time series,
+the score distribution, and the portfolio board (clients and agents ranked by health).
+
+Where the numbers come from: the daily rollups (`services.rollups`), never a scan of the calls table,
+except for parts of a UTC day at the edges of a period (the calls of that part, on the
+(organization, started_at) index) and hourly series of ranges under two days. Today's rollup row is
+live (kept exact as calls arrive), so a period that ends now reads today from the rollups too.
+
+Definitions (documented in the API too):
+- totalCalls: calls that started in the period, any status.
+- successRate: percent of ended calls the platform flagged successful (Retell `call_successful`,
+  Vapi success evaluation, ElevenLabs call success); ended calls without a flag count as not
+  successful; null without ended calls.
+- avgScore: mean score of scored calls, leaving out calls scored without a transcript (no_transcript);
+  null when none is scored.
+- avgDuration: mean duration in seconds of ended calls with a duration.
+- totalCost: sum of the calls' cost in USD.
+- sentimentBreakdown: counts of calls by platform sentiment (calls without one are not counted).
+- trends.X.change: percent change of the period against the previous period of equal length that
+  ends where this one starts; null when the previous value is 0 or missing.
+- Periods: `7d`/`30d`/`90d` are the last N UTC calendar days, today included up to now
+  (from = 00:00 UTC N-1 days ago, to = now); `custom` is [dateFrom, dateTo) with dateTo defaulting to
+  now (a date without a time means the whole day: dateFrom at 00:00, dateTo through 24:00).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta, timezone
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import and_, func, literal_column, or_, select
+from sqlmodel import Session
+
+from voiceconsole.models import Agent, Call, CallDailyRollup, Client, Organization
+from voiceconsole.models.types import utcnow
+from voiceconsole.services.access.actor import Actor
+from voiceconsole.services.errors import NotFound, ValidationFailed
+from voiceconsole.services.analytics.rollups import (
+    MEASURES,
+    Totals,
+    as_date,
+    call_measures,
+    day_start,
+    rollup_measures,
+    utc_day,
+)
+
+PRESET_DAYS = {"7d": 7, "30d": 30, "90d": 90}
+RANGES = (*PRESET_DAYS, "custom")
+MAX_RANGE_DAYS = 731
+HOURLY_BELOW = timedelta(days=2)
+PORTFOLIO_DAYS = 7
+R = CallDailyRollup
+
+
+# ----------------------------------------------------------------------------------------- windows
+
+@dataclass(frozen=True)
+class Window:
+    range: str
+    start: datetime  # inclusive
+    end: datetime  # exclusive
+    granularity: str  # "day" | "hour"
+    live: bool = False  # runs up to the moment it was asked for (today's rollup row is then whole)
+
+    @property
+    def length(self) -> timedelta:
+        return self.end - self.start
+
+    @property
+    def previous(self) -> tuple[datetime, datetime]:
+        """The period of equal length just before this one."""
+        return self.start - self.length, self.start
+
+
+def parse_when(value: str | None, field: str, *, end: bool) -> datetime | None:
+    """ISO 8601 (UTC when no zone) or a bare date: the start of that day, or for an end, its close."""
+    if value is None or value.strip() == "":
+        return None
+    text = value.strip()
+    try:
+        if len(text) == 10:
+            d = date.fromisoformat(text)
+            return day_start(d + timedelta(days=1) if end else d)
+        dt = datetime.fromisoformat(text.replace("Z", "+00:00").replace("z", "+00:00"))
+    except ValueError:
+        raise ValidationFailed.field(field, "Must be an ISO 8601 date or date-time, e.g. 2026-11-01 or "
+                                            "2026-11-01T00:00:00Z") from None
+    return dt.replace(tzinfo=timezone.utc) if dt.tzinfo is None else dt.astimezone(timezone.utc)
+
+
+def resolve_window(range_: str = "30d", *, date_from: str | datetime | None = None,
+                   date_to: str | datetime | None = None, now: datetime | None = None) -> Window:
+    """The period a request asks for; ValidationFailed (422) names the offending parameter."""
+    now = (now or utcnow()).replace(microsecond=0)
+    if range_ not in RANGES:
+        raise ValidationFailed.field("range", f"Must be one of: {', '.join(RANGES)}")
+    start = date_from if isinstance(date_from, datetime) else parse_when(date_from, "dateFrom", end=False)
+    end = date_to if isinstance(date_to, datetime) else parse_when(date_to, "dateTo", end=True)
+    if range_ in PRESET_DAYS:
+        if start is not None or end is not None:
+            raise ValidationFailed.field("dateFrom" if start is not None else "dateTo",
+                                         "dateFrom and dateTo are only used with range=custom")
+        start = day_start(now.date() - timedelta(days=PRESET_DAYS[range_] - 1))
+        return Window(range_, start, now, "day", live=True)
+    if start is None:
+        raise ValidationFailed.field("dateFrom", "Required when range=custom")
+    end = end or now
+    if start >= end:
+        raise ValidationFailed.field("dateFrom", "dateFrom must be before dateTo")
+    if end - start > timedelta(days=MAX_RANGE_DAYS):
+        raise ValidationFailed.field("dateTo", f"A range spans at most {MAX_RANGE_DAYS} days")
+    return Window("custom", start, end, "hour" if end - start < HOURLY_BELOW else "day", live=end >= now)
+
+
+def iso(dt: datetime) -> str:
+    return dt.astimezone(timezone.utc).replace(microsecond=0).isoformat().replace("+00:00", "Z")
+
+
+# ----------------------------------------------------------------------------------------- scope
+
+@dataclass
+class Scope:
+    """Which calls count: one organization, optionally some agents (ids) and one client (id)."""
+
+    org_id: int
+    agent_ids: list[int] | None = None
+    client_id: int | None = None
+
+    def rollup_conds(self) -> list:
+        conds = [R.organization_id == self.org_id]
+        if self.agent_ids is not None:
+            conds.append(R.agent_id.in_(self.agent_ids))
+        if self.client_id is not None:
+            conds.append(R.client_id == self.client_id)
+        return conds
+
+    def call_conds(self) -> list:
+        conds = [Call.organization_id == self.org_id]
+        if self.agent_ids is not None:
+            conds.append(Call.agent_id.in_(self.agent_ids))
+        if self.client_id is not None:
+            conds.append(Call.client_id == self.client_id)
+        return conds
+
+
+def resolve_scope(session: Session, *, org: Organization, agent_id: str | None = None,
+                  client_id: str | None = None, actor: Actor | None = None) -> Scope:
+    """Agent (the platform's id) and client (public id) filters. Unknown ones, other organizations' and,
+    for client viewers, other clients' are answered NotFound (404), never an empty result."""
+    scope = Scope(org_id=org.id)
+    viewer_client = actor.client_id if actor is not None else None
+    if client_id:
+        client = session.exec(select(Client.id).where(Client.organization_id == org.id,
+                                                      Client.public_id == client_id)).first()
+        if client is None or (viewer_client is not None and client[0] != viewer_client):
+            raise NotFound("Client not found")
+        scope.client_id = client[0]
+    elif viewer_client is not None:
+        scope.client_id = viewer_client  # client viewers see only their client
+    if agent_id:
+        conds = [Agent.organization_id == org.id, Agent.platform_agent_id == agent_id]
+        if viewer_client is not None:
+            conds.append(Agent.client_id == viewer_client)
+        ids = [row[0] for row in session.exec(select(Agent.id).where(*conds))]
+        if not ids:
+            raise NotFound("Agent not found")
+        scope.agent_ids = ids
+    return scope
+
+
+# ----------------------------------------------------------------------------------------- reading
+
+Span = tuple[datetime, datetime]
+
+
+def _split(start: datetime, end: datetime, live: bool) -> tuple[tuple[date, date] | None, list[Span]]:
+    """[start, end) as whole UTC days read from rollups (first, last inclusive) and parts of days read
+    from calls. When the period is live (runs to now), its last day counts as whole: that day's rollup
+    row holds exactly the calls started so far."""
+    parts: list[Span] = []
+    first = start.date()
+    if start != day_start(first):  # the first day is partial
+        first += timedelta(days=1)
+        parts.append((start, min(end, day_start(first))))
+        if day_start(first) >= end:
+            return None, parts
+    last = end.date()
+    if end == day_start(last):
+        last -= timedelta(days=1)
+    elif not live:  # the last day is partial
+        parts.append((day_start(last), end))
+        last -= timedelta(days=1)
+    return ((first, last) if last >= first else None), parts
+
+
+def _bucket_expr(dialect: str, granularity: str):  # noqa: ANN202
+    if granularity == "day":
+        return utc_day(dialect)
+    if dialect == "postgresql":
+        return func.date_trunc(literal_column("'hour'"), func.timezone(literal_column("'UTC'"), Call.started_at))
+    return func.strftime(literal_column("'%Y-%m-%d %H:00:00'"), Call.started_at)
+
+
+def _bucket_key(value: Any, granularity: str) -> str:
+    if granularity == "day":
+        return as_date(value).isoformat()
+    if isinstance(value, datetime):
+        return value.strftime("%Y-%m-%dT%H:00:00Z")
+    return str(value)[:13].replace(" ", "T") + ":00:00Z"
+
+
+_GROUPS = {"agent": (R.agent_id, Call.agent_id), "client": (R.client_id, Call.client_id)}
+
+
+def period_totals(session: Session, scope: Scope, start: datetime, end: datetime, *, live: bool = False,
+                  by: str | None = None, granularity: str | None = None) -> dict[tuple, Totals]:
+    """Figures of the calls started in [start, end), keyed by (group, bucket): group is the agent or
+    client id when `by` is given (else None), bucket the day/hour key when `granularity` is (else None).
+    At most two queries: one over rollups, one over the calls of partial days (or all calls, hourly)."""
+    dialect = session.get_bind().dialect.name
+    out: dict[tuple, Totals] = {}
+
+    def add(key: tuple, t: Totals) -> None:
+        out[key] = out[key] + t if key in out else t
+
+    if granularity == "hour":
+        days, parts = None, [(start, end)]
+    else:
+        days, parts = _split(start, end, live)
+    if days is not None:
+        cols, group = [], []
+        if by:
+            cols.append(_GROUPS[by][0].label("grp"))
+            group.append(_GROUPS[by][0])
+        if granularity:
+            cols.append(R.day.label("bucket"))
+            group.append(R.day)
+        q = select(*cols, *rollup_measures()).where(*scope.rollup_conds(), R.day >= days[0], R.day <= days[1])
+        for row in session.exec(q.group_by(*group) if group else q):
+            m = row._mapping
+            add((m["grp"] if by else None, _bucket_key(m["bucket"], "day") if granularity else None),
+                Totals.from_row(row))
+    if parts:
+        cols, group = [], []
+        if by:
+            cols.append(_GROUPS[by][1].label("grp"))
+            group.append(_GROUPS[by][1])
+        if granularity:
+            bucket = _bucket_expr(dialect, granularity)
+            cols.append(bucket.label("bucket"))
+            group.append(bucket)
+        window = or_(*[and_(Call.started_at >= lo, Call.started_at < hi) for lo, hi in parts])
+        q = select(*cols, *call_measures(dialect)).where(*scope.call_conds(), window)
+        for row in session.exec(q.group_by(*group) if group else q):
+            m = row._mapping
+            if m["calls"] == 0:
+                continue
+            add((m["grp"] if by else None, _bucket_key(m["bucket"], granularity) if granularity else None),
+                Totals.from_row(row))
+    return out
+
+
+def sum_totals(values) -> Totals:  # noqa: ANN001
+    rows = list(values)
+    return Totals(**{f: sum((getattr(t, f) for t in rows), Decimal(0) if f == "cost_usd" else 0) for f in MEASURES})
+
+
+# ----------------------------------------------------------------------------------------- figures
+
+def round_figure(value: float | None, digits: int = 1) -> float | None:
+    return None if value is None else round(value, digits)
+
+
+def usd(value: Decimal) -> float:
+    return float(value.quantize(Decimal("0.0001")))
+
+
+def pct_change(current: float | None, previous: float | None) -> float | None:
+    if current is None or previous is None or previous == 0:
+        return None
+    return round((current - previous) / previous * 100, 1)
+
+
+def _trend(current: float | None, previous: float | None, digits: int | None = 1) -> dict[str, Any]:
+    shown = (lambda v: v) if digits is None else (lambda v: round_figure(v, digits))
+    return {"current": shown(current), "previous": shown(previous), "change": pct_change(current, previous)}
+
+
+def kpis(t: Totals) -> dict[str, Any]:
+    return {
+        "totalCalls": t.calls,
+        "successRate": round_figure(t.success_rate),
+        "avgScore": round_figure(t.avg_score),
+        "avgDuration": round_figure(t.avg_duration_s),
+        "totalCost": usd(t.cost_usd),
+    }
+
+
+def _buckets(window: Window) -> list[str]:
+    keys = []
+    if window.granularity == "hour":
+        t = window.start.replace(minute=0, second=0, microsecond=0)
+        while t < window.end:
+            keys.append(t.strftime("%Y-%m-%dT%H:00:00Z"))
+            t += timedelta(hours=1)
+    else:
+        d = window.start.date()
+        while day_start(d) < window.end:
+            keys.append(d.isoformat())
+            d += timedelta(days=1)
+    return keys
+
+
+def summary(session: Session, *, org: Organization, window: Window, scope: Scope) -> dict[str, Any]:
+    """Everything `GET /api/analytics` returns under `data`, for one window and scope."""
+    by_bucket = period_totals(session, scope, window.start, window.end, live=window.live,
+                              granularity=window.granularity)
+    prev_start, prev_end = window.previous
+    previous = sum_totals(period_totals(session, scope, prev_start, prev_end).values())
+    current = sum_totals(by_bucket.values())
+    series = []
+    for key in _buckets(window):
+        t = by_bucket.get((None, key), Totals())
+        series.append({"t": key, "calls": t.calls, "avgScore": round_figure(t.avg_score), "cost": usd(t.cost_usd),
+                       "successRate": round_figure(t.success_rate)})
+    return {
+        **kpis(current),
+        "sentimentBreakdown": {"positive": current.positive, "neutral": current.neutral,
+                               "negative": current.negative},
+        "scoreDistribution": {"excellent": current.score_excellent, "good": current.score_good,
+                              "attention": current.score_attention, "poor": current.score_poor},
+        "trends": {
+            "calls": _trend(current.calls, previous.calls, None),
+            "successRate": _trend(current.success_rate, previous.success_rate),
+            "score": _trend(current.avg_score, previous.avg_score),
+            "duration": _trend(current.avg_duration_s, previous.avg_duration_s),
+            "cost": {"current": usd(current.cost_usd), "previous": usd(previous.cost_usd),
+                     "change": pct_change(float(current.cost_usd), float(previous.cost_usd))},
+        },
+        "series": series,
+    }
+
+
+def window_meta(window: Window) -> dict[str, Any]:
+    prev_start, prev_end = window.previous
+    return {"range": window.range, "from": iso(window.start), "to": iso(window.end),
+            "previousFrom": iso(prev_start), "previousTo": iso(prev_end), "granularity": window.granularity}
+
+
+def analytics(session: Session, *, org: Organization, range_: str = "30d", date_from: str | None = None,
+              date_to: str | None = None, agent_id: str | None = None, client_id: str | None = None,
+              actor: Actor | None = None, now: datetime | None = None) -> tuple[dict[str, Any], dict[str, Any]]:
+    """(data, meta) of `GET /api/analytics`."""
+    window = resolve_window(range_, date_from=date_from, date_to=date_to, now=now)
+    scope = resolve_scope(session, org=org, agent_id=agent_id, client_id=client_id, actor=actor)
+    return summary(session, org=org, window=window, scope=scope), window_meta(window)
+
+
+# ----------------------------------------------------------------------------------------- per agent / client
+
+def unit_costs(t: Totals) -> dict[str, Any]:
+    """Cost per talk minute (ended calls' duration) and per successful call."""
+    return {
+        "costPerMinute": round(float(t.cost_usd) / t.minutes, 4) if t.minutes else None,
+        "costPerSuccessfulCall": round(float(t.cost_usd) / t.successful, 4) if t.successful else None,
+    }
+
+
+def period_figures(current: Totals, previous: Totals) -> dict[str, Any]:
+    """One agent's (or client's) figures over a period, with its score trend against the previous one."""
+    return {
+        "calls": current.calls,
+        "successRate": round_figure(current.success_rate),
+        "avgScore": round_figure(current.avg_score),
+        "previousAvgScore": round_figure(previous.avg_score),
+        "scoreChange": pct_change(current.avg_score, previous.avg_score),
+        "avgDuration": round_figure(current.avg_duration_s),
+        "cost": usd(current.cost_usd),
+        **unit_costs(current),
+    }
+
+
+def figures_by(session: Session, *, scope: Scope, window: Window, by: str) -> dict[int | None, dict[str, Any]]:
+    """`period_figures` for every agent or client (by = "agent" | "client") with calls in either period."""
+    cur = period_totals(session, scope, window.start, window.end, live=window.live, by=by)
+    prev_start, prev_end = window.previous
+    prev = period_totals(session, scope, prev_start, prev_end, by=by)
+    keys = {k[0] for k in cur} | {k[0] for k in prev}
+    return {k: period_figures(cur.get((k, None), Totals()), prev.get((k, None), Totals())) for k in keys}
+
+
+def portfolio(session: Session, *, org: Organization, scope: Scope, now: datetime | None = None) -> dict[str, Any]:
+    """Clients and agents ranked by health, worst first: health is the average call score over the last
+    7 UTC days (today included), with its week-over-week change in points. Rows without scored calls
+    this week come last."""
+    now = (now or utcnow()).replace(microsecond=0)
+    this_week = (day_start(now.date() - timedelta(days=PORTFOLIO_DAYS - 1)), now)
+    last_week = (this_week[0] - timedelta(days=PORTFOLIO_DAYS), this_week[0])
+    out: dict[str, Any] = {"from": iso(this_week[0]), "to": iso(now), "clients": [], "agents": []}
+    for by in ("client", "agent"):
+        cur = period_totals(session, scope, *this_week, live=True, by=by)
+        prev = period_totals(session, scope, *last_week, by=by)
+        if by == "client":
+            q = select(Client.id, Client.public_id, Client.name).where(Client.organization_id == org.id)
+            if scope.client_id is not None:
+                q = q.where(Client.id == scope.client_id)
+            entities = [(cid, pid, name, None) for cid, pid, name in session.exec(q)]
+        else:
+            q = (select(Agent.id, Agent.platform_agent_id, Agent.name, Client.name)
+                 .outerjoin(Client, Client.id == Agent.client_id).where(Agent.organization_id == org.id))
+            if scope.client_id is not None:
+                q = q.where(Agent.client_id == scope.client_id)
+            if scope.agent_ids is not None:
+                q = q.where(Agent.id.in_(scope.agent_ids))
+            entities = list(session.exec(q))
+        rows = []
+        for db_id, public, name, client_name in entities:
+            c, p = cur.get((db_id, None), Totals()), prev.get((db_id, None), Totals())
+            health, before = c.avg_score, p.avg_score
+            row = {"id": public, "name": name}
+            if by == "agent":
+                row["clientName"] = client_name
+            rows.append({
+                **row, "health": round_figure(health), "previousHealth": round_figure(before),
+                "healthChange": round_figure(health - before) if health is not None and before is not None else None,
+                "calls": c.calls, "previousCalls": p.calls, "callsChange": pct_change(c.calls, p.calls),
+                "successRate": round_figure(c.success_rate), "cost": usd(c.cost_usd),
+            })
+        rows.sort(key=lambda r: (r["health"] is None, r["health"] or 0, r["name"]))
+        out["clients" if by == "client" else "agents"] = rows
+    return out

@@ -1,0 +1,253 @@
+"""The calls list: filters, sorting, paging and totals. Every query is scoped to one organization."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import and_, func, literal_column, or_
+from sqlalchemy.ext.compiler import compiles
+from sqlalchemy.sql.base import Executable
+from sqlalchemy.sql.elements import ClauseElement
+from sqlalchemy.sql.visitors import InternalTraversal
+from sqlmodel import Session, select
+
+from voiceconsole.models import Agent, Call, Client, Organization
+from voiceconsole.schemas import CallSummary
+from voiceconsole.services.access.actor import Actor
+from voiceconsole.services.errors import ValidationFailed
+from voiceconsole.services.calls.rows import (
+    AGENT_REF_COLUMNS,
+    CLIENT_REF_COLUMNS,
+    agent_ref,
+    client_ref,
+    summary_fields,
+    tags_for,
+)
+from voiceconsole.db import is_postgres
+
+# Public sort names → columns. Anything else is refused with a 422 by the API.
+SORT_COLUMNS = {
+    "startedAt": Call.started_at,
+    "endedAt": Call.ended_at,
+    "callScore": Call.score,
+    "duration": Call.duration_ms,
+    "cost": Call.cost_usd,
+    "createdAt": Call.created_at,
+}
+# Time columns sort in the database's natural NULL order, so (organization, column, id) indexes serve
+# both directions; for the others unknown values go last, whatever the direction.
+_NATURAL_NULLS = {"startedAt", "createdAt"}  # always set in practice
+# `meta.total` is exact up to this many matching calls. Beyond it, counting every match (hundreds of
+# thousands of rows for a broad search) would cost more than the page itself, so at most
+# EXACT_TOTAL_LIMIT + 1 matches are counted and the total is PostgreSQL's planner estimate instead
+# (never below EXACT_TOTAL_LIMIT + 1; SQLite has no estimate and says EXACT_TOTAL_LIMIT + 1), flagged
+# with `total_is_estimate`. Read at call time, so tests may lower it.
+EXACT_TOTAL_LIMIT = 10_000
+
+
+@dataclass
+class CallFilters:
+    agent_id: str | None = None  # the platform's agent id
+    client_id: str | None = None  # our client public id
+    status: str | None = None
+    min_score: int | None = None
+    max_score: int | None = None
+    sentiment: str | None = None
+    platform: str | None = None
+    direction: str | None = None
+    search: str | None = None
+    date_from: datetime | None = None
+    date_to: datetime | None = None
+    scored: bool | None = None  # True: only calls whose score counts (scored, with a transcript)
+
+
+def _base_query(session: Session, org: Organization, f: CallFilters, actor: Actor | None):
+    conds = [Call.organization_id == org.id]
+    if actor is not None and actor.client_id is not None:
+        conds.append(Call.client_id == actor.client_id)  # client viewers see only their client
+    if f.agent_id:
+        agent_ids = select(Agent.id).where(Agent.organization_id == org.id, Agent.platform_agent_id == f.agent_id)
+        conds.append(Call.agent_id.in_(agent_ids.scalar_subquery()))
+    if f.client_id:
+        client_ids = select(Client.id).where(Client.organization_id == org.id, Client.public_id == f.client_id)
+        conds.append(Call.client_id.in_(client_ids.scalar_subquery()))
+    if f.status:
+        conds.append(Call.status == f.status)
+    if f.min_score is not None:
+        conds.append(Call.score >= f.min_score)
+    if f.max_score is not None:
+        conds.append(Call.score <= f.max_score)
+    if f.scored is True:
+        conds.extend([Call.score.is_not(None), Call.score_excluded.is_(False)])
+    elif f.scored is False:
+        conds.append(or_(Call.score.is_(None), Call.score_excluded.is_(True)))
+    if f.sentiment:
+        conds.append(Call.sentiment == f.sentiment)
+    if f.platform:
+        conds.append(Call.platform == f.platform)
+    if f.direction:
+        conds.append(Call.direction == f.direction)
+    if f.date_from:
+        conds.append(Call.started_at >= f.date_from)
+    if f.date_to:
+        conds.append(Call.started_at <= f.date_to)
+    if f.search and f.search.strip():
+        term = f.search.strip()[:200]
+        if is_postgres(session):
+            conds.append(literal_column("call.search_vector").op("@@")(func.websearch_to_tsquery("english", term)))
+        else:
+            # The user's text is matched literally: escape LIKE's own wildcards.
+            escaped = term.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+            like = f"%{escaped}%"
+            conds.append(or_(func.lower(Call.transcript).like(like, escape="\\"),
+                             func.lower(Call.summary).like(like, escape="\\")))
+    return and_(*conds)
+
+
+def filter_conditions(session: Session, org: Organization, filters: CallFilters, actor: Actor | None = None):
+    """The WHERE clause of the calls list for these filters (also used by the CSV export)."""
+    return _base_query(session, org, filters, actor)
+
+
+# What a list row needs, as plain columns: no ORM objects to build for a page of calls.
+_LIST_COLUMNS = (
+    Call.id, Call.public_id, Call.platform_call_id, Call.platform, Call.status, Call.direction, Call.from_number,
+    Call.to_number, Call.started_at, Call.ended_at, Call.duration_ms, Call.cost_usd, Call.score, Call.sentiment,
+    Call.summary, *AGENT_REF_COLUMNS, *CLIENT_REF_COLUMNS,
+)
+
+
+def _order(sort_by: str, sort_order: str, col=None, id_col=None) -> list:  # noqa: ANN001
+    col = SORT_COLUMNS[sort_by] if col is None else col
+    id_col = Call.id if id_col is None else id_col
+    if sort_by in _NATURAL_NULLS:
+        return [col.desc(), id_col.desc()] if sort_order == "desc" else [col.asc(), id_col.asc()]
+    if sort_order == "desc":
+        return [col.desc().nulls_last(), id_col.desc()]
+    return [col.asc().nulls_last(), id_col.asc()]
+
+
+def _page_ids(session: Session, where, sort_by: str, sort_order: str, offset: int, per_page: int, *,
+              matches_first: bool = False) -> list[int]:
+    """The page's call ids, on the narrow indexes (the rows themselves are loaded afterwards).
+
+    `matches_first` (PostgreSQL): collect every match first, then sort them. For a search with few matches;
+    otherwise the planner may walk the time index newest first and test every call's text for a word
+    that is rare or absent (seconds at a million calls), misled by its guess of how common the word is."""
+    if matches_first:
+        matches = (select(Call.id.label("id"), SORT_COLUMNS[sort_by].label("sort_key")).where(where)
+                   .cte("matches").prefix_with("MATERIALIZED"))
+        stmt = select(matches.c.id).order_by(*_order(sort_by, sort_order, matches.c.sort_key, matches.c.id))
+    else:
+        stmt = select(Call.id).where(where).order_by(*_order(sort_by, sort_order))
+    return list(session.exec(stmt.offset(offset).limit(per_page)))
+
+
+@dataclass
+class CallPage:
+    """One page of the calls list. `total` is exact unless `total_is_estimate` (see EXACT_TOTAL_LIMIT)."""
+
+    rows: list[CallSummary]
+    total: int
+    total_is_estimate: bool = False
+
+
+class _PlannerRows(Executable, ClauseElement):
+    """`EXPLAIN (FORMAT JSON) <select>` (PostgreSQL): the planner's row estimate, without running it."""
+
+    inherit_cache = True
+    _traverse_internals = [("statement", InternalTraversal.dp_clauseelement)]
+
+    def __init__(self, statement):
+        self.statement = statement
+
+
+@compiles(_PlannerRows, "postgresql")
+def _compile_planner_rows(element, compiler, **kw):  # noqa: ANN001
+    sql = "EXPLAIN (FORMAT JSON) " + compiler.process(element.statement, **kw)
+    compiler._result_columns = []  # EXPLAIN answers with its own column ("QUERY PLAN"), not the select's
+    return sql
+
+
+def _planner_estimate(session: Session, where) -> int | None:
+    if not is_postgres(session):
+        return None
+    statement = _PlannerRows(select(literal_column("1")).select_from(Call).where(where))
+    plan = session.connection().execute(statement).scalar()  # a Core statement, not an ORM one
+    if isinstance(plan, str):  # a driver that does not decode json
+        plan = json.loads(plan)
+    try:
+        return int(plan[0]["Plan"]["Plan Rows"])
+    except (LookupError, TypeError, ValueError):
+        return None
+
+
+def count_calls(session: Session, where, *, exact_limit: int | None = None) -> tuple[int, bool]:
+    """(total, is_estimate) for a calls WHERE clause: an exact count of at most `exact_limit` + 1 rows
+    (default EXACT_TOTAL_LIMIT), and past that the planner's estimate, at least `exact_limit` + 1."""
+    limit = EXACT_TOTAL_LIMIT if exact_limit is None else exact_limit
+    capped = select(literal_column("1")).select_from(Call).where(where).limit(limit + 1).subquery()
+    n = session.exec(select(func.count()).select_from(capped)).one()
+    if n <= limit:
+        return n, False
+    return max(limit + 1, _planner_estimate(session, where) or 0), True
+
+
+def page_calls(
+    session: Session, *, org: Organization, filters: CallFilters, page: int = 1, per_page: int = 20,
+    sort_by: str = "startedAt", sort_order: str = "desc", actor: Actor | None = None,
+    exact_total_limit: int | None = None,
+) -> CallPage:
+    """A page of calls and the list's total (exact up to `exact_total_limit`, default EXACT_TOTAL_LIMIT;
+    see `count_calls`)."""
+    if sort_by not in SORT_COLUMNS:
+        raise ValidationFailed.field("sortBy", f"Must be one of: {', '.join(SORT_COLUMNS)}")
+    where = _base_query(session, org, filters, actor)
+    limit = EXACT_TOTAL_LIMIT if exact_total_limit is None else exact_total_limit
+    offset = (page - 1) * per_page
+    # Two steps ("deferred join"): find the page's ids on the narrow index, then load just those rows.
+    if filters.search and filters.search.strip() and is_postgres(session):
+        # Count first: at most `limit` + 1 matches, found through the text index. Up to the limit, sorting
+        # the matches costs no more than counting them did (see _page_ids).
+        total, estimated = count_calls(session, where, exact_limit=limit)
+        ids = _page_ids(session, where, sort_by, sort_order, offset, per_page, matches_first=not estimated)
+    else:
+        ids = _page_ids(session, where, sort_by, sort_order, offset, per_page)
+        if len(ids) < per_page and (ids or offset == 0):
+            # The last page: the total is known without counting.
+            total, estimated = offset + len(ids), False
+        else:
+            total, estimated = count_calls(session, where, exact_limit=limit)
+    if estimated:
+        if 0 < len(ids) < per_page:
+            total, estimated = offset + len(ids), False  # the last page after all: exact
+        else:
+            # An estimate, but never fewer than the rows seen so far plus one (this page is full), nor more
+            # than the offset when this page is already past the end.
+            total = max(total, offset + len(ids) + 1) if ids else max(limit + 1, min(total, offset))
+    if not ids:
+        return CallPage([], total, estimated)
+    rows = session.exec(
+        select(*_LIST_COLUMNS)
+        .outerjoin(Agent, Agent.id == Call.agent_id)
+        .outerjoin(Client, Client.id == Call.client_id)
+        .where(Call.id.in_(ids))
+    ).all()
+    by_id = {r.id: r for r in rows}
+    tags = tags_for(session, ids)
+    summaries = [CallSummary(**summary_fields(r, agent_ref(r), client_ref(r), tags.get(i, [])))
+                 for i in ids if (r := by_id.get(i)) is not None]
+    return CallPage(summaries, total, estimated)
+
+
+def list_calls(
+    session: Session, *, org: Organization, filters: CallFilters, page: int = 1, per_page: int = 20,
+    sort_by: str = "startedAt", sort_order: str = "desc", actor: Actor | None = None,
+    exact_total_limit: int | None = None,
+) -> tuple[list[CallSummary], int]:
+    """(calls, total): `page_calls` without the estimate flag."""
+    result = page_calls(session, org=org, filters=filters, page=page, per_page=per_page, sort_by=sort_by,
+                        sort_order=sort_order, actor=actor, exact_total_limit=exact_total_limit)
+    return result.rows, result.total

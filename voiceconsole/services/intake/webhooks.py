@@ -1,0 +1,121 @@
+"""Inbound platform webhooks: verify, refuse replays, store the call, queue its scoring.
+
+This is the one place the web process stores platform data inline: it parses the body it was sent
+and never calls the platform. A delivery is accepted only when
+- the integration exists, is connected and is of that platform (else 404);
+- its signature (or Vapi's static secret) checks out and its timestamp is inside the platform's
+  window (else 401, nothing stored);
+- the same signed delivery was not accepted before (a Redis SET NX of the signature, kept for the
+  window; else 409, nothing stored). A platform's retry is signed afresh, passes, and is an upsert,
+  so the same call delivered twice is stored once.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+from sqlmodel import Session, select
+
+from voiceconsole.models import Call, Integration, Organization
+from voiceconsole.platforms.base import PLATFORMS
+from voiceconsole.platforms.connector import WebhookVerificationError
+from voiceconsole.redis_client import get_redis
+from voiceconsole.services.intake.store import store_calls
+from voiceconsole.services.errors import DomainError, NotFound
+from voiceconsole.services.integrations import webhook_secret, webhook_verifier
+
+log = logging.getLogger(__name__)
+REPLAY_PREFIX = "vc:webhook-seen:"
+MAX_BODY_BYTES = 5 * 1024 * 1024
+
+
+class WebhookRejected(DomainError):
+    status_code = 401
+
+
+class WebhookReplayed(DomainError):
+    status_code = 409
+
+
+class WebhookUnreadable(DomainError):
+    status_code = 400
+
+
+@dataclass
+class WebhookOutcome:
+    stored: bool
+    call_id: str | None = None  # our public id (cl_…)
+    new: bool = False
+    ignored_reason: str | None = None
+
+    def wire(self) -> dict:
+        return {"received": True, "stored": self.stored, "callId": self.call_id, "new": self.new,
+                "ignoredReason": self.ignored_reason}
+
+
+def _integration(session: Session, platform: str, integration_id: str) -> Integration:
+    if platform not in PLATFORMS:
+        raise NotFound("Unknown webhook endpoint")
+    integration = session.exec(select(Integration).where(Integration.public_id == integration_id,
+                                                         Integration.platform == platform)).first()
+    if integration is None or integration.disconnected_at is not None:
+        raise NotFound("Unknown webhook endpoint")
+    return integration
+
+
+def _claim(key: str, ttl_s: int) -> bool:
+    return bool(get_redis().set(key, b"1", nx=True, ex=ttl_s))
+
+
+def _release(key: str) -> None:
+    get_redis().delete(key)
+
+
+def receive_platform_webhook(session: Session, *, platform: str, integration_id: str,
+                             headers: Mapping[str, str], body: bytes) -> WebhookOutcome:
+    """Verify and store one delivery (commits; scoring and agent stats are queued once committed)."""
+    integration = _integration(session, platform, integration_id)
+    connector = webhook_verifier(integration)
+    try:
+        connector.verify_webhook(headers, body, webhook_secret(integration) or "")
+    except WebhookVerificationError as exc:
+        log.info("webhook for integration %s refused: %s", integration.public_id, exc)
+        raise WebhookRejected("Webhook signature verification failed", [{"field": "signature", "message": str(exc)}])
+    material = f"{integration.id}:{connector.replay_key(headers, body)}"
+    replay_key = REPLAY_PREFIX + hashlib.sha256(material.encode()).hexdigest()
+    if not _claim(replay_key, int(2 * connector.signature_window_s + 60)):
+        raise WebhookReplayed("This webhook delivery was already received (replayed signature)")
+    try:
+        outcome = _store(session, integration, connector, body)
+        session.commit()
+    except Exception:
+        session.rollback()
+        _release(replay_key)  # not stored: let the platform's retry through
+        raise
+    return outcome
+
+
+def _store(session: Session, integration: Integration, connector, body: bytes) -> WebhookOutcome:
+    try:
+        record = connector.parse_webhook(body)
+    except (ValueError, KeyError, TypeError, AttributeError) as exc:
+        detail = "not valid JSON" if isinstance(exc, json.JSONDecodeError) else "not a call this platform sends"
+        raise WebhookUnreadable(f"Webhook body is {detail}") from None
+    if record is None:
+        return WebhookOutcome(stored=False, ignored_reason="event type not stored")
+    existing = session.exec(select(Call).where(Call.organization_id == integration.organization_id,
+                                               Call.platform == record.platform,
+                                               Call.platform_call_id == record.platform_call_id)).first()
+    if existing is not None and existing.platform_analysis and not record.analysis:
+        # An earlier event (Retell call_ended) arriving after the analysed one must not erase the analysis.
+        return WebhookOutcome(stored=False, call_id=existing.public_id,
+                              ignored_reason="older than the stored call")
+    org = session.get(Organization, integration.organization_id)
+    intake = store_calls(session, org=org, records=[record], integration_id=integration.id)
+    call_id = (intake.new_call_ids or intake.updated_call_ids or [None])[0]
+    public = session.get(Call, call_id).public_id if call_id else None
+    return WebhookOutcome(stored=True, call_id=public, new=bool(intake.new_call_ids))

@@ -1,0 +1,34 @@
+"""Connected platform accounts: connecting, listing, testing and disconnecting them (`connections`), a
+connector for a stored integration (`connectors`), the connection test a worker runs
+(`connection_test`), and which integrations are due for their periodic sync (`schedule`).
+
+Nothing here calls a platform inside a web request: tests and syncs are jobs (DESIGN.md §2).
+"""
+
+from voiceconsole.services.integrations.connection_test import run_connection_test
+from voiceconsole.services.integrations.connections import (
+    AUTH_ERROR_MESSAGE,
+    WEBHOOK_NOTES,
+    auth_error_message,
+    create_integration,
+    disconnect_integration,
+    effective_status,
+    find_integration,
+    get_integration,
+    integration_out,
+    list_integrations,
+    request_sync,
+    request_test,
+    update_integration,
+    webhook_secret,
+    webhook_url,
+)
+from voiceconsole.services.integrations.connectors import connector_for, webhook_verifier
+from voiceconsole.services.integrations.schedule import due_integration_ids
+
+__all__ = [
+    "AUTH_ERROR_MESSAGE", "WEBHOOK_NOTES", "auth_error_message", "connector_for", "create_integration",
+    "disconnect_integration", "due_integration_ids", "effective_status", "find_integration", "get_integration",
+    "integration_out", "list_integrations", "request_sync", "request_test", "run_connection_test",
+    "update_integration", "webhook_secret", "webhook_url", "webhook_verifier",
+]

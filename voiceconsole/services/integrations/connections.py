@@ -1,0 +1,240 @@
+"""Connected platform accounts: connect, list, test, sync on demand, disconnect.
+
+Nothing here calls a platform: testing and syncing are jobs (DESIGN.md §2). The API key is stored
+encrypted (Fernet) and only its last 4 characters are ever shown again; the webhook secret is
+shown to owners and admins so they can paste it into the platform.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from sqlalchemy import func
+from sqlmodel import Session, select
+
+from voiceconsole.jobs import enqueue
+from voiceconsole.models import Agent, Integration, Organization
+from voiceconsole.models.types import utcnow
+from voiceconsole.platforms.base import PLATFORM_NAMES, PLATFORMS
+from voiceconsole.schemas import IntegrationOut
+from voiceconsole.services.access import audit
+from voiceconsole.services.access.permissions import is_manager, require_manager, require_staff
+from voiceconsole.services.access.actor import Actor
+from voiceconsole.services.errors import Conflict, NotFound, ValidationFailed
+from voiceconsole.services.net_guard import UnsafeTarget, check_base_url
+from voiceconsole.services.security import decrypt, encrypt, new_signing_secret
+from voiceconsole.settings import get_settings
+
+AUTH_ERROR_MESSAGE = ("The platform rejected the API key (HTTP {status}). Create a new key in the {name} "
+                      "dashboard and connect it again.")
+WEBHOOK_NOTES = {
+    "retell": ("Retell signs webhooks with your Retell API key (use a key with the webhook badge), so there is "
+               "no separate secret: paste the webhook URL into the agent's or the account's webhook setting."),
+    "vapi": ("In Vapi, set the server URL to the webhook URL and add an HMAC credential (sha256, hex, "
+             "payload {timestamp}.{body}, signature header x-vapi-signature, timestamp header x-timestamp) "
+             "with this secret. Enable the end-of-call-report server message."),
+    "elevenlabs": ("In ElevenLabs, add a workspace webhook with the webhook URL and enable post-call "
+                   "transcription. ElevenLabs shows an HMAC secret for it: paste that here as the webhook secret "
+                   "(until then, this generated one is used)."),
+}
+
+
+# --------------------------------------------------------------------------------------------------
+# Reading
+# --------------------------------------------------------------------------------------------------
+
+
+
+def effective_status(integration: Integration, now: datetime | None = None) -> str:
+    """active | error | stale, computed on read: stale = no good sync for two sync intervals."""
+    if integration.disconnected_at is not None:
+        return "disconnected"
+    if integration.status == "error":
+        return "error"
+    now = now or utcnow()
+    stale_after = timedelta(seconds=2 * get_settings().sync_interval_s)
+    reference = integration.last_good_sync_at or integration.created_at
+    return "stale" if now - reference > stale_after else "active"
+
+
+def webhook_url(integration: Integration) -> str:
+    return f"{get_settings().base_url}/api/integrations/{integration.platform}/webhook/{integration.public_id}"
+
+
+def webhook_secret(integration: Integration) -> str | None:
+    """The secret the platform signs webhooks with (Retell: the API key itself)."""
+    if integration.platform == "retell":
+        return decrypt(integration.api_key_encrypted)
+    return decrypt(integration.webhook_secret_encrypted) if integration.webhook_secret_encrypted else None
+
+
+def integration_out(integration: Integration, *, actor: Actor, agent_count: int = 0) -> IntegrationOut:
+    shown_secret = None
+    if integration.platform != "retell" and is_manager(actor) and integration.webhook_secret_encrypted:
+        shown_secret = decrypt(integration.webhook_secret_encrypted)
+    return IntegrationOut(
+        id=integration.public_id, platform=integration.platform, label=integration.label,
+        status=effective_status(integration), api_key_last4=integration.api_key_last4, base_url=integration.base_url,
+        last_sync_at=integration.last_sync_at, last_good_sync_at=integration.last_good_sync_at,
+        last_error=integration.last_error, created_at=integration.created_at,
+        disconnected_at=integration.disconnected_at, agent_count=agent_count, webhook_url=webhook_url(integration),
+        webhook_secret=shown_secret, webhook_note=WEBHOOK_NOTES[integration.platform],
+    )
+
+
+def _agent_counts(session: Session, integration_ids: list[int]) -> dict[int, int]:
+    if not integration_ids:
+        return {}
+    rows = session.exec(select(Agent.integration_id, func.count()).where(Agent.integration_id.in_(integration_ids))
+                        .group_by(Agent.integration_id))
+    return dict(rows.all())
+
+
+def list_integrations(session: Session, *, org: Organization, actor: Actor,
+                      include_disconnected: bool = False) -> list[IntegrationOut]:
+    require_staff(actor, "platform integrations")
+    query = select(Integration).where(Integration.organization_id == org.id)
+    if not include_disconnected:
+        query = query.where(Integration.disconnected_at.is_(None))
+    integrations = list(session.exec(query.order_by(Integration.created_at, Integration.id)))
+    counts = _agent_counts(session, [i.id for i in integrations])
+    return [integration_out(i, actor=actor, agent_count=counts.get(i.id, 0)) for i in integrations]
+
+
+def find_integration(session: Session, *, org: Organization, integration_id: str) -> Integration:
+    """An organization's integration by public id; another organization's is NotFound."""
+    integration = session.exec(select(Integration).where(Integration.public_id == integration_id,
+                                                         Integration.organization_id == org.id)).first()
+    if integration is None:
+        raise NotFound("Integration not found")
+    return integration
+
+
+def get_integration(session: Session, *, org: Organization, integration_id: str, actor: Actor) -> IntegrationOut:
+    require_staff(actor, "platform integrations")
+    integration = find_integration(session, org=org, integration_id=integration_id)
+    return integration_out(integration, actor=actor,
+                           agent_count=_agent_counts(session, [integration.id]).get(integration.id, 0))
+
+
+# --------------------------------------------------------------------------------------------------
+# Changing
+# --------------------------------------------------------------------------------------------------
+
+
+def new_webhook_secret() -> str:
+    return new_signing_secret()
+
+
+def _clean_key(api_key: str | None) -> str:
+    key = (api_key or "").strip()
+    if not key:
+        raise ValidationFailed.field("apiKey", "Enter the platform's API key")
+    if len(key) > 500 or any(c.isspace() for c in key):
+        raise ValidationFailed.field("apiKey", "This does not look like an API key (no spaces, at most 500 characters)")
+    return key
+
+
+def _clean_secret(secret: str | None) -> str | None:
+    if secret is None:
+        return None
+    secret = secret.strip()
+    if not secret or len(secret) > 500 or any(c.isspace() for c in secret):
+        raise ValidationFailed.field("webhookSecret", "Must be 1–500 characters without spaces")
+    return secret
+
+
+def create_integration(session: Session, *, org: Organization, platform: str, api_key: str, label: str | None,
+                       actor: Actor, base_url: str | None = None, webhook_secret: str | None = None) -> Integration:
+    """Connect a platform account. Refuses a custom base URL that points at a private host (unless allowed)
+    and an account that is already connected. The first sync is queued by the caller after the commit."""
+    require_manager(actor, "integrations")
+    if platform not in PLATFORMS:
+        raise ValidationFailed.field("platform", f"Must be one of: {', '.join(PLATFORMS)}")
+    key = _clean_key(api_key)
+    label = (label or "").strip() or f"{PLATFORM_NAMES[platform]} account"
+    if len(label) > 200:
+        raise ValidationFailed.field("label", "At most 200 characters")
+    clean_url = None
+    if base_url is not None and base_url.strip():
+        try:
+            clean_url = check_base_url(base_url)
+        except UnsafeTarget as exc:
+            raise ValidationFailed.field("baseUrl", str(exc)) from None
+        if len(clean_url) > 500:
+            raise ValidationFailed.field("baseUrl", "At most 500 characters")
+    secret = _clean_secret(webhook_secret)
+    if platform == "retell" and secret is not None:
+        raise ValidationFailed.field("webhookSecret", "Retell signs webhooks with the API key; no secret is needed")
+    for other in session.exec(select(Integration).where(Integration.organization_id == org.id,
+                                                         Integration.platform == platform,
+                                                         Integration.disconnected_at.is_(None))):
+        if other.api_key_last4 == key[-4:] and decrypt(other.api_key_encrypted) == key:
+            raise Conflict(f"This {PLATFORM_NAMES[platform]} account is already connected as “{other.label}”")
+    integration = Integration(
+        organization_id=org.id, platform=platform, label=label, api_key_encrypted=encrypt(key),
+        api_key_last4=key[-4:], base_url=clean_url, status="active",
+        webhook_secret_encrypted=None if platform == "retell" else encrypt(secret or new_webhook_secret()),
+    )
+    session.add(integration)
+    session.flush()
+    audit.record(session, organization_id=org.id, actor=actor, action="integration.create", target_type="integration",
+                 target_id=integration.public_id, details={"platform": platform, "label": label})
+    return integration
+
+
+def update_integration(session: Session, *, org: Organization, integration_id: str, actor: Actor,
+                       label: str | None = None, webhook_secret: str | None = None) -> Integration:
+    require_manager(actor, "integrations")
+    integration = find_integration(session, org=org, integration_id=integration_id)
+    if label is not None:
+        label = label.strip()
+        if not label or len(label) > 200:
+            raise ValidationFailed.field("label", "Must be 1–200 characters")
+        integration.label = label
+    if webhook_secret is not None:
+        if integration.platform == "retell":
+            raise ValidationFailed.field("webhookSecret", "Retell signs webhooks with the API key; no secret is needed")
+        integration.webhook_secret_encrypted = encrypt(_clean_secret(webhook_secret))
+    session.add(integration)
+    audit.record(session, organization_id=org.id, actor=actor, action="integration.update", target_type="integration",
+                 target_id=integration.public_id,
+                 details={"label": label is not None, "webhookSecret": webhook_secret is not None})
+    return integration
+
+
+def disconnect_integration(session: Session, *, org: Organization, integration_id: str, actor: Actor) -> Integration:
+    """Stop syncing and refuse its webhooks; its agents and calls stay (history is kept)."""
+    require_manager(actor, "integrations")
+    integration = find_integration(session, org=org, integration_id=integration_id)
+    if integration.disconnected_at is None:
+        integration.disconnected_at = utcnow()
+        session.add(integration)
+        audit.record(session, organization_id=org.id, actor=actor, action="integration.disconnect",
+                     target_type="integration", target_id=integration.public_id)
+    return integration
+
+
+def _connected(session: Session, org: Organization, integration_id: str) -> Integration:
+    integration = find_integration(session, org=org, integration_id=integration_id)
+    if integration.disconnected_at is not None:
+        raise Conflict("This integration is disconnected")
+    return integration
+
+
+def request_test(session: Session, *, org: Organization, integration_id: str, actor: Actor) -> dict:
+    """Queue a connection test (lists the agents); its outcome shows in the integration's status."""
+    require_manager(actor, "integrations")
+    integration = _connected(session, org, integration_id)
+    return {"queued": enqueue.connection_test(integration.id), "integrationId": integration.public_id}
+
+
+def request_sync(session: Session, *, org: Organization, integration_id: str, actor: Actor) -> dict:
+    """Queue a sync now; a sync already queued for this minute is not queued twice."""
+    require_manager(actor, "integrations")
+    integration = _connected(session, org, integration_id)
+    return {"queued": enqueue.sync(integration.id), "integrationId": integration.public_id}
+
+
+def auth_error_message(platform: str, status: int | None) -> str:
+    return AUTH_ERROR_MESSAGE.format(status=status or 401, name=PLATFORM_NAMES.get(platform, platform))

@@ -1,0 +1,196 @@
+"""Reading and changing score settings: the organization's weights and alert threshold, a client's
+override, an agent's threshold (what applies to a call is in `rules`).
+
+Changing weights asks for a background rescoring once the change is committed; thresholds only
+affect later alerts.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlmodel import Session, select
+
+from voiceconsole.db import after_commit
+from voiceconsole.jobs import enqueue
+from voiceconsole.models import Agent, AgentScoring, Client, ClientScoring, Organization
+from voiceconsole.models.types import utcnow
+from voiceconsole.scoring.scorer import DEFAULT_WEIGHTS, effective_weights
+from voiceconsole.services.access import audit
+from voiceconsole.services.access.actor import Actor
+from voiceconsole.services.access.permissions import require_manager, require_staff
+from voiceconsole.services.billing import credits
+from voiceconsole.services.errors import NotFound
+from voiceconsole.services.scoring.rules import (
+    DEFAULT_ALERT_THRESHOLD,
+    WEIGHTS_KEY,
+    check_threshold,
+    check_weights,
+    stored_org_weights,
+)
+from voiceconsole.settings import get_settings
+
+UNSET: Any = type("Unset", (), {"__repr__": lambda self: "UNSET"})()  # "not given" as opposed to None
+
+
+def _client(session: Session, org: Organization, client_id: str) -> Client:
+    client = session.exec(select(Client).where(Client.organization_id == org.id, Client.public_id == client_id)).first()
+    if client is None:
+        raise NotFound("Client not found")
+    return client
+
+
+def _agent(session: Session, org: Organization, agent_id: str) -> Agent:
+    agent = session.exec(select(Agent).where(Agent.organization_id == org.id,
+                                             Agent.platform_agent_id == agent_id).order_by(Agent.id)).first()
+    if agent is None:
+        raise NotFound("Agent not found")
+    return agent
+
+
+def _client_wire(org: Organization, client: Client, row: ClientScoring | None) -> dict[str, Any]:
+    own = row.weights if row and row.weights else None
+    threshold = row.alert_threshold if row else None
+    return {"clientId": client.public_id, "clientName": client.name, "weights": own,
+            "effectiveWeights": effective_weights(stored_org_weights(org), own),
+            "alertThreshold": threshold,
+            "effectiveAlertThreshold": threshold if threshold is not None else org.alert_threshold}
+
+
+def _agent_wire(session: Session, org: Organization, agent: Agent, row: AgentScoring | None) -> dict[str, Any]:
+    threshold = row.alert_threshold if row else None
+    effective = threshold
+    if effective is None and agent.client_id is not None:
+        client_row = session.get(ClientScoring, agent.client_id)
+        effective = client_row.alert_threshold if client_row else None
+    return {"agentId": agent.platform_agent_id, "agentName": agent.name, "alertThreshold": threshold,
+            "effectiveAlertThreshold": effective if effective is not None else org.alert_threshold}
+
+
+def scoring_settings(session: Session, *, org: Organization, actor: Actor) -> dict[str, Any]:
+    """The organization's weights and threshold, the overrides below it, AI mode and this month's credits."""
+    require_staff(actor, "the agency's scoring settings")
+    own = stored_org_weights(org)
+    clients = session.exec(
+        select(Client, ClientScoring).join(ClientScoring, ClientScoring.client_id == Client.id)
+        .where(Client.organization_id == org.id).order_by(Client.name)).all()
+    agents = session.exec(
+        select(Agent, AgentScoring).join(AgentScoring, AgentScoring.agent_id == Agent.id)
+        .where(Agent.organization_id == org.id, AgentScoring.alert_threshold.is_not(None)).order_by(Agent.name)).all()
+    settings = get_settings()
+    return {
+        "weights": own or dict(DEFAULT_WEIGHTS),
+        "customWeights": own is not None,
+        "defaultWeights": dict(DEFAULT_WEIGHTS),
+        "alertThreshold": org.alert_threshold,
+        "defaultAlertThreshold": DEFAULT_ALERT_THRESHOLD,
+        "clients": [_client_wire(org, c, row) for c, row in clients if row.weights or row.alert_threshold is not None],
+        "agents": [{"agentId": a.platform_agent_id, "agentName": a.name, "alertThreshold": row.alert_threshold}
+                   for a, row in agents],
+        "aiMode": {"configured": settings.llm_configured,
+                   "model": settings.llm_model if settings.llm_configured else None},
+        "credits": credits.balance(session, org=org).wire(),
+    }
+
+
+def update_org_scoring(session: Session, *, org: Organization, actor: Actor, weights: Any = UNSET,
+                       alert_threshold: Any = UNSET) -> bool:
+    """Change the organization's weights (None = back to the defaults) and/or alert threshold.
+
+    Returns whether the weights changed, in which case every call of the organization is rescored
+    in the background once the caller commits.
+    """
+    require_manager(actor, "scoring settings")
+    changed_weights = False
+    details: dict[str, Any] = {}
+    if weights is not UNSET:
+        new = check_weights(weights)
+        if new != stored_org_weights(org):
+            settings = dict(org.settings or {})
+            if new is None:
+                settings.pop(WEIGHTS_KEY, None)
+            else:
+                settings[WEIGHTS_KEY] = new
+            org.settings = settings  # a new dict, so the JSON column is seen as changed
+            changed_weights = True
+            details["weights"] = new
+    if alert_threshold is not UNSET:
+        value = check_threshold(alert_threshold, nullable=False)
+        if value != org.alert_threshold:
+            org.alert_threshold = value
+            details["alertThreshold"] = value
+    if details:
+        session.add(org)
+        audit.record(session, organization_id=org.id, actor=actor, action="scoring.update",
+                     target_type="organization", target_id=org.slug, details=details)
+        session.flush()
+    if changed_weights:
+        rescore_after_commit(session, org_id=org.id)
+    return changed_weights
+
+
+def client_scoring(session: Session, *, org: Organization, client_id: str, actor: Actor) -> dict[str, Any]:
+    require_staff(actor, "the agency's scoring settings")
+    client = _client(session, org, client_id)
+    return _client_wire(org, client, session.get(ClientScoring, client.id))
+
+
+def update_client_scoring(session: Session, *, org: Organization, client_id: str, actor: Actor,
+                          weights: Any = UNSET, alert_threshold: Any = UNSET) -> tuple[dict[str, Any], bool]:
+    """Set or clear (None) a client's own weights and alert threshold.
+
+    Returns the client's settings and whether its weights changed (its calls are then rescored in
+    the background once the caller commits).
+    """
+    require_manager(actor, "scoring settings")
+    client = _client(session, org, client_id)
+    new_weights = check_weights(weights) if weights is not UNSET else UNSET
+    new_threshold = check_threshold(alert_threshold) if alert_threshold is not UNSET else UNSET
+    row = session.get(ClientScoring, client.id) or ClientScoring(client_id=client.id, organization_id=org.id)
+    changed_weights = new_weights is not UNSET and new_weights != (row.weights or None)
+    details: dict[str, Any] = {}
+    if changed_weights:
+        row.weights = new_weights
+        details["weights"] = new_weights
+    if new_threshold is not UNSET and new_threshold != row.alert_threshold:
+        row.alert_threshold = new_threshold
+        details["alertThreshold"] = new_threshold
+    if details:
+        row.updated_at = utcnow()
+        session.add(row)
+        audit.record(session, organization_id=org.id, actor=actor, action="scoring.client_update",
+                     target_type="client", target_id=client.public_id, details=details)
+        session.flush()
+    if changed_weights:
+        rescore_after_commit(session, org_id=org.id, client_id=client.id)
+    return _client_wire(org, client, row), changed_weights
+
+
+def agent_scoring(session: Session, *, org: Organization, agent_id: str, actor: Actor) -> dict[str, Any]:
+    require_staff(actor, "the agency's scoring settings")
+    agent = _agent(session, org, agent_id)
+    return _agent_wire(session, org, agent, session.get(AgentScoring, agent.id))
+
+
+def update_agent_scoring(session: Session, *, org: Organization, agent_id: str, actor: Actor,
+                         alert_threshold: Any = UNSET) -> dict[str, Any]:
+    """Set or clear (None) an agent's alert threshold. Scores do not change, so nothing is rescored."""
+    require_manager(actor, "scoring settings")
+    agent = _agent(session, org, agent_id)
+    row = session.get(AgentScoring, agent.id) or AgentScoring(agent_id=agent.id, organization_id=org.id)
+    if alert_threshold is not UNSET:
+        value = check_threshold(alert_threshold)
+        if value != row.alert_threshold:
+            row.alert_threshold = value
+            row.updated_at = utcnow()
+            session.add(row)
+            audit.record(session, organization_id=org.id, actor=actor, action="scoring.agent_update",
+                         target_type="agent", target_id=agent.platform_agent_id, details={"alertThreshold": value})
+            session.flush()
+    return _agent_wire(session, org, agent, row)
+
+
+def rescore_after_commit(session: Session, *, org_id: int, client_id: int | None = None) -> None:
+    """Once the new weights are committed (a job must never read uncommitted settings), rescore the
+    organization's (or the client's) calls in the background."""
+    after_commit(session, lambda: enqueue.rescoring(org_id, client_id=client_id))
