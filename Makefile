@@ -11,7 +11,7 @@ export REFLEX_USE_SYSTEM_BUN := 1
 export REFLEX_TELEMETRY_ENABLED := false
 export REFLEX_CHECK_LATEST_VERSION := false
 
-.PHONY: install run test test-unit test-e2e worker demo benchmark clean
+.PHONY: install run test test-unit test-e2e lint fmt worker demo benchmark clean
 
 install: $(VENV)/.installed $(BUN) .tools/.chromium  ## Set up everything (idempotent)
 
@@ -42,9 +42,20 @@ worker: install
 demo: install
 	$(VENV)/bin/voiceconsole db upgrade && $(VENV)/bin/voiceconsole demo
 
-test: install  ## Unit, API and job tests, then the browser tests
+test: install lint  ## The linters and contracts, unit, API and job tests, then the browser tests
 	$(PY) -m pytest tests --ignore=tests/e2e -q
 	$(PY) -m pytest tests/e2e -q
+
+# The habits CI checks: ruff (lint + format), the import-layer contracts, the type checker.
+lint: install
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/lint-imports
+	$(VENV)/bin/mypy
+
+fmt: install  ## Format the code and apply ruff's safe fixes
+	$(VENV)/bin/ruff check --fix .
+	$(VENV)/bin/ruff format .
 
 test-unit: install
 	$(PY) -m pytest tests --ignore=tests/e2e -q

@@ -189,7 +189,7 @@ def _worker() -> None:
     """Child process: one RQ worker on the notify queue, until the queue is empty."""
     from rq import Worker
 
-    from voiceconsole.jobs.enqueue import get_queue
+    from voiceconsole.enqueue import get_queue
     from voiceconsole.redis_client import get_redis
 
     Worker([get_queue("notify")], connection=get_redis()).work(burst=True, logging_level="WARNING")
@@ -240,7 +240,7 @@ def main() -> int:
 
     from voiceconsole.db import get_engine, session_scope
     from voiceconsole.jobs.notifications import dispatch_events_job
-    from voiceconsole.jobs.enqueue import get_queue
+    from voiceconsole.enqueue import get_queue
     from voiceconsole.redis_client import get_redis
     from voiceconsole.models import Delivery, DeliveryAttempt
 

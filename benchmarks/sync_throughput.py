@@ -290,7 +290,7 @@ def main() -> None:
     print(f"  {len(rows):,} rows in {copy_s:,.1f} s = {len(rows) / copy_s:,.0f} rows/s", flush=True)
 
     from voiceconsole.db import get_engine
-    from voiceconsole.jobs.enqueue import get_queue
+    from voiceconsole.enqueue import get_queue
 
     with get_engine().connect() as conn:
         pg_version = conn.exec_driver_sql("SHOW server_version").scalar().split(" ")[0]

@@ -1,5 +1,9 @@
-"""Shared fixtures: a freshly migrated database (PostgreSQL when DATABASE_URL is set, else a
-SQLite file), Redis (REDIS_URL, else the embedded server) and factories for tenants and data.
+"""Session setup and the fixtures tests in several directories share.
+
+A freshly migrated database (PostgreSQL when DATABASE_URL is set, else a SQLite file), Redis (REDIS_URL,
+else the embedded server), factories for tenants and data, the local OpenAI-compatible server, the local
+receivers of outbound notifications, and the settings and queues of tests that sync from the simulator.
+Plain helpers live in tests/support; fixtures of one directory live in that directory's conftest.py.
 
 Tests never clean up rows: every test makes its own organizations, so tenants never collide.
 """
@@ -9,10 +13,6 @@ from __future__ import annotations
 import os
 import secrets
 import tempfile
-from collections.abc import Iterator
-from contextlib import contextmanager
-from datetime import datetime, timedelta, timezone
-from decimal import Decimal
 from pathlib import Path
 
 import pytest
@@ -34,6 +34,12 @@ os.environ.setdefault("VOICECONSOLE_ENV", "test")
 os.environ.setdefault("VOICECONSOLE_BASE_URL", "http://testserver")
 os.environ.setdefault("VOICECONSOLE_SECRET_KEY", "test-secret-key-for-the-suite-only-0123456789")
 
+# Only now (the environment above is set): helpers may import the product.
+from tests.support.factory import Factory  # noqa: E402
+from tests.support.llm_server import LLM_ENV, FakeLlm  # noqa: E402
+from tests.support.receivers import Channels, Mailbox, Receiver  # noqa: E402
+from tests.support.simulator import PAGE_SIZE, RETRIES  # noqa: E402
+
 
 def pytest_sessionstart(session):
     from voiceconsole.migrations import upgrade
@@ -54,6 +60,11 @@ def pytest_sessionfinish(session, exitstatus):
         from voiceconsole.embedded_redis import stop_embedded_redis
 
         stop_embedded_redis(_TMP)
+
+
+# --------------------------------------------------------------------------------------------------
+# Database, API, data
+# --------------------------------------------------------------------------------------------------
 
 
 @pytest.fixture
@@ -79,107 +90,134 @@ def api_client():
         yield client
 
 
-class Factory:
-    """Builds tenants and their data through the services, committing as it goes."""
-
-    def __init__(self, session):
-        self.s = session
-
-    def org(self, *, plan: str = "agency", name: str | None = None):
-        from voiceconsole.services import accounts
-
-        org = accounts.create_organization(self.s, name=name or f"Org {secrets.token_hex(3)}", plan=plan)
-        self.s.commit()
-        return org
-
-    def api_key(self, org, *, role: str = "owner") -> str:
-        from voiceconsole.services import api_keys
-        from voiceconsole.services.access.actor import SYSTEM
-
-        created = api_keys.create_api_key(self.s, org=org, name="test", role=role, actor=SYSTEM)
-        self.s.commit()
-        return created.key
-
-    def client(self, org, name: str | None = None):
-        from voiceconsole.models import Client
-
-        client = Client(organization_id=org.id, name=name or f"Client {secrets.token_hex(3)}")
-        self.s.add(client)
-        self.s.commit()
-        return client
-
-    def agent(self, org, *, platform: str = "retell", name: str | None = None, client=None):
-        from voiceconsole.platforms.base import AgentRecord
-        from voiceconsole.services.intake.store import upsert_agent
-
-        agent = upsert_agent(self.s, org=org, client_id=client.id if client else None, record=AgentRecord(
-            platform=platform, platform_agent_id=f"ag_{secrets.token_hex(8)}", name=name or "Front desk"))
-        self.s.commit()
-        return agent
-
-    def call(self, org, agent, **overrides):
-        from voiceconsole.models import Call
-
-        started = overrides.pop("started_at", datetime.now(timezone.utc) - timedelta(hours=1))
-        duration_ms = overrides.pop("duration_ms", 60_000)
-        values = dict(
-            organization_id=org.id, agent_id=agent.id, client_id=agent.client_id, platform=agent.platform,
-            platform_call_id=f"call_{secrets.token_hex(8)}", status="ended", direction="inbound",
-            from_number="+15555550100", to_number="+15555550199", started_at=started,
-            ended_at=started + timedelta(milliseconds=duration_ms) if duration_ms is not None else None,
-            duration_ms=duration_ms,
-            cost_usd=Decimal("0.120000"), transcript="Agent: Hello, how can I help?\nUser: I want to book.\n",
-            transcript_turns=[{"role": "agent", "text": "Hello, how can I help?", "start": 0.5, "end": 2.0},
-                              {"role": "user", "text": "I want to book.", "start": 2.8, "end": 4.0}],
-            summary="Caller booked an appointment.", sentiment="Positive", successful=True, score=82,
-        )
-        values.update(overrides)
-        call = Call(**values)
-        self.s.add(call)
-        self.s.commit()
-        return call
-
-    def user_session(self, org, *, role: str = "owner", email: str | None = None, client=None) -> tuple:
-        """A logged-in browser user: returns (user, raw cp_session token)."""
-        from voiceconsole.models import Membership, UserSession
-        from voiceconsole.models.types import utcnow
-        from voiceconsole.services import accounts
-        from voiceconsole.services.security import new_token, sha256_hex
-
-        user = accounts.get_or_create_user(self.s, email=email or f"u{secrets.token_hex(4)}@example.com")
-        self.s.add(Membership(user_id=user.id, organization_id=org.id, role=role,
-                              client_id=client.id if client else None))
-        token = new_token()
-        self.s.add(UserSession(token_hash=sha256_hex(token), user_id=user.id, organization_id=org.id,
-                               expires_at=utcnow() + timedelta(days=7)))
-        self.s.commit()
-        return user, token
-
-
 @pytest.fixture
 def factory(db):
     return Factory(db)
 
 
-def bearer(key: str) -> dict[str, str]:
-    return {"Authorization": f"Bearer {key}"}
+# --------------------------------------------------------------------------------------------------
+# AI mode: the local OpenAI-compatible server (tests/support/llm_server.py)
+# --------------------------------------------------------------------------------------------------
 
 
-@contextmanager
-def recorded_statements(engine=None) -> Iterator[list[str]]:  # noqa: ANN001
-    """The SQL sent to the database (the product's engine unless given) while the block runs."""
-    from sqlalchemy import event
+@pytest.fixture(scope="session")
+def llm_server():
+    server = FakeLlm()
+    server.start()
+    yield server
+    server.stop()
 
-    from voiceconsole.db import get_engine
 
-    engine = engine or get_engine()
-    seen: list[str] = []
+@pytest.fixture
+def llm(llm_server):
+    llm_server.reset()
+    yield llm_server
+    llm_server.reset()
 
-    def record(_conn, _cursor, statement, *_args):  # noqa: ANN001
-        seen.append(statement)
 
-    event.listen(engine, "before_cursor_execute", record)
+@pytest.fixture
+def ai_mode(llm):
+    """AI mode on, for every process reading settings (web, jobs on a SimpleWorker): the fake server."""
+    from voiceconsole.settings import get_settings
+
+    saved = {k: os.environ.get(k) for k in LLM_ENV}
+    os.environ.update({"VOICECONSOLE_LLM_BASE_URL": llm.base_url, "VOICECONSOLE_LLM_API_KEY": "sk-test-123",
+                       "VOICECONSOLE_LLM_MODEL": "judge-test", "VOICECONSOLE_LLM_TIMEOUT_S": "1"})
+    get_settings.cache_clear()
     try:
-        yield seen
+        yield llm
     finally:
-        event.remove(engine, "before_cursor_execute", record)
+        for k, v in saved.items():
+            if v is None:
+                os.environ.pop(k, None)
+            else:
+                os.environ[k] = v
+        get_settings.cache_clear()
+
+
+# --------------------------------------------------------------------------------------------------
+# Outbound notifications: local HTTP and SMTP receivers (tests/support/receivers.py)
+# --------------------------------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def receiver():
+    r = Receiver()
+    yield r
+    r.stop()
+
+
+@pytest.fixture(scope="module")
+def mailbox():
+    m = Mailbox()
+    yield m
+    m.stop()
+
+
+@pytest.fixture
+def notify_settings(monkeypatch, mailbox):
+    """Local receivers allowed, SMTP at the test mailbox, a short retry schedule."""
+    from voiceconsole.settings import get_settings
+
+    monkeypatch.setenv("VOICECONSOLE_ALLOW_PRIVATE_TARGETS", "1")
+    monkeypatch.setenv("VOICECONSOLE_SMTP_HOST", "127.0.0.1")
+    monkeypatch.setenv("VOICECONSOLE_SMTP_PORT", str(mailbox.port))
+    monkeypatch.setenv("VOICECONSOLE_NOTIFY_RETRY_SCHEDULE", "1,2")
+    get_settings.cache_clear()
+    yield get_settings()
+    monkeypatch.undo()
+    get_settings.cache_clear()
+
+
+@pytest.fixture
+def channels(db):
+    c = Channels(db)
+    yield c
+    c.close()
+
+
+# --------------------------------------------------------------------------------------------------
+# Integrations: settings as against the simulator, and clean queues. Autouse in tests/services/intake;
+# other modules ask for them with `pytestmark = pytest.mark.usefixtures(...)`. The simulator itself:
+# tests/services/conftest.py.
+# --------------------------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def integration_settings(monkeypatch):
+    """Settings as a developer running against the simulator would set them."""
+    from voiceconsole.settings import get_settings
+
+    monkeypatch.setenv("VOICECONSOLE_ALLOW_PRIVATE_TARGETS", "1")
+    monkeypatch.setenv("VOICECONSOLE_PLATFORM_RETRIES", str(RETRIES))
+    monkeypatch.setenv("VOICECONSOLE_PLATFORM_BACKOFF_S", "0.01")
+    monkeypatch.setenv("VOICECONSOLE_PLATFORM_MAX_BACKOFF_S", "0.05")
+    monkeypatch.setenv("VOICECONSOLE_PLATFORM_TIMEOUT_S", "20")
+    monkeypatch.setenv("VOICECONSOLE_PLATFORM_PAGE_SIZE", str(PAGE_SIZE))
+    get_settings.cache_clear()
+    yield get_settings()
+    monkeypatch.undo()
+    get_settings.cache_clear()
+
+
+@pytest.fixture
+def no_jobs_left_behind():
+    """Queues hold only this test's jobs, and none are left for later tests (whose workers drain every
+    queue: another test's sync job against a closed port would slow them down or worse)."""
+    from voiceconsole.enqueue import all_queues
+
+    for queue in all_queues():
+        queue.empty()
+    yield
+    for queue in all_queues():
+        queue.empty()
+
+
+@pytest.fixture
+def sync_queue():
+    """The sync queue, emptied of other tests' leftovers."""
+    from voiceconsole.enqueue import get_queue
+
+    queue = get_queue("sync")
+    queue.empty()
+    return queue

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.conftest import bearer
+from tests.support.http import bearer
 
 MALFORMED = b'{"body": "unterminated'
 JSON = {"Content-Type": "application/json"}

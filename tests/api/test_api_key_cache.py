@@ -10,7 +10,8 @@ from pathlib import Path
 
 from sqlmodel import select
 
-from tests.conftest import bearer, recorded_statements
+from tests.support.http import bearer
+from tests.support.sql import recorded_statements
 from voiceconsole.models import ApiKey
 from voiceconsole.services.api_keys import cache as api_key_cache
 from voiceconsole.services.security import sha256_hex

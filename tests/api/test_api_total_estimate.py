@@ -8,7 +8,7 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 
-from tests.conftest import bearer
+from tests.support.http import bearer
 
 N_CALLS = 12
 
@@ -121,7 +121,7 @@ def test_openapi_documents_the_estimate(api_client):
 
 
 def test_calls_page_shows_a_lower_bound_when_estimated(world, factory, monkeypatch):
-    from tests.ui.test_state import make_state
+    from tests.support.ui import make_state
     from voiceconsole.services.calls import listing as calls_service
     from voiceconsole.ui.state.calls import CallsState
 

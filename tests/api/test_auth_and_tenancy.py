@@ -11,7 +11,7 @@ import pytest
 from sqlalchemy import func
 from sqlmodel import select
 
-from tests.conftest import bearer
+from tests.support.http import bearer
 
 UNAUTHORIZED = {"error": "Unauthorized"}
 ORIGIN = {"Origin": "http://testserver"}

@@ -12,8 +12,8 @@ import pytest
 from sqlalchemy import func
 from sqlmodel import select
 
-from tests.api.clock_fields import assert_same_apart_from_clock
-from tests.conftest import bearer
+from tests.support.clock import assert_same_apart_from_clock
+from tests.support.http import bearer
 
 
 @dataclass

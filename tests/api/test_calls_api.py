@@ -12,8 +12,8 @@ from decimal import Decimal
 
 import pytest
 
-from tests.api.clock_fields import assert_same_apart_from_clock
-from tests.conftest import bearer
+from tests.support.clock import assert_same_apart_from_clock
+from tests.support.http import bearer
 
 NOW = datetime.now(timezone.utc).replace(microsecond=0)
 

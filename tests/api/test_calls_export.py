@@ -10,7 +10,8 @@ from decimal import Decimal
 import pytest
 from sqlalchemy import insert
 
-from tests.conftest import bearer, recorded_statements
+from tests.support.http import bearer
+from tests.support.sql import recorded_statements
 from voiceconsole.models import Call
 from voiceconsole.models.types import public_id
 from voiceconsole.services.calls import export as exports

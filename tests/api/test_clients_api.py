@@ -6,8 +6,8 @@ from datetime import datetime, timedelta, timezone
 
 from sqlmodel import select
 
-from tests.analytics.conftest import expected_rollups, stored_rollups
-from tests.conftest import bearer
+from tests.support.http import bearer
+from tests.support.rollups import expected_rollups, stored_rollups
 from voiceconsole.models import AuditLog, Call, Membership
 from voiceconsole.services.analytics import rollups
 

@@ -7,10 +7,10 @@ import pytest
 from sqlalchemy import func
 from sqlmodel import select
 
-from tests.conftest import bearer
-from tests.scoring.factories import BOOKING, timed_turns
-from tests.scoring.llm_server import ai_mode, drain, llm, llm_server  # noqa: F401 (fixtures)
-from voiceconsole.jobs.enqueue import get_queue
+from tests.support.calls import BOOKING, timed_turns
+from tests.support.http import bearer
+from tests.support.llm_server import drain
+from voiceconsole.enqueue import get_queue
 from voiceconsole.models import CreditLedger
 
 

@@ -11,7 +11,7 @@ import time
 import pytest
 from limits import parse
 
-from tests.conftest import bearer
+from tests.support.http import bearer
 
 RATE_HEADERS = ("X-RateLimit-Limit", "X-RateLimit-Remaining", "X-RateLimit-Reset")
 CHEAP = "/api/auth/me"  # authenticated, no list queries: keeps bursts fast

@@ -1,4 +1,4 @@
-from tests.conftest import bearer
+from tests.support.http import bearer
 
 
 def test_list_calls_smoke(api_client, factory):

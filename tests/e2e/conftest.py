@@ -8,7 +8,6 @@ set (dropped afterwards), else SQLite in a temporary data directory.
 from __future__ import annotations
 
 import os
-import re
 import secrets
 import shutil
 import signal
@@ -22,14 +21,13 @@ from pathlib import Path
 
 import pytest
 
+from tests.support.e2e import ARTIFACTS, KEY_RE, LINK_RE
+
 ROOT = Path(__file__).resolve().parents[2]
-ARTIFACTS = Path(__file__).resolve().parent / "artifacts"
 CHROMIUM = os.environ.get("VC_E2E_CHROMIUM", "/usr/bin/chromium")
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-dev-shm-usage", "--disable-gpu", "--disable-background-networking",
                  "--disable-component-update", "--disable-sync", "--no-first-run"]
 START_TIMEOUT_S = 300  # the prod build compiles the frontend at every start
-LINK_RE = re.compile(r"https?://\S+/api/auth/magic\?token=[\w\-]+")
-KEY_RE = re.compile(r"\bviq_[A-Za-z0-9]+")
 
 
 def _free_port() -> int:

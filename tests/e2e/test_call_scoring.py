@@ -11,7 +11,7 @@ import urllib.request
 import pytest
 from playwright.sync_api import expect
 
-from tests.e2e.conftest import ARTIFACTS, KEY_RE, LINK_RE
+from tests.support.e2e import ARTIFACTS, KEY_RE, LINK_RE
 
 pytestmark = pytest.mark.e2e
 

@@ -10,7 +10,7 @@ import urllib.request
 import pytest
 from playwright.sync_api import expect
 
-from tests.e2e.conftest import ARTIFACTS
+from tests.support.e2e import ARTIFACTS
 
 pytestmark = pytest.mark.e2e
 

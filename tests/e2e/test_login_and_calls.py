@@ -8,7 +8,7 @@ import secrets
 import pytest
 from playwright.sync_api import expect
 
-from tests.e2e.conftest import ARTIFACTS
+from tests.support.e2e import ARTIFACTS
 
 pytestmark = pytest.mark.e2e
 

@@ -20,8 +20,8 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from tests.e2e.conftest import ARTIFACTS
-from tests.receivers import Receiver
+from tests.support.e2e import ARTIFACTS
+from tests.support.receivers import Receiver
 
 pytestmark = pytest.mark.e2e
 
@@ -203,7 +203,7 @@ def test_webhook_channel_delivers_signed_events_pauses_and_resumes(e2e_page, vc_
 
 def test_members_see_channels_read_only_and_client_viewers_not_at_all(factory):
     """The roles behind the section (no browser: the demo has only its owner to sign in with)."""
-    from tests.ui.test_state import make_state
+    from tests.support.ui import make_state
     from voiceconsole.services.notifications import channels as notification_channels
     from voiceconsole.services.access.actor import SYSTEM
     from voiceconsole.ui.state.channel_form import ChannelFormState

@@ -17,14 +17,14 @@ from statistics import mean
 import pytest
 from rq import SimpleWorker
 
-from tests.conftest import bearer
+from tests.support.http import bearer
 
 VOICECONSOLE = Path(sys.executable).with_name("voiceconsole")
 
 
 @pytest.fixture
 def queue():
-    from voiceconsole.jobs.enqueue import get_queue
+    from voiceconsole.enqueue import get_queue
 
     return get_queue("default")
 
@@ -81,7 +81,7 @@ def _assert_matches(cached: dict, expected: dict) -> None:
 
 
 def test_job_computes_the_agents_figures(factory, db, queue, api_client):
-    from voiceconsole.jobs import enqueue
+    from voiceconsole import enqueue
 
     org = factory.org()
     agent = factory.agent(org)
@@ -106,7 +106,7 @@ def test_job_computes_the_agents_figures(factory, db, queue, api_client):
 
 
 def test_job_only_counts_its_own_agents_calls(factory, db, queue):
-    from voiceconsole.jobs import enqueue
+    from voiceconsole import enqueue
 
     org = factory.org()
     agent, neighbour = factory.agent(org), factory.agent(org)
@@ -120,7 +120,7 @@ def test_job_only_counts_its_own_agents_calls(factory, db, queue):
 
 
 def test_job_is_idempotent_and_picks_up_new_calls(factory, db, queue):
-    from voiceconsole.jobs import enqueue
+    from voiceconsole import enqueue
 
     org = factory.org()
     agent = factory.agent(org)
@@ -154,7 +154,7 @@ def test_job_function_can_run_twice_directly(factory, db):
 
 
 def test_enqueueing_twice_while_queued_collapses_to_one_job(factory, db, queue):
-    from voiceconsole.jobs import enqueue
+    from voiceconsole import enqueue
 
     org = factory.org()
     agent = factory.agent(org)
@@ -177,7 +177,7 @@ def test_scheduler_tick_enqueues_once_per_time_bucket(queue):
     from rq.job import Job
 
     from voiceconsole.redis_client import get_redis
-    from voiceconsole.jobs.enqueue import TICK_SECONDS, due_syncs
+    from voiceconsole.enqueue import TICK_SECONDS, due_syncs
 
     # A bucket far from now, so a ticker running elsewhere on this Redis cannot have used it.
     bucket = 10**8 + secrets.randbelow(10**8)
@@ -201,7 +201,7 @@ def test_dispatch_job_runs_in_a_worker(queue):
     from rq.job import Job, JobStatus
 
     from voiceconsole.redis_client import get_redis
-    from voiceconsole.jobs.enqueue import TICK_SECONDS, due_syncs
+    from voiceconsole.enqueue import TICK_SECONDS, due_syncs
 
     bucket = 3 * 10**8 + secrets.randbelow(10**8)
     assert due_syncs(now=bucket * TICK_SECONDS)
@@ -219,7 +219,7 @@ def _cli_env() -> dict[str, str]:
 
 
 def test_worker_burst_drains_the_queues_and_exits_0(factory, db, queue):
-    from voiceconsole.jobs import enqueue
+    from voiceconsole import enqueue
 
     org = factory.org()
     agent = factory.agent(org)

@@ -8,7 +8,7 @@ import pytest
 from rq.job import Job, JobStatus
 from rq.utils import import_attribute
 
-from voiceconsole.jobs import enqueue
+from voiceconsole import enqueue
 from voiceconsole.redis_client import get_redis
 
 

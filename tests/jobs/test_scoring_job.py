@@ -2,9 +2,9 @@
 
 from rq import SimpleWorker
 
-from voiceconsole.jobs.enqueue import get_queue
+from voiceconsole.enqueue import get_queue
 from voiceconsole.redis_client import get_redis
-from voiceconsole.jobs import enqueue
+from voiceconsole import enqueue
 from voiceconsole.models import Agent, Call
 from voiceconsole.services.agents import recompute_agent_stats
 from voiceconsole.services.scoring import score_stored_calls

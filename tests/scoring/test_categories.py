@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.scoring.factories import ANGRY, BOOKING, HANGUP, MONOLOGUE, make_call
+from tests.support.calls import ANGRY, BOOKING, HANGUP, MONOLOGUE, make_call
 from voiceconsole.scoring import categories as cat
 from voiceconsole.scoring import outcome as oc
 from voiceconsole.scoring import score_call

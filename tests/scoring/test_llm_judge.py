@@ -6,8 +6,8 @@ import time
 
 import pytest
 
-from tests.scoring.factories import BOOKING, HANGUP, make_call
-from tests.scoring.llm_server import client_for
+from tests.support.calls import BOOKING, HANGUP, make_call
+from tests.support.llm_server import client_for
 from voiceconsole.scoring import CATEGORIES, score_call
 from voiceconsole.scoring.llm_judge import (
     AI_VERSION,

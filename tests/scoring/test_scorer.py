@@ -7,7 +7,7 @@ from datetime import datetime, timezone
 
 import pytest
 
-from tests.scoring.factories import ANGRY, BOOKING, make_call
+from tests.support.calls import ANGRY, BOOKING, make_call
 from voiceconsole.platforms.base import CallRecord, Turn, Word
 from voiceconsole.scoring import (
     CATEGORIES,

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.scoring.factories import BOOKING, make_call
+from tests.support.calls import BOOKING, make_call
 from voiceconsole.scoring import SCORER_VERSION, score_call
 from voiceconsole.scoring import outcome as oc
 from voiceconsole.scoring.sentiment import read_caller_sentiment

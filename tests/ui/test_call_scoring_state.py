@@ -11,8 +11,8 @@ from types import SimpleNamespace
 import pytest
 from sqlmodel import select
 
-from tests.scoring.factories import ANGRY, BOOKING, timed_turns
-from tests.ui.test_state import make_state, redirect_path
+from tests.support.calls import ANGRY, BOOKING, timed_turns
+from tests.support.ui import make_state, redirect_path
 from voiceconsole.models import ClientScoring, Organization
 from voiceconsole.services.scoring import score_stored_calls
 from voiceconsole.ui.state import call_detail as call_detail_module
@@ -162,7 +162,7 @@ def test_pending_ai_coaching_is_polled_until_ready(tenant, monkeypatch, db):
 
     queued = []
     monkeypatch.setattr(coaching_service, "get_settings", lambda: type("S", (), {"llm_configured": True})())
-    monkeypatch.setattr("voiceconsole.jobs.enqueue.coaching", lambda call_id: queued.append(call_id))
+    monkeypatch.setattr("voiceconsole.enqueue.coaching", lambda call_id: queued.append(call_id))
     monkeypatch.setattr(call_detail_module, "COACHING_POLL_S", 0)
     call = tenant["call"]
     detail = open_call(tenant["token"], call.public_id)
@@ -182,7 +182,7 @@ def test_polling_stops_when_the_page_moves_on(tenant, monkeypatch):
     from voiceconsole.services.scoring import coaching as coaching_service
 
     monkeypatch.setattr(coaching_service, "get_settings", lambda: type("S", (), {"llm_configured": True})())
-    monkeypatch.setattr("voiceconsole.jobs.enqueue.coaching", lambda call_id: None)
+    monkeypatch.setattr("voiceconsole.enqueue.coaching", lambda call_id: None)
     monkeypatch.setattr(call_detail_module, "COACHING_POLL_S", 0)
     monkeypatch.setattr(call_detail_module, "COACHING_POLL_LIMIT", 3)
     detail = open_call(tenant["token"], tenant["call"].public_id)

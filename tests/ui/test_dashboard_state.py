@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta, timezone
 
-from tests.ui.test_state import make_state, redirect_path
+from tests.support.ui import make_state, redirect_path
 from voiceconsole.services.analytics import rollups
 from voiceconsole.ui import format as fmt
 from voiceconsole.ui.state.calls import CallsState

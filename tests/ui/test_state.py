@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-import reflex as rx
 import pytest
-from reflex.istate.data import RouterData
 
+from tests.support.ui import make_state, redirect_path
 from voiceconsole.ui import format as fmt
 from voiceconsole.ui.state.agents import AgentsState
 from voiceconsole.ui.state.api_keys import ApiKeysState
@@ -13,27 +12,6 @@ from voiceconsole.ui.state.auth import AuthState
 from voiceconsole.ui.state.call_detail import CallDetailState
 from voiceconsole.ui.state.calls import CallsState
 from voiceconsole.ui.state.login import LoginState
-
-
-def make_state(cls, *, token: str | None = None, path: str = "/calls", query: dict | None = None):
-    """A fresh state tree (one browser tab) with the given cookie and URL; returns the `cls` substate."""
-    root = rx.State()
-    state = root.get_substate(cls.get_full_name().split(".")[1:])
-    cookie = f"theme=dark; cp_session={token}" if token else ""
-    state.router = RouterData.from_router_data({
-        "headers": {"cookie": cookie, "origin": "http://testserver"},
-        "pathname": path, "asPath": path, "query": query or {},
-    })
-    return state
-
-
-def redirect_path(spec) -> str | None:
-    """The target of an `rx.redirect(...)` event spec, or None if `spec` is not a redirect."""
-    if spec is None or getattr(getattr(spec, "handler", None), "fn", None) is None:
-        return None
-    if spec.handler.fn.__qualname__ != "_redirect":
-        return None
-    return {k._js_expr: v._var_value for k, v in spec.args}["path"]
 
 
 @pytest.fixture

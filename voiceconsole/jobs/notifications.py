@@ -7,7 +7,7 @@ Triggers, from fastest to slowest:
    scheduler moves it to the queue when due, polling every second).
 3. The notify sweep, every NOTIFY_TICK_SECONDS from the worker's ticker (jobs/scheduler.py), does
    both: a lost trigger costs at most that long.
-Requests collapse: while a run of a job is waiting, asking again adds nothing (jobs/enqueue.py). Two
+Requests collapse: while a run of a job is waiting, asking again adds nothing (voiceconsole/enqueue.py). Two
 runs at the same time are harmless (claims are atomic), only wasteful.
 """
 
@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import time
 
-from voiceconsole.jobs import enqueue
+from voiceconsole import enqueue
 from voiceconsole.models.types import utcnow
 from voiceconsole.services.notifications.fanout import fan_out_all
 from voiceconsole.services.notifications.outbox import next_due_at

@@ -23,7 +23,7 @@ from __future__ import annotations
 import logging
 import threading
 
-from voiceconsole.jobs import enqueue
+from voiceconsole import enqueue
 
 log = logging.getLogger(__name__)
 TICKS = (enqueue.due_syncs, enqueue.notify_sweep, enqueue.daily_summaries, enqueue.outdated_rescoring)

@@ -6,7 +6,7 @@ import threading
 
 from rq import SimpleWorker, Worker
 
-from voiceconsole.jobs.enqueue import all_queues
+from voiceconsole.enqueue import all_queues
 from voiceconsole.jobs.scheduler import start_ticker
 from voiceconsole.redis_client import get_redis
 

@@ -1,7 +1,7 @@
 """ElevenLabs Agents: mapping of native agent and conversation objects onto the common records, and the
 connector.
 
-Shapes: /work/shared/platform-apis.md §3 (GET conversation, list-conversations summary, GET agent,
+Shapes: docs/platform-apis.md §3 (GET conversation, list-conversations summary, GET agent,
 post_call_transcription webhook `data`).
 """
 

@@ -1,6 +1,6 @@
 """Retell AI: mapping of native agent and call objects onto the common records, and the connector.
 
-Shapes: /work/shared/platform-apis.md §1 (get-call, v3 list-calls items, get-agent, v2 list-agents).
+Shapes: docs/platform-apis.md §1 (get-call, v3 list-calls items, get-agent, v2 list-agents).
 """
 
 from __future__ import annotations

@@ -1,6 +1,6 @@
 """Vapi: mapping of native Assistant and Call objects onto the common records, and the connector.
 
-Shapes: /work/shared/platform-apis.md §2 (GET /call, GET /assistant, end-of-call-report `call`).
+Shapes: docs/platform-apis.md §2 (GET /call, GET /assistant, end-of-call-report `call`).
 """
 
 from __future__ import annotations

@@ -17,7 +17,7 @@ and a few modules every domain uses: `errors` (domain errors), `security` (hashi
 `net_guard` (outbound target checks), `email` (SMTP), plus `demo` (the demo organization).
 
 Domain packages never import each other in a circle (import-linter checks it), and never import a
-job: background work is queued through `voiceconsole.jobs.enqueue`.
+job: background work is queued through `voiceconsole.enqueue`.
 """
 
 # Registers the after-flush hook that makes API-key and organization changes revoke remembered keys in

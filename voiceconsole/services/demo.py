@@ -8,7 +8,7 @@ import httpx
 from sqlalchemy import delete
 from sqlmodel import Session, select
 
-from voiceconsole.jobs import enqueue
+from voiceconsole import enqueue
 from voiceconsole.models import Agent, ApiKey, Client, Integration, NotificationChannel, Organization
 from voiceconsole.platforms import retell, vapi
 from voiceconsole.platforms.simulator.generator import DEMO_CLIENTS, generate_agents, generate_calls

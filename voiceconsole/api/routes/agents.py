@@ -40,7 +40,7 @@ PERIOD_DOC = ("`period` holds the figures of the last N days (`range`, default 3
 @router.get("/stats", summary="Aggregated agent performance for the dashboard", description=PERIOD_DOC)
 def agent_stats(principal: PrincipalDep, session: SessionDep, range_: PeriodRange = "30d"):
     data, meta = agents_service.agents_overview(session, org=principal.org, actor=principal.actor, range_=range_)
-    return ok_response(data, **meta)
+    return ok_response(data.wire(), **meta.wire())
 
 
 @router.get("/{agent_id}", summary="Agent detail with recent calls, score trend and cost", description=PERIOD_DOC)

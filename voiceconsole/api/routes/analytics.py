@@ -51,7 +51,7 @@ def get_analytics(
     data, meta = analytics_service.analytics(session, org=principal.org, range_=range_, date_from=date_from,
                                              date_to=date_to, agent_id=agent_id, client_id=client_id,
                                              actor=principal.actor)
-    return ok_response(data, **meta)
+    return ok_response(data.wire(), **meta.wire())
 
 
 @router.get("/portfolio", summary="Clients and agents ranked by health (week over week), worst first")
@@ -61,5 +61,5 @@ def get_portfolio(principal: PrincipalDep, session: SessionDep, agent_id: AgentI
     scope = analytics_service.resolve_scope(session, org=principal.org, agent_id=agent_id, client_id=client_id,
                                             actor=principal.actor)
     board = analytics_service.portfolio(session, org=principal.org, scope=scope)
-    return ok_response({"clients": board["clients"], "agents": board["agents"]},
-                       **{"from": board["from"], "to": board["to"]})
+    wire = board.wire()
+    return ok_response({"clients": wire["clients"], "agents": wire["agents"]}, **{"from": wire["from"], "to": wire["to"]})

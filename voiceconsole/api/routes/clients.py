@@ -53,7 +53,7 @@ def rename_client(client_id: str, body: ClientIn, principal: PrincipalDep, sessi
 def delete_client(client_id: str, principal: PrincipalDep, session: SessionDep):
     result = clients_service.delete_client(session, org=principal.org, client_id=client_id, actor=principal.actor)
     session.commit()
-    return ok(result)
+    return ok(result.wire())
 
 
 @router.put("/agents/{agent_id}/client", summary="Assign an agent (the platform's agent id) to a client, or none")

@@ -61,7 +61,7 @@ def create_integration(body: IntegrationIn, principal: PrincipalDep, session: Se
         base_url=body.base_url, webhook_secret=body.webhook_secret, actor=principal.actor)
     session.commit()  # the sync job must find it
     queued = service.request_sync(session, org=principal.org, integration_id=integration.public_id,
-                                  actor=principal.actor)["queued"]
+                                  actor=principal.actor).queued
     return ok(_out(session, principal, integration.public_id), syncQueued=queued)
 
 
@@ -80,12 +80,14 @@ def update_integration(integration_id: str, body: IntegrationPatch, principal: P
 
 @router.post("/{integration_id}/test", status_code=202, summary="Queue a connection test (lists agents)")
 def test_integration(integration_id: str, principal: PrincipalDep, session: SessionDep):
-    return ok(service.request_test(session, org=principal.org, integration_id=integration_id, actor=principal.actor))
+    return ok(service.request_test(session, org=principal.org, integration_id=integration_id,
+                                   actor=principal.actor).wire())
 
 
 @router.post("/{integration_id}/sync", status_code=202, summary="Queue a sync now")
 def sync_integration(integration_id: str, principal: PrincipalDep, session: SessionDep):
-    return ok(service.request_sync(session, org=principal.org, integration_id=integration_id, actor=principal.actor))
+    return ok(service.request_sync(session, org=principal.org, integration_id=integration_id,
+                                   actor=principal.actor).wire())
 
 
 @router.delete("/{integration_id}", summary="Disconnect (agents and calls are kept)")

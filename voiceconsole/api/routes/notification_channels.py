@@ -10,7 +10,6 @@ from pydantic.alias_generators import to_camel
 
 from voiceconsole.api.deps import PrincipalDep, SessionDep
 from voiceconsole.api.envelope import ok
-from voiceconsole.schemas import ChannelCreated
 from voiceconsole.services.notifications import channels as service
 from voiceconsole.services.notifications import deliveries as delivery
 
@@ -44,10 +43,6 @@ class ChannelPatch(_CamelIn):
     summary_hour: int | None = None
 
 
-def _created(created: service.ChannelWithSecret) -> dict[str, Any]:
-    return ChannelCreated(**created.channel.model_dump(), secret=created.secret).wire()
-
-
 @router.get("", summary="List notification channels")
 def list_channels(principal: PrincipalDep, session: SessionDep):
     items = service.list_channels(session, org=principal.org, actor=principal.actor)
@@ -60,7 +55,7 @@ def create_channel(body: ChannelIn, principal: PrincipalDep, session: SessionDep
                                      events=body.events, name=body.name, url=body.url, email=body.email,
                                      client_id=body.client_id, summary_hour=body.summary_hour)
     session.commit()
-    return ok(_created(created))
+    return ok(created.wire())
 
 
 @router.get("/{channel_id}", summary="One channel (its URL only as a hint, never its secret)")
@@ -116,4 +111,4 @@ def resume_channel(channel_id: str, principal: PrincipalDep, session: SessionDep
 def rotate_secret(channel_id: str, principal: PrincipalDep, session: SessionDep):
     rotated = service.rotate_secret(session, org=principal.org, channel_id=channel_id, actor=principal.actor)
     session.commit()
-    return ok(_created(rotated))
+    return ok(rotated.wire())

@@ -52,7 +52,7 @@ def _require_some(body: BaseModel) -> None:
 
 @router.get("/settings/scoring", summary="Score weights, alert threshold, overrides, AI mode and credits")
 def get_scoring_settings(principal: PrincipalDep, session: SessionDep):
-    return ok(score_settings.scoring_settings(session, org=principal.org, actor=principal.actor))
+    return ok(score_settings.scoring_settings(session, org=principal.org, actor=principal.actor).wire())
 
 
 @router.put("/settings/scoring", summary="Change the organization's score weights and/or alert threshold")
@@ -65,12 +65,14 @@ def put_scoring_settings(body: OrgScoringIn, principal: PrincipalDep, session: S
         session, org=principal.org, actor=principal.actor, weights=_given(body, "weights"),
         alert_threshold=_given(body, "alertThreshold"))
     session.commit()  # the rescoring job is queued once this commits
-    return ok(score_settings.scoring_settings(session, org=principal.org, actor=principal.actor), rescoring=rescoring)
+    return ok(score_settings.scoring_settings(session, org=principal.org, actor=principal.actor).wire(),
+              rescoring=rescoring)
 
 
 @router.get("/clients/{client_id}/scoring", summary="A client's score weights and alert threshold")
 def get_client_scoring(client_id: str, principal: PrincipalDep, session: SessionDep):
-    return ok(score_settings.client_scoring(session, org=principal.org, client_id=client_id, actor=principal.actor))
+    return ok(score_settings.client_scoring(session, org=principal.org, client_id=client_id,
+                                            actor=principal.actor).wire())
 
 
 @router.put("/clients/{client_id}/scoring", summary="Override (or clear with null) a client's weights and threshold")
@@ -80,12 +82,13 @@ def put_client_scoring(client_id: str, body: ClientScoringIn, principal: Princip
         session, org=principal.org, client_id=client_id, actor=principal.actor, weights=_given(body, "weights"),
         alert_threshold=_given(body, "alertThreshold"))
     session.commit()
-    return ok(data, rescoring=rescoring)
+    return ok(data.wire(), rescoring=rescoring)
 
 
 @router.get("/agents/{agent_id}/scoring", summary="An agent's alert threshold")
 def get_agent_scoring(agent_id: str, principal: PrincipalDep, session: SessionDep):
-    return ok(score_settings.agent_scoring(session, org=principal.org, agent_id=agent_id, actor=principal.actor))
+    return ok(score_settings.agent_scoring(session, org=principal.org, agent_id=agent_id,
+                                           actor=principal.actor).wire())
 
 
 @router.put("/agents/{agent_id}/scoring", summary="Override (or clear with null) an agent's alert threshold")
@@ -93,7 +96,7 @@ def put_agent_scoring(agent_id: str, body: AgentScoringIn, principal: PrincipalD
     data = score_settings.update_agent_scoring(session, org=principal.org, agent_id=agent_id, actor=principal.actor,
                                                alert_threshold=body.alertThreshold)
     session.commit()
-    return ok(data)
+    return ok(data.wire())
 
 
 @router.get("/calls/{call_id}/coaching", summary="Coaching for a call: what went well, what went wrong",

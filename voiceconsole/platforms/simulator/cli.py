@@ -31,7 +31,7 @@ def run_simulator(port: int, host: str = "127.0.0.1", seed: int = 7, calls: int 
     base = f"http://{host}:{port}"
     for platform in PLATFORMS:
         echo(f"  {platform:<11} {base}/{platform:<11}  {_KEY_HEADER[platform]} {state.api_keys[platform]}")
-    echo(f"  control     {base}/_sim  (faults, new calls, webhooks: see server.py)")
+    echo(f"  control     {base}/_sim  (faults, new calls, webhooks: see server/control.py)")
     import uvicorn  # a test extra today; `voiceconsole simulator` needs it installed
 
     uvicorn.run(create_app(state), host=host, port=port, log_level=log_level)

@@ -10,7 +10,7 @@ from sqlalchemy import update
 from sqlmodel import Session, select
 
 from voiceconsole.db import after_commit
-from voiceconsole.jobs import enqueue
+from voiceconsole import enqueue
 from voiceconsole.models import MagicLink, Membership, Organization, User, UserSession
 from voiceconsole.models.types import utcnow
 from voiceconsole.services.access import audit

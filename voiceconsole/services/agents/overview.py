@@ -11,7 +11,8 @@ from sqlmodel import Session, select
 
 from voiceconsole.models import Agent, Call, Client, Organization
 from voiceconsole.models.types import utcnow
-from voiceconsole.schemas import AgentDetail, AgentSummary, TrendPoint
+from voiceconsole.schemas import AgentDetail, AgentsOverview, AgentStatsRow, AgentSummary, TrendPoint
+from voiceconsole.schemas.analytics import PeriodFiguresWithMeta, PeriodMeta
 from voiceconsole.services import analytics
 from voiceconsole.services.calls import CallFilters, list_calls
 from voiceconsole.services.access.actor import Actor
@@ -116,10 +117,11 @@ def get_agent(session: Session, *, org: Organization, agent_id: str, actor: Acto
     )
 
 
-def _period_of(session: Session, *, org: Organization, agent_ids: list[int], range_: str) -> dict:
+def _period_of(session: Session, *, org: Organization, agent_ids: list[int], range_: str) -> PeriodFiguresWithMeta:
     window = analytics.resolve_window(range_)
     scope = analytics.Scope(org_id=org.id, agent_ids=agent_ids)
-    return {**analytics.period_figures(*_combined(session, scope, window)), **analytics.window_meta(window)}
+    return PeriodFiguresWithMeta(**analytics.period_figures(*_combined(session, scope, window)).model_dump(),
+                                 **analytics.window_meta(window).model_dump())
 
 
 def _combined(session: Session, scope, window) -> tuple[Totals, Totals]:  # noqa: ANN001
@@ -129,7 +131,7 @@ def _combined(session: Session, scope, window) -> tuple[Totals, Totals]:  # noqa
 
 
 def agents_overview(session: Session, *, org: Organization, actor: Actor | None = None,
-                    range_: str = "30d") -> tuple[dict, dict]:
+                    range_: str = "30d") -> tuple[AgentsOverview, PeriodMeta]:
     """Aggregated agent performance for the dashboard: (data, meta).
 
     Each agent carries its cached all-time figures and, under `period`, the figures of the period
@@ -147,13 +149,14 @@ def agents_overview(session: Session, *, org: Organization, actor: Actor | None 
     total_calls = sum(a.total_calls for a in agents)
     scored = [(a.avg_score, a.total_calls) for a in agents if a.avg_score is not None and a.total_calls]
     weight = sum(n for _, n in scored)
-    data = {
-        "totalAgents": len(agents),
-        "onlineAgents": sum(1 for a in agents if a.status == "online"),
-        "totalCalls": total_calls,
-        "avgScore": round(sum(s * n for s, n in scored) / weight, 1) if weight else None,
-        "totalCost": round(sum(a.total_cost for a in agents), 4),
-        "period": analytics.period_figures(*_combined(session, scope, window)),
-        "agents": [{**a.wire(), "period": figures.get(db_ids.get((a.platform, a.id)), empty)} for a in agents],
-    }
+    data = AgentsOverview(
+        total_agents=len(agents),
+        online_agents=sum(1 for a in agents if a.status == "online"),
+        total_calls=total_calls,
+        avg_score=round(sum(s * n for s, n in scored) / weight, 1) if weight else None,
+        total_cost=round(sum(a.total_cost for a in agents), 4),
+        period=analytics.period_figures(*_combined(session, scope, window)),
+        agents=[AgentStatsRow(**a.model_dump(), period=figures.get(db_ids.get((a.platform, a.id)), empty))
+                for a in agents],
+    )
     return data, analytics.window_meta(window)

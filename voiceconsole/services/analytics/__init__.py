@@ -22,7 +22,6 @@ from voiceconsole.services.analytics.figures import (
     round_figure,
     sum_totals,
     summary,
-    unit_costs,
     usd,
     window_meta,
 )
@@ -30,5 +29,5 @@ from voiceconsole.services.analytics.figures import (
 __all__ = [
     "MAX_RANGE_DAYS", "PORTFOLIO_DAYS", "PRESET_DAYS", "RANGES", "Scope", "Window", "analytics", "figures_by", "iso",
     "kpis", "parse_when", "pct_change", "period_figures", "period_totals", "portfolio", "resolve_scope",
-    "resolve_window", "round_figure", "sum_totals", "summary", "unit_costs", "usd", "window_meta",
+    "resolve_window", "round_figure", "sum_totals", "summary", "usd", "window_meta",
 ]

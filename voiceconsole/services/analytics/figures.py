@@ -35,6 +35,20 @@ from sqlmodel import Session
 
 from voiceconsole.models import Agent, Call, CallDailyRollup, Client, Organization
 from voiceconsole.models.types import utcnow
+from voiceconsole.schemas.analytics import (
+    AnalyticsOut,
+    Kpis,
+    PeriodFigures,
+    PeriodMeta,
+    Portfolio,
+    PortfolioAgentRow,
+    PortfolioRow,
+    ScoreDistribution,
+    SentimentBreakdown,
+    SeriesPoint,
+    Trend,
+    Trends,
+)
 from voiceconsole.services.access.actor import Actor
 from voiceconsole.services.errors import NotFound, ValidationFailed
 from voiceconsole.services.analytics.rollups import (
@@ -284,19 +298,14 @@ def pct_change(current: float | None, previous: float | None) -> float | None:
     return round((current - previous) / previous * 100, 1)
 
 
-def _trend(current: float | None, previous: float | None, digits: int | None = 1) -> dict[str, Any]:
+def _trend(current: float | None, previous: float | None, digits: int | None = 1) -> Trend:
     shown = (lambda v: v) if digits is None else (lambda v: round_figure(v, digits))
-    return {"current": shown(current), "previous": shown(previous), "change": pct_change(current, previous)}
+    return Trend(current=shown(current), previous=shown(previous), change=pct_change(current, previous))
 
 
-def kpis(t: Totals) -> dict[str, Any]:
-    return {
-        "totalCalls": t.calls,
-        "successRate": round_figure(t.success_rate),
-        "avgScore": round_figure(t.avg_score),
-        "avgDuration": round_figure(t.avg_duration_s),
-        "totalCost": usd(t.cost_usd),
-    }
+def kpis(t: Totals) -> Kpis:
+    return Kpis(total_calls=t.calls, success_rate=round_figure(t.success_rate), avg_score=round_figure(t.avg_score),
+                avg_duration=round_figure(t.avg_duration_s), total_cost=usd(t.cost_usd))
 
 
 def _buckets(window: Window) -> list[str]:
@@ -314,7 +323,7 @@ def _buckets(window: Window) -> list[str]:
     return keys
 
 
-def summary(session: Session, *, org: Organization, window: Window, scope: Scope) -> dict[str, Any]:
+def summary(session: Session, *, org: Organization, window: Window, scope: Scope) -> AnalyticsOut:
     """Everything `GET /api/analytics` returns under `data`, for one window and scope."""
     by_bucket = period_totals(session, scope, window.start, window.end, live=window.live,
                               granularity=window.granularity)
@@ -324,35 +333,35 @@ def summary(session: Session, *, org: Organization, window: Window, scope: Scope
     series = []
     for key in _buckets(window):
         t = by_bucket.get((None, key), Totals())
-        series.append({"t": key, "calls": t.calls, "avgScore": round_figure(t.avg_score), "cost": usd(t.cost_usd),
-                       "successRate": round_figure(t.success_rate)})
-    return {
-        **kpis(current),
-        "sentimentBreakdown": {"positive": current.positive, "neutral": current.neutral,
-                               "negative": current.negative},
-        "scoreDistribution": {"excellent": current.score_excellent, "good": current.score_good,
-                              "attention": current.score_attention, "poor": current.score_poor},
-        "trends": {
-            "calls": _trend(current.calls, previous.calls, None),
-            "successRate": _trend(current.success_rate, previous.success_rate),
-            "score": _trend(current.avg_score, previous.avg_score),
-            "duration": _trend(current.avg_duration_s, previous.avg_duration_s),
-            "cost": {"current": usd(current.cost_usd), "previous": usd(previous.cost_usd),
-                     "change": pct_change(float(current.cost_usd), float(previous.cost_usd))},
-        },
-        "series": series,
-    }
+        series.append(SeriesPoint(t=key, calls=t.calls, avg_score=round_figure(t.avg_score), cost=usd(t.cost_usd),
+                                  success_rate=round_figure(t.success_rate)))
+    return AnalyticsOut(
+        **kpis(current).model_dump(),
+        sentiment_breakdown=SentimentBreakdown(positive=current.positive, neutral=current.neutral,
+                                               negative=current.negative),
+        score_distribution=ScoreDistribution(excellent=current.score_excellent, good=current.score_good,
+                                             attention=current.score_attention, poor=current.score_poor),
+        trends=Trends(
+            calls=_trend(current.calls, previous.calls, None),
+            success_rate=_trend(current.success_rate, previous.success_rate),
+            score=_trend(current.avg_score, previous.avg_score),
+            duration=_trend(current.avg_duration_s, previous.avg_duration_s),
+            cost=Trend(current=usd(current.cost_usd), previous=usd(previous.cost_usd),
+                       change=pct_change(float(current.cost_usd), float(previous.cost_usd))),
+        ),
+        series=series,
+    )
 
 
-def window_meta(window: Window) -> dict[str, Any]:
+def window_meta(window: Window) -> PeriodMeta:
     prev_start, prev_end = window.previous
-    return {"range": window.range, "from": iso(window.start), "to": iso(window.end),
-            "previousFrom": iso(prev_start), "previousTo": iso(prev_end), "granularity": window.granularity}
+    return PeriodMeta(range=window.range, from_=iso(window.start), to=iso(window.end), previous_from=iso(prev_start),
+                      previous_to=iso(prev_end), granularity=window.granularity)
 
 
 def analytics(session: Session, *, org: Organization, range_: str = "30d", date_from: str | None = None,
               date_to: str | None = None, agent_id: str | None = None, client_id: str | None = None,
-              actor: Actor | None = None, now: datetime | None = None) -> tuple[dict[str, Any], dict[str, Any]]:
+              actor: Actor | None = None, now: datetime | None = None) -> tuple[AnalyticsOut, PeriodMeta]:
     """(data, meta) of `GET /api/analytics`."""
     window = resolve_window(range_, date_from=date_from, date_to=date_to, now=now)
     scope = resolve_scope(session, org=org, agent_id=agent_id, client_id=client_id, actor=actor)
@@ -361,29 +370,24 @@ def analytics(session: Session, *, org: Organization, range_: str = "30d", date_
 
 # ----------------------------------------------------------------------------------------- per agent / client
 
-def unit_costs(t: Totals) -> dict[str, Any]:
-    """Cost per talk minute (ended calls' duration) and per successful call."""
-    return {
-        "costPerMinute": round(float(t.cost_usd) / t.minutes, 4) if t.minutes else None,
-        "costPerSuccessfulCall": round(float(t.cost_usd) / t.successful, 4) if t.successful else None,
-    }
+def period_figures(current: Totals, previous: Totals) -> PeriodFigures:
+    """One agent's (or client's) figures over a period, with its score trend against the previous one; costs
+    per talk minute (ended calls' duration) and per successful call."""
+    return PeriodFigures(
+        calls=current.calls,
+        success_rate=round_figure(current.success_rate),
+        avg_score=round_figure(current.avg_score),
+        previous_avg_score=round_figure(previous.avg_score),
+        score_change=pct_change(current.avg_score, previous.avg_score),
+        avg_duration=round_figure(current.avg_duration_s),
+        cost=usd(current.cost_usd),
+        cost_per_minute=round(float(current.cost_usd) / current.minutes, 4) if current.minutes else None,
+        cost_per_successful_call=(round(float(current.cost_usd) / current.successful, 4)
+                                  if current.successful else None),
+    )
 
 
-def period_figures(current: Totals, previous: Totals) -> dict[str, Any]:
-    """One agent's (or client's) figures over a period, with its score trend against the previous one."""
-    return {
-        "calls": current.calls,
-        "successRate": round_figure(current.success_rate),
-        "avgScore": round_figure(current.avg_score),
-        "previousAvgScore": round_figure(previous.avg_score),
-        "scoreChange": pct_change(current.avg_score, previous.avg_score),
-        "avgDuration": round_figure(current.avg_duration_s),
-        "cost": usd(current.cost_usd),
-        **unit_costs(current),
-    }
-
-
-def figures_by(session: Session, *, scope: Scope, window: Window, by: str) -> dict[int | None, dict[str, Any]]:
+def figures_by(session: Session, *, scope: Scope, window: Window, by: str) -> dict[int | None, PeriodFigures]:
     """`period_figures` for every agent or client (by = "agent" | "client") with calls in either period."""
     cur = period_totals(session, scope, window.start, window.end, live=window.live, by=by)
     prev_start, prev_end = window.previous
@@ -392,14 +396,14 @@ def figures_by(session: Session, *, scope: Scope, window: Window, by: str) -> di
     return {k: period_figures(cur.get((k, None), Totals()), prev.get((k, None), Totals())) for k in keys}
 
 
-def portfolio(session: Session, *, org: Organization, scope: Scope, now: datetime | None = None) -> dict[str, Any]:
+def portfolio(session: Session, *, org: Organization, scope: Scope, now: datetime | None = None) -> Portfolio:
     """Clients and agents ranked by health, worst first: health is the average call score over the last
     7 UTC days (today included), with its week-over-week change in points. Rows without scored calls
     this week come last."""
     now = (now or utcnow()).replace(microsecond=0)
     this_week = (day_start(now.date() - timedelta(days=PORTFOLIO_DAYS - 1)), now)
     last_week = (this_week[0] - timedelta(days=PORTFOLIO_DAYS), this_week[0])
-    out: dict[str, Any] = {"from": iso(this_week[0]), "to": iso(now), "clients": [], "agents": []}
+    rows_by: dict[str, list[Any]] = {}
     for by in ("client", "agent"):
         cur = period_totals(session, scope, *this_week, live=True, by=by)
         prev = period_totals(session, scope, *last_week, by=by)
@@ -420,15 +424,14 @@ def portfolio(session: Session, *, org: Organization, scope: Scope, now: datetim
         for db_id, public, name, client_name in entities:
             c, p = cur.get((db_id, None), Totals()), prev.get((db_id, None), Totals())
             health, before = c.avg_score, p.avg_score
-            row = {"id": public, "name": name}
-            if by == "agent":
-                row["clientName"] = client_name
-            rows.append({
-                **row, "health": round_figure(health), "previousHealth": round_figure(before),
-                "healthChange": round_figure(health - before) if health is not None and before is not None else None,
-                "calls": c.calls, "previousCalls": p.calls, "callsChange": pct_change(c.calls, p.calls),
-                "successRate": round_figure(c.success_rate), "cost": usd(c.cost_usd),
-            })
-        rows.sort(key=lambda r: (r["health"] is None, r["health"] or 0, r["name"]))
-        out["clients" if by == "client" else "agents"] = rows
-    return out
+            figures = dict(
+                id=public, name=name, health=round_figure(health), previous_health=round_figure(before),
+                health_change=round_figure(health - before) if health is not None and before is not None else None,
+                calls=c.calls, previous_calls=p.calls, calls_change=pct_change(c.calls, p.calls),
+                success_rate=round_figure(c.success_rate), cost=usd(c.cost_usd),
+            )
+            rows.append(PortfolioAgentRow(**figures, client_name=client_name) if by == "agent"
+                        else PortfolioRow(**figures))
+        rows.sort(key=lambda r: (r.health is None, r.health or 0, r.name))
+        rows_by[by] = rows
+    return Portfolio(from_=iso(this_week[0]), to=iso(now), clients=rows_by["client"], agents=rows_by["agent"])

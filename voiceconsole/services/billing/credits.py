@@ -9,7 +9,6 @@ never an error.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import func
@@ -19,6 +18,7 @@ from sqlmodel import Session, select
 from voiceconsole.db import is_postgres
 from voiceconsole.models import CreditLedger, Organization
 from voiceconsole.models.types import utcnow
+from voiceconsole.schemas import CreditsOut
 from voiceconsole.services.billing.plans import plan_for
 
 AI_SCORING = "ai_scoring"
@@ -33,20 +33,6 @@ def monthly_allowance(plan: str | None) -> int:
 def current_period(now: datetime | None = None) -> str:
     """The credit month, `YYYY-MM` in UTC."""
     return (now or utcnow()).strftime("%Y-%m")
-
-
-@dataclass(frozen=True)
-class CreditBalance:
-    period: str
-    plan: str
-    allowance: int  # the plan's monthly credits
-    granted: int  # credited this month (the allowance, plus any top-ups)
-    used: int
-    remaining: int
-
-    def wire(self) -> dict:
-        return {"period": self.period, "plan": self.plan, "allowance": self.allowance, "granted": self.granted,
-                "used": self.used, "remaining": self.remaining}
 
 
 def _insert_once(session: Session, row: CreditLedger) -> bool:
@@ -88,13 +74,13 @@ def _used(session: Session, org_id: int, period: str) -> int:
         CreditLedger.entry == "spend")).one())
 
 
-def balance(session: Session, *, org: Organization, period: str | None = None) -> CreditBalance:
+def balance(session: Session, *, org: Organization, period: str | None = None) -> CreditsOut:
     """This month's credits: granted, used and remaining. Read-only: a month not granted yet (or a
     plan that grew) counts as granted in full, as `ensure_grant` will write on the first spend."""
     period = period or current_period()
     granted = max(_granted(session, org.id, period), monthly_allowance(org.plan))
     used = _used(session, org.id, period)
-    return CreditBalance(period=period, plan=org.plan, allowance=monthly_allowance(org.plan), granted=granted,
+    return CreditsOut(period=period, plan=org.plan, allowance=monthly_allowance(org.plan), granted=granted,
                          used=used, remaining=max(0, granted - used))
 
 

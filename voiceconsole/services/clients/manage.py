@@ -12,7 +12,7 @@ from sqlmodel import Session, select
 
 from voiceconsole.models import Agent, Call, Client, ClientScoring, Membership, Organization
 from voiceconsole.models.types import utcnow
-from voiceconsole.schemas import AgentSummary, ClientOut
+from voiceconsole.schemas import AgentSummary, ClientDeleted, ClientOut
 from voiceconsole.services.access import audit
 from voiceconsole.services.analytics import rollups
 from voiceconsole.services.agents import agent_summary
@@ -102,7 +102,7 @@ def _move_agent(session: Session, agent: Agent, client_id: int | None) -> None:
     rollups.refresh_rollups_for_agent(session, organization_id=agent.organization_id, agent_id=agent.id)
 
 
-def delete_client(session: Session, *, org: Organization, client_id: str, actor: Actor) -> dict:
+def delete_client(session: Session, *, org: Organization, client_id: str, actor: Actor) -> ClientDeleted:
     """Delete a client: its agents (and their calls) become unassigned, its score overrides go, and its
     client viewers lose their access to the organization."""
     require_manager(actor, "clients")
@@ -121,7 +121,7 @@ def delete_client(session: Session, *, org: Organization, client_id: str, actor:
     audit.record(session, organization_id=org.id, actor=actor, action="client.delete", target_type="client",
                  target_id=client.public_id,
                  details={"name": client.name, "unassigned_agents": len(agents), "removed_viewers": viewers or 0})
-    return {"id": client.public_id, "deleted": True, "unassignedAgents": len(agents)}
+    return ClientDeleted(id=client.public_id, unassigned_agents=len(agents))
 
 
 def assign_agent(session: Session, *, org: Organization, agent_id: str, client_id: str | None,

@@ -15,7 +15,7 @@ from sqlalchemy.dialects import sqlite
 from sqlmodel import Session, select
 
 from voiceconsole.db import after_commit
-from voiceconsole.jobs import enqueue
+from voiceconsole import enqueue
 from voiceconsole.models import Agent, Call, Organization
 from voiceconsole.models.types import public_id, utcnow
 from voiceconsole.services.analytics.rollups import refresh_rollups_for_calls, rollup_keys_for_platform_calls

@@ -16,11 +16,11 @@ import hashlib
 import json
 import logging
 from collections.abc import Mapping
-from dataclasses import dataclass
 
 from sqlmodel import Session, select
 
 from voiceconsole.models import Call, Integration, Organization
+from voiceconsole.schemas import WebhookReceipt
 from voiceconsole.platforms.base import PLATFORMS
 from voiceconsole.platforms.connector import WebhookVerificationError
 from voiceconsole.redis_client import get_redis
@@ -45,18 +45,6 @@ class WebhookUnreadable(DomainError):
     status_code = 400
 
 
-@dataclass
-class WebhookOutcome:
-    stored: bool
-    call_id: str | None = None  # our public id (cl_…)
-    new: bool = False
-    ignored_reason: str | None = None
-
-    def wire(self) -> dict:
-        return {"received": True, "stored": self.stored, "callId": self.call_id, "new": self.new,
-                "ignoredReason": self.ignored_reason}
-
-
 def _integration(session: Session, platform: str, integration_id: str) -> Integration:
     if platform not in PLATFORMS:
         raise NotFound("Unknown webhook endpoint")
@@ -76,7 +64,7 @@ def _release(key: str) -> None:
 
 
 def receive_platform_webhook(session: Session, *, platform: str, integration_id: str,
-                             headers: Mapping[str, str], body: bytes) -> WebhookOutcome:
+                             headers: Mapping[str, str], body: bytes) -> WebhookReceipt:
     """Verify and store one delivery (commits; scoring and agent stats are queued once committed)."""
     integration = _integration(session, platform, integration_id)
     connector = webhook_verifier(integration)
@@ -99,23 +87,23 @@ def receive_platform_webhook(session: Session, *, platform: str, integration_id:
     return outcome
 
 
-def _store(session: Session, integration: Integration, connector, body: bytes) -> WebhookOutcome:
+def _store(session: Session, integration: Integration, connector, body: bytes) -> WebhookReceipt:
     try:
         record = connector.parse_webhook(body)
     except (ValueError, KeyError, TypeError, AttributeError) as exc:
         detail = "not valid JSON" if isinstance(exc, json.JSONDecodeError) else "not a call this platform sends"
         raise WebhookUnreadable(f"Webhook body is {detail}") from None
     if record is None:
-        return WebhookOutcome(stored=False, ignored_reason="event type not stored")
+        return WebhookReceipt(stored=False, ignored_reason="event type not stored")
     existing = session.exec(select(Call).where(Call.organization_id == integration.organization_id,
                                                Call.platform == record.platform,
                                                Call.platform_call_id == record.platform_call_id)).first()
     if existing is not None and existing.platform_analysis and not record.analysis:
         # An earlier event (Retell call_ended) arriving after the analysed one must not erase the analysis.
-        return WebhookOutcome(stored=False, call_id=existing.public_id,
+        return WebhookReceipt(stored=False, call_id=existing.public_id,
                               ignored_reason="older than the stored call")
     org = session.get(Organization, integration.organization_id)
     intake = store_calls(session, org=org, records=[record], integration_id=integration.id)
     call_id = (intake.new_call_ids or intake.updated_call_ids or [None])[0]
     public = session.get(Call, call_id).public_id if call_id else None
-    return WebhookOutcome(stored=True, call_id=public, new=bool(intake.new_call_ids))
+    return WebhookReceipt(stored=True, call_id=public, new=bool(intake.new_call_ids))

@@ -12,11 +12,11 @@ from datetime import datetime, timedelta
 from sqlalchemy import func
 from sqlmodel import Session, select
 
-from voiceconsole.jobs import enqueue
+from voiceconsole import enqueue
 from voiceconsole.models import Agent, Integration, Organization
 from voiceconsole.models.types import utcnow
 from voiceconsole.platforms.base import PLATFORM_NAMES, PLATFORMS
-from voiceconsole.schemas import IntegrationOut
+from voiceconsole.schemas import IntegrationOut, WorkQueued
 from voiceconsole.services.access import audit
 from voiceconsole.services.access.permissions import is_manager, require_manager, require_staff
 from voiceconsole.services.access.actor import Actor
@@ -222,18 +222,18 @@ def _connected(session: Session, org: Organization, integration_id: str) -> Inte
     return integration
 
 
-def request_test(session: Session, *, org: Organization, integration_id: str, actor: Actor) -> dict:
+def request_test(session: Session, *, org: Organization, integration_id: str, actor: Actor) -> WorkQueued:
     """Queue a connection test (lists the agents); its outcome shows in the integration's status."""
     require_manager(actor, "integrations")
     integration = _connected(session, org, integration_id)
-    return {"queued": enqueue.connection_test(integration.id), "integrationId": integration.public_id}
+    return WorkQueued(queued=enqueue.connection_test(integration.id), integration_id=integration.public_id)
 
 
-def request_sync(session: Session, *, org: Organization, integration_id: str, actor: Actor) -> dict:
+def request_sync(session: Session, *, org: Organization, integration_id: str, actor: Actor) -> WorkQueued:
     """Queue a sync now; a sync already queued for this minute is not queued twice."""
     require_manager(actor, "integrations")
     integration = _connected(session, org, integration_id)
-    return {"queued": enqueue.sync(integration.id), "integrationId": integration.public_id}
+    return WorkQueued(queued=enqueue.sync(integration.id), integration_id=integration.public_id)
 
 
 def auth_error_message(platform: str, status: int | None) -> str:

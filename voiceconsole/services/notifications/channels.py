@@ -8,7 +8,6 @@ the delivery engine's job (services/notification_delivery.py), never done here.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import timedelta
 from urllib.parse import urlsplit
 
@@ -19,7 +18,7 @@ from voiceconsole.models import Client, Delivery, DeliveryAttempt, NotificationC
 from voiceconsole.models.events import EVENT_TYPES
 from voiceconsole.models.notifications import CHANNEL_KINDS
 from voiceconsole.models.types import utcnow
-from voiceconsole.schemas import ChannelOut
+from voiceconsole.schemas import ChannelCreated, ChannelOut
 from voiceconsole.services.access import audit
 from voiceconsole.services.accounts import normalise_email
 from voiceconsole.services.access.actor import Actor
@@ -32,12 +31,6 @@ MAX_NAME = 200
 ROTATION_GRACE = timedelta(hours=24)
 _SLACK_HOSTS = ("hooks.slack.com",)
 _DISCORD_HOSTS = ("discord.com", "discordapp.com", "ptb.discord.com", "canary.discord.com")
-
-
-@dataclass
-class ChannelWithSecret:
-    channel: ChannelOut
-    secret: str | None  # shown once
 
 
 # --------------------------------------------------------------------------------------------------
@@ -172,7 +165,7 @@ def get_channel(session: Session, *, org: Organization, channel_id: str, actor: 
 
 def create_channel(session: Session, *, org: Organization, actor: Actor, kind: str, events: list[str],
                    name: str | None = None, url: str | None = None, email: str | None = None,
-                   client_id: str | None = None, summary_hour: int | None = None) -> ChannelWithSecret:
+                   client_id: str | None = None, summary_hour: int | None = None) -> ChannelCreated:
     require_manager(actor, "notification channels")
     kind = _clean_kind(kind)
     events = clean_events(events)
@@ -199,7 +192,7 @@ def create_channel(session: Session, *, org: Organization, actor: Actor, kind: s
     audit.record(session, organization_id=org.id, actor=actor, action="notification_channel.create",
                  target_type="notification_channel", target_id=channel.public_id,
                  details={"kind": kind, "events": events})
-    return ChannelWithSecret(_out(session, channel), secret)
+    return ChannelCreated(**_out(session, channel).model_dump(), secret=secret)
 
 
 _UNSET = object()
@@ -236,7 +229,7 @@ def update_channel(session: Session, *, org: Organization, channel_id: str, acto
     return _out(session, channel)
 
 
-def rotate_secret(session: Session, *, org: Organization, channel_id: str, actor: Actor) -> ChannelWithSecret:
+def rotate_secret(session: Session, *, org: Organization, channel_id: str, actor: Actor) -> ChannelCreated:
     """A new secret, returned once; the old one keeps signing alongside it for 24 hours."""
     require_manager(actor, "notification channels")
     channel = find_channel(session, org=org, channel_id=channel_id)
@@ -250,7 +243,7 @@ def rotate_secret(session: Session, *, org: Organization, channel_id: str, actor
     session.add(channel)
     audit.record(session, organization_id=org.id, actor=actor, action="notification_channel.rotate_secret",
                  target_type="notification_channel", target_id=channel.public_id)
-    return ChannelWithSecret(_out(session, channel), secret)
+    return ChannelCreated(**_out(session, channel).model_dump(), secret=secret)
 
 
 def delete_channel(session: Session, *, org: Organization, channel_id: str, actor: Actor) -> None:

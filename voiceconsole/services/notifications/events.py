@@ -17,7 +17,7 @@ from sqlalchemy.orm import object_session
 from sqlmodel import Session, select
 
 from voiceconsole.db import after_commit, is_postgres
-from voiceconsole.jobs import enqueue
+from voiceconsole import enqueue
 from voiceconsole.models import Agent, Call, Client, Event
 from voiceconsole.models.types import public_id, utcnow
 

@@ -25,7 +25,7 @@ from sqlalchemy import bindparam, func, insert, select, update
 from sqlalchemy.exc import IntegrityError, OperationalError
 
 from voiceconsole.db import session_scope
-from voiceconsole.jobs import enqueue
+from voiceconsole import enqueue
 from voiceconsole.models import Delivery, DeliveryAttempt, Event, Membership, NotificationChannel, User
 from voiceconsole.models.types import UTCDateTime, utcnow
 from voiceconsole.services.net_guard import UnsafeTarget, check_url

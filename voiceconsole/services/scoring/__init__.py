@@ -2,7 +2,7 @@
 and changing them (`settings`), rescoring after a change or a scorer upgrade (`rescoring`), and coaching
 (`coaching`). The scorer itself, which knows no database, is `voiceconsole.scoring`."""
 
-from voiceconsole.services.scoring.coaching import CoachingView, generate_coaching, get_coaching
+from voiceconsole.services.scoring.coaching import generate_coaching, get_coaching
 from voiceconsole.services.scoring.rescoring import (
     calls_to_rescore,
     request_outdated_rescoring,
@@ -29,7 +29,7 @@ from voiceconsole.services.scoring.settings import (
 )
 
 __all__ = [
-    "DEFAULT_ALERT_THRESHOLD", "UNSET", "CoachingView", "ScoringOutcome", "ScoringRules", "agent_scoring",
+    "DEFAULT_ALERT_THRESHOLD", "UNSET", "ScoringOutcome", "ScoringRules", "agent_scoring",
     "calls_to_rescore", "check_threshold", "check_weights", "client_scoring", "generate_coaching", "get_coaching",
     "load_rules", "request_outdated_rescoring", "rescore_organization", "score_calls", "score_stored_calls",
     "scorer_version_key", "scoring_settings", "stored_org_weights", "update_agent_scoring", "update_client_scoring",

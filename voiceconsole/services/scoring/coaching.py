@@ -12,15 +12,14 @@ background when credits allow (after `AI_RETRY_AFTER` for a failed attempt).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import timedelta
-from typing import Any
 
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
-from voiceconsole.jobs import enqueue
+from voiceconsole import enqueue
 from voiceconsole.models import Call, Coaching, Organization
+from voiceconsole.schemas import CoachingOut
 from voiceconsole.models.types import utcnow
 from voiceconsole.scoring.coaching import AI_VERSION, LOCAL_VERSION, AiCoach, CoachingResult, local_coaching
 from voiceconsole.scoring.llm_judge import LlmError, input_fingerprint, worth_judging
@@ -31,22 +30,6 @@ from voiceconsole.services.errors import NotFound
 from voiceconsole.settings import get_settings
 
 AI_RETRY_AFTER = timedelta(minutes=15)
-
-
-@dataclass
-class CoachingView:
-    """What the API returns: `pending` (poll again) or `ready` with the insights."""
-
-    status: str  # pending | ready
-    call_id: str
-    content: dict[str, Any] | None = None
-    generated_at: Any = None
-
-    def wire(self) -> dict[str, Any]:
-        if self.status == "pending":
-            return {"status": "pending", "callId": self.call_id}
-        return {"status": "ready", "callId": self.call_id, **(self.content or {}),
-                "generatedAt": self.generated_at.isoformat().replace("+00:00", "Z") if self.generated_at else None}
 
 
 def _call_for(session: Session, org: Organization, call_id: str, actor: Actor | None) -> Call:
@@ -83,8 +66,8 @@ def store(session: Session, *, call: Call, input_hash: str, result: CoachingResu
     return row
 
 
-def _view(call: Call, row: Coaching) -> CoachingView:
-    return CoachingView("ready", call.public_id, dict(row.content), row.created_at)
+def _view(call: Call, row: Coaching) -> CoachingOut:
+    return CoachingOut(status="ready", call_id=call.public_id, content=dict(row.content), generated_at=row.created_at)
 
 
 def _retry_ai(session: Session, org: Organization, call: Call, row: Coaching) -> bool:
@@ -96,7 +79,7 @@ def _retry_ai(session: Session, org: Organization, call: Call, row: Coaching) ->
 
 
 def get_coaching(session: Session, *, org: Organization, call_id: str, actor: Actor | None = None,
-                 ai_mode: bool | None = None) -> CoachingView:
+                 ai_mode: bool | None = None) -> CoachingOut:
     """Coaching for one call of the organization (404 for anyone else's). Never calls the LLM.
 
     May write the local coaching to the cache: the caller commits.
@@ -113,7 +96,7 @@ def get_coaching(session: Session, *, org: Organization, call_id: str, actor: Ac
     if ai_mode and worth_judging(inp):  # voicemail or no conversation: local says all there is
         if local is None:
             enqueue.coaching(call.id)
-            return CoachingView("pending", call.public_id)
+            return CoachingOut(status="pending", call_id=call.public_id)
         if _retry_ai(session, org, call, local):
             enqueue.coaching(call.id)
         return _view(call, local)

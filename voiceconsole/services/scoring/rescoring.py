@@ -11,7 +11,7 @@ from __future__ import annotations
 from sqlmodel import Session, select
 
 from voiceconsole.db import session_scope
-from voiceconsole.jobs import enqueue
+from voiceconsole import enqueue
 from voiceconsole.models import Agent, Call, Organization
 from voiceconsole.redis_client import get_redis
 from voiceconsole.scoring import SCORER_VERSION

@@ -18,7 +18,7 @@ from typing import Any, Protocol
 from sqlmodel import Session, select
 
 from voiceconsole.db import session_scope
-from voiceconsole.jobs import enqueue
+from voiceconsole import enqueue
 from voiceconsole.models import Call, Event, Organization
 from voiceconsole.models.types import utcnow
 from voiceconsole.services.analytics.rollups import refresh_rollups_for_calls

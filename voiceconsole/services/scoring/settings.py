@@ -12,9 +12,16 @@ from typing import Any
 from sqlmodel import Session, select
 
 from voiceconsole.db import after_commit
-from voiceconsole.jobs import enqueue
+from voiceconsole import enqueue
 from voiceconsole.models import Agent, AgentScoring, Client, ClientScoring, Organization
 from voiceconsole.models.types import utcnow
+from voiceconsole.schemas import (
+    AgentScoringOut,
+    AgentThresholdOut,
+    AiModeOut,
+    ClientScoringOut,
+    ScoringSettingsOut,
+)
 from voiceconsole.scoring.scorer import DEFAULT_WEIGHTS, effective_weights
 from voiceconsole.services.access import audit
 from voiceconsole.services.access.actor import Actor
@@ -48,26 +55,26 @@ def _agent(session: Session, org: Organization, agent_id: str) -> Agent:
     return agent
 
 
-def _client_wire(org: Organization, client: Client, row: ClientScoring | None) -> dict[str, Any]:
+def _client_out(org: Organization, client: Client, row: ClientScoring | None) -> ClientScoringOut:
     own = row.weights if row and row.weights else None
     threshold = row.alert_threshold if row else None
-    return {"clientId": client.public_id, "clientName": client.name, "weights": own,
-            "effectiveWeights": effective_weights(stored_org_weights(org), own),
-            "alertThreshold": threshold,
-            "effectiveAlertThreshold": threshold if threshold is not None else org.alert_threshold}
+    return ClientScoringOut(client_id=client.public_id, client_name=client.name, weights=own,
+                            effective_weights=effective_weights(stored_org_weights(org), own),
+                            alert_threshold=threshold,
+                            effective_alert_threshold=threshold if threshold is not None else org.alert_threshold)
 
 
-def _agent_wire(session: Session, org: Organization, agent: Agent, row: AgentScoring | None) -> dict[str, Any]:
+def _agent_out(session: Session, org: Organization, agent: Agent, row: AgentScoring | None) -> AgentScoringOut:
     threshold = row.alert_threshold if row else None
     effective = threshold
     if effective is None and agent.client_id is not None:
         client_row = session.get(ClientScoring, agent.client_id)
         effective = client_row.alert_threshold if client_row else None
-    return {"agentId": agent.platform_agent_id, "agentName": agent.name, "alertThreshold": threshold,
-            "effectiveAlertThreshold": effective if effective is not None else org.alert_threshold}
+    return AgentScoringOut(agent_id=agent.platform_agent_id, agent_name=agent.name, alert_threshold=threshold,
+                           effective_alert_threshold=effective if effective is not None else org.alert_threshold)
 
 
-def scoring_settings(session: Session, *, org: Organization, actor: Actor) -> dict[str, Any]:
+def scoring_settings(session: Session, *, org: Organization, actor: Actor) -> ScoringSettingsOut:
     """The organization's weights and threshold, the overrides below it, AI mode and this month's credits."""
     require_staff(actor, "the agency's scoring settings")
     own = stored_org_weights(org)
@@ -78,19 +85,19 @@ def scoring_settings(session: Session, *, org: Organization, actor: Actor) -> di
         select(Agent, AgentScoring).join(AgentScoring, AgentScoring.agent_id == Agent.id)
         .where(Agent.organization_id == org.id, AgentScoring.alert_threshold.is_not(None)).order_by(Agent.name)).all()
     settings = get_settings()
-    return {
-        "weights": own or dict(DEFAULT_WEIGHTS),
-        "customWeights": own is not None,
-        "defaultWeights": dict(DEFAULT_WEIGHTS),
-        "alertThreshold": org.alert_threshold,
-        "defaultAlertThreshold": DEFAULT_ALERT_THRESHOLD,
-        "clients": [_client_wire(org, c, row) for c, row in clients if row.weights or row.alert_threshold is not None],
-        "agents": [{"agentId": a.platform_agent_id, "agentName": a.name, "alertThreshold": row.alert_threshold}
-                   for a, row in agents],
-        "aiMode": {"configured": settings.llm_configured,
-                   "model": settings.llm_model if settings.llm_configured else None},
-        "credits": credits.balance(session, org=org).wire(),
-    }
+    return ScoringSettingsOut(
+        weights=own or dict(DEFAULT_WEIGHTS),
+        custom_weights=own is not None,
+        default_weights=dict(DEFAULT_WEIGHTS),
+        alert_threshold=org.alert_threshold,
+        default_alert_threshold=DEFAULT_ALERT_THRESHOLD,
+        clients=[_client_out(org, c, row) for c, row in clients if row.weights or row.alert_threshold is not None],
+        agents=[AgentThresholdOut(agent_id=a.platform_agent_id, agent_name=a.name, alert_threshold=row.alert_threshold)
+                for a, row in agents],
+        ai_mode=AiModeOut(configured=settings.llm_configured,
+                          model=settings.llm_model if settings.llm_configured else None),
+        credits=credits.balance(session, org=org),
+    )
 
 
 def update_org_scoring(session: Session, *, org: Organization, actor: Actor, weights: Any = UNSET,
@@ -129,14 +136,14 @@ def update_org_scoring(session: Session, *, org: Organization, actor: Actor, wei
     return changed_weights
 
 
-def client_scoring(session: Session, *, org: Organization, client_id: str, actor: Actor) -> dict[str, Any]:
+def client_scoring(session: Session, *, org: Organization, client_id: str, actor: Actor) -> ClientScoringOut:
     require_staff(actor, "the agency's scoring settings")
     client = _client(session, org, client_id)
-    return _client_wire(org, client, session.get(ClientScoring, client.id))
+    return _client_out(org, client, session.get(ClientScoring, client.id))
 
 
 def update_client_scoring(session: Session, *, org: Organization, client_id: str, actor: Actor,
-                          weights: Any = UNSET, alert_threshold: Any = UNSET) -> tuple[dict[str, Any], bool]:
+                          weights: Any = UNSET, alert_threshold: Any = UNSET) -> tuple[ClientScoringOut, bool]:
     """Set or clear (None) a client's own weights and alert threshold.
 
     Returns the client's settings and whether its weights changed (its calls are then rescored in
@@ -163,17 +170,17 @@ def update_client_scoring(session: Session, *, org: Organization, client_id: str
         session.flush()
     if changed_weights:
         rescore_after_commit(session, org_id=org.id, client_id=client.id)
-    return _client_wire(org, client, row), changed_weights
+    return _client_out(org, client, row), changed_weights
 
 
-def agent_scoring(session: Session, *, org: Organization, agent_id: str, actor: Actor) -> dict[str, Any]:
+def agent_scoring(session: Session, *, org: Organization, agent_id: str, actor: Actor) -> AgentScoringOut:
     require_staff(actor, "the agency's scoring settings")
     agent = _agent(session, org, agent_id)
-    return _agent_wire(session, org, agent, session.get(AgentScoring, agent.id))
+    return _agent_out(session, org, agent, session.get(AgentScoring, agent.id))
 
 
 def update_agent_scoring(session: Session, *, org: Organization, agent_id: str, actor: Actor,
-                         alert_threshold: Any = UNSET) -> dict[str, Any]:
+                         alert_threshold: Any = UNSET) -> AgentScoringOut:
     """Set or clear (None) an agent's alert threshold. Scores do not change, so nothing is rescored."""
     require_manager(actor, "scoring settings")
     agent = _agent(session, org, agent_id)
@@ -187,7 +194,7 @@ def update_agent_scoring(session: Session, *, org: Organization, agent_id: str, 
             audit.record(session, organization_id=org.id, actor=actor, action="scoring.agent_update",
                          target_type="agent", target_id=agent.platform_agent_id, details={"alertThreshold": value})
             session.flush()
-    return _agent_wire(session, org, agent, row)
+    return _agent_out(session, org, agent, row)
 
 
 def rescore_after_commit(session: Session, *, org_id: int, client_id: int | None = None) -> None:

@@ -8,7 +8,7 @@ import reflex as rx
 
 from voiceconsole.services.agents import list_agents
 from voiceconsole.ui import format as fmt
-from voiceconsole.ui.state.auth import LOGIN_ROUTE, AuthState, NotSignedIn
+from voiceconsole.ui.state.auth import AuthState, OrgScope
 
 MAX_AGENTS = 500  # an agency has tens of agents; one page is enough
 
@@ -37,12 +37,14 @@ class AgentsState(AuthState):
     @rx.event
     def load(self):
         self.agents, self.total = [], 0
-        try:
-            with self.open_org() as scope:
-                agents, total = list_agents(scope.session, org=scope.org, per_page=MAX_AGENTS,
-                                            sort_by="totalCalls", sort_order="desc", actor=scope.actor)
-        except NotSignedIn:
-            return rx.redirect(LOGIN_ROUTE)
-        self.agents = [agent_row(a.wire(), self.timezone) for a in agents]
-        self.total = total
-        return None
+
+        def read(scope: OrgScope):
+            return list_agents(scope.session, org=scope.org, per_page=MAX_AGENTS, sort_by="totalCalls",
+                               sort_order="desc", actor=scope.actor)
+
+        def show(result) -> None:
+            agents, total = result
+            self.agents = [agent_row(a.wire(), self.timezone) for a in agents]
+            self.total = total
+
+        return self._org_action(read, done=show)

@@ -6,10 +6,9 @@ import reflex as rx
 
 from voiceconsole.schemas import ApiKeyOut
 from voiceconsole.services.api_keys import create_api_key, list_api_keys, revoke_api_key
-from voiceconsole.services.access.permissions import MANAGER_ROLES
 from voiceconsole.services.errors import DomainError, Forbidden
 from voiceconsole.ui import format as fmt
-from voiceconsole.ui.state.auth import LOGIN_ROUTE, AuthState, NotSignedIn, OrgScope
+from voiceconsole.ui.state.auth import AuthState, OrgScope
 from voiceconsole.ui.state.confirmation import ConfirmationMixin
 
 
@@ -34,10 +33,6 @@ class ApiKeysState(ConfirmationMixin, AuthState):
     error: str = ""
 
     @rx.var
-    def can_manage(self) -> bool:
-        return self.role in MANAGER_ROLES
-
-    @rx.var
     def revoke_open(self) -> bool:
         return self.confirm_action == "revoke"
 
@@ -50,14 +45,7 @@ class ApiKeysState(ConfirmationMixin, AuthState):
         self.create_error = self.error = ""
         self._clear_confirmation()
         self.keys = []
-        try:
-            with self.open_org() as scope:
-                self._reload(scope)
-        except NotSignedIn:
-            return rx.redirect(LOGIN_ROUTE)
-        except Forbidden as exc:
-            self.error = exc.message
-        return None
+        return self._org_action(self._reload, failed=self._show_error, catch=Forbidden)
 
     @rx.event
     def set_name_draft(self, value: str):

@@ -12,19 +12,23 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from http.cookies import CookieError, SimpleCookie
+from typing import Any, TypeVar
 
 import reflex as rx
 from sqlmodel import Session
 
 from voiceconsole.db import session_scope
 from voiceconsole.models import Organization
-from voiceconsole.services.accounts import SessionContext, resolve_session
 from voiceconsole.services.access.actor import Actor
+from voiceconsole.services.access.permissions import is_client_viewer, is_manager
+from voiceconsole.services.accounts import SessionContext, resolve_session
 from voiceconsole.services.errors import DomainError
 
 SESSION_COOKIE = "cp_session"
 LOGIN_ROUTE = "/login"
 HOME_ROUTE = "/dashboard"  # where signing in lands
+
+T = TypeVar("T")
 
 
 class NotSignedIn(Exception):
@@ -57,6 +61,10 @@ class AuthState(rx.State):
     org_name: str = ""
     role: str = ""
     timezone: str = "UTC"
+    # What the signed-in member may do, decided by services.access (the rules the services enforce): the
+    # UI only hides what would be refused anyway.
+    can_edit: bool = False  # annotate calls (notes, tags)
+    can_manage: bool = False  # owners and admins: API keys, clients, integrations, channels, scoring
     _user_id: int | None = None
     _org_id: int | None = None
 
@@ -68,14 +76,12 @@ class AuthState(rx.State):
     def user_initial(self) -> str:
         return self.user_email[:1].upper()
 
-    @rx.var
-    def can_edit(self) -> bool:
-        return self.role in ("owner", "admin", "member")
-
     def _remember(self, ctx: SessionContext) -> None:
         self.user_email = ctx.user.email
         self.org_name = ctx.organization.name
         self.role = ctx.membership.role
+        self.can_edit = not is_client_viewer(ctx.actor)
+        self.can_manage = is_manager(ctx.actor)
         self.timezone = ctx.organization.timezone or "UTC"
         self._user_id = ctx.user.id
         self._org_id = ctx.organization.id
@@ -84,6 +90,7 @@ class AuthState(rx.State):
         self.user_email = ""
         self.org_name = ""
         self.role = ""
+        self.can_edit = self.can_manage = False
         self.timezone = "UTC"
         self._user_id = None
         self._org_id = None
@@ -108,19 +115,26 @@ class AuthState(rx.State):
                 raise NotSignedIn
             yield OrgScope(session=session, org=ctx.organization, actor=ctx.actor)
 
-    def _org_action(self, work: Callable[[OrgScope], object], *, failed: Callable[[DomainError], object],
-                    done: Callable[[object], object] | None = None):
+    def _org_action(self, work: Callable[[OrgScope], T], *, failed: Callable[[Any], object] | None = None,
+                    done: Callable[[T], object] | None = None,
+                    catch: type[Exception] | tuple[type[Exception], ...] = DomainError,
+                    signed_out: Callable[[], object] | None = None):
         """Run `work(scope)` in the signed-in organization and commit; return the handler's events.
 
-        Those are `done(result)` once committed, a redirect to the login page when the session is
-        gone, or `failed(error)` when the service refuses (nothing is committed then).
+        Those are `done(result)` once committed (None without `done`), a redirect to the login page when
+        the session is gone (`signed_out()` instead, for a panel that must not navigate), or `failed(error)`
+        when work raises one of `catch` (DomainError unless narrowed, e.g. to NotFound); nothing is committed
+        then. Without `failed` nothing is caught: a read that expects no refusal lets it propagate.
+        `failed` runs inside the `except` block, so it may log the traceback.
         """
         try:
             with self.open_org() as scope:
                 result = work(scope)
         except NotSignedIn:
-            return rx.redirect(LOGIN_ROUTE)
-        except DomainError as exc:
+            return rx.redirect(LOGIN_ROUTE) if signed_out is None else signed_out()
+        except catch as exc:
+            if failed is None:
+                raise
             return failed(exc)
         return done(result) if done is not None else None
 

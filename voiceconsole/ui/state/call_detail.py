@@ -15,10 +15,10 @@ from voiceconsole.scoring.categories import (LATENCY_GOOD_MS, LATENCY_SLOW_MS, S
                                              TALK_RATIO_LOW)
 from voiceconsole.scoring.scorer import CATEGORIES, NO_TRANSCRIPT
 from voiceconsole.services.calls import add_note, add_tags, get_call, remove_tags
-from voiceconsole.services.scoring.coaching import get_coaching
 from voiceconsole.services.errors import DomainError, NotFound
+from voiceconsole.services.scoring.coaching import get_coaching
 from voiceconsole.ui import format as fmt
-from voiceconsole.ui.state.auth import LOGIN_ROUTE, AuthState, NotSignedIn
+from voiceconsole.ui.state.auth import AuthState, OrgScope
 from voiceconsole.ui.state.calls import call_row
 
 log = logging.getLogger(__name__)
@@ -241,15 +241,17 @@ class CallDetailState(AuthState):
     def load(self):
         self._clear()  # nothing of the previous call (or session) survives into this one
         self.loading = True
-        try:
-            with self.open_org() as scope:
-                detail = get_call(scope.session, org=scope.org, call_id=self._route_call_id(), actor=scope.actor)
-        except NotSignedIn:
-            return rx.redirect(LOGIN_ROUTE)
-        except NotFound:
+
+        def read(scope: OrgScope):
+            return get_call(scope.session, org=scope.org, call_id=self._route_call_id(), actor=scope.actor)
+
+        def not_found(_: NotFound) -> None:
             self.not_found = True
             self.loading = False
-            return None
+
+        return self._org_action(read, catch=NotFound, failed=not_found, done=self._show_call)
+
+    def _show_call(self, detail):
         wire = detail.wire()
         breakdown = wire.get("scoreBreakdown")
         header = call_header(wire, self.timezone)
@@ -279,54 +281,54 @@ class CallDetailState(AuthState):
     @rx.event
     def submit_note(self, form_data: dict):
         body = str(form_data.get("body", self.note_draft) or "")
-        try:
-            with self.open_org() as scope:
-                note = add_note(scope.session, org=scope.org, call_id=self._route_call_id(), body=body,
-                                actor=scope.actor)
-        except NotSignedIn:
-            return rx.redirect(LOGIN_ROUTE)
-        except DomainError as exc:
-            self.note_draft = body
+
+        def add(scope: OrgScope):
+            return add_note(scope.session, org=scope.org, call_id=self._route_call_id(), body=body, actor=scope.actor)
+
+        def failed(exc: DomainError) -> None:
+            self.note_draft = body  # what was typed stays
             self.note_error = fmt.error_text(exc)
-            return None
-        self.notes = [*self.notes, note_item(note.wire(), self.timezone)]
-        self.note_draft = ""
-        self.note_error = ""
-        return None
+
+        def added(note) -> None:
+            self.notes = [*self.notes, note_item(note.wire(), self.timezone)]
+            self.note_draft = ""
+            self.note_error = ""
+
+        return self._org_action(add, failed=failed, done=added)
 
     @rx.event
     def submit_tag(self, form_data: dict):
         raw = str(form_data.get("tag", self.tag_draft) or "")
         names = [t for t in (part.strip() for part in raw.split(",")) if t] or [raw]
-        try:
-            with self.open_org() as scope:
-                tags = add_tags(scope.session, org=scope.org, call_id=self._route_call_id(), tags=names,
-                                actor=scope.actor)
-        except NotSignedIn:
-            return rx.redirect(LOGIN_ROUTE)
-        except DomainError as exc:
-            self.tag_draft = raw
+
+        def add(scope: OrgScope) -> list[str]:
+            return add_tags(scope.session, org=scope.org, call_id=self._route_call_id(), tags=names, actor=scope.actor)
+
+        def failed(exc: DomainError) -> None:
+            self.tag_draft = raw  # what was typed stays
             self.tag_error = fmt.error_text(exc)
-            return None
-        self.tags = tags
-        self.tag_draft = ""
-        self.tag_error = ""
-        return None
+
+        def added(tags: list[str]) -> None:
+            self.tags = tags
+            self.tag_draft = ""
+            self.tag_error = ""
+
+        return self._org_action(add, failed=failed, done=added)
 
     @rx.event
     def remove_tag(self, name: str):
-        try:
-            with self.open_org() as scope:
-                tags = remove_tags(scope.session, org=scope.org, call_id=self._route_call_id(), tags=[name],
-                                   actor=scope.actor)
-        except NotSignedIn:
-            return rx.redirect(LOGIN_ROUTE)
-        except DomainError as exc:
+        def remove(scope: OrgScope) -> list[str]:
+            return remove_tags(scope.session, org=scope.org, call_id=self._route_call_id(), tags=[name],
+                               actor=scope.actor)
+
+        def failed(exc: DomainError) -> None:
             self.tag_error = fmt.error_text(exc)
-            return None
-        self.tags = tags
-        self.tag_error = ""
-        return None
+
+        def removed(tags: list[str]) -> None:
+            self.tags = tags
+            self.tag_error = ""
+
+        return self._org_action(remove, failed=failed, done=removed)
 
 
 class CallCoachingState(CallDetailState):
@@ -351,20 +353,24 @@ class CallCoachingState(CallDetailState):
     def _fetch(self, call_id: str) -> None:
         """Ask the coaching service once; sets `coaching_status` to ready, pending or error."""
         self.coaching_for = call_id
-        try:
-            with self.open_org() as scope:
-                view = get_coaching(scope.session, org=scope.org, call_id=call_id, actor=scope.actor).wire()
-        except (NotSignedIn, NotFound):
+
+        def fetch(scope: OrgScope) -> dict[str, Any]:
+            return get_coaching(scope.session, org=scope.org, call_id=call_id, actor=scope.actor).wire()
+
+        def unavailable(exc: Exception | None = None) -> None:
+            # Signed out, not found, or the queue is away: the rest of the call page must still work.
+            if exc is not None and not isinstance(exc, NotFound):
+                log.exception("coaching for call %s failed", call_id)
             self.coaching_status = "error"
-            return
-        except Exception:  # the queue may be away: the rest of the call page must still work
-            log.exception("coaching for call %s failed", call_id)
-            self.coaching_status = "error"
-            return
-        if view.get("status") == "pending":
-            self.coaching_status = "pending"
-        else:
-            self._show(view)
+
+        def fetched(view: dict[str, Any]) -> None:
+            if view.get("status") == "pending":
+                self.coaching_status = "pending"
+            else:
+                self._show(view)
+
+        # Every error counts (not only refusals), and a lost session must not navigate away from the call.
+        self._org_action(fetch, catch=Exception, failed=unavailable, signed_out=unavailable, done=fetched)
 
     def _reset(self) -> None:
         self._poll_generation += 1

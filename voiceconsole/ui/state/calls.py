@@ -9,12 +9,12 @@ from urllib.parse import urlencode
 import reflex as rx
 
 from voiceconsole.services.agents import list_agents
-from voiceconsole.services.calls import listing as calls_listing
 from voiceconsole.services.calls import SORT_COLUMNS, CallFilters, page_calls
+from voiceconsole.services.calls import listing as calls_listing
 from voiceconsole.services.clients import list_clients
 from voiceconsole.services.errors import DomainError
 from voiceconsole.ui import format as fmt
-from voiceconsole.ui.state.auth import LOGIN_ROUTE, AuthState, NotSignedIn
+from voiceconsole.ui.state.auth import AuthState, OrgScope
 
 ALL = "all"  # Radix selects cannot hold an empty value
 PER_PAGE = 20
@@ -163,38 +163,43 @@ class CallsState(AuthState):
             self.sort_order = "asc" if query.get("sortOrder") == "asc" else "desc"
             page = query.get("page") or "1"
             self.page = min(int(page), 10_000) if page.isdigit() and int(page) > 0 else 1
-        try:
-            with self.open_org() as scope:
-                agents, _ = list_agents(scope.session, org=scope.org, per_page=500, actor=scope.actor)
-                clients = list_clients(scope.session, org=scope.org, actor=scope.actor)
-        except NotSignedIn:
-            return rx.redirect(LOGIN_ROUTE)
-        self.client_options = [{"id": c.id, "name": c.name} for c in clients]
-        # Two platforms may each have an agent with the same name: say which is which.
-        self.agent_options = [{"id": a.id, "name": f"{a.name} · {fmt.PLATFORM_LABELS.get(a.platform, a.platform)}"}
-                              for a in agents]
-        return self._fetch()
+
+        def read(scope: OrgScope):
+            agents, _ = list_agents(scope.session, org=scope.org, per_page=500, actor=scope.actor)
+            return agents, list_clients(scope.session, org=scope.org, actor=scope.actor)
+
+        def show(options):
+            agents, clients = options
+            self.client_options = [{"id": c.id, "name": c.name} for c in clients]
+            # Two platforms may each have an agent with the same name: say which is which.
+            self.agent_options = [
+                {"id": a.id, "name": f"{a.name} · {fmt.PLATFORM_LABELS.get(a.platform, a.platform)}"} for a in agents]
+            return self._fetch()
+
+        return self._org_action(read, done=show)
 
     def _fetch(self):
         self.error = ""
-        try:
-            with self.open_org() as scope:
-                result = page_calls(
-                    scope.session, org=scope.org, filters=filters_from(self.filters, self.timezone),
-                    page=self.page, per_page=PER_PAGE, sort_by=self.sort_by, sort_order=self.sort_order,
-                    actor=scope.actor,
-                )
-        except NotSignedIn:
-            return rx.redirect(LOGIN_ROUTE)
-        except DomainError as exc:
+
+        def read(scope: OrgScope):
+            return page_calls(
+                scope.session, org=scope.org, filters=filters_from(self.filters, self.timezone),
+                page=self.page, per_page=PER_PAGE, sort_by=self.sort_by, sort_order=self.sort_order,
+                actor=scope.actor,
+            )
+
+        def failed(exc: DomainError) -> None:
             self.rows, self.total, self.total_is_estimate = [], 0, False
             self.error = exc.message
-            return None
-        self.rows = [call_row(c.wire(), self.timezone) for c in result.rows]
-        self.total, self.total_is_estimate = result.total, result.total_is_estimate
-        query = view_query(self.filters, self.sort_by, self.sort_order, self.page)
-        url = json.dumps("/calls" + (f"?{query}" if query else ""))
-        return rx.call_script(f"window.history.replaceState(window.history.state, '', {url})")
+
+        def show(result):
+            self.rows = [call_row(c.wire(), self.timezone) for c in result.rows]
+            self.total, self.total_is_estimate = result.total, result.total_is_estimate
+            query = view_query(self.filters, self.sort_by, self.sort_order, self.page)
+            url = json.dumps("/calls" + (f"?{query}" if query else ""))
+            return rx.call_script(f"window.history.replaceState(window.history.state, '', {url})")
+
+        return self._org_action(read, failed=failed, done=show)
 
     @rx.event
     def set_filter(self, name: str, value: str):

@@ -203,10 +203,10 @@ class ChannelFormState(NotificationChannelsState):
             self.form_open = False
             self._reset_form()
             if created is not None and created.secret:
-                self._show_secret(created.secret, created.channel.name, rotated=False)
+                self._show_secret(created.secret, created.name, rotated=False)
                 return None
             if created is not None:
-                return rx.toast.success(f"Added “{created.channel.name}”")
+                return rx.toast.success(f"Added “{created.name}”")
             return rx.toast.success("Channel saved")
 
         return self._org_action(write, failed=self._show_form_error, done=saved)

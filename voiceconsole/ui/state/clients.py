@@ -6,10 +6,9 @@ import reflex as rx
 
 from voiceconsole.services import clients as service
 from voiceconsole.services.agents import list_agents
-from voiceconsole.services.access.permissions import MANAGER_ROLES
 from voiceconsole.services.errors import DomainError
 from voiceconsole.ui import format as fmt
-from voiceconsole.ui.state.auth import LOGIN_ROUTE, AuthState, NotSignedIn, OrgScope
+from voiceconsole.ui.state.auth import AuthState, OrgScope
 from voiceconsole.ui.state.confirmation import ConfirmationMixin
 
 NONE = "none"  # "no client" in the assignment select (Radix selects cannot hold an empty value)
@@ -26,10 +25,6 @@ class ClientsState(ConfirmationMixin, AuthState):
     edit_error: str = ""
 
     @rx.var
-    def can_manage(self) -> bool:
-        return self.role in MANAGER_ROLES
-
-    @rx.var
     def edit_open(self) -> bool:
         return self.edit_id != ""
 
@@ -41,22 +36,13 @@ class ClientsState(ConfirmationMixin, AuthState):
         self.agents = [{"id": a.id, "name": a.name, "platform": a.platform, "client": a.client_id or NONE,
                         "calls": fmt.count(a.total_calls)} for a in agents]
 
-    def _run(self, action) -> bool:  # noqa: ANN001
-        """Run a service call in the signed-in organization, then reload the lists (errors propagate)."""
-        with self.open_org() as scope:
-            action(scope)
-            self._reload(scope)
-        return True
+    def _show_error(self, exc: DomainError) -> None:
+        self.error = fmt.error_text(exc)
 
     @rx.event
     def load(self):
         self.error = ""
-        try:
-            with self.open_org() as scope:
-                self._reload(scope)
-        except NotSignedIn:
-            return rx.redirect(LOGIN_ROUTE)
-        return None
+        return self._org_action(self._reload)
 
     @rx.event
     def set_name_draft(self, value: str):
@@ -66,28 +52,30 @@ class ClientsState(ConfirmationMixin, AuthState):
     @rx.event
     def create_client(self, form_data: dict):
         name = str(form_data.get("name", self.name_draft) or "")
-        try:
-            self._run(lambda s: service.create_client(s.session, org=s.org, name=name, actor=s.actor))
-        except NotSignedIn:
-            return rx.redirect(LOGIN_ROUTE)
-        except DomainError as exc:
+
+        def create(scope: OrgScope) -> None:
+            service.create_client(scope.session, org=scope.org, name=name, actor=scope.actor)
+            self._reload(scope)
+
+        def failed(exc: DomainError) -> None:
             self.create_error = fmt.error_text(exc)
-            return None
-        self.name_draft = ""
-        return rx.toast.success(f"Added “{' '.join(name.split())}”")
+
+        def created(_) -> object:
+            self.name_draft = ""
+            return rx.toast.success(f"Added “{' '.join(name.split())}”")
+
+        return self._org_action(create, failed=failed, done=created)
 
     @rx.event
     def assign(self, agent_id: str, client_id: str):
         target = None if client_id in ("", NONE) else client_id
-        try:
-            self._run(lambda s: service.assign_agent(s.session, org=s.org, agent_id=agent_id, client_id=target,
-                                                     actor=s.actor))
-        except NotSignedIn:
-            return rx.redirect(LOGIN_ROUTE)
-        except DomainError as exc:
-            self.error = fmt.error_text(exc)
-            return None
-        return rx.toast.success("Agent assigned" if target else "Agent unassigned")
+
+        def assign(scope: OrgScope) -> None:
+            service.assign_agent(scope.session, org=scope.org, agent_id=agent_id, client_id=target, actor=scope.actor)
+            self._reload(scope)
+
+        return self._org_action(assign, failed=self._show_error,
+                                done=lambda _: rx.toast.success("Agent assigned" if target else "Agent unassigned"))
 
     @rx.event
     def start_edit(self, client_id: str, name: str):
@@ -106,16 +94,19 @@ class ClientsState(ConfirmationMixin, AuthState):
     @rx.event
     def save_edit(self, form_data: dict | None = None):
         client_id, name = self.edit_id, str((form_data or {}).get("name", self.edit_name) or "")
-        try:
-            self._run(lambda s: service.rename_client(s.session, org=s.org, client_id=client_id, name=name,
-                                                      actor=s.actor))
-        except NotSignedIn:
-            return rx.redirect(LOGIN_ROUTE)
-        except DomainError as exc:
+
+        def rename(scope: OrgScope) -> None:
+            service.rename_client(scope.session, org=scope.org, client_id=client_id, name=name, actor=scope.actor)
+            self._reload(scope)
+
+        def failed(exc: DomainError) -> None:
             self.edit_error = fmt.error_text(exc)
-            return None
-        self.edit_id = self.edit_name = ""
-        return rx.toast.success("Client renamed")
+
+        def renamed(_) -> object:
+            self.edit_id = self.edit_name = ""
+            return rx.toast.success("Client renamed")
+
+        return self._org_action(rename, failed=failed, done=renamed)
 
     @rx.event
     def ask_delete(self, client_id: str, name: str):
@@ -132,7 +123,4 @@ class ClientsState(ConfirmationMixin, AuthState):
             service.delete_client(scope.session, org=scope.org, client_id=client_id, actor=scope.actor)
             self._reload(scope)
 
-        def failed(exc: DomainError) -> None:
-            self.error = fmt.error_text(exc)
-
-        return self._org_action(delete, failed=failed, done=lambda _: rx.toast.success(f"Deleted “{name}”"))
+        return self._org_action(delete, failed=self._show_error, done=lambda _: rx.toast.success(f"Deleted “{name}”"))

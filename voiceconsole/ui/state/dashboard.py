@@ -17,7 +17,7 @@ from voiceconsole.services.agents import list_agents
 from voiceconsole.services.clients import list_clients
 from voiceconsole.services.errors import NotFound
 from voiceconsole.ui import format as fmt
-from voiceconsole.ui.state.auth import LOGIN_ROUTE, AuthState, NotSignedIn
+from voiceconsole.ui.state.auth import AuthState, OrgScope
 from voiceconsole.ui.state.calls import DEFAULT_FILTERS, view_query
 
 ALL = "all"  # Radix selects cannot hold an empty value
@@ -129,29 +129,33 @@ class DashboardState(AuthState):
         return self._fetch()
 
     def _fetch(self):
+        """Options, KPIs, charts and board for the current view; None, or the redirect to the login page."""
         self.error = ""
+        return self._org_action(self._read, done=self._show)
+
+    def _read(self, scope: OrgScope):
+        self.client_options = [{"id": c.id, "name": c.name}
+                               for c in list_clients(scope.session, org=scope.org, actor=scope.actor)]
+        agents, _ = list_agents(scope.session, org=scope.org, per_page=500, actor=scope.actor)
+        self.agent_options = [
+            {"id": a.id, "name": f"{a.name} · {fmt.PLATFORM_LABELS.get(a.platform, a.platform)}"}
+            for a in agents]
         try:
-            with self.open_org() as scope:
-                self.client_options = [{"id": c.id, "name": c.name}
-                                       for c in list_clients(scope.session, org=scope.org, actor=scope.actor)]
-                agents, _ = list_agents(scope.session, org=scope.org, per_page=500, actor=scope.actor)
-                self.agent_options = [
-                    {"id": a.id, "name": f"{a.name} · {fmt.PLATFORM_LABELS.get(a.platform, a.platform)}"}
-                    for a in agents]
-                try:
-                    scope_filter = analytics.resolve_scope(
-                        scope.session, org=scope.org, actor=scope.actor,
-                        client_id=None if self.client == ALL else self.client,
-                        agent_id=None if self.agent == ALL else self.agent)
-                except NotFound as exc:  # a stale shared link: show everything instead
-                    self.error = f"{exc.message}: showing all calls instead."
-                    self.client = self.agent = ALL
-                    scope_filter = analytics.resolve_scope(scope.session, org=scope.org, actor=scope.actor)
-                window = analytics.resolve_window(self.range_key)
-                data = analytics.summary(scope.session, org=scope.org, window=window, scope=scope_filter)
-                board = analytics.portfolio(scope.session, org=scope.org, scope=scope_filter)
-        except NotSignedIn:
-            return rx.redirect(LOGIN_ROUTE)
+            scope_filter = analytics.resolve_scope(
+                scope.session, org=scope.org, actor=scope.actor,
+                client_id=None if self.client == ALL else self.client,
+                agent_id=None if self.agent == ALL else self.agent)
+        except NotFound as exc:  # a stale shared link: show everything instead
+            self.error = f"{exc.message}: showing all calls instead."
+            self.client = self.agent = ALL
+            scope_filter = analytics.resolve_scope(scope.session, org=scope.org, actor=scope.actor)
+        window = analytics.resolve_window(self.range_key)
+        data = analytics.summary(scope.session, org=scope.org, window=window, scope=scope_filter).wire()
+        board = analytics.portfolio(scope.session, org=scope.org, scope=scope_filter).wire()
+        return window, data, board
+
+    def _show(self, figures) -> None:
+        window, data, board = figures
         self.total_calls = data["totalCalls"]
         self.kpis = kpi_cards(data)
         self.points = chart_points(data["series"])
@@ -166,7 +170,6 @@ class DashboardState(AuthState):
         self.client_rows = board_rows(board["clients"], "clientId", since)
         self.agent_rows = board_rows(board["agents"], "agentId", since)
         self.period_label = fmt.period_label(window.start, window.end)
-        return None
 
     def _changed(self):
         redirect = self._fetch()

@@ -7,13 +7,12 @@ from __future__ import annotations
 
 import reflex as rx
 
-from voiceconsole.schemas import IntegrationOut
+from voiceconsole.schemas import IntegrationOut, WorkQueued
 from voiceconsole.services import integrations as service
-from voiceconsole.services.access.permissions import MANAGER_ROLES
 from voiceconsole.services.errors import DomainError
 from voiceconsole.settings import get_settings
 from voiceconsole.ui import format as fmt
-from voiceconsole.ui.state.auth import LOGIN_ROUTE, AuthState, NotSignedIn, OrgScope
+from voiceconsole.ui.state.auth import AuthState, OrgScope
 from voiceconsole.ui.state.confirmation import ConfirmationMixin
 
 PLATFORM_OPTIONS = [("retell", "Retell"), ("vapi", "Vapi"), ("elevenlabs", "ElevenLabs")]
@@ -46,10 +45,6 @@ class IntegrationsState(ConfirmationMixin, AuthState):
     error: str = ""
 
     @rx.var
-    def can_manage(self) -> bool:
-        return self.role in MANAGER_ROLES
-
-    @rx.var
     def base_url_allowed(self) -> bool:
         """Custom base URLs are for the simulator and tests: offered only where private targets are allowed."""
         return get_settings().allow_private_targets
@@ -67,14 +62,7 @@ class IntegrationsState(ConfirmationMixin, AuthState):
 
     @rx.event
     def refresh(self):
-        try:
-            with self.open_org() as scope:
-                self._reload(scope)
-        except NotSignedIn:
-            return rx.redirect(LOGIN_ROUTE)
-        except DomainError as exc:
-            self.error = exc.message
-        return None
+        return self._org_action(self._reload, failed=self._show_error)
 
     @rx.event
     def set_platform(self, value: str):
@@ -119,14 +107,14 @@ class IntegrationsState(ConfirmationMixin, AuthState):
         return self._org_action(connect, failed=failed, done=connected)
 
     def _queue(self, action, integration_id: str, done: str):
-        def queue(scope: OrgScope) -> dict:
+        def queue(scope: OrgScope) -> WorkQueued:
             outcome = action(scope.session, org=scope.org, integration_id=integration_id, actor=scope.actor)
             self._reload(scope)
             return outcome
 
         return self._org_action(
             queue, failed=lambda exc: rx.toast.error(exc.message),
-            done=lambda outcome: rx.toast.success(done if outcome.get("queued") else
+            done=lambda outcome: rx.toast.success(done if outcome.queued else
                                                   "Already queued; it will run shortly."))
 
     @rx.event

@@ -14,12 +14,11 @@ import reflex as rx
 
 from voiceconsole.schemas import ChannelOut
 from voiceconsole.services import clients as clients_service
+from voiceconsole.services.errors import DomainError, Forbidden
 from voiceconsole.services.notifications import channels as service
 from voiceconsole.services.notifications import deliveries as delivery
-from voiceconsole.services.access.permissions import MANAGER_ROLES
-from voiceconsole.services.errors import DomainError, Forbidden
 from voiceconsole.ui import format as fmt
-from voiceconsole.ui.state.auth import LOGIN_ROUTE, AuthState, NotSignedIn, OrgScope
+from voiceconsole.ui.state.auth import AuthState, OrgScope
 from voiceconsole.ui.state.confirmation import ConfirmationMixin
 
 KIND_OPTIONS = [("webhook", "Webhook"), ("slack", "Slack"), ("discord", "Discord"), ("email", "Email")]
@@ -94,7 +93,8 @@ class NotificationChannelsState(ConfirmationMixin, AuthState):
 
     @rx.var
     def can_manage_channels(self) -> bool:
-        return self.role in MANAGER_ROLES
+        """The section's name for AuthState.can_manage (its views and tests use it)."""
+        return self.can_manage
 
     def _reload_channels(self, scope: OrgScope) -> None:
         items = service.list_channels(scope.session, org=scope.org, actor=scope.actor)
@@ -116,16 +116,13 @@ class NotificationChannelsState(ConfirmationMixin, AuthState):
 
     @rx.event
     def refresh_channels(self):
-        try:
-            with self.open_org() as scope:
-                self._reload_channels(scope)
-        except NotSignedIn:
-            return rx.redirect(LOGIN_ROUTE)
-        except Forbidden:
-            self.channels, self.channels_visible = [], False
-        except DomainError as exc:
-            self.channels_error = exc.message
-        return None
+        def failed(exc: DomainError) -> None:
+            if isinstance(exc, Forbidden):  # client viewers: the section stays hidden
+                self.channels, self.channels_visible = [], False
+            else:
+                self.channels_error = exc.message
+
+        return self._org_action(self._reload_channels, failed=failed)
 
     # --- per-channel actions -------------------------------------------------------------------------
 

@@ -7,6 +7,7 @@ only a hint while typing.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 import reflex as rx
@@ -16,9 +17,8 @@ from voiceconsole.services.clients import list_clients
 from voiceconsole.services.errors import DomainError, Forbidden, ValidationFailed
 from voiceconsole.services.scoring.settings import UNSET, scoring_settings, update_client_scoring, update_org_scoring
 from voiceconsole.ui import format as fmt
-from voiceconsole.ui.state.auth import LOGIN_ROUTE, AuthState, NotSignedIn, OrgScope
+from voiceconsole.ui.state.auth import AuthState, OrgScope
 
-EDITOR_ROLES = ("owner", "admin")
 SAVED_RESCORING = "Saved — rescoring in the background"
 # Every field a message can be shown under; always all present, so the view can index them.
 ERROR_KEYS = ("form", "weights", *(f"weights.{key}" for key in CATEGORIES), "alertThreshold")
@@ -108,10 +108,6 @@ class ScoringSettingsState(AuthState):
     _use_defaults: bool = False  # "Restore defaults" pressed: saving clears the organization's own weights
 
     @rx.var
-    def can_manage(self) -> bool:
-        return self.role in EDITOR_ROLES
-
-    @rx.var
     def weights_total(self) -> str:
         total = typed_total(self.weights)
         return fmt.DASH if total is None else str(total)
@@ -145,20 +141,17 @@ class ScoringSettingsState(AuthState):
         self.clients_without_override = [{"id": c.id, "name": c.name} for c in clients if c.id not in with_override]
 
     def _reload(self, scope: OrgScope) -> None:
-        data = scoring_settings(scope.session, org=scope.org, actor=scope.actor)
+        data = scoring_settings(scope.session, org=scope.org, actor=scope.actor).wire()
         self._apply(data, list_clients(scope.session, org=scope.org, actor=scope.actor))
 
     @rx.event
     def load(self):
         self.errors, self.error = no_errors(), ""
-        try:
-            with self.open_org() as scope:
-                self._reload(scope)
-        except NotSignedIn:
-            return rx.redirect(LOGIN_ROUTE)
-        except Forbidden as exc:
+
+        def failed(exc: Forbidden) -> None:  # client viewers
             self.error = exc.message
-        return None
+
+        return self._org_action(self._reload, failed=failed, catch=Forbidden)
 
     @rx.event
     def set_weight(self, key: str, value: str):
@@ -191,18 +184,21 @@ class ScoringSettingsState(AuthState):
         threshold = UNSET if threshold == self._saved.get("threshold") else threshold
         if weights is UNSET and threshold is UNSET:
             return rx.toast.info("Nothing to save: no changes")
-        try:
-            with self.open_org() as scope:
-                rescoring = update_org_scoring(scope.session, org=scope.org, actor=scope.actor, weights=weights,
-                                               alert_threshold=threshold)
-                self._reload(scope)
-        except NotSignedIn:
-            return rx.redirect(LOGIN_ROUTE)
-        except (ValidationFailed, Forbidden) as exc:
+
+        def update(scope: OrgScope) -> bool:
+            rescoring = update_org_scoring(scope.session, org=scope.org, actor=scope.actor, weights=weights,
+                                           alert_threshold=threshold)
+            self._reload(scope)
+            return rescoring
+
+        def failed(exc: DomainError) -> None:
             self.errors = field_errors(exc)  # the form keeps what was typed
-            return None
-        self.errors = no_errors()
-        return rx.toast.success(SAVED_RESCORING if rescoring else "Saved")
+
+        def saved(rescoring: bool):
+            self.errors = no_errors()
+            return rx.toast.success(SAVED_RESCORING if rescoring else "Saved")
+
+        return self._org_action(update, failed=failed, done=saved, catch=(ValidationFailed, Forbidden))
 
 
 class ClientScoringState(ScoringSettingsState):
@@ -270,41 +266,40 @@ class ClientScoringState(ScoringSettingsState):
         self.edit_threshold = value
         self.edit_errors = without(self.edit_errors, "alertThreshold", "form")
 
-    def _update(self, client_id: str, weights: Any, threshold: Any) -> bool:
-        """Change one client's override; refreshes the overrides (not the organization form being edited).
-
-        Returns whether its calls are rescored. Raises NotSignedIn, or DomainError for a refusal.
-        """
-        with self.open_org() as scope:
+    def _update(self, client_id: str, weights: Any, threshold: Any, *, failed: Callable[[DomainError], object],
+                done: Callable[[bool], object]):
+        """Change one client's override through `_org_action`; refreshes the overrides (not the organization
+        form being edited). `done` is told whether its calls are rescored."""
+        def update(scope: OrgScope) -> bool:
             _, rescoring = update_client_scoring(scope.session, org=scope.org, client_id=client_id,
                                                  actor=scope.actor, weights=weights, alert_threshold=threshold)
-            data = scoring_settings(scope.session, org=scope.org, actor=scope.actor)
+            data = scoring_settings(scope.session, org=scope.org, actor=scope.actor).wire()
             self._apply_overrides(data, list_clients(scope.session, org=scope.org, actor=scope.actor))
-        return rescoring
+            return rescoring
+
+        return self._org_action(update, failed=failed, done=done)
 
     @rx.event
     def save_override(self):
         weights = ({key: parse_number(self.edit_weights.get(key, "")) for key in CATEGORIES}
                    if self.edit_own_weights else None)
         threshold = None if not self.edit_threshold.strip() else parse_number(self.edit_threshold)
-        try:
-            rescoring = self._update(self.edit_id, weights, threshold)
-        except NotSignedIn:
-            return rx.redirect(LOGIN_ROUTE)
-        except DomainError as exc:
+
+        def failed(exc: DomainError) -> None:
             self.edit_errors = field_errors(exc)  # the dialog stays open with what was typed
-            return None
-        name = self.edit_name
-        self._close_editor()
-        return rx.toast.success(f"{name}: {SAVED_RESCORING.lower()}" if rescoring else f"{name}: saved")
+
+        def saved(rescoring: bool):
+            name = self.edit_name
+            self._close_editor()
+            return rx.toast.success(f"{name}: {SAVED_RESCORING.lower()}" if rescoring else f"{name}: saved")
+
+        return self._update(self.edit_id, weights, threshold, failed=failed, done=saved)
 
     @rx.event
     def clear_override(self, client_id: str, name: str):
-        try:
-            rescoring = self._update(client_id, None, None)
-        except NotSignedIn:
-            return rx.redirect(LOGIN_ROUTE)
-        except DomainError as exc:
-            return rx.toast.error(fmt.error_text(exc))
-        return rx.toast.success(f"{name} now uses the organization's settings"
-                                + (" — rescoring in the background" if rescoring else ""))
+        def cleared(rescoring: bool):
+            return rx.toast.success(f"{name} now uses the organization's settings"
+                                    + (" — rescoring in the background" if rescoring else ""))
+
+        return self._update(client_id, None, None, failed=lambda exc: rx.toast.error(fmt.error_text(exc)),
+                            done=cleared)

@@ -1,0 +1,69 @@
+"""`voiceconsole demo --simulator-url`: the demo organization gets its data through the real connectors."""
+
+from __future__ import annotations
+
+import pytest
+from sqlmodel import select
+
+from tests.support.simulator import run_jobs
+
+# Settings as against the simulator and clean queues (fixtures in tests/conftest.py; autouse in tests/services/intake).
+pytestmark = pytest.mark.usefixtures("integration_settings", "no_jobs_left_behind")
+
+
+def test_connecting_the_demo_to_the_simulator_syncs_retell_and_vapi(sim, factory, db, sync_queue):
+    from voiceconsole.models import Agent, Call, Client, Integration
+    from voiceconsole.services.demo import connect_demo_to_simulator
+
+    org = factory.org()
+    connected = connect_demo_to_simulator(db, org=org, simulator_url=sim.base_url)
+    assert [c.platform for c in connected] == ["retell", "vapi"]
+    assert sync_queue.count == 2
+    agents = db.exec(select(Agent).where(Agent.organization_id == org.id)).all()
+    assert len(agents) == sim.agent_count("retell") + sim.agent_count("vapi")
+    clients = {c.id: c.name for c in db.exec(select(Client).where(Client.organization_id == org.id))}
+    assert all(a.client_id in clients and a.name.startswith(clients[a.client_id]) for a in agents)
+
+    run_jobs("sync", "scoring", "default")
+    db.expire_all()
+    calls = db.exec(select(Call).where(Call.organization_id == org.id)).all()
+    assert len(calls) == sim.call_count("retell") + sim.call_count("vapi")
+    assert all(c.client_id is not None for c in calls if c.agent_id)  # calls inherit their agent's client
+
+    again = connect_demo_to_simulator(db, org=org, simulator_url=sim.base_url, queue_syncs=False)
+    assert [c.integration_id for c in again] == [c.integration_id for c in connected]  # idempotent
+    assert len(db.exec(select(Integration).where(Integration.organization_id == org.id)).all()) == 2
+
+
+def test_no_simulator_is_a_clear_error(factory, db):
+    import pytest
+
+    from voiceconsole.services.demo import connect_demo_to_simulator
+
+    with pytest.raises(RuntimeError, match="No platform simulator answers"):
+        connect_demo_to_simulator(db, org=factory.org(), simulator_url="http://127.0.0.1:9")
+
+
+def test_the_demo_gets_notification_channels_posting_to_the_simulator_inbox(sim, factory, db):
+    import httpx
+
+    from voiceconsole.models import NotificationChannel
+    from voiceconsole.services.demo import ensure_demo_channels
+
+    org = factory.org()
+    inbox = ensure_demo_channels(db, org=org, simulator_url=sim.base_url, email="owner@agency.example")
+    ensure_demo_channels(db, org=org, simulator_url=sim.base_url, email="owner@agency.example")  # idempotent
+    channels = db.exec(select(NotificationChannel).where(NotificationChannel.organization_id == org.id)).all()
+    assert sorted(c.kind for c in channels) == ["discord", "email", "slack", "webhook"]
+    assert all("call.low_score" in c.events for c in channels)
+    assert inbox == f"{sim.base_url}/_sim/inbox/view"
+
+    # The inbox records what is posted to it, per box, as a receiver would see it.
+    httpx.delete(f"{sim.base_url}/_sim/inbox")
+    httpx.post(f"{sim.base_url}/_sim/inbox/slack", content=b'{"text":"Low score"}',
+               headers={"X-VoiceConsole-Event": "call.low_score"}).raise_for_status()
+    got = httpx.get(f"{sim.base_url}/_sim/inbox", params={"box": "slack"}).json()["messages"]
+    assert [m["json"] for m in got] == [{"text": "Low score"}]
+    assert got[0]["headers"]["x-voiceconsole-event"] == "call.low_score"
+    assert httpx.get(f"{sim.base_url}/_sim/inbox", params={"box": "discord"}).json()["messages"] == []
+    assert "Low score" in httpx.get(inbox).text

@@ -1,0 +1,39 @@
+"""Public shapes of our resources (camelCase on the wire), returned by the services and shared by the API
+and the UI: one mapping per shape. Tables never leave the services, so secrets (key hashes, encrypted
+platform keys) cannot leak."""
+
+from voiceconsole.schemas.agents import AgentDetail, AgentsOverview, AgentStatsRow, AgentSummary, TrendPoint
+from voiceconsole.schemas.analytics import (
+    AnalyticsOut,
+    PeriodFigures,
+    PeriodFiguresWithMeta,
+    PeriodMeta,
+    Portfolio,
+    PortfolioAgentRow,
+    PortfolioRow,
+)
+from voiceconsole.schemas.api_keys import ApiKeyCreated, ApiKeyOut
+from voiceconsole.schemas.base import PublicModel
+from voiceconsole.schemas.calls import CallDetail, CallSummary, Note, VoiceMetrics
+from voiceconsole.schemas.clients import ClientDeleted, ClientOut
+from voiceconsole.schemas.integrations import IntegrationOut, WebhookReceipt, WorkQueued
+from voiceconsole.schemas.notifications import ChannelCreated, ChannelOut, DeliveryAttemptOut, DeliveryOut
+from voiceconsole.schemas.scoring import (
+    AgentScoringOut,
+    AgentThresholdOut,
+    AiModeOut,
+    ClientScoringOut,
+    CoachingOut,
+    CreditsOut,
+    ScoringSettingsOut,
+)
+
+__all__ = [
+    "ClientDeleted", "WorkQueued",
+    "AgentStatsRow", "AgentsOverview", "AnalyticsOut", "PeriodFigures", "PeriodFiguresWithMeta", "PeriodMeta",
+    "Portfolio", "PortfolioAgentRow", "PortfolioRow",
+    "AgentScoringOut", "AgentThresholdOut", "AiModeOut", "ClientScoringOut", "ScoringSettingsOut",
+    "AgentDetail", "AgentSummary", "ApiKeyCreated", "ApiKeyOut", "CallDetail", "CallSummary", "ChannelCreated",
+    "ChannelOut", "ClientOut", "CoachingOut", "CreditsOut", "DeliveryAttemptOut", "DeliveryOut", "IntegrationOut",
+    "Note", "PublicModel", "TrendPoint", "VoiceMetrics", "WebhookReceipt",
+]
