@@ -34,7 +34,7 @@ import statistics
 import subprocess
 import sys
 import time
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
 from types import SimpleNamespace
@@ -65,12 +65,27 @@ RAW_MEASURES = """
     count(*) FILTER (WHERE sentiment = 'Neutral') AS neutral,
     count(*) FILTER (WHERE sentiment = 'Negative') AS negative
 """
-RAW_SERIES = (f"SELECT (started_at AT TIME ZONE 'UTC')::date AS day, {RAW_MEASURES} FROM call "
-              "WHERE organization_id = %(org)s AND started_at >= %(start)s AND started_at < %(end)s GROUP BY 1")
-RAW_PREVIOUS = (f"SELECT {RAW_MEASURES} FROM call "
-                "WHERE organization_id = %(org)s AND started_at >= %(start)s AND started_at < %(end)s")
-FIELDS = ("calls", "ended", "successful", "scored", "score_sum", "duration_count", "duration_ms_sum", "cost",
-          "positive", "neutral", "negative")
+RAW_SERIES = (
+    f"SELECT (started_at AT TIME ZONE 'UTC')::date AS day, {RAW_MEASURES} FROM call "
+    "WHERE organization_id = %(org)s AND started_at >= %(start)s AND started_at < %(end)s GROUP BY 1"
+)
+RAW_PREVIOUS = (
+    f"SELECT {RAW_MEASURES} FROM call "
+    "WHERE organization_id = %(org)s AND started_at >= %(start)s AND started_at < %(end)s"
+)
+FIELDS = (
+    "calls",
+    "ended",
+    "successful",
+    "scored",
+    "score_sum",
+    "duration_count",
+    "duration_ms_sum",
+    "cost",
+    "positive",
+    "neutral",
+    "negative",
+)
 
 
 def log(msg: str) -> None:
@@ -87,10 +102,19 @@ def fmt_ms(ms: float) -> str:
 
 # ----------------------------------------------------------------------------------------------- load
 
+
 def load_and_roll_up(args, url: str) -> dict:
-    load_args = SimpleNamespace(server=args.server, db=args.db, calls=args.calls, days=args.days, seed=args.seed,
-                                workers=args.workers, slice_days=args.slice_days, load_with_indexes=False,
-                                scorer="synthetic")
+    load_args = SimpleNamespace(
+        server=args.server,
+        db=args.db,
+        calls=args.calls,
+        days=args.days,
+        seed=args.seed,
+        workers=args.workers,
+        slice_days=args.slice_days,
+        load_with_indexes=False,
+        scorer="synthetic",
+    )
     rep = loader.load(load_args, url)
     info = {"load_s": rep.total_s, "calls": rep.calls}
     info.update(build_rollups(url))
@@ -118,6 +142,7 @@ def build_rollups(url: str) -> dict:
 
 
 # ----------------------------------------------------------------------------------------------- measure
+
 
 def start_api(args, url: str, redis_url: str | None) -> subprocess.Popen:
     return loader.start_api(args, url, {"REDIS_URL": redis_url} if redis_url else {}, "uvicorn-analytics.log")
@@ -162,8 +187,11 @@ def time_raw(url: str, org_id: int, meta: dict, warmup: int, n: int) -> tuple[li
             if i >= warmup:
                 times.append((time.perf_counter() - t0) * 1000)
     totals = {f: sum((row[1 + k] for row in days), Decimal(0) if f == "cost" else 0) for k, f in enumerate(FIELDS)}
-    return times, {"current": totals, "previous": dict(zip(FIELDS, before, strict=True)),
-                   "days": {str(r[0]): r[1] for r in days}}
+    return times, {
+        "current": totals,
+        "previous": dict(zip(FIELDS, before, strict=True)),
+        "days": {str(r[0]): r[1] for r in days},
+    }
 
 
 def figures(t: dict) -> dict:
@@ -203,12 +231,16 @@ def time_hook(url: str, org_id: int, batch: int = 500, runs: int = 20) -> list[f
     from voiceconsole.services.analytics.rollups import refresh_rollups_for_calls
 
     with psycopg.connect(url) as conn:
-        ids = [r[0] for r in conn.execute(
-            "SELECT id FROM call WHERE organization_id = %s ORDER BY started_at DESC NULLS LAST LIMIT %s",
-            (org_id, batch * runs)).fetchall()]
+        ids = [
+            r[0]
+            for r in conn.execute(
+                "SELECT id FROM call WHERE organization_id = %s ORDER BY started_at DESC NULLS LAST LIMIT %s",
+                (org_id, batch * runs),
+            ).fetchall()
+        ]
     times = []
     for k in range(runs):
-        chunk = ids[k * batch:(k + 1) * batch]
+        chunk = ids[k * batch : (k + 1) * batch]
         with Session(get_engine()) as session:
             t0 = time.perf_counter()
             refresh_rollups_for_calls(session, chunk)
@@ -219,14 +251,24 @@ def time_hook(url: str, org_id: int, batch: int = 500, runs: int = 20) -> list[f
 
 # ----------------------------------------------------------------------------------------------- report
 
-def write_section(args, machine: dict, data: dict, load_info: dict | None, rows: list[dict], hook_ms: list[float],
-                  problems: list[str], path: Path) -> str:
-    now = datetime.now(timezone.utc)
+
+def write_section(
+    args,
+    machine: dict,
+    data: dict,
+    load_info: dict | None,
+    rows: list[dict],
+    hook_ms: list[float],
+    problems: list[str],
+    path: Path,
+) -> str:
+    now = datetime.now(UTC)
     passed_p95 = all(r["api_p95"] < TARGET_P95_MS for r in rows)
     r90 = next(r for r in rows if r["name"] == "90d")
     speedup = r90["raw_p50"] / r90["api_p50"]
     lines = [
-        f"## Analytics API on daily rollups (`analytics_latency.py`) — {now:%Y-%m-%d %H:%M} UTC", "",
+        f"## Analytics API on daily rollups (`analytics_latency.py`) — {now:%Y-%m-%d %H:%M} UTC",
+        "",
         f"Machine: {machine['nproc']} CPUs ({machine['cpu']}), {machine['mem']} RAM, PostgreSQL {machine['pg']} "
         f"(shared_buffers {machine['pg_settings']['shared_buffers']}, work_mem {machine['pg_settings']['work_mem']}, "
         f"jit {machine['pg_settings']['jit']}), Python {machine['python']}. Other engineers' benchmarks may have "
@@ -238,24 +280,29 @@ def write_section(args, machine: dict, data: dict, load_info: dict | None, rows:
         f"{data['index_size']}.",
     ]
     if load_info:
-        lines.append(f"Load: {load_info['calls']:,} calls by the `api_latency.py` loader in "
-                     f"{load_info['load_s']:.0f}s; "
-                     f"rollups built from the calls table by `rebuild_rollups` in {load_info['rollup_s']:.1f}s "
-                     f"({load_info['rollup_rows']:,} rows).")
+        lines.append(
+            f"Load: {load_info['calls']:,} calls by the `api_latency.py` loader in "
+            f"{load_info['load_s']:.0f}s; "
+            f"rollups built from the calls table by `rebuild_rollups` in {load_info['rollup_s']:.1f}s "
+            f"({load_info['rollup_rows']:,} rows)."
+        )
     lines += [
         f"Method: uvicorn, 1 worker, sequential keep-alive requests with an API key, {args.warmup} warm-up + "
         f"{args.requests} timed per range, paced under the rate limits outside the timed region. Raw SQL: the same "
         "figures from the calls table (per-day KPIs of the period + the previous period's KPIs; two statements, "
         "psycopg, one connection, same warm-up and count). Custom 365d uses dateFrom = now − 365 days as a "
-        "timestamp, so partial first days are read from calls.", "",
+        "timestamp, so partial first days are read from calls.",
+        "",
         "| Range | Calls in range | API median ms | API p95 ms | Raw SQL median ms | Raw SQL p95 ms "
         "| Raw / API (median) | p95 < 50 ms |",
         "|---|---:|---:|---:|---:|---:|---:|---|",
     ]
     for r in rows:
-        lines.append(f"| {r['label']} | {r['calls']:,} | {fmt_ms(r['api_p50'])} | {fmt_ms(r['api_p95'])} | "
-                     f"{fmt_ms(r['raw_p50'])} | {fmt_ms(r['raw_p95'])} | {r['raw_p50'] / r['api_p50']:.1f}× | "
-                     f"{'pass' if r['api_p95'] < TARGET_P95_MS else 'FAIL'} |")
+        lines.append(
+            f"| {r['label']} | {r['calls']:,} | {fmt_ms(r['api_p50'])} | {fmt_ms(r['api_p95'])} | "
+            f"{fmt_ms(r['raw_p50'])} | {fmt_ms(r['raw_p95'])} | {r['raw_p50'] / r['api_p50']:.1f}× | "
+            f"{'pass' if r['api_p95'] < TARGET_P95_MS else 'FAIL'} |"
+        )
     lines += [
         "",
         f"Targets: p95 < {TARGET_P95_MS:.0f} ms for every range: **{'pass' if passed_p95 else 'FAIL'}**; "
@@ -263,7 +310,8 @@ def write_section(args, machine: dict, data: dict, load_info: dict | None, rows:
         f"**{'pass' if speedup >= TARGET_SPEEDUP_90D else 'FAIL'}**.",
         f"Same numbers: the API's KPIs, previous-period calls and cost, and per-day call counts equal the raw SQL "
         f"for every range: **{'yes' if not problems else 'NO'}**"
-        + ("" if not problems else f" ({'; '.join(problems[:5])})") + ".",
+        + ("" if not problems else f" ({'; '.join(problems[:5])})")
+        + ".",
         f"Incremental upkeep: `refresh_rollups_for_calls` for 500 recent calls (one sync page), "
         f"{len(hook_ms)} runs: median {fmt_ms(statistics.median(hook_ms))} ms, p95 {fmt_ms(pctl(hook_ms, 95))} ms.",
         "",
@@ -282,14 +330,17 @@ def describe(url: str) -> dict:
 
     info = loader.describe_data(url, None)
     with psycopg.connect(url) as conn:
-        info["rollup_rows"] = conn.execute("SELECT count(*) FROM call_daily_rollup WHERE organization_id = %s",
-                                           (info["org_id"],)).fetchone()[0]
-        info["rollup_size"] = conn.execute("SELECT pg_size_pretty(pg_total_relation_size('call_daily_rollup'))"
-                                           ).fetchone()[0]
+        info["rollup_rows"] = conn.execute(
+            "SELECT count(*) FROM call_daily_rollup WHERE organization_id = %s", (info["org_id"],)
+        ).fetchone()[0]
+        info["rollup_size"] = conn.execute(
+            "SELECT pg_size_pretty(pg_total_relation_size('call_daily_rollup'))"
+        ).fetchone()[0]
     return info
 
 
 # ----------------------------------------------------------------------------------------------- main
+
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -340,8 +391,9 @@ def main() -> None:
     from voiceconsole.services.access.actor import SYSTEM
 
     with Session(get_engine(), expire_on_commit=False) as session:
-        key = api_keys.create_api_key(session, org=session.get(Organization, org_id), name="analytics benchmark",
-                                      actor=SYSTEM).key
+        key = api_keys.create_api_key(
+            session, org=session.get(Organization, org_id), name="analytics benchmark", actor=SYSTEM
+        ).key
         session.commit()
 
     import httpx
@@ -351,22 +403,32 @@ def main() -> None:
     rows, problems = [], []
     try:
         pacer = loader.Pacer(900, 80)
-        with httpx.Client(base_url=f"http://127.0.0.1:{args.port}", timeout=120,
-                          headers={"Authorization": f"Bearer {key}"}) as client:
+        with httpx.Client(
+            base_url=f"http://127.0.0.1:{args.port}", timeout=120, headers={"Authorization": f"Bearer {key}"}
+        ) as client:
             for name in RANGES:
-                params = params_for(name, datetime.now(timezone.utc))
+                params = params_for(name, datetime.now(UTC))
                 log(f"{name}: API {args.warmup}+{args.requests} requests …")
                 api_ms, body = time_api(client, pacer, params, args.warmup, args.requests)
                 log(f"{name}: raw SQL {args.warmup}+{args.requests} runs …")
                 raw_ms, raw = time_raw(url, org_id, body["meta"], args.warmup, args.requests)
                 problems += check_same(name, body, raw)
-                rows.append({"name": name, "label": "custom 365d" if name == "custom365" else name,
-                             "calls": body["data"]["totalCalls"],
-                             "api_p50": statistics.median(api_ms), "api_p95": pctl(api_ms, 95),
-                             "raw_p50": statistics.median(raw_ms), "raw_p95": pctl(raw_ms, 95)})
+                rows.append(
+                    {
+                        "name": name,
+                        "label": "custom 365d" if name == "custom365" else name,
+                        "calls": body["data"]["totalCalls"],
+                        "api_p50": statistics.median(api_ms),
+                        "api_p95": pctl(api_ms, 95),
+                        "raw_p50": statistics.median(raw_ms),
+                        "raw_p95": pctl(raw_ms, 95),
+                    }
+                )
                 r = rows[-1]
-                log(f"  API median {r['api_p50']:.1f} ms p95 {r['api_p95']:.1f} ms | raw median {r['raw_p50']:.1f} ms "
-                    f"p95 {r['raw_p95']:.1f} ms")
+                log(
+                    f"  API median {r['api_p50']:.1f} ms p95 {r['api_p95']:.1f} ms | raw median {r['raw_p50']:.1f} ms "
+                    f"p95 {r['raw_p95']:.1f} ms"
+                )
     finally:
         proc.terminate()
         try:

@@ -31,9 +31,14 @@ sys.path.insert(0, str(ROOT))
 
 from api_latency import start_api  # noqa: E402 (benchmarks/ is this script's own directory)
 
-PATHS = (("health", "/api/health"), ("auth/me", "/api/v1/auth/me"), ("agents", "/api/v1/agents"),
-         ("calls page 1", "/api/calls"), ("calls page 500", "/api/calls?page=500&perPage=20"),
-         ("calls filtered", "/api/calls?sentiment=Negative&minScore=0&maxScore=50"))
+PATHS = (
+    ("health", "/api/health"),
+    ("auth/me", "/api/v1/auth/me"),
+    ("agents", "/api/v1/agents"),
+    ("calls page 1", "/api/calls"),
+    ("calls page 500", "/api/calls?page=500&perPage=20"),
+    ("calls filtered", "/api/calls?sentiment=Negative&minScore=0&maxScore=50"),
+)
 
 
 def git(*args: str) -> str:
@@ -44,8 +49,7 @@ def checkout_base(ref: str) -> Path:
     where = DATA_DIR / "ab-base"
     sha = git("rev-parse", "--verify", f"{ref}^{{commit}}")
     if where.exists():
-        subprocess.run(["git", "worktree", "remove", "--force", str(where)], cwd=ROOT, check=False,
-                       capture_output=True)
+        subprocess.run(["git", "worktree", "remove", "--force", str(where)], cwd=ROOT, check=False, capture_output=True)
     git("worktree", "add", "--force", "--detach", str(where), sha)
     return where
 
@@ -55,9 +59,9 @@ KEYS = 8  # requests rotate over several keys so pacing under the per-key limit 
 
 def new_keys(url: str) -> list[str]:
     os.environ["DATABASE_URL"] = url
+    from api_latency import ORG_SLUG, _child_make_key
     from sqlmodel import Session, select
 
-    from api_latency import ORG_SLUG, _child_make_key
     from voiceconsole.db import get_engine
     from voiceconsole.models import Organization
 
@@ -91,13 +95,21 @@ def main() -> None:
     try:
         clients = {}
         for name, port in ports.items():
-            procs.append(start_api(args, args.db, {"REDIS_URL": redis_urls[name]}, log_name=f"ab-{name}.log",
-                                   root=roots[name], port=port))
+            procs.append(
+                start_api(
+                    args,
+                    args.db,
+                    {"REDIS_URL": redis_urls[name]},
+                    log_name=f"ab-{name}.log",
+                    root=roots[name],
+                    port=port,
+                )
+            )
             clients[name] = httpx.Client(base_url=f"http://127.0.0.1:{port}", timeout=60)
         times: dict[tuple[str, str], list[float]] = {}
         for label, path in PATHS:
             for i in range(args.warmup + args.requests):
-                for name in (("base", "head") if i % 2 else ("head", "base")):
+                for name in ("base", "head") if i % 2 else ("head", "base"):
                     t0 = time.perf_counter()
                     r = clients[name].get(path, headers={"Authorization": f"Bearer {keys[i % KEYS]}"})
                     r.content  # noqa: B018 (read the whole body)
@@ -111,16 +123,21 @@ def main() -> None:
         def p95(xs: list[float]) -> float:
             return statistics.quantiles(xs, n=20)[18]
 
-        head = git("rev-parse", "--short", "HEAD") + ("+changes" if git("status", "--porcelain", "--", "voiceconsole")
-                                                        else "")
-        print(f"base {git('rev-parse', '--short', args.base)} vs head {head}; {args.requests} requests each, "
-              f"interleaved; ms")
+        head = git("rev-parse", "--short", "HEAD") + (
+            "+changes" if git("status", "--porcelain", "--", "voiceconsole") else ""
+        )
+        print(
+            f"base {git('rev-parse', '--short', args.base)} vs head {head}; {args.requests} requests each, "
+            f"interleaved; ms"
+        )
         print("| Request | base median | head median | base p95 | head p95 | head / base (median) |")
         print("|---|---:|---:|---:|---:|---:|")
         for label, path in PATHS:
             b, h = times[("base", label)], times[("head", label)]
-            print(f"| `GET {path}` | {statistics.median(b):.2f} | {statistics.median(h):.2f} | {p95(b):.2f} | "
-                  f"{p95(h):.2f} | {statistics.median(h) / statistics.median(b):.2f} |")
+            print(
+                f"| `GET {path}` | {statistics.median(b):.2f} | {statistics.median(h):.2f} | {p95(b):.2f} | "
+                f"{p95(h):.2f} | {statistics.median(h) / statistics.median(b):.2f} |"
+            )
     finally:
         for p in procs:
             p.terminate()

@@ -24,6 +24,7 @@ Nothing here changes product code or product settings; no caching is added anywh
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import math
 import multiprocessing as mp
@@ -36,7 +37,7 @@ import sys
 import time
 import zlib
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -55,8 +56,17 @@ AGENT_PLAN = (("retell", 22), ("vapi", 18))
 # Columns written by COPY: everything `call_row` returns plus the score columns (and `score_excluded`
 # where the schema has it).
 # (`id` comes from the sequence; `search_vector` is GENERATED ALWAYS ... STORED and fills itself.)
-SCORE_COLUMNS = ("score", "score_version", "scored_at", "score_breakdown", "latency_p50_ms", "latency_p90_ms",
-                 "interruptions", "talk_ratio", "longest_silence_s")
+SCORE_COLUMNS = (
+    "score",
+    "score_version",
+    "scored_at",
+    "score_breakdown",
+    "latency_p50_ms",
+    "latency_p90_ms",
+    "interruptions",
+    "talk_ratio",
+    "longest_silence_s",
+)
 
 
 def log(msg: str) -> None:
@@ -64,6 +74,7 @@ def log(msg: str) -> None:
 
 
 # ----------------------------------------------------------------------------------------------- scoring
+
 
 def synthetic_score(row: dict) -> int | None:
     """A plausible 0–100 score, deterministic, for a finished call with a transcript.
@@ -95,8 +106,13 @@ def score_row(row: dict, record, scorer: str, has_excluded: bool) -> None:
         if record.status == "in_progress":  # the scoring job skips live calls
             return
         result = score_call(ScoringInput.from_record(record))
-        row.update(score=result.score, score_breakdown=result.breakdown, score_version=result.version,
-                   scored_at=row.get("ended_at") or row.get("started_at"), **voice_metrics(result.features))
+        row.update(
+            score=result.score,
+            score_breakdown=result.breakdown,
+            score_version=result.version,
+            scored_at=row.get("ended_at") or row.get("started_at"),
+            **voice_metrics(result.features),
+        )
         if has_excluded:
             row["score_excluded"] = result.no_transcript
         return
@@ -109,6 +125,7 @@ def score_row(row: dict, record, scorer: str, has_excluded: bool) -> None:
 
 
 # ----------------------------------------------------------------------------------------------- database
+
 
 def pg_url(server: str, db: str) -> str:
     base = server.rstrip("/")
@@ -152,6 +169,7 @@ def secondary_indexes(conn) -> list[tuple[str, str]]:
 
 # ----------------------------------------------------------------------------------------------- loading
 
+
 @dataclass
 class Shard:
     index: int
@@ -183,7 +201,7 @@ def _slice_weight(end_s: float, days: int) -> float:
         return float(days)
     w, t = 0.0, end_s - days * 86400
     while t < end_s:
-        local = datetime.fromtimestamp(t + off * 3600, timezone.utc)
+        local = datetime.fromtimestamp(t + off * 3600, UTC)
         w += hw[local.hour] * dw[local.weekday()]
         t += 3600
     return w
@@ -194,12 +212,14 @@ def plan_shards(args, rep: LoadReport) -> list[Shard]:
     (calls are stored as they happen). Each slice is one `generate_calls(..., days=slice, now=slice_end)`
     per platform; calls split between platforms by agent count and between slices by the generator's
     hour/weekday weights. Only the newest slice keeps the generator's few in-progress calls."""
-    now = datetime.now(timezone.utc).replace(microsecond=0)
+    now = datetime.now(UTC).replace(microsecond=0)
     n_slices = max(1, math.ceil(args.days / args.slice_days))
     ends = [now - timedelta(days=k * args.slice_days) for k in range(n_slices)]  # newest first
     slice_days = [min(args.slice_days, args.days - k * args.slice_days) for k in range(n_slices)]
-    weights = [_slice_weight(e.timestamp(), d) for e, d in zip(ends, slice_days)]
-    per_platform = dict(zip([p for p, _ in AGENT_PLAN], _apportion(args.calls, [n for _, n in AGENT_PLAN])))
+    weights = [_slice_weight(e.timestamp(), d) for e, d in zip(ends, slice_days, strict=True)]
+    per_platform = dict(
+        zip([p for p, _ in AGENT_PLAN], _apportion(args.calls, [n for _, n in AGENT_PLAN]), strict=True)
+    )
     rep.by_platform = per_platform
     counts = {p: _apportion(n, weights) for p, n in per_platform.items()}
     shards: list[Shard] = []
@@ -207,8 +227,9 @@ def plan_shards(args, rep: LoadReport) -> list[Shard]:
         for pi, (plat, _) in enumerate(AGENT_PLAN):
             c = counts[plat][k]
             if c:
-                shards.append(Shard(len(shards), plat, args.seed * 100_000 + pi * 1_000 + k, c, ends[k],
-                                    slice_days[k], k == 0))
+                shards.append(
+                    Shard(len(shards), plat, args.seed * 100_000 + pi * 1_000 + k, c, ends[k], slice_days[k], k == 0)
+                )
     return shards
 
 
@@ -225,7 +246,7 @@ def _load_shard(args: tuple) -> tuple[int, int, float, float]:
     mapper = {"retell": retell, "vapi": vapi}[shard.platform]
 
     class _AgentRef:  # what call_row reads from an Agent: .id and .client_id
-        __slots__ = ("id", "client_id")
+        __slots__ = ("client_id", "id")
 
         def __init__(self, id_: int, client_id: int | None):
             self.id, self.client_id = id_, client_id
@@ -245,8 +266,9 @@ def _load_shard(args: tuple) -> tuple[int, int, float, float]:
             gen_count = shard.count
             while not shard.keep_live and gen_count - min(8, gen_count // 100) < shard.count:
                 gen_count += 1
-            for raw in generate_calls(shard.platform, raw_agents, seed=shard.seed, count=gen_count,
-                                      days=shard.days, now=shard.now):
+            for raw in generate_calls(
+                shard.platform, raw_agents, seed=shard.seed, count=gen_count, days=shard.days, now=shard.now
+            ):
                 if n >= shard.count:  # drops the in-progress tail of older slices
                     break
                 record = mapper.map_call(raw)
@@ -258,8 +280,12 @@ def _load_shard(args: tuple) -> tuple[int, int, float, float]:
                         columns.append("score_excluded")
                     copy_cm = cur.copy(f"COPY call ({', '.join(columns)}) FROM STDIN")
                     copy = copy_cm.__enter__()
-                values = tuple(Jsonb(row[c]) if c in json_cols and row.get(c) is not None
-                               else (row.get(c, False) if c == "score_excluded" else row.get(c)) for c in columns)
+                values = tuple(
+                    Jsonb(row[c])
+                    if c in json_cols and row.get(c) is not None
+                    else (row.get(c, False) if c == "score_excluded" else row.get(c))
+                    for c in columns
+                )
                 t2 = time.perf_counter()
                 gen_s += t2 - t
                 copy.write_row(values)
@@ -335,9 +361,8 @@ def load(args, url: str) -> LoadReport:
             for raw in raw_agents:
                 client = clients.get(raw.get("_client"))
                 # Retell keeps prompt and model on the agent's LLM object (the generator's `_llm`).
-                record = (retell.map_agent(raw, raw.get("_llm")) if plat == "retell" else mappers[plat].map_agent(raw))
-                upsert_agent(session, org=org, record=record,
-                             client_id=client.id if client else None)
+                record = retell.map_agent(raw, raw.get("_llm")) if plat == "retell" else mappers[plat].map_agent(raw)
+                upsert_agent(session, org=org, record=record, client_id=client.id if client else None)
         session.commit()
         org_id = org.id
         agent_ids = {
@@ -356,15 +381,20 @@ def load(args, url: str) -> LoadReport:
                 conn.execute(f'DROP INDEX "{name}"')
             log(f"dropped {len(dropped)} secondary indexes of call for the load: {', '.join(n for n, _ in dropped)}")
 
-    log(f"loading {args.calls:,} calls in {len(shards)} time-sliced shards ({args.slice_days}-day slices) "
-        f"with {args.workers} workers")
+    log(
+        f"loading {args.calls:,} calls in {len(shards)} time-sliced shards ({args.slice_days}-day slices) "
+        f"with {args.workers} workers"
+    )
     t0 = time.perf_counter()
     done = 0
     with psycopg.connect(url) as conn:
-        has_excluded = conn.execute("SELECT 1 FROM information_schema.columns WHERE table_name = 'call' "
-                                    "AND column_name = 'score_excluded'").fetchone() is not None
-    jobs = [(url, org_id, s, raw_agents_by_platform[s.platform], agent_ids, args.scorer, has_excluded)
-            for s in shards]
+        has_excluded = (
+            conn.execute(
+                "SELECT 1 FROM information_schema.columns WHERE table_name = 'call' AND column_name = 'score_excluded'"
+            ).fetchone()
+            is not None
+        )
+    jobs = [(url, org_id, s, raw_agents_by_platform[s.platform], agent_ids, args.scorer, has_excluded) for s in shards]
     ctx = mp.get_context("spawn")
     with ctx.Pool(args.workers) as pool:
         for _, n, gen_s, copy_s in pool.imap_unordered(_load_shard, jobs):
@@ -399,10 +429,8 @@ def load(args, url: str) -> LoadReport:
     t0 = time.perf_counter()
     with psycopg.connect(url, autocommit=True) as conn:
         conn.execute("VACUUM (ANALYZE)")
-        try:
+        with contextlib.suppress(psycopg.Error):
             conn.execute("CHECKPOINT")
-        except psycopg.Error:
-            pass
     rep.vacuum_s = time.perf_counter() - t0
     rep.total_s = time.perf_counter() - t_total
     log(f"VACUUM (ANALYZE) + CHECKPOINT in {rep.vacuum_s:.1f}s; load total {rep.total_s:.1f}s")
@@ -417,9 +445,11 @@ def _schema_snapshot(url: str) -> dict:
         cols = conn.execute(
             "SELECT table_name, column_name, data_type, is_nullable, coalesce(column_default, ''), "
             "coalesce(generation_expression, '') FROM information_schema.columns WHERE table_schema = 'public' "
-            "ORDER BY 1, 2").fetchall()
-        idx = conn.execute("SELECT tablename, indexname, indexdef FROM pg_indexes WHERE schemaname = 'public' "
-                           "ORDER BY 1, 2").fetchall()
+            "ORDER BY 1, 2"
+        ).fetchall()
+        idx = conn.execute(
+            "SELECT tablename, indexname, indexdef FROM pg_indexes WHERE schemaname = 'public' ORDER BY 1, 2"
+        ).fetchall()
     return dict(columns={(r[0], r[1]): tuple(r[2:]) for r in cols}, indexes={(r[0], r[1]): r[2] for r in idx})
 
 
@@ -497,27 +527,61 @@ def describe_data(url: str, rep: LoadReport | None) -> dict:
             raise SystemExit(f"no organization '{ORG_SLUG}' in the database: load it first (run without --keep)")
         org_id = org_id[0]
         q = lambda sql: conn.execute(sql, {"o": org_id}).fetchone()  # noqa: E731
-        calls, scored, with_tx = q("SELECT count(*), count(score), count(transcript) FROM call WHERE organization_id = %(o)s")
+        calls, scored, with_tx = q(
+            "SELECT count(*), count(score), count(transcript) FROM call WHERE organization_id = %(o)s"
+        )
         lo, hi = q("SELECT min(started_at), max(started_at) FROM call WHERE organization_id = %(o)s")
         agents = q("SELECT count(*) FROM agent WHERE organization_id = %(o)s")[0]
         clients = q("SELECT count(*) FROM client WHERE organization_id = %(o)s")[0]
-        plats = dict(conn.execute("SELECT platform, count(*) FROM call WHERE organization_id = %s GROUP BY 1 ORDER BY 1",
-                                  (org_id,)).fetchall())
-        sent = dict(conn.execute("SELECT coalesce(sentiment, 'null'), count(*) FROM call WHERE organization_id = %s "
-                                 "GROUP BY 1 ORDER BY 1", (org_id,)).fetchall())
-        status = dict(conn.execute("SELECT status, count(*) FROM call WHERE organization_id = %s GROUP BY 1 ORDER BY 1",
-                                   (org_id,)).fetchall())
+        plats = dict(
+            conn.execute(
+                "SELECT platform, count(*) FROM call WHERE organization_id = %s GROUP BY 1 ORDER BY 1", (org_id,)
+            ).fetchall()
+        )
+        sent = dict(
+            conn.execute(
+                "SELECT coalesce(sentiment, 'null'), count(*) FROM call WHERE organization_id = %s "
+                "GROUP BY 1 ORDER BY 1",
+                (org_id,),
+            ).fetchall()
+        )
+        status = dict(
+            conn.execute(
+                "SELECT status, count(*) FROM call WHERE organization_id = %s GROUP BY 1 ORDER BY 1", (org_id,)
+            ).fetchall()
+        )
         null_started = q("SELECT count(*) FROM call WHERE organization_id = %(o)s AND started_at IS NULL")[0]
-        versions = dict(conn.execute("SELECT coalesce(score_version, 'unscored'), count(*) FROM call "
-                                     "WHERE organization_id = %s GROUP BY 1 ORDER BY 1", (org_id,)).fetchall())
-        sizes = conn.execute("SELECT pg_size_pretty(pg_table_size('call')), pg_size_pretty(pg_indexes_size('call'))"
-                             ).fetchone()
-    return dict(org_id=org_id, calls=calls, scored=scored, with_transcript=with_tx, started_min=lo, started_max=hi,
-                agents=agents, clients=clients, platforms=plats, sentiments=sent, statuses=status,
-                null_started=null_started, score_versions=versions, table_size=sizes[0], index_size=sizes[1])
+        versions = dict(
+            conn.execute(
+                "SELECT coalesce(score_version, 'unscored'), count(*) FROM call "
+                "WHERE organization_id = %s GROUP BY 1 ORDER BY 1",
+                (org_id,),
+            ).fetchall()
+        )
+        sizes = conn.execute(
+            "SELECT pg_size_pretty(pg_table_size('call')), pg_size_pretty(pg_indexes_size('call'))"
+        ).fetchone()
+    return dict(
+        org_id=org_id,
+        calls=calls,
+        scored=scored,
+        with_transcript=with_tx,
+        started_min=lo,
+        started_max=hi,
+        agents=agents,
+        clients=clients,
+        platforms=plats,
+        sentiments=sent,
+        statuses=status,
+        null_started=null_started,
+        score_versions=versions,
+        table_size=sizes[0],
+        index_size=sizes[1],
+    )
 
 
 # ----------------------------------------------------------------------------------------------- measuring
+
 
 def loadavg() -> float:
     try:
@@ -622,14 +686,15 @@ def _child_measure(spec: dict) -> dict:
     engine = get_engine()
     captured: list[tuple[str, Any]] = []
 
-    def _capture(conn, cursor, statement, parameters, context, executemany):  # noqa: ANN001
+    def _capture(conn: Any, cursor: Any, statement: str, parameters: Any, context: Any, executemany: bool) -> None:
         captured.append((statement, parameters))
 
     kw = dict(spec["service_kwargs"])
     with Session(engine) as session:
         org = session.get(Organization, spec["org_id"])
-        key = session.exec(select(ApiKey).where(ApiKey.organization_id == org.id, ApiKey.name == KEY_NAME,
-                                                ApiKey.revoked_at.is_(None))).first()
+        key = session.exec(
+            select(ApiKey).where(ApiKey.organization_id == org.id, ApiKey.name == KEY_NAME, ApiKey.revoked_at.is_(None))
+        ).first()
         actor = api_keys.actor_for_key(key)  # what the route gets as principal.actor
         event.listen(engine, "before_cursor_execute", _capture)
         total_is_estimate = False
@@ -676,10 +741,15 @@ def _child_measure(spec: dict) -> dict:
                 note = ""
                 if st.lstrip().upper().startswith("EXPLAIN"):
                     # The planner estimate's own query: show its estimate against the rows it really finds.
-                    st = st.lstrip().split(")", 1)[1].lstrip() if st.lstrip().startswith("EXPLAIN (") else \
-                        st.lstrip()[len("EXPLAIN"):].lstrip()
-                    note = ("-- run by the service as EXPLAIN (FORMAT JSON) (planning only, for meta.total); "
-                            "analyzed here to compare the estimate with the actual rows\n")
+                    st = (
+                        st.lstrip().split(")", 1)[1].lstrip()
+                        if st.lstrip().startswith("EXPLAIN (")
+                        else st.lstrip()[len("EXPLAIN") :].lstrip()
+                    )
+                    note = (
+                        "-- run by the service as EXPLAIN (FORMAT JSON) (planning only, for meta.total); "
+                        "analyzed here to compare the estimate with the actual rows\n"
+                    )
                 cur.execute("EXPLAIN (ANALYZE, BUFFERS, SETTINGS) " + st, params)
                 plan = "\n".join(r[0] for r in cur.fetchall())
                 explains.append(note + cur.mogrify(st, params).strip() + "\n\n" + plan)
@@ -687,8 +757,14 @@ def _child_measure(spec: dict) -> dict:
     finally:
         fairy.close()
     engine.dispose()
-    return dict(statements=[(st, params) for st, params in stmts], total=total, sql_ms=totals, parts=parts,
-                explains=explains, total_is_estimate=total_is_estimate)
+    return dict(
+        statements=[(st, params) for st, params in stmts],
+        total=total,
+        sql_ms=totals,
+        parts=parts,
+        explains=explains,
+        total_is_estimate=total_is_estimate,
+    )
 
 
 def _child(mode: str, url: str, payload: Any = None) -> Any:
@@ -701,8 +777,22 @@ def _child(mode: str, url: str, payload: Any = None) -> Any:
         src, dst = Path(tmp) / "in.pickle", Path(tmp) / "out.pickle"
         src.write_bytes(pickle.dumps(payload))
         env = dict(os.environ, DATABASE_URL=url)
-        r = subprocess.run([sys.executable, str(Path(__file__).resolve()), "--child", mode, "--child-in", str(src),
-                            "--child-out", str(dst)], cwd=str(ROOT), env=env, capture_output=True, text=True)
+        r = subprocess.run(
+            [
+                sys.executable,
+                str(Path(__file__).resolve()),
+                "--child",
+                mode,
+                "--child-in",
+                str(src),
+                "--child-out",
+                str(dst),
+            ],
+            cwd=str(ROOT),
+            env=env,
+            capture_output=True,
+            text=True,
+        )
         if r.returncode != 0:
             raise SystemExit(f"child {mode} failed:\n{(r.stderr or r.stdout)[-3000:]}")
         return pickle.loads(dst.read_bytes())
@@ -753,8 +843,15 @@ def _child_make_key(org_id: int, name: str = KEY_NAME) -> str:
     return raw
 
 
-def start_api(args, url: str, env_extra: dict[str, str], log_name: str = "uvicorn.log", *, root: Path = ROOT,
-              port: int | None = None) -> subprocess.Popen:
+def start_api(
+    args,
+    url: str,
+    env_extra: dict[str, str],
+    log_name: str = "uvicorn.log",
+    *,
+    root: Path = ROOT,
+    port: int | None = None,
+) -> subprocess.Popen:
     """The API alone under uvicorn (1 worker) on `port` (default args.port), served from the checkout at
     `root` (api_ab.py serves another commit's); returns once /api/health answers."""
     port = args.port if port is None else port
@@ -762,12 +859,28 @@ def start_api(args, url: str, env_extra: dict[str, str], log_name: str = "uvicor
     env = dict(os.environ)
     env.update(env_extra)
     env["DATABASE_URL"] = url
-    logf = open(DATA_DIR / log_name, "ab")
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "uvicorn", "voiceconsole.api.main:api", "--host", "127.0.0.1",
-         "--port", str(port), "--workers", "1", "--no-access-log", "--log-level", "warning"],
-        cwd=str(root), env=env, stdout=logf, stderr=subprocess.STDOUT,
-    )
+    with open(DATA_DIR / log_name, "ab") as logf:  # the child keeps its own copy of the descriptor
+        proc = subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "uvicorn",
+                "voiceconsole.api.main:api",
+                "--host",
+                "127.0.0.1",
+                "--port",
+                str(port),
+                "--workers",
+                "1",
+                "--no-access-log",
+                "--log-level",
+                "warning",
+            ],
+            cwd=str(root),
+            env=env,
+            stdout=logf,
+            stderr=subprocess.STDOUT,
+        )
     import httpx
 
     deadline = time.monotonic() + 60
@@ -811,6 +924,7 @@ def time_api(client, pacer: Pacer, q: Query, warmup: int, n: int, t: Timing) -> 
 
 # ----------------------------------------------------------------------------------------------- report
 
+
 def machine_info(url: str) -> dict:
     import psycopg
 
@@ -831,9 +945,17 @@ def machine_info(url: str) -> dict:
         pass
     with psycopg.connect(url) as conn:
         version = conn.execute("SHOW server_version").fetchone()[0]
-        settings = {k: conn.execute(f"SHOW {k}").fetchone()[0]
-                    for k in ("shared_buffers", "work_mem", "effective_cache_size", "random_page_cost", "jit",
-                              "max_parallel_workers_per_gather")}
+        settings = {
+            k: conn.execute(f"SHOW {k}").fetchone()[0]
+            for k in (
+                "shared_buffers",
+                "work_mem",
+                "effective_cache_size",
+                "random_page_cost",
+                "jit",
+                "max_parallel_workers_per_gather",
+            )
+        }
     nproc = subprocess.run(["nproc"], capture_output=True, text=True).stdout.strip() or str(os.cpu_count())
     return dict(nproc=nproc, cpu=cpu, mem=mem, pg=version, pg_settings=settings, python=pyplatform.python_version())
 
@@ -842,30 +964,47 @@ def fmt(ms: float | None) -> str:
     return "–" if ms is None else (f"{ms:.1f}" if ms < 100 else f"{ms:.0f}")
 
 
-def write_results(path: Path, args, machine: dict, data: dict, rep: LoadReport | None, load_note: str,
-                  queries: list[Query], timings: dict[str, Timing], baselines: dict[str, Timing],
-                  explains: dict[str, list[str]], started: datetime, duration_s: float) -> str:
+def write_results(
+    path: Path,
+    args,
+    machine: dict,
+    data: dict,
+    rep: LoadReport | None,
+    load_note: str,
+    queries: list[Query],
+    timings: dict[str, Timing],
+    baselines: dict[str, Timing],
+    explains: dict[str, list[str]],
+    started: datetime,
+    duration_s: float,
+) -> str:
     lines: list[str] = []
     a = lines.append
-    a(f"## API latency at {data['calls']:,} calls — {started.strftime('%Y-%m-%d %H:%M UTC')}"
-      + (f" — {args.label}" if args.label else ""))
+    a(
+        f"## API latency at {data['calls']:,} calls — {started.strftime('%Y-%m-%d %H:%M UTC')}"
+        + (f" — {args.label}" if args.label else "")
+    )
     a("")
     if args.note:
         a(args.note)
         a("")
     ps = machine["pg_settings"]
-    a(f"**Machine:** {machine['nproc']} CPUs ({machine['cpu']}), {machine['mem']} RAM; PostgreSQL {machine['pg']} "
-      f"(shared_buffers {ps['shared_buffers']}, work_mem {ps['work_mem']}, effective_cache_size "
-      f"{ps['effective_cache_size']}, random_page_cost {ps['random_page_cost']}, jit {ps['jit']}, "
-      f"max_parallel_workers_per_gather {ps['max_parallel_workers_per_gather']}); Python {machine['python']}. "
-      "PostgreSQL, uvicorn and the benchmark client share the machine, with whatever else runs on it: "
-      f"1-minute load average {timings[queries[0].name].load[0]:.2f} when the measurements started (see the "
-      "per-query column below; on 2 cores anything above ~1 means contention).")
+    a(
+        f"**Machine:** {machine['nproc']} CPUs ({machine['cpu']}), {machine['mem']} RAM; PostgreSQL {machine['pg']} "
+        f"(shared_buffers {ps['shared_buffers']}, work_mem {ps['work_mem']}, effective_cache_size "
+        f"{ps['effective_cache_size']}, random_page_cost {ps['random_page_cost']}, jit {ps['jit']}, "
+        f"max_parallel_workers_per_gather {ps['max_parallel_workers_per_gather']}); Python {machine['python']}. "
+        "PostgreSQL, uvicorn and the benchmark client share the machine, with whatever else runs on it: "
+        f"1-minute load average {timings[queries[0].name].load[0]:.2f} when the measurements started (see the "
+        "per-query column below; on 2 cores anything above ~1 means contention)."
+    )
     a("")
     end_state = git_state()
-    a(f"**Code:** git {data['git_start']} at the start" + ("" if end_state == data["git_start"]
-                                                          else f"; {end_state} at the end (changed during the run)")
-      + ". API and raw SQL run the same code: uvicorn and the SQL capture import it afresh.")
+    a(
+        f"**Code:** git {data['git_start']} at the start"
+        + ("" if end_state == data["git_start"] else f"; {end_state} at the end (changed during the run)")
+        + ". API and raw SQL run the same code: uvicorn and the SQL capture import it afresh."
+    )
     if data.get("schema_diff"):
         a("")
         a("**Schema differs from the current migrations** (`--allow-schema-diff`):")
@@ -875,40 +1014,51 @@ def write_results(path: Path, args, machine: dict, data: dict, rep: LoadReport |
     plats = ", ".join(f"{k} {v:,}" for k, v in data["platforms"].items())
     sents = ", ".join(f"{k} {v:,}" for k, v in data["sentiments"].items())
     stats = ", ".join(f"{k} {v:,}" for k, v in data["statuses"].items())
-    a(f"**Data:** N = {data['calls']:,} calls in one organization (plan agency; {data['agents']} agents, "
-      f"{data['clients']} clients); platforms: {plats}; status: {stats}; sentiment: {sents}; started "
-      f"{data['started_min']:%Y-%m-%d} → {data['started_max']:%Y-%m-%d}; `call` table {data['table_size']} + "
-      f"indexes {data['index_size']}.")
+    a(
+        f"**Data:** N = {data['calls']:,} calls in one organization (plan agency; {data['agents']} agents, "
+        f"{data['clients']} clients); platforms: {plats}; status: {stats}; sentiment: {sents}; started "
+        f"{data['started_min']:%Y-%m-%d} → {data['started_max']:%Y-%m-%d}; `call` table {data['table_size']} + "
+        f"indexes {data['index_size']}."
+    )
     versions = ", ".join(f"`{k}` {v:,}" for k, v in data["score_versions"].items())
     if SCORE_VERSION in data["score_versions"]:
-        a(f"**Scores are synthetic** ({versions}): the generator's calls come unscored, so the benchmark gives "
-          f"finished calls with a transcript a deterministic score from success flag, sentiment, duration and a "
-          f"CRC jitter; finished calls without a transcript score 0 (`score_excluded`), as the product's scorer "
-          f"does; in-progress calls stay unscored. Score filters and sorts are therefore meaningful.")
+        a(
+            f"**Scores are synthetic** ({versions}): the generator's calls come unscored, so the benchmark gives "
+            f"finished calls with a transcript a deterministic score from success flag, sentiment, duration and a "
+            f"CRC jitter; finished calls without a transcript score 0 (`score_excluded`), as the product's scorer "
+            f"does; in-progress calls stay unscored. Score filters and sorts are therefore meaningful."
+        )
     else:
         a(f"**Scores** from the product's scorer at load time ({versions}).")
     a("")
     if rep is not None:
         rate = rep.calls / rep.copy_s if rep.copy_s else 0
-        a(f"**Load:** {rep.calls:,} calls generated → `map_call` → `call_row` → COPY in {rep.copy_s:,.0f} s "
-          f"(**{rate:,.0f} calls/s**, {rep.workers} parallel workers, {rep.shards} time-sliced generator shards of "
-          f"{rep.slice_days} days, oldest first; summed worker "
-          f"time {rep.worker_gen_s:,.0f} s generating/mapping vs {rep.worker_copy_s:,.0f} s in COPY); "
-          f"secondary indexes rebuilt in {rep.index_s:,.0f} s "
-          f"({', '.join(f'{n} {s:.0f}s' for n, s in rep.index_times)}); {rep.stats_what} {rep.stats_s:.0f} s; "
-          f"VACUUM (ANALYZE) + CHECKPOINT {rep.vacuum_s:.0f} s. **Total {rep.total_s / 60:,.1f} min.**")
+        a(
+            f"**Load:** {rep.calls:,} calls generated → `map_call` → `call_row` → COPY in {rep.copy_s:,.0f} s "
+            f"(**{rate:,.0f} calls/s**, {rep.workers} parallel workers, {rep.shards} time-sliced generator shards of "
+            f"{rep.slice_days} days, oldest first; summed worker "
+            f"time {rep.worker_gen_s:,.0f} s generating/mapping vs {rep.worker_copy_s:,.0f} s in COPY); "
+            f"secondary indexes rebuilt in {rep.index_s:,.0f} s "
+            f"({', '.join(f'{n} {s:.0f}s' for n, s in rep.index_times)}); {rep.stats_what} {rep.stats_s:.0f} s; "
+            f"VACUUM (ANALYZE) + CHECKPOINT {rep.vacuum_s:.0f} s. **Total {rep.total_s / 60:,.1f} min.**"
+        )
     else:
         a(f"**Load:** {load_note}")
     a("")
-    a(f"**Method:** uvicorn 1 worker (`--no-access-log`), httpx keep-alive client, sequential; "
-      f"{args.warmup} warm-up + {args.requests} timed requests per query, client paced under the agency rate limit "
-      f"(no 429 counted). Raw SQL = the statements `services.calls.page_calls` / `services.agents.list_agents` "
-      f"execute for that request (count, planner estimate when the count is capped, page, tags lookup — "
-      f"captured from SQLAlchemy), run with psycopg on one "
-      f"connection in a transaction, all rows fetched, {args.warmup} warm-up + {args.requests} timed. "
-      f"Targets: API median ≤ 2 × raw SQL median **and** API p95 < 100 ms.")
+    a(
+        f"**Method:** uvicorn 1 worker (`--no-access-log`), httpx keep-alive client, sequential; "
+        f"{args.warmup} warm-up + {args.requests} timed requests per query, client paced under the agency rate limit "
+        f"(no 429 counted). Raw SQL = the statements `services.calls.page_calls` / `services.agents.list_agents` "
+        f"execute for that request (count, planner estimate when the count is capped, page, tags lookup — "
+        f"captured from SQLAlchemy), run with psycopg on one "
+        f"connection in a transaction, all rows fetched, {args.warmup} warm-up + {args.requests} timed. "
+        f"Targets: API median ≤ 2 × raw SQL median **and** API p95 < 100 ms."
+    )
     a("")
-    a("| Query | Request | API median ms | API p95 ms | SQL median ms | SQL p95 ms | API/SQL | ≤ 2× | p95 < 100 ms | Result |")
+    a(
+        "| Query | Request | API median ms | API p95 ms | SQL median ms | SQL p95 ms | API/SQL | ≤ 2× | p95 < 100 ms "
+        "| Result |"
+    )
     a("|---|---|---:|---:|---:|---:|---:|:-:|:-:|:-:|")
     from urllib.parse import urlencode
 
@@ -919,8 +1069,11 @@ def write_results(path: Path, args, machine: dict, data: dict, rep: LoadReport |
         ratio = am / sm if sm else float("inf")
         ok_ratio, ok_p95 = ratio <= 2, ap < 100
         req = q.path + ("?" + urlencode(q.params) if q.params else "")
-        a(f"| {q.name} | `GET {req}` | {fmt(am)} | {fmt(ap)} | {fmt(sm)} | {fmt(sp)} | {ratio:.2f} | "
-          f"{'✅' if ok_ratio else '❌'} | {'✅' if ok_p95 else '❌'} | {'**PASS**' if ok_ratio and ok_p95 else '**FAIL**'} |")
+        a(
+            f"| {q.name} | `GET {req}` | {fmt(am)} | {fmt(ap)} | {fmt(sm)} | {fmt(sp)} | {ratio:.2f} | "
+            f"{'✅' if ok_ratio else '❌'} | {'✅' if ok_p95 else '❌'} | "
+            f"{'**PASS**' if ok_ratio and ok_p95 else '**FAIL**'} |"
+        )
     a("")
     a("Raw SQL by statement (median / p95 ms) and result sizes:")
     a("")
@@ -928,22 +1081,35 @@ def write_results(path: Path, args, machine: dict, data: dict, rep: LoadReport |
     a("|---|---|---|---:|---|")
     for q in queries:
         t = timings[q.name]
-        parts = "; ".join(f"{k.split(':', 1)[1]} {fmt(statistics.median(v))} / {fmt(pctl(v, 95))}"
-                          for k, v in t.sql_parts_ms.items())
+        parts = "; ".join(
+            f"{k.split(':', 1)[1]} {fmt(statistics.median(v))} / {fmt(pctl(v, 95))}" for k, v in t.sql_parts_ms.items()
+        )
         est = lambda flag: " (estimate)" if flag else ""  # noqa: E731
-        a(f"| {q.name} | {parts} | {t.api_total if t.api_total is not None else '–'}{est(t.api_total_is_estimate)} / "
-          f"{t.sql_total if t.sql_total is not None else '–'}{est(t.sql_total_is_estimate)} | "
-          f"{t.api_rows if t.api_rows is not None else '–'} | "
-          f"{' → '.join(f'{x:.1f}' for x in t.load)} |")
+        a(
+            f"| {q.name} | {parts} | {t.api_total if t.api_total is not None else '–'}{est(t.api_total_is_estimate)} / "
+            f"{t.sql_total if t.sql_total is not None else '–'}{est(t.sql_total_is_estimate)} | "
+            f"{t.api_rows if t.api_rows is not None else '–'} | "
+            f"{' → '.join(f'{x:.1f}' for x in t.load)} |"
+        )
     a("")
     if baselines:
-        a("Fixed per-request cost of the stack (no list query): " + "; ".join(
-            f"`GET {b.path}` median {statistics.median(t.api_ms):.2f} ms, p95 {pctl(t.api_ms, 95):.2f} ms"
-            for b, t in baselines.values()) + " (health: no auth, no database; auth/me: API-key lookup + rate limit).")
+        a(
+            "Fixed per-request cost of the stack (no list query): "
+            + "; ".join(
+                f"`GET {b.path}` median {statistics.median(t.api_ms):.2f} ms, p95 {pctl(t.api_ms, 95):.2f} ms"
+                for b, t in baselines.values()
+            )
+            + " (health: no auth, no database; auth/me: API-key lookup + rate limit)."
+        )
         a("")
-    failing = [q for q in queries
-               if not (statistics.median(timings[q.name].api_ms) <= 2 * statistics.median(timings[q.name].sql_ms)
-                       and pctl(timings[q.name].api_ms, 95) < 100)]
+    failing = [
+        q
+        for q in queries
+        if not (
+            statistics.median(timings[q.name].api_ms) <= 2 * statistics.median(timings[q.name].sql_ms)
+            and pctl(timings[q.name].api_ms, 95) < 100
+        )
+    ]
     if explains and failing:
         a("EXPLAIN (ANALYZE, BUFFERS) of the statements of failing queries (literal parameters):")
         a("")
@@ -959,7 +1125,7 @@ def write_results(path: Path, args, machine: dict, data: dict, rep: LoadReport |
                 a("")
                 a("</details>")
                 a("")
-    a(f"_Run took {duration_s / 60:.1f} min; command: `{' '.join(['benchmarks/api_latency.py'] + sys.argv[1:])}`._")
+    a(f"_Run took {duration_s / 60:.1f} min; command: `{' '.join(['benchmarks/api_latency.py', *sys.argv[1:]])}`._")
     a("")
     section = "\n".join(lines)
     header = "# Benchmark results\n\nEach section is appended with its date; sections are never rewritten.\n\n"
@@ -971,6 +1137,7 @@ def write_results(path: Path, args, machine: dict, data: dict, rep: LoadReport |
 
 
 # ----------------------------------------------------------------------------------------------- main
+
 
 def redis_default() -> str | None:
     if os.environ.get("REDIS_URL"):
@@ -984,8 +1151,11 @@ def redis_default() -> str | None:
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--server", default=os.environ.get("BENCH_PG_SERVER", "postgresql://postgres@127.0.0.1:5432"),
-                    help="PostgreSQL server URL (a database name in it is ignored)")
+    ap.add_argument(
+        "--server",
+        default=os.environ.get("BENCH_PG_SERVER", "postgresql://postgres@127.0.0.1:5432"),
+        help="PostgreSQL server URL (a database name in it is ignored)",
+    )
     ap.add_argument("--db", default="vc_bench", help="database to (re)create")
     ap.add_argument("--keep", action="store_true", help="reuse an already loaded database; skip loading")
     ap.add_argument("--calls", type=int, default=1_000_000)
@@ -993,8 +1163,11 @@ def main() -> None:
     ap.add_argument("--seed", type=int, default=42)
     ap.add_argument("--workers", type=int, default=os.cpu_count() or 2, help="parallel load workers")
     ap.add_argument("--slice-days", type=int, default=3, help="time slice per generator shard")
-    ap.add_argument("--load-with-indexes", action="store_true",
-                    help="keep the secondary indexes during COPY (slower; default drops and recreates them)")
+    ap.add_argument(
+        "--load-with-indexes",
+        action="store_true",
+        help="keep the secondary indexes during COPY (slower; default drops and recreates them)",
+    )
     ap.add_argument("--requests", type=int, default=100, help="timed requests per query")
     ap.add_argument("--warmup", type=int, default=10)
     ap.add_argument("--port", type=int, default=8765)
@@ -1003,19 +1176,33 @@ def main() -> None:
     ap.add_argument("--results", type=Path, default=BENCH_DIR / "RESULTS.md")
     ap.add_argument("--no-results", action="store_true", help="print the section but do not append it")
     ap.add_argument("--no-explain", action="store_true")
-    ap.add_argument("--scorer", choices=("synthetic", "product"), default="synthetic",
-                    help="scores for loaded calls: a deterministic synthetic score (default) or the product's "
-                         "local scorer (slower load, adds breakdown and voice metrics)")
-    ap.add_argument("--refresh-aggregates", action="store_true",
-                    help="with --keep: recompute agent stats and daily rollups before measuring")
-    ap.add_argument("--quiet-load", type=float, default=None,
-                    help="before each query, wait until the 1-minute load average is at most this (shared machines)")
+    ap.add_argument(
+        "--scorer",
+        choices=("synthetic", "product"),
+        default="synthetic",
+        help="scores for loaded calls: a deterministic synthetic score (default) or the product's "
+        "local scorer (slower load, adds breakdown and voice metrics)",
+    )
+    ap.add_argument(
+        "--refresh-aggregates",
+        action="store_true",
+        help="with --keep: recompute agent stats and daily rollups before measuring",
+    )
+    ap.add_argument(
+        "--quiet-load",
+        type=float,
+        default=None,
+        help="before each query, wait until the 1-minute load average is at most this (shared machines)",
+    )
     ap.add_argument("--quiet-timeout", type=float, default=900, help="longest wait for --quiet-load, seconds")
     ap.add_argument("--label", help="suffix for the RESULTS.md section title (e.g. an experiment's name)")
     ap.add_argument("--note", help="a paragraph put under the section title")
-    ap.add_argument("--allow-schema-diff", action="store_true",
-                    help="measure even if the database's schema differs from the current migrations (experiments); "
-                         "the differences are written into the results")
+    ap.add_argument(
+        "--allow-schema-diff",
+        action="store_true",
+        help="measure even if the database's schema differs from the current migrations (experiments); "
+        "the differences are written into the results",
+    )
     ap.add_argument("--child", help=argparse.SUPPRESS)
     ap.add_argument("--child-in", help=argparse.SUPPRESS)
     ap.add_argument("--child-out", help=argparse.SUPPRESS)
@@ -1030,7 +1217,7 @@ def main() -> None:
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
     code_at_start = git_state()
 
-    started = datetime.now(timezone.utc)
+    started = datetime.now(UTC)
     t_run = time.perf_counter()
     url = pg_url(args.server, args.db)
     DATA_DIR.mkdir(parents=True, exist_ok=True)
@@ -1067,32 +1254,65 @@ def main() -> None:
     if diffs:
         log("schema differs from the current migrations:\n  " + "\n  ".join(diffs))
         if not args.allow_schema_diff:
-            raise SystemExit("the database does not match the current migrations (see above): reload it without "
-                             "--keep, or pass --allow-schema-diff for an experiment")
+            raise SystemExit(
+                "the database does not match the current migrations (see above): reload it without "
+                "--keep, or pass --allow-schema-diff for an experiment"
+            )
     data = describe_data(url, rep)
     data["schema_diff"] = diffs
     data["git_start"] = code_at_start
-    log(f"data: {data['calls']:,} calls, {data['scored']:,} scored, {data['agents']} agents, "
-        f"table {data['table_size']} + indexes {data['index_size']}")
+    log(
+        f"data: {data['calls']:,} calls, {data['scored']:,} scored, {data['agents']} agents, "
+        f"table {data['table_size']} + indexes {data['index_size']}"
+    )
     machine = machine_info(url)
 
     raw_key = _child("make-key", url, data["org_id"])
 
     date_from = (started - timedelta(days=60)).replace(microsecond=0)
     queries = [
-        Query("calls_page1", "/api/calls", {}, "calls",
-              dict(filters={}, page=1, per_page=20, sort_by="startedAt", sort_order="desc")),
-        Query("calls_filtered", "/api/calls",
-              {"sentiment": "Negative", "minScore": 0, "maxScore": 50,
-               "dateFrom": date_from.strftime("%Y-%m-%dT%H:%M:%SZ")}, "calls",
-              dict(filters=dict(sentiment="Negative", min_score=0, max_score=50, date_from=date_from),
-                   page=1, per_page=20, sort_by="startedAt", sort_order="desc")),
-        Query("calls_search", "/api/calls", {"search": "refund"}, "calls",
-              dict(filters=dict(search="refund"), page=1, per_page=20, sort_by="startedAt", sort_order="desc")),
-        Query("calls_deep_page", "/api/calls", {"page": 500, "perPage": 20}, "calls",
-              dict(filters={}, page=500, per_page=20, sort_by="startedAt", sort_order="desc")),
-        Query("agents", "/api/v1/agents", {}, "agents",
-              dict(page=1, per_page=20, sort_by="totalCalls", sort_order="desc")),
+        Query(
+            "calls_page1",
+            "/api/calls",
+            {},
+            "calls",
+            dict(filters={}, page=1, per_page=20, sort_by="startedAt", sort_order="desc"),
+        ),
+        Query(
+            "calls_filtered",
+            "/api/calls",
+            {
+                "sentiment": "Negative",
+                "minScore": 0,
+                "maxScore": 50,
+                "dateFrom": date_from.strftime("%Y-%m-%dT%H:%M:%SZ"),
+            },
+            "calls",
+            dict(
+                filters=dict(sentiment="Negative", min_score=0, max_score=50, date_from=date_from),
+                page=1,
+                per_page=20,
+                sort_by="startedAt",
+                sort_order="desc",
+            ),
+        ),
+        Query(
+            "calls_search",
+            "/api/calls",
+            {"search": "refund"},
+            "calls",
+            dict(filters=dict(search="refund"), page=1, per_page=20, sort_by="startedAt", sort_order="desc"),
+        ),
+        Query(
+            "calls_deep_page",
+            "/api/calls",
+            {"page": 500, "perPage": 20},
+            "calls",
+            dict(filters={}, page=500, per_page=20, sort_by="startedAt", sort_order="desc"),
+        ),
+        Query(
+            "agents", "/api/v1/agents", {}, "agents", dict(page=1, per_page=20, sort_by="totalCalls", sort_order="desc")
+        ),
     ]
 
     import httpx
@@ -1104,8 +1324,9 @@ def main() -> None:
     explains: dict[str, list[str]] = {}
     pacer = Pacer(args.per_minute, args.per_second)
     try:
-        with httpx.Client(base_url=f"http://127.0.0.1:{args.port}", timeout=120,
-                          headers={"Authorization": f"Bearer {raw_key}"}) as client:
+        with httpx.Client(
+            base_url=f"http://127.0.0.1:{args.port}", timeout=120, headers={"Authorization": f"Bearer {raw_key}"}
+        ) as client:
             for q in queries:
                 t = Timing()
                 wait_quiet(args)
@@ -1113,20 +1334,32 @@ def main() -> None:
                 log(f"{q.name}: API {args.warmup}+{args.requests} requests … (load average {t.load[0]:.2f})")
                 time_api(client, pacer, q, args.warmup, args.requests, t)
                 log(f"{q.name}: raw SQL …")
-                m = _child("measure", url, dict(org_id=data["org_id"], kind=q.kind, service_kwargs=q.service_kwargs,
-                                                 warmup=args.warmup, n=args.requests,
-                                                 explain=not args.no_explain))
+                m = _child(
+                    "measure",
+                    url,
+                    dict(
+                        org_id=data["org_id"],
+                        kind=q.kind,
+                        service_kwargs=q.service_kwargs,
+                        warmup=args.warmup,
+                        n=args.requests,
+                        explain=not args.no_explain,
+                    ),
+                )
                 t.load.append(loadavg())
-                t.statements, t.sql_total, t.sql_ms, t.sql_parts_ms = m["statements"], m["total"], m["sql_ms"], m["parts"]
+                t.statements, t.sql_total = m["statements"], m["total"]
+                t.sql_ms, t.sql_parts_ms = m["sql_ms"], m["parts"]
                 t.sql_total_is_estimate = m.get("total_is_estimate", False)
                 if m["explains"]:
                     explains[q.name] = m["explains"]
                 if t.api_total != t.sql_total:
                     log(f"WARNING {q.name}: API total {t.api_total} != service total {t.sql_total}")
                 timings[q.name] = t
-                log(f"{q.name}: API median {statistics.median(t.api_ms):.1f} ms p95 {pctl(t.api_ms, 95):.1f} ms | "
+                log(
+                    f"{q.name}: API median {statistics.median(t.api_ms):.1f} ms p95 {pctl(t.api_ms, 95):.1f} ms | "
                     f"SQL median {statistics.median(t.sql_ms):.1f} ms p95 {pctl(t.sql_ms, 95):.1f} ms | "
-                    f"total {t.api_total} | {len(t.statements)} statements")
+                    f"total {t.api_total} | {len(t.statements)} statements"
+                )
             # The stack's fixed cost: /api/health (no auth, no DB) and /api/v1/auth/me (auth + rate limit).
             for name, path in (("health", "/api/health"), ("auth_me", "/api/v1/auth/me")):
                 bq = Query(name, path, {}, "none")
@@ -1144,13 +1377,25 @@ def main() -> None:
     if explains:
         stamp = started.strftime("%Y%m%dT%H%M%SZ")
         out = DATA_DIR / f"explain-{stamp}.txt"
-        out.write_text("\n\n".join(f"=== {k} — statement {i + 1}\n{text}" for k, v in explains.items()
-                                   for i, text in enumerate(v)))
+        out.write_text(
+            "\n\n".join(f"=== {k} — statement {i + 1}\n{text}" for k, v in explains.items() for i, text in enumerate(v))
+        )
         log(f"EXPLAIN output: {out}")
 
-    section = write_results(args.results if not args.no_results else DATA_DIR / "RESULTS.scratch.md", args, machine,
-                            data, rep, load_note, queries, timings, baselines, explains, started,
-                            time.perf_counter() - t_run)
+    section = write_results(
+        args.results if not args.no_results else DATA_DIR / "RESULTS.scratch.md",
+        args,
+        machine,
+        data,
+        rep,
+        load_note,
+        queries,
+        timings,
+        baselines,
+        explains,
+        started,
+        time.perf_counter() - t_run,
+    )
     print()
     print(section)
 

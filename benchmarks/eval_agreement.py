@@ -29,11 +29,10 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from voiceconsole.scoring import SCORER_VERSION, ScoringInput, score_call  # noqa: E402
-from voiceconsole.scoring.sentiment import read_caller_sentiment  # noqa: E402
+from voiceconsole.scoring import SCORER_VERSION, ScoringInput, score_call
+from voiceconsole.scoring.sentiment import read_caller_sentiment
 
-EVAL_DIR = Path(os.environ.get("VOICECONSOLE_EVAL_DATA",
-                               Path(__file__).resolve().parents[2] / "shared" / "eval-data"))
+EVAL_DIR = Path(os.environ.get("VOICECONSOLE_EVAL_DATA", Path(__file__).resolve().parents[2] / "shared" / "eval-data"))
 WORDS_PER_SECOND = 2.5  # synthetic timing, as the data's README suggests
 GAP_S = 0.8
 BOOTSTRAP = 1000
@@ -82,11 +81,15 @@ def load_uss(name: str) -> list[Dialogue]:
         assert overall[0] == "USER" and overall[1] == "OVERALL", overall
         ratings = [int(x) for x in overall[3].split(",")]
         lines = [("agent" if r[0] == "SYSTEM" else "user", r[1]) for r in utts]
-        turn_ratings = [sum(map(int, r[3].split(","))) / len(r[3].split(",")) for r in utts
-                        if r[0] == "USER" and len(r) > 3 and r[3].strip()]
+        turn_ratings = [
+            sum(map(int, r[3].split(","))) / len(r[3].split(","))
+            for r in utts
+            if r[0] == "USER" and len(r) > 3 and r[3].strip()
+        ]
         key = name + "\n" + "\n".join(f"{r[0]}\t{r[1]}" for r in utts)
-        dialogues.append(Dialogue(f"USS-{name}", key, _merge(lines), sum(ratings) / len(ratings),
-                                  turn_ratings=turn_ratings))
+        dialogues.append(
+            Dialogue(f"USS-{name}", key, _merge(lines), sum(ratings) / len(ratings), turn_ratings=turn_ratings)
+        )
     return dialogues
 
 
@@ -109,8 +112,12 @@ def load_ab_redial() -> list[Dialogue]:
             g = groups.setdefault(key, {"utts": utts, "tc": [], "sat": []})
             g["tc"].append(float(row["task-completion"]))
             g["sat"].append(float(row["dialogue-overall"]))
-    return [Dialogue("AB-ReDial", key, _merge(g["utts"]), sum(g["sat"]) / len(g["sat"]),
-                     tc_mean=sum(g["tc"]) / len(g["tc"])) for key, g in groups.items()]
+    return [
+        Dialogue(
+            "AB-ReDial", key, _merge(g["utts"]), sum(g["sat"]) / len(g["sat"]), tc_mean=sum(g["tc"]) / len(g["tc"])
+        )
+        for key, g in groups.items()
+    ]
 
 
 def to_call(d: Dialogue) -> ScoringInput:
@@ -120,10 +127,11 @@ def to_call(d: Dialogue) -> ScoringInput:
         dur = max(1, len(text.split())) / WORDS_PER_SECOND
         turns.append({"role": role, "text": text, "start": round(t, 3), "end": round(t + dur, 3)})
         t += dur + GAP_S
-    return ScoringInput(status="ended", duration_ms=int(round((t - GAP_S) * 1000)), turns=turns)
+    return ScoringInput(status="ended", duration_ms=round((t - GAP_S) * 1000), turns=turns)
 
 
 # --- statistics ----------------------------------------------------------------------------------
+
 
 def ranks(xs: list[float]) -> list[float]:
     order = sorted(range(len(xs)), key=xs.__getitem__)
@@ -143,7 +151,7 @@ def ranks(xs: list[float]) -> list[float]:
 def pearson(a: list[float], b: list[float]) -> float:
     n = len(a)
     ma, mb = sum(a) / n, sum(b) / n
-    sab = sum((x - ma) * (y - mb) for x, y in zip(a, b))
+    sab = sum((x - ma) * (y - mb) for x, y in zip(a, b, strict=True))
     saa = sum((x - ma) ** 2 for x in a)
     sbb = sum((y - mb) ** 2 for y in b)
     return sab / math.sqrt(saa * sbb) if saa > 0 and sbb > 0 else float("nan")
@@ -182,7 +190,7 @@ def auc(scores: list[float], positive: list[bool]) -> float:
     n_neg = len(positive) - n_pos
     if not n_pos or not n_neg:
         return float("nan")
-    rank_sum = sum(ri for ri, p in zip(r, positive) if p)
+    rank_sum = sum(ri for ri, p in zip(r, positive, strict=True) if p)
     return (rank_sum - n_pos * (n_pos + 1) / 2) / (n_pos * n_neg)
 
 
@@ -201,9 +209,14 @@ def bootstrap_ci(fn, *columns, n: int = BOOTSTRAP, seed: int = SEED) -> tuple[fl
 
 # --- evaluation ----------------------------------------------------------------------------------
 
+
 def load_all() -> dict[str, list[Dialogue]]:
-    return {"USS-MWOZ": load_uss("MWOZ"), "USS-SGD": load_uss("SGD"), "USS-CCPE": load_uss("CCPE"),
-            "AB-ReDial": load_ab_redial()}
+    return {
+        "USS-MWOZ": load_uss("MWOZ"),
+        "USS-SGD": load_uss("SGD"),
+        "USS-CCPE": load_uss("CCPE"),
+        "AB-ReDial": load_ab_redial(),
+    }
 
 
 def score_all(sets: dict[str, list[Dialogue]]) -> None:
@@ -262,7 +275,7 @@ def _eval_set(ds: list[Dialogue], name: str) -> dict:
         comp, rat = [], []
         for d in ds:
             users = [t for r, t in _unmerged_user_lines(d)]
-            for text, rating in zip(users, d.turn_ratings):
+            for text, rating in zip(users, d.turn_ratings, strict=True):
                 comp.append(read_caller_sentiment([text]).mean)
                 rat.append(rating)
         res["turn_rho"] = spearman(comp, rat) if comp else float("nan")
@@ -280,43 +293,56 @@ def print_table(res: dict) -> None:
     print(f"half={res['half']}  scorer={SCORER_VERSION}")
     for name, r in res["sets"].items():
         cats = " ".join(f"{c[:4]}={v:+.3f}" for c, v in r["cat_rho"].items())
-        line = (f"{name:16s} n={r['n']:4d} rho={fmt_ci(r['rho'], r['rho_ci'])} tau_b={r['tau_b']:+.3f} "
-                f"AUCdis={r['auc_dissat']:.3f} ({r['n_dissat']}) | {cats}")
+        line = (
+            f"{name:16s} n={r['n']:4d} rho={fmt_ci(r['rho'], r['rho_ci'])} tau_b={r['tau_b']:+.3f} "
+            f"AUCdis={r['auc_dissat']:.3f} ({r['n_dissat']}) | {cats}"
+        )
         if "turn_rho" in r:
             line += f" | turn rho={r['turn_rho']:+.3f} (n={r['turn_n']})"
         print(line)
         if "auc_outcome" in r:
-            print(f"{'':16s} outcome AUC(tc>=2.5)={fmt_ci(r['auc_outcome'], r['auc_outcome_ci'])} "
-                  f"{r['n_completed']}  AUC(tc>=2.0)={r['auc_outcome_2']:.3f} {r['n_completed2']}  "
-                  f"rho(outcome,tc)={fmt_ci(r['rho_outcome_tc'], r['rho_outcome_tc_ci'])}  "
-                  f"AUC(score,completed)={r['auc_score_completed']:.3f}")
+            print(
+                f"{'':16s} outcome AUC(tc>=2.5)={fmt_ci(r['auc_outcome'], r['auc_outcome_ci'])} "
+                f"{r['n_completed']}  AUC(tc>=2.0)={r['auc_outcome_2']:.3f} {r['n_completed2']}  "
+                f"rho(outcome,tc)={fmt_ci(r['rho_outcome_tc'], r['rho_outcome_tc_ci'])}  "
+                f"AUC(score,completed)={r['auc_score_completed']:.3f}"
+            )
 
 
 def markdown(res: dict) -> str:
-    rows = ["| Set | Dialogues | Spearman ρ, score vs satisfaction [95% CI] | Kendall τ-b | ρ sentiment | "
-            "ρ outcome | ρ engagement (proxy) | ρ duration (proxy) | AUC, dissatisfied (n) |",
-            "|---|---:|---|---:|---:|---:|---:|---:|---|"]
+    rows = [
+        "| Set | Dialogues | Spearman ρ, score vs satisfaction [95% CI] | Kendall τ-b | ρ sentiment | "
+        "ρ outcome | ρ engagement (proxy) | ρ duration (proxy) | AUC, dissatisfied (n) |",
+        "|---|---:|---|---:|---:|---:|---:|---:|---|",
+    ]
     for name, r in res["sets"].items():
         c = r["cat_rho"]
-        rows.append(f"| {name} | {r['n']} | {fmt_ci(r['rho'], r['rho_ci'])} | {r['tau_b']:+.3f} | "
-                    f"{c['sentiment']:+.3f} | {c['outcome']:+.3f} | {c['engagement']:+.3f} | "
-                    f"{c['duration']:+.3f} | {r['auc_dissat']:.3f} [{r['auc_dissat_ci'][0]:.3f}, "
-                    f"{r['auc_dissat_ci'][1]:.3f}] ({r['n_dissat']}) |")
+        rows.append(
+            f"| {name} | {r['n']} | {fmt_ci(r['rho'], r['rho_ci'])} | {r['tau_b']:+.3f} | "
+            f"{c['sentiment']:+.3f} | {c['outcome']:+.3f} | {c['engagement']:+.3f} | "
+            f"{c['duration']:+.3f} | {r['auc_dissat']:.3f} [{r['auc_dissat_ci'][0]:.3f}, "
+            f"{r['auc_dissat_ci'][1]:.3f}] ({r['n_dissat']}) |"
+        )
     ab = res["sets"]["AB-ReDial"]
-    lines = ["\n".join(rows), "",
-             f"Outcome category vs task success (AB-ReDial, {ab['n']} dialogues): "
-             f"ROC AUC for `completed = mean task-completion ≥ 2.5` "
-             f"({ab['n_completed'][0]} vs {ab['n_completed'][1]}) = "
-             f"**{ab['auc_outcome']:.3f} [{ab['auc_outcome_ci'][0]:.3f}, {ab['auc_outcome_ci'][1]:.3f}]**; "
-             f"sensitivity check "
-             f"`≥ 2.0` ({ab['n_completed2'][0]} vs {ab['n_completed2'][1]}) = {ab['auc_outcome_2']:.3f}; "
-             f"Spearman ρ of outcome with mean task-completion = "
-             f"{fmt_ci(ab['rho_outcome_tc'], ab['rho_outcome_tc_ci'])}; AUC of the total score for "
-             f"completion = {ab['auc_score_completed']:.3f}."]
+    lines = [
+        "\n".join(rows),
+        "",
+        f"Outcome category vs task success (AB-ReDial, {ab['n']} dialogues): "
+        f"ROC AUC for `completed = mean task-completion ≥ 2.5` "
+        f"({ab['n_completed'][0]} vs {ab['n_completed'][1]}) = "
+        f"**{ab['auc_outcome']:.3f} [{ab['auc_outcome_ci'][0]:.3f}, {ab['auc_outcome_ci'][1]:.3f}]**; "
+        f"sensitivity check "
+        f"`≥ 2.0` ({ab['n_completed2'][0]} vs {ab['n_completed2'][1]}) = {ab['auc_outcome_2']:.3f}; "
+        f"Spearman ρ of outcome with mean task-completion = "
+        f"{fmt_ci(ab['rho_outcome_tc'], ab['rho_outcome_tc_ci'])}; AUC of the total score for "
+        f"completion = {ab['auc_score_completed']:.3f}.",
+    ]
     turn = [f"{n} {r['turn_rho']:+.3f} (n={r['turn_n']})" for n, r in res["sets"].items() if "turn_rho" in r]
     lines.append("")
-    lines.append("Turn level (optional check): Spearman ρ of a caller line's VADER compound with the "
-                 "mean rating on that line: " + "; ".join(turn) + ".")
+    lines.append(
+        "Turn level (optional check): Spearman ρ of a caller line's VADER compound with the "
+        "mean rating on that line: " + "; ".join(turn) + "."
+    )
     return "\n".join(lines)
 
 

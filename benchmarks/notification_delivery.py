@@ -45,8 +45,13 @@ import socket
 import subprocess
 import sys
 import time
-from datetime import datetime, timezone
+from collections.abc import Callable
+from datetime import UTC, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from multiprocessing.synchronize import Event
 
 BENCH_DIR = Path(__file__).resolve().parent
 ROOT = BENCH_DIR.parent
@@ -55,10 +60,18 @@ sys.path.insert(0, str(ROOT))
 
 # ------------------------------------------------------------------------------------------- receiver
 
-def _serve(port: int, secrets_by_path: dict[str, str], ready) -> None:  # noqa: ANN001
+
+def _serve(port: int, secrets_by_path: dict[str, str], ready: Event) -> None:
     """Child process: a keep-alive HTTP/1.1 receiver that answers 200 and keeps counts."""
-    stats = {"requests": 0, "first": None, "last": None, "pairs": set(), "checked": 0, "bad_signatures": 0,
-             "per_path": {}}
+    stats = {
+        "requests": 0,
+        "first": None,
+        "last": None,
+        "pairs": set(),
+        "checked": 0,
+        "bad_signatures": 0,
+        "per_path": {},
+    }
 
     async def handle(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
         try:
@@ -74,8 +87,12 @@ def _serve(port: int, secrets_by_path: dict[str, str], ready) -> None:  # noqa: 
                 body = await reader.readexactly(int(headers.get("content-length", "0")))
                 if method == "GET" and path == "/stats":
                     out = json.dumps({k: (len(v) if isinstance(v, set) else v) for k, v in stats.items()}).encode()
-                    writer.write(b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: "
-                                 + str(len(out)).encode() + b"\r\n\r\n" + out)
+                    writer.write(
+                        b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: "
+                        + str(len(out)).encode()
+                        + b"\r\n\r\n"
+                        + out
+                    )
                     await writer.drain()
                     continue
                 now = time.time()
@@ -83,7 +100,7 @@ def _serve(port: int, secrets_by_path: dict[str, str], ready) -> None:  # noqa: 
                 stats["first"] = stats["first"] or now
                 stats["last"] = now
                 stats["per_path"][path] = stats["per_path"].get(path, 0) + 1
-                event_id = body[7:body.index(b'"', 7)].decode()  # the body starts with {"id":"evt_…"
+                event_id = body[7 : body.index(b'"', 7)].decode()  # the body starts with {"id":"evt_…"
                 stats["pairs"].add((path, event_id))
                 if stats["requests"] % 50 == 1:
                     expected = hmac.new(secrets_by_path[path].encode(), body, hashlib.sha256).hexdigest()
@@ -114,6 +131,7 @@ def _free_port() -> int:
 
 # --------------------------------------------------------------------------------------------- setup
 
+
 def _redis_url() -> str:
     if os.environ.get("REDIS_URL"):
         return os.environ["REDIS_URL"]
@@ -124,7 +142,7 @@ def _redis_url() -> str:
     return ""  # the product's embedded Redis
 
 
-def _configure(args) -> None:  # noqa: ANN001
+def _configure(args: argparse.Namespace) -> None:
     data = BENCH_DIR / ".data"
     data.mkdir(exist_ok=True)
     os.environ["VOICECONSOLE_DATA_DIR"] = str(data)
@@ -148,7 +166,7 @@ def _configure(args) -> None:  # noqa: ANN001
     os.environ["DATABASE_URL"] = f"{args.server}/{args.db}"
 
 
-def _prepare(args, port: int) -> tuple[dict[str, str], int]:  # noqa: ANN001
+def _prepare(args: argparse.Namespace, port: int) -> tuple[dict[str, str], int]:
     """Migrate, create the organization and channels, record the events (undispatched). Returns
     ({receiver path: secret}, expected deliveries)."""
     from sqlalchemy import insert
@@ -158,8 +176,8 @@ def _prepare(args, port: int) -> tuple[dict[str, str], int]:  # noqa: ANN001
     from voiceconsole.models import Event
     from voiceconsole.models.types import public_id, utcnow
     from voiceconsole.services import accounts
-    from voiceconsole.services.notifications import channels as nc
     from voiceconsole.services.access.actor import SYSTEM
+    from voiceconsole.services.notifications import channels as nc
 
     upgrade("head")
     secrets_by_path = {}
@@ -167,21 +185,47 @@ def _prepare(args, port: int) -> tuple[dict[str, str], int]:  # noqa: ANN001
         org = accounts.create_organization(session, name=f"Notify bench {int(time.time())}", plan="agency")
         for i in range(args.channels):
             path = f"/hooks/{i}"
-            made = nc.create_channel(session, org=org, actor=SYSTEM, kind="webhook", events=["call.completed"],
-                                     url=f"http://127.0.0.1:{port}{path}", name=f"bench {i}")
+            made = nc.create_channel(
+                session,
+                org=org,
+                actor=SYSTEM,
+                kind="webhook",
+                events=["call.completed"],
+                url=f"http://127.0.0.1:{port}{path}",
+                name=f"bench {i}",
+            )
             secrets_by_path[path] = made.secret
         org_id = org.id
     now = utcnow()
-    rows = [{"public_id": public_id("evt"), "organization_id": org_id, "type": "call.completed", "created_at": now,
-             "payload": {"callId": public_id("cl"), "platformCallId": f"call_{i}", "platform": "vapi",
-                         "agentId": "asst_bench", "agentName": "Front desk", "clientId": None, "clientName": None,
-                         "status": "ended", "direction": "inbound", "startedAt": now.isoformat(), "duration": 184.0,
-                         "cost": 0.42, "callScore": 38 + i % 60, "sentiment": "Neutral",
-                         "summary": "Caller asked to move an appointment to Tuesday morning; the agent confirmed."}}
-            for i in range(args.events)]
+    rows = [
+        {
+            "public_id": public_id("evt"),
+            "organization_id": org_id,
+            "type": "call.completed",
+            "created_at": now,
+            "payload": {
+                "callId": public_id("cl"),
+                "platformCallId": f"call_{i}",
+                "platform": "vapi",
+                "agentId": "asst_bench",
+                "agentName": "Front desk",
+                "clientId": None,
+                "clientName": None,
+                "status": "ended",
+                "direction": "inbound",
+                "startedAt": now.isoformat(),
+                "duration": 184.0,
+                "cost": 0.42,
+                "callScore": 38 + i % 60,
+                "sentiment": "Neutral",
+                "summary": "Caller asked to move an appointment to Tuesday morning; the agent confirmed.",
+            },
+        }
+        for i in range(args.events)
+    ]
     with session_scope() as session:
         for start in range(0, len(rows), 1000):
-            session.execute(insert(Event.__table__), rows[start:start + 1000])
+            session.execute(insert(Event.__table__), rows[start : start + 1000])
     return secrets_by_path, args.events * args.channels
 
 
@@ -195,9 +239,15 @@ def _worker() -> None:
     Worker([get_queue("notify")], connection=get_redis()).work(burst=True, logging_level="WARNING")
 
 
-def _machine(args) -> dict:  # noqa: ANN001
-    cpu = next((line.split(":", 1)[1].strip() for line in Path("/proc/cpuinfo").read_text().splitlines()
-                if line.startswith("model name")), host_platform.processor() or "unknown")
+def _machine(args: argparse.Namespace) -> dict:
+    cpu = next(
+        (
+            line.split(":", 1)[1].strip()
+            for line in Path("/proc/cpuinfo").read_text().splitlines()
+            if line.startswith("model name")
+        ),
+        host_platform.processor() or "unknown",
+    )
     nproc = subprocess.run(["nproc"], capture_output=True, text=True).stdout.strip() or str(os.cpu_count())
     uptime = subprocess.run(["uptime"], capture_output=True, text=True).stdout.strip()
     db = "SQLite (embedded)"
@@ -210,6 +260,7 @@ def _machine(args) -> dict:  # noqa: ANN001
 
 
 # ---------------------------------------------------------------------------------------------- main
+
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
@@ -239,16 +290,19 @@ def main() -> int:
     from sqlalchemy import func, select
 
     from voiceconsole.db import get_engine, session_scope
-    from voiceconsole.jobs.notifications import dispatch_events_job
     from voiceconsole.enqueue import get_queue
-    from voiceconsole.redis_client import get_redis
+    from voiceconsole.jobs.notifications import dispatch_events_job
     from voiceconsole.models import Delivery, DeliveryAttempt
+    from voiceconsole.redis_client import get_redis
 
     redis = get_redis()
     get_queue("notify").empty()
     get_engine().dispose()  # the worker forks: do not share pooled connections with it
-    print(f"{expected:,} deliveries ({args.events:,} events x {args.channels} channels) to 127.0.0.1:{port}, "
-          f"{machine['db']}; load: {machine['uptime']}", flush=True)
+    print(
+        f"{expected:,} deliveries ({args.events:,} events x {args.channels} channels) to 127.0.0.1:{port}, "
+        f"{machine['db']}; load: {machine['uptime']}",
+        flush=True,
+    )
     job = get_queue("notify").enqueue(dispatch_events_job, job_timeout=3600, result_ttl=3600)
     t0 = time.monotonic()
     worker = ctx.Process(target=_worker)
@@ -268,8 +322,12 @@ def main() -> int:
     rate = expected / pump_s
     span = (stats["last"] - stats["first"]) if stats["first"] else 0
     p = lambda q: latencies[min(len(latencies) - 1, int(q * len(latencies)))] if latencies else None  # noqa: E731
-    ok = (stats["pairs"] == expected and by_status.get("succeeded") == expected and attempts == expected
-          and stats["bad_signatures"] == 0)
+    ok = (
+        stats["pairs"] == expected
+        and by_status.get("succeeded") == expected
+        and attempts == expected
+        and stats["bad_signatures"] == 0
+    )
     lines = [
         f"deliveries: {expected:,}; succeeded {by_status.get('succeeded', 0):,}; attempts {attempts:,}; "
         f"received {stats['requests']:,} requests, {stats['pairs']:,} distinct (channel, event); "
@@ -292,10 +350,24 @@ def main() -> int:
     return 0 if ok else 1
 
 
-def _append_results(args, machine, expected, result, pump_s, rate, span, wall, stats, attempts, by_status, p,  # noqa: ANN001
-                    ok) -> None:
-    stamp = datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
+def _append_results(
+    args: argparse.Namespace,
+    machine: dict,
+    expected: int,
+    result: dict,
+    pump_s: float,
+    rate: float,
+    span: float,
+    wall: float,
+    stats: dict,
+    attempts: int,
+    by_status: dict,
+    p: Callable[[float], int | None],
+    ok: bool,
+) -> None:
+    stamp = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
     fan_out_s = result.get("total_seconds", 0) - result.get("seconds", 0)
+    counts = f"{by_status.get('succeeded', 0):,} / {attempts:,} / {stats['pairs']:,}"
     text = f"""
 ## Notification delivery throughput (`notification_delivery.py`) — {stamp}
 
@@ -303,24 +375,24 @@ def _append_results(args, machine, expected, result, pump_s, rate, span, wall, s
 channels) sent by **one** RQ worker process (`rq.Worker` on the notify queue, work horse forked per job)
 running `dispatch_events_job`: fan-out into delivery rows, then the pump (atomic claims, HMAC-SHA256 +
 Standard Webhooks signatures, httpx POST, one attempt row and the delivery's result per send) on
-{machine['db']}. Receiver: a raw-asyncio keep-alive HTTP/1.1 server on 127.0.0.1 in its own process,
-answering 200 at once. Machine: {machine['nproc']} CPUs ({machine['cpu']}), Python {machine['python']};
-`uptime` at the start: `{machine['uptime']}` (the machine is shared with other work).
+{machine["db"]}. Receiver: a raw-asyncio keep-alive HTTP/1.1 server on 127.0.0.1 in its own process,
+answering 200 at once. Machine: {machine["nproc"]} CPUs ({machine["cpu"]}), Python {machine["python"]};
+`uptime` at the start: `{machine["uptime"]}` (the machine is shared with other work).
 
 | | value |
 |---|---:|
-| Fan-out ({result.get('events', 0):,} events → {result.get('deliveries', 0):,} deliveries) | {fan_out_s:.2f} s |
+| Fan-out ({result.get("events", 0):,} events → {result.get("deliveries", 0):,} deliveries) | {fan_out_s:.2f} s |
 | Pump: claim, sign, send, record | {pump_s:.2f} s |
 | **Deliveries per second (one worker process)** | **{rate:,.0f}** |
 | Receiver: first → last request | {span:.2f} s ({expected / span if span else 0:,.0f}/s) |
 | Wall time from enqueue to worker exit (process start included) | {wall:.2f} s |
 | Attempt latency p50 / p95 / p99 (ms) | {p(0.5)} / {p(0.95)} / {p(0.99)} |
-| Succeeded / attempts / distinct (channel, event) received | {by_status.get('succeeded', 0):,} / {attempts:,} / {stats['pairs']:,} |
-| Signatures checked by the receiver (every 50th) / bad | {stats['checked']} / {stats['bad_signatures']} |
+| Succeeded / attempts / distinct (channel, event) received | {counts} |
+| Signatures checked by the receiver (every 50th) / bad | {stats["checked"]} / {stats["bad_signatures"]} |
 
 Target ≥ 200 deliveries/s per worker process: {"met" if rate >= 200 else "NOT met"}. Exactly once:
 {"yes" if ok else "NO"}. Reproduce: `.venv/bin/python benchmarks/notification_delivery.py
---events {args.events} --channels {args.channels}{' --sqlite' if args.sqlite else ''}`.
+--events {args.events} --channels {args.channels}{" --sqlite" if args.sqlite else ""}`.
 """
     if args.note:
         text += f"\n{args.note}\n"

@@ -21,13 +21,13 @@ import platform as pyplatform
 import statistics
 import sys
 import time
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from voiceconsole.platforms.simulator.generator import generate_agents, generate_calls  # noqa: E402
-from voiceconsole.scoring import SCORER_VERSION, ScoringInput, score_call, voice_metrics  # noqa: E402
+from voiceconsole.platforms.simulator.generator import generate_agents, generate_calls
+from voiceconsole.scoring import SCORER_VERSION, ScoringInput, score_call, voice_metrics
 
 PLATFORMS = ("retell", "vapi", "elevenlabs")
 TARGET = 500  # calls/s per core (the target)
@@ -43,13 +43,15 @@ def machine() -> str:
                     break
     except OSError:
         pass
-    return (f"{cpu}, {os.cpu_count()} logical CPUs, Python {pyplatform.python_version()} "
-            f"({pyplatform.python_implementation()}), {pyplatform.system()} {pyplatform.release()}")
+    return (
+        f"{cpu}, {os.cpu_count()} logical CPUs, Python {pyplatform.python_version()} "
+        f"({pyplatform.python_implementation()}), {pyplatform.system()} {pyplatform.release()}"
+    )
 
 
 def demo_records(platform: str, count: int, seed: int) -> list:
     mapper = importlib.import_module(f"voiceconsole.platforms.{platform}")
-    now = datetime(2026, 1, 15, tzinfo=timezone.utc)
+    now = datetime(2026, 1, 15, tzinfo=UTC)
     agents = generate_agents(platform, seed=seed, count=12, now=now)
     calls = generate_calls(platform, agents, seed=seed + 1, count=count, now=now)
     return [r for r in map(mapper.map_call, calls) if r.status != "in_progress"]
@@ -98,32 +100,52 @@ def main() -> None:
         all_conv.extend(conv)
         time_scoring(recs[:200], 1)  # warm-up: VADER lexicon, regex compilation
         turns = [spoken_turns(r) for r in conv]
-        rows.append((p, len(recs), time_scoring(recs, args.repeats), len(conv), time_scoring(conv, args.repeats),
-                     statistics.mean(turns), statistics.median(turns), max(turns)))
+        rows.append(
+            (
+                p,
+                len(recs),
+                time_scoring(recs, args.repeats),
+                len(conv),
+                time_scoring(conv, args.repeats),
+                statistics.mean(turns),
+                statistics.median(turns),
+                max(turns),
+            )
+        )
     long_calls = [r for r in all_conv if 10 <= spoken_turns(r) <= 30]
     long_rate = time_scoring(long_calls, args.repeats) if long_calls else float("nan")
     long_wall = wall_rate
     load = os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
 
     if args.markdown:
-        print(f"Machine: {machine()}. Scorer `{SCORER_VERSION}`, one process, one thread; best of "
-              f"{args.repeats} runs measured in process CPU time; each call is "
-              f"`score_call(ScoringInput.from_record(rec))` + `voice_metrics`, with records mapped beforehand.\n")
-        print("| Platform | Ended calls | Calls/s (all ended) | Conversations | Calls/s (conversations) | "
-              "Spoken turns: mean / median / max |")
+        print(
+            f"Machine: {machine()}. Scorer `{SCORER_VERSION}`, one process, one thread; best of "
+            f"{args.repeats} runs measured in process CPU time; each call is "
+            f"`score_call(ScoringInput.from_record(rec))` + `voice_metrics`, with records mapped beforehand.\n"
+        )
+        print(
+            "| Platform | Ended calls | Calls/s (all ended) | Conversations | Calls/s (conversations) | "
+            "Spoken turns: mean / median / max |"
+        )
         print("|---|---:|---:|---:|---:|---|")
         for p, n, rate, nc, rate_c, mean_t, med_t, max_t in rows:
             print(f"| {p} | {n} | {rate:,.0f} | {nc} | {rate_c:,.0f} | {mean_t:.1f} / {med_t:.0f} / {max_t} |")
-        print(f"\nConversations with 10–30 spoken turns ({len(long_calls)} calls, all platforms): "
-              f"**{long_rate:,.0f} calls/s per core** (CPU time; target ≥ {TARGET}); wall clock "
-              f"{long_wall:,.0f} calls/s with a 1-minute load average of {load:.1f} on the machine.")
+        print(
+            f"\nConversations with 10–30 spoken turns ({len(long_calls)} calls, all platforms): "
+            f"**{long_rate:,.0f} calls/s per core** (CPU time; target ≥ {TARGET}); wall clock "
+            f"{long_wall:,.0f} calls/s with a 1-minute load average of {load:.1f} on the machine."
+        )
     else:
         print(f"machine: {machine()}\nscorer: {SCORER_VERSION}")
         for p, n, rate, nc, rate_c, mean_t, med_t, max_t in rows:
-            print(f"{p:11s} ended={n:5d} {rate:8.0f} calls/s | conversations={nc:5d} {rate_c:8.0f} calls/s | "
-                  f"spoken turns mean {mean_t:.1f} median {med_t:.0f} max {max_t}")
-        print(f"10-30 spoken turns: {len(long_calls)} calls, {long_rate:.0f} calls/s per core (CPU time), "
-              f"{long_wall:.0f} wall clock, load {load:.1f} (target >= {TARGET})")
+            print(
+                f"{p:11s} ended={n:5d} {rate:8.0f} calls/s | conversations={nc:5d} {rate_c:8.0f} calls/s | "
+                f"spoken turns mean {mean_t:.1f} median {med_t:.0f} max {max_t}"
+            )
+        print(
+            f"10-30 spoken turns: {len(long_calls)} calls, {long_rate:.0f} calls/s per core (CPU time), "
+            f"{long_wall:.0f} wall clock, load {load:.1f} (target >= {TARGET})"
+        )
 
 
 if __name__ == "__main__":

@@ -33,7 +33,7 @@ import platform as host_platform
 import socket
 import sys
 import time
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 BENCH_DIR = Path(__file__).resolve().parent
@@ -46,11 +46,11 @@ JSON_COLUMNS = {"transcript_turns", "platform_analysis", "metadata"}
 
 # ------------------------------------------------------------------------------------------ simulator
 
+
 def _simulator_state(platform: str, calls: int, agents: int, seed: int, now: datetime):
     from voiceconsole.platforms.simulator.state import SimulatorState
 
-    return SimulatorState(seed=seed, agents_per_platform=agents, calls_per_platform={platform: calls}, days=90,
-                          now=now)
+    return SimulatorState(seed=seed, agents_per_platform=agents, calls_per_platform={platform: calls}, days=90, now=now)
 
 
 def _serve_simulator(port: int, platform: str, calls: int, agents: int, seed: int, now_iso: str) -> None:
@@ -88,6 +88,7 @@ def _wait_for(url: str, timeout_s: float, proc) -> None:
 
 # ------------------------------------------------------------------------------------------ database
 
+
 def _plain(url: str) -> str:
     return url.replace("postgresql+psycopg://", "postgresql://")
 
@@ -120,6 +121,7 @@ def _redis_url() -> str | None:
 
 # ------------------------------------------------------------------------------------------ the runs
 
+
 def run_sync(platform: str, base_url: str) -> tuple[dict, float, int]:
     from voiceconsole.db import session_scope
     from voiceconsole.services import accounts, integrations
@@ -129,8 +131,14 @@ def run_sync(platform: str, base_url: str) -> tuple[dict, float, int]:
     with session_scope() as session:
         org = accounts.create_organization(session, name="Sync bench", plan="agency")
         integration = integrations.create_integration(
-            session, org=org, platform=platform, api_key=SIM_KEYS[platform], label="bench",
-            base_url=f"{base_url}/{platform}", actor=SYSTEM)
+            session,
+            org=org,
+            platform=platform,
+            api_key=SIM_KEYS[platform],
+            label="bench",
+            base_url=f"{base_url}/{platform}",
+            actor=SYSTEM,
+        )
         integration_id, org_id = integration.id, org.id
     from voiceconsole.redis_client import get_redis
     from voiceconsole.services.intake.sync import lock_name
@@ -200,6 +208,7 @@ def count_calls(org_id: int) -> int:
 
 # ------------------------------------------------------------------------------------------ report
 
+
 def section(args, summary: dict, sync_s: float, copy_s: float, calls: int, pg_version: str) -> str:
     from voiceconsole.platforms.registry import connector_class
 
@@ -207,7 +216,7 @@ def section(args, summary: dict, sync_s: float, copy_s: float, calls: int, pg_ve
     sync_rate, copy_rate = calls / sync_s, calls / copy_s
     ratio = sync_rate / copy_rate
     verdict = "met" if ratio >= 0.25 else "NOT met"
-    day = datetime.now(timezone.utc).strftime("%Y-%m-%d")
+    day = datetime.now(UTC).strftime("%Y-%m-%d")
     return f"""
 ## Platform sync throughput (`benchmarks/sync_throughput.py`) — {day}
 
@@ -215,7 +224,7 @@ def section(args, summary: dict, sync_s: float, copy_s: float, calls: int, pg_ve
 127.0.0.1) into PostgreSQL {pg_version} by `services.sync.sync_integration` (the RQ sync job's body), next to
 one `COPY` of the same rows (`ingest.call_row`, prepared beforehand) into another organization, same run.
 Machine: {os.cpu_count()} cores (load average {os.getloadavg()[0]:.1f} at the end: other work shares them),
-Python {host_platform.python_version()}; page size {page_size} calls ({summary['pages']} pages); connector
+Python {host_platform.python_version()}; page size {page_size} calls ({summary["pages"]} pages); connector
 retries/backoff at their defaults.
 
 | | seconds | calls/s |
@@ -224,7 +233,7 @@ retries/backoff at their defaults.
 | Raw bulk insert (`COPY call FROM STDIN`) | {copy_s:,.1f} | {copy_rate:,.0f} |
 
 Sync runs at **{ratio:.0%}** of the raw insert rate (target ≥ 25%: {verdict}). Stored calls after the
-sync: {summary['newCalls']:,} new, {summary['updatedCalls']:,} updated, agents {summary['agents']}.
+sync: {summary["newCalls"]:,} new, {summary["updatedCalls"]:,} updated, agents {summary["agents"]}.
 Reproduce: `.venv/bin/python benchmarks/sync_throughput.py --platform {args.platform} --calls {calls}`.
 """
 
@@ -256,11 +265,14 @@ def main() -> None:
     from voiceconsole.migrations import upgrade
 
     upgrade("head")
-    now = datetime.now(timezone.utc).replace(microsecond=0)
+    now = datetime.now(UTC).replace(microsecond=0)
     port = _free_port()
     ctx = multiprocessing.get_context("spawn")
-    proc = ctx.Process(target=_serve_simulator, daemon=True,
-                       args=(port, args.platform, args.calls, args.agents, args.seed, now.isoformat()))
+    proc = ctx.Process(
+        target=_serve_simulator,
+        daemon=True,
+        args=(port, args.platform, args.calls, args.agents, args.seed, now.isoformat()),
+    )
     proc.start()
     try:
         base_url = f"http://127.0.0.1:{port}"
@@ -282,8 +294,9 @@ def main() -> None:
 
     with session_scope() as session:
         raw_org = accounts.create_organization(session, name="Copy bench", plan="agency").id
-    columns, rows = prepare_rows(args.platform, _simulator_state(args.platform, args.calls, args.agents, args.seed,
-                                                                 now), raw_org)
+    columns, rows = prepare_rows(
+        args.platform, _simulator_state(args.platform, args.calls, args.agents, args.seed, now), raw_org
+    )
     copy_s = run_copy(dsn, columns, rows)
     if count_calls(raw_org) != args.calls:
         raise RuntimeError("the COPY did not store every call")

@@ -121,8 +121,14 @@ def ai_mode(llm):
     from voiceconsole.settings import get_settings
 
     saved = {k: os.environ.get(k) for k in LLM_ENV}
-    os.environ.update({"VOICECONSOLE_LLM_BASE_URL": llm.base_url, "VOICECONSOLE_LLM_API_KEY": "sk-test-123",
-                       "VOICECONSOLE_LLM_MODEL": "judge-test", "VOICECONSOLE_LLM_TIMEOUT_S": "1"})
+    os.environ.update(
+        {
+            "VOICECONSOLE_LLM_BASE_URL": llm.base_url,
+            "VOICECONSOLE_LLM_API_KEY": "sk-test-123",
+            "VOICECONSOLE_LLM_MODEL": "judge-test",
+            "VOICECONSOLE_LLM_TIMEOUT_S": "1",
+        }
+    )
     get_settings.cache_clear()
     try:
         yield llm

@@ -11,8 +11,9 @@ from sqlalchemy import text
 from tests.support.sql import recorded_statements
 from voiceconsole import db as vc_db
 
-pytestmark = pytest.mark.skipif(not os.environ.get("DATABASE_URL", "").startswith("postgres"),
-                                reason="needs PostgreSQL (server-side termination)")
+pytestmark = pytest.mark.skipif(
+    not os.environ.get("DATABASE_URL", "").startswith("postgres"), reason="needs PostgreSQL (server-side termination)"
+)
 
 
 def _backend_pid(engine) -> int:
@@ -25,8 +26,9 @@ def test_idle_connection_killed_by_the_server_is_replaced(monkeypatch):
     engine.dispose()  # one pooled connection, so the next checkout reuses it
     pid = _backend_pid(engine)
     # Another client terminates it, as a server restart or a proxy's idle timeout would.
-    with psycopg.connect(engine.url.set(drivername="postgresql").render_as_string(hide_password=False),
-                         autocommit=True) as other:
+    with psycopg.connect(
+        engine.url.set(drivername="postgresql").render_as_string(hide_password=False), autocommit=True
+    ) as other:
         assert other.execute("SELECT pg_terminate_backend(%s)", (pid,)).fetchone()[0] is True
     monkeypatch.setattr(vc_db, "IDLE_PING_S", 0.0)  # treat it as idle long enough to be checked
 

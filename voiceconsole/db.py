@@ -11,8 +11,10 @@ from pathlib import Path
 
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
+from sqlalchemy.engine.interfaces import DBAPIConnection
 from sqlalchemy.exc import DisconnectionError
 from sqlalchemy.orm import Session as OrmSession
+from sqlalchemy.pool import ConnectionPoolEntry, PoolProxiedConnection
 from sqlmodel import Session, create_engine
 
 from voiceconsole.settings import get_settings
@@ -30,7 +32,7 @@ def get_engine(url: str | None = None) -> Engine:
         engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30})
 
         @event.listens_for(engine, "connect")
-        def _sqlite_pragmas(dbapi_conn, _record):  # noqa: ANN001
+        def _sqlite_pragmas(dbapi_conn: DBAPIConnection, _record: ConnectionPoolEntry) -> None:
             cur = dbapi_conn.cursor()
             cur.execute("PRAGMA journal_mode=WAL")  # web, worker and CLI share the file
             cur.execute("PRAGMA foreign_keys=ON")
@@ -40,8 +42,7 @@ def get_engine(url: str | None = None) -> Engine:
         return engine
     # Sessions in UTC so date()/date_trunc() group by UTC days, whatever the server's zone. JIT off:
     # our queries are short index scans, and compiling them costs more than it saves (measured).
-    engine = create_engine(url, pool_size=10, max_overflow=20,
-                           connect_args={"options": "-c timezone=UTC -c jit=off"})
+    engine = create_engine(url, pool_size=10, max_overflow=20, connect_args={"options": "-c timezone=UTC -c jit=off"})
     _ping_when_idle(engine)
     return engine
 
@@ -54,11 +55,11 @@ IDLE_PING_S = 10.0
 
 def _ping_when_idle(engine: Engine) -> None:
     @event.listens_for(engine, "checkin")
-    def _checked_in(_dbapi_conn, record):  # noqa: ANN001
+    def _checked_in(_dbapi_conn: DBAPIConnection, record: ConnectionPoolEntry) -> None:
         record.info["vc_idle_since"] = time.monotonic()
 
     @event.listens_for(engine, "checkout")
-    def _checked_out(dbapi_conn, record, _proxy):  # noqa: ANN001
+    def _checked_out(dbapi_conn: DBAPIConnection, record: ConnectionPoolEntry, _proxy: PoolProxiedConnection) -> None:
         idle_since = record.info.get("vc_idle_since")
         if idle_since is None or time.monotonic() - idle_since < IDLE_PING_S:
             return  # fresh from connect, or in use moments ago
@@ -110,7 +111,7 @@ def _run_after_commit(session: OrmSession) -> None:
     for work in (session.info.pop(_AFTER_COMMIT, None) or {}).values():
         try:
             work()
-        except Exception:  # noqa: BLE001 (Redis away: committed all the same; the sweeps catch up)
+        except Exception:  # Redis away: committed all the same; the sweeps catch up
             log.warning("after-commit work %r failed", work, exc_info=True)
 
 

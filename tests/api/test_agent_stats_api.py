@@ -2,14 +2,23 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
 from tests.support.http import bearer
 from voiceconsole.services.analytics import rollups
 
-PERIOD_KEYS = {"calls", "successRate", "avgScore", "previousAvgScore", "scoreChange", "avgDuration", "cost",
-               "costPerMinute", "costPerSuccessfulCall"}
+PERIOD_KEYS = {
+    "calls",
+    "successRate",
+    "avgScore",
+    "previousAvgScore",
+    "scoreChange",
+    "avgDuration",
+    "cost",
+    "costPerMinute",
+    "costPerSuccessfulCall",
+}
 
 
 def _call(db, factory, org, agent, **kw):
@@ -24,12 +33,30 @@ def test_agent_stats_period_figures(api_client, db, factory):
     a = factory.agent(org, name="A")
     factory.agent(org, name="B")  # no calls
     h = bearer(factory.api_key(org))
-    now = datetime.now(timezone.utc)
+    now = datetime.now(UTC)
     # Agent A this period: 2 minutes + 1 minute ended, $0.30 + $0.60, scores 90 and 60, one successful.
-    _call(db, factory, org, a, started_at=now - timedelta(hours=2), duration_ms=120_000, cost_usd=Decimal("0.30"),
-          score=90, successful=True)
-    _call(db, factory, org, a, started_at=now - timedelta(hours=3), duration_ms=60_000, cost_usd=Decimal("0.60"),
-          score=60, successful=False)
+    _call(
+        db,
+        factory,
+        org,
+        a,
+        started_at=now - timedelta(hours=2),
+        duration_ms=120_000,
+        cost_usd=Decimal("0.30"),
+        score=90,
+        successful=True,
+    )
+    _call(
+        db,
+        factory,
+        org,
+        a,
+        started_at=now - timedelta(hours=3),
+        duration_ms=60_000,
+        cost_usd=Decimal("0.60"),
+        score=60,
+        successful=False,
+    )
     # ...and 40 days ago (previous 30-day period): score 50.
     _call(db, factory, org, a, started_at=now - timedelta(days=40), score=50)
 
@@ -40,8 +67,17 @@ def test_agent_stats_period_figures(api_client, db, factory):
     by_name = {x["name"]: x for x in data["agents"]}
     pa, pb = by_name["A"]["period"], by_name["B"]["period"]
     assert set(pa) == PERIOD_KEYS
-    assert pa == {"calls": 2, "successRate": 50.0, "avgScore": 75.0, "previousAvgScore": 50.0, "scoreChange": 50.0,
-                  "avgDuration": 90.0, "cost": 0.9, "costPerMinute": 0.3, "costPerSuccessfulCall": 0.9}
+    assert pa == {
+        "calls": 2,
+        "successRate": 50.0,
+        "avgScore": 75.0,
+        "previousAvgScore": 50.0,
+        "scoreChange": 50.0,
+        "avgDuration": 90.0,
+        "cost": 0.9,
+        "costPerMinute": 0.3,
+        "costPerSuccessfulCall": 0.9,
+    }
     assert pb["calls"] == 0 and pb["avgScore"] is None and pb["costPerMinute"] is None
     assert data["period"]["calls"] == 2
     assert "totalCalls" in by_name["A"] and "avgScore" in by_name["A"]  # the cached all-time figures stay

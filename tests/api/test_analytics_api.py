@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import random
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
 import pytest
@@ -15,8 +15,17 @@ from voiceconsole.models import Call
 from voiceconsole.services.analytics import rollups
 from voiceconsole.services.analytics.rollups import Totals
 
-DATA_KEYS = {"totalCalls", "successRate", "avgScore", "avgDuration", "totalCost", "sentimentBreakdown",
-             "scoreDistribution", "trends", "series"}
+DATA_KEYS = {
+    "totalCalls",
+    "successRate",
+    "avgScore",
+    "avgDuration",
+    "totalCost",
+    "sentimentBreakdown",
+    "scoreDistribution",
+    "trends",
+    "series",
+}
 META_KEYS = {"range", "from", "to", "previousFrom", "previousTo", "granularity"}
 
 
@@ -25,7 +34,7 @@ def _utc(s: str) -> datetime:
 
 
 def _now() -> datetime:
-    return datetime.now(timezone.utc)
+    return datetime.now(UTC)
 
 
 def _store(db, org, agent, **values):
@@ -62,8 +71,12 @@ def _check(data, t: Totals):
     assert data["avgDuration"] == r1(t.avg_duration_s)
     assert data["totalCost"] == float(t.cost_usd.quantize(Decimal("0.0001")))
     assert data["sentimentBreakdown"] == {"positive": t.positive, "neutral": t.neutral, "negative": t.negative}
-    assert data["scoreDistribution"] == {"excellent": t.score_excellent, "good": t.score_good,
-                                         "attention": t.score_attention, "poor": t.score_poor}
+    assert data["scoreDistribution"] == {
+        "excellent": t.score_excellent,
+        "good": t.score_good,
+        "attention": t.score_attention,
+        "poor": t.score_poor,
+    }
 
 
 @pytest.fixture(scope="module")
@@ -92,12 +105,20 @@ def _world(db, factory):
         started = now - timedelta(seconds=rng.randint(120, 200 * 86400))
         duration = rng.choice([None, rng.randint(1000, 600_000)])
         call = Call(
-            organization_id=org.id, agent_id=agent.id, client_id=agent.client_id, platform=agent.platform,
-            platform_call_id=f"call_{rng.getrandbits(64):x}", status=status, started_at=started,
-            duration_ms=duration, cost_usd=Decimal(rng.randint(0, 999_999)) / Decimal(10**6),
+            organization_id=org.id,
+            agent_id=agent.id,
+            client_id=agent.client_id,
+            platform=agent.platform,
+            platform_call_id=f"call_{rng.getrandbits(64):x}",
+            status=status,
+            started_at=started,
+            duration_ms=duration,
+            cost_usd=Decimal(rng.randint(0, 999_999)) / Decimal(10**6),
             sentiment=rng.choice(["Positive", "Neutral", "Negative", None]),
             successful=rng.choice([True, False, None]),
-            score=0 if excluded else rng.choice([None, rng.randint(0, 100)]), score_excluded=excluded)
+            score=0 if excluded else rng.choice([None, rng.randint(0, 100)]),
+            score_excluded=excluded,
+        )
         db.add(call)
         db.flush()
         ids.append(call.id)
@@ -128,10 +149,14 @@ def test_presets_match_the_calls_table_exactly(api_client, db, world, rng_):
     tr = data["trends"]
     assert set(tr) >= {"calls", "score", "cost"}
     assert all(set(v) == {"current", "previous", "change"} for v in tr.values())
-    assert tr["calls"] == {"current": cur.calls, "previous": prev.calls,
-                           "change": round((cur.calls - prev.calls) / prev.calls * 100, 1) if prev.calls else None}
+    assert tr["calls"] == {
+        "current": cur.calls,
+        "previous": prev.calls,
+        "change": round((cur.calls - prev.calls) / prev.calls * 100, 1) if prev.calls else None,
+    }
     assert tr["score"]["current"] == data["avgScore"] and tr["score"]["previous"] == (
-        round(prev.avg_score, 1) if prev.avg_score is not None else None)
+        round(prev.avg_score, 1) if prev.avg_score is not None else None
+    )
     assert tr["cost"]["previous"] == float(prev.cost_usd.quantize(Decimal("0.0001")))
 
 
@@ -140,18 +165,34 @@ def test_custom_ranges_with_partial_days_and_hours_are_exact(api_client, db, wor
     c1 = world["clients"][0]
     a1 = world["agents"][0]
     cases = [
-        ({"dateFrom": (now - timedelta(days=40, hours=5, minutes=17)).isoformat(),
-          "dateTo": (now - timedelta(days=3, hours=2)).isoformat()}, "day", {}),
+        (
+            {
+                "dateFrom": (now - timedelta(days=40, hours=5, minutes=17)).isoformat(),
+                "dateTo": (now - timedelta(days=3, hours=2)).isoformat(),
+            },
+            "day",
+            {},
+        ),
         ({"dateFrom": (now - timedelta(days=150)).strftime("%Y-%m-%dT%H:%M:%SZ")}, "day", {}),
-        ({"dateFrom": (now - timedelta(hours=30)).isoformat(), "dateTo": (now - timedelta(hours=1)).isoformat()},
-         "hour", {}),
-        ({"dateFrom": (now - timedelta(days=60)).date().isoformat(),
-          "dateTo": (now - timedelta(days=20)).date().isoformat()}, "day", {"clientId": c1.public_id}),
+        (
+            {"dateFrom": (now - timedelta(hours=30)).isoformat(), "dateTo": (now - timedelta(hours=1)).isoformat()},
+            "hour",
+            {},
+        ),
+        (
+            {
+                "dateFrom": (now - timedelta(days=60)).date().isoformat(),
+                "dateTo": (now - timedelta(days=20)).date().isoformat(),
+            },
+            "day",
+            {"clientId": c1.public_id},
+        ),
         ({"dateFrom": (now - timedelta(days=90, hours=7)).isoformat()}, "day", {"agentId": a1.platform_agent_id}),
     ]
     for params, granularity, filters in cases:
-        body = api_client.get("/api/analytics", params={"range": "custom", **params, **filters},
-                              headers=world["h"]).json()
+        body = api_client.get(
+            "/api/analytics", params={"range": "custom", **params, **filters}, headers=world["h"]
+        ).json()
         data, meta = body["data"], body["meta"]
         assert meta["granularity"] == granularity, params
         start, end = _utc(meta["from"]), _utc(meta["to"])
@@ -166,8 +207,11 @@ def test_custom_ranges_with_partial_days_and_hours_are_exact(api_client, db, wor
             assert data["series"][0]["t"].endswith(":00:00Z") and 29 <= len(data["series"]) <= 31
     # A date-only dateTo includes that whole day.
     day = (now - timedelta(days=10)).date()
-    body = api_client.get("/api/analytics", params={"range": "custom", "dateFrom": day.isoformat(),
-                                                    "dateTo": day.isoformat()}, headers=world["h"]).json()
+    body = api_client.get(
+        "/api/analytics",
+        params={"range": "custom", "dateFrom": day.isoformat(), "dateTo": day.isoformat()},
+        headers=world["h"],
+    ).json()
     assert body["meta"]["from"] == f"{day.isoformat()}T00:00:00Z"
     assert body["meta"]["to"] == f"{(day + timedelta(days=1)).isoformat()}T00:00:00Z"
     assert body["meta"]["granularity"] == "hour" and len(body["data"]["series"]) == 24
@@ -176,14 +220,22 @@ def test_custom_ranges_with_partial_days_and_hours_are_exact(api_client, db, wor
 def test_filters_by_agent_and_client(api_client, db, world):
     (c1, c2), (a1, a2, a3) = world["clients"], world["agents"]
     full = api_client.get("/api/analytics", params={"range": "90d"}, headers=world["h"]).json()["data"]
-    parts = [api_client.get("/api/analytics", params={"range": "90d", "agentId": a.platform_agent_id},
-                            headers=world["h"]).json()["data"] for a in (a1, a2, a3)]
+    parts = [
+        api_client.get(
+            "/api/analytics", params={"range": "90d", "agentId": a.platform_agent_id}, headers=world["h"]
+        ).json()["data"]
+        for a in (a1, a2, a3)
+    ]
     assert sum(p["totalCalls"] for p in parts) == full["totalCalls"]
-    by_client = api_client.get("/api/analytics", params={"range": "90d", "clientId": c1.public_id},
-                               headers=world["h"]).json()["data"]
+    by_client = api_client.get(
+        "/api/analytics", params={"range": "90d", "clientId": c1.public_id}, headers=world["h"]
+    ).json()["data"]
     assert by_client["totalCalls"] == parts[0]["totalCalls"] and by_client["totalCost"] == parts[0]["totalCost"]
-    both = api_client.get("/api/analytics", params={"range": "90d", "clientId": c2.public_id,
-                                                    "agentId": a1.platform_agent_id}, headers=world["h"]).json()
+    both = api_client.get(
+        "/api/analytics",
+        params={"range": "90d", "clientId": c2.public_id, "agentId": a1.platform_agent_id},
+        headers=world["h"],
+    ).json()
     assert both["data"]["totalCalls"] == 0 and both["data"]["avgScore"] is None
 
 
@@ -198,8 +250,7 @@ def test_trends_math(api_client, db, factory):
     for i, score in enumerate((90, 80, 70)):
         _store(db, org, agent, started_at=start + timedelta(minutes=5 + i), score=score, cost_usd=Decimal("1"))
     for i, score in enumerate((50, 70)):
-        _store(db, org, agent, started_at=start - length + timedelta(minutes=1 + i), score=score,
-               cost_usd=Decimal("2"))
+        _store(db, org, agent, started_at=start - length + timedelta(minutes=1 + i), score=score, cost_usd=Decimal("2"))
     _store(db, org, agent, started_at=start - length - timedelta(minutes=1), score=10)  # before both periods
     tr = api_client.get("/api/analytics", params={"range": "7d"}, headers=h).json()["data"]["trends"]
     assert tr["calls"] == {"current": 3, "previous": 2, "change": 50.0}
@@ -242,17 +293,20 @@ def test_default_range_is_30_days(api_client, world):
     assert api_client.get("/api/analytics", headers=world["h"]).json()["meta"]["range"] == "30d"
 
 
-@pytest.mark.parametrize("params, field", [
-    ({"range": "14d"}, "range"),
-    ({"range": "custom"}, "dateFrom"),
-    ({"range": "custom", "dateFrom": "2026-11-10", "dateTo": "2026-11-01"}, "dateFrom"),
-    ({"range": "custom", "dateFrom": "2026-11-01T10:00:00Z", "dateTo": "2026-11-01T10:00:00Z"}, "dateFrom"),
-    ({"range": "custom", "dateFrom": "yesterday"}, "dateFrom"),
-    ({"range": "custom", "dateFrom": "2026-11-01", "dateTo": "2026-13-01"}, "dateTo"),
-    ({"range": "custom", "dateFrom": "2020-01-01", "dateTo": "2026-01-01"}, "dateTo"),
-    ({"range": "7d", "dateFrom": "2026-11-01"}, "dateFrom"),
-    ({"range": "7d", "dateTo": "2026-11-01"}, "dateTo"),
-])
+@pytest.mark.parametrize(
+    "params, field",
+    [
+        ({"range": "14d"}, "range"),
+        ({"range": "custom"}, "dateFrom"),
+        ({"range": "custom", "dateFrom": "2026-11-10", "dateTo": "2026-11-01"}, "dateFrom"),
+        ({"range": "custom", "dateFrom": "2026-11-01T10:00:00Z", "dateTo": "2026-11-01T10:00:00Z"}, "dateFrom"),
+        ({"range": "custom", "dateFrom": "yesterday"}, "dateFrom"),
+        ({"range": "custom", "dateFrom": "2026-11-01", "dateTo": "2026-13-01"}, "dateTo"),
+        ({"range": "custom", "dateFrom": "2020-01-01", "dateTo": "2026-01-01"}, "dateTo"),
+        ({"range": "7d", "dateFrom": "2026-11-01"}, "dateFrom"),
+        ({"range": "7d", "dateTo": "2026-11-01"}, "dateTo"),
+    ],
+)
 def test_bad_input_is_422_with_details(api_client, world, params, field):
     r = api_client.get("/api/analytics", params=params, headers=world["h"])
     assert r.status_code == 422, r.text
@@ -265,8 +319,12 @@ def test_unknown_and_foreign_agents_and_clients_are_404(api_client, factory, wor
     other = factory.org()
     other_client = factory.client(other)
     other_agent = factory.agent(other, client=other_client)
-    for params in ({"agentId": "ag_nope"}, {"clientId": "cli_nope"}, {"agentId": other_agent.platform_agent_id},
-                   {"clientId": other_client.public_id}):
+    for params in (
+        {"agentId": "ag_nope"},
+        {"clientId": "cli_nope"},
+        {"agentId": other_agent.platform_agent_id},
+        {"clientId": other_client.public_id},
+    ):
         r = api_client.get("/api/analytics", params=params, headers=world["h"])
         assert r.status_code == 404, params
         assert r.json()["error"] in ("Agent not found", "Client not found")
@@ -276,19 +334,26 @@ def test_tenancy_and_client_viewers(api_client, db, factory, world):
     other = factory.org()
     other_agent = factory.agent(other)
     _store(db, other, other_agent, started_at=_now() - timedelta(hours=2))
-    assert api_client.get("/api/analytics", params={"range": "7d"},
-                          headers=bearer(factory.api_key(other))).json()["data"]["totalCalls"] == 1
+    assert (
+        api_client.get("/api/analytics", params={"range": "7d"}, headers=bearer(factory.api_key(other))).json()["data"][
+            "totalCalls"
+        ]
+        == 1
+    )
     mine = api_client.get("/api/analytics", params={"range": "90d"}, headers=world["h"]).json()["data"]
-    assert mine["totalCalls"] == api_client.get("/api/analytics", params={"range": "90d"},
-                                                headers=world["h"]).json()["data"]["totalCalls"]
+    assert (
+        mine["totalCalls"]
+        == api_client.get("/api/analytics", params={"range": "90d"}, headers=world["h"]).json()["data"]["totalCalls"]
+    )
     # A client viewer sees its own client only, and another client is 404.
     c1, c2 = world["clients"]
     _, token = factory.user_session(world["org"], role="client_viewer", client=c1)
     api_client.cookies.set("cp_session", token)
     try:
         seen = api_client.get("/api/analytics", params={"range": "90d"}).json()["data"]
-        own = api_client.get("/api/analytics", params={"range": "90d", "clientId": c1.public_id},
-                             headers=world["h"]).json()["data"]
+        own = api_client.get(
+            "/api/analytics", params={"range": "90d", "clientId": c1.public_id}, headers=world["h"]
+        ).json()["data"]
         assert seen == own
         assert api_client.get("/api/analytics", params={"clientId": c2.public_id}).status_code == 404
         other_agent = world["agents"][1].platform_agent_id

@@ -22,9 +22,14 @@ def ctx(factory):
 
 def _endpoints(ctx) -> list[tuple[str, str]]:
     cid = ctx["call"].public_id
-    return [("POST", f"/api/v1/calls/{cid}/notes"), ("POST", f"/api/calls/{cid}/notes"),
-            ("POST", f"/api/v1/calls/{cid}/tags"), ("DELETE", f"/api/calls/{cid}/tags"),
-            ("POST", "/api/v1/clients"), ("POST", "/api/v1/api-keys")]
+    return [
+        ("POST", f"/api/v1/calls/{cid}/notes"),
+        ("POST", f"/api/calls/{cid}/notes"),
+        ("POST", f"/api/v1/calls/{cid}/tags"),
+        ("DELETE", f"/api/calls/{cid}/tags"),
+        ("POST", "/api/v1/clients"),
+        ("POST", "/api/v1/api-keys"),
+    ]
 
 
 @pytest.mark.parametrize("auth", [None, "Bearer viq_notarealkey0123456789", "Basic dXNlcjpwYXNz"])

@@ -22,8 +22,9 @@ ROOT = Path(__file__).resolve().parents[2]
 def _python_elsewhere(*args: str) -> subprocess.CompletedProcess:
     """Python in its own interpreter, on the same database and Redis: a process whose memory of keys is
     not ours (as another web worker or an operator's shell)."""
-    return subprocess.run([sys.executable, *args], cwd=ROOT, env=dict(os.environ), capture_output=True, text=True,
-                          timeout=60)
+    return subprocess.run(
+        [sys.executable, *args], cwd=ROOT, env=dict(os.environ), capture_output=True, text=True, timeout=60
+    )
 
 
 def _in_another_process(*args: str) -> subprocess.CompletedProcess:

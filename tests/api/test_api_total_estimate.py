@@ -4,7 +4,7 @@ The limit is lowered here so a dozen calls cross it."""
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
@@ -17,11 +17,17 @@ N_CALLS = 12
 def world(factory, db):
     org, other = factory.org(), factory.org()
     agent = factory.agent(org)
-    start = datetime.now(timezone.utc) - timedelta(days=1)
-    calls = [factory.call(org, agent, started_at=start + timedelta(minutes=i),
-                          sentiment="Negative" if i < 4 else "Positive",
-                          summary=f"Caller wants a refund {i}" if i % 2 else f"Caller booked {i}")
-             for i in range(N_CALLS)]
+    start = datetime.now(UTC) - timedelta(days=1)
+    calls = [
+        factory.call(
+            org,
+            agent,
+            started_at=start + timedelta(minutes=i),
+            sentiment="Negative" if i < 4 else "Positive",
+            summary=f"Caller wants a refund {i}" if i % 2 else f"Caller booked {i}",
+        )
+        for i in range(N_CALLS)
+    ]
     other_agent = factory.agent(other)
     for _ in range(3):
         factory.call(other, other_agent)  # another tenant's calls never count
@@ -154,26 +160,37 @@ def test_search_pages_keep_the_list_order(factory, db, sort_by, attr, sort_order
 
     org = factory.org()
     agent = factory.agent(org)
-    start = datetime.now(timezone.utc) - timedelta(days=2)
+    start = datetime.now(UTC) - timedelta(days=2)
     made = []
     for i in range(9):
-        made.append(factory.call(org, agent, started_at=start + timedelta(minutes=i),
-                                 score=[70, None, 40, 70, 95, None, 10, 55, 70][i],
-                                 cost_usd=Decimal("0.5") if i % 3 else None,
-                                 summary="Caller asked about a refund" if i != 4 else "Booked"))
+        made.append(
+            factory.call(
+                org,
+                agent,
+                started_at=start + timedelta(minutes=i),
+                score=[70, None, 40, 70, 95, None, 10, 55, 70][i],
+                cost_usd=Decimal("0.5") if i % 3 else None,
+                summary="Caller asked about a refund" if i != 4 else "Booked",
+            )
+        )
     factory.call(org, agent, summary="Unrelated")
     matching = [c for c in made if "refund" in c.summary]
 
-    present = sorted((c for c in matching if getattr(c, attr) is not None),
-                     key=lambda c: (getattr(c, attr), c.id), reverse=sort_order == "desc")
-    missing = sorted((c for c in matching if getattr(c, attr) is None), key=lambda c: c.id,
-                     reverse=sort_order == "desc")
+    present = sorted(
+        (c for c in matching if getattr(c, attr) is not None),
+        key=lambda c: (getattr(c, attr), c.id),
+        reverse=sort_order == "desc",
+    )
+    missing = sorted(
+        (c for c in matching if getattr(c, attr) is None), key=lambda c: c.id, reverse=sort_order == "desc"
+    )
     expected = [c.public_id for c in present + missing]
 
     seen, page = [], 1
     while True:
-        result = _page(db, org, page=page, per_page=2, sort_by=sort_by, sort_order=sort_order,
-                       filters=CallFilters(search="refund"))
+        result = _page(
+            db, org, page=page, per_page=2, sort_by=sort_by, sort_order=sort_order, filters=CallFilters(search="refund")
+        )
         assert result.total == len(matching) and result.total_is_estimate is False
         seen += [r.id for r in result.rows]
         if len(result.rows) < 2:

@@ -24,10 +24,19 @@ def cookie(token: str) -> dict[str, str]:
 # ---------------------------------------------------------------------------- 401s
 
 PROTECTED = [
-    ("GET", "/api/calls"), ("GET", "/api/v1/calls"), ("GET", "/api/calls/cl_x"),
-    ("POST", "/api/calls/cl_x/notes"), ("POST", "/api/calls/cl_x/tags"), ("DELETE", "/api/calls/cl_x/tags"),
-    ("GET", "/api/v1/agents"), ("GET", "/api/agents"), ("GET", "/api/v1/agents/ag_x"), ("GET", "/api/agents/stats"),
-    ("GET", "/api/v1/api-keys"), ("POST", "/api/v1/api-keys"), ("DELETE", "/api/v1/api-keys/key_x"),
+    ("GET", "/api/calls"),
+    ("GET", "/api/v1/calls"),
+    ("GET", "/api/calls/cl_x"),
+    ("POST", "/api/calls/cl_x/notes"),
+    ("POST", "/api/calls/cl_x/tags"),
+    ("DELETE", "/api/calls/cl_x/tags"),
+    ("GET", "/api/v1/agents"),
+    ("GET", "/api/agents"),
+    ("GET", "/api/v1/agents/ag_x"),
+    ("GET", "/api/agents/stats"),
+    ("GET", "/api/v1/api-keys"),
+    ("POST", "/api/v1/api-keys"),
+    ("DELETE", "/api/v1/api-keys/key_x"),
     ("GET", "/api/auth/me"),
 ]
 
@@ -49,12 +58,20 @@ def test_no_key_is_401(api_client, method, path):
     assert r.json() == UNAUTHORIZED
 
 
-@pytest.mark.parametrize("header", [
-    "Bearer", "Bearer ", "Bearer viq_", "viq_abcdefghijklmnopqrstuvwxyz0123456789ABCD",
-    "Basic dXNlcjpwYXNz", "Token viq_abcdefghijklmnopqrstuvwxyz0123456789ABCD",
-    "Bearer viq_abcdefghijklmnopqrstuvwxyz0123456789ABCD", "Bearer sk_live_abcdefghijklmnop",
-    "Bearer " + "viq_" + "a" * 300,
-])
+@pytest.mark.parametrize(
+    "header",
+    [
+        "Bearer",
+        "Bearer ",
+        "Bearer viq_",
+        "viq_abcdefghijklmnopqrstuvwxyz0123456789ABCD",
+        "Basic dXNlcjpwYXNz",
+        "Token viq_abcdefghijklmnopqrstuvwxyz0123456789ABCD",
+        "Bearer viq_abcdefghijklmnopqrstuvwxyz0123456789ABCD",
+        "Bearer sk_live_abcdefghijklmnop",
+        "Bearer " + "viq_" + "a" * 300,
+    ],
+)
 def test_malformed_or_wrong_key_is_401(api_client, factory, header):
     org = factory.org()
     factory.call(org, factory.agent(org))
@@ -128,8 +145,16 @@ def two_orgs(factory):
     a, b = factory.org(), factory.org()
     agent_a, agent_b = factory.agent(a), factory.agent(b)
     call_a, call_b = factory.call(a, agent_a), factory.call(b, agent_b)
-    return dict(a=a, b=b, agent_a=agent_a, agent_b=agent_b, call_a=call_a, call_b=call_b,
-                key_a=factory.api_key(a), key_b=factory.api_key(b))
+    return dict(
+        a=a,
+        b=b,
+        agent_a=agent_a,
+        agent_b=agent_b,
+        call_a=call_a,
+        call_b=call_b,
+        key_a=factory.api_key(a),
+        key_b=factory.api_key(b),
+    )
 
 
 def test_other_orgs_call_and_agent_are_404(api_client, two_orgs):
@@ -153,8 +178,10 @@ def test_other_orgs_call_cannot_be_written(api_client, two_orgs, db):
     assert api_client.post(f"/api/calls/{cid}/notes", json={"body": "mine now"}, headers=h).status_code == 404
     assert api_client.post(f"/api/calls/{cid}/tags", json={"tags": ["pwned"]}, headers=h).status_code == 404
     # B tags its own call; A cannot remove it
-    assert api_client.post(f"/api/calls/{cid}/tags", json={"tags": ["keep"]},
-                           headers=bearer(t["key_b"])).status_code == 200
+    assert (
+        api_client.post(f"/api/calls/{cid}/tags", json={"tags": ["keep"]}, headers=bearer(t["key_b"])).status_code
+        == 200
+    )
     r = api_client.request("DELETE", f"/api/calls/{cid}/tags", json={"tags": ["keep"]}, headers=h)
     assert r.status_code == 404
     call_b = t["call_b"]
@@ -242,13 +269,17 @@ def test_cookie_write_from_our_origin_works(api_client, factory):
     org = factory.org()
     call = factory.call(org, factory.agent(org))
     user, token = factory.user_session(org)
-    r = api_client.post(f"/api/calls/{call.public_id}/notes", json={"body": "from the app"},
-                        headers=cookie(token) | ORIGIN)
+    r = api_client.post(
+        f"/api/calls/{call.public_id}/notes", json={"body": "from the app"}, headers=cookie(token) | ORIGIN
+    )
     assert r.status_code == 201, r.text
     assert r.json()["data"]["author"] == user.email
     # a Referer from our own pages is also accepted when no Origin is sent
-    r = api_client.post(f"/api/calls/{call.public_id}/tags", json={"tags": ["ok"]},
-                        headers=cookie(token) | {"Referer": "http://testserver/calls"})
+    r = api_client.post(
+        f"/api/calls/{call.public_id}/tags",
+        json={"tags": ["ok"]},
+        headers=cookie(token) | {"Referer": "http://testserver/calls"},
+    )
     assert r.status_code == 200
     detail = api_client.get(f"/api/calls/{call.public_id}", headers=cookie(token)).json()["data"]
     assert [n["body"] for n in detail["notes"]] == ["from the app"] and detail["tags"] == ["ok"]
@@ -257,8 +288,9 @@ def test_cookie_write_from_our_origin_works(api_client, factory):
 def test_api_key_writes_need_no_origin(api_client, factory):
     org = factory.org()
     call = factory.call(org, factory.agent(org))
-    r = api_client.post(f"/api/calls/{call.public_id}/notes", json={"body": "automation"},
-                        headers=bearer(factory.api_key(org)))
+    r = api_client.post(
+        f"/api/calls/{call.public_id}/notes", json={"body": "automation"}, headers=bearer(factory.api_key(org))
+    )
     assert r.status_code == 201
 
 
@@ -270,8 +302,11 @@ def test_client_viewer_sees_only_its_client_and_cannot_write(api_client, factory
 
     org = factory.org()
     mine, theirs = factory.client(org), factory.client(org)
-    my_agent, their_agent, loose_agent = factory.agent(org, client=mine), factory.agent(org, client=theirs), \
-        factory.agent(org)
+    my_agent, their_agent, loose_agent = (
+        factory.agent(org, client=mine),
+        factory.agent(org, client=theirs),
+        factory.agent(org),
+    )
     my_calls = [factory.call(org, my_agent) for _ in range(2)]
     their_call = factory.call(org, their_agent)
     loose_call = factory.call(org, loose_agent)
@@ -298,8 +333,7 @@ def test_client_viewer_sees_only_its_client_and_cannot_write(api_client, factory
     r = api_client.post(f"/api/calls/{target}/notes", json={"body": "hi"}, headers=w)
     assert r.status_code == 403 and "read-only" in r.json()["error"]
     assert api_client.post(f"/api/calls/{target}/tags", json={"tags": ["x"]}, headers=w).status_code == 403
-    assert api_client.request("DELETE", f"/api/calls/{target}/tags", json={"tags": ["x"]},
-                              headers=w).status_code == 403
+    assert api_client.request("DELETE", f"/api/calls/{target}/tags", json={"tags": ["x"]}, headers=w).status_code == 403
     assert api_client.get("/api/v1/api-keys", headers=h).status_code == 403
     assert api_client.post("/api/v1/api-keys", json={"name": "sneaky"}, headers=w).status_code == 403
     assert db.exec(select(func.count()).select_from(CallNote).where(CallNote.organization_id == org.id)).one() == 0
@@ -366,15 +400,17 @@ def test_api_key_lifecycle(api_client, factory, db):
 
 def test_every_created_key_is_distinct(api_client, factory):
     admin = bearer(factory.api_key(factory.org()))
-    keys = [api_client.post("/api/api-keys", json={"name": f"k{i}"}, headers=admin).json()["data"]["key"]
-            for i in range(5)]
+    keys = [
+        api_client.post("/api/api-keys", json={"name": f"k{i}"}, headers=admin).json()["data"]["key"] for i in range(5)
+    ]
     assert len(set(keys)) == 5 and all(KEY_RE.fullmatch(k) for k in keys)
 
 
 def test_member_role_key_created_via_api_has_member_rights(api_client, factory):
     admin = bearer(factory.api_key(factory.org()))
-    raw = api_client.post("/api/v1/api-keys", json={"name": "ro", "role": "member"},
-                          headers=admin).json()["data"]["key"]
+    raw = api_client.post("/api/v1/api-keys", json={"name": "ro", "role": "member"}, headers=admin).json()["data"][
+        "key"
+    ]
     assert api_client.get("/api/calls", headers=bearer(raw)).status_code == 200
     assert api_client.post("/api/v1/api-keys", json={"name": "x"}, headers=bearer(raw)).status_code == 403
 
@@ -444,8 +480,7 @@ def test_magic_link_login_sets_a_safe_session_cookie(api_client, factory, db):
     assert "secure" not in attrs  # http://testserver; production (https) adds Secure
     assert len(value) >= 32
     # the session is stored hashed and lasts 7 days
-    row = db.exec(select(UserSession).where(
-        UserSession.token_hash == hashlib.sha256(value.encode()).hexdigest())).one()
+    row = db.exec(select(UserSession).where(UserSession.token_hash == hashlib.sha256(value.encode()).hexdigest())).one()
     assert row.user_id == user.id and row.organization_id == org.id
     assert abs((row.expires_at - row.created_at) - timedelta(days=7)) < timedelta(seconds=5)
     r = api_client.get("/api/calls", headers=cookie(value))
@@ -457,8 +492,11 @@ def test_magic_link_next_parameter_only_allows_local_paths(api_client, factory, 
 
     org = factory.org()
     user, _ = factory.user_session(org)
-    for nxt, expected in (("/agents", "/agents"), ("https://evil.example/", "/dashboard"),
-                          ("//evil.example", "/dashboard")):
+    for nxt, expected in (
+        ("/agents", "/agents"),
+        ("https://evil.example/", "/dashboard"),
+        ("//evil.example", "/dashboard"),
+    ):
         token = _token_from(accounts.create_magic_link(db, email=user.email))
         db.commit()
         r = api_client.get("/api/auth/magic", params={"token": token, "next": nxt}, follow_redirects=False)

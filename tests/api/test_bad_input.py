@@ -61,7 +61,8 @@ COMMON_LIST_CASES = [
     ({"page": "two"}, "page"),
 ]
 
-CALL_LIST_CASES = COMMON_LIST_CASES + [
+CALL_LIST_CASES = [
+    *COMMON_LIST_CASES,
     ({"dateFrom": "yesterday"}, "dateFrom"),
     ({"dateFrom": "2024-13-45"}, "dateFrom"),
     ({"dateTo": "31/01/2024"}, "dateTo"),
@@ -89,7 +90,8 @@ def test_calls_list_rejects(api_client, ctx, prefix, params, field):
     assert_422(api_client.get(f"{prefix}/calls", params=params, headers=ctx.headers), field)
 
 
-AGENT_LIST_CASES = COMMON_LIST_CASES + [
+AGENT_LIST_CASES = [
+    *COMMON_LIST_CASES,
     ({"sortBy": "callScore"}, "sortBy"),  # a calls field, not an agents one
     ({"platform": "twilio"}, "platform"),
     ({"status": "busy"}, "status"),
@@ -110,8 +112,13 @@ def test_several_bad_parameters_are_all_reported(api_client, ctx):
 
 
 def test_limits_at_the_edges_are_accepted(api_client, ctx):
-    for params in ({"perPage": 1}, {"perPage": 100}, {"minScore": 0, "maxScore": 100}, {"minScore": 50, "maxScore": 50},
-                   {"dateFrom": "2024-01-01T00:00:00Z", "dateTo": "2024-01-01T00:00:00Z"}):
+    for params in (
+        {"perPage": 1},
+        {"perPage": 100},
+        {"minScore": 0, "maxScore": 100},
+        {"minScore": 50, "maxScore": 50},
+        {"dateFrom": "2024-01-01T00:00:00Z", "dateTo": "2024-01-01T00:00:00Z"},
+    ):
         r = api_client.get("/api/calls", params=params, headers=ctx.headers)
         assert r.status_code == 200, (params, r.text)
         assert r.json()["meta"]["perPage"] == params.get("perPage", 20)
@@ -127,8 +134,9 @@ def test_agent_stats_ignores_unknown_parameters(api_client, ctx):
 # ---------------------------------------------------------------------------- ids in paths
 
 
-@pytest.mark.parametrize("path", ["/api/calls/{bad}", "/api/v1/calls/{bad}", "/api/v1/agents/{bad}",
-                                  "/api/agents/{bad}"])
+@pytest.mark.parametrize(
+    "path", ["/api/calls/{bad}", "/api/v1/calls/{bad}", "/api/v1/agents/{bad}", "/api/agents/{bad}"]
+)
 @pytest.mark.parametrize("bad", ["cl_nope", "x" * 2000, "%27%20OR%201%3D1--", "123"])
 def test_unknown_ids_are_404_not_500(api_client, ctx, path, bad):
     r = api_client.get(path.format(bad=bad), headers=ctx.headers)
@@ -167,8 +175,9 @@ def _send(api_client, method, path, payload, headers):
     if payload is None:
         return api_client.request(method, path, headers=headers)
     if isinstance(payload, bytes):
-        return api_client.request(method, path, content=payload,
-                                  headers={**headers, "Content-Type": "application/json"})
+        return api_client.request(
+            method, path, content=payload, headers={**headers, "Content-Type": "application/json"}
+        )
     return api_client.request(method, path, json=payload, headers=headers)
 
 
@@ -231,8 +240,9 @@ def test_adding_bad_tags_is_rejected_and_nothing_stored(api_client, ctx, db, nam
 
 @pytest.mark.parametrize("name,payload,field", TAG_CASES, ids=[c[0] for c in TAG_CASES])
 def test_removing_with_bad_tags_is_rejected_and_nothing_removed(api_client, ctx, db, name, payload, field):
-    keep = api_client.post(f"/api/calls/{ctx.call.public_id}/tags", json={"tags": ["fine", "t0", "vip"]},
-                           headers=ctx.headers)
+    keep = api_client.post(
+        f"/api/calls/{ctx.call.public_id}/tags", json={"tags": ["fine", "t0", "vip"]}, headers=ctx.headers
+    )
     assert keep.status_code == 200
     before = _tag_state(db, ctx)
     r = _send(api_client, "DELETE", f"/api/calls/{ctx.call.public_id}/tags", payload, ctx.headers)
@@ -285,8 +295,11 @@ def test_api_key_revoke_unknown_is_404_and_revokes_nothing(api_client, ctx, db, 
 
     r = api_client.delete(f"/api/v1/api-keys/{bad}", headers=ctx.headers)
     assert r.status_code == 404
-    revoked = db.exec(select(func.count()).select_from(ApiKey).where(
-        ApiKey.organization_id == ctx.org.id, ApiKey.revoked_at.is_not(None))).one()
+    revoked = db.exec(
+        select(func.count())
+        .select_from(ApiKey)
+        .where(ApiKey.organization_id == ctx.org.id, ApiKey.revoked_at.is_not(None))
+    ).one()
     assert revoked == 0
     assert api_client.get("/api/calls", headers=ctx.headers).status_code == 200
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta, timezone
 from decimal import Decimal
 
 import pytest
@@ -15,7 +15,7 @@ import pytest
 from tests.support.clock import assert_same_apart_from_clock
 from tests.support.http import bearer
 
-NOW = datetime.now(timezone.utc).replace(microsecond=0)
+NOW = datetime.now(UTC).replace(microsecond=0)
 
 
 @dataclass
@@ -35,30 +35,93 @@ def _call_specs(agents):
     """A varied set of calls: every filterable attribute takes several values, some are null."""
     a_retell, a_vapi, a_eleven = agents
     return [
-        dict(agent=a_retell, status="ended", direction="inbound", score=91, sentiment="Positive",
-             started_at=NOW - timedelta(days=10, hours=3), duration_ms=125_000, cost_usd=Decimal("0.310000"),
-             summary="Caller asked about quokka insurance and was happy.",
-             transcript="Agent: Hi there.\nUser: Tell me about your plans.\n"),
-        dict(agent=a_retell, status="ended", direction="outbound", score=47, sentiment="Negative",
-             started_at=NOW - timedelta(days=6, hours=1), duration_ms=42_500, cost_usd=Decimal("0.085000"),
-             summary="Lead was not interested.",
-             transcript="Agent: Hello!\nUser: I need to reschedule at the Zebrafish clinic.\n"),
-        dict(agent=a_vapi, status="error", direction="inbound", score=None, sentiment=None,
-             started_at=NOW - timedelta(days=3, minutes=20), duration_ms=3_000, cost_usd=Decimal("0.010000"),
-             summary=None, transcript=None, transcript_turns=[]),
-        dict(agent=a_vapi, status="ended", direction="outbound", score=68, sentiment="Neutral",
-             started_at=NOW - timedelta(days=2, hours=5), duration_ms=300_250, cost_usd=Decimal("1.204500"),
-             summary="Booked a consultation for Tuesday.",
-             transcript="Agent: Good morning.\nUser: I'd like a consultation.\n"),
-        dict(agent=a_eleven, status="in_progress", direction="inbound", score=None, sentiment=None,
-             started_at=NOW - timedelta(minutes=4), duration_ms=None, ended_at=None, cost_usd=None,
-             summary=None, transcript=None, transcript_turns=[]),
-        dict(agent=a_eleven, status="ended", direction="inbound", score=79, sentiment="Positive",
-             started_at=NOW - timedelta(hours=20), duration_ms=61_000, cost_usd=Decimal("0.150000"),
-             summary="Order status given.", transcript="Agent: Hi.\nUser: Where is my order?\n"),
-        dict(agent=a_retell, status="ended", direction="inbound", score=100, sentiment="Positive",
-             started_at=NOW - timedelta(days=1, hours=2), duration_ms=90_000, cost_usd=Decimal("0.222222"),
-             summary="Great call.", transcript="Agent: Welcome back.\nUser: Thanks, all sorted.\n"),
+        dict(
+            agent=a_retell,
+            status="ended",
+            direction="inbound",
+            score=91,
+            sentiment="Positive",
+            started_at=NOW - timedelta(days=10, hours=3),
+            duration_ms=125_000,
+            cost_usd=Decimal("0.310000"),
+            summary="Caller asked about quokka insurance and was happy.",
+            transcript="Agent: Hi there.\nUser: Tell me about your plans.\n",
+        ),
+        dict(
+            agent=a_retell,
+            status="ended",
+            direction="outbound",
+            score=47,
+            sentiment="Negative",
+            started_at=NOW - timedelta(days=6, hours=1),
+            duration_ms=42_500,
+            cost_usd=Decimal("0.085000"),
+            summary="Lead was not interested.",
+            transcript="Agent: Hello!\nUser: I need to reschedule at the Zebrafish clinic.\n",
+        ),
+        dict(
+            agent=a_vapi,
+            status="error",
+            direction="inbound",
+            score=None,
+            sentiment=None,
+            started_at=NOW - timedelta(days=3, minutes=20),
+            duration_ms=3_000,
+            cost_usd=Decimal("0.010000"),
+            summary=None,
+            transcript=None,
+            transcript_turns=[],
+        ),
+        dict(
+            agent=a_vapi,
+            status="ended",
+            direction="outbound",
+            score=68,
+            sentiment="Neutral",
+            started_at=NOW - timedelta(days=2, hours=5),
+            duration_ms=300_250,
+            cost_usd=Decimal("1.204500"),
+            summary="Booked a consultation for Tuesday.",
+            transcript="Agent: Good morning.\nUser: I'd like a consultation.\n",
+        ),
+        dict(
+            agent=a_eleven,
+            status="in_progress",
+            direction="inbound",
+            score=None,
+            sentiment=None,
+            started_at=NOW - timedelta(minutes=4),
+            duration_ms=None,
+            ended_at=None,
+            cost_usd=None,
+            summary=None,
+            transcript=None,
+            transcript_turns=[],
+        ),
+        dict(
+            agent=a_eleven,
+            status="ended",
+            direction="inbound",
+            score=79,
+            sentiment="Positive",
+            started_at=NOW - timedelta(hours=20),
+            duration_ms=61_000,
+            cost_usd=Decimal("0.150000"),
+            summary="Order status given.",
+            transcript="Agent: Hi.\nUser: Where is my order?\n",
+        ),
+        dict(
+            agent=a_retell,
+            status="ended",
+            direction="inbound",
+            score=100,
+            sentiment="Positive",
+            started_at=NOW - timedelta(days=1, hours=2),
+            duration_ms=90_000,
+            cost_usd=Decimal("0.222222"),
+            summary="Great call.",
+            transcript="Agent: Welcome back.\nUser: Thanks, all sorted.\n",
+        ),
     ]
 
 
@@ -66,9 +129,11 @@ def _call_specs(agents):
 def world(factory) -> World:
     org = factory.org()
     c1, c2 = factory.client(org), factory.client(org)
-    agents = [factory.agent(org, platform="retell", client=c1, name="Reception"),
-              factory.agent(org, platform="vapi", client=c2, name="Sales"),
-              factory.agent(org, platform="elevenlabs", name="Support")]
+    agents = [
+        factory.agent(org, platform="retell", client=c1, name="Reception"),
+        factory.agent(org, platform="vapi", client=c2, name="Sales"),
+        factory.agent(org, platform="elevenlabs", name="Support"),
+    ]
     calls = []
     for i, spec in enumerate(_call_specs(agents)):
         spec = dict(spec)
@@ -165,9 +230,18 @@ def test_call_detail_has_transcript_breakdown_metrics_and_notes(api_client, fact
     org = factory.org()
     agent = factory.agent(org, platform="vapi")
     breakdown = {"resolution": {"score": 30, "max": 35}, "tone": {"score": 18, "max": 20}}
-    call = factory.call(org, agent, recording_url="https://rec.example.com/a.wav", score_breakdown=breakdown,
-                        end_reason="customer-ended-call", latency_p50_ms=640, latency_p90_ms=1210,
-                        interruptions=2, talk_ratio=0.58, longest_silence_s=3.5)
+    call = factory.call(
+        org,
+        agent,
+        recording_url="https://rec.example.com/a.wav",
+        score_breakdown=breakdown,
+        end_reason="customer-ended-call",
+        latency_p50_ms=640,
+        latency_p90_ms=1210,
+        interruptions=2,
+        talk_ratio=0.58,
+        longest_silence_s=3.5,
+    )
     key = factory.api_key(org)
     for path in (f"/api/calls/{call.public_id}", f"/api/v1/calls/{call.public_id}"):
         r = api_client.get(path, headers=bearer(key))
@@ -178,8 +252,13 @@ def test_call_detail_has_transcript_breakdown_metrics_and_notes(api_client, fact
         assert d["transcriptTurns"] == call.transcript_turns
         assert d["recordingUrl"] == "https://rec.example.com/a.wav"
         assert d["scoreBreakdown"] == breakdown
-        assert d["voiceMetrics"] == {"latencyP50Ms": 640, "latencyP90Ms": 1210, "interruptions": 2,
-                                     "talkRatio": 0.58, "longestSilenceS": 3.5}
+        assert d["voiceMetrics"] == {
+            "latencyP50Ms": 640,
+            "latencyP90Ms": 1210,
+            "interruptions": 2,
+            "talkRatio": 0.58,
+            "longestSilenceS": 3.5,
+        }
         assert d["notes"] == []
         assert d["endReason"] == "customer-ended-call"
         assert d["callScore"] == call.score and d["tags"] == []
@@ -197,7 +276,7 @@ def test_unknown_call_is_404(api_client, world):
 def test_filter_by_platform_agent_id(api_client, world):
     for agent in world.agents:
         body = _list(api_client, world, agentId=agent.platform_agent_id)
-        assert set(_ids(body)) == _expect(world, lambda c: c.agent_id == agent.id)
+        assert set(_ids(body)) == _expect(world, lambda c: c.agent_id == agent.id)  # noqa: B023 (called right here)
         assert body["meta"]["total"] == len(body["data"])
         assert {c["agentId"] for c in body["data"]} == {agent.platform_agent_id}
 
@@ -258,10 +337,12 @@ def test_scored_filter_keeps_only_scores_that_count(api_client, world, db):
     counted = _expect(world, lambda c: c.score is not None and not c.score_excluded)
     assert set(_ids(_list(api_client, world, scored="true"))) == counted
     assert set(_ids(_list(api_client, world, scored="false"))) == _expect(
-        world, lambda c: c.score is None or c.score_excluded)
+        world, lambda c: c.score is None or c.score_excluded
+    )
     worst_first = _list(api_client, world, scored="true", sortBy="callScore", sortOrder="asc")
     assert excluded.public_id not in _ids(worst_first) and worst_first["data"][0]["callScore"] == min(
-        c.score for c in world.calls if c.public_id in counted)
+        c.score for c in world.calls if c.public_id in counted
+    )
     bad = api_client.get("/api/v1/calls", params={"scored": "maybe"}, headers=world.headers)
     assert bad.status_code == 422 and bad.json()["details"][0]["field"] == "scored"
 
@@ -269,7 +350,7 @@ def test_scored_filter_keeps_only_scores_that_count(api_client, world, db):
 def test_filter_by_client(api_client, world):
     for client in world.clients:
         body = _list(api_client, world, clientId=client.public_id)
-        assert set(_ids(body)) == _expect(world, lambda c: c.client_id == client.id)
+        assert set(_ids(body)) == _expect(world, lambda c: c.client_id == client.id)  # noqa: B023 (called right here)
         assert {c["clientId"] for c in body["data"]} == {client.public_id}
 
 
@@ -319,15 +400,17 @@ def test_date_filters_honour_offsets_and_treat_naive_as_utc(api_client, world):
     assert set(_ids(_list(api_client, world, dateFrom=naive))) == expected
     # a date alone means midnight UTC of that day
     day = (pivot - timedelta(days=1)).date()
-    start_of_day = datetime(day.year, day.month, day.day, tzinfo=timezone.utc)
+    start_of_day = datetime(day.year, day.month, day.day, tzinfo=UTC)
     got = set(_ids(_list(api_client, world, dateFrom=day.isoformat())))
     assert got == {c.public_id for c in world.calls if c.started_at >= start_of_day}
 
 
 def test_filters_combine(api_client, world):
     got = set(_ids(_list(api_client, world, direction="inbound", sentiment="Positive", minScore=80)))
-    assert got == _expect(world, lambda c: c.direction == "inbound" and c.sentiment == "Positive"
-                          and c.score is not None and c.score >= 80)
+    assert got == _expect(
+        world,
+        lambda c: c.direction == "inbound" and c.sentiment == "Positive" and c.score is not None and c.score >= 80,
+    )
 
 
 # ---------------------------------------------------------------------------- paging and sorting
@@ -391,14 +474,15 @@ def test_add_note_then_visible_in_detail(api_client, world, db):
     from voiceconsole.models import CallNote
 
     call = world.calls[0]
-    r = api_client.post(f"/api/calls/{call.public_id}/notes", json={"body": "  Customer wants a callback.  "},
-                        headers=world.headers)
+    r = api_client.post(
+        f"/api/calls/{call.public_id}/notes", json={"body": "  Customer wants a callback.  "}, headers=world.headers
+    )
     assert r.status_code == 201, r.text
     note = r.json()["data"]
     assert re.fullmatch(r"note_[A-Za-z0-9]+", note["id"])
     assert note["body"] == "Customer wants a callback."
     assert note["author"]  # who wrote it (the API key's name)
-    assert _iso(note["createdAt"]) <= datetime.now(timezone.utc)
+    assert _iso(note["createdAt"]) <= datetime.now(UTC)
     r2 = api_client.post(f"/api/v1/calls/{call.public_id}/notes", json={"body": "Second note"}, headers=world.headers)
     assert r2.status_code == 201
     detail = api_client.get(f"/api/calls/{call.public_id}", headers=world.headers).json()["data"]
@@ -422,31 +506,35 @@ def _tags_in_detail(api_client, world, call) -> list[str]:
 
 def test_tags_add_dedupe_lowercase_and_remove(api_client, world):
     call, neighbour = world.calls[0], world.calls[1]
-    r = api_client.post(f"/api/calls/{call.public_id}/tags", json={"tags": ["VIP", "vip", " Follow-Up "]},
-                        headers=world.headers)
+    r = api_client.post(
+        f"/api/calls/{call.public_id}/tags", json={"tags": ["VIP", "vip", " Follow-Up "]}, headers=world.headers
+    )
     assert r.status_code == 200, r.text
     assert r.json()["data"] == {"callId": call.public_id, "tags": ["follow-up", "vip"]}
     assert _tags_in_list(api_client, world, call) == ["follow-up", "vip"]
     assert _tags_in_detail(api_client, world, call) == ["follow-up", "vip"]
 
     # adding again (any case) changes nothing; a new tag joins
-    r = api_client.post(f"/api/v1/calls/{call.public_id}/tags", json={"tags": ["Vip", "billing"]},
-                        headers=world.headers)
+    r = api_client.post(
+        f"/api/v1/calls/{call.public_id}/tags", json={"tags": ["Vip", "billing"]}, headers=world.headers
+    )
     assert r.json()["data"]["tags"] == ["billing", "follow-up", "vip"]
 
     # the same tag on another call is independent
     api_client.post(f"/api/calls/{neighbour.public_id}/tags", json={"tags": ["vip"]}, headers=world.headers)
 
-    r = api_client.request("DELETE", f"/api/calls/{call.public_id}/tags", json={"tags": ["VIP", "not-there"]},
-                           headers=world.headers)
+    r = api_client.request(
+        "DELETE", f"/api/calls/{call.public_id}/tags", json={"tags": ["VIP", "not-there"]}, headers=world.headers
+    )
     assert r.status_code == 200, r.text
     assert r.json()["data"]["tags"] == ["billing", "follow-up"]
     assert _tags_in_list(api_client, world, call) == ["billing", "follow-up"]
     assert _tags_in_detail(api_client, world, call) == ["billing", "follow-up"]
     assert _tags_in_detail(api_client, world, neighbour) == ["vip"]
 
-    r = api_client.request("DELETE", f"/api/v1/calls/{call.public_id}/tags", json={"tags": ["billing", "follow-up"]},
-                           headers=world.headers)
+    r = api_client.request(
+        "DELETE", f"/api/v1/calls/{call.public_id}/tags", json={"tags": ["billing", "follow-up"]}, headers=world.headers
+    )
     assert r.json()["data"]["tags"] == []
     assert _tags_in_list(api_client, world, call) == []
 
@@ -454,8 +542,16 @@ def test_tags_add_dedupe_lowercase_and_remove(api_client, world):
 # ---------------------------------------------------------------------------- both prefixes
 
 
-@pytest.mark.parametrize("path", ["/calls", "/calls?sortBy=callScore&sortOrder=asc&perPage=3&page=2",
-                                  "/calls?status=ended&direction=inbound", "/agents", "/agents/stats"])
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/calls",
+        "/calls?sortBy=callScore&sortOrder=asc&perPage=3&page=2",
+        "/calls?status=ended&direction=inbound",
+        "/agents",
+        "/agents/stats",
+    ],
+)
 def test_v1_and_bare_prefix_serve_the_same(api_client, world, path):
     a = api_client.get("/api" + path, headers=world.headers)
     b = api_client.get("/api/v1" + path, headers=world.headers)
@@ -483,8 +579,9 @@ def test_search_with_a_percent_sign_matches_it_literally(api_client, factory):
     assert _ids(r.json()) == [hit.public_id]
 
 
-@pytest.mark.parametrize("term", ["'", '"unclosed', "a & b | !c", ":*", "\\", "--", "or", "-", "()", "<->",
-                                  "é ß 日本", "   "])
+@pytest.mark.parametrize(
+    "term", ["'", '"unclosed', "a & b | !c", ":*", "\\", "--", "or", "-", "()", "<->", "é ß 日本", "   "]
+)
 def test_odd_search_text_never_breaks_the_query(api_client, world, term):
     r = api_client.get("/api/calls", params={"search": term}, headers=world.headers)
     assert r.status_code == 200, r.text

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
 import pytest
@@ -25,16 +25,31 @@ def _bulk(db, org, agent, n, *, start, **values):
     """n calls, several per second (ties on started_at) and a few without started_at."""
     rows = []
     for i in range(n):
-        rows.append(dict(
-            public_id=public_id("cl"), organization_id=org.id, agent_id=agent.id, client_id=agent.client_id,
-            platform=agent.platform, platform_call_id=f"bulk_{org.id}_{agent.id}_{i}", status="ended",
-            started_at=None if i % 97 == 0 else start - timedelta(seconds=i // 3), duration_ms=1000 * (i % 300),
-            cost_usd=Decimal(i % 1000) / Decimal(10**4), transcript_turns=[], platform_analysis={}, metadata={},
-            score_excluded=False, score=i % 101, sentiment=("Positive", "Neutral", "Negative")[i % 3],
-            created_at=start, updated_at=start, **values,
-        ))
+        rows.append(
+            dict(
+                public_id=public_id("cl"),
+                organization_id=org.id,
+                agent_id=agent.id,
+                client_id=agent.client_id,
+                platform=agent.platform,
+                platform_call_id=f"bulk_{org.id}_{agent.id}_{i}",
+                status="ended",
+                started_at=None if i % 97 == 0 else start - timedelta(seconds=i // 3),
+                duration_ms=1000 * (i % 300),
+                cost_usd=Decimal(i % 1000) / Decimal(10**4),
+                transcript_turns=[],
+                platform_analysis={},
+                metadata={},
+                score_excluded=False,
+                score=i % 101,
+                sentiment=("Positive", "Neutral", "Negative")[i % 3],
+                created_at=start,
+                updated_at=start,
+                **values,
+            )
+        )
     for i in range(0, n, 2000):
-        db.exec(insert(Call).values(rows[i:i + 2000]))
+        db.exec(insert(Call).values(rows[i : i + 2000]))
     db.commit()
 
 
@@ -42,14 +57,14 @@ def _bulk(db, org, agent, n, *, start, **values):
 def setup(db, factory):
     org = factory.org()
     client = factory.client(org, "Acme")
-    a1 = factory.agent(org, client=client, name="=HYPERLINK(\"x\")")
+    a1 = factory.agent(org, client=client, name='=HYPERLINK("x")')
     a2 = factory.agent(org, platform="vapi")
     return dict(org=org, client=client, a1=a1, a2=a2, h=bearer(factory.api_key(org)))
 
 
 def test_export_streams_every_row_across_batches_in_order(api_client, db, setup, monkeypatch):
     monkeypatch.setattr(exports, "BATCH", 250)
-    now = datetime.now(timezone.utc).replace(microsecond=0)
+    now = datetime.now(UTC).replace(microsecond=0)
     _bulk(db, setup["org"], setup["a1"], 1200, start=now)
     _bulk(db, setup["org"], setup["a2"], 300, start=now - timedelta(days=2), direction="outbound")
 
@@ -58,21 +73,20 @@ def test_export_streams_every_row_across_batches_in_order(api_client, db, setup,
         assert r.headers["content-type"].startswith("text/csv")
         assert r.headers["content-disposition"].startswith('attachment; filename="calls-')
         text = "".join(r.iter_text())
-    limits = [s for s in statements
-              if s.lstrip().upper().startswith("SELECT") and "FROM call" in s and "LIMIT" in s]
+    limits = [s for s in statements if s.lstrip().upper().startswith("SELECT") and "FROM call" in s and "LIMIT" in s]
     rows = _rows(text)
     assert text.splitlines()[0] == ",".join(exports.COLUMNS)
     assert len(rows) == 1500 and len({r["id"] for r in rows}) == 1500
     assert len(limits) >= 1500 // 250  # read in batches, never all at once
     started = [r["startedAt"] for r in rows if r["startedAt"]]
     assert started == sorted(started, reverse=True)
-    assert all(not r["startedAt"] for r in rows[len(started):])  # calls without a start come last
+    assert all(not r["startedAt"] for r in rows[len(started) :])  # calls without a start come last
     assert rows[0]["agentName"].startswith("'=")  # no formulas run in spreadsheets
     assert rows[0]["clientName"] == "Acme" and rows[0]["agentId"] == setup["a1"].platform_agent_id
 
 
 def test_export_applies_the_list_filters(api_client, db, setup):
-    now = datetime.now(timezone.utc)
+    now = datetime.now(UTC)
     _bulk(db, setup["org"], setup["a1"], 90, start=now)
     _bulk(db, setup["org"], setup["a2"], 60, start=now - timedelta(days=3), direction="outbound")
     h = setup["h"]
@@ -85,9 +99,15 @@ def test_export_applies_the_list_filters(api_client, db, setup):
     def listed(**params):
         return api_client.get("/api/calls", params={**params, "perPage": 1}, headers=h).json()["meta"]["total"]
 
-    for params in ({}, {"agentId": setup["a2"].platform_agent_id}, {"clientId": setup["client"].public_id},
-                   {"direction": "outbound"}, {"sentiment": "Negative", "minScore": 50},
-                   {"dateFrom": (now - timedelta(days=1)).isoformat()}, {"platform": "vapi", "status": "error"}):
+    for params in (
+        {},
+        {"agentId": setup["a2"].platform_agent_id},
+        {"clientId": setup["client"].public_id},
+        {"direction": "outbound"},
+        {"sentiment": "Negative", "minScore": 50},
+        {"dateFrom": (now - timedelta(days=1)).isoformat()},
+        {"platform": "vapi", "status": "error"},
+    ):
         assert len(export(**params)) == listed(**params), params
     only = export(agentId=setup["a2"].platform_agent_id)
     assert {r["platform"] for r in only} == {"vapi"} and {r["direction"] for r in only} == {"outbound"}
@@ -95,14 +115,22 @@ def test_export_applies_the_list_filters(api_client, db, setup):
 
 
 def test_export_is_tenant_scoped_and_validated(api_client, db, factory, setup):
-    now = datetime.now(timezone.utc)
+    now = datetime.now(UTC)
     _bulk(db, setup["org"], setup["a1"], 10, start=now)
     other = factory.org()
     other_agent = factory.agent(other)
     _bulk(db, other, other_agent, 5, start=now)
     assert len(_rows(api_client.get("/api/v1/calls/export", headers=bearer(factory.api_key(other))).text)) == 5
-    assert len(_rows(api_client.get("/api/v1/calls/export", params={"agentId": other_agent.platform_agent_id},
-                                    headers=setup["h"]).text)) == 0
+    assert (
+        len(
+            _rows(
+                api_client.get(
+                    "/api/v1/calls/export", params={"agentId": other_agent.platform_agent_id}, headers=setup["h"]
+                ).text
+            )
+        )
+        == 0
+    )
     assert api_client.get("/api/v1/calls/export").status_code == 401
     bad = api_client.get("/api/v1/calls/export", params={"minScore": 101}, headers=setup["h"])
     assert bad.status_code == 422 and bad.json()["details"][0]["field"] == "minScore"

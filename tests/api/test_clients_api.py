@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 from sqlmodel import select
 
@@ -61,10 +61,18 @@ def test_tenancy_and_roles(api_client, factory):
     assert api_client.delete(f"/api/v1/clients/{theirs.public_id}", headers=h).status_code == 404
     mine = factory.client(org, "Mine")
     mine_agent = factory.agent(org)
-    assert api_client.put(f"/api/v1/agents/{their_agent.platform_agent_id}/client",
-                          json={"clientId": mine.public_id}, headers=h).status_code == 404
-    assert api_client.put(f"/api/v1/agents/{mine_agent.platform_agent_id}/client",
-                          json={"clientId": theirs.public_id}, headers=h).status_code == 404
+    assert (
+        api_client.put(
+            f"/api/v1/agents/{their_agent.platform_agent_id}/client", json={"clientId": mine.public_id}, headers=h
+        ).status_code
+        == 404
+    )
+    assert (
+        api_client.put(
+            f"/api/v1/agents/{mine_agent.platform_agent_id}/client", json={"clientId": theirs.public_id}, headers=h
+        ).status_code
+        == 404
+    )
     assert api_client.get("/api/v1/clients", headers=h).json()["data"][0]["name"] == "Mine"
     member = bearer(factory.api_key(org, role="member"))
     assert api_client.get("/api/v1/clients", headers=member).status_code == 200
@@ -86,13 +94,14 @@ def test_assigning_an_agent_moves_its_calls_and_rollups(api_client, db, factory)
     acme, globex = factory.client(org, "Acme"), factory.client(org, "Globex")
     agent = factory.agent(org, client=acme)
     h = bearer(factory.api_key(org))
-    now = datetime.now(timezone.utc)
+    now = datetime.now(UTC)
     ids = [factory.call(org, agent, started_at=now - timedelta(days=d, hours=1)).id for d in range(5)]
     rollups.refresh_rollups_for_calls(db, ids)
     db.commit()
 
-    r = api_client.put(f"/api/v1/agents/{agent.platform_agent_id}/client", json={"clientId": globex.public_id},
-                       headers=h)
+    r = api_client.put(
+        f"/api/v1/agents/{agent.platform_agent_id}/client", json={"clientId": globex.public_id}, headers=h
+    )
     assert r.status_code == 200 and r.json()["data"]["clientId"] == globex.public_id
     db.expire_all()
     assert {c.client_id for c in db.exec(select(Call).where(Call.agent_id == agent.id))} == {globex.id}
@@ -104,14 +113,18 @@ def test_assigning_an_agent_moves_its_calls_and_rollups(api_client, db, factory)
     assert api_client.get("/api/calls", params={"clientId": acme.public_id}, headers=h).json()["meta"]["total"] == 0
 
     # Deleting the client unassigns the agent and its calls, removes its viewers, and keeps rollups exact.
-    _, token = factory.user_session(org, role="client_viewer", client=globex)
+    _, _token = factory.user_session(org, role="client_viewer", client=globex)
     r = api_client.delete(f"/api/v1/clients/{globex.public_id}", headers=h)
     assert r.status_code == 200 and r.json()["data"]["unassignedAgents"] == 1
     db.expire_all()
     assert {c.client_id for c in db.exec(select(Call).where(Call.agent_id == agent.id))} == {None}
     assert stored_rollups(db, org.id) == expected_rollups(db, org.id)
-    assert db.exec(select(Membership).where(Membership.organization_id == org.id,
-                                            Membership.role == "client_viewer")).first() is None
+    assert (
+        db.exec(
+            select(Membership).where(Membership.organization_id == org.id, Membership.role == "client_viewer")
+        ).first()
+        is None
+    )
     assert api_client.get("/api/v1/agents", headers=h).json()["data"][0]["clientId"] is None
     actions = {a.action for a in db.exec(select(AuditLog).where(AuditLog.organization_id == org.id))}
     assert {"agent.assign_client", "client.delete"} <= actions

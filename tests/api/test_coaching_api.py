@@ -27,7 +27,7 @@ def tenant(factory):
 
 @pytest.mark.parametrize("prefix", ["/api", "/api/v1"])
 def test_local_coaching_is_returned_and_cached(api_client, tenant, prefix, llm):
-    org, agent, call, key = tenant
+    _org, _agent, call, key = tenant
     r = api_client.get(f"{prefix}/calls/{call.public_id}/coaching", headers=bearer(key))
     assert r.status_code == 200, r.text
     data = r.json()["data"]
@@ -44,7 +44,7 @@ def test_local_coaching_is_returned_and_cached(api_client, tenant, prefix, llm):
 
 
 def test_ai_coaching_is_prepared_by_a_worker_while_the_client_polls(api_client, db, tenant, ai_mode):
-    org, agent, call, key = tenant
+    org, _agent, call, key = tenant
     url = f"/api/calls/{call.public_id}/coaching"
     r = api_client.get(url, headers=bearer(key))
     assert r.status_code == 202, r.text
@@ -61,15 +61,18 @@ def test_ai_coaching_is_prepared_by_a_worker_while_the_client_polls(api_client, 
     assert data["wentWrong"][0]["quote"] == "Sure, it's Maria Lopez." and data["wentWrong"][0]["at"] == 16.2
     assert data["wentWrong"][0]["suggestion"].startswith("\u201cThanks, Maria")
     assert ai_mode.count("call_coaching") == 1
-    spent = db.exec(select(func.count()).select_from(CreditLedger).where(
-        CreditLedger.organization_id == org.id, CreditLedger.reason == "ai_coaching")).one()
+    spent = db.exec(
+        select(func.count())
+        .select_from(CreditLedger)
+        .where(CreditLedger.organization_id == org.id, CreditLedger.reason == "ai_coaching")
+    ).one()
     assert spent == 1
     assert api_client.get(url, headers=bearer(key)).json()["data"] == data  # cached
     assert ai_mode.count() == 1
 
 
 def test_failed_ai_coaching_answers_with_local_coaching(api_client, tenant, ai_mode):
-    org, agent, call, key = tenant
+    _org, _agent, call, key = tenant
     ai_mode.mode = "malformed"
     url = f"/api/v1/calls/{call.public_id}/coaching"
     assert api_client.get(url, headers=bearer(key)).status_code == 202
@@ -90,11 +93,14 @@ def test_calls_without_a_conversation_are_coached_inline_even_in_ai_mode(api_cli
 
 
 def test_another_organizations_call_is_not_found(api_client, factory, tenant):
-    org, agent, call, key = tenant
+    _org, _agent, call, _key = tenant
     other = factory.org()
     other_key = factory.api_key(other)
-    for path in (f"/api/calls/{call.public_id}/coaching", f"/api/v1/calls/{call.public_id}/coaching",
-                 "/api/calls/cl_doesnotexist/coaching"):
+    for path in (
+        f"/api/calls/{call.public_id}/coaching",
+        f"/api/v1/calls/{call.public_id}/coaching",
+        "/api/calls/cl_doesnotexist/coaching",
+    ):
         r = api_client.get(path, headers=bearer(other_key))
         assert r.status_code == 404 and r.json() == {"error": "Call not found"}
 
@@ -111,5 +117,5 @@ def test_client_viewers_see_coaching_of_their_clients_calls_only(api_client, fac
 
 
 def test_coaching_needs_authentication(api_client, tenant):
-    org, agent, call, key = tenant
+    _org, _agent, call, _key = tenant
     assert api_client.get(f"/api/calls/{call.public_id}/coaching").status_code == 401

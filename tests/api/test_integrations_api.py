@@ -31,7 +31,7 @@ def _create(api_client, headers, **body):
 
 
 def test_create_list_get_shows_last4_and_webhook_details_never_the_key(api_client, owner, sync_queue):
-    org, headers = owner
+    _org, headers = owner
     r = _create(api_client, headers)
     assert r.status_code == 201, r.text
     assert KEY not in r.text
@@ -60,28 +60,34 @@ def test_vapi_and_elevenlabs_get_a_webhook_secret_elevenlabs_may_bring_its_own(a
     assert "x-vapi-signature" in vapi["webhookNote"]
     el = _create(api_client, headers, platform="elevenlabs", apiKey="xi-key-2222", webhookSecret="wsec_from_el").json()
     assert el["data"]["webhookSecret"] == "wsec_from_el"
-    patched = api_client.patch(f"/api/v1/integrations/{el['data']['id']}", headers=headers,
-                               json={"webhookSecret": "wsec_rotated", "label": "EL main"})
+    patched = api_client.patch(
+        f"/api/v1/integrations/{el['data']['id']}",
+        headers=headers,
+        json={"webhookSecret": "wsec_rotated", "label": "EL main"},
+    )
     assert patched.status_code == 200, patched.text
     assert patched.json()["data"]["webhookSecret"] == "wsec_rotated" and patched.json()["data"]["label"] == "EL main"
 
 
-@pytest.mark.parametrize("body, field", [
-    ({"platform": "bland"}, "platform"),
-    ({"platform": ""}, "platform"),
-    ({"apiKey": ""}, "apiKey"),
-    ({"apiKey": "   "}, "apiKey"),
-    ({"apiKey": "has space"}, "apiKey"),
-    ({"apiKey": None}, "apiKey"),
-    ({"apiKey": "x" * 501}, "apiKey"),
-    ({"baseUrl": "ftp://127.0.0.1/retell"}, "baseUrl"),
-    ({"baseUrl": "not a url"}, "baseUrl"),
-    ({"baseUrl": "http://no-such-host.invalid"}, "baseUrl"),
-    ({"label": "x" * 201}, "label"),
-    ({"webhookSecret": "not allowed for retell"}, "webhookSecret"),
-])
+@pytest.mark.parametrize(
+    "body, field",
+    [
+        ({"platform": "bland"}, "platform"),
+        ({"platform": ""}, "platform"),
+        ({"apiKey": ""}, "apiKey"),
+        ({"apiKey": "   "}, "apiKey"),
+        ({"apiKey": "has space"}, "apiKey"),
+        ({"apiKey": None}, "apiKey"),
+        ({"apiKey": "x" * 501}, "apiKey"),
+        ({"baseUrl": "ftp://127.0.0.1/retell"}, "baseUrl"),
+        ({"baseUrl": "not a url"}, "baseUrl"),
+        ({"baseUrl": "http://no-such-host.invalid"}, "baseUrl"),
+        ({"label": "x" * 201}, "label"),
+        ({"webhookSecret": "not allowed for retell"}, "webhookSecret"),
+    ],
+)
 def test_bad_input_is_422_with_the_field(api_client, owner, body, field):
-    org, headers = owner
+    _org, headers = owner
     r = _create(api_client, headers, **body)
     assert r.status_code == 422, r.text
     assert field in [d["field"] for d in r.json()["details"]], r.json()
@@ -93,8 +99,9 @@ def test_missing_fields_and_bad_json(api_client, owner):
     r = api_client.post("/api/v1/integrations", json={"label": "x"}, headers=headers)
     assert r.status_code == 422
     assert {"platform", "apiKey"} <= {d["field"] for d in r.json()["details"]}
-    r = api_client.post("/api/v1/integrations", content=b"{nope",
-                        headers={**headers, "content-type": "application/json"})
+    r = api_client.post(
+        "/api/v1/integrations", content=b"{nope", headers={**headers, "content-type": "application/json"}
+    )
     assert r.status_code == 422 and r.json()["details"][0]["field"] == "body"
 
 
@@ -104,8 +111,7 @@ def test_private_base_url_refused_unless_allowed(api_client, owner, monkeypatch)
     _, headers = owner
     monkeypatch.setenv("VOICECONSOLE_ALLOW_PRIVATE_TARGETS", "0")
     get_settings.cache_clear()
-    for url in ("http://127.0.0.1:8000/retell", "http://localhost/retell", "http://169.254.169.254",
-                "http://10.0.0.5"):
+    for url in ("http://127.0.0.1:8000/retell", "http://localhost/retell", "http://169.254.169.254", "http://10.0.0.5"):
         r = _create(api_client, headers, baseUrl=url)
         assert r.status_code == 422 and r.json()["details"][0]["field"] == "baseUrl", r.text
         assert "VOICECONSOLE_ALLOW_PRIVATE_TARGETS" in r.json()["details"][0]["message"]
@@ -126,11 +132,17 @@ def test_other_organizations_get_404(api_client, factory, owner, sync_queue):
     other_headers = bearer(factory.api_key(other))
     assert api_client.get("/api/v1/integrations", headers=other_headers).json()["data"] == []
     for method, path in (("GET", ""), ("PATCH", ""), ("POST", "/test"), ("POST", "/sync"), ("DELETE", "")):
-        r = api_client.request(method, f"/api/v1/integrations/{integration_id}{path}", headers=other_headers,
-                               json={"label": "x"} if method == "PATCH" else None)
+        r = api_client.request(
+            method,
+            f"/api/v1/integrations/{integration_id}{path}",
+            headers=other_headers,
+            json={"label": "x"} if method == "PATCH" else None,
+        )
         assert r.status_code == 404, (method, path, r.text)
-    assert api_client.get(f"/api/v1/integrations/{integration_id}", headers=headers).json()["data"]["label"] == \
-        "Main Retell"
+    assert (
+        api_client.get(f"/api/v1/integrations/{integration_id}", headers=headers).json()["data"]["label"]
+        == "Main Retell"
+    )
     assert api_client.get("/api/v1/integrations/int_doesnotexist", headers=headers).status_code == 404
     assert api_client.get("/api/v1/integrations").status_code == 401
 
@@ -181,7 +193,7 @@ def test_stale_is_computed_on_read(api_client, owner, db, sync_queue):
     from voiceconsole.models import Integration
     from voiceconsole.models.types import utcnow
 
-    org, headers = owner
+    _org, headers = owner
     integration_id = _create(api_client, headers).json()["data"]["id"]
     row = db.exec(select(Integration).where(Integration.public_id == integration_id)).one()
     row.last_good_sync_at = row.last_sync_at = utcnow() - timedelta(hours=9)  # > 2 × 4 h

@@ -36,8 +36,18 @@ def test_create_read_update_rotate_delete(api_client, owner, receiver, channels,
     org, h = owner
     client = factory.client(org, "Bright Smile")
     url = receiver.url("/hooks/zapier/abcdef123456")
-    created = _create(api_client, h, channels, org, kind="webhook", url=url, name="Zapier",
-                      events=["call.low_score", "call.completed"], clientId=client.public_id, summaryHour=7)
+    created = _create(
+        api_client,
+        h,
+        channels,
+        org,
+        kind="webhook",
+        url=url,
+        name="Zapier",
+        events=["call.low_score", "call.completed"],
+        clientId=client.public_id,
+        summaryHour=7,
+    )
     assert created["id"].startswith("nch_") and created["secret"].startswith("whsec_")
     assert created["hasSecret"] is True and created["status"] == "active" and created["summaryHour"] == 7
     assert created["clientId"] == client.public_id and created["clientName"] == "Bright Smile"
@@ -64,9 +74,11 @@ def test_create_read_update_rotate_delete(api_client, owner, receiver, channels,
     assert new["secret"].startswith("whsec_") and new["secret"] != created["secret"]
     assert new["previousSecretExpiresAt"]
 
-    for kind, extra in (("slack", {"url": receiver.url("/services/T1/B1/x")}),
-                        ("discord", {"url": receiver.url("/api/webhooks/1/x")}),
-                        ("email", {"email": "Ops@Example.com"})):
+    for kind, extra in (
+        ("slack", {"url": receiver.url("/services/T1/B1/x")}),
+        ("discord", {"url": receiver.url("/api/webhooks/1/x")}),
+        ("email", {"email": "Ops@Example.com"}),
+    ):
         made = _create(api_client, h, channels, org, kind=kind, **extra)
         assert made["kind"] == kind and made["secret"] is None and made["hasSecret"] is False
     assert api_client.get(BASE, headers=h).json()["meta"]["total"] == 4
@@ -144,8 +156,10 @@ def test_bad_input_on_every_endpoint(api_client, owner, receiver, channels, noti
     assert post_error({"kind": "email", "events": ["call.new"]}) == "email"
     assert post_error({"kind": "email", "email": "a@example.com", "url": url, "events": ["call.new"]}) == "url"
     assert post_error({"kind": "webhook", "url": url, "email": "a@example.com", "events": ["call.new"]}) == "email"
-    assert post_error({"kind": "webhook", "url": url, "events": ["call.new"],
-                       "clientId": other_client.public_id}) == "clientId"
+    assert (
+        post_error({"kind": "webhook", "url": url, "events": ["call.new"], "clientId": other_client.public_id})
+        == "clientId"
+    )
     assert post_error({"kind": "webhook", "url": url, "events": ["call.new"], "summaryHour": 24}) == "summaryHour"
     assert post_error({"kind": "webhook", "url": url, "events": ["call.new"], "summaryHour": "eight"}) == "summaryHour"
     assert post_error({"kind": "webhook", "url": url, "events": ["call.new"], "name": "x" * 201}) == "name"
@@ -171,12 +185,24 @@ def test_bad_input_on_every_endpoint(api_client, owner, receiver, channels, noti
 
     rotate = api_client.post(f"{BASE}/{cid}/rotate-secret", headers=h)
     assert rotate.status_code == 422 and rotate.json()["details"][0]["field"] == "kind"
-    for query, field in (("status=bogus", "status"), ("perPage=0", "perPage"), ("perPage=101", "perPage"),
-                         ("page=0", "page"), ("page=x", "page")):
+    for query, field in (
+        ("status=bogus", "status"),
+        ("perPage=0", "perPage"),
+        ("perPage=101", "perPage"),
+        ("page=0", "page"),
+        ("page=x", "page"),
+    ):
         r = api_client.get(f"{BASE}/{cid}/deliveries?{query}", headers=h)
         assert r.status_code == 422 and r.json()["details"][0]["field"] == field, query
-    for method, suffix in (("get", ""), ("patch", ""), ("delete", ""), ("post", "/test"), ("get", "/deliveries"),
-                           ("post", "/resume"), ("post", "/rotate-secret")):
+    for method, suffix in (
+        ("get", ""),
+        ("patch", ""),
+        ("delete", ""),
+        ("post", "/test"),
+        ("get", "/deliveries"),
+        ("post", "/resume"),
+        ("post", "/rotate-secret"),
+    ):
         kwargs = {"json": {"name": "x"}} if method == "patch" else {}
         r = getattr(api_client, method)(f"{BASE}/nch_doesnotexist{suffix}", headers=h, **kwargs)
         assert r.status_code == 404 and r.json()["error"], (method, suffix)
@@ -185,12 +211,18 @@ def test_bad_input_on_every_endpoint(api_client, owner, receiver, channels, noti
 def test_private_targets_are_refused_unless_allowed(api_client, owner, monkeypatch):
     from voiceconsole.settings import get_settings
 
-    org, h = owner
+    _org, h = owner
     monkeypatch.delenv("VOICECONSOLE_ALLOW_PRIVATE_TARGETS", raising=False)
     get_settings.cache_clear()
     try:
-        for url in ("http://127.0.0.1:8080/hook", "http://localhost/hook", "http://10.1.2.3/hook",
-                    "http://169.254.169.254/latest/meta-data", "http://[::1]/hook", "https://192.168.1.10/hook"):
+        for url in (
+            "http://127.0.0.1:8080/hook",
+            "http://localhost/hook",
+            "http://10.1.2.3/hook",
+            "http://169.254.169.254/latest/meta-data",
+            "http://[::1]/hook",
+            "https://192.168.1.10/hook",
+        ):
             for kind in ("webhook", "slack", "discord"):
                 r = api_client.post(BASE, json={"kind": kind, "url": url, "events": ["call.new"]}, headers=h)
                 assert r.status_code == 422, (kind, url)
@@ -206,8 +238,15 @@ def test_tenant_isolation_roles_and_auth_on_every_endpoint(api_client, factory, 
     h, theirs_h = bearer(factory.api_key(org)), bearer(factory.api_key(other))
     mine = _create(api_client, h, channels, org, kind="webhook", url=receiver.url("/iso-mine"))
     theirs = _create(api_client, theirs_h, channels, other, kind="webhook", url=receiver.url("/iso-theirs"))
-    endpoints = (("get", ""), ("patch", ""), ("post", "/test"), ("get", "/deliveries"), ("post", "/resume"),
-                 ("post", "/rotate-secret"), ("delete", ""))
+    endpoints = (
+        ("get", ""),
+        ("patch", ""),
+        ("post", "/test"),
+        ("get", "/deliveries"),
+        ("post", "/resume"),
+        ("post", "/rotate-secret"),
+        ("delete", ""),
+    )
 
     def call(method: str, channel_id: str, suffix: str, headers: dict | None):
         kwargs = {"json": {"name": "renamed"}} if method == "patch" else {}
@@ -231,8 +270,9 @@ def test_tenant_isolation_roles_and_auth_on_every_endpoint(api_client, factory, 
     member = bearer(factory.api_key(org, role="member"))
     assert api_client.get(BASE, headers=member).status_code == 200
     assert call("get", mine["id"], "/deliveries", member).status_code == 200
-    r = api_client.post(BASE, json={"kind": "webhook", "url": receiver.url("/x"), "events": ["call.new"]},
-                        headers=member)
+    r = api_client.post(
+        BASE, json={"kind": "webhook", "url": receiver.url("/x"), "events": ["call.new"]}, headers=member
+    )
     assert r.status_code == 403
     for method, suffix in endpoints:
         if method != "get":

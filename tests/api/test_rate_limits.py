@@ -67,9 +67,13 @@ def test_429_applies_to_every_endpoint_of_the_key(api_client, factory, monkeypat
     h = bearer(factory.api_key(org))
     for _ in range(3):
         assert api_client.get(CHEAP, headers=h).status_code == 200
-    for method, path, body in (("GET", "/api/calls", None), ("GET", f"/api/calls/{call.public_id}", None),
-                               ("POST", f"/api/calls/{call.public_id}/notes", {"body": "x"}),
-                               ("GET", "/api/v1/agents", None), ("GET", "/api/agents/stats", None)):
+    for method, path, body in (
+        ("GET", "/api/calls", None),
+        ("GET", f"/api/calls/{call.public_id}", None),
+        ("POST", f"/api/calls/{call.public_id}/notes", {"body": "x"}),
+        ("GET", "/api/v1/agents", None),
+        ("GET", "/api/agents/stats", None),
+    ):
         r = api_client.request(method, path, json=body, headers=h)
         assert r.status_code == 429, (path, r.status_code)
         assert "Retry-After" in r.headers
@@ -139,8 +143,11 @@ def test_headers_on_a_refused_cross_origin_cookie_write(api_client, factory):
     org = factory.org(plan="pro")
     call = factory.call(org, factory.agent(org))
     _, token = factory.user_session(org)
-    r = api_client.post(f"/api/calls/{call.public_id}/notes", json={"body": "x"},
-                        headers={"Cookie": f"cp_session={token}", "Origin": "http://evil.example"})
+    r = api_client.post(
+        f"/api/calls/{call.public_id}/notes",
+        json={"body": "x"},
+        headers={"Cookie": f"cp_session={token}", "Origin": "http://evil.example"},
+    )
     assert r.status_code == 403
     _headers_ok(r, 300)
 

@@ -31,7 +31,7 @@ def ctx(factory):
 
 
 def test_get_defaults(api_client, ctx):
-    org, key = ctx
+    _org, key = ctx
     r = api_client.get("/api/v1/settings/scoring", headers=bearer(key))
     assert r.status_code == 200
     d = r.json()["data"]
@@ -43,22 +43,25 @@ def test_get_defaults(api_client, ctx):
     assert api_client.get("/api/settings/scoring", headers=bearer(key)).json()["data"] == d  # alias prefix
 
 
-@pytest.mark.parametrize("body, field", [
-    ({"weights": {"duration": 30, "sentiment": 25, "outcome": 35, "engagement": 20}}, "weights"),
-    ({"weights": {"duration": -1, "sentiment": 46, "outcome": 35, "engagement": 20}}, "weights.duration"),
-    ({"weights": {"duration": "20", "sentiment": 25, "outcome": 35, "engagement": 20}}, "weights.duration"),
-    ({"weights": {"sentiment": 45, "outcome": 35, "engagement": 20}}, "weights.duration"),
-    ({"weights": {"duration": 20, "sentiment": 25, "outcome": 35, "engagement": 20, "tone": 0}}, "weights.tone"),
-    ({"weights": [20, 25, 35, 20]}, "weights"),
-    ({"weights": "default"}, "weights"),
-    ({"alertThreshold": 101}, "alertThreshold"),
-    ({"alertThreshold": -1}, "alertThreshold"),
-    ({"alertThreshold": "60"}, "alertThreshold"),
-    ({"alertThreshold": 60.5}, "alertThreshold"),
-    ({"alertThreshold": None}, "alertThreshold"),
-    ({"threshold": 50}, "threshold"),
-    ({}, "body"),
-])
+@pytest.mark.parametrize(
+    "body, field",
+    [
+        ({"weights": {"duration": 30, "sentiment": 25, "outcome": 35, "engagement": 20}}, "weights"),
+        ({"weights": {"duration": -1, "sentiment": 46, "outcome": 35, "engagement": 20}}, "weights.duration"),
+        ({"weights": {"duration": "20", "sentiment": 25, "outcome": 35, "engagement": 20}}, "weights.duration"),
+        ({"weights": {"sentiment": 45, "outcome": 35, "engagement": 20}}, "weights.duration"),
+        ({"weights": {"duration": 20, "sentiment": 25, "outcome": 35, "engagement": 20, "tone": 0}}, "weights.tone"),
+        ({"weights": [20, 25, 35, 20]}, "weights"),
+        ({"weights": "default"}, "weights"),
+        ({"alertThreshold": 101}, "alertThreshold"),
+        ({"alertThreshold": -1}, "alertThreshold"),
+        ({"alertThreshold": "60"}, "alertThreshold"),
+        ({"alertThreshold": 60.5}, "alertThreshold"),
+        ({"alertThreshold": None}, "alertThreshold"),
+        ({"threshold": 50}, "threshold"),
+        ({}, "body"),
+    ],
+)
 def test_bad_org_settings_are_refused_and_nothing_is_stored(api_client, db, ctx, body, field):
     org, key = ctx
     r = api_client.put("/api/v1/settings/scoring", json=body, headers=bearer(key))
@@ -74,8 +77,9 @@ def test_put_org_settings_rescores_in_the_background(api_client, db, factory, ct
     call = factory.call(org, agent, score=None, transcript_turns=timed_turns(ANGRY), transcript=None)
     score_stored_calls(db, call_ids=[call.id])
     db.commit()
-    r = api_client.put("/api/v1/settings/scoring", json={"weights": OUTCOME_HEAVY, "alertThreshold": 70},
-                       headers=bearer(key))
+    r = api_client.put(
+        "/api/v1/settings/scoring", json={"weights": OUTCOME_HEAVY, "alertThreshold": 70}, headers=bearer(key)
+    )
     assert r.status_code == 200, r.text
     body = r.json()
     assert body["meta"] == {"rescoring": True}
@@ -112,8 +116,14 @@ def test_client_scoring_override_and_clear(api_client, db, factory, ctx):
     r = api_client.put(url, json={"weights": OUTCOME_HEAVY, "alertThreshold": 80}, headers=bearer(key))
     assert r.status_code == 200, r.text
     d = r.json()["data"]
-    assert d == {"clientId": client.public_id, "clientName": "Acme Dental", "weights": OUTCOME_HEAVY,
-                 "effectiveWeights": OUTCOME_HEAVY, "alertThreshold": 80, "effectiveAlertThreshold": 80}
+    assert d == {
+        "clientId": client.public_id,
+        "clientName": "Acme Dental",
+        "weights": OUTCOME_HEAVY,
+        "effectiveWeights": OUTCOME_HEAVY,
+        "alertThreshold": 80,
+        "effectiveAlertThreshold": 80,
+    }
     assert r.json()["meta"] == {"rescoring": True}
     assert f"rescore-{org.id}-client-{client.id}" in get_queue("default").job_ids
     drain("default")
@@ -128,12 +138,15 @@ def test_client_scoring_override_and_clear(api_client, db, factory, ctx):
     assert api_client.get("/api/v1/settings/scoring", headers=bearer(key)).json()["data"]["clients"] == []
 
 
-@pytest.mark.parametrize("body, field", [
-    ({"weights": {"duration": 50, "sentiment": 25, "outcome": 35, "engagement": 20}}, "weights"),
-    ({"weights": {"duration": 20, "sentiment": 25, "outcome": 35, "engagement": "x"}}, "weights.engagement"),
-    ({"alertThreshold": 250}, "alertThreshold"),
-    ({}, "body"),
-])
+@pytest.mark.parametrize(
+    "body, field",
+    [
+        ({"weights": {"duration": 50, "sentiment": 25, "outcome": 35, "engagement": 20}}, "weights"),
+        ({"weights": {"duration": 20, "sentiment": 25, "outcome": 35, "engagement": "x"}}, "weights.engagement"),
+        ({"alertThreshold": 250}, "alertThreshold"),
+        ({}, "body"),
+    ],
+)
 def test_bad_client_settings_are_refused(api_client, factory, ctx, body, field):
     org, key = ctx
     client = factory.client(org)
@@ -146,8 +159,12 @@ def test_agent_threshold(api_client, factory, ctx):
     url = f"/api/v1/agents/{agent.platform_agent_id}/scoring"
     r = api_client.put(url, json={"alertThreshold": 45}, headers=bearer(key))
     assert r.status_code == 200
-    assert r.json()["data"] == {"agentId": agent.platform_agent_id, "agentName": "Night line", "alertThreshold": 45,
-                                "effectiveAlertThreshold": 45}
+    assert r.json()["data"] == {
+        "agentId": agent.platform_agent_id,
+        "agentName": "Night line",
+        "alertThreshold": 45,
+        "effectiveAlertThreshold": 45,
+    }
     agents = api_client.get("/api/v1/settings/scoring", headers=bearer(key)).json()["data"]["agents"]
     assert agents == [{"agentId": agent.platform_agent_id, "agentName": "Night line", "alertThreshold": 45}]
     assert_422(api_client.put(url, json={"alertThreshold": 101}, headers=bearer(key)), "alertThreshold")
@@ -157,7 +174,7 @@ def test_agent_threshold(api_client, factory, ctx):
 
 
 def test_other_organizations_clients_and_agents_are_404(api_client, factory, ctx):
-    org, key = ctx
+    _org, key = ctx
     other = factory.org()
     client, agent = factory.client(other), factory.agent(other)
     for method, path, body in [

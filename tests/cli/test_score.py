@@ -5,31 +5,49 @@ from __future__ import annotations
 import io
 import json
 import random
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import pytest
 
+from voiceconsole.cli.score import score_file
 from voiceconsole.platforms.simulator.generator import generate_agents, generate_call, generate_calls
 from voiceconsole.scoring import CATEGORIES, SCORER_VERSION
-from voiceconsole.cli.score import score_file
 
-NOW = datetime(2026, 1, 15, tzinfo=timezone.utc)
+NOW = datetime(2026, 1, 15, tzinfo=UTC)
 
 RETELL_CALL = {
-    "call_id": "119c3f8e47135a29e65947eeb34cf12d", "call_type": "phone_call", "agent_id": "ag_1",
-    "call_status": "ended", "direction": "inbound", "start_timestamp": 1751382245123,
-    "end_timestamp": 1751382287456, "duration_ms": 42333,
+    "call_id": "119c3f8e47135a29e65947eeb34cf12d",
+    "call_type": "phone_call",
+    "agent_id": "ag_1",
+    "call_status": "ended",
+    "direction": "inbound",
+    "start_timestamp": 1751382245123,
+    "end_timestamp": 1751382287456,
+    "duration_ms": 42333,
     "transcript_object": [
-        {"role": "agent", "content": "Hi, how can I help?",
-         "words": [{"word": "Hi,", "start": 0.62, "end": 0.9}, {"word": "help?", "start": 1.4, "end": 1.8}]},
-        {"role": "user", "content": "I need to move my appointment to Friday.",
-         "words": [{"word": "I", "start": 2.6, "end": 2.7}, {"word": "Friday.", "start": 4.1, "end": 4.6}]},
-        {"role": "agent", "content": "Done, you're all set for Friday at nine.",
-         "words": [{"word": "Done,", "start": 5.4, "end": 5.7}, {"word": "nine.", "start": 7.2, "end": 7.6}]},
+        {
+            "role": "agent",
+            "content": "Hi, how can I help?",
+            "words": [{"word": "Hi,", "start": 0.62, "end": 0.9}, {"word": "help?", "start": 1.4, "end": 1.8}],
+        },
+        {
+            "role": "user",
+            "content": "I need to move my appointment to Friday.",
+            "words": [{"word": "I", "start": 2.6, "end": 2.7}, {"word": "Friday.", "start": 4.1, "end": 4.6}],
+        },
+        {
+            "role": "agent",
+            "content": "Done, you're all set for Friday at nine.",
+            "words": [{"word": "Done,", "start": 5.4, "end": 5.7}, {"word": "nine.", "start": 7.2, "end": 7.6}],
+        },
     ],
     "disconnection_reason": "user_hangup",
-    "call_analysis": {"call_summary": "Caller rescheduled to Friday.", "user_sentiment": "Positive",
-                      "call_successful": True, "in_voicemail": False},
+    "call_analysis": {
+        "call_summary": "Caller rescheduled to Friday.",
+        "user_sentiment": "Positive",
+        "call_successful": True,
+        "in_voicemail": False,
+    },
 }
 
 
@@ -53,8 +71,13 @@ def test_one_call_prints_one_json_line(tmp_path):
         assert set(line["breakdown"][c]) == {"score", "weight", "reasons"}
     assert line["breakdown"]["outcome"]["reasons"][0] == "Platform marked the call successful"
     assert line["voiceMetrics"]["latencyP50Ms"] == 800
-    assert set(line["voiceMetrics"]) == {"latencyP50Ms", "latencyP90Ms", "interruptions", "talkRatio",
-                                         "longestSilenceS"}
+    assert set(line["voiceMetrics"]) == {
+        "latencyP50Ms",
+        "latencyP90Ms",
+        "interruptions",
+        "talkRatio",
+        "longestSilenceS",
+    }
 
 
 @pytest.mark.parametrize("platform", ["retell", "vapi", "elevenlabs"])
@@ -82,8 +105,15 @@ def test_webhook_bodies_are_accepted(tmp_path):
     agents = generate_agents("vapi", seed=6, count=1, now=NOW)
     call = generate_call("vapi", agents[0], rng=random.Random(1), started_at=NOW)
     bare = {k: v for k, v in call.items() if k not in ("artifact", "analysis")}
-    report = {"message": {"type": "end-of-call-report", "call": bare, "artifact": call.get("artifact"),
-                          "analysis": call.get("analysis"), "endedReason": call.get("endedReason")}}
+    report = {
+        "message": {
+            "type": "end-of-call-report",
+            "call": bare,
+            "artifact": call.get("artifact"),
+            "analysis": call.get("analysis"),
+            "endedReason": call.get("endedReason"),
+        }
+    }
     code, lines, _ = run(tmp_path, json.dumps(report), "vapi")
     code2, direct, _ = run(tmp_path, json.dumps(call), "vapi", "direct.json")
     assert code == code2 == 0 and lines[0]["score"] == direct[0]["score"]
@@ -95,8 +125,13 @@ def test_webhook_bodies_are_accepted(tmp_path):
 
 
 def test_call_that_never_connected_scores_zero(tmp_path):
-    never = {"call_id": "c_none", "call_status": "not_connected", "disconnection_reason": "dial_no_answer",
-             "start_timestamp": 1751382245123, "end_timestamp": 1751382245123}
+    never = {
+        "call_id": "c_none",
+        "call_status": "not_connected",
+        "disconnection_reason": "dial_no_answer",
+        "start_timestamp": 1751382245123,
+        "end_timestamp": 1751382245123,
+    }
     code, lines, _ = run(tmp_path, json.dumps(never), "retell")
     assert code == 0 and lines[0]["score"] == 0 and lines[0]["noTranscript"] is True
     assert lines[0]["breakdown"]["outcome"]["reasons"] == ["no_transcript"]

@@ -25,8 +25,15 @@ from tests.support.e2e import ARTIFACTS, KEY_RE, LINK_RE
 
 ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM = os.environ.get("VC_E2E_CHROMIUM", "/usr/bin/chromium")
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-dev-shm-usage", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync", "--no-first-run"]
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-dev-shm-usage",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
 START_TIMEOUT_S = 300  # the prod build compiles the frontend at every start
 
 
@@ -50,8 +57,14 @@ class RunningApp:
     _used_first_link: bool = field(default=False, repr=False)
 
     def cli(self, *args: str) -> str:
-        done = subprocess.run([sys.executable, "-m", "voiceconsole.cli", *args], cwd=ROOT, env=self.env,
-                              capture_output=True, text=True, timeout=300)
+        done = subprocess.run(
+            [sys.executable, "-m", "voiceconsole.cli", *args],
+            cwd=ROOT,
+            env=self.env,
+            capture_output=True,
+            text=True,
+            timeout=300,
+        )
         if done.returncode != 0:
             raise RuntimeError(f"voiceconsole {' '.join(args)} failed:\n{done.stdout}\n{done.stderr}")
         return done.stdout
@@ -123,22 +136,24 @@ def vc_app(tmp_path_factory) -> RunningApp:
     port = _free_port()
     base_url = f"http://localhost:{port}"
     env = {k: v for k, v in os.environ.items() if not k.startswith(("VOICECONSOLE_", "REFLEX_"))}
-    env.update({
-        "VOICECONSOLE_DATA_DIR": str(data_dir),
-        "VOICECONSOLE_BASE_URL": base_url,
-        "VOICECONSOLE_ENV": "dev",
-        "VOICECONSOLE_ALLOW_PRIVATE_TARGETS": "1",  # integrations point at the local simulator
-        "PORT": str(port),
-        "PATH": f"{ROOT / '.tools' / 'node_modules' / '.bin'}{os.pathsep}{os.environ.get('PATH', '')}",
-        "REFLEX_USE_SYSTEM_BUN": "1",
-        "REFLEX_TELEMETRY_ENABLED": "false",
-        "REFLEX_CHECK_LATEST_VERSION": "0",
-        # Our own frontend build and state directories, so a developer's `reflex run` in the
-        # checkout is not disturbed (reflex wipes the states directory at start).
-        "REFLEX_WEB_WORKDIR": str(work / "web"),
-        "REFLEX_STATES_WORKDIR": str(work / "states"),
-        "PYTHONUNBUFFERED": "1",
-    })
+    env.update(
+        {
+            "VOICECONSOLE_DATA_DIR": str(data_dir),
+            "VOICECONSOLE_BASE_URL": base_url,
+            "VOICECONSOLE_ENV": "dev",
+            "VOICECONSOLE_ALLOW_PRIVATE_TARGETS": "1",  # integrations point at the local simulator
+            "PORT": str(port),
+            "PATH": f"{ROOT / '.tools' / 'node_modules' / '.bin'}{os.pathsep}{os.environ.get('PATH', '')}",
+            "REFLEX_USE_SYSTEM_BUN": "1",
+            "REFLEX_TELEMETRY_ENABLED": "false",
+            "REFLEX_CHECK_LATEST_VERSION": "0",
+            # Our own frontend build and state directories, so a developer's `reflex run` in the
+            # checkout is not disturbed (reflex wipes the states directory at start).
+            "REFLEX_WEB_WORKDIR": str(work / "web"),
+            "REFLEX_STATES_WORKDIR": str(work / "states"),
+            "PYTHONUNBUFFERED": "1",
+        }
+    )
     admin_url = os.environ.get("DATABASE_URL", "")
     pg_db = None
     if admin_url.startswith("postgres"):
@@ -160,9 +175,23 @@ def vc_app(tmp_path_factory) -> RunningApp:
         command = [str(reflex)] if reflex.exists() else [sys.executable, "-m", "reflex"]
         with open(log_path, "w") as log:
             proc = subprocess.Popen(
-                [*command, "run", "--env", "prod", "--frontend-port", str(port), "--backend-port", str(port),
-                 "--loglevel", "info"],
-                cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
+                [
+                    *command,
+                    "run",
+                    "--env",
+                    "prod",
+                    "--frontend-port",
+                    str(port),
+                    "--backend-port",
+                    str(port),
+                    "--loglevel",
+                    "info",
+                ],
+                cwd=ROOT,
+                env=env,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                stdin=subprocess.DEVNULL,
                 start_new_session=True,  # its own process group, so teardown stops every child
             )
         _wait_until_up(proc, base_url, log_path)
@@ -210,9 +239,15 @@ def vc_worker(vc_app):
     it never races other modules' `cli("worker", "--burst")`. Its log is saved as artifacts/worker.log."""
     log_path = vc_app.log_path.with_name("worker.log")
     with open(log_path, "w") as log:
-        proc = subprocess.Popen([sys.executable, "-m", "voiceconsole.cli", "worker"], cwd=ROOT, env=vc_app.env,
-                                stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
-                                start_new_session=True)
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "voiceconsole.cli", "worker"],
+            cwd=ROOT,
+            env=vc_app.env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            stdin=subprocess.DEVNULL,
+            start_new_session=True,
+        )
     try:
         time.sleep(1)
         if proc.poll() is not None:

@@ -52,7 +52,8 @@ def test_scored_call_and_scoring_settings(e2e_page, vc_app):
 
     # Header: the score with its range label.
     expect(page.get_by_test_id("call-header").get_by_test_id("score-badge")).to_have_text(
-        re.compile(r"^\d+\s*(Excellent|Good|Needs attention|Poor)$"))
+        re.compile(r"^\d+\s*(Excellent|Good|Needs attention|Poor)$")
+    )
 
     # Breakdown: four categories with weight and reasons; how it was scored in small print.
     parts = page.get_by_test_id("score-part")
@@ -65,7 +66,8 @@ def test_scored_call_and_scoring_settings(e2e_page, vc_app):
     metrics = page.get_by_test_id("voice-metric")
     expect(metrics).to_have_count(5)
     expect(page.locator("[data-metric=latency-p50]").get_by_test_id("metric-value")).to_have_text(
-        re.compile(r"^\d+\.\d s$"))
+        re.compile(r"^\d+\.\d s$")
+    )
     expect(page.locator("[data-metric=talk-share]").get_by_test_id("metric-value")).to_have_text(re.compile(r"^\d+%$"))
     expect(page.locator("[data-metric=latency-p50]")).to_contain_text("Good:")
 

@@ -71,11 +71,16 @@ def test_dashboard_kpis_range_and_portfolio_links(e2e_page, vc_app):
     rows = page.get_by_test_id("portfolio-client-row")
     expect(rows.first).to_have_attribute("data-id", client["id"])
     rows.first.get_by_test_id("portfolio-client-link").click()
-    page.wait_for_url(re.compile(
-        rf"/calls\?clientId={client['id']}&dateFrom=\d{{4}}-\d\d-\d\d&scored=true&sortBy=callScore&sortOrder=asc$"))
+    page.wait_for_url(
+        re.compile(
+            rf"/calls\?clientId={client['id']}&dateFrom=\d{{4}}-\d\d-\d\d&scored=true&sortBy=callScore&sortOrder=asc$"
+        )
+    )
     since = re.search(r"dateFrom=([\d-]+)", page.url).group(1)
-    worst = _api(vc_app, f"/api/v1/calls?clientId={client['id']}&dateFrom={since}&scored=true&perPage=1"
-                         "&sortBy=callScore&sortOrder=asc")
+    worst = _api(
+        vc_app,
+        f"/api/v1/calls?clientId={client['id']}&dateFrom={since}&scored=true&perPage=1&sortBy=callScore&sortOrder=asc",
+    )
     listed = worst["meta"]["total"]
     expect(page.get_by_test_id("range-label")).to_have_text(re.compile(rf"of {listed:,}$"))
     expect(page.get_by_test_id("call-row").first).to_be_visible()
@@ -88,7 +93,8 @@ def test_dashboard_kpis_range_and_portfolio_links(e2e_page, vc_app):
     page.get_by_test_id("call-row").first.get_by_test_id("call-link").click()
     page.wait_for_url(re.compile(rf"/calls/{worst['data'][0]['id']}$"))
     expect(page.get_by_test_id("call-header").get_by_test_id("score-badge")).to_contain_text(
-        str(worst["data"][0]["callScore"]))
+        str(worst["data"][0]["callScore"])
+    )
     expect(page.get_by_test_id("score-reason").first).to_be_visible()
 
 

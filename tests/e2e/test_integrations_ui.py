@@ -51,7 +51,8 @@ def test_connect_an_integration_and_see_its_agents(e2e_page, vc_app, simulator):
     expect(card.get_by_test_id("integration-status")).to_have_text("Active")
     expect(card.get_by_test_id("integration-key")).to_have_text("…_key")  # only the last 4 characters
     expect(card.get_by_test_id("integration-webhook-url")).to_have_text(
-        re.compile(r"/api/integrations/retell/webhook/int_\w+$"))
+        re.compile(r"/api/integrations/retell/webhook/int_\w+$")
+    )
     expect(page.get_by_test_id("integration-api-key")).to_have_value("")  # the key does not linger in the form
 
     vc_app.cli("worker", "--burst")  # the queued first sync runs

@@ -204,14 +204,15 @@ def test_webhook_channel_delivers_signed_events_pauses_and_resumes(e2e_page, vc_
 def test_members_see_channels_read_only_and_client_viewers_not_at_all(factory):
     """The roles behind the section (no browser: the demo has only its owner to sign in with)."""
     from tests.support.ui import make_state
-    from voiceconsole.services.notifications import channels as notification_channels
     from voiceconsole.services.access.actor import SYSTEM
+    from voiceconsole.services.notifications import channels as notification_channels
     from voiceconsole.ui.state.channel_form import ChannelFormState
 
     org = factory.org()
     client = factory.client(org, name="Bright Smile")
-    notification_channels.create_channel(factory.s, org=org, actor=SYSTEM, kind="email", email="ops@example.com",
-                                         events=["call.low_score"], name="Ops")
+    notification_channels.create_channel(
+        factory.s, org=org, actor=SYSTEM, kind="email", email="ops@example.com", events=["call.low_score"], name="Ops"
+    )
     factory.s.commit()
     _, member = factory.user_session(org, role="member")
     state = make_state(ChannelFormState, token=member, path="/settings/integrations")

@@ -4,12 +4,13 @@ and the `voiceconsole worker --burst` command.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import secrets
 import subprocess
 import sys
 import time
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
 from statistics import mean
@@ -37,7 +38,7 @@ def _drain(queue) -> None:
 
 def _insert_calls(factory, org, agent):
     """A realistic mix: scored and unscored ended calls, an error call and one still in progress."""
-    base = datetime.now(timezone.utc).replace(microsecond=0) - timedelta(days=3)
+    base = datetime.now(UTC).replace(microsecond=0) - timedelta(days=3)
     specs = [
         dict(score=88, duration_ms=61_500, cost_usd=Decimal("0.123400"), status="ended"),
         dict(score=71, duration_ms=185_250, cost_usd=Decimal("0.456700"), status="ended"),
@@ -176,8 +177,8 @@ def test_enqueueing_twice_while_queued_collapses_to_one_job(factory, db, queue):
 def test_scheduler_tick_enqueues_once_per_time_bucket(queue):
     from rq.job import Job
 
-    from voiceconsole.redis_client import get_redis
     from voiceconsole.enqueue import TICK_SECONDS, due_syncs
+    from voiceconsole.redis_client import get_redis
 
     # A bucket far from now, so a ticker running elsewhere on this Redis cannot have used it.
     bucket = 10**8 + secrets.randbelow(10**8)
@@ -191,17 +192,15 @@ def test_scheduler_tick_enqueues_once_per_time_bucket(queue):
         assert f"dispatch-{bucket + 1}" in queue.get_job_ids()
     finally:
         for b in (bucket, bucket + 1):
-            try:
+            with contextlib.suppress(Exception):
                 Job.fetch(f"dispatch-{b}", connection=get_redis()).delete()
-            except Exception:
-                pass
 
 
 def test_dispatch_job_runs_in_a_worker(queue):
     from rq.job import Job, JobStatus
 
-    from voiceconsole.redis_client import get_redis
     from voiceconsole.enqueue import TICK_SECONDS, due_syncs
+    from voiceconsole.redis_client import get_redis
 
     bucket = 3 * 10**8 + secrets.randbelow(10**8)
     assert due_syncs(now=bucket * TICK_SECONDS)
@@ -227,8 +226,9 @@ def test_worker_burst_drains_the_queues_and_exits_0(factory, db, queue):
     enqueue.agent_stats({agent.id})
     assert f"agent-stats-{agent.id}" in queue.get_job_ids()
     started = time.monotonic()
-    proc = subprocess.run([str(VOICECONSOLE), "worker", "--burst"], env=_cli_env(), capture_output=True,
-                          text=True, timeout=120)
+    proc = subprocess.run(
+        [str(VOICECONSOLE), "worker", "--burst"], env=_cli_env(), capture_output=True, text=True, timeout=120
+    )
     assert proc.returncode == 0, proc.stderr[-2000:]
     assert time.monotonic() - started < 120
     assert f"agent-stats-{agent.id}" not in queue.get_job_ids()
@@ -236,6 +236,11 @@ def test_worker_burst_drains_the_queues_and_exits_0(factory, db, queue):
 
 
 def test_worker_burst_with_nothing_to_do_exits_0(queue):
-    proc = subprocess.run([str(VOICECONSOLE), "worker", "--burst", "--simple"], env=_cli_env(),
-                          capture_output=True, text=True, timeout=120)
+    proc = subprocess.run(
+        [str(VOICECONSOLE), "worker", "--burst", "--simple"],
+        env=_cli_env(),
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert proc.returncode == 0, proc.stderr[-2000:]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import secrets
 
 import pytest
@@ -18,8 +19,11 @@ def test_every_named_job_resolves_to_a_function(path):
 
 
 def test_every_job_path_constant_is_listed():
-    constants = {value for name, value in vars(enqueue).items()
-                 if name.isupper() and isinstance(value, str) and value.startswith("voiceconsole.jobs.")}
+    constants = {
+        value
+        for name, value in vars(enqueue).items()
+        if name.isupper() and isinstance(value, str) and value.startswith("voiceconsole.jobs.")
+    }
     assert constants == set(enqueue.JOBS)
 
 
@@ -38,10 +42,8 @@ def _job_id() -> str:
 
 def _cleanup(*job_ids: str) -> None:
     for job_id in job_ids:
-        try:
+        with contextlib.suppress(Exception):  # not there
             Job.fetch(job_id, connection=get_redis()).delete()
-        except Exception:  # noqa: BLE001 (not there)
-            pass
 
 
 def test_collapsed_adds_nothing_while_a_run_waits():
@@ -61,13 +63,17 @@ def test_collapsed_queues_one_follow_up_behind_or_beside_a_running_one(wait_for_
         assert enqueue.collapsed("default", enqueue.AGENT_STATS, 0, job_id=job_id) is True
         running = Job.fetch(job_id, connection=get_redis())
         running.set_status(JobStatus.STARTED)  # as a worker does when it takes the job
-        assert enqueue.collapsed("default", enqueue.AGENT_STATS, 0, job_id=job_id,
-                                 wait_for_running=wait_for_running) is True
+        assert (
+            enqueue.collapsed("default", enqueue.AGENT_STATS, 0, job_id=job_id, wait_for_running=wait_for_running)
+            is True
+        )
         follow_up = Job.fetch(f"{job_id}-next", connection=get_redis())
         assert follow_up.get_status() == (JobStatus.DEFERRED if wait_for_running else JobStatus.QUEUED)
         # While both exist, a third request adds nothing.
-        assert enqueue.collapsed("default", enqueue.AGENT_STATS, 0, job_id=job_id,
-                                 wait_for_running=wait_for_running) is False
+        assert (
+            enqueue.collapsed("default", enqueue.AGENT_STATS, 0, job_id=job_id, wait_for_running=wait_for_running)
+            is False
+        )
     finally:
         _cleanup(job_id, f"{job_id}-next")
 
@@ -89,9 +95,11 @@ def test_once_per_bucket_enqueues_once_per_bucket():
     name = f"test-bucket-{secrets.token_hex(4)}"
     try:
         assert enqueue.once_per_bucket("default", enqueue.AGENT_STATS, 0, name=name, seconds=seconds, now=base)
-        assert not enqueue.once_per_bucket("default", enqueue.AGENT_STATS, 0, name=name, seconds=seconds,
-                                           now=base + seconds - 1)
-        assert enqueue.once_per_bucket("default", enqueue.AGENT_STATS, 0, name=name, seconds=seconds,
-                                       now=base + seconds)
+        assert not enqueue.once_per_bucket(
+            "default", enqueue.AGENT_STATS, 0, name=name, seconds=seconds, now=base + seconds - 1
+        )
+        assert enqueue.once_per_bucket(
+            "default", enqueue.AGENT_STATS, 0, name=name, seconds=seconds, now=base + seconds
+        )
     finally:
         _cleanup(f"{name}-{base // seconds}", f"{name}-{base // seconds + 1}")

@@ -11,7 +11,7 @@ import os
 import subprocess
 import sys
 import time
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
 
@@ -39,21 +39,24 @@ def worker(mailbox, tmp_path_factory):
     from voiceconsole.enqueue import get_queue
 
     env = dict(os.environ)  # DATABASE_URL (the throwaway DB), VOICECONSOLE_DATA_DIR, REDIS_URL
-    env.update({
-        "VOICECONSOLE_ALLOW_PRIVATE_TARGETS": "1",
-        "VOICECONSOLE_SMTP_HOST": "127.0.0.1",
-        "VOICECONSOLE_SMTP_PORT": str(mailbox.port),
-        "VOICECONSOLE_NOTIFY_RETRY_SCHEDULE": "1,2",
-        "VOICECONSOLE_LOG_LEVEL": "WARNING",
-        # Integrations other tests left behind must not keep this worker busy with syncs.
-        "VOICECONSOLE_SYNC_INTERVAL_S": str(10**9),
-        "VOICECONSOLE_PLATFORM_RETRIES": "0",
-        "VOICECONSOLE_PLATFORM_TIMEOUT_S": "1",
-    })
+    env.update(
+        {
+            "VOICECONSOLE_ALLOW_PRIVATE_TARGETS": "1",
+            "VOICECONSOLE_SMTP_HOST": "127.0.0.1",
+            "VOICECONSOLE_SMTP_PORT": str(mailbox.port),
+            "VOICECONSOLE_NOTIFY_RETRY_SCHEDULE": "1,2",
+            "VOICECONSOLE_LOG_LEVEL": "WARNING",
+            # Integrations other tests left behind must not keep this worker busy with syncs.
+            "VOICECONSOLE_SYNC_INTERVAL_S": str(10**9),
+            "VOICECONSOLE_PLATFORM_RETRIES": "0",
+            "VOICECONSOLE_PLATFORM_TIMEOUT_S": "1",
+        }
+    )
     log_path = tmp_path_factory.mktemp("worker") / "worker.log"
     with open(log_path, "wb") as log:
-        proc = subprocess.Popen([str(VOICECONSOLE), "worker"], env=env, stdout=log, stderr=subprocess.STDOUT,
-                                stdin=subprocess.DEVNULL)
+        proc = subprocess.Popen(
+            [str(VOICECONSOLE), "worker"], env=env, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL
+        )
     deadline = time.monotonic() + 30
     while not any(w.pid == proc.pid for w in Worker.all(queue=get_queue("notify"))):
         assert proc.poll() is None and time.monotonic() < deadline, log_path.read_text()[-3000:]
@@ -99,7 +102,7 @@ def test_retries_follow_the_backoff_schedule_with_the_same_event_id(worker, db, 
     bodies = [body_of(r) for r in requests]
     assert {b["id"] for b in bodies} == {event.public_id}  # the same event id on every attempt
     assert {r.headers["webhook-id"] for r in requests} == {event.public_id}
-    for r, b in zip(requests, bodies):  # each attempt signed afresh, with its own timestamp
+    for r, b in zip(requests, bodies, strict=True):  # each attempt signed afresh, with its own timestamp
         assert verify_hex(made.secret, r) and Webhook(made.secret).verify(r.body, r.headers)
         assert r.headers["x-voiceconsole-timestamp"] == b["timestamp"]
     assert len({b["timestamp"] for b in bodies}) == 3
@@ -113,7 +116,8 @@ def test_retries_follow_the_backoff_schedule_with_the_same_event_id(worker, db, 
 
 
 def test_a_low_scoring_call_reaches_webhook_slack_discord_and_email_within_5_seconds(
-        worker, db, factory, receiver, mailbox, channels, notify_settings):
+    worker, db, factory, receiver, mailbox, channels, notify_settings
+):
     from voiceconsole.platforms.base import CallRecord, Turn
     from voiceconsole.services.intake.store import store_calls
 
@@ -128,16 +132,27 @@ def test_a_low_scoring_call_reaches_webhook_slack_discord_and_email_within_5_sec
     channels.make(org, "discord", url=receiver.url(discord_path), events=events)
     inbox = f"e2e-{org.slug}@example.com"
     channels.make(org, "email", email=inbox, events=events)
-    turns = [Turn("agent", "Thanks for calling Bright Smile Dental, how can I help?", 0.4, 3.0),
-             Turn("user", "I want to cancel my appointment and get a refund.", 3.8, 6.0),
-             Turn("agent", "I'm sorry, I can't help with refunds.", 6.9, 9.5),
-             Turn("user", "This is useless. Let me speak to a manager.", 10.2, 12.0)]
-    started = datetime.now(timezone.utc) - timedelta(minutes=2)
-    call = CallRecord(platform="vapi", platform_call_id=f"call_e2e_{org.slug}", platform_agent_id="asst_e2e",
-                      agent_name="Front desk", status="ended", started_at=started,
-                      ended_at=started + timedelta(seconds=12), duration_ms=12_000, cost_usd=Decimal("0.05"),
-                      turns=turns, transcript="".join(f"{t.role}: {t.text}\n" for t in turns),
-                      summary="Caller wanted a refund and a manager.")
+    turns = [
+        Turn("agent", "Thanks for calling Bright Smile Dental, how can I help?", 0.4, 3.0),
+        Turn("user", "I want to cancel my appointment and get a refund.", 3.8, 6.0),
+        Turn("agent", "I'm sorry, I can't help with refunds.", 6.9, 9.5),
+        Turn("user", "This is useless. Let me speak to a manager.", 10.2, 12.0),
+    ]
+    started = datetime.now(UTC) - timedelta(minutes=2)
+    call = CallRecord(
+        platform="vapi",
+        platform_call_id=f"call_e2e_{org.slug}",
+        platform_agent_id="asst_e2e",
+        agent_name="Front desk",
+        status="ended",
+        started_at=started,
+        ended_at=started + timedelta(seconds=12),
+        duration_ms=12_000,
+        cost_usd=Decimal("0.05"),
+        turns=turns,
+        transcript="".join(f"{t.role}: {t.text}\n" for t in turns),
+        summary="Caller wanted a refund and a manager.",
+    )
     t0 = time.monotonic()
     store_calls(db, org=org, records=[call], integration_id=None)
     db.commit()  # scoring is queued once committed; the worker scores, which records call.low_score
@@ -174,7 +189,7 @@ def test_a_receiver_down_for_a_while_gets_the_event_once_it_is_back(worker, db, 
         assert _wait(lambda: any(d.attempts >= 1 for d in _deliveries(db, made.id)), timeout=5)
     finally:
         receiver.start()
-    (req,) = receiver.wait_for(path, 1, timeout=10)
+    (_req,) = receiver.wait_for(path, 1, timeout=10)
     delivered = _wait(lambda: [d for d in _deliveries(db, made.id) if d.status == "succeeded"])
     assert delivered and delivered[0].attempts >= 2
     time.sleep(1)
@@ -210,7 +225,8 @@ def test_pause_alert_and_resume_through_the_worker(worker, db, factory, receiver
     assert api_client.post(f"/api/v1/notification-channels/{made.id}/resume", headers=key).status_code == 200
     got = receiver.wait_for(path, failed_attempts + 6, timeout=10)[failed_attempts:]
     assert sorted(body_of(r)["data"]["callId"] for r in got) == sorted(
-        [f"cl_p{i}" for i in range(5)] + ["cl_while_paused"])
+        [f"cl_p{i}" for i in range(5)] + ["cl_while_paused"]
+    )
     assert _wait(lambda: {d.status for d in _deliveries(db, made.id)} == {"succeeded"})
     time.sleep(1.5)
     assert len(receiver.at(path)) == failed_attempts + 6  # each held event exactly once

@@ -9,9 +9,8 @@ from rq.job import Job, JobStatus
 
 
 def test_rescoring_check_is_collapsed_per_bucket_and_runs_in_a_worker(db, factory):
-    from voiceconsole.enqueue import get_queue
+    from voiceconsole.enqueue import TICK_SECONDS, get_queue, outdated_rescoring
     from voiceconsole.redis_client import get_redis
-    from voiceconsole.enqueue import TICK_SECONDS, outdated_rescoring
     from voiceconsole.services.scoring import scorer_version_key
 
     queue = get_queue("default")

@@ -7,14 +7,12 @@ The example payloads are the documented ones from /work/shared/platform-apis.md 
 from __future__ import annotations
 
 import copy
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from decimal import Decimal
 
 import pytest
 
 from voiceconsole.platforms import elevenlabs, retell, vapi
-
-UTC = timezone.utc
 
 RETELL_CALL = {
     "call_id": "119c3f8e47135a29e65947eeb34cf12d",
@@ -32,7 +30,11 @@ RETELL_CALL = {
     "transcript": "Agent: Hi, how can I help?\nUser: I need to move my appointment.\n",
     "transcript_object": [
         {"role": "agent", "content": "Hi, how can I help?", "words": [{"word": "Hi,", "start": 0.62, "end": 0.9}]},
-        {"role": "user", "content": "I need to move my appointment.", "words": [{"word": "I", "start": 2.1, "end": 2.2}]},
+        {
+            "role": "user",
+            "content": "I need to move my appointment.",
+            "words": [{"word": "I", "start": 2.1, "end": 2.2}],
+        },
     ],
     "recording_url": "https://<retell-storage>/recording.wav",
     "disconnection_reason": "user_hangup",
@@ -82,8 +84,15 @@ VAPI_CALL = {
     "endedAt": "2026-07-01T15:04:45.460Z",
     "cost": 0.0912,
     "costBreakdown": {
-        "transport": 0.006, "stt": 0.007, "llm": 0.011, "tts": 0.032, "vapi": 0.035, "total": 0.0912,
-        "llmPromptTokens": 2310, "llmCompletionTokens": 96, "ttsCharacters": 540,
+        "transport": 0.006,
+        "stt": 0.007,
+        "llm": 0.011,
+        "tts": 0.032,
+        "vapi": 0.035,
+        "total": 0.0912,
+        "llmPromptTokens": 2310,
+        "llmCompletionTokens": 96,
+        "ttsCharacters": 540,
     },
     "analysis": {
         "summary": "Caller moved appointment to Friday.",
@@ -96,10 +105,22 @@ VAPI_CALL = {
         "stereoRecordingUrl": "https://<vapi-storage>/stereo.wav",
         "messages": [
             {"role": "system", "message": "You are…", "time": 1751382243100, "secondsFromStart": 0},
-            {"role": "bot", "message": "Hi, how can I help?", "time": 1751382243720, "endTime": 1751382245020,
-             "secondsFromStart": 0.62, "duration": 1300},
-            {"role": "user", "message": "I need to move my appointment.", "time": 1751382246200,
-             "endTime": 1751382248100, "secondsFromStart": 3.1, "duration": 1900},
+            {
+                "role": "bot",
+                "message": "Hi, how can I help?",
+                "time": 1751382243720,
+                "endTime": 1751382245020,
+                "secondsFromStart": 0.62,
+                "duration": 1300,
+            },
+            {
+                "role": "user",
+                "message": "I need to move my appointment.",
+                "time": 1751382246200,
+                "endTime": 1751382248100,
+                "secondsFromStart": 3.1,
+                "duration": 1900,
+            },
         ],
     },
 }
@@ -109,8 +130,11 @@ VAPI_ASSISTANT = {
     "orgId": "a1b2c3d4-0000-4000-8000-000000000000",
     "name": "Front desk",
     "firstMessage": "Hi, how can I help?",
-    "model": {"provider": "openai", "model": "gpt-4o",
-              "messages": [{"role": "system", "content": "You are the front desk of …"}]},
+    "model": {
+        "provider": "openai",
+        "model": "gpt-4o",
+        "messages": [{"role": "system", "content": "You are the front desk of …"}],
+    },
     "voice": {"provider": "vapi", "voiceId": "Clara"},
     "transcriber": {"provider": "deepgram", "model": "nova-3"},
     "server": {"url": "https://cc.example.com/webhooks/vapi", "credentialId": "cred_abc123"},
@@ -129,15 +153,31 @@ EL_CONVERSATION = {
         {"role": "user", "message": "I need to move my appointment.", "time_in_call_secs": 3},
     ],
     "metadata": {
-        "start_time_unix_secs": 1751382243, "call_duration_secs": 42,
-        "cost": 350, "cost_fiat": 0.084, "termination_reason": "Client disconnected",
-        "phone_call": {"type": "twilio", "direction": "inbound",
-                       "agent_number": "+14155550199", "external_number": "+14155550100",
-                       "phone_number_id": "pn_1", "stream_sid": "MZ…", "call_sid": "CA…"},
+        "start_time_unix_secs": 1751382243,
+        "call_duration_secs": 42,
+        "cost": 350,
+        "cost_fiat": 0.084,
+        "termination_reason": "Client disconnected",
+        "phone_call": {
+            "type": "twilio",
+            "direction": "inbound",
+            "agent_number": "+14155550199",
+            "external_number": "+14155550100",
+            "phone_number_id": "pn_1",
+            "stream_sid": "MZ…",
+            "call_sid": "CA…",
+        },
     },
-    "analysis": {"call_successful": "success", "transcript_summary": "Caller moved appointment.",
-                 "evaluation_criteria_results": {}, "data_collection_results": {}},
-    "has_audio": True, "has_user_audio": True, "has_response_audio": True, "has_auxiliary_audio": False,
+    "analysis": {
+        "call_successful": "success",
+        "transcript_summary": "Caller moved appointment.",
+        "evaluation_criteria_results": {},
+        "data_collection_results": {},
+    },
+    "has_audio": True,
+    "has_user_audio": True,
+    "has_response_audio": True,
+    "has_auxiliary_audio": False,
 }
 
 EL_AGENT = {
@@ -145,8 +185,11 @@ EL_AGENT = {
     "name": "Front desk",
     "tags": ["support"],
     "conversation_config": {
-        "agent": {"first_message": "Hi, how can I help?", "language": "en",
-                  "prompt": {"prompt": "You are the front desk of …", "llm": "<llm-id>"}},
+        "agent": {
+            "first_message": "Hi, how can I help?",
+            "language": "en",
+            "prompt": {"prompt": "You are the front desk of …", "llm": "<llm-id>"},
+        },
         "tts": {"voice_id": "<voice_id>", "model_id": "<tts-model>"},
     },
     "metadata": {"created_at_unix_secs": 1748772000, "updated_at_unix_secs": 1750408200},
@@ -191,7 +234,11 @@ def test_retell_documented_call():
 
 def test_retell_documented_agent_with_and_without_llm():
     rec = retell.map_agent(RETELL_AGENT)
-    assert (rec.platform, rec.platform_agent_id, rec.name) == ("retell", "16b980523634a6dc504898cda492e939", "Front desk")
+    assert (rec.platform, rec.platform_agent_id, rec.name) == (
+        "retell",
+        "16b980523634a6dc504898cda492e939",
+        "Front desk",
+    )
     assert rec.voice == "retell-Cimo"
     assert rec.platform_version == "3"
     assert rec.updated_at == datetime(2025, 7, 1, 15, 0, tzinfo=UTC)
@@ -202,15 +249,28 @@ def test_retell_documented_agent_with_and_without_llm():
 
 
 def test_retell_list_agents_summary():
-    rec = retell.map_agent({"agent_id": "a1", "agent_name": "Desk", "channel": "voice", "tags": {},
-                            "user_modified_timestamp": 1751382000000})
+    rec = retell.map_agent(
+        {
+            "agent_id": "a1",
+            "agent_name": "Desk",
+            "channel": "voice",
+            "tags": {},
+            "user_modified_timestamp": 1751382000000,
+        }
+    )
     assert rec.name == "Desk" and rec.updated_at == datetime(2025, 7, 1, 15, 0, tzinfo=UTC)
 
 
-@pytest.mark.parametrize("status, expected", [
-    ("registered", "in_progress"), ("ongoing", "in_progress"), ("not_connected", "ended"),
-    ("ended", "ended"), ("error", "error"),
-])
+@pytest.mark.parametrize(
+    "status, expected",
+    [
+        ("registered", "in_progress"),
+        ("ongoing", "in_progress"),
+        ("not_connected", "ended"),
+        ("ended", "ended"),
+        ("error", "error"),
+    ],
+)
 def test_retell_statuses(status, expected):
     assert retell.map_call(_with(RETELL_CALL, call_status=status)).status == expected
 
@@ -222,13 +282,29 @@ def test_retell_unknown_sentiment_is_none():
 
 
 def test_retell_never_connected_call():
-    rec = retell.map_call({
-        "call_id": "c1", "agent_id": "a1", "call_type": "phone_call", "call_status": "not_connected",
-        "direction": "outbound", "from_number": "+15550000001", "to_number": "+15550000002",
-        "start_timestamp": 1751382245123, "end_timestamp": 1751382245123, "duration_ms": 0,
-        "transcript": "", "transcript_object": [], "disconnection_reason": "dial_no_answer",
-        "call_cost": {"combined_cost": 0, "product_costs": [], "total_duration_seconds": 0, "total_duration_unit_price": 0},
-    })
+    rec = retell.map_call(
+        {
+            "call_id": "c1",
+            "agent_id": "a1",
+            "call_type": "phone_call",
+            "call_status": "not_connected",
+            "direction": "outbound",
+            "from_number": "+15550000001",
+            "to_number": "+15550000002",
+            "start_timestamp": 1751382245123,
+            "end_timestamp": 1751382245123,
+            "duration_ms": 0,
+            "transcript": "",
+            "transcript_object": [],
+            "disconnection_reason": "dial_no_answer",
+            "call_cost": {
+                "combined_cost": 0,
+                "product_costs": [],
+                "total_duration_seconds": 0,
+                "total_duration_unit_price": 0,
+            },
+        }
+    )
     assert rec.status == "ended" and rec.platform_status == "not_connected"
     assert rec.turns == [] and rec.transcript is None and rec.recording_url is None
     assert rec.cost_usd == Decimal("0") and rec.duration_ms == 0
@@ -255,16 +331,28 @@ def test_retell_duration_from_timestamps_when_missing():
 
 
 def test_retell_roles_transfer_target_and_tool_calls():
-    rec = retell.map_call({
-        "call_id": "c1",
-        "transcript_with_tool_calls": [
-            {"role": "agent", "content": "Let me transfer you.", "words": []},
-            {"role": "tool_call_invocation", "tool_call_id": "t1", "name": "transfer_call", "arguments": "{}"},
-            {"role": "tool_call_result", "tool_call_id": "t1", "content": "ok"},
-            {"role": "node_transition", "former_node_id": "a", "former_node_name": "A", "new_node_id": "b", "new_node_name": "B"},
-            {"role": "transfer_target", "content": "Hi, this is Dana.", "words": [{"word": "Hi,", "start": 9.0, "end": 9.3}]},
-        ],
-    })
+    rec = retell.map_call(
+        {
+            "call_id": "c1",
+            "transcript_with_tool_calls": [
+                {"role": "agent", "content": "Let me transfer you.", "words": []},
+                {"role": "tool_call_invocation", "tool_call_id": "t1", "name": "transfer_call", "arguments": "{}"},
+                {"role": "tool_call_result", "tool_call_id": "t1", "content": "ok"},
+                {
+                    "role": "node_transition",
+                    "former_node_id": "a",
+                    "former_node_name": "A",
+                    "new_node_id": "b",
+                    "new_node_name": "B",
+                },
+                {
+                    "role": "transfer_target",
+                    "content": "Hi, this is Dana.",
+                    "words": [{"word": "Hi,", "start": 9.0, "end": 9.3}],
+                },
+            ],
+        }
+    )
     assert [t.role for t in rec.turns] == ["agent", "tool", "tool", "system"]
     assert rec.turns[1].text == "transfer_call({})"
     assert rec.transcript == "Agent: Let me transfer you.\n"
@@ -308,7 +396,11 @@ def test_vapi_documented_call():
 
 def test_vapi_documented_assistant():
     rec = vapi.map_agent(VAPI_ASSISTANT)
-    assert (rec.platform, rec.platform_agent_id, rec.name) == ("vapi", "5b7e9c1a-2222-4d3e-8f90-123456789abc", "Front desk")
+    assert (rec.platform, rec.platform_agent_id, rec.name) == (
+        "vapi",
+        "5b7e9c1a-2222-4d3e-8f90-123456789abc",
+        "Front desk",
+    )
     assert (rec.voice, rec.model, rec.prompt) == ("Clara", "gpt-4o", "You are the front desk of …")
     assert rec.updated_at == datetime(2026, 6, 20, 8, 30, tzinfo=UTC)
     assert rec.platform_version is None
@@ -325,44 +417,90 @@ def test_vapi_web_call_has_no_direction_or_numbers():
     assert (rec.direction, rec.from_number, rec.to_number) == (None, None, None)
 
 
-@pytest.mark.parametrize("value, expected", [
-    ("true", True), ("false", False), ("True", True), ("pass", True), ("Pass", True), ("fail", False),
-    ("8", True), ("7", True), ("6", False), ("1", False), ("7/10", True), ("3 / 10", False),
-    ("85%", True), ("40%", False), ("Excellent", True), ("Good", True), ("Fair", False), ("Poor", False),
-    ("Agree", True), ("Strongly Disagree", False), ("Neutral", None), ("banana", None), ("", None),
-    (None, None), (True, True), (9, True),
-])
+@pytest.mark.parametrize(
+    "value, expected",
+    [
+        ("true", True),
+        ("false", False),
+        ("True", True),
+        ("pass", True),
+        ("Pass", True),
+        ("fail", False),
+        ("8", True),
+        ("7", True),
+        ("6", False),
+        ("1", False),
+        ("7/10", True),
+        ("3 / 10", False),
+        ("85%", True),
+        ("40%", False),
+        ("Excellent", True),
+        ("Good", True),
+        ("Fair", False),
+        ("Poor", False),
+        ("Agree", True),
+        ("Strongly Disagree", False),
+        ("Neutral", None),
+        ("banana", None),
+        ("", None),
+        (None, None),
+        (True, True),
+        (9, True),
+    ],
+)
 def test_vapi_success_evaluation_variants(value, expected):
     assert vapi.parse_success_evaluation(value) is expected
     payload = _with(VAPI_CALL, analysis={"successEvaluation": value})
     assert vapi.map_call(payload).successful is expected
 
 
-@pytest.mark.parametrize("reason", [
-    "pipeline-error-openai-llm-failed", "call.start.error-get-assistant",
-    "call.in-progress.error-vapifault-openai-llm-failed", "twilio-failed-to-connect-call",
-    "call.ringing.error-sip-inbound-call-failed-to-connect",
-])
+@pytest.mark.parametrize(
+    "reason",
+    [
+        "pipeline-error-openai-llm-failed",
+        "call.start.error-get-assistant",
+        "call.in-progress.error-vapifault-openai-llm-failed",
+        "twilio-failed-to-connect-call",
+        "call.ringing.error-sip-inbound-call-failed-to-connect",
+    ],
+)
 def test_vapi_error_ended_reasons(reason):
     rec = vapi.map_call(_with(VAPI_CALL, endedReason=reason))
     assert rec.status == "error" and rec.end_reason == reason and rec.platform_status == "ended"
 
 
-@pytest.mark.parametrize("status, expected", [
-    ("scheduled", "in_progress"), ("queued", "in_progress"), ("ringing", "in_progress"),
-    ("in-progress", "in_progress"), ("forwarding", "in_progress"), ("ended", "ended"),
-])
+@pytest.mark.parametrize(
+    "status, expected",
+    [
+        ("scheduled", "in_progress"),
+        ("queued", "in_progress"),
+        ("ringing", "in_progress"),
+        ("in-progress", "in_progress"),
+        ("forwarding", "in_progress"),
+        ("ended", "ended"),
+    ],
+)
 def test_vapi_statuses(status, expected):
     assert vapi.map_call(_with(VAPI_CALL, status=status)).status == expected
 
 
 def test_vapi_never_connected_call_uses_created_at():
-    rec = vapi.map_call({
-        "id": "c1", "orgId": "o1", "type": "outboundPhoneCall", "status": "ended",
-        "endedReason": "customer-did-not-answer", "customer": {"number": "+15550000002"},
-        "createdAt": "2026-07-01T15:04:00.000Z", "updatedAt": "2026-07-01T15:04:40.000Z",
-        "endedAt": "2026-07-01T15:04:30.000Z", "cost": 0, "analysis": {}, "artifact": {"messages": [], "transcript": ""},
-    })
+    rec = vapi.map_call(
+        {
+            "id": "c1",
+            "orgId": "o1",
+            "type": "outboundPhoneCall",
+            "status": "ended",
+            "endedReason": "customer-did-not-answer",
+            "customer": {"number": "+15550000002"},
+            "createdAt": "2026-07-01T15:04:00.000Z",
+            "updatedAt": "2026-07-01T15:04:40.000Z",
+            "endedAt": "2026-07-01T15:04:30.000Z",
+            "cost": 0,
+            "analysis": {},
+            "artifact": {"messages": [], "transcript": ""},
+        }
+    )
     assert rec.status == "ended"
     assert rec.started_at == datetime(2026, 7, 1, 15, 4, tzinfo=UTC)
     assert rec.duration_ms is None and rec.turns == [] and rec.transcript is None and rec.recording_url is None
@@ -379,20 +517,39 @@ def test_vapi_recording_fallbacks_and_legacy_fields():
 
 
 def test_vapi_tool_messages_and_sentiment_from_structured_data():
-    rec = vapi.map_call({
-        "id": "c1",
-        "analysis": {"structuredData": {"sentiment": "negative"}},
-        "messages": [
-            {"role": "assistant", "message": "Checking.", "time": 1000, "endTime": 1800, "secondsFromStart": 1.0},
-            {"role": "tool_calls", "message": "", "time": 2000, "secondsFromStart": 2.0,
-             "toolCalls": [{"id": "t1", "type": "function", "function": {"name": "check_availability", "arguments": "{}"}}]},
-            {"role": "tool_call_result", "toolCallId": "t1", "name": "check_availability", "result": "3 slots",
-             "time": 2500, "secondsFromStart": 2.5},
-            {"role": "user", "message": "Okay."},
-        ],
-    })
+    rec = vapi.map_call(
+        {
+            "id": "c1",
+            "analysis": {"structuredData": {"sentiment": "negative"}},
+            "messages": [
+                {"role": "assistant", "message": "Checking.", "time": 1000, "endTime": 1800, "secondsFromStart": 1.0},
+                {
+                    "role": "tool_calls",
+                    "message": "",
+                    "time": 2000,
+                    "secondsFromStart": 2.0,
+                    "toolCalls": [
+                        {"id": "t1", "type": "function", "function": {"name": "check_availability", "arguments": "{}"}}
+                    ],
+                },
+                {
+                    "role": "tool_call_result",
+                    "toolCallId": "t1",
+                    "name": "check_availability",
+                    "result": "3 slots",
+                    "time": 2500,
+                    "secondsFromStart": 2.5,
+                },
+                {"role": "user", "message": "Okay."},
+            ],
+        }
+    )
     assert [(t.role, t.text) for t in rec.turns] == [
-        ("agent", "Checking."), ("tool", "check_availability"), ("tool", "3 slots"), ("user", "Okay.")]
+        ("agent", "Checking."),
+        ("tool", "check_availability"),
+        ("tool", "3 slots"),
+        ("user", "Okay."),
+    ]
     assert (rec.turns[0].start, rec.turns[0].end) == (1.0, 1.8)
     assert rec.turns[3].start is None and rec.turns[3].end is None
     assert rec.sentiment == "Negative"
@@ -439,12 +596,21 @@ def test_elevenlabs_outbound_numbers_are_reversed():
 
 
 def test_elevenlabs_list_summary_shape():
-    rec = elevenlabs.map_call({
-        "agent_id": "agent_1", "agent_name": "Desk", "conversation_id": "conv_1",
-        "start_time_unix_secs": 1751382243, "call_duration_secs": 61, "message_count": 8, "status": "done",
-        "call_successful": "failure", "transcript_summary": "Caller hung up.", "direction": "outbound",
-        "sentiment_analysis": {"overall_label": "negative", "overall_sentiment_score": -0.6},
-    })
+    rec = elevenlabs.map_call(
+        {
+            "agent_id": "agent_1",
+            "agent_name": "Desk",
+            "conversation_id": "conv_1",
+            "start_time_unix_secs": 1751382243,
+            "call_duration_secs": 61,
+            "message_count": 8,
+            "status": "done",
+            "call_successful": "failure",
+            "transcript_summary": "Caller hung up.",
+            "direction": "outbound",
+            "sentiment_analysis": {"overall_label": "negative", "overall_sentiment_score": -0.6},
+        }
+    )
     assert rec.started_at == datetime(2025, 7, 1, 15, 4, 3, tzinfo=UTC) and rec.duration_ms == 61000
     assert rec.successful is False and rec.sentiment == "Negative" and rec.summary == "Caller hung up."
     assert rec.direction == "outbound" and rec.from_number is None and rec.to_number is None
@@ -452,10 +618,16 @@ def test_elevenlabs_list_summary_shape():
     assert rec.analysis["call_successful"] == "failure"
 
 
-@pytest.mark.parametrize("status, expected", [
-    ("initiated", "in_progress"), ("in-progress", "in_progress"), ("processing", "in_progress"),
-    ("done", "ended"), ("failed", "error"),
-])
+@pytest.mark.parametrize(
+    "status, expected",
+    [
+        ("initiated", "in_progress"),
+        ("in-progress", "in_progress"),
+        ("processing", "in_progress"),
+        ("done", "ended"),
+        ("failed", "error"),
+    ],
+)
 def test_elevenlabs_statuses(status, expected):
     rec = elevenlabs.map_call(_with(EL_CONVERSATION, status=status))
     assert rec.status == expected
@@ -463,18 +635,29 @@ def test_elevenlabs_statuses(status, expected):
 
 
 def test_elevenlabs_unknown_success_tool_turns_and_missing_fields():
-    rec = elevenlabs.map_call({
-        "conversation_id": "conv_1",
-        "transcript": [
-            {"role": "agent", "message": None, "time_in_call_secs": 4,
-             "tool_calls": [{"tool_name": "check_availability", "params_as_json": "{}"}]},
-            {"role": "agent", "message": "I have Friday at 9.", "time_in_call_secs": 6},
-        ],
-        "analysis": {"call_successful": "unknown", "transcript_summary": "x",
-                     "data_collection_results": {"sentiment": {"data_collection_id": "sentiment", "value": "positive"}}},
-    })
+    rec = elevenlabs.map_call(
+        {
+            "conversation_id": "conv_1",
+            "transcript": [
+                {
+                    "role": "agent",
+                    "message": None,
+                    "time_in_call_secs": 4,
+                    "tool_calls": [{"tool_name": "check_availability", "params_as_json": "{}"}],
+                },
+                {"role": "agent", "message": "I have Friday at 9.", "time_in_call_secs": 6},
+            ],
+            "analysis": {
+                "call_successful": "unknown",
+                "transcript_summary": "x",
+                "data_collection_results": {"sentiment": {"data_collection_id": "sentiment", "value": "positive"}},
+            },
+        }
+    )
     assert [(t.role, t.text, t.start, t.end) for t in rec.turns] == [
-        ("tool", "check_availability", 4, 6), ("agent", "I have Friday at 9.", 6, None)]
+        ("tool", "check_availability", 4, 6),
+        ("agent", "I have Friday at 9.", 6, None),
+    ]
     assert rec.successful is None
     assert rec.sentiment == "Positive"
     assert rec.started_at is None and rec.duration_ms is None and rec.direction is None

@@ -36,16 +36,27 @@ RETELL_CALL = {
     "transcript": "Agent: Hi, how can I help?\nUser: I need to move my appointment.\n",
     "transcript_object": [
         {"role": "agent", "content": "Hi, how can I help?", "words": [{"word": "Hi,", "start": 0.62, "end": 0.9}]},
-        {"role": "user", "content": "I need to move my appointment.",
-         "words": [{"word": "I", "start": 2.1, "end": 2.2}]},
+        {
+            "role": "user",
+            "content": "I need to move my appointment.",
+            "words": [{"word": "I", "start": 2.1, "end": 2.2}],
+        },
     ],
     "recording_url": "https://<retell-storage>/recording.wav",
     "disconnection_reason": "user_hangup",
-    "call_cost": {"combined_cost": 9.4, "total_duration_seconds": 43, "total_duration_unit_price": 0.2186,
-                  "product_costs": [{"product": "<product>", "unit_price": 0.1167, "cost": 5.02}]},
-    "call_analysis": {"call_summary": "Caller rescheduled to Friday.", "user_sentiment": "Positive",
-                      "call_successful": True, "in_voicemail": False,
-                      "custom_analysis_data": {"appointment_moved": True}},
+    "call_cost": {
+        "combined_cost": 9.4,
+        "total_duration_seconds": 43,
+        "total_duration_unit_price": 0.2186,
+        "product_costs": [{"product": "<product>", "unit_price": 0.1167, "cost": 5.02}],
+    },
+    "call_analysis": {
+        "call_summary": "Caller rescheduled to Friday.",
+        "user_sentiment": "Positive",
+        "call_successful": True,
+        "in_voicemail": False,
+        "custom_analysis_data": {"appointment_moved": True},
+    },
     "metadata": {"crm_contact_id": "c_123"},
 }
 
@@ -63,20 +74,44 @@ VAPI_CALL = {
     "startedAt": "2026-07-01T15:04:03.120Z",
     "endedAt": "2026-07-01T15:04:45.460Z",
     "cost": 0.0912,
-    "costBreakdown": {"transport": 0.006, "stt": 0.007, "llm": 0.011, "tts": 0.032, "vapi": 0.035,
-                      "total": 0.0912, "llmPromptTokens": 2310, "llmCompletionTokens": 96, "ttsCharacters": 540},
-    "analysis": {"summary": "Caller moved appointment to Friday.", "successEvaluation": "true",
-                 "structuredData": {"appointment_moved": True}},
+    "costBreakdown": {
+        "transport": 0.006,
+        "stt": 0.007,
+        "llm": 0.011,
+        "tts": 0.032,
+        "vapi": 0.035,
+        "total": 0.0912,
+        "llmPromptTokens": 2310,
+        "llmCompletionTokens": 96,
+        "ttsCharacters": 540,
+    },
+    "analysis": {
+        "summary": "Caller moved appointment to Friday.",
+        "successEvaluation": "true",
+        "structuredData": {"appointment_moved": True},
+    },
     "artifact": {
         "transcript": "AI: Hi, how can I help?\nUser: I need to move my appointment.\n",
         "recordingUrl": "https://<vapi-storage>/mono.wav",
         "stereoRecordingUrl": "https://<vapi-storage>/stereo.wav",
         "messages": [
             {"role": "system", "message": "You are…", "time": 1751382243100, "secondsFromStart": 0},
-            {"role": "bot", "message": "Hi, how can I help?", "time": 1751382243720, "endTime": 1751382245020,
-             "secondsFromStart": 0.62, "duration": 1300},
-            {"role": "user", "message": "I need to move my appointment.", "time": 1751382246200,
-             "endTime": 1751382248100, "secondsFromStart": 3.1, "duration": 1900},
+            {
+                "role": "bot",
+                "message": "Hi, how can I help?",
+                "time": 1751382243720,
+                "endTime": 1751382245020,
+                "secondsFromStart": 0.62,
+                "duration": 1300,
+            },
+            {
+                "role": "user",
+                "message": "I need to move my appointment.",
+                "time": 1751382246200,
+                "endTime": 1751382248100,
+                "secondsFromStart": 3.1,
+                "duration": 1900,
+            },
         ],
     },
 }
@@ -89,14 +124,32 @@ EL_CONVERSATION = {
         {"role": "agent", "message": "Hi, how can I help?", "time_in_call_secs": 0},
         {"role": "user", "message": "I need to move my appointment.", "time_in_call_secs": 3},
     ],
-    "metadata": {"start_time_unix_secs": 1751382243, "call_duration_secs": 42, "cost": 350, "cost_fiat": 0.084,
-                 "termination_reason": "Client disconnected",
-                 "phone_call": {"type": "twilio", "direction": "inbound", "agent_number": "+14155550199",
-                                "external_number": "+14155550100", "phone_number_id": "pn_1", "stream_sid": "MZ…",
-                                "call_sid": "CA…"}},
-    "analysis": {"call_successful": "success", "transcript_summary": "Caller moved appointment.",
-                 "evaluation_criteria_results": {}, "data_collection_results": {}},
-    "has_audio": True, "has_user_audio": True, "has_response_audio": True, "has_auxiliary_audio": False,
+    "metadata": {
+        "start_time_unix_secs": 1751382243,
+        "call_duration_secs": 42,
+        "cost": 350,
+        "cost_fiat": 0.084,
+        "termination_reason": "Client disconnected",
+        "phone_call": {
+            "type": "twilio",
+            "direction": "inbound",
+            "agent_number": "+14155550199",
+            "external_number": "+14155550100",
+            "phone_number_id": "pn_1",
+            "stream_sid": "MZ…",
+            "call_sid": "CA…",
+        },
+    },
+    "analysis": {
+        "call_successful": "success",
+        "transcript_summary": "Caller moved appointment.",
+        "evaluation_criteria_results": {},
+        "data_collection_results": {},
+    },
+    "has_audio": True,
+    "has_user_audio": True,
+    "has_response_audio": True,
+    "has_auxiliary_audio": False,
 }
 
 
@@ -155,8 +208,9 @@ def test_retell_call_ended_parses_and_other_events_are_ignored():
 def test_retell_bad_signatures_are_refused(tamper):
     connector = make_connector("retell", RETELL_KEY)
     at = {"old": time.time() - 301, "future": time.time() + 301}.get(tamper)
-    headers, body = retell_signed({"event": "call_analyzed", "call": RETELL_CALL}, at=at,
-                                  key="other-key" if tamper == "key" else RETELL_KEY)
+    headers, body = retell_signed(
+        {"event": "call_analyzed", "call": RETELL_CALL}, at=at, key="other-key" if tamper == "key" else RETELL_KEY
+    )
     if tamper == "body":
         body = body.replace(b"Friday", b"Monday")
     if tamper == "absent":
@@ -176,12 +230,20 @@ def test_retell_signature_inside_the_window_passes():
 def test_vapi_documented_end_of_call_report_verifies_and_parses():
     connector = make_connector("vapi", "vapi-private-key")
     call = {k: v for k, v in VAPI_CALL.items() if k not in ("artifact", "analysis")}
-    message = {"type": "end-of-call-report", "timestamp": int(time.time() * 1000), "call": call,
-               "endedReason": VAPI_CALL["endedReason"], "artifact": VAPI_CALL["artifact"],
-               "analysis": VAPI_CALL["analysis"], "startedAt": VAPI_CALL["startedAt"], "endedAt": VAPI_CALL["endedAt"],
-               "cost": VAPI_CALL["cost"], "customer": VAPI_CALL["customer"],
-               "phoneNumber": {"id": VAPI_CALL["phoneNumberId"], "number": "+14155550199"},
-               "assistant": {"id": VAPI_CALL["assistantId"], "name": "Front desk"}}
+    message = {
+        "type": "end-of-call-report",
+        "timestamp": int(time.time() * 1000),
+        "call": call,
+        "endedReason": VAPI_CALL["endedReason"],
+        "artifact": VAPI_CALL["artifact"],
+        "analysis": VAPI_CALL["analysis"],
+        "startedAt": VAPI_CALL["startedAt"],
+        "endedAt": VAPI_CALL["endedAt"],
+        "cost": VAPI_CALL["cost"],
+        "customer": VAPI_CALL["customer"],
+        "phoneNumber": {"id": VAPI_CALL["phoneNumberId"], "number": "+14155550199"},
+        "assistant": {"id": VAPI_CALL["assistantId"], "name": "Front desk"},
+    }
     headers, body = vapi_signed({"message": message})
     connector.verify_webhook(headers, body, VAPI_SECRET)
     record = connector.parse_webhook(body)
@@ -196,17 +258,21 @@ def test_vapi_documented_end_of_call_report_verifies_and_parses():
 
 def test_vapi_other_messages_are_ignored():
     connector = make_connector("vapi", "k")
-    assert connector.parse_webhook(_dump({"message": {"type": "status-update", "status": "ended",
-                                                      "call": VAPI_CALL}})) is None
+    assert (
+        connector.parse_webhook(_dump({"message": {"type": "status-update", "status": "ended", "call": VAPI_CALL}}))
+        is None
+    )
     assert connector.parse_webhook(_dump({"message": {"type": "conversation-update"}})) is None
 
 
 @pytest.mark.parametrize("tamper", ["body", "secret", "old", "absent", "no-timestamp"])
 def test_vapi_bad_signatures_are_refused(tamper):
     connector = make_connector("vapi", "k")
-    headers, body = vapi_signed({"message": {"type": "end-of-call-report", "call": VAPI_CALL}},
-                                secret="wrong" if tamper == "secret" else VAPI_SECRET,
-                                at=time.time() - 301 if tamper == "old" else None)
+    headers, body = vapi_signed(
+        {"message": {"type": "end-of-call-report", "call": VAPI_CALL}},
+        secret="wrong" if tamper == "secret" else VAPI_SECRET,
+        at=time.time() - 301 if tamper == "old" else None,
+    )
     if tamper == "body":
         body = body + b" "
     if tamper == "absent":
@@ -229,8 +295,9 @@ def test_vapi_legacy_secret_header_and_bearer_credential():
 
 def test_elevenlabs_documented_post_call_transcription_verifies_and_parses():
     connector = make_connector("elevenlabs", "xi-key")
-    headers, body = el_signed({"type": "post_call_transcription", "event_timestamp": int(time.time()),
-                               "data": EL_CONVERSATION})
+    headers, body = el_signed(
+        {"type": "post_call_transcription", "event_timestamp": int(time.time()), "data": EL_CONVERSATION}
+    )
     connector.verify_webhook(headers, body, EL_SECRET)
     record = connector.parse_webhook(body)
     assert record.platform_call_id == "conv_01jabc" and record.platform_agent_id == "agent_01jxyz"
@@ -244,8 +311,12 @@ def test_elevenlabs_window_is_thirty_minutes_and_other_types_are_ignored():
     connector = make_connector("elevenlabs", "xi-key")
     payload = {"type": "post_call_transcription", "event_timestamp": 0, "data": EL_CONVERSATION}
     connector.verify_webhook(*el_signed(payload, at=time.time() - 29 * 60), EL_SECRET)
-    for headers, body in (el_signed(payload, at=time.time() - 31 * 60), el_signed(payload, secret="other"),
-                          ({"ElevenLabs-Signature": "t=abc,v0=00"}, b"{}"), ({}, b"{}")):
+    for headers, body in (
+        el_signed(payload, at=time.time() - 31 * 60),
+        el_signed(payload, secret="other"),
+        ({"ElevenLabs-Signature": "t=abc,v0=00"}, b"{}"),
+        ({}, b"{}"),
+    ):
         with pytest.raises(WebhookVerificationError):
             connector.verify_webhook(headers, body, EL_SECRET)
     assert connector.parse_webhook(_dump({"type": "post_call_audio", "data": {"full_audio": "…"}})) is None

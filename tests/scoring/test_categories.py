@@ -18,6 +18,7 @@ def breakdown(call):
 
 # --- the known answers -------------------------------------------------------------------
 
+
 def test_booked_appointment_scores_high_on_outcome_without_a_platform_flag():
     b = breakdown(make_call(BOOKING, end_reason="agent_hangup"))
     assert b["outcome"]["score"] >= 85
@@ -53,8 +54,10 @@ def test_good_call_beats_bad_calls_overall():
 
 # --- duration ------------------------------------------------------------------------------------
 
-@pytest.mark.parametrize("seconds, low, high", [(3, 0, 5), (10, 15, 25), (20, 55, 65), (45, 90, 95), (300, 100, 100),
-                                                (2400, 75, 85)])
+
+@pytest.mark.parametrize(
+    "seconds, low, high", [(3, 0, 5), (10, 15, 25), (20, 55, 65), (45, 90, 95), (300, 100, 100), (2400, 75, 85)]
+)
 def test_duration_curve(seconds, low, high):
     f = compute_features(make_call(BOOKING).turns, seconds * 1000)
     assert low <= cat.duration(f).score <= high
@@ -72,6 +75,7 @@ def test_duration_estimated_from_words_when_unknown():
 
 
 # --- sentiment -----------------------------------------------------------------------------------
+
 
 @pytest.mark.parametrize("label, expected", [("Positive", 85), ("Neutral", 60), ("Negative", 20)])
 def test_platform_sentiment_is_used_when_present(label, expected):
@@ -115,6 +119,7 @@ def test_silent_caller_gets_neutral_sentiment():
 
 # --- outcome -------------------------------------------------------------------------------------
 
+
 def test_platform_success_flag_is_used_when_present():
     ok = breakdown(make_call(ANGRY, successful=True))["outcome"]
     assert ok["score"] >= 70 and ok["reasons"][0] == "Platform marked the call successful"
@@ -138,49 +143,85 @@ def test_unresolved_call_scores_low_on_outcome():
 
 
 def test_declined_offer_and_unanswered_question_lower_the_outcome():
-    script = [("agent", "We have a 3 bedroom at 22 Oak Street. Would you like me to book a viewing?"),
-              ("user", "No, not now."),
-              ("agent", "Okay."),
-              ("user", "Is it furnished?")]
+    script = [
+        ("agent", "We have a 3 bedroom at 22 Oak Street. Would you like me to book a viewing?"),
+        ("user", "No, not now."),
+        ("agent", "Okay."),
+        ("user", "Is it furnished?"),
+    ]
     s = oc.detect_outcome([(r, t) for r, t in script], None, None)
     assert s.offers_declined == 1 and s.unanswered_question
 
 
 def test_no_evidence_gives_a_neutral_outcome():
-    b = breakdown(make_call([("agent", "Hello, this is Sam."), ("user", "Hi Sam, I am calling about the order."),
-                             ("agent", "Let me check."), ("user", "Okay.")]))
+    b = breakdown(
+        make_call(
+            [
+                ("agent", "Hello, this is Sam."),
+                ("user", "Hi Sam, I am calling about the order."),
+                ("agent", "Let me check."),
+                ("user", "Okay."),
+            ]
+        )
+    )
     assert b["outcome"]["score"] == 50 and b["outcome"]["reasons"] == ["No clear outcome in the transcript"]
 
 
-@pytest.mark.parametrize("reason, expected", [
-    ("voicemail_reached", oc.NOT_CONNECTED), ("dial_no_answer", oc.NOT_CONNECTED), ("customer-busy", oc.NOT_CONNECTED),
-    ("voicemail", oc.NOT_CONNECTED), ("customer-did-not-answer", oc.NOT_CONNECTED),
-    ("error_llm_websocket_lost_connection", oc.ERROR), ("pipeline-error-openai-llm-failed", oc.ERROR),
-    ("call.in-progress.error-vapifault-transport-never-connected", oc.ERROR),
-    ("call.in-progress.error-transfer-failed", oc.TRANSFER_FAILED),
-    ("call_transfer", oc.TRANSFER), ("assistant-forwarded-call", oc.TRANSFER),
-    ("silence-timed-out", oc.SILENCE), ("inactivity", oc.SILENCE),
-    ("max_duration_reached", oc.MAX_DURATION), ("exceeded-max-duration", oc.MAX_DURATION),
-    ("user_hangup", oc.CALLER_HANGUP), ("customer-ended-call", oc.CALLER_HANGUP),
-    ("Client disconnected", oc.CALLER_HANGUP), ("Call ended by remote party", oc.CALLER_HANGUP),
-    ("agent_hangup", oc.AGENT_HANGUP), ("assistant-said-end-call-phrase", oc.AGENT_HANGUP),
-    ("end_call tool was called.", oc.AGENT_HANGUP), ("something new", oc.OTHER), (None, None), ("", None),
-])
+@pytest.mark.parametrize(
+    "reason, expected",
+    [
+        ("voicemail_reached", oc.NOT_CONNECTED),
+        ("dial_no_answer", oc.NOT_CONNECTED),
+        ("customer-busy", oc.NOT_CONNECTED),
+        ("voicemail", oc.NOT_CONNECTED),
+        ("customer-did-not-answer", oc.NOT_CONNECTED),
+        ("error_llm_websocket_lost_connection", oc.ERROR),
+        ("pipeline-error-openai-llm-failed", oc.ERROR),
+        ("call.in-progress.error-vapifault-transport-never-connected", oc.ERROR),
+        ("call.in-progress.error-transfer-failed", oc.TRANSFER_FAILED),
+        ("call_transfer", oc.TRANSFER),
+        ("assistant-forwarded-call", oc.TRANSFER),
+        ("silence-timed-out", oc.SILENCE),
+        ("inactivity", oc.SILENCE),
+        ("max_duration_reached", oc.MAX_DURATION),
+        ("exceeded-max-duration", oc.MAX_DURATION),
+        ("user_hangup", oc.CALLER_HANGUP),
+        ("customer-ended-call", oc.CALLER_HANGUP),
+        ("Client disconnected", oc.CALLER_HANGUP),
+        ("Call ended by remote party", oc.CALLER_HANGUP),
+        ("agent_hangup", oc.AGENT_HANGUP),
+        ("assistant-said-end-call-phrase", oc.AGENT_HANGUP),
+        ("end_call tool was called.", oc.AGENT_HANGUP),
+        ("something new", oc.OTHER),
+        (None, None),
+        ("", None),
+    ],
+)
 def test_end_reason_vocabularies(reason, expected):
     assert oc.classify_end_reason(reason) == expected
 
 
 def test_voicemail_end_reason_gives_a_poor_call():
-    r = score_call(make_call([("agent", "Hi, this is Ava from Bright Smile Dental calling to confirm your visit.")],
-                             end_reason="voicemail_reached"))
+    r = score_call(
+        make_call(
+            [("agent", "Hi, this is Ava from Bright Smile Dental calling to confirm your visit.")],
+            end_reason="voicemail_reached",
+        )
+    )
     assert r.breakdown["outcome"] == {"score": 5, "weight": 35, "reasons": ["Call reached voicemail"]}
     assert r.breakdown["engagement"]["score"] == 10 and r.breakdown["sentiment"]["score"] == 50
     assert r.range_label == "Poor"
 
 
 def test_answering_machine_heard_in_the_transcript_is_voicemail():
-    r = score_call(make_call([("user", "Hi, you've reached Dan. Please leave a message after the tone."),
-                              ("agent", "Hi Dan, this is Ava from Summit Realty, please call us back.")]))
+    r = score_call(
+        make_call(
+            [
+                ("user", "Hi, you've reached Dan. Please leave a message after the tone."),
+                ("agent", "Hi Dan, this is Ava from Summit Realty, please call us back."),
+            ]
+        )
+    )
     assert r.breakdown["outcome"]["score"] == 5
 
 
@@ -190,6 +231,7 @@ def test_platform_error_lowers_the_outcome():
 
 
 # --- engagement ----------------------------------------------------------------------------------
+
 
 def test_balanced_prompt_conversation_scores_high_on_engagement():
     e = breakdown(make_call(BOOKING))["engagement"]

@@ -53,8 +53,7 @@ def test_request_is_a_strict_json_schema_chat_completion(llm):
     assert "Platform success flag: successful" in user and "Booked a cleaning." in user
 
 
-@pytest.mark.parametrize("mode, kind", [("malformed", "invalid_json"), ("error", "http_500"),
-                                        ("refusal", "refused")])
+@pytest.mark.parametrize("mode, kind", [("malformed", "invalid_json"), ("error", "http_500"), ("refusal", "refused")])
 def test_failed_answers_raise(llm, mode, kind):
     llm.mode = mode
     with pytest.raises(LlmError) as exc:
@@ -71,25 +70,30 @@ def test_a_slow_answer_times_out(llm):
 
 
 def answer(outcome=None, sentiment=None, **extra):
-    out = {"outcome": {"achieved": "yes", "score": 95, "reasons": ["x"], **(outcome or {})},
-           "sentiment": {"label": "Positive", "score": 90, "reasons": ["y"], **(sentiment or {})}}
+    out = {
+        "outcome": {"achieved": "yes", "score": 95, "reasons": ["x"], **(outcome or {})},
+        "sentiment": {"label": "Positive", "score": 90, "reasons": ["y"], **(sentiment or {})},
+    }
     return {**out, **extra}
 
 
-@pytest.mark.parametrize("bad", [
-    answer(outcome={"score": 150}),
-    answer(outcome={"score": -1}),
-    answer(outcome={"score": "95"}),
-    answer(outcome={"score": 95.5}),
-    answer(sentiment={"score": None}),
-    answer(outcome={"achieved": "maybe"}),
-    answer(outcome={"reasons": []}),
-    answer(outcome={"reasons": "booked"}),
-    answer(sentiment={"label": "Happy"}),
-    {"outcome": answer()["outcome"]},
-    answer(extra=1),
-    ["not", "an", "object"],
-])
+@pytest.mark.parametrize(
+    "bad",
+    [
+        answer(outcome={"score": 150}),
+        answer(outcome={"score": -1}),
+        answer(outcome={"score": "95"}),
+        answer(outcome={"score": 95.5}),
+        answer(sentiment={"score": None}),
+        answer(outcome={"achieved": "maybe"}),
+        answer(outcome={"reasons": []}),
+        answer(outcome={"reasons": "booked"}),
+        answer(sentiment={"label": "Happy"}),
+        {"outcome": answer()["outcome"]},
+        answer(extra=1),
+        ["not", "an", "object"],
+    ],
+)
 def test_out_of_range_or_off_schema_answers_raise(llm, bad):
     llm.judgement = bad
     with pytest.raises(LlmError) as exc:
@@ -107,9 +111,11 @@ def test_non_json_content_raises(llm):
 def test_unreachable_endpoint_raises_network_error():
     from voiceconsole.scoring.llm_judge import LlmConfig
 
-    with LlmClient(LlmConfig(base_url="http://127.0.0.1:9/v1", model="m", timeout_s=1)) as client:
-        with pytest.raises(LlmError) as exc:
-            LlmJudge(client).judge(make_call(BOOKING))
+    with (
+        LlmClient(LlmConfig(base_url="http://127.0.0.1:9/v1", model="m", timeout_s=1)) as client,
+        pytest.raises(LlmError) as exc,
+    ):
+        LlmJudge(client).judge(make_call(BOOKING))
     assert exc.value.kind in ("network", "timeout")
 
 
@@ -172,8 +178,13 @@ def test_long_transcripts_keep_their_start_and_end():
 
 def test_settings_switch_ai_mode_on():
     assert LlmClient.from_settings(load_settings({})) is None
-    s = load_settings({"VOICECONSOLE_LLM_BASE_URL": "http://127.0.0.1:1/v1/", "VOICECONSOLE_LLM_MODEL": "m",
-                       "VOICECONSOLE_LLM_TIMEOUT_S": "7"})
+    s = load_settings(
+        {
+            "VOICECONSOLE_LLM_BASE_URL": "http://127.0.0.1:1/v1/",
+            "VOICECONSOLE_LLM_MODEL": "m",
+            "VOICECONSOLE_LLM_TIMEOUT_S": "7",
+        }
+    )
     assert s.llm_configured and s.llm_base_url == "http://127.0.0.1:1/v1" and s.llm_timeout_s == 7
     client = LlmClient.from_settings(s)
     assert client.model == "m" and client.config.api_key is None

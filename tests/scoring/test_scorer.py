@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import pytest
 
@@ -48,8 +48,19 @@ def test_breakdown_shape_is_json_ready():
     assert r.no_transcript is False
 
 
-@pytest.mark.parametrize("score, label", [(100, "Excellent"), (80, "Excellent"), (79, "Good"), (60, "Good"),
-                                          (59, "Needs attention"), (40, "Needs attention"), (39, "Poor"), (0, "Poor")])
+@pytest.mark.parametrize(
+    "score, label",
+    [
+        (100, "Excellent"),
+        (80, "Excellent"),
+        (79, "Good"),
+        (60, "Good"),
+        (59, "Needs attention"),
+        (40, "Needs attention"),
+        (39, "Poor"),
+        (0, "Poor"),
+    ],
+)
 def test_ranges(score, label):
     assert range_label(score) == label
 
@@ -63,16 +74,19 @@ def test_custom_weights_are_applied():
     assert only_outcome.breakdown["duration"]["weight"] == 0
 
 
-@pytest.mark.parametrize("weights, field", [
-    ({"duration": 20, "sentiment": 25, "outcome": 35}, "weights.engagement"),
-    ({"duration": 20, "sentiment": 25, "outcome": 35, "engagement": 20, "tone": 0}, "weights.tone"),
-    ({"duration": -10, "sentiment": 45, "outcome": 45, "engagement": 20}, "weights.duration"),
-    ({"duration": 20.5, "sentiment": 24.5, "outcome": 35, "engagement": 20}, "weights.duration"),
-    ({"duration": "20", "sentiment": 25, "outcome": 35, "engagement": 20}, "weights.duration"),
-    ({"duration": True, "sentiment": 44, "outcome": 35, "engagement": 20}, "weights.duration"),
-    ({"duration": 20, "sentiment": 25, "outcome": 35, "engagement": 10}, "add up to 100"),
-    (["duration"], "weights"),
-])
+@pytest.mark.parametrize(
+    "weights, field",
+    [
+        ({"duration": 20, "sentiment": 25, "outcome": 35}, "weights.engagement"),
+        ({"duration": 20, "sentiment": 25, "outcome": 35, "engagement": 20, "tone": 0}, "weights.tone"),
+        ({"duration": -10, "sentiment": 45, "outcome": 45, "engagement": 20}, "weights.duration"),
+        ({"duration": 20.5, "sentiment": 24.5, "outcome": 35, "engagement": 20}, "weights.duration"),
+        ({"duration": "20", "sentiment": 25, "outcome": 35, "engagement": 20}, "weights.duration"),
+        ({"duration": True, "sentiment": 44, "outcome": 35, "engagement": 20}, "weights.duration"),
+        ({"duration": 20, "sentiment": 25, "outcome": 35, "engagement": 10}, "add up to 100"),
+        (["duration"], "weights"),
+    ],
+)
 def test_invalid_weights_name_the_field(weights, field):
     with pytest.raises(ValueError, match=field.replace(".", r"\.")):
         validate_weights(weights)
@@ -82,7 +96,11 @@ def test_invalid_weights_name_the_field(weights, field):
 
 def test_valid_weights_are_normalised():
     assert validate_weights({"engagement": 25.0, "outcome": 25, "sentiment": 25, "duration": 25}) == {
-        "duration": 25, "sentiment": 25, "outcome": 25, "engagement": 25}
+        "duration": 25,
+        "sentiment": 25,
+        "outcome": 25,
+        "engagement": 25,
+    }
 
 
 def test_effective_weights_client_over_organization_over_default():
@@ -97,9 +115,11 @@ def test_effective_weights_client_over_organization_over_default():
 
 
 def test_no_transcript_scores_zero_with_the_reason():
-    for call in (ScoringInput(status="ended", duration_ms=4000, turns=[]),
-                 ScoringInput(status="ended", duration_ms=0, turns=[{"role": "agent", "text": "  "}], transcript=""),
-                 ScoringInput(status="ended", turns=[{"role": "tool", "text": "lookup()"}])):
+    for call in (
+        ScoringInput(status="ended", duration_ms=4000, turns=[]),
+        ScoringInput(status="ended", duration_ms=0, turns=[{"role": "agent", "text": "  "}], transcript=""),
+        ScoringInput(status="ended", turns=[{"role": "tool", "text": "lookup()"}]),
+    ):
         r = score_call(call)
         assert r.score == 0 and r.no_transcript and r.range_label == "Poor"
         for c in CATEGORIES:
@@ -119,14 +139,23 @@ def test_transcript_text_without_turns_is_scored():
 
 def test_from_record_uses_turns_words_flags_and_end_reason():
     rec = CallRecord(
-        platform="retell", platform_call_id="c1", platform_agent_id="a1", status="ended",
-        started_at=datetime(2026, 1, 5, 15, 0, tzinfo=timezone.utc), duration_ms=30_000,
-        turns=[Turn("agent", "Hi, how can I help?", words=[Word("Hi,", 0.5, 0.8), Word("help?", 1.2, 1.6)]),
-               Turn("user", "Move my appointment to Friday.",
-                    words=[Word("Move", 2.4, 2.6), Word("Friday.", 3.3, 3.8)]),
-               Turn("agent", "Done, you're all set for Friday.",
-                    words=[Word("Done,", 4.6, 4.9), Word("Friday.", 5.9, 6.4)])],
-        sentiment="Positive", successful=True, end_reason="user_hangup", summary="Caller rescheduled to Friday.",
+        platform="retell",
+        platform_call_id="c1",
+        platform_agent_id="a1",
+        status="ended",
+        started_at=datetime(2026, 1, 5, 15, 0, tzinfo=UTC),
+        duration_ms=30_000,
+        turns=[
+            Turn("agent", "Hi, how can I help?", words=[Word("Hi,", 0.5, 0.8), Word("help?", 1.2, 1.6)]),
+            Turn("user", "Move my appointment to Friday.", words=[Word("Move", 2.4, 2.6), Word("Friday.", 3.3, 3.8)]),
+            Turn(
+                "agent", "Done, you're all set for Friday.", words=[Word("Done,", 4.6, 4.9), Word("Friday.", 5.9, 6.4)]
+            ),
+        ],
+        sentiment="Positive",
+        successful=True,
+        end_reason="user_hangup",
+        summary="Caller rescheduled to Friday.",
     )
     inp = ScoringInput.from_record(rec)
     assert inp.turns[0]["words"][0] == {"word": "Hi,", "start": 0.5, "end": 0.8}
@@ -139,10 +168,20 @@ def test_from_record_uses_turns_words_flags_and_end_reason():
 def test_from_call_reads_the_stored_columns():
     from voiceconsole.models import Call
 
-    row = Call(organization_id=1, platform="vapi", platform_call_id="x", status="ended", duration_ms=20_000,
-               transcript_turns=[{"role": "agent", "text": "Hello!", "start": 0.5, "end": 1.0},
-                                 {"role": "user", "text": "Hi there.", "start": 1.8, "end": 2.4}],
-               sentiment="Neutral", successful=None, end_reason="customer-ended-call")
+    row = Call(
+        organization_id=1,
+        platform="vapi",
+        platform_call_id="x",
+        status="ended",
+        duration_ms=20_000,
+        transcript_turns=[
+            {"role": "agent", "text": "Hello!", "start": 0.5, "end": 1.0},
+            {"role": "user", "text": "Hi there.", "start": 1.8, "end": 2.4},
+        ],
+        sentiment="Neutral",
+        successful=None,
+        end_reason="customer-ended-call",
+    )
     inp = ScoringInput.from_call(row)
     assert inp.sentiment == "Neutral" and inp.end_reason == "customer-ended-call" and len(inp.turns) == 2
     assert score_call(inp).breakdown["sentiment"]["score"] == 60

@@ -26,39 +26,45 @@ def reasons(b, category):
 
 # --- a "No" read against the agent's turn -------------------------------------------------------
 
-@pytest.mark.parametrize("prompt, reply, expected", [
-    # Turning down or correcting what the agent said or proposed.
-    ("so that's tuesday the 4th at 10 am, is that right?", "no, the 7th.", True),
-    ("i can book you in for friday at 4.", "no, i work fridays.", True),
-    ("shall i book it?", "not right now.", True),
-    ("you'd like a regular ride?", "actually, no. make it a shared one.", True),
-    ("your name is maria lopes?", "that's not right, it's lopez.", True),
-    # Closing the call, or answering a question about the caller: not push-back.
-    ("is there anything else i can help you with?", "no, that's everything.", False),
-    ("can i help with anything else?", "nope.", False),
-    ("you're all set for tuesday.", "no, thank you, bye.", False),
-    ("have you visited us before?", "no, this is my first time.", False),
-    ("do you have a preferred technician?", "no.", False),
-    ("what time works for you?", "no preference, any time is fine.", False),
-    ("which day suits you?", "tuesday is great.", False),
-    # No agent turn before it: only an explicit "that's wrong" counts.
-    (None, "no, the 7th.", False),
-    (None, "that's not right.", True),
-])
+
+@pytest.mark.parametrize(
+    "prompt, reply, expected",
+    [
+        # Turning down or correcting what the agent said or proposed.
+        ("so that's tuesday the 4th at 10 am, is that right?", "no, the 7th.", True),
+        ("i can book you in for friday at 4.", "no, i work fridays.", True),
+        ("shall i book it?", "not right now.", True),
+        ("you'd like a regular ride?", "actually, no. make it a shared one.", True),
+        ("your name is maria lopes?", "that's not right, it's lopez.", True),
+        # Closing the call, or answering a question about the caller: not push-back.
+        ("is there anything else i can help you with?", "no, that's everything.", False),
+        ("can i help with anything else?", "nope.", False),
+        ("you're all set for tuesday.", "no, thank you, bye.", False),
+        ("have you visited us before?", "no, this is my first time.", False),
+        ("do you have a preferred technician?", "no.", False),
+        ("what time works for you?", "no preference, any time is fine.", False),
+        ("which day suits you?", "tuesday is great.", False),
+        # No agent turn before it: only an explicit "that's wrong" counts.
+        (None, "no, the 7th.", False),
+        (None, "that's not right.", True),
+    ],
+)
 def test_says_no_to_agent(prompt, reply, expected):
     assert oc.says_no_to_agent(prompt, reply) is expected
 
 
 def test_replies_pair_each_caller_turn_with_the_agent_turn_before_it():
-    ex = oc.read_exchanges([
-        ("agent", "Thanks for calling Comfort Zone HVAC, how can I help?"),
-        ("user", "My heater stopped working."),
-        ("agent", "I'm sorry, we have no technicians free today. How about tomorrow at 9?"),
-        ("user", "No, I need someone today."),
-        ("user", "Is there any other option?"),
-        ("agent", "I can put you on the waiting list."),
-        ("user", "Okay, sounds good."),
-    ])
+    ex = oc.read_exchanges(
+        [
+            ("agent", "Thanks for calling Comfort Zone HVAC, how can I help?"),
+            ("user", "My heater stopped working."),
+            ("agent", "I'm sorry, we have no technicians free today. How about tomorrow at 9?"),
+            ("user", "No, I need someone today."),
+            ("user", "Is there any other option?"),
+            ("agent", "I can put you on the waiting list."),
+            ("user", "Okay, sounds good."),
+        ]
+    )
     assert len(ex.replies) == 4 and ex.agent_answers == 2 and ex.agent_no == 1
     first, pushed, other, accepted = ex.replies
     assert not (first.after_no or first.push_back or first.accepts)
@@ -68,15 +74,18 @@ def test_replies_pair_each_caller_turn_with_the_agent_turn_before_it():
     assert ex.agent_no_quote == "I'm sorry, we have no technicians free today."
 
 
-@pytest.mark.parametrize("agent, says_no", [
-    ("I'm sorry, we don't have any openings on Saturday.", True),
-    ("Parking is not included in the rate.", True),
-    ("The clinic doesn't offer evening appointments.", True),
-    ("There are no tables left at 7.", True),
-    ("No problem, I can do that.", False),
-    ("Your table is booked for 7 pm.", False),
-    ("Don't worry, the technician will call before arriving.", False),
-])
+@pytest.mark.parametrize(
+    "agent, says_no",
+    [
+        ("I'm sorry, we don't have any openings on Saturday.", True),
+        ("Parking is not included in the rate.", True),
+        ("The clinic doesn't offer evening appointments.", True),
+        ("There are no tables left at 7.", True),
+        ("No problem, I can do that.", False),
+        ("Your table is booked for 7 pm.", False),
+        ("Don't worry, the technician will call before arriving.", False),
+    ],
+)
 def test_agent_saying_no_with_or_without_an_apology(agent, says_no):
     ex = oc.read_exchanges([("user", "Can you help me?"), ("agent", agent)])
     assert (ex.agent_no == 1) is says_no
@@ -84,31 +93,41 @@ def test_agent_saying_no_with_or_without_an_apology(agent, says_no):
 
 # --- acceptance is a reaction, praise in a story is not ------------------------------------------
 
+
 def test_praise_in_a_story_is_not_acceptance_but_an_opening_reaction_is():
-    story = oc.read_exchanges([
-        ("agent", "How can I help?"),
-        ("user", "My boiler is leaking again. Last year your technician fixed it and he was awesome."),
-    ])
+    story = oc.read_exchanges(
+        [
+            ("agent", "How can I help?"),
+            ("user", "My boiler is leaking again. Last year your technician fixed it and he was awesome."),
+        ]
+    )
     assert story.replies[0].accepts == 0
-    reaction = oc.read_exchanges([
-        ("agent", "I can send the same technician tomorrow at 9."),
-        ("user", "Perfect. What should I do until then?"),
-    ])
+    reaction = oc.read_exchanges(
+        [
+            ("agent", "I can send the same technician tomorrow at 9."),
+            ("user", "Perfect. What should I do until then?"),
+        ]
+    )
     assert reaction.replies[0].accepts == 1
-    explicit = oc.read_exchanges([
-        ("agent", "He will call you 30 minutes before he arrives."),
-        ("user", "Good to know. Thanks for your help."),
-    ])
+    explicit = oc.read_exchanges(
+        [
+            ("agent", "He will call you 30 minutes before he arrives."),
+            ("user", "Good to know. Thanks for your help."),
+        ]
+    )
     assert explicit.replies[0].accepts == 1
 
 
 # --- sentiment in context ------------------------------------------------------------------------
 
+
 def _okay_after(agent_line):
-    return [("agent", "Thanks for calling Bright Smile Dental, how can I help?"),
-            ("user", "I'd like a cleaning on Saturday morning."),
-            ("agent", agent_line),
-            ("user", "Okay.")]
+    return [
+        ("agent", "Thanks for calling Bright Smile Dental, how can I help?"),
+        ("user", "I'd like a cleaning on Saturday morning."),
+        ("agent", agent_line),
+        ("user", "Okay."),
+    ]
 
 
 def test_the_same_words_read_lower_after_the_agent_says_no():
@@ -120,30 +139,41 @@ def test_the_same_words_read_lower_after_the_agent_says_no():
 
 
 def test_pushing_back_and_asking_for_other_options_lower_the_tone():
-    script = [("agent", "I can book you on Tuesday at 10 AM. Does that work?"),
-              ("user", "No, I work on Tuesdays."),
-              ("agent", "I also have Wednesday at 10 AM."),
-              ("user", "Do you have any other times? Mornings are hard for me."),
-              ("agent", "Wednesday at 5 PM is open."),
-              ("user", "Okay.")]
+    script = [
+        ("agent", "I can book you on Tuesday at 10 AM. Does that work?"),
+        ("user", "No, I work on Tuesdays."),
+        ("agent", "I also have Wednesday at 10 AM."),
+        ("user", "Do you have any other times? Mornings are hard for me."),
+        ("agent", "Wednesday at 5 PM is open."),
+        ("user", "Okay."),
+    ]
     caller = [t for r, t in script if r == "user"]
     plain = read_caller_sentiment(caller)
     in_context = read_caller_sentiment(caller, oc.read_exchanges(script).replies)
     assert in_context.mean < plain.mean - 0.1
     assert (in_context.pushed_back, in_context.wanted_other, in_context.accepted) == (1, 1, 0)
     b = breakdown(script)["sentiment"]
-    assert "Tone read in context, lowered: caller said no to the agent once, asked for other options once" in (
-        b["reasons"])
+    assert (
+        "Tone read in context, lowered: caller said no to the agent once, asked for other options once"
+        in (b["reasons"])
+    )
 
 
 def test_accepting_the_agents_answer_lifts_the_tone():
-    script = [("agent", "I have Tuesday at 10 AM. Shall I book it?"), ("user", "Sounds good."),
-              ("agent", "Done, you're all set."), ("user", "Okay.")]
+    script = [
+        ("agent", "I have Tuesday at 10 AM. Shall I book it?"),
+        ("user", "Sounds good."),
+        ("agent", "Done, you're all set."),
+        ("user", "Okay."),
+    ]
     caller = [t for r, t in script if r == "user"]
-    assert (read_caller_sentiment(caller, oc.read_exchanges(script).replies).mean
-            > read_caller_sentiment(caller).mean + 0.1)
-    assert "Tone read in context, lifted: caller accepted what the agent said once" in breakdown(script)[
-        "sentiment"]["reasons"]
+    assert (
+        read_caller_sentiment(caller, oc.read_exchanges(script).replies).mean > read_caller_sentiment(caller).mean + 0.1
+    )
+    assert (
+        "Tone read in context, lifted: caller accepted what the agent said once"
+        in breakdown(script)["sentiment"]["reasons"]
+    )
 
 
 def test_a_closing_no_stays_neutral_in_context():
@@ -178,16 +208,21 @@ def test_a_booking_after_a_detour_scores_well_but_below_a_smooth_one():
     assert 65 <= detour["score"] < smooth["score"]
     why = " | ".join(detour["reasons"])
     assert "Agent confirmed the task was done" in why
-    assert ("Agent could not do what was asked in 1 of its 4 answers, then found a way "
-            "(\u201cI'm sorry, we don't have any openings on Saturday.\u201d)") in why
+    assert (
+        "Agent could not do what was asked in 1 of its 4 answers, then found a way "
+        "(\u201cI'm sorry, we don't have any openings on Saturday.\u201d)"
+    ) in why
     assert "Caller said no to what the agent said or proposed (\u201cNo, I work on Fridays.\u201d)" in why
     assert "Caller asked for other options (\u201cDo you have any other times?\u201d)" in why
 
 
 def test_a_no_the_agent_never_worked_around_costs_more():
-    stuck = DETOUR[:4] + [("agent", "I'm afraid we don't have anything else this week."),
-                          ("user", "Okay, I'll call back next week."),
-                          ("agent", "Sounds good. Have a great day!")]
+    stuck = [
+        *DETOUR[:4],
+        ("agent", "I'm afraid we don't have anything else this week."),
+        ("user", "Okay, I'll call back next week."),
+        ("agent", "Sounds good. Have a great day!"),
+    ]
     b = breakdown(stuck, end_reason="user_hangup")["outcome"]
     assert b["score"] < 45
     why = " | ".join(b["reasons"])
@@ -206,9 +241,14 @@ def test_outcome_evidence_no_longer_clips_at_100():
         ("user", "No, that's all. Thank you so much, that was really helpful, it's perfect!"),
         ("agent", "You're welcome, enjoy your dinner!"),
     ]
-    clean = base + [("user", "Yes, that's perfect, thanks.")] + tail
-    corrected = base + [("user", "No, for four people."), ("agent", "A table for 4 at 7 PM, then?"),
-                        ("user", "Yes, that's perfect, thanks.")] + tail
+    clean = [*base, ("user", "Yes, that's perfect, thanks."), *tail]
+    corrected = [
+        *base,
+        ("user", "No, for four people."),
+        ("agent", "A table for 4 at 7 PM, then?"),
+        ("user", "Yes, that's perfect, thanks."),
+        *tail,
+    ]
     a = breakdown(clean, end_reason="agent_hangup")["outcome"]["score"]
     b = breakdown(corrected, end_reason="agent_hangup")["outcome"]["score"]
     assert 85 <= b < a < 100

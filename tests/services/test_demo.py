@@ -60,8 +60,11 @@ def test_the_demo_gets_notification_channels_posting_to_the_simulator_inbox(sim,
 
     # The inbox records what is posted to it, per box, as a receiver would see it.
     httpx.delete(f"{sim.base_url}/_sim/inbox")
-    httpx.post(f"{sim.base_url}/_sim/inbox/slack", content=b'{"text":"Low score"}',
-               headers={"X-VoiceConsole-Event": "call.low_score"}).raise_for_status()
+    httpx.post(
+        f"{sim.base_url}/_sim/inbox/slack",
+        content=b'{"text":"Low score"}',
+        headers={"X-VoiceConsole-Event": "call.low_score"},
+    ).raise_for_status()
     got = httpx.get(f"{sim.base_url}/_sim/inbox", params={"box": "slack"}).json()["messages"]
     assert [m["json"] for m in got] == [{"text": "Low score"}]
     assert got[0]["headers"]["x-voiceconsole-event"] == "call.low_score"

@@ -31,15 +31,18 @@ def test_private_targets_pass_when_allowed(url):
     assert check_url(url, allow_private=True) == url.rstrip("/")
 
 
-@pytest.mark.parametrize("url, message", [
-    ("ftp://example.com", "http"),
-    ("http://", "host"),
-    ("not a url", "http"),
-    ("http://user:pw@127.0.0.1", "user name"),
-    ("http://127.0.0.1/?x=1", "query"),
-    ("http://127.0.0.1:99999", "port"),
-    ("http://no-such-host.invalid", "resolve"),
-])
+@pytest.mark.parametrize(
+    "url, message",
+    [
+        ("ftp://example.com", "http"),
+        ("http://", "host"),
+        ("not a url", "http"),
+        ("http://user:pw@127.0.0.1", "user name"),
+        ("http://127.0.0.1/?x=1", "query"),
+        ("http://127.0.0.1:99999", "port"),
+        ("http://no-such-host.invalid", "resolve"),
+    ],
+)
 def test_malformed_urls_are_refused(url, message):
     with pytest.raises(UnsafeTarget, match=message):
         check_url(url, allow_private=True)

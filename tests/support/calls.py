@@ -38,8 +38,11 @@ BOOKING = [
     ("user", "Sure, it's Maria Lopez."),
     ("agent", "Thanks, Maria. I have Tuesday at 10 AM or Thursday at 2 PM. Which works better?"),
     ("user", "Tuesday at 10 works for me."),
-    ("agent", "Great, you're all set for Tuesday at 10 AM. You'll get a text confirmation shortly. "
-              "Is there anything else I can help you with?"),
+    (
+        "agent",
+        "Great, you're all set for Tuesday at 10 AM. You'll get a text confirmation shortly. "
+        "Is there anything else I can help you with?",
+    ),
     ("user", "No, that's everything. Thank you so much, that was really helpful!"),
     ("agent", "You're welcome, Maria. Have a great day!"),
 ]
@@ -61,10 +64,24 @@ ANGRY = [
 ]
 
 MONOLOGUE = [
-    ("agent", "Hello, this is Sam from Summit Realty Group calling about our new listings. " + " ".join(
-        ["We have several beautiful homes in the area with modern kitchens, large yards and great schools nearby, "
-         "and our agents can arrange viewings any day of the week including evenings and weekends."] * 6), 150.0),
+    (
+        "agent",
+        "Hello, this is Sam from Summit Realty Group calling about our new listings. "
+        + " ".join(
+            [
+                "We have several beautiful homes in the area with modern kitchens, large yards and great "
+                "schools nearby, and our agents can arrange viewings any day of the week including evenings "
+                "and weekends."
+            ]
+            * 6
+        ),
+        150.0,
+    ),
     ("user", "Okay."),
-    ("agent", "So as I was saying, the market is moving fast and prices are rising, so now is a great time to "
-              "consider your options and talk to one of our agents about what your home is worth.", 40.0),
+    (
+        "agent",
+        "So as I was saying, the market is moving fast and prices are rising, so now is a great time to "
+        "consider your options and talk to one of our agents about what your home is worth.",
+        40.0,
+    ),
 ]

@@ -3,6 +3,7 @@
 `meta.to` (and `previousFrom`, which is derived from it) may tick a second between two requests; everything else must
 match exactly.
 """
+
 from __future__ import annotations
 
 import copy

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import secrets
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
 
@@ -40,26 +40,45 @@ class Factory:
         from voiceconsole.platforms.base import AgentRecord
         from voiceconsole.services.intake.store import upsert_agent
 
-        agent = upsert_agent(self.s, org=org, client_id=client.id if client else None, record=AgentRecord(
-            platform=platform, platform_agent_id=f"ag_{secrets.token_hex(8)}", name=name or "Front desk"))
+        agent = upsert_agent(
+            self.s,
+            org=org,
+            client_id=client.id if client else None,
+            record=AgentRecord(
+                platform=platform, platform_agent_id=f"ag_{secrets.token_hex(8)}", name=name or "Front desk"
+            ),
+        )
         self.s.commit()
         return agent
 
     def call(self, org, agent, **overrides):
         from voiceconsole.models import Call
 
-        started = overrides.pop("started_at", datetime.now(timezone.utc) - timedelta(hours=1))
+        started = overrides.pop("started_at", datetime.now(UTC) - timedelta(hours=1))
         duration_ms = overrides.pop("duration_ms", 60_000)
         values = dict(
-            organization_id=org.id, agent_id=agent.id, client_id=agent.client_id, platform=agent.platform,
-            platform_call_id=f"call_{secrets.token_hex(8)}", status="ended", direction="inbound",
-            from_number="+15555550100", to_number="+15555550199", started_at=started,
+            organization_id=org.id,
+            agent_id=agent.id,
+            client_id=agent.client_id,
+            platform=agent.platform,
+            platform_call_id=f"call_{secrets.token_hex(8)}",
+            status="ended",
+            direction="inbound",
+            from_number="+15555550100",
+            to_number="+15555550199",
+            started_at=started,
             ended_at=started + timedelta(milliseconds=duration_ms) if duration_ms is not None else None,
             duration_ms=duration_ms,
-            cost_usd=Decimal("0.120000"), transcript="Agent: Hello, how can I help?\nUser: I want to book.\n",
-            transcript_turns=[{"role": "agent", "text": "Hello, how can I help?", "start": 0.5, "end": 2.0},
-                              {"role": "user", "text": "I want to book.", "start": 2.8, "end": 4.0}],
-            summary="Caller booked an appointment.", sentiment="Positive", successful=True, score=82,
+            cost_usd=Decimal("0.120000"),
+            transcript="Agent: Hello, how can I help?\nUser: I want to book.\n",
+            transcript_turns=[
+                {"role": "agent", "text": "Hello, how can I help?", "start": 0.5, "end": 2.0},
+                {"role": "user", "text": "I want to book.", "start": 2.8, "end": 4.0},
+            ],
+            summary="Caller booked an appointment.",
+            sentiment="Positive",
+            successful=True,
+            score=82,
         )
         values.update(overrides)
         call = Call(**values)
@@ -75,10 +94,17 @@ class Factory:
         from voiceconsole.services.security import new_token, sha256_hex
 
         user = accounts.get_or_create_user(self.s, email=email or f"u{secrets.token_hex(4)}@example.com")
-        self.s.add(Membership(user_id=user.id, organization_id=org.id, role=role,
-                              client_id=client.id if client else None))
+        self.s.add(
+            Membership(user_id=user.id, organization_id=org.id, role=role, client_id=client.id if client else None)
+        )
         token = new_token()
-        self.s.add(UserSession(token_hash=sha256_hex(token), user_id=user.id, organization_id=org.id,
-                               expires_at=utcnow() + timedelta(days=7)))
+        self.s.add(
+            UserSession(
+                token_hash=sha256_hex(token),
+                user_id=user.id,
+                organization_id=org.id,
+                expires_at=utcnow() + timedelta(days=7),
+            )
+        )
         self.s.commit()
         return user, token

@@ -30,12 +30,23 @@ GOOD_JUDGEMENT: dict[str, Any] = {
 
 GOOD_COACHING: dict[str, Any] = {
     "summary": "A smooth booking; confirm the details back to the caller.",
-    "wentWell": [{"title": "Friendly opening", "at": 0.5,
-                  "quote": "Thanks for calling Bright Smile Dental, this is Ava.",
-                  "detail": "The agent greeted the caller and said who she was."}],
-    "wentWrong": [{"title": "Did not confirm the name", "at": 9.0, "quote": "Sure, it's Maria Lopez.",
-                   "detail": "The agent moved on without spelling the name back.",
-                   "suggestion": "\u201cThanks, Maria. Is that Lopez, L-O-P-E-Z?\u201d"}],
+    "wentWell": [
+        {
+            "title": "Friendly opening",
+            "at": 0.5,
+            "quote": "Thanks for calling Bright Smile Dental, this is Ava.",
+            "detail": "The agent greeted the caller and said who she was.",
+        }
+    ],
+    "wentWrong": [
+        {
+            "title": "Did not confirm the name",
+            "at": 9.0,
+            "quote": "Sure, it's Maria Lopez.",
+            "detail": "The agent moved on without spelling the name back.",
+            "suggestion": "\u201cThanks, Maria. Is that Lopez, L-O-P-E-Z?\u201d",
+        }
+    ],
 }
 
 
@@ -73,8 +84,9 @@ class FakeLlm:
         def completions(body: dict, request: Request):  # sync: runs in a thread, so "slow" can sleep
             schema = (((body.get("response_format") or {}).get("json_schema")) or {}).get("name")
             with self.lock:
-                self.requests.append({"schema": schema, "body": body,
-                                      "authorization": request.headers.get("authorization")})
+                self.requests.append(
+                    {"schema": schema, "body": body, "authorization": request.headers.get("authorization")}
+                )
             if self.mode == "error":
                 return PlainTextResponse("upstream exploded", status_code=500)
             if self.mode == "slow":
@@ -86,11 +98,16 @@ class FakeLlm:
                 message["content"] = '{"outcome": {"achieved": "yes", "score": 9'  # cut off mid-answer
             elif self.mode == "refusal":
                 message = {"role": "assistant", "content": None, "refusal": "I can't help with that."}
-            return JSONResponse({
-                "id": "chatcmpl-test", "object": "chat.completion", "created": int(time.time()),
-                "model": body.get("model"), "choices": [{"index": 0, "message": message, "finish_reason": "stop"}],
-                "usage": {"prompt_tokens": 10, "completion_tokens": 10, "total_tokens": 20},
-            })
+            return JSONResponse(
+                {
+                    "id": "chatcmpl-test",
+                    "object": "chat.completion",
+                    "created": int(time.time()),
+                    "model": body.get("model"),
+                    "choices": [{"index": 0, "message": message, "finish_reason": "stop"}],
+                    "usage": {"prompt_tokens": 10, "completion_tokens": 10, "total_tokens": 20},
+                }
+            )
 
         return app
 
@@ -118,15 +135,20 @@ class FakeLlm:
 
 
 # The settings the `ai_mode` fixture points at the server (and puts back afterwards).
-LLM_ENV = ("VOICECONSOLE_LLM_BASE_URL", "VOICECONSOLE_LLM_API_KEY", "VOICECONSOLE_LLM_MODEL",
-           "VOICECONSOLE_LLM_TIMEOUT_S")
+LLM_ENV = (
+    "VOICECONSOLE_LLM_BASE_URL",
+    "VOICECONSOLE_LLM_API_KEY",
+    "VOICECONSOLE_LLM_MODEL",
+    "VOICECONSOLE_LLM_TIMEOUT_S",
+)
 
 
 def client_for(server: FakeLlm, *, timeout_s: float = 1.0):
     from voiceconsole.scoring.llm_judge import LlmClient, LlmConfig
 
-    return LlmClient(LlmConfig(base_url=server.base_url, model="judge-test", api_key="sk-test-123",
-                               timeout_s=timeout_s))
+    return LlmClient(
+        LlmConfig(base_url=server.base_url, model="judge-test", api_key="sk-test-123", timeout_s=timeout_s)
+    )
 
 
 def drain(*queues: str) -> None:

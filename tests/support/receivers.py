@@ -120,8 +120,9 @@ class Receiver:
             status = behaviour.statuses[0] if behaviour.statuses else 200
             if len(behaviour.statuses) > 1:
                 behaviour.statuses.popleft()
-            return _Behaviour(statuses=deque([status]), hang_s=behaviour.hang_s, drop=behaviour.drop,
-                              body=behaviour.body)
+            return _Behaviour(
+                statuses=deque([status]), hang_s=behaviour.hang_s, drop=behaviour.drop, body=behaviour.body
+            )
 
 
 class _Server(ThreadingHTTPServer):
@@ -132,15 +133,22 @@ class _Server(ThreadingHTTPServer):
 
 def _handler(receiver: Receiver):
     class Handler(BaseHTTPRequestHandler):
-        def log_message(self, *args):  # noqa: ANN002
+        def log_message(self, *args: Any) -> None:
             pass
 
-        def do_POST(self):  # noqa: N802
+        def do_POST(self) -> None:
             length = int(self.headers.get("content-length") or 0)
             body = self.rfile.read(length) if length else b""
-            behaviour = receiver._record(Request(
-                method="POST", path=self.path, headers={k.lower(): v for k, v in self.headers.items()},
-                body=body, at=time.monotonic(), wall=time.time()))
+            behaviour = receiver._record(
+                Request(
+                    method="POST",
+                    path=self.path,
+                    headers={k.lower(): v for k, v in self.headers.items()},
+                    body=body,
+                    at=time.monotonic(),
+                    wall=time.time(),
+                )
+            )
             if behaviour.drop:
                 self.close_connection = True
                 self.connection.shutdown(socket.SHUT_RDWR)
@@ -156,7 +164,7 @@ def _handler(receiver: Receiver):
             except OSError:
                 pass  # the client gave up (our timeout)
 
-        do_GET = do_POST  # noqa: N815
+        do_GET = do_POST
 
     return Handler
 
@@ -178,7 +186,7 @@ class Mailbox:
         mailbox = self
 
         class Handler:
-            async def handle_DATA(self, server, session, envelope):  # noqa: N802, ANN001
+            async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
                 message = email.message_from_bytes(envelope.content, policy=email.policy.default)
                 with mailbox._cond:
                     mailbox.messages.append(message)
@@ -197,8 +205,9 @@ class Mailbox:
         deadline = time.monotonic() + timeout
         with self._cond:
             while True:
-                got = [m for m in self.messages
-                       if address.lower() in str(m["To"]).lower() and subject in str(m["Subject"])]
+                got = [
+                    m for m in self.messages if address.lower() in str(m["To"]).lower() and subject in str(m["Subject"])
+                ]
                 left = deadline - time.monotonic()
                 if len(got) >= count or left <= 0:
                     return got
@@ -230,13 +239,31 @@ class Channels:
         self.db = db
         self.made: list[tuple[object, str]] = []
 
-    def make(self, org, kind: str, *, url: str | None = None, email: str | None = None,
-             events=("call.completed",), client=None, **extra):
-        from voiceconsole.services.notifications import channels as nc
+    def make(
+        self,
+        org,
+        kind: str,
+        *,
+        url: str | None = None,
+        email: str | None = None,
+        events=("call.completed",),
+        client=None,
+        **extra,
+    ):
         from voiceconsole.services.access.actor import SYSTEM
+        from voiceconsole.services.notifications import channels as nc
 
-        created = nc.create_channel(self.db, org=org, actor=SYSTEM, kind=kind, events=list(events), url=url,
-                                    email=email, client_id=client.public_id if client else None, **extra)
+        created = nc.create_channel(
+            self.db,
+            org=org,
+            actor=SYSTEM,
+            kind=kind,
+            events=list(events),
+            url=url,
+            email=email,
+            client_id=client.public_id if client else None,
+            **extra,
+        )
         self.db.commit()
         self.made.append((org, created.id))
         return created
@@ -250,14 +277,17 @@ class Channels:
         self.db.rollback()
         for _, public_id in self.made:
             channel = self.db.exec(
-                select(NotificationChannel).where(NotificationChannel.public_id == public_id)).first()
+                select(NotificationChannel).where(NotificationChannel.public_id == public_id)
+            ).first()
             if channel is None:
                 continue
             channel.status = "paused"
             self.db.add(channel)
-            self.db.execute(update(Delivery).where(Delivery.channel_id == channel.id,
-                                                   Delivery.status.in_(("pending", "delivering")))
-                            .values(status="held"))
+            self.db.execute(
+                update(Delivery)
+                .where(Delivery.channel_id == channel.id, Delivery.status.in_(("pending", "delivering")))
+                .values(status="held")
+            )
         self.db.commit()
 
 
@@ -272,8 +302,8 @@ def record(db, org, type: str, payload: dict):
 
 def deliver_now(max_seconds: float = 30.0):
     """Fan out and pump in this process (the same functions the notify jobs run)."""
-    from voiceconsole.services.notifications.sender import deliver_due
     from voiceconsole.services.notifications.fanout import fan_out_all
+    from voiceconsole.services.notifications.sender import deliver_due
 
     fan_out_all()
     return deliver_due(max_seconds=max_seconds)

@@ -6,7 +6,7 @@ from __future__ import annotations
 import random
 import secrets
 from collections import defaultdict
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 
 from sqlmodel import select
@@ -14,14 +14,16 @@ from sqlmodel import select
 from voiceconsole.models import Call, CallDailyRollup
 from voiceconsole.platforms.base import CallRecord, Turn
 from voiceconsole.services.analytics import rollups
-from voiceconsole.services.intake.store import upsert_calls
 from voiceconsole.services.analytics.rollups import MEASURES, Totals
+from voiceconsole.services.intake.store import upsert_calls
 from voiceconsole.services.scoring import score_stored_calls
 
-TURNS = [Turn("agent", "Thanks for calling, how can I help?", 0.4, 2.5),
-         Turn("user", "I'd like to book an appointment for next week please.", 3.1, 6.0),
-         Turn("agent", "Sure, Tuesday at 10 works. You're booked.", 6.8, 9.5),
-         Turn("user", "Great, thank you so much!", 10.1, 11.5)]
+TURNS = [
+    Turn("agent", "Thanks for calling, how can I help?", 0.4, 2.5),
+    Turn("user", "I'd like to book an appointment for next week please.", 3.1, 6.0),
+    Turn("agent", "Sure, Tuesday at 10 works. You're booked.", 6.8, 9.5),
+    Turn("user", "Great, thank you so much!", 10.1, 11.5),
+]
 
 
 def ingest(session, org, records: list[CallRecord]):
@@ -38,8 +40,15 @@ def rescore(session, call_ids: list[int], force: bool = True):
     return outcome
 
 
-def random_record(rng: random.Random, agent_ids: list[str | None], *, now: datetime, days: int = 20,
-                  platform: str = "retell", call_id: str | None = None) -> CallRecord:
+def random_record(
+    rng: random.Random,
+    agent_ids: list[str | None],
+    *,
+    now: datetime,
+    days: int = 20,
+    platform: str = "retell",
+    call_id: str | None = None,
+) -> CallRecord:
     status = rng.choices(["ended", "error", "in_progress"], [85, 10, 5])[0]
     started = now - timedelta(seconds=rng.randint(0, days * 86400))
     if rng.random() < 0.02:
@@ -47,8 +56,12 @@ def random_record(rng: random.Random, agent_ids: list[str | None], *, now: datet
     has_transcript = status == "ended" and rng.random() > 0.1
     duration = rng.randint(3_000, 600_000) if status != "in_progress" and rng.random() > 0.05 else None
     return CallRecord(
-        platform=platform, platform_call_id=call_id or f"call_{secrets.token_hex(8)}",
-        platform_agent_id=rng.choice(agent_ids), status=status, started_at=started, direction="inbound",
+        platform=platform,
+        platform_call_id=call_id or f"call_{secrets.token_hex(8)}",
+        platform_agent_id=rng.choice(agent_ids),
+        status=status,
+        started_at=started,
+        direction="inbound",
         ended_at=started + timedelta(milliseconds=duration) if started and duration else None,
         duration_ms=duration,
         cost_usd=Decimal(rng.randint(0, 2_000_000)) / Decimal(1_000_000) if rng.random() > 0.05 else None,
@@ -64,7 +77,7 @@ def expected_rollups(session, org_id: int) -> dict[tuple, Totals]:
     """(agent id, client id, UTC day) → figures, computed in Python from the call rows."""
     out: dict[tuple, Totals] = defaultdict(Totals)
     for c in session.exec(select(Call).where(Call.organization_id == org_id, Call.started_at.is_not(None))):
-        day = c.started_at.astimezone(timezone.utc).date()
+        day = c.started_at.astimezone(UTC).date()
         out[(c.agent_id, c.client_id, day)] = out[(c.agent_id, c.client_id, day)] + totals_of(c)
     return dict(out)
 
@@ -74,14 +87,20 @@ def totals_of(c: Call) -> Totals:
     ended = c.status == "ended"
     s = c.score if scored else None
     return Totals(
-        calls=1, ended=int(ended), successful=int(ended and c.successful is True), scored=int(scored),
-        score_sum=s or 0, score_excellent=int(s is not None and s >= 80),
-        score_good=int(s is not None and 60 <= s < 80), score_attention=int(s is not None and 40 <= s < 60),
+        calls=1,
+        ended=int(ended),
+        successful=int(ended and c.successful is True),
+        scored=int(scored),
+        score_sum=s or 0,
+        score_excellent=int(s is not None and s >= 80),
+        score_good=int(s is not None and 60 <= s < 80),
+        score_attention=int(s is not None and 40 <= s < 60),
         score_poor=int(s is not None and s < 40),
         duration_count=int(ended and c.duration_ms is not None),
         duration_ms_sum=(c.duration_ms or 0) if ended else 0,
         cost_usd=Decimal(c.cost_usd or 0).quantize(rollups.MICRO),
-        positive=int(c.sentiment == "Positive"), neutral=int(c.sentiment == "Neutral"),
+        positive=int(c.sentiment == "Positive"),
+        neutral=int(c.sentiment == "Neutral"),
         negative=int(c.sentiment == "Negative"),
     )
 
@@ -91,6 +110,5 @@ def stored_rollups(session, org_id: int) -> dict[tuple, Totals]:
     for r in session.exec(select(CallDailyRollup).where(CallDailyRollup.organization_id == org_id)):
         key = (r.agent_id, r.client_id, r.day if isinstance(r.day, date) else date.fromisoformat(str(r.day)))
         assert key not in out, f"two rollup rows for {key}"
-        out[key] = Totals(**{f: rollups.money(getattr(r, f)) if f == "cost_usd" else getattr(r, f)
-                             for f in MEASURES})
+        out[key] = Totals(**{f: rollups.money(getattr(r, f)) if f == "cost_usd" else getattr(r, f) for f in MEASURES})
     return out

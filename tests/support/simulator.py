@@ -11,7 +11,7 @@ Two setups share the simulator code but not their data:
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
 from rq import SimpleWorker
@@ -23,7 +23,7 @@ if TYPE_CHECKING:
 # The simulator's own tests
 # --------------------------------------------------------------------------------------------------
 
-NOW = datetime(2026, 8, 1, 12, 0, tzinfo=timezone.utc)
+NOW = datetime(2026, 8, 1, 12, 0, tzinfo=UTC)
 CALLS = 400
 AGENTS = 8
 
@@ -87,7 +87,13 @@ def connect(factory, sim: IntegrationSim, platform: str, *, key: str | None = No
 
     org = factory.org()
     integration = integrations.create_integration(
-        factory.s, org=org, platform=platform, api_key=key or sim.key(platform), label=f"{platform} test",
-        base_url=sim.url(platform), actor=SYSTEM)
+        factory.s,
+        org=org,
+        platform=platform,
+        api_key=key or sim.key(platform),
+        label=f"{platform} test",
+        base_url=sim.url(platform),
+        actor=SYSTEM,
+    )
     factory.s.commit()
     return org, integration

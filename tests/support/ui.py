@@ -11,10 +11,14 @@ def make_state(cls, *, token: str | None = None, path: str = "/calls", query: di
     root = rx.State()
     state = root.get_substate(cls.get_full_name().split(".")[1:])
     cookie = f"theme=dark; cp_session={token}" if token else ""
-    state.router = RouterData.from_router_data({
-        "headers": {"cookie": cookie, "origin": "http://testserver"},
-        "pathname": path, "asPath": path, "query": query or {},
-    })
+    state.router = RouterData.from_router_data(
+        {
+            "headers": {"cookie": cookie, "origin": "http://testserver"},
+            "pathname": path,
+            "asPath": path,
+            "query": query or {},
+        }
+    )
     return state
 
 

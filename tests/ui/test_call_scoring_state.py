@@ -16,10 +16,15 @@ from tests.support.ui import make_state, redirect_path
 from voiceconsole.models import ClientScoring, Organization
 from voiceconsole.services.scoring import score_stored_calls
 from voiceconsole.ui.state import call_detail as call_detail_module
-from voiceconsole.ui.state.call_detail import (CallCoachingState, CallDetailState, locate_turn, score_info,
-                                               score_parts, voice_metric_tiles)
-from voiceconsole.ui.state.scoring_settings import (ClientScoringState, ScoringSettingsState, parse_number,
-                                                    total_message)
+from voiceconsole.ui.state.call_detail import (
+    CallCoachingState,
+    CallDetailState,
+    locate_turn,
+    score_info,
+    score_parts,
+    voice_metric_tiles,
+)
+from voiceconsole.ui.state.scoring_settings import ClientScoringState, ScoringSettingsState, parse_number, total_message
 
 
 def event_name(spec) -> str:
@@ -49,8 +54,15 @@ def run_async(coro):
 
 def scored_call(factory, db, org, agent, script=BOOKING, **fields):
     turns = timed_turns(script)
-    call = factory.call(org, agent, transcript_turns=turns, transcript=None,
-                        duration_ms=int((turns[-1]["end"] + 1) * 1000), score=None, **fields)
+    call = factory.call(
+        org,
+        agent,
+        transcript_turns=turns,
+        transcript=None,
+        duration_ms=int((turns[-1]["end"] + 1) * 1000),
+        score=None,
+        **fields,
+    )
     score_stored_calls(db, call_ids=[call.id])
     db.commit()
     db.refresh(call)
@@ -209,24 +221,35 @@ def test_polling_stops_when_the_page_moves_on(tenant, monkeypatch):
 def test_focus_turn_only_accepts_our_turn_ids(tenant):
     coaching = make_state(CallCoachingState, token=tenant["token"], path=f"/calls/{tenant['call'].public_id}")
     assert coaching.focus_turn("turn-3") is not None
-    assert coaching.focus_turn("turn-3\");alert(1);//") is None
+    assert coaching.focus_turn('turn-3");alert(1);//') is None
     assert coaching.focus_turn("") is None and coaching.focus_turn("turn-3\n") is None
 
 
 def test_pure_builders():
-    turns = [{"id": "turn-0", "text": "Hello, how can I help?", "start": "0.5", "at": "00:00"},
-             {"id": "turn-1", "text": "I want to book. I want to book.", "start": "2.8", "at": "00:03"},
-             {"id": "turn-2", "text": "I want to book a cleaning.", "start": "9.0", "at": "00:09"}]
+    turns = [
+        {"id": "turn-0", "text": "Hello, how can I help?", "start": "0.5", "at": "00:00"},
+        {"id": "turn-1", "text": "I want to book. I want to book.", "start": "2.8", "at": "00:03"},
+        {"id": "turn-2", "text": "I want to book a cleaning.", "start": "9.0", "at": "00:09"},
+    ]
     assert locate_turn(turns, 9.0, "I want to book") == "turn-2"  # quoted twice: the nearer one
     assert locate_turn(turns, None, "how can I help…") == "turn-0"
     assert locate_turn(turns, 4.0, None) == "turn-1"
     assert locate_turn(turns, 0.0, None) == "turn-0"
     assert locate_turn([], 1.0, "x") == ""
-    ai = {"outcome": {"score": 90, "weight": 35, "reasons": ["Booked", "a", "b", "c", "d"], "source": "ai"},
-          "version": "ai-1", "mode": "ai", "ai": {"model": "gpt-4o-mini"}}
+    ai = {
+        "outcome": {"score": 90, "weight": 35, "reasons": ["Booked", "a", "b", "c", "d"], "source": "ai"},
+        "version": "ai-1",
+        "mode": "ai",
+        "ai": {"model": "gpt-4o-mini"},
+    }
     (part,) = score_parts(ai)
     assert (part.source, part.weight, part.band, len(part.reasons), part.more_reasons) == (
-        "AI", "× 35%", "excellent", 3, ["c", "d"])
+        "AI",
+        "× 35%",
+        "excellent",
+        3,
+        ["c", "d"],
+    )
     assert score_info(ai, None)["mode"] == "AI · gpt-4o-mini"
     fallback = {"version": "local-1", "mode": "local", "fallback": "no_credits"}
     assert "no AI credits" in score_info(fallback, None)["note"]
@@ -356,7 +379,12 @@ def test_client_override_edit_validate_and_clear(factory, db):
     assert not state.editor_open
     (row,) = state.overrides
     assert (row["name"], row["own_weights"], row["w_outcome"], row["w_duration"], row["threshold"]) == (
-        "Bright Smile", "yes", "50%", "5%", "70")
+        "Bright Smile",
+        "yes",
+        "50%",
+        "5%",
+        "70",
+    )
     assert state.clients_without_override == []
     stored = db.get(ClientScoring, client.id)
     db.refresh(stored)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 from tests.support.ui import make_state, redirect_path
 from voiceconsole.services.analytics import rollups
@@ -16,7 +16,7 @@ def _tenant(db, factory):
     org = factory.org()
     acme, globex = factory.client(org, "Acme"), factory.client(org, "Globex")
     a1, a2 = factory.agent(org, client=acme, name="Acme desk"), factory.agent(org, client=globex, name="Globex desk")
-    now = datetime.now(timezone.utc)
+    now = datetime.now(UTC)
     ids = [factory.call(org, a1, started_at=now - timedelta(days=d, minutes=5), score=40).id for d in (0, 1, 20)]
     ids += [factory.call(org, a2, started_at=now - timedelta(days=d, minutes=5), score=90).id for d in (0, 2)]
     rollups.refresh_rollups_for_calls(db, ids)
@@ -42,7 +42,7 @@ def test_dashboard_reads_the_url_and_fills_kpis_charts_and_board(db, factory):
     assert _kpi(dash, "calls")["value"] == "4" and len(dash.points) == 7
     assert [r["name"] for r in dash.client_rows] == ["Acme", "Globex"]  # worst health first
     # Each row opens that client's / agent's calls of the week, worst score first (the "why").
-    week = fmt.local_date(datetime.now(timezone.utc) - timedelta(days=6), "UTC")
+    week = fmt.local_date(datetime.now(UTC) - timedelta(days=6), "UTC")
     worst_first = f"dateFrom={week}&scored=true&sortBy=callScore&sortOrder=asc"
     assert dash.client_rows[0]["href"] == f"/calls?clientId={t['acme'].public_id}&{worst_first}"
     assert dash.agent_rows[0]["href"] == f"/calls?agentId={t['a1'].platform_agent_id}&{worst_first}"
@@ -71,9 +71,20 @@ def test_dashboard_survives_bad_and_foreign_links(db, factory):
 
 def test_kpi_cards_arrows_and_tones():
     trend = lambda c: {"current": 1, "previous": 1, "change": c}  # noqa: E731
-    data = {"totalCalls": 1200, "successRate": 61.5, "avgScore": 72.4, "avgDuration": 95.0, "totalCost": 12.5,
-            "trends": {"calls": trend(10.0), "successRate": trend(-5.0), "score": trend(None),
-                       "duration": trend(0.0), "cost": trend(20.0)}}
+    data = {
+        "totalCalls": 1200,
+        "successRate": 61.5,
+        "avgScore": 72.4,
+        "avgDuration": 95.0,
+        "totalCost": 12.5,
+        "trends": {
+            "calls": trend(10.0),
+            "successRate": trend(-5.0),
+            "score": trend(None),
+            "duration": trend(0.0),
+            "cost": trend(20.0),
+        },
+    }
     cards = {c["key"]: c for c in kpi_cards(data)}
     assert cards["calls"]["value"] == "1,200" and cards["calls"]["direction"] == "up"
     assert cards["calls"]["tone"] == "neutral" and cards["calls"]["change"] == "+10%"

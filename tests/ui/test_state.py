@@ -19,8 +19,10 @@ def two_tenants(factory):
     """Org A with a signed-in owner and two calls; org B with one call that A must never see."""
     org_a, org_b = factory.org(name="Agency A"), factory.org(name="Agency B")
     agent_a, agent_b = factory.agent(org_a, name="A desk"), factory.agent(org_b, name="B desk")
-    calls_a = [factory.call(org_a, agent_a, summary="A: booked a cleaning"),
-               factory.call(org_a, agent_a, summary="A: asked about prices", sentiment="Negative")]
+    calls_a = [
+        factory.call(org_a, agent_a, summary="A: booked a cleaning"),
+        factory.call(org_a, agent_a, summary="A: asked about prices", sentiment="Negative"),
+    ]
     call_b = factory.call(org_b, agent_b, summary="B: secret booking for zebra", sentiment="Negative")
     _, token_a = factory.user_session(org_a)
     return {"org_a": org_a, "org_b": org_b, "calls_a": calls_a, "call_b": call_b, "token_a": token_a}
@@ -77,8 +79,7 @@ def test_calls_list_never_contains_another_orgs_calls(two_tenants):
 
 
 def test_call_detail_of_another_org_is_not_found(two_tenants):
-    detail = make_state(CallDetailState, token=two_tenants["token_a"],
-                        path=f"/calls/{two_tenants['call_b'].public_id}")
+    detail = make_state(CallDetailState, token=two_tenants["token_a"], path=f"/calls/{two_tenants['call_b'].public_id}")
     assert detail.load() is None
     assert detail.not_found is True
     assert detail.call == {} and detail.turns == [] and detail.notes == []
@@ -101,8 +102,7 @@ def test_cannot_write_notes_or_tags_on_another_orgs_call(two_tenants, db):
     from voiceconsole.models import CallNote, CallTag
 
     b_id = two_tenants["call_b"].id
-    detail = make_state(CallDetailState, token=two_tenants["token_a"],
-                        path=f"/calls/{two_tenants['call_b'].public_id}")
+    detail = make_state(CallDetailState, token=two_tenants["token_a"], path=f"/calls/{two_tenants['call_b'].public_id}")
     detail.submit_note({"body": "sneaky"})
     assert detail.note_error == "Call not found"
     detail.submit_tag({"tag": "sneaky"})
@@ -212,9 +212,20 @@ def test_login_page_sends_signed_in_users_to_the_dashboard(factory):
 # --- formatting -------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("score,band", [(None, "none"), (0, "poor"), (39, "poor"), (40, "attention"),
-                                        (59, "attention"), (60, "good"), (79, "good"), (80, "excellent"),
-                                        (100, "excellent")])
+@pytest.mark.parametrize(
+    "score,band",
+    [
+        (None, "none"),
+        (0, "poor"),
+        (39, "poor"),
+        (40, "attention"),
+        (59, "attention"),
+        (60, "good"),
+        (79, "good"),
+        (80, "excellent"),
+        (100, "excellent"),
+    ],
+)
 def test_score_bands(score, band):
     assert fmt.score_band(score) == band
 

@@ -4,20 +4,21 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
-from typing import Annotated
+from typing import Annotated, NoReturn
 from urllib.parse import urlsplit
 
 from fastapi import Depends, Request
-from starlette.concurrency import run_in_threadpool
+from fastapi.dependencies.models import Dependant
 from sqlmodel import Session
+from starlette.concurrency import run_in_threadpool
 
-from voiceconsole.services.api_keys import rate_limits as ratelimit
 from voiceconsole.api.errors import ApiError
 from voiceconsole.db import get_engine
 from voiceconsole.models import Organization
 from voiceconsole.services import accounts, api_keys
-from voiceconsole.services.api_keys import cache as api_key_cache
 from voiceconsole.services.access.actor import Actor
+from voiceconsole.services.api_keys import cache as api_key_cache
+from voiceconsole.services.api_keys import rate_limits as ratelimit
 from voiceconsole.services.security import sha256_hex
 from voiceconsole.settings import get_settings
 
@@ -83,13 +84,14 @@ def _same_origin(request: Request) -> bool:
     return o.netloc in allowed
 
 
-def _refuse(request: Request) -> None:
+def _refuse(request: Request) -> NoReturn:
     _rate_limit(request, f"ip:{_client_ip(request)}", "free")  # slows key guessing
     raise ApiError(401, "Unauthorized")
 
 
-def _key_from_database(request: Request, session: Session, token: str, digest: str,
-                       counted: ratelimit.RateDecision | None) -> Principal:
+def _key_from_database(
+    request: Request, session: Session, token: str, digest: str, counted: ratelimit.RateDecision | None
+) -> Principal:
     """The key checked against the database (and remembered when valid). `counted`: this request's
     rate-limit decision when it was already counted under the remembered grant."""
     epoch = api_key_cache.read_epoch()  # before the database: a revocation committed later bumps it
@@ -150,7 +152,7 @@ def _touch(key_id: int) -> None:
 PrincipalDep = Annotated[Principal, Depends(get_principal)]
 
 
-def _needs_principal(dependant) -> bool:  # noqa: ANN001 (fastapi.dependencies.models.Dependant)
+def _needs_principal(dependant: Dependant) -> bool:
     return any(d.call is get_principal or _needs_principal(d) for d in dependant.dependencies)
 
 

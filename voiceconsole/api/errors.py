@@ -7,8 +7,9 @@ from typing import Any
 from fastapi.responses import JSONResponse
 
 
-def error_response(status: int, message: str, details: list[dict[str, str]] | None = None,
-                   headers: dict[str, str] | None = None) -> JSONResponse:
+def error_response(
+    status: int, message: str, details: list[dict[str, str]] | None = None, headers: dict[str, str] | None = None
+) -> JSONResponse:
     body: dict[str, Any] = {"error": message}
     if details:
         body["details"] = details
@@ -16,8 +17,13 @@ def error_response(status: int, message: str, details: list[dict[str, str]] | No
 
 
 class ApiError(Exception):
-    def __init__(self, status: int, message: str, details: list[dict[str, str]] | None = None,
-                 headers: dict[str, str] | None = None):
+    def __init__(
+        self,
+        status: int,
+        message: str,
+        details: list[dict[str, str]] | None = None,
+        headers: dict[str, str] | None = None,
+    ):
         self.status, self.message, self.details, self.headers = status, message, details, headers
 
 

@@ -10,8 +10,17 @@ from fastapi import APIRouter, FastAPI
 
 from voiceconsole.api.handlers import install_error_handlers
 from voiceconsole.api.middleware import RateLimitHeaders
-from voiceconsole.api.routes import agents, analytics, api_keys, auth, calls, clients, integrations, scoring
-from voiceconsole.api.routes import notification_channels
+from voiceconsole.api.routes import (
+    agents,
+    analytics,
+    api_keys,
+    auth,
+    calls,
+    clients,
+    integrations,
+    notification_channels,
+    scoring,
+)
 
 DESCRIPTION = """
 VoiceConsole REST API. Authenticate with `Authorization: Bearer viq_…` (create a key under
@@ -34,8 +43,14 @@ def _router(include_in_schema: bool) -> APIRouter:
 
 
 def create_api() -> FastAPI:
-    api = FastAPI(title="VoiceConsole API", version="1.0", description=DESCRIPTION,
-                  docs_url="/api/docs", openapi_url="/api/openapi.json", redoc_url=None)
+    api = FastAPI(
+        title="VoiceConsole API",
+        version="1.0",
+        description=DESCRIPTION,
+        docs_url="/api/docs",
+        openapi_url="/api/openapi.json",
+        redoc_url=None,
+    )
     install_error_handlers(api)
 
     api.add_middleware(RateLimitHeaders)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Annotated, Literal
 
 from fastapi import Query
@@ -30,9 +30,11 @@ def as_utc(value: datetime | None) -> datetime | None:
     """ISO 8601 without a zone is taken as UTC, as the API documents."""
     if value is None:
         return None
-    return value.replace(tzinfo=timezone.utc) if value.tzinfo is None else value.astimezone(timezone.utc)
+    return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
 
 
 def check_range(date_from: datetime | None, date_to: datetime | None) -> None:
     if date_from and date_to and date_from > date_to:
-        raise ApiError(422, "Validation failed", [{"field": "dateFrom", "message": "dateFrom must not be after dateTo"}])
+        raise ApiError(
+            422, "Validation failed", [{"field": "dateFrom", "message": "dateFrom must not be after dateTo"}]
+        )

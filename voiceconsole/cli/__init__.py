@@ -35,8 +35,10 @@ def org_create(name: str, plan: str = typer.Option("free", help="free | pro | ag
 
 
 @apikey_app.command("create")
-def apikey_create(org: str = typer.Option(..., "--org", help="Organization slug"),
-                  name: str = typer.Option(..., "--name", help="A name to recognise the key by")) -> None:
+def apikey_create(
+    org: str = typer.Option(..., "--org", help="Organization slug"),
+    name: str = typer.Option(..., "--name", help="A name to recognise the key by"),
+) -> None:
     """Create an API key and print it (shown once; only its hash is stored)."""
     from voiceconsole.cli import operations  # on use: keeps --help instant
 
@@ -44,8 +46,10 @@ def apikey_create(org: str = typer.Option(..., "--org", help="Organization slug"
 
 
 @apikey_app.command("revoke")
-def apikey_revoke(key: str = typer.Argument(..., help="The key's id (as Settings → API keys lists it) or the key itself"),
-                  org: str = typer.Option(..., "--org", help="Organization slug")) -> None:
+def apikey_revoke(
+    key: str = typer.Argument(..., help="The key's id (as Settings → API keys lists it) or the key itself"),
+    org: str = typer.Option(..., "--org", help="Organization slug"),
+) -> None:
     """Revoke an API key: every web process refuses it from its next request on."""
     from voiceconsole.cli import operations  # on use: keeps --help instant
 
@@ -53,10 +57,14 @@ def apikey_revoke(key: str = typer.Argument(..., help="The key's id (as Settings
 
 
 @app.command()
-def demo(simulator_url: str = typer.Option(
-        None, "--simulator-url",
+def demo(
+    simulator_url: str = typer.Option(
+        None,
+        "--simulator-url",
         help="A running `voiceconsole simulator` (default: VOICECONSOLE_SIMULATOR_URL). The demo then gets its "
-             "agents and calls through Retell and Vapi integrations synced by the worker.")) -> None:
+        "agents and calls through Retell and Vapi integrations synced by the worker.",
+    ),
+) -> None:
     """Create the demo organization, user and data (once); print a login link and an API key."""
     from voiceconsole.cli import operations  # on use: keeps --help instant
 
@@ -64,8 +72,10 @@ def demo(simulator_url: str = typer.Option(
 
 
 @app.command()
-def worker(burst: bool = typer.Option(False, "--burst", help="Work until the queues are empty, then exit."),
-           simple: bool = typer.Option(False, "--simple", help="Run jobs in-process (no fork).")) -> None:
+def worker(
+    burst: bool = typer.Option(False, "--burst", help="Work until the queues are empty, then exit."),
+    simple: bool = typer.Option(False, "--simple", help="Run jobs in-process (no fork)."),
+) -> None:
     """Run an RQ worker with the periodic scheduler."""
     from voiceconsole.cli import operations  # on use: keeps --help instant
 
@@ -73,8 +83,10 @@ def worker(burst: bool = typer.Option(False, "--burst", help="Work until the que
 
 
 @app.command("score")
-def score(file: str = typer.Argument(..., help="JSON, a JSON array or JSON Lines of calls; - for stdin"),
-          platform: str = typer.Option(..., "--platform", help="retell | vapi | elevenlabs")) -> None:
+def score(
+    file: str = typer.Argument(..., help="JSON, a JSON array or JSON Lines of calls; - for stdin"),
+    platform: str = typer.Option(..., "--platform", help="retell | vapi | elevenlabs"),
+) -> None:
     """Score calls given in a platform's own JSON shape; prints one JSON line per call."""
     from voiceconsole.cli.score import score_file  # on use: keeps --help instant
 
@@ -82,11 +94,13 @@ def score(file: str = typer.Argument(..., help="JSON, a JSON array or JSON Lines
 
 
 @app.command()
-def simulator(port: int = typer.Option(8090, "--port", help="Port to listen on"),
-              host: str = typer.Option("127.0.0.1", "--host"),
-              seed: int = typer.Option(7, "--seed", help="Same seed, same agents and calls"),
-              calls: int = typer.Option(2000, "--calls", help="Calls per platform"),
-              agents: int = typer.Option(12, "--agents", help="Agents per platform")) -> None:
+def simulator(
+    port: int = typer.Option(8090, "--port", help="Port to listen on"),
+    host: str = typer.Option("127.0.0.1", "--host"),
+    seed: int = typer.Option(7, "--seed", help="Same seed, same agents and calls"),
+    calls: int = typer.Option(2000, "--calls", help="Calls per platform"),
+    agents: int = typer.Option(12, "--agents", help="Agents per platform"),
+) -> None:
     """Run the platform simulator: Retell, Vapi and ElevenLabs APIs at /retell, /vapi, /elevenlabs."""
     from voiceconsole.platforms.simulator.cli import run_simulator  # on use: keeps --help instant
 

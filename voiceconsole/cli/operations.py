@@ -73,8 +73,9 @@ def demo(simulator_url: str | None) -> None:
             typer.echo(str(exc), err=True)
             raise typer.Exit(1) from None
         if simulator_url:
-            typer.echo(f"Connected to the simulator at {simulator_url}: Retell and Vapi syncs queued "
-                       "(the worker runs them).")
+            typer.echo(
+                f"Connected to the simulator at {simulator_url}: Retell and Vapi syncs queued (the worker runs them)."
+            )
         typer.echo(("Created" if result.created else "Found") + f" demo organization '{result.organization.slug}'.")
         typer.echo(f"Login link (single use): {result.login_url}")
         typer.echo(f"API key: {result.api_key}")

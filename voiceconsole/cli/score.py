@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import json
 import sys
-from typing import Any, Iterator, TextIO
+from collections.abc import Iterator
+from typing import Any, TextIO
 
 from voiceconsole.platforms import elevenlabs, retell, vapi
 from voiceconsole.scoring.scorer import ScoringInput, score_call, voice_metrics
@@ -63,7 +64,7 @@ def score_file(path: str, platform: str, out: TextIO | None = None, err: TextIO 
                 continue
             try:
                 record = mapper.map_call(_unwrap(platform, raw))
-            except Exception as exc:  # the mapper's own message says what is missing
+            except Exception as exc:  # noqa: BLE001 — any malformed call; the mapper's own message says what is missing
                 print(f"error: {where}: not a valid {platform} call: {exc}", file=err)
                 code = EXIT_BAD_CALL
                 continue
@@ -108,8 +109,9 @@ def _payloads(text: str, path: str) -> Iterator[tuple[str, Any]]:
             json.loads(lines[0][1])
         except json.JSONDecodeError:
             # Not JSON Lines either: report the document's own error position.
-            raise _InputError(f"{path} is not valid JSON: {whole_error.msg} "
-                              f"(line {whole_error.lineno}, column {whole_error.colno})") from None
+            raise _InputError(
+                f"{path} is not valid JSON: {whole_error.msg} (line {whole_error.lineno}, column {whole_error.colno})"
+            ) from None
         for lineno, ln in lines:
             try:
                 payload: Any = json.loads(ln)
@@ -133,8 +135,17 @@ def _unwrap(platform: str, raw: Any) -> Any:
     if platform == "vapi" and "id" not in raw and isinstance(raw.get("message"), dict):
         msg = raw["message"]  # {"message": {"type": "end-of-call-report", "call": {…}, "artifact": …}}
         call = dict(msg.get("call") or {})
-        for key in ("artifact", "analysis", "endedReason", "startedAt", "endedAt", "cost", "costs",
-                    "customer", "phoneNumber"):
+        for key in (
+            "artifact",
+            "analysis",
+            "endedReason",
+            "startedAt",
+            "endedAt",
+            "cost",
+            "costs",
+            "customer",
+            "phoneNumber",
+        ):
             if msg.get(key) is not None and not call.get(key):
                 call[key] = msg[key]
         return call

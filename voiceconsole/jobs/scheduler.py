@@ -35,7 +35,7 @@ def start_ticker(stop: threading.Event) -> threading.Thread:
             for ask in TICKS:
                 try:
                     ask()
-                except Exception:  # noqa: BLE001 (Redis briefly away: try again next tick)
+                except Exception:  # Redis briefly away: try again next tick
                     log.exception("scheduler %s failed", ask.__name__)
             stop.wait(enqueue.NOTIFY_TICK_SECONDS)
 

@@ -3,8 +3,8 @@ periodic sync. Thin: each takes ids and calls a service."""
 
 from __future__ import annotations
 
-from voiceconsole.db import session_scope
 from voiceconsole import enqueue
+from voiceconsole.db import session_scope
 from voiceconsole.services.intake.sync import sync_integration
 from voiceconsole.services.integrations.connection_test import run_connection_test
 from voiceconsole.services.integrations.schedule import due_integration_ids

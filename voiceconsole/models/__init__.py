@@ -12,6 +12,7 @@ from voiceconsole.models.accounts import (  # noqa: F401
     User,
     UserSession,
 )
+from voiceconsole.models.analytics import CallDailyRollup  # noqa: F401
 from voiceconsole.models.calls import (  # noqa: F401
     CALL_STATUSES,
     DIRECTIONS,
@@ -22,13 +23,12 @@ from voiceconsole.models.calls import (  # noqa: F401
     CallTag,
     Tag,
 )
-from voiceconsole.models.integrations import Integration  # noqa: F401
 from voiceconsole.models.events import EVENT_TYPES, Event  # noqa: F401
-from voiceconsole.models.scoring import AgentScoring, ClientScoring, Coaching, CreditLedger  # noqa: F401
-from voiceconsole.models.analytics import CallDailyRollup  # noqa: F401
+from voiceconsole.models.integrations import Integration  # noqa: F401
 from voiceconsole.models.notifications import (  # noqa: F401
     CHANNEL_KINDS,
     Delivery,
     DeliveryAttempt,
     NotificationChannel,
 )
+from voiceconsole.models.scoring import AgentScoring, ClientScoring, Coaching, CreditLedger  # noqa: F401

@@ -13,7 +13,7 @@ from datetime import date, datetime
 from decimal import Decimal
 
 from sqlalchemy import BigInteger, Column, Index, Numeric, func
-from sqlmodel import Field, SQLModel
+from sqlmodel import Field, SQLModel, col
 
 from voiceconsole.models.types import UTCDateTime, utcnow
 
@@ -49,5 +49,11 @@ class CallDailyRollup(SQLModel, table=True):
 
 
 # One row per key; agent and client may be NULL, which a plain unique constraint would not compare.
-Index("uq_call_daily_rollup_key", CallDailyRollup.organization_id, CallDailyRollup.day,
-      func.coalesce(CallDailyRollup.agent_id, 0), func.coalesce(CallDailyRollup.client_id, 0), unique=True)
+Index(
+    "uq_call_daily_rollup_key",
+    col(CallDailyRollup.organization_id),
+    col(CallDailyRollup.day),
+    func.coalesce(CallDailyRollup.agent_id, 0),
+    func.coalesce(CallDailyRollup.client_id, 0),
+    unique=True,
+)

@@ -57,11 +57,18 @@ class Call(SQLModel, table=True):
         Index("ix_call_org_client_started", "organization_id", "client_id", "started_at"),
         Index("ix_call_org_score", "organization_id", "score", "id"),
         # "Best first" with unscored calls last; SQLite already sorts NULL lowest, so PostgreSQL only.
-        Index("ix_call_org_score_desc", "organization_id", text("score DESC NULLS LAST"),
-              text("id DESC")).ddl_if(dialect="postgresql"),
+        Index("ix_call_org_score_desc", "organization_id", text("score DESC NULLS LAST"), text("id DESC")).ddl_if(
+            dialect="postgresql"
+        ),
         # INCLUDE score: "negative calls scoring under 50 since…" counts from the index alone.
-        Index("ix_call_org_sentiment_started", "organization_id", "sentiment", "started_at", "id",
-              postgresql_include=["score"]),
+        Index(
+            "ix_call_org_sentiment_started",
+            "organization_id",
+            "sentiment",
+            "started_at",
+            "id",
+            postgresql_include=["score"],
+        ),
         Index("ix_call_org_status_started", "organization_id", "status", "started_at"),
         Index("ix_call_agent_id", "agent_id"),
     )

@@ -21,8 +21,12 @@ class Event(SQLModel, table=True):
     __table_args__ = (
         Index("ix_event_org_created", "organization_id", "created_at"),
         # The fan-out reads only events not yet turned into deliveries.
-        Index("ix_event_undispatched", "id", postgresql_where=text("dispatched_at IS NULL"),
-              sqlite_where=text("dispatched_at IS NULL")),
+        Index(
+            "ix_event_undispatched",
+            "id",
+            postgresql_where=text("dispatched_at IS NULL"),
+            sqlite_where=text("dispatched_at IS NULL"),
+        ),
         Index("uq_event_dedupe_key", "dedupe_key", unique=True),
     )
     id: int | None = Field(default=None, primary_key=True)

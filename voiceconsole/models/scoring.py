@@ -69,8 +69,14 @@ class CreditLedger(SQLModel, table=True):
     __table_args__ = (
         UniqueConstraint("organization_id", "call_id", "reason", name="uq_credit_ledger_org_call_reason"),
         Index("ix_credit_ledger_org_period", "organization_id", "period"),
-        Index("uq_credit_ledger_monthly_grant", "organization_id", "period", unique=True,
-              sqlite_where="reason = 'monthly_grant'", postgresql_where="reason = 'monthly_grant'"),
+        Index(
+            "uq_credit_ledger_monthly_grant",
+            "organization_id",
+            "period",
+            unique=True,
+            sqlite_where="reason = 'monthly_grant'",
+            postgresql_where="reason = 'monthly_grant'",
+        ),
     )
     id: int | None = Field(default=None, primary_key=True)
     organization_id: int = Field(foreign_key="organization.id")

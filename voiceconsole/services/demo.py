@@ -6,17 +6,18 @@ from dataclasses import dataclass
 
 import httpx
 from sqlalchemy import delete
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from voiceconsole import enqueue
 from voiceconsole.models import Agent, ApiKey, Client, Integration, NotificationChannel, Organization
+from voiceconsole.models.types import id_column, pk
 from voiceconsole.platforms import retell, vapi
 from voiceconsole.platforms.simulator.generator import DEMO_CLIENTS, generate_agents, generate_calls
 from voiceconsole.services import accounts, api_keys, integrations
-from voiceconsole.services.agents import recompute_agent_stats
 from voiceconsole.services.access.actor import SYSTEM
-from voiceconsole.services.intake.store import upsert_agent, upsert_calls
+from voiceconsole.services.agents import recompute_agent_stats
 from voiceconsole.services.errors import ValidationFailed
+from voiceconsole.services.intake.store import upsert_agent, upsert_calls
 from voiceconsole.services.notifications import channels
 from voiceconsole.services.scoring import score_stored_calls
 from voiceconsole.settings import get_settings
@@ -38,12 +39,13 @@ class DemoResult:
 
 
 def load_demo_traffic(session: Session, *, org: Organization, seed: int = 7, scale: float = 1.0) -> int:
-    clients = {}
+    clients: dict[str, Client] = {}
     for demo_client in DEMO_CLIENTS:
-        client = session.exec(select(Client).where(Client.organization_id == org.id,
-                                                   Client.name == demo_client.name)).first()
+        client = session.exec(
+            select(Client).where(Client.organization_id == org.id, Client.name == demo_client.name)
+        ).first()
         if client is None:
-            client = Client(organization_id=org.id, name=demo_client.name)
+            client = Client(organization_id=pk(org), name=demo_client.name)
             session.add(client)
             session.flush()
         clients[demo_client.name] = client
@@ -52,15 +54,18 @@ def load_demo_traffic(session: Session, *, org: Organization, seed: int = 7, sca
         mapper = _MAPPERS[platform]
         raw_agents = generate_agents(platform, seed=seed + i, count=n_agents, clients=DEMO_CLIENTS)
         for raw in raw_agents:
-            client = clients.get(raw.get("_client"))
+            client_name = raw.get("_client")
+            client = clients.get(client_name) if client_name is not None else None
             upsert_agent(session, org=org, record=mapper.map_agent(raw), client_id=client.id if client else None)
-        calls = [mapper.map_call(raw) for raw in generate_calls(platform, raw_agents, seed=seed + 100 + i,
-                                                                count=int(n_calls * scale))]
+        calls = [
+            mapper.map_call(raw)
+            for raw in generate_calls(platform, raw_agents, seed=seed + 100 + i, count=int(n_calls * scale))
+        ]
         for start in range(0, len(calls), 500):
-            new_ids = upsert_calls(session, org=org, records=calls[start:start + 500]).new_call_ids
+            new_ids = upsert_calls(session, org=org, records=calls[start : start + 500]).new_call_ids
             score_stored_calls(session, call_ids=new_ids)  # the demo shows scores from the first page
             stored += len(new_ids)
-    for agent_id in session.exec(select(Agent.id).where(Agent.organization_id == org.id)):
+    for agent_id in session.exec(select(id_column(Agent)).where(Agent.organization_id == org.id)):
         recompute_agent_stats(session, agent_id=agent_id)
     return stored
 
@@ -86,7 +91,7 @@ def ensure_demo(session: Session, *, simulator_url: str | None = None) -> DemoRe
         inbox_url = ensure_demo_channels(session, org=org, simulator_url=simulator_url, email=user.email)
         connect_demo_to_simulator(session, org=org, simulator_url=simulator_url)
     # Keys are stored hashed, so a rerun replaces the demo key rather than piling up new ones.
-    session.exec(delete(ApiKey).where(ApiKey.organization_id == org.id, ApiKey.name == DEMO_KEY_NAME))
+    session.exec(delete(ApiKey).where(col(ApiKey.organization_id) == org.id, col(ApiKey.name) == DEMO_KEY_NAME))
     key = api_keys.create_api_key(session, org=org, name=DEMO_KEY_NAME, actor=SYSTEM)
     login_url = accounts.create_magic_link(session, email=user.email)
     session.flush()
@@ -109,11 +114,19 @@ def ensure_demo_channels(session: Session, *, org: Organization, simulator_url: 
     existing = set(session.exec(select(NotificationChannel.name).where(NotificationChannel.organization_id == org.id)))
     for name, kind, box in DEMO_CHANNELS:
         if name not in existing:
-            channels.create_channel(session, org=org, actor=SYSTEM, kind=kind, name=name,
-                                                 url=f"{base}/_sim/inbox/{box}", events=DEMO_EVENTS)
+            channels.create_channel(
+                session, org=org, actor=SYSTEM, kind=kind, name=name, url=f"{base}/_sim/inbox/{box}", events=DEMO_EVENTS
+            )
     if "Demo email" not in existing:
-        channels.create_channel(session, org=org, actor=SYSTEM, kind="email", name="Demo email",
-                                             email=email, events=["call.low_score", "daily_summary"])
+        channels.create_channel(
+            session,
+            org=org,
+            actor=SYSTEM,
+            kind="email",
+            name="Demo email",
+            email=email,
+            events=["call.low_score", "daily_summary"],
+        )
     session.flush()
     return f"{base}/_sim/inbox/view"
 
@@ -129,8 +142,9 @@ class DemoIntegration:
     agents: int
 
 
-def connect_demo_to_simulator(session: Session, *, org: Organization, simulator_url: str,
-                              queue_syncs: bool = True) -> list[DemoIntegration]:
+def connect_demo_to_simulator(
+    session: Session, *, org: Organization, simulator_url: str, queue_syncs: bool = True
+) -> list[DemoIntegration]:
     """Connect the demo organization to a running simulator (Retell and Vapi), once.
 
     The simulator reports its keys at `/_sim/state`. The agents are listed right away (this is the CLI,
@@ -147,30 +161,42 @@ def connect_demo_to_simulator(session: Session, *, org: Organization, simulator_
     clients = {c.name: c for c in session.exec(select(Client).where(Client.organization_id == org.id))}
     for demo_client in DEMO_CLIENTS:
         if demo_client.name not in clients:
-            clients[demo_client.name] = Client(organization_id=org.id, name=demo_client.name)
+            clients[demo_client.name] = Client(organization_id=pk(org), name=demo_client.name)
             session.add(clients[demo_client.name])
     session.flush()
     connected = []
     for platform in SIMULATED_PLATFORMS:
         url = f"{base}/{platform}"
-        integration = session.exec(select(Integration).where(
-            Integration.organization_id == org.id, Integration.platform == platform, Integration.base_url == url,
-            Integration.disconnected_at.is_(None))).first()
+        integration = session.exec(
+            select(Integration).where(
+                Integration.organization_id == org.id,
+                Integration.platform == platform,
+                Integration.base_url == url,
+                col(Integration.disconnected_at).is_(None),
+            )
+        ).first()
         if integration is None:
             try:
                 integration = integrations.create_integration(
-                    session, org=org, platform=platform, api_key=keys[platform], label=f"Simulated {platform.title()}",
-                    base_url=url, actor=SYSTEM)
+                    session,
+                    org=org,
+                    platform=platform,
+                    api_key=keys[platform],
+                    label=f"Simulated {platform.title()}",
+                    base_url=url,
+                    actor=SYSTEM,
+                )
             except ValidationFailed as exc:
                 raise RuntimeError(f"Cannot connect to the simulator: {exc.details[0]['message']}") from exc
         with integrations.connector_for(integration) as connector:
             records = connector.list_agents()
         for record in records:
             client = next((c for name, c in clients.items() if record.name.startswith(name)), None)
-            upsert_agent(session, org=org, record=record, integration_id=integration.id,
-                         client_id=client.id if client else None)
+            upsert_agent(
+                session, org=org, record=record, integration_id=integration.id, client_id=client.id if client else None
+            )
         session.flush()
-        connected.append(DemoIntegration(platform, integration.id, integration.public_id, len(records)))
+        connected.append(DemoIntegration(platform, pk(integration), integration.public_id, len(records)))
     session.commit()  # the sync jobs must find the integrations
     if queue_syncs:
         for item in connected:

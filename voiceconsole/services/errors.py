@@ -30,7 +30,7 @@ class ValidationFailed(DomainError):
     status_code = 422
 
     @classmethod
-    def field(cls, name: str, message: str) -> "ValidationFailed":
+    def field(cls, name: str, message: str) -> ValidationFailed:
         return cls("Validation failed", [{"field": name, "message": message}])
 
 

@@ -32,7 +32,8 @@ def _addresses(host: str, port: int) -> list[ipaddress.IPv4Address | ipaddress.I
         infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
     except (socket.gaierror, UnicodeError) as exc:
         raise UnsafeTarget(f"Cannot resolve host {host!r}") from exc
-    return [ipaddress.ip_address(info[4][0].split("%")[0]) for info in infos]
+    # An IPv4 or IPv6 socket address starts with the host as text (str(): typeshed allows other families).
+    return [ipaddress.ip_address(str(info[4][0]).split("%")[0]) for info in infos]
 
 
 def is_public_address(address: ipaddress.IPv4Address | ipaddress.IPv6Address) -> bool:
@@ -62,7 +63,8 @@ def check_url(url: str, *, allow_private: bool | None = None, require_https_publ
     if private and not allow_private:
         raise UnsafeTarget(
             f"Points at a private, loopback or link-local address ({private[0]}); such targets are allowed "
-            "only when VOICECONSOLE_ALLOW_PRIVATE_TARGETS=1")
+            "only when VOICECONSOLE_ALLOW_PRIVATE_TARGETS=1"
+        )
     if require_https_public and not private and parts.scheme != "https":
         raise UnsafeTarget("Must use https:// for a public host")
     return f"{parts.scheme}://{parts.netloc}{parts.path}".rstrip("/")

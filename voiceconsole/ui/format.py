@@ -5,7 +5,7 @@ Plain functions, used by the states when they build rows; unit-testable without 
 
 from __future__ import annotations
 
-from datetime import date, datetime, time, timezone
+from datetime import UTC, date, datetime, time, timezone
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 DASH = "—"
@@ -16,7 +16,7 @@ def zone(name: str | None) -> ZoneInfo | timezone:
     try:
         return ZoneInfo(name or "UTC")
     except (ZoneInfoNotFoundError, ValueError):
-        return timezone.utc
+        return UTC
 
 
 def parse_iso(value: str | datetime | None) -> datetime | None:
@@ -29,7 +29,7 @@ def parse_iso(value: str | datetime | None) -> datetime | None:
             dt = datetime.fromisoformat(value.replace("Z", "+00:00"))
         except ValueError:
             return None
-    return dt if dt.tzinfo else dt.replace(tzinfo=timezone.utc)
+    return dt if dt.tzinfo else dt.replace(tzinfo=UTC)
 
 
 def datetime_label(value: str | datetime | None, tz: str | None = "UTC", *, short: bool = False) -> str:
@@ -47,7 +47,7 @@ def mmss(seconds: float | None) -> str:
     """Seconds as mm:ss (h:mm:ss past an hour)."""
     if seconds is None:
         return DASH
-    total = max(0, int(round(seconds)))
+    total = max(0, round(seconds))
     hours, rest = divmod(total, 3600)
     minutes, secs = divmod(rest, 60)
     if hours:
@@ -108,7 +108,7 @@ def day_bounds(value: str, tz: str | None, *, end: bool) -> datetime | None:
     except ValueError:
         return None
     local = datetime.combine(day, time.max if end else time.min, tzinfo=zone(tz))
-    return local.astimezone(timezone.utc)
+    return local.astimezone(UTC)
 
 
 def error_text(exc) -> str:
@@ -163,7 +163,7 @@ def day_label(value: str) -> str:
 
 def period_label(start: datetime, end: datetime) -> str:
     """'Nov 1 – Nov 30, 2026' for a dashboard period (days in UTC, as the analytics are)."""
-    first, last = start.astimezone(timezone.utc), end.astimezone(timezone.utc)
+    first, last = start.astimezone(UTC), end.astimezone(UTC)
     if first.year == last.year:
         return f"{first:%b} {first.day} – {last:%b} {last.day}, {last.year}"
     return f"{first:%b} {first.day}, {first.year} – {last:%b} {last.day}, {last.year}"

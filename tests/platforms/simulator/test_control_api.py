@@ -18,8 +18,9 @@ MAPPERS = {"retell": retell_mapper, "vapi": vapi, "elevenlabs": elevenlabs}
 
 
 def api(sim, platform: str, method: str, path: str, **kwargs) -> httpx.Response:
-    return httpx.request(method, f"{sim.base(platform)}{path}", headers=HEADERS[platform](sim.key(platform)),
-                         timeout=30, **kwargs)
+    return httpx.request(
+        method, f"{sim.base(platform)}{path}", headers=HEADERS[platform](sim.key(platform)), timeout=30, **kwargs
+    )
 
 
 def control(sim, method: str, path: str, **kwargs) -> httpx.Response:
@@ -38,14 +39,21 @@ def newest(sim, platform: str) -> list[dict]:
 def incremental(sim, platform: str, since: dict) -> list[str]:
     """Ids of calls newer than `since`, asked the way an incremental sync asks."""
     if platform == "retell":
-        body = {"limit": 1000, "filter_criteria": {
-            "start_timestamp": {"op": "gt", "type": "number", "value": since["start_timestamp"]}}}
+        body = {
+            "limit": 1000,
+            "filter_criteria": {"start_timestamp": {"op": "gt", "type": "number", "value": since["start_timestamp"]}},
+        }
         return [c["call_id"] for c in api(sim, platform, "POST", "/v3/list-calls", json=body).json()["items"]]
     if platform == "vapi":
         page = api(sim, platform, "GET", "/call", params={"createdAtGt": since["createdAt"]}).json()
         return [c["id"] for c in page]
-    page = api(sim, platform, "GET", "/v1/convai/conversations",
-               params={"call_start_after_unix": since["start_time_unix_secs"]}).json()
+    page = api(
+        sim,
+        platform,
+        "GET",
+        "/v1/convai/conversations",
+        params={"call_start_after_unix": since["start_time_unix_secs"]},
+    ).json()
     return [c["conversation_id"] for c in page["conversations"]]
 
 
@@ -85,8 +93,12 @@ def test_cursor_survives_calls_added_while_paging(fresh_sim):
 
 
 def test_rate_limit_fault_with_path_prefix(fresh_sim):
-    fault = control(fresh_sim, "POST", "/faults", json={
-        "platform": "retell", "count": 2, "status": 429, "retryAfter": 3, "pathPrefix": "/v2/get-call"})
+    fault = control(
+        fresh_sim,
+        "POST",
+        "/faults",
+        json={"platform": "retell", "count": 2, "status": 429, "retryAfter": 3, "pathPrefix": "/v2/get-call"},
+    )
     assert fault.status_code == 200
     assert api(fresh_sim, "retell", "POST", "/v3/list-calls", json={"limit": 1}).status_code == 200
     call_id = newest(fresh_sim, "retell")[0]["call_id"]
@@ -132,18 +144,22 @@ def test_missing_or_wrong_auth_header(sim):
     assert httpx.get(f"{sim.base('vapi')}/call").status_code == 401
     assert httpx.get(f"{sim.base('vapi')}/call", headers={"Authorization": sim.key("vapi")}).status_code == 401
     # ElevenLabs takes xi-api-key, not Bearer.
-    bearer = httpx.get(f"{sim.base('elevenlabs')}/v1/convai/agents",
-                       headers={"Authorization": f"Bearer {sim.key('elevenlabs')}"})
+    bearer = httpx.get(
+        f"{sim.base('elevenlabs')}/v1/convai/agents", headers={"Authorization": f"Bearer {sim.key('elevenlabs')}"}
+    )
     assert bearer.status_code == 401
     assert httpx.get(f"{sim.base('retell')}/unknown-path").status_code == 401
     assert api(sim, "retell", "GET", "/unknown-path").status_code == 404
 
 
-@pytest.mark.parametrize("platform,list_path,get_path", [
-    ("retell", "/v2/list-agents", "/get-agent/{}"),
-    ("vapi", "/assistant", "/assistant/{}"),
-    ("elevenlabs", "/v1/convai/agents", "/v1/convai/agents/{}"),
-])
+@pytest.mark.parametrize(
+    "platform,list_path,get_path",
+    [
+        ("retell", "/v2/list-agents", "/get-agent/{}"),
+        ("vapi", "/assistant", "/assistant/{}"),
+        ("elevenlabs", "/v1/convai/agents", "/v1/convai/agents/{}"),
+    ],
+)
 def test_removed_agent_disappears(fresh_sim, platform, list_path, get_path):
     agent_id = next(iter(fresh_sim.state.data(platform).agents))
     assert control(fresh_sim, "DELETE", f"/agents/{platform}/{agent_id}").status_code == 200
@@ -212,8 +228,11 @@ def test_every_listed_and_fetched_call_maps(sim):
             assert record.platform == platform and record.platform_call_id
         for item in listed[::10]:
             call_id = item[ID_KEY[platform]]
-            path = {"retell": f"/v2/get-call/{call_id}", "vapi": f"/call/{call_id}",
-                    "elevenlabs": f"/v1/convai/conversations/{call_id}"}[platform]
+            path = {
+                "retell": f"/v2/get-call/{call_id}",
+                "vapi": f"/call/{call_id}",
+                "elevenlabs": f"/v1/convai/conversations/{call_id}",
+            }[platform]
             record = mapper.map_call(api(sim, platform, "GET", path).json())
             assert record.platform_call_id == call_id
             assert record.turns or record.status == "in_progress" or not record.duration_ms

@@ -48,7 +48,9 @@ def test_time_and_agent_filters(sim):
     everything = all_conversations(sdk, page_size=100)
     pivot = sorted(c.start_time_unix_secs for c in everything)[CALLS - 20]
     after = all_conversations(sdk, page_size=100, call_start_after_unix=pivot)
-    assert {c.conversation_id for c in after} == {c.conversation_id for c in everything if c.start_time_unix_secs > pivot}
+    assert {c.conversation_id for c in after} == {
+        c.conversation_id for c in everything if c.start_time_unix_secs > pivot
+    }
     before = all_conversations(sdk, page_size=100, call_start_before_unix=pivot)
     assert len(before) + len(after) + sum(c.start_time_unix_secs == pivot for c in everything) == CALLS
     agent = everything[0].agent_id
@@ -58,8 +60,9 @@ def test_time_and_agent_filters(sim):
 
 def test_get_conversation_and_mapping(sim):
     sdk = client(sim)
-    summary = next(c for c in sdk.conversational_ai.conversations.list(page_size=50).conversations
-                   if c.status == "done")
+    summary = next(
+        c for c in sdk.conversational_ai.conversations.list(page_size=50).conversations if c.status == "done"
+    )
     full = sdk.conversational_ai.conversations.get(summary.conversation_id)
     assert full.transcript and full.metadata.start_time_unix_secs == summary.start_time_unix_secs
     record = elevenlabs_mapper.map_call(full.dict())

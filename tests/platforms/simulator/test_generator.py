@@ -5,7 +5,7 @@ from __future__ import annotations
 import random
 import re
 from collections import Counter
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from itertools import pairwise
 from statistics import median
 
@@ -21,7 +21,7 @@ from voiceconsole.platforms.simulator.generator import (
     generate_calls,
 )
 
-NOW = datetime(2026, 8, 1, 12, 0, tzinfo=timezone.utc)
+NOW = datetime(2026, 8, 1, 12, 0, tzinfo=UTC)
 PLATFORMS = ("retell", "vapi", "elevenlabs")
 MAPPERS = {"retell": retell, "vapi": vapi, "elevenlabs": elevenlabs}
 ID_SHAPES = {
@@ -60,8 +60,11 @@ def test_agents_native_shape_and_mapping(platform):
     for agent in agents:
         assert ID_SHAPES[platform].fullmatch(agent[AGENT_ID_KEY[platform]])
         assert agent["_client"] in clients
-        rec = MAPPERS[platform].map_agent(_strip(agent), agent["_llm"]) if platform == "retell" \
+        rec = (
+            MAPPERS[platform].map_agent(_strip(agent), agent["_llm"])
+            if platform == "retell"
             else MAPPERS[platform].map_agent(_strip(agent))
+        )
         assert rec.name.startswith(agent["_client"] + " – ")
         assert rec.voice and rec.model and rec.prompt and agent["_client"] in rec.prompt
         assert rec.updated_at is not None and rec.updated_at < NOW
@@ -80,7 +83,10 @@ def test_agents_custom_clients_and_determinism():
     first = generate_agents("vapi", seed=9, count=3, clients=clients, now=NOW)
     assert first == generate_agents("vapi", seed=9, count=3, clients=clients, now=NOW)
     assert [a["name"] for a in first] == [
-        "Hartley & Stone Law – Front Desk", "Hartley & Stone Law – Lead Follow-up", "Hartley & Stone Law – After-Hours"]
+        "Hartley & Stone Law – Front Desk",
+        "Hartley & Stone Law – Lead Follow-up",
+        "Hartley & Stone Law – After-Hours",
+    ]
 
 
 @pytest.mark.parametrize("platform", PLATFORMS)
@@ -151,8 +157,12 @@ def test_durations_costs_and_recordings(sample):
 
 def test_never_connected_calls_are_empty(sample):
     _, _, _, records = sample
-    missed = [r for r in records if r.end_reason in (
-        "dial_no_answer", "dial_busy", "customer-did-not-answer", "customer-busy", "Call not answered", "Line busy")]
+    missed = [
+        r
+        for r in records
+        if r.end_reason
+        in ("dial_no_answer", "dial_busy", "customer-did-not-answer", "customer-busy", "Call not answered", "Line busy")
+    ]
     assert len(missed) > 30
     for r in missed:
         assert r.status == "ended" and not r.turns and not r.transcript and r.recording_url is None
@@ -230,7 +240,12 @@ def test_elevenlabs_native_details_and_list_summary():
     assert summary["message_count"] == len(call["transcript"])
     full, short = elevenlabs.map_call(call), elevenlabs.map_call(summary)
     assert (short.started_at, short.duration_ms, short.successful, short.direction, short.cost_usd) == (
-        full.started_at, full.duration_ms, full.successful, full.direction, full.cost_usd)
+        full.started_at,
+        full.duration_ms,
+        full.successful,
+        full.direction,
+        full.cost_usd,
+    )
     assert short.sentiment == full.sentiment
 
 

@@ -61,12 +61,14 @@ def test_filter_by_start_timestamp_and_agent(sim):
     sdk = client(sim)
     everything = all_calls(sdk, limit=1000)
     middle = sorted(i.start_timestamp for i in everything)[CALLS // 2]
-    newer = all_calls(sdk, limit=1000, filter_criteria={
-        "start_timestamp": {"op": "gt", "type": "number", "value": middle}})
+    newer = all_calls(
+        sdk, limit=1000, filter_criteria={"start_timestamp": {"op": "gt", "type": "number", "value": middle}}
+    )
     assert {i.call_id for i in newer} == {i.call_id for i in everything if i.start_timestamp > middle}
     lo, hi = sorted(i.start_timestamp for i in everything)[10], sorted(i.start_timestamp for i in everything)[20]
-    between = all_calls(sdk, limit=1000, filter_criteria={
-        "start_timestamp": {"op": "bt", "type": "range", "value": [lo, hi]}})
+    between = all_calls(
+        sdk, limit=1000, filter_criteria={"start_timestamp": {"op": "bt", "type": "range", "value": [lo, hi]}}
+    )
     assert len(between) == 11
 
     agent_id = everything[0].agent_id
@@ -77,10 +79,14 @@ def test_filter_by_start_timestamp_and_agent(sim):
 
 def test_enum_boolean_filters_and_total(sim):
     sdk = client(sim)
-    page = sdk.call.list(limit=1000, include_total=True, filter_criteria={
-        "call_status": {"op": "in", "type": "enum", "value": ["ended"]},
-        "call_successful": {"op": "eq", "type": "boolean", "value": True},
-    })
+    page = sdk.call.list(
+        limit=1000,
+        include_total=True,
+        filter_criteria={
+            "call_status": {"op": "in", "type": "enum", "value": ["ended"]},
+            "call_successful": {"op": "eq", "type": "boolean", "value": True},
+        },
+    )
     assert page.items and all(i.call_status == "ended" and i.call_analysis.call_successful for i in page.items)
     assert page.to_dict()["total"] == len(page.items)
 
@@ -111,12 +117,18 @@ def test_legacy_endpoints(sim):
     assert first.status_code == 200
     calls = first.json()
     assert isinstance(calls, list) and len(calls) == 150 and "transcript" in calls[0]
-    rest = httpx.post(f"{sim.base('retell')}/v2/list-calls",
-                      json={"limit": 1000, "pagination_key": calls[-1]["call_id"]}, headers=headers).json()
+    rest = httpx.post(
+        f"{sim.base('retell')}/v2/list-calls",
+        json={"limit": 1000, "pagination_key": calls[-1]["call_id"]},
+        headers=headers,
+    ).json()
     assert len({c["call_id"] for c in calls + rest}) == CALLS
     lower = calls[10]["start_timestamp"]
-    window = httpx.post(f"{sim.base('retell')}/v2/list-calls", headers=headers, json={
-        "limit": 1000, "filter_criteria": {"start_timestamp": {"lower_threshold": lower}}}).json()
+    window = httpx.post(
+        f"{sim.base('retell')}/v2/list-calls",
+        headers=headers,
+        json={"limit": 1000, "filter_criteria": {"start_timestamp": {"lower_threshold": lower}}},
+    ).json()
     assert len(window) == 11
 
     agents = httpx.get(f"{sim.base('retell')}/list-agents", headers=headers).json()

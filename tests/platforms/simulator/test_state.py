@@ -20,7 +20,10 @@ def small(**kwargs) -> SimulatorState:
 
 def test_deterministic_for_a_seed():
     first, second, other = small(), small(), small(seed=8)
-    ids = lambda s: list(s.data("vapi").calls.by_id)
+
+    def ids(s: SimulatorState) -> list[str]:
+        return list(s.data("vapi").calls.by_id)
+
     assert ids(first) == ids(second) != ids(other)
 
 

@@ -21,8 +21,11 @@ def client(sim, token: str | None = None) -> vapi.Vapi:
 
 def raw_calls(sim, **params) -> list[dict]:
     """Plain HTTP: the SDK parses ~10 ms per call, too slow for whole-store listings in every test."""
-    response = httpx.get(f"{sim.base('vapi')}/call", params={"limit": 1000, **params},
-                         headers={"Authorization": f"Bearer {sim.key('vapi')}"})
+    response = httpx.get(
+        f"{sim.base('vapi')}/call",
+        params={"limit": 1000, **params},
+        headers={"Authorization": f"Bearer {sim.key('vapi')}"},
+    )
     assert response.status_code == 200
     return response.json()
 
@@ -100,8 +103,11 @@ def test_errors(sim):
     with pytest.raises(ApiError) as caught:
         client(sim).calls.list(limit=1001)
     assert caught.value.status_code == 400 and isinstance(caught.value.body["message"], list)
-    bad_date = httpx.get(f"{sim.base('vapi')}/call", params={"createdAtGt": "yesterday"},
-                         headers={"Authorization": f"Bearer {sim.key('vapi')}"})
+    bad_date = httpx.get(
+        f"{sim.base('vapi')}/call",
+        params={"createdAtGt": "yesterday"},
+        headers={"Authorization": f"Bearer {sim.key('vapi')}"},
+    )
     assert bad_date.status_code == 400
 
 

@@ -7,7 +7,7 @@ import hmac
 import json
 import random
 import time
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import elevenlabs
 import httpx
@@ -31,7 +31,7 @@ SECRET = "whsec_test_secret"
 
 def a_call(platform: str) -> dict:
     agent = generate_agents(platform, seed=3, count=1)[0]
-    return generate_call(platform, agent, rng=random.Random(5), started_at=datetime.now(timezone.utc))
+    return generate_call(platform, agent, rng=random.Random(5), started_at=datetime.now(UTC))
 
 
 # --- Retell -----------------------------------------------------------------------------------------
@@ -141,8 +141,11 @@ def test_send_webhook_posts_raw_body(receiver):
 
 def test_control_webhook_for_a_new_retell_call(fresh_sim, receiver):
     url, received = receiver
-    answer = httpx.post(f"{fresh_sim.url}/_sim/webhook", timeout=30, json={
-        "platform": "retell", "url": url, "new": True, "events": ["call_ended", "call_analyzed"]})
+    answer = httpx.post(
+        f"{fresh_sim.url}/_sim/webhook",
+        timeout=30,
+        json={"platform": "retell", "url": url, "new": True, "events": ["call_ended", "call_analyzed"]},
+    )
     assert answer.status_code == 200, answer.text
     result = answer.json()
     assert [d["status"] for d in result["deliveries"]] == [204, 204]
@@ -155,16 +158,20 @@ def test_control_webhook_for_a_new_retell_call(fresh_sim, receiver):
     assert [e["event"] for e in events] == ["call_ended", "call_analyzed"]
     assert {e["call"]["call_id"] for e in events} == {result["callId"]}
     # The new call is also visible through the API.
-    fetched = httpx.get(f"{fresh_sim.base('retell')}/v2/get-call/{result['callId']}",
-                        headers={"Authorization": f"Bearer {api_key}"})
+    fetched = httpx.get(
+        f"{fresh_sim.base('retell')}/v2/get-call/{result['callId']}", headers={"Authorization": f"Bearer {api_key}"}
+    )
     assert fetched.status_code == 200
 
 
 def test_control_webhook_for_a_stored_vapi_call(sim, receiver):
     url, received = receiver
     call_id = next(iter(sim.state.data("vapi").calls.by_id))
-    answer = httpx.post(f"{sim.url}/_sim/webhook", timeout=30, json={
-        "platform": "vapi", "url": url, "secret": SECRET, "callId": call_id})
+    answer = httpx.post(
+        f"{sim.url}/_sim/webhook",
+        timeout=30,
+        json={"platform": "vapi", "url": url, "secret": SECRET, "callId": call_id},
+    )
     assert answer.json()["deliveries"] == [{"event": "end-of-call-report", "status": 204}]
     headers, body = received[0]
     assert vapi_hmac_ok(headers, body, SECRET)
@@ -175,8 +182,13 @@ def test_control_webhook_for_a_stored_vapi_call(sim, receiver):
 
 def test_control_webhook_errors(sim, receiver):
     url, _ = receiver
-    post = lambda body: httpx.post(f"{sim.url}/_sim/webhook", json=body, timeout=30)
+
+    def post(body: dict) -> httpx.Response:
+        return httpx.post(f"{sim.url}/_sim/webhook", json=body, timeout=30)
+
     assert post({"platform": "vapi", "url": url, "callId": "x", "secret": SECRET}).status_code == 404
     assert post({"platform": "vapi", "url": url, "new": True}).status_code == 400  # no secret
-    assert post({"platform": "vapi", "url": url, "new": True, "secret": SECRET, "event": "call_ended"}).status_code == 400
+    assert (
+        post({"platform": "vapi", "url": url, "new": True, "secret": SECRET, "event": "call_ended"}).status_code == 400
+    )
     assert post({"platform": "other", "url": url, "new": True}).status_code == 400

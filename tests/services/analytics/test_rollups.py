@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import threading
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
 import pytest
@@ -25,11 +25,11 @@ def test_rollups_match_the_calls_after_inserts_updates_and_rescoring(db, factory
     org = factory.org()
     agents = _agents(factory, org)
     agent_ids = [a.platform_agent_id for a in agents] + [None]  # some calls come without an agent
-    now = datetime.now(timezone.utc)
+    now = datetime.now(UTC)
 
     records = [random_record(rng, agent_ids, now=now) for _ in range(300)]
     for start in range(0, len(records), 70):  # several batches, like sync pages
-        ingest(db, org, records[start:start + 70])
+        ingest(db, org, records[start : start + 70])
     assert stored_rollups(db, org.id) == expected_rollups(db, org.id)
 
     # Later deliveries change what the platform said: status, sentiment, cost, success, duration,
@@ -38,10 +38,12 @@ def test_rollups_match_the_calls_after_inserts_updates_and_rescoring(db, factory
         changed = []
         for r in rng.sample(records, 80):
             new = dataclasses.replace(
-                r, status=rng.choice(["ended", "error", "in_progress"]),
+                r,
+                status=rng.choice(["ended", "error", "in_progress"]),
                 sentiment=rng.choice(["Positive", "Neutral", "Negative", None]),
                 cost_usd=Decimal(rng.randint(0, 3_000_000)) / Decimal(1_000_000),
-                successful=rng.choice([True, False, None]), duration_ms=rng.choice([None, rng.randint(1000, 900_000)]),
+                successful=rng.choice([True, False, None]),
+                duration_ms=rng.choice([None, rng.randint(1000, 900_000)]),
             )
             if rng.random() < 0.2 and new.started_at is not None:
                 new = dataclasses.replace(new, started_at=new.started_at + timedelta(days=rng.randint(-3, 3)))
@@ -76,7 +78,7 @@ def test_rollups_match_the_calls_after_inserts_updates_and_rescoring(db, factory
 def test_rollups_of_other_organizations_are_untouched(db, factory, rng):
     a, b = factory.org(), factory.org()
     agent_a, agent_b = factory.agent(a), factory.agent(b)
-    now = datetime.now(timezone.utc)
+    now = datetime.now(UTC)
     ingest(db, a, [random_record(rng, [agent_a.platform_agent_id], now=now) for _ in range(40)])
     before = stored_rollups(db, a.id)
     ingest(db, b, [random_record(rng, [agent_b.platform_agent_id], now=now) for _ in range(40)])
@@ -91,8 +93,13 @@ def test_the_migration_backfill_and_rebuild_agree(db, factory, rng):
     org = factory.org()
     agent = factory.agent(org)
     for _ in range(25):
-        factory.call(org, agent, started_at=datetime.now(timezone.utc) - timedelta(hours=rng.randint(0, 400)),
-                     cost_usd=Decimal(rng.randint(0, 999_999)) / Decimal(1_000_000), score=rng.randint(0, 100))
+        factory.call(
+            org,
+            agent,
+            started_at=datetime.now(UTC) - timedelta(hours=rng.randint(0, 400)),
+            cost_usd=Decimal(rng.randint(0, 999_999)) / Decimal(1_000_000),
+            score=rng.randint(0, 100),
+        )
     assert stored_rollups(db, org.id) == {}
     rollups.rebuild_rollups(db, organization_id=org.id)
     db.commit()
@@ -106,7 +113,7 @@ def test_concurrent_changes_to_one_agent_day_stay_exact(db, factory):
         pytest.skip("row-level concurrency needs PostgreSQL")
     org = factory.org()
     agent = factory.agent(org)
-    started = datetime.now(timezone.utc).replace(hour=12, minute=0, second=0, microsecond=0) - timedelta(days=1)
+    started = datetime.now(UTC).replace(hour=12, minute=0, second=0, microsecond=0) - timedelta(days=1)
     x = factory.call(org, agent, started_at=started, score=50)
     y = factory.call(org, agent, started_at=started + timedelta(minutes=5), score=50)
     rollups.refresh_rollups_for_calls(db, [x.id, y.id])

@@ -11,13 +11,19 @@ from voiceconsole.services.billing.plans import CATALOGUE
 
 
 def spends(db, org) -> int:
-    return db.exec(select(func.count()).select_from(CreditLedger).where(
-        CreditLedger.organization_id == org.id, CreditLedger.entry == "spend")).one()
+    return db.exec(
+        select(func.count())
+        .select_from(CreditLedger)
+        .where(CreditLedger.organization_id == org.id, CreditLedger.entry == "spend")
+    ).one()
 
 
 def test_plan_allowances():
-    assert {slug: plan.monthly_credits for slug, plan in CATALOGUE.items()} == {"free": 20, "pro": 1_000,
-                                                                                 "agency": 10_000}
+    assert {slug: plan.monthly_credits for slug, plan in CATALOGUE.items()} == {
+        "free": 20,
+        "pro": 1_000,
+        "agency": 10_000,
+    }
     assert credits.monthly_allowance("Pro") == 1_000 and credits.monthly_allowance("unknown") == 20
 
 
@@ -70,8 +76,11 @@ def test_a_plan_upgrade_tops_up_the_month(db, factory):
     db.commit()
     b = credits.balance(db, org=org)
     assert (b.granted, b.used, b.remaining) == (1000, 1, 999)
-    rows = db.exec(select(CreditLedger.reason, CreditLedger.amount).where(
-        CreditLedger.organization_id == org.id, CreditLedger.entry == "grant").order_by(CreditLedger.id)).all()
+    rows = db.exec(
+        select(CreditLedger.reason, CreditLedger.amount)
+        .where(CreditLedger.organization_id == org.id, CreditLedger.entry == "grant")
+        .order_by(CreditLedger.id)
+    ).all()
     assert rows == [("monthly_grant", 20), ("plan_top_up", 980)]
 
 
@@ -81,5 +90,6 @@ def test_each_month_has_its_own_grant(db, factory):
     credits.ensure_grant(db, org=org, period="2026-02")
     credits.ensure_grant(db, org=org, period="2026-02")
     db.commit()
-    assert db.exec(select(func.count()).select_from(CreditLedger).where(
-        CreditLedger.organization_id == org.id)).one() == 2
+    assert (
+        db.exec(select(func.count()).select_from(CreditLedger).where(CreditLedger.organization_id == org.id)).one() == 2
+    )

@@ -95,8 +95,10 @@ def test_a_bad_signature_is_401_and_stores_nothing(platform, sim, factory, db, a
     assert httpx.post(url, content=body + b" ", headers=headers).status_code == 401  # tampered body
     assert httpx.post(url, content=body, headers={"content-type": "application/json"}).status_code == 401  # unsigned
     old = time.time() - (31 * 60 if platform == "elevenlabs" else 6 * 60)
-    assert send_webhook(url, platform, EVENTS[platform], call, secret=_secret(integration),
-                        timestamp=old).status_code == 401  # outside the window
+    assert (
+        send_webhook(url, platform, EVENTS[platform], call, secret=_secret(integration), timestamp=old).status_code
+        == 401
+    )  # outside the window
     assert _stored(db, org) == []
 
 
@@ -132,12 +134,15 @@ def test_retell_call_ended_then_analyzed_and_a_late_call_ended_keeps_the_analysi
     assert row.summary and row.platform_analysis  # not erased by the older event
 
 
-@pytest.mark.parametrize("platform, event", [("retell", "call_started"), ("vapi", "status-update"),
-                                             ("elevenlabs", "call_initiation_failure")])
+@pytest.mark.parametrize(
+    "platform, event",
+    [("retell", "call_started"), ("vapi", "status-update"), ("elevenlabs", "call_initiation_failure")],
+)
 def test_events_we_do_not_store_are_acknowledged(platform, event, sim, factory, db, app_url):
     org, integration = connect(factory, sim, platform)
-    r = send_webhook(_hook_url(app_url, integration), platform, event, _new_call(sim, platform),
-                     secret=_secret(integration))
+    r = send_webhook(
+        _hook_url(app_url, integration), platform, event, _new_call(sim, platform), secret=_secret(integration)
+    )
     assert r.status_code == 200 and r.json()["data"]["stored"] is False
     assert _stored(db, org) == []
 
@@ -147,8 +152,10 @@ def test_vapi_static_secret_credentials(auth, sim, factory, db, app_url):
     org, integration = connect(factory, sim, "vapi")
     url = _hook_url(app_url, integration)
     call = _new_call(sim, "vapi")
-    assert send_webhook(url, "vapi", "end-of-call-report", call, secret=_secret(integration),
-                        vapi_auth=auth).status_code == 200
+    assert (
+        send_webhook(url, "vapi", "end-of-call-report", call, secret=_secret(integration), vapi_auth=auth).status_code
+        == 200
+    )
     assert send_webhook(url, "vapi", "end-of-call-report", call, secret="guess", vapi_auth=auth).status_code == 401
     assert len(_stored(db, org)) == 1
 
@@ -159,9 +166,11 @@ def test_unknown_wrong_platform_and_disconnected_endpoints_are_404(sim, factory,
     org, integration = connect(factory, sim, "vapi")
     call = _new_call(sim, "vapi")
     secret = _secret(integration)
-    for url in (f"{app_url}/api/integrations/vapi/webhook/int_unknown",
-                f"{app_url}/api/integrations/retell/webhook/{integration.public_id}",
-                f"{app_url}/api/integrations/bland/webhook/{integration.public_id}"):
+    for url in (
+        f"{app_url}/api/integrations/vapi/webhook/int_unknown",
+        f"{app_url}/api/integrations/retell/webhook/{integration.public_id}",
+        f"{app_url}/api/integrations/bland/webhook/{integration.public_id}",
+    ):
         assert send_webhook(url, "vapi", "end-of-call-report", call, secret=secret).status_code == 404, url
     api_client.delete(f"/api/v1/integrations/{integration.public_id}", headers=bearer(factory.api_key(org)))
     r = send_webhook(_hook_url(app_url, integration), "vapi", "end-of-call-report", call, secret=secret)
@@ -187,7 +196,10 @@ def test_a_signed_but_unreadable_body_is_400_and_can_be_resent(sim, factory, db,
 def test_the_simulator_can_deliver_to_us(sim, factory, db, app_url):
     """The simulator's own control endpoint posts a signed webhook for a new call."""
     org, integration = connect(factory, sim, "retell")
-    r = httpx.post(f"{sim.base_url}/_sim/webhook", json={"platform": "retell", "url": _hook_url(app_url, integration),
-                                                         "new": True}, timeout=30)
+    r = httpx.post(
+        f"{sim.base_url}/_sim/webhook",
+        json={"platform": "retell", "url": _hook_url(app_url, integration), "new": True},
+        timeout=30,
+    )
     assert r.status_code == 200, r.text
     assert len(_stored(db, org)) == 1

@@ -42,8 +42,9 @@ def _sync(integration) -> dict:
     from voiceconsole.jobs.sync import sync_integration_job
 
     # A fresh job id each time: the product's minute-bucketed id would collapse back-to-back syncs.
-    job = get_queue("sync").enqueue(sync_integration_job, integration.id,
-                                    job_id=f"test-sync-{integration.id}-{secrets.token_hex(4)}")
+    job = get_queue("sync").enqueue(
+        sync_integration_job, integration.id, job_id=f"test-sync-{integration.id}-{secrets.token_hex(4)}"
+    )
     run_jobs("sync", "scoring", "default")
     return {"status": job.get_status(refresh=True), "result": job.return_value(), "job": job}
 
@@ -86,7 +87,7 @@ def test_full_sync_stores_every_call_and_agent(platform, sim, factory, db, sync_
 
 
 def test_retell_pages_with_v3_list_calls_and_fetches_each_transcript(sim, factory, db, sync_queue):
-    org, integration = connect(factory, sim, "retell")
+    _org, integration = connect(factory, sim, "retell")
     _sync(integration)
     lists = sim.requests("retell", "/v3/list-calls")
     assert len(lists) == -(-SIM_CALLS // PAGE_SIZE) and all(r.method == "POST" for r in lists)
@@ -157,12 +158,24 @@ def test_analysis_arriving_after_the_sync_is_picked_up_and_scored(platform, sim,
 
 
 LATE_ANALYSIS = {
-    "retell": {"call_summary": "Booked a cleaning for Friday.", "user_sentiment": "Positive", "call_successful": True,
-               "in_voicemail": False, "custom_analysis_data": {}},
-    "vapi": {"summary": "Booked a cleaning for Friday.", "successEvaluation": "true",
-             "structuredData": {"sentiment": "positive"}},
-    "elevenlabs": {"call_successful": "success", "transcript_summary": "Booked a cleaning for Friday.",
-                   "evaluation_criteria_results": {}, "data_collection_results": {}},
+    "retell": {
+        "call_summary": "Booked a cleaning for Friday.",
+        "user_sentiment": "Positive",
+        "call_successful": True,
+        "in_voicemail": False,
+        "custom_analysis_data": {},
+    },
+    "vapi": {
+        "summary": "Booked a cleaning for Friday.",
+        "successEvaluation": "true",
+        "structuredData": {"sentiment": "positive"},
+    },
+    "elevenlabs": {
+        "call_successful": "success",
+        "transcript_summary": "Booked a cleaning for Friday.",
+        "evaluation_criteria_results": {},
+        "data_collection_results": {},
+    },
 }
 
 
@@ -240,9 +253,11 @@ def test_retries_give_up_with_a_clear_error(sim):
     from voiceconsole.platforms.registry import make_connector
 
     sim.state.fail_next("retell", count=RETRIES + 1, status=503)
-    with make_connector("retell", sim.key("retell"), sim.url("retell")) as connector:
-        with pytest.raises(PlatformUnavailable, match=f"HTTP 503 .* after {RETRIES} retries"):
-            connector.list_agents()
+    with (
+        make_connector("retell", sim.key("retell"), sim.url("retell")) as connector,
+        pytest.raises(PlatformUnavailable, match=f"HTTP 503 .* after {RETRIES} retries"),
+    ):
+        connector.list_agents()
     assert len(sim.requests("retell")) == RETRIES + 1
 
 
@@ -297,8 +312,15 @@ def test_agents_that_disappear_go_offline_with_an_event(sim, factory, db, sync_q
     assert sum(a.status == "online" for a in agents.values()) == sim.agent_count("retell")
     (event,) = _events(db, org, "agent.status_change")
     assert event.public_id.startswith("evt_")
-    assert event.payload == {"agentId": gone, "agentName": agents[gone].name, "platform": "retell",
-                             "status": "offline", "previousStatus": "online", "clientId": None, "clientName": None}
+    assert event.payload == {
+        "agentId": gone,
+        "agentName": agents[gone].name,
+        "platform": "retell",
+        "status": "offline",
+        "previousStatus": "online",
+        "clientId": None,
+        "clientName": None,
+    }
     assert len(_calls(db, org)) == SIM_CALLS  # its calls stay
     _sync(integration)
     assert len(_events(db, org, "agent.status_change")) == 1  # no repeat while it stays gone

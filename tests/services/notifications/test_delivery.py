@@ -24,10 +24,10 @@ from tests.support.receivers import (
 )
 from voiceconsole.models import Delivery, DeliveryAttempt, Event, NotificationChannel
 from voiceconsole.models.types import utcnow
-from voiceconsole.services.notifications import channels as nc
-from voiceconsole.services.notifications import deliveries as nd
 from voiceconsole.services.access.actor import SYSTEM
 from voiceconsole.services.errors import Conflict
+from voiceconsole.services.notifications import channels as nc
+from voiceconsole.services.notifications import deliveries as nd
 from voiceconsole.services.notifications.events import record_call_events
 
 pytestmark = pytest.mark.usefixtures("notify_settings")
@@ -88,8 +88,7 @@ def test_webhook_is_signed_so_a_receiver_that_knows_only_the_secret_can_verify_i
     assert delivery.status == "succeeded" and delivery.attempts == 1 and delivery.last_status_code == 200
 
 
-def test_after_rotation_old_and_new_secrets_both_verify_for_24_hours_then_only_the_new(
-        db, factory, receiver, channels):
+def test_after_rotation_old_and_new_secrets_both_verify_for_24_hours_then_only_the_new(db, factory, receiver, channels):
     org = factory.org()
     path = _path("rotate")
     made = channels.make(org, "webhook", url=receiver.url(path), events=["agent.status_change"])
@@ -127,13 +126,20 @@ def test_after_rotation_old_and_new_secrets_both_verify_for_24_hours_then_only_t
 # --------------------------------------------------------------------------------------------------
 
 
-def test_slack_discord_and_email_get_the_event_formatted_for_people(db, factory, receiver, mailbox, channels,
-                                                                     notify_settings):
+def test_slack_discord_and_email_get_the_event_formatted_for_people(
+    db, factory, receiver, mailbox, channels, notify_settings
+):
     org = factory.org()
     client = factory.client(org, name="Bright Smile Dental")
     agent = factory.agent(org, name="Front desk", client=client)
-    call = factory.call(org, agent, score=38, sentiment="Negative", duration_ms=184_000,
-                        summary="Caller wanted to cancel and asked for a manager.")
+    call = factory.call(
+        org,
+        agent,
+        score=38,
+        sentiment="Negative",
+        duration_ms=184_000,
+        summary="Caller wanted to cancel and asked for a manager.",
+    )
     slack_path, discord_path = _path("slack"), _path("discord")
     events = ["call.low_score"]
     slack = channels.make(org, "slack", url=receiver.url(slack_path), events=events)
@@ -185,8 +191,9 @@ def test_fan_out_follows_type_client_and_time_rules(db, factory, receiver, chann
     a, b = factory.client(org), factory.client(org)
     url = receiver.url(_path("fanout"))
     everything = channels.make(org, "webhook", url=url, events=["call.completed", "daily_summary"])
-    only_a = channels.make(org, "webhook", url=url, events=["call.completed", "daily_summary"], client=a,
-                           summary_hour=7)
+    only_a = channels.make(
+        org, "webhook", url=url, events=["call.completed", "daily_summary"], client=a, summary_hour=7
+    )
     lows = channels.make(org, "webhook", url=url, events=["call.low_score"])
     foreign = channels.make(other, "webhook", url=url, events=["call.completed"])
 
@@ -200,8 +207,11 @@ def test_fan_out_follows_type_client_and_time_rules(db, factory, receiver, chann
 
     def got(made):
         ids = [d.event_id for d in _deliveries(db, made.id)]
-        return sorted(db.get(Event, i).payload.get("callId") or f"summary:{db.get(Event, i).payload['clientId']}:"
-                      f"{db.get(Event, i).payload['hour']}" for i in ids)
+        return sorted(
+            db.get(Event, i).payload.get("callId")
+            or f"summary:{db.get(Event, i).payload['clientId']}:{db.get(Event, i).payload['hour']}"
+            for i in ids
+        )
 
     assert got(everything) == ["cl_1", "cl_2", "cl_3", "summary:None:8"]
     assert got(only_a) == ["cl_1", f"summary:{a.public_id}:7"]
@@ -277,7 +287,8 @@ def test_failures_are_logged_retried_with_backoff_and_finally_failed(db, factory
 
 
 def test_five_consecutive_failures_pause_the_channel_hold_its_events_and_alert_the_owner(
-        db, factory, receiver, mailbox, channels):
+    db, factory, receiver, mailbox, channels
+):
     from rq import SimpleWorker
 
     from voiceconsole.enqueue import get_queue
@@ -367,8 +378,8 @@ def test_two_pumps_at_once_send_every_delivery_exactly_once(db, factory, receive
         channels.make(org, "webhook", url=receiver.url(p), events=["call.new"])
     for i in range(30):
         record(db, org, "call.new", {"callId": f"cl_{i}"})
-    from voiceconsole.services.notifications.sender import deliver_due
     from voiceconsole.services.notifications.fanout import fan_out_all
+    from voiceconsole.services.notifications.sender import deliver_due
 
     fan_out_all()
     threads = [threading.Thread(target=deliver_due) for _ in range(3)]
@@ -441,8 +452,9 @@ def test_send_test_event_delivers_a_sample_marked_test_to_that_channel_only(db, 
     org = factory.org()
     client = factory.client(org, name="Acme Dental")
     path, other = _path("test"), _path("other")
-    made = channels.make(org, "webhook", url=receiver.url(path), events=["daily_summary", "call.new"], client=client,
-                         summary_hour=6)
+    made = channels.make(
+        org, "webhook", url=receiver.url(path), events=["daily_summary", "call.new"], client=client, summary_hour=6
+    )
     channels.make(org, "webhook", url=receiver.url(other), events=["daily_summary", "call.new"])
     event_id = nd.send_test_event(db, org=org, channel_id=made.id, actor=SYSTEM)
     db.commit()
@@ -470,7 +482,11 @@ def test_a_channel_deleted_while_its_delivery_is_in_flight_does_not_break_the_pu
     assert len(mine) == 1
     nc.delete_channel(db, org=org, channel_id=made.id, actor=SYSTEM)
     db.commit()
-    outcomes = [engine.Outcome(claimed=c, started_at=utcnow(), finished_at=utcnow(), error="HTTP 500")
-                if c in mine else engine.Outcome(claimed=c, skipped=True) for c in claimed]  # others: unclaimed
+    outcomes = [
+        engine.Outcome(claimed=c, started_at=utcnow(), finished_at=utcnow(), error="HTTP 500")
+        if c in mine
+        else engine.Outcome(claimed=c, skipped=True)
+        for c in claimed
+    ]  # others: unclaimed
     state, paused = engine.record(outcomes, targets)  # no foreign-key error, nothing paused
     assert paused == [] and targets[mine[0].channel_id].id not in state

@@ -16,7 +16,7 @@ import json
 import re
 import shutil
 import subprocess
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
 
@@ -24,8 +24,8 @@ import pytest
 
 from voiceconsole.models.events import EVENT_TYPES
 from voiceconsole.models.types import public_id
-from voiceconsole.services.security import new_signing_secret
 from voiceconsole.services.notifications.signing import signature_headers, webhook_body
+from voiceconsole.services.security import new_signing_secret
 
 ROOT = Path(__file__).resolve().parents[3]
 DOC = ROOT / "docs" / "webhooks.md"
@@ -57,19 +57,24 @@ def snippet(name: str, lang: str, path: Path = DOC) -> str:
 # ------------------------------------------------------------------------------------------ requests
 
 DATA = {  # non-ASCII on purpose: the body is UTF-8 and signed as bytes
-    "callId": "cl_4kTz9QmW2xVb7NcP1sRd", "agentName": "Recepción — Sonrisa", "callScore": 42,
-    "summary": "Caller wanted to move a cleaning to Friday; “no booking found”.", "cost": 0.312,
+    "callId": "cl_4kTz9QmW2xVb7NcP1sRd",
+    "agentName": "Recepción — Sonrisa",
+    "callScore": 42,
+    "summary": "Caller wanted to move a cleaning to Friday; “no booking found”.",
+    "cost": 0.312,
 }
 
 
-def signed(secret: str, *, previous: str | None = None, age: timedelta = timedelta(0),
-           event_type: str = "call.low_score") -> tuple[bytes, dict[str, str]]:
+def signed(
+    secret: str, *, previous: str | None = None, age: timedelta = timedelta(0), event_type: str = "call.low_score"
+) -> tuple[bytes, dict[str, str]]:
     """A request exactly as the delivery engine builds it, sent `age` ago (negative: in the future)."""
-    when = datetime.now(timezone.utc) - age
+    when = datetime.now(UTC) - age
     event_id = public_id("evt")
     body = webhook_body(event_id=event_id, event_type=event_type, timestamp=when, data=DATA)
-    headers = signature_headers(body, event_id=event_id, event_type=event_type, timestamp=when, secret=secret,
-                                previous_secret=previous)
+    headers = signature_headers(
+        body, event_id=event_id, event_type=event_type, timestamp=when, secret=secret, previous_secret=previous
+    )
     return body, headers
 
 
@@ -83,7 +88,7 @@ def cases() -> list[dict]:
     secret, old, other = new_signing_secret(), new_signing_secret(), new_signing_secret()
     out = []
 
-    def add(name, body, headers, key, ok):  # noqa: ANN001
+    def add(name: str, body: bytes, headers: dict[str, str], key: str, ok: bool) -> None:
         out.append({"name": name, "body": body, "headers": headers, "secret": key, "ok": ok})
 
     body, headers = signed(secret)
@@ -113,12 +118,16 @@ def _fresh_cases():
 
 
 def expect(results: list[tuple[str, bool]]) -> None:
-    wrong = [f"{name}: {'accepted' if got else 'rejected'}" for name, got in results
-             if got != next(c["ok"] for c in CASES if c["name"] == name)]
+    wrong = [
+        f"{name}: {'accepted' if got else 'rejected'}"
+        for name, got in results
+        if got != next(c["ok"] for c in CASES if c["name"] == name)
+    ]
     assert not wrong, "the documented verifier got these wrong: " + "; ".join(wrong)
 
 
 # ------------------------------------------------------------------------------------------ the contract
+
 
 def test_signed_request_matches_the_documented_headers():
     secret, old = new_signing_secret(), new_signing_secret()
@@ -146,8 +155,15 @@ def _call_data_keys() -> set[str]:
     from voiceconsole.models import Agent, Call, Client
     from voiceconsole.services.notifications.events import call_payload
 
-    call = Call(organization_id=1, platform="retell", platform_call_id="c", status="ended",
-                started_at=datetime(2026, 2, 12, tzinfo=timezone.utc), duration_ms=1000, cost_usd=Decimal("0.1"))
+    call = Call(
+        organization_id=1,
+        platform="retell",
+        platform_call_id="c",
+        status="ended",
+        started_at=datetime(2026, 2, 12, tzinfo=UTC),
+        duration_ms=1000,
+        cost_usd=Decimal("0.1"),
+    )
     agent = Agent(organization_id=1, platform="retell", platform_agent_id="a", name="A")
     return set(call_payload(call, agent, Client(organization_id=1, name="C")))
 
@@ -156,8 +172,9 @@ def _agent_data_keys() -> set[str]:
     from voiceconsole.models import Agent
     from voiceconsole.services.notifications.events import agent_status_payload
 
-    return set(agent_status_payload(Agent(organization_id=1, platform="retell", platform_agent_id="a", name="A"),
-                                    "online"))
+    return set(
+        agent_status_payload(Agent(organization_id=1, platform="retell", platform_agent_id="a", name="A"), "online")
+    )
 
 
 def _summary_data(factory, db) -> dict:
@@ -167,14 +184,19 @@ def _summary_data(factory, db) -> dict:
 
     org = factory.org()
     agent = factory.agent(org)
-    call = factory.call(org, agent, started_at=datetime(2026, 2, 11, 15, tzinfo=timezone.utc), score=42)
+    call = factory.call(org, agent, started_at=datetime(2026, 2, 11, 15, tzinfo=UTC), score=42)
     return build_summary(db, org=org, client_id=agent.client_id, day=call.started_at.date(), tz=ZoneInfo("UTC"), hour=8)
 
 
 def test_examples_have_exactly_the_fields_the_product_sends(factory, db):
     summary = _summary_data(factory, db)
-    expected = {"call.completed": _call_data_keys(), "call.low_score": _call_data_keys() | {"threshold"}, "call.new": _call_data_keys(),
-                "agent.status_change": _agent_data_keys(), "daily_summary": set(summary)}
+    expected = {
+        "call.completed": _call_data_keys(),
+        "call.low_score": _call_data_keys() | {"threshold"},
+        "call.new": _call_data_keys(),
+        "agent.status_change": _agent_data_keys(),
+        "daily_summary": set(summary),
+    }
     for event_type, (lang, text) in EXAMPLES.items():
         assert lang == "json"
         example = json.loads(text)
@@ -209,9 +231,10 @@ def test_documented_delivery_rules_match_the_engine():
 
 # ------------------------------------------------------------------------------------------ Python
 
+
 def test_python_snippet_accepts_and_rejects_as_documented():
     ns: dict = {}
-    exec(compile(snippet("verify-python", "python"), f"{DOC}[verify-python]", "exec"), ns)  # noqa: S102
+    exec(compile(snippet("verify-python", "python"), f"{DOC}[verify-python]", "exec"), ns)
     verify, invalid = ns["verify_voiceconsole_webhook"], ns["InvalidWebhook"]
     results = []
     for c in CASES:
@@ -234,7 +257,7 @@ def test_standardwebhooks_python_snippet(path):
     for c in CASES:
         ns = {"raw_body": c["body"], "headers": c["headers"], "secret": c["secret"]}
         try:
-            exec(code, ns)  # noqa: S102
+            exec(code, ns)
         except WebhookVerificationError:
             results.append((c["name"], False))
         else:
@@ -265,10 +288,18 @@ console.log(JSON.stringify(__out));
 def run_node(script: str, directory: Path) -> list[tuple[str, bool]]:
     path = directory / "verify.cjs"
     path.write_text(script, encoding="utf-8")
-    payload = [{"name": c["name"], "body": base64.b64encode(c["body"]).decode(), "headers": c["headers"],
-                "secret": c["secret"]} for c in CASES]
-    done = subprocess.run([NODE, str(path)], input=json.dumps(payload), capture_output=True, text=True,
-                          cwd=directory, timeout=60)
+    payload = [
+        {
+            "name": c["name"],
+            "body": base64.b64encode(c["body"]).decode(),
+            "headers": c["headers"],
+            "secret": c["secret"],
+        }
+        for c in CASES
+    ]
+    done = subprocess.run(
+        [NODE, str(path)], input=json.dumps(payload), capture_output=True, text=True, cwd=directory, timeout=60
+    )
     assert done.returncode == 0, done.stderr
     out = json.loads(done.stdout.strip().splitlines()[-1])
     ids = {c["name"]: json.loads(c["body"])["id"] for c in CASES}
@@ -292,8 +323,13 @@ def standardwebhooks_npm(tmp_path_factory) -> Path:
         pytest.skip("node/npm are not installed: the standardwebhooks npm snippet is illustrative here")
     directory = tmp_path_factory.mktemp("standardwebhooks-npm")
     try:
-        done = subprocess.run([npm, "install", "--no-audit", "--no-fund", "--no-package-lock", "--silent",
-                               "standardwebhooks@1"], cwd=directory, capture_output=True, text=True, timeout=120)
+        done = subprocess.run(
+            [npm, "install", "--no-audit", "--no-fund", "--no-package-lock", "--silent", "standardwebhooks@1"],
+            cwd=directory,
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
     except subprocess.TimeoutExpired:
         pytest.skip("npm install standardwebhooks timed out (registry unreachable?): snippet not checked")
     if done.returncode != 0 or not (directory / "node_modules" / "standardwebhooks").is_dir():
@@ -303,5 +339,5 @@ def standardwebhooks_npm(tmp_path_factory) -> Path:
 
 def test_standardwebhooks_node_snippet(standardwebhooks_npm):
     code = snippet("standardwebhooks-node", "js")
-    wrapped = ("function __verify(rawBody, headers, secret) {\n" + code + "\n  return event;\n}\n" + NODE_HARNESS)
+    wrapped = "function __verify(rawBody, headers, secret) {\n" + code + "\n  return event;\n}\n" + NODE_HARNESS
     expect(run_node(wrapped, standardwebhooks_npm))

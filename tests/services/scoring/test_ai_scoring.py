@@ -19,13 +19,23 @@ from voiceconsole.services.scoring import score_stored_calls
 
 def booked_call(factory, org, agent, **kw):
     turns = timed_turns(BOOKING)
-    return factory.call(org, agent, score=None, transcript_turns=turns, transcript=None,
-                        duration_ms=int((turns[-1]["end"] + 1) * 1000), **kw)
+    return factory.call(
+        org,
+        agent,
+        score=None,
+        transcript_turns=turns,
+        transcript=None,
+        duration_ms=int((turns[-1]["end"] + 1) * 1000),
+        **kw,
+    )
 
 
 def spends(db, org) -> int:
-    return db.exec(select(func.count()).select_from(CreditLedger).where(
-        CreditLedger.organization_id == org.id, CreditLedger.entry == "spend")).one()
+    return db.exec(
+        select(func.count())
+        .select_from(CreditLedger)
+        .where(CreditLedger.organization_id == org.id, CreditLedger.entry == "spend")
+    ).one()
 
 
 @pytest.fixture
@@ -49,8 +59,9 @@ def test_ai_mode_judges_outcome_and_sentiment_and_spends_one_credit(db, factory,
     assert b["outcome"]["reasons"] == ["The agent booked the appointment the caller wanted."]
     assert llm.count("call_judgement") == 1
     assert spends(db, org) == 1 and credits.balance(db, org=org).remaining == 999
-    row = db.exec(select(CreditLedger).where(CreditLedger.organization_id == org.id,
-                                             CreditLedger.entry == "spend")).one()
+    row = db.exec(
+        select(CreditLedger).where(CreditLedger.organization_id == org.id, CreditLedger.entry == "spend")
+    ).one()
     assert (row.reason, row.call_id, row.amount) == ("ai_scoring", call.id, -1)
 
 
@@ -72,13 +83,16 @@ def test_scoring_again_reuses_the_judgement_without_asking_or_paying(db, factory
     assert llm.count() == 1 and spends(db, org) == 1
 
 
-@pytest.mark.parametrize("setup, reason", [
-    (lambda llm: setattr(llm, "mode", "malformed"), "invalid_json"),
-    (lambda llm: setattr(llm, "mode", "error"), "http_500"),
-    (lambda llm: setattr(llm, "mode", "slow"), "timeout"),
-    (lambda llm: llm.judgement["outcome"].update(score=101), "invalid_answer"),
-    (lambda llm: setattr(llm, "judgement", "not json at all"), "invalid_json"),
-])
+@pytest.mark.parametrize(
+    "setup, reason",
+    [
+        (lambda llm: setattr(llm, "mode", "malformed"), "invalid_json"),
+        (lambda llm: setattr(llm, "mode", "error"), "http_500"),
+        (lambda llm: setattr(llm, "mode", "slow"), "timeout"),
+        (lambda llm: llm.judgement["outcome"].update(score=101), "invalid_answer"),
+        (lambda llm: setattr(llm, "judgement", "not json at all"), "invalid_json"),
+    ],
+)
 def test_failures_fall_back_to_local_scoring_for_free(db, factory, llm, judge, setup, reason):
     org = factory.org()
     agent = factory.agent(org)

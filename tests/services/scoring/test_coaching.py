@@ -18,8 +18,10 @@ from voiceconsole.scoring.scorer import ScoringInput
 from voiceconsole.services.billing import credits
 from voiceconsole.services.scoring.coaching import generate_coaching, get_coaching
 
-MONOLOGUE = ("Let me explain how our scheduling works. " + "Appointments are handled by the front desk team, "
-             "who look at the calendar each morning and assign open slots to patients on the waiting list. " * 5)
+MONOLOGUE = (
+    "Let me explain how our scheduling works. " + "Appointments are handled by the front desk team, "
+    "who look at the calendar each morning and assign open slots to patients on the waiting list. " * 5
+)
 # (role, text, start, end): a call with most of what a coach should catch.
 ROUGH = [
     ("agent", "Yeah, what do you need?", 0.5, 2.0),
@@ -55,8 +57,16 @@ def test_local_coaching_finds_the_moments_that_went_wrong():
     r = local_coaching(inp)
     wrong = {i.kind: i for i in r.went_wrong}
     assert r.mode == "local" and r.version == LOCAL_VERSION
-    assert {"no_greeting", "interruption", "missed_objective", "negative_turn", "slow_response", "dead_air",
-            "long_monologue", "no_closing"} <= set(wrong)
+    assert {
+        "no_greeting",
+        "interruption",
+        "missed_objective",
+        "negative_turn",
+        "slow_response",
+        "dead_air",
+        "long_monologue",
+        "no_closing",
+    } <= set(wrong)
     assert wrong["no_greeting"].at == 0.5 and wrong["no_greeting"].quote == "Yeah, what do you need?"
     assert wrong["interruption"].at == 7.0 and wrong["interruption"].quote.startswith("I need to move")
     assert wrong["missed_objective"].at == 7.0 and "cannot reschedule" in wrong["missed_objective"].quote
@@ -83,8 +93,10 @@ def test_local_coaching_praises_a_good_call():
 
 
 def test_local_coaching_without_timing_still_quotes_moments():
-    inp = ScoringInput(transcript="Agent: what?\nUser: I want to book a cleaning.\n"
-                                  "Agent: Sorry, we are fully booked.\nUser: Forget it, this is useless.")
+    inp = ScoringInput(
+        transcript="Agent: what?\nUser: I want to book a cleaning.\n"
+        "Agent: Sorry, we are fully booked.\nUser: Forget it, this is useless."
+    )
     r = local_coaching(inp)
     kinds = {i.kind for i in r.went_wrong}
     assert {"no_greeting", "missed_objective", "negative_turn"} <= kinds
@@ -98,6 +110,7 @@ def test_local_coaching_of_voicemail_and_empty_calls():
 
 
 # --- AI coaching ----------------------------------------------------------------------------------
+
 
 @pytest.fixture
 def coach(llm):
@@ -119,19 +132,25 @@ def test_ai_coaching_is_grounded_in_the_transcript(llm, coach):
 
 
 def test_ai_coaching_drops_invented_quotes(llm, coach):
-    llm.coaching["wentWell"].append({"title": "Upsell", "at": 30.0, "quote": "Would you like whitening too?",
-                                     "detail": "Nice upsell."})
+    llm.coaching["wentWell"].append(
+        {"title": "Upsell", "at": 30.0, "quote": "Would you like whitening too?", "detail": "Nice upsell."}
+    )
     r = coach.coach(make_call(BOOKING))
     assert [i.title for i in r.went_well] == ["Friendly opening"]
 
 
-@pytest.mark.parametrize("change", [
-    lambda c: c["wentWrong"][0].update(at=9999.0),  # after the end of the call
-    lambda c: c["wentWrong"][0].update(at=-3),
-    lambda c: c["wentWrong"][0].pop("suggestion"),
-    lambda c: c.update(wentWell=[dict(c["wentWell"][0], quote="Not said by anyone in this call at all")],
-                       wentWrong=[dict(c["wentWrong"][0], quote="Neither was this line said by anyone")]),
-])
+@pytest.mark.parametrize(
+    "change",
+    [
+        lambda c: c["wentWrong"][0].update(at=9999.0),  # after the end of the call
+        lambda c: c["wentWrong"][0].update(at=-3),
+        lambda c: c["wentWrong"][0].pop("suggestion"),
+        lambda c: c.update(
+            wentWell=[dict(c["wentWell"][0], quote="Not said by anyone in this call at all")],
+            wentWrong=[dict(c["wentWrong"][0], quote="Neither was this line said by anyone")],
+        ),
+    ],
+)
 def test_unusable_ai_coaching_raises(llm, coach, change):
     change(llm.coaching)
     with pytest.raises(LlmError) as exc:
@@ -141,14 +160,18 @@ def test_unusable_ai_coaching_raises(llm, coach, change):
 
 # --- The service: cache, credits, fallback -----------------------------------------------------------
 
+
 def booked_call(factory, org, agent):
     turns = timed_turns(BOOKING)
     return factory.call(org, agent, transcript_turns=turns, transcript=None, duration_ms=48_000)
 
 
 def coaching_spends(db, org) -> int:
-    return db.exec(select(func.count()).select_from(CreditLedger).where(
-        CreditLedger.organization_id == org.id, CreditLedger.reason == "ai_coaching")).one()
+    return db.exec(
+        select(func.count())
+        .select_from(CreditLedger)
+        .where(CreditLedger.organization_id == org.id, CreditLedger.reason == "ai_coaching")
+    ).one()
 
 
 def test_local_coaching_is_cached_per_call_and_transcript(db, factory):

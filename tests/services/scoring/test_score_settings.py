@@ -8,8 +8,8 @@ from sqlmodel import select
 
 from tests.support.calls import ANGRY, BOOKING, timed_turns
 from tests.support.llm_server import drain
-from voiceconsole.enqueue import get_queue
 from voiceconsole import enqueue
+from voiceconsole.enqueue import get_queue
 from voiceconsole.jobs.scoring import rescore_organization_job
 from voiceconsole.models import AgentScoring, Call, ClientScoring, Event
 from voiceconsole.scoring import DEFAULT_WEIGHTS, ScoringInput, score_call
@@ -25,8 +25,16 @@ DURATION_HEAVY = {"duration": 85, "sentiment": 5, "outcome": 5, "engagement": 5}
 def scripted_call(factory, org, agent, script=BOOKING, **kw):
     turns = timed_turns(script)
     kw.setdefault("score", None)
-    return factory.call(org, agent, transcript_turns=turns, transcript=None,
-                        duration_ms=int((turns[-1]["end"] + 1) * 1000), successful=None, sentiment=None, **kw)
+    return factory.call(
+        org,
+        agent,
+        transcript_turns=turns,
+        transcript=None,
+        duration_ms=int((turns[-1]["end"] + 1) * 1000),
+        successful=None,
+        sentiment=None,
+        **kw,
+    )
 
 
 def weights_of(call: Call) -> dict:
@@ -39,15 +47,19 @@ def events(db, org, type_: str) -> list[Event]:
 
 # --- Validation --------------------------------------------------------------------------------------
 
-@pytest.mark.parametrize("weights, field", [
-    ({"duration": 30, "sentiment": 25, "outcome": 35, "engagement": 20}, "weights"),  # adds up to 110
-    ({"duration": -5, "sentiment": 50, "outcome": 35, "engagement": 20}, "weights.duration"),
-    ({"duration": "20", "sentiment": 25, "outcome": 35, "engagement": 20}, "weights.duration"),
-    ({"duration": 20.5, "sentiment": 24.5, "outcome": 35, "engagement": 20}, "weights.duration"),
-    ({"sentiment": 45, "outcome": 35, "engagement": 20}, "weights.duration"),
-    ({"duration": 20, "sentiment": 25, "outcome": 35, "engagement": 20, "tone": 0}, "weights.tone"),
-    ([20, 25, 35, 20], "weights"),
-])
+
+@pytest.mark.parametrize(
+    "weights, field",
+    [
+        ({"duration": 30, "sentiment": 25, "outcome": 35, "engagement": 20}, "weights"),  # adds up to 110
+        ({"duration": -5, "sentiment": 50, "outcome": 35, "engagement": 20}, "weights.duration"),
+        ({"duration": "20", "sentiment": 25, "outcome": 35, "engagement": 20}, "weights.duration"),
+        ({"duration": 20.5, "sentiment": 24.5, "outcome": 35, "engagement": 20}, "weights.duration"),
+        ({"sentiment": 45, "outcome": 35, "engagement": 20}, "weights.duration"),
+        ({"duration": 20, "sentiment": 25, "outcome": 35, "engagement": 20, "tone": 0}, "weights.tone"),
+        ([20, 25, 35, 20], "weights"),
+    ],
+)
 def test_bad_weights_name_the_field(weights, field):
     with pytest.raises(ValidationFailed) as exc:
         score_settings.check_weights(weights)
@@ -72,11 +84,13 @@ def test_other_organizations_clients_and_agents_are_not_found(db, factory):
     with pytest.raises(NotFound):
         score_settings.update_client_scoring(db, org=org, client_id=client.public_id, actor=SYSTEM, alert_threshold=5)
     with pytest.raises(NotFound):
-        score_settings.update_agent_scoring(db, org=org, agent_id=agent.platform_agent_id, actor=SYSTEM,
-                                            alert_threshold=5)
+        score_settings.update_agent_scoring(
+            db, org=org, agent_id=agent.platform_agent_id, actor=SYSTEM, alert_threshold=5
+        )
 
 
 # --- Which weights and threshold apply -------------------------------------------------------------------
+
 
 def test_calls_of_a_clients_agents_use_the_clients_weights(db, factory):
     org = factory.org()
@@ -115,29 +129,41 @@ def test_the_most_specific_threshold_decides_what_is_low(db, factory):
     strict_agent, lenient_agent = factory.agent(org, client=acme), factory.agent(org, client=acme)
     plain_agent = factory.agent(org)
     score_settings.update_client_scoring(db, org=org, client_id=acme.public_id, actor=SYSTEM, alert_threshold=100)
-    score_settings.update_agent_scoring(db, org=org, agent_id=lenient_agent.platform_agent_id, actor=SYSTEM,
-                                        alert_threshold=0)
+    score_settings.update_agent_scoring(
+        db, org=org, agent_id=lenient_agent.platform_agent_id, actor=SYSTEM, alert_threshold=0
+    )
     db.commit()
     strict, lenient, plain = (scripted_call(factory, org, a, ANGRY) for a in (strict_agent, lenient_agent, plain_agent))
     out = score_stored_calls(db, call_ids=[strict.id, lenient.id, plain.id])
     assert out.low_score_call_ids == [strict.id]
-    assert score_settings.agent_scoring(db, org=org, agent_id=strict_agent.platform_agent_id,
-                                        actor=SYSTEM).effective_alert_threshold == 100
-    assert score_settings.agent_scoring(db, org=org, agent_id=lenient_agent.platform_agent_id,
-                                        actor=SYSTEM).effective_alert_threshold == 0
+    assert (
+        score_settings.agent_scoring(
+            db, org=org, agent_id=strict_agent.platform_agent_id, actor=SYSTEM
+        ).effective_alert_threshold
+        == 100
+    )
+    assert (
+        score_settings.agent_scoring(
+            db, org=org, agent_id=lenient_agent.platform_agent_id, actor=SYSTEM
+        ).effective_alert_threshold
+        == 0
+    )
 
 
 def test_clearing_overrides_with_null(db, factory):
     org = factory.org()
     acme = factory.client(org)
     agent = factory.agent(org, client=acme)
-    score_settings.update_client_scoring(db, org=org, client_id=acme.public_id, actor=SYSTEM,
-                                         weights=OUTCOME_HEAVY, alert_threshold=75)
+    score_settings.update_client_scoring(
+        db, org=org, client_id=acme.public_id, actor=SYSTEM, weights=OUTCOME_HEAVY, alert_threshold=75
+    )
     score_settings.update_agent_scoring(db, org=org, agent_id=agent.platform_agent_id, actor=SYSTEM, alert_threshold=30)
-    data, changed = score_settings.update_client_scoring(db, org=org, client_id=acme.public_id, actor=SYSTEM,
-                                                         weights=None, alert_threshold=None)
-    agent_data = score_settings.update_agent_scoring(db, org=org, agent_id=agent.platform_agent_id, actor=SYSTEM,
-                                                     alert_threshold=None)
+    data, changed = score_settings.update_client_scoring(
+        db, org=org, client_id=acme.public_id, actor=SYSTEM, weights=None, alert_threshold=None
+    )
+    agent_data = score_settings.update_agent_scoring(
+        db, org=org, agent_id=agent.platform_agent_id, actor=SYSTEM, alert_threshold=None
+    )
     db.commit()
     assert changed and data.weights is None and data.effective_weights == DEFAULT_WEIGHTS
     assert data.effective_alert_threshold == 60 and agent_data.effective_alert_threshold == 60
@@ -145,6 +171,7 @@ def test_clearing_overrides_with_null(db, factory):
 
 
 # --- Rescoring in the background ---------------------------------------------------------------------
+
 
 def test_changing_org_weights_rescores_on_a_worker_after_commit(db, factory):
     org = factory.org()
@@ -177,8 +204,9 @@ def test_changing_a_clients_weights_rescores_only_its_calls(db, factory):
     score_stored_calls(db, call_ids=[acme_call.id, other_call.id])
     db.commit()
     other_scored_at = other_call.scored_at
-    _, changed = score_settings.update_client_scoring(db, org=org, client_id=acme.public_id, actor=SYSTEM,
-                                                      weights=OUTCOME_HEAVY)
+    _, changed = score_settings.update_client_scoring(
+        db, org=org, client_id=acme.public_id, actor=SYSTEM, weights=OUTCOME_HEAVY
+    )
     db.commit()
     assert changed and f"rescore-{org.id}-client-{acme.id}" in get_queue("default").job_ids
     drain("default")
@@ -204,6 +232,7 @@ def test_rescoring_works_in_batches(db, factory, monkeypatch):
 
 
 # --- Events ---------------------------------------------------------------------------------------------
+
 
 def test_scoring_records_completed_and_low_score_events_once(db, factory):
     org = factory.org()
@@ -294,9 +323,9 @@ def test_old_calls_scored_for_the_first_time_raise_no_alerts(db, factory):
 def test_a_new_scorer_version_rescores_every_organization_once_in_the_background(db, factory):
     """Calls scored by an older scorer are brought to the current one by a worker, once per organization."""
     from voiceconsole.redis_client import get_redis
+    from voiceconsole.scoring import SCORER_VERSION
     from voiceconsole.services.scoring import request_outdated_rescoring as enqueue_outdated_rescoring
     from voiceconsole.services.scoring import scorer_version_key
-    from voiceconsole.scoring import SCORER_VERSION
 
     get_queue("default").empty()
     org = factory.org()

@@ -16,25 +16,40 @@ AgentSort = Literal["name", "totalCalls", "avgScore", "avgDuration", "totalCost"
 
 @router.get("", summary="List agents with calls, average score, duration and cost")
 def list_agents(
-    principal: PrincipalDep, session: SessionDep, pg: Annotated[Paging, Depends(paging)],
+    principal: PrincipalDep,
+    session: SessionDep,
+    pg: Annotated[Paging, Depends(paging)],
     sort_by: Annotated[AgentSort, Query(alias="sortBy")] = "totalCalls",
     platform: Literal["retell", "vapi", "elevenlabs"] | None = None,
     status: Literal["online", "offline"] | None = None,
     client_id: Annotated[str | None, Query(alias="clientId", max_length=32)] = None,
 ):
-    rows, total = agents_service.list_agents(session, org=principal.org, page=pg.page, per_page=pg.per_page,
-                                             sort_by=sort_by, sort_order=pg.sort_order, platform=platform,
-                                             status=status, client_id=client_id, actor=principal.actor)
+    rows, total = agents_service.list_agents(
+        session,
+        org=principal.org,
+        page=pg.page,
+        per_page=pg.per_page,
+        sort_by=sort_by,
+        sort_order=pg.sort_order,
+        platform=platform,
+        status=status,
+        client_id=client_id,
+        actor=principal.actor,
+    )
     release(session)
     return ok_response([r.wire() for r in rows], page=pg.page, perPage=pg.per_page, total=total)
 
 
-PeriodRange = Annotated[Literal["7d", "30d", "90d"], Query(
-    alias="range", description="Period of the `period` figures: the last N UTC days, today included")]
-PERIOD_DOC = ("`period` holds the figures of the last N days (`range`, default 30d) from the daily rollups: calls, "
-              "successRate (percent of ended calls flagged successful), avgScore with previousAvgScore and "
-              "scoreChange (percent change against the N days before), avgDuration (s), cost (USD), "
-              "costPerMinute (cost per minute of ended calls' duration), costPerSuccessfulCall.")
+PeriodRange = Annotated[
+    Literal["7d", "30d", "90d"],
+    Query(alias="range", description="Period of the `period` figures: the last N UTC days, today included"),
+]
+PERIOD_DOC = (
+    "`period` holds the figures of the last N days (`range`, default 30d) from the daily rollups: calls, "
+    "successRate (percent of ended calls flagged successful), avgScore with previousAvgScore and "
+    "scoreChange (percent change against the N days before), avgDuration (s), cost (USD), "
+    "costPerMinute (cost per minute of ended calls' duration), costPerSuccessfulCall."
+)
 
 
 @router.get("/stats", summary="Aggregated agent performance for the dashboard", description=PERIOD_DOC)
@@ -45,5 +60,8 @@ def agent_stats(principal: PrincipalDep, session: SessionDep, range_: PeriodRang
 
 @router.get("/{agent_id}", summary="Agent detail with recent calls, score trend and cost", description=PERIOD_DOC)
 def get_agent(agent_id: str, principal: PrincipalDep, session: SessionDep, range_: PeriodRange = "30d"):
-    return ok_response(agents_service.get_agent(session, org=principal.org, agent_id=agent_id, actor=principal.actor,
-                                                range_=range_).wire())
+    return ok_response(
+        agents_service.get_agent(
+            session, org=principal.org, agent_id=agent_id, actor=principal.actor, range_=range_
+        ).wire()
+    )

@@ -13,8 +13,10 @@ from voiceconsole.services import analytics as analytics_service
 router = APIRouter(prefix="/analytics", tags=["analytics"])
 
 Range = Literal["7d", "30d", "90d", "custom"]
-DATE_DOC = ("ISO 8601 date-time (UTC when no zone) or a date: a date means its start for dateFrom and its "
-            "end (the whole day included) for dateTo")
+DATE_DOC = (
+    "ISO 8601 date-time (UTC when no zone) or a date: a date means its start for dateFrom and its "
+    "end (the whole day included) for dateTo"
+)
 AgentId = Annotated[str | None, Query(alias="agentId", max_length=128, description="The platform's agent id")]
 ClientId = Annotated[str | None, Query(alias="clientId", max_length=32, description="A client id (cli_…)")]
 
@@ -41,16 +43,24 @@ length, and a time series for charts (per UTC day; per hour for custom ranges un
 
 @router.get("", summary="Call KPIs, trends and time series for a period", description=ANALYTICS_DOC)
 def get_analytics(
-    principal: PrincipalDep, session: SessionDep,
+    principal: PrincipalDep,
+    session: SessionDep,
     range_: Annotated[Range, Query(alias="range")] = "30d",
     date_from: Annotated[str | None, Query(alias="dateFrom", max_length=40, description=DATE_DOC)] = None,
     date_to: Annotated[str | None, Query(alias="dateTo", max_length=40, description=DATE_DOC)] = None,
     agent_id: AgentId = None,
     client_id: ClientId = None,
 ):
-    data, meta = analytics_service.analytics(session, org=principal.org, range_=range_, date_from=date_from,
-                                             date_to=date_to, agent_id=agent_id, client_id=client_id,
-                                             actor=principal.actor)
+    data, meta = analytics_service.analytics(
+        session,
+        org=principal.org,
+        range_=range_,
+        date_from=date_from,
+        date_to=date_to,
+        agent_id=agent_id,
+        client_id=client_id,
+        actor=principal.actor,
+    )
     return ok_response(data.wire(), **meta.wire())
 
 
@@ -58,8 +68,11 @@ def get_analytics(
 def get_portfolio(principal: PrincipalDep, session: SessionDep, agent_id: AgentId = None, client_id: ClientId = None):
     """Health = average call score over the last 7 UTC days (today included); `healthChange` is the
     difference in points against the 7 days before. Rows without scored calls this week come last."""
-    scope = analytics_service.resolve_scope(session, org=principal.org, agent_id=agent_id, client_id=client_id,
-                                            actor=principal.actor)
+    scope = analytics_service.resolve_scope(
+        session, org=principal.org, agent_id=agent_id, client_id=client_id, actor=principal.actor
+    )
     board = analytics_service.portfolio(session, org=principal.org, scope=scope)
     wire = board.wire()
-    return ok_response({"clients": wire["clients"], "agents": wire["agents"]}, **{"from": wire["from"], "to": wire["to"]})
+    return ok_response(
+        {"clients": wire["clients"], "agents": wire["agents"]}, **{"from": wire["from"], "to": wire["to"]}
+    )

@@ -22,14 +22,16 @@ class ApiKeyIn(BaseModel):
 def list_keys(principal: PrincipalDep, session: SessionDep, pg: Annotated[Paging, Depends(paging)]):
     keys = keys_service.list_api_keys(session, org=principal.org, actor=principal.actor)
     start = (pg.page - 1) * pg.per_page
-    return ok_response([k.wire() for k in keys[start:start + pg.per_page]],
-                       page=pg.page, perPage=pg.per_page, total=len(keys))
+    return ok_response(
+        [k.wire() for k in keys[start : start + pg.per_page]], page=pg.page, perPage=pg.per_page, total=len(keys)
+    )
 
 
 @router.post("", status_code=201, summary="Create an API key; the key is shown once")
 def create_key(body: ApiKeyIn, principal: PrincipalDep, session: SessionDep):
-    created = keys_service.create_api_key(session, org=principal.org, name=body.name, role=body.role,
-                                          actor=principal.actor)
+    created = keys_service.create_api_key(
+        session, org=principal.org, name=body.name, role=body.role, actor=principal.actor
+    )
     session.commit()
     return ok(created.wire())
 

@@ -21,8 +21,12 @@ class LinkRequest(BaseModel):
     email: str = Field(min_length=3, max_length=320, examples=["you@agency.com"])
 
 
-@router.post("/magic-link", status_code=202, dependencies=[Depends(rate_limit_anonymous)],
-             summary="Email a single-use login link")
+@router.post(
+    "/magic-link",
+    status_code=202,
+    dependencies=[Depends(rate_limit_anonymous)],
+    summary="Email a single-use login link",
+)
 def request_link(body: LinkRequest, session: SessionDep):
     accounts.request_login_link(session, email=body.email)
     session.commit()
@@ -40,8 +44,15 @@ def use_link(session: SessionDep, token: Annotated[str, Query(max_length=200)] =
     session.commit()
     target = next if next.startswith("/") and not next.startswith("//") else "/dashboard"
     response = RedirectResponse(target, status_code=303)
-    response.set_cookie(SESSION_COOKIE, result.session_token, max_age=int(accounts.SESSION_TTL.total_seconds()),
-                        httponly=True, samesite="lax", secure=get_settings().secure_cookies, path="/")
+    response.set_cookie(
+        SESSION_COOKIE,
+        result.session_token,
+        max_age=int(accounts.SESSION_TTL.total_seconds()),
+        httponly=True,
+        samesite="lax",
+        secure=get_settings().secure_cookies,
+        path="/",
+    )
     return response
 
 
@@ -50,8 +61,11 @@ def logout(request: Request, session: SessionDep):
     accounts.logout(session, token=request.cookies.get(SESSION_COOKIE))
     session.commit()
     wants_json = "application/json" in request.headers.get("accept", "")
-    response = JSONResponse({"data": {"loggedOut": True}, "meta": {}}) if wants_json else \
-        RedirectResponse("/login", status_code=303)
+    response = (
+        JSONResponse({"data": {"loggedOut": True}, "meta": {}})
+        if wants_json
+        else RedirectResponse("/login", status_code=303)
+    )
     response.delete_cookie(SESSION_COOKIE, path="/")
     return response
 
@@ -59,5 +73,10 @@ def logout(request: Request, session: SessionDep):
 @router.get("/me", summary="Who is calling: user or API key, and the organization")
 def me(principal: PrincipalDep):
     org = principal.org
-    return ok_response({"actor": principal.actor.display, "role": principal.actor.role,
-                        "organization": {"slug": org.slug, "name": org.name, "plan": org.plan}})
+    return ok_response(
+        {
+            "actor": principal.actor.display,
+            "role": principal.actor.role,
+            "organization": {"slug": org.slug, "name": org.name, "plan": org.plan},
+        }
+    )

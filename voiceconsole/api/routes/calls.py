@@ -11,10 +11,10 @@ from voiceconsole.api.deps import PrincipalDep, SessionDep, release
 from voiceconsole.api.envelope import ok, ok_response
 from voiceconsole.api.errors import ApiError
 from voiceconsole.api.params import Paging, as_utc, check_range, paging
-from voiceconsole.models.types import utcnow
+from voiceconsole.models.types import pk, utcnow
 from voiceconsole.services import calls as calls_service
-from voiceconsole.services.calls import export as exports
 from voiceconsole.services.calls import CallFilters
+from voiceconsole.services.calls import export as exports
 
 router = APIRouter(prefix="/calls", tags=["calls"])
 
@@ -30,7 +30,9 @@ class TagsIn(BaseModel):
 
 
 async def call_filters(
-    agent_id: Annotated[str | None, Query(alias="agentId", max_length=128, description="The platform's agent id")] = None,
+    agent_id: Annotated[
+        str | None, Query(alias="agentId", max_length=128, description="The platform's agent id")
+    ] = None,
     client_id: Annotated[str | None, Query(alias="clientId", max_length=32)] = None,
     status: Literal["ended", "error", "in_progress"] | None = None,
     min_score: Annotated[int | None, Query(alias="minScore", ge=0, le=100)] = None,
@@ -41,16 +43,34 @@ async def call_filters(
     search: Annotated[str | None, Query(max_length=200, description="Words in the transcript or summary")] = None,
     date_from: Annotated[datetime | None, Query(alias="dateFrom", description="ISO 8601; UTC if no zone")] = None,
     date_to: Annotated[datetime | None, Query(alias="dateTo", description="ISO 8601; UTC if no zone")] = None,
-    scored: Annotated[bool | None, Query(description="true: only calls whose score counts toward averages "
-                                                     "(scored and with a transcript); false: the others")] = None,
+    scored: Annotated[
+        bool | None,
+        Query(
+            description="true: only calls whose score counts toward averages "
+            "(scored and with a transcript); false: the others"
+        ),
+    ] = None,
 ) -> CallFilters:
     date_from, date_to = as_utc(date_from), as_utc(date_to)
     check_range(date_from, date_to)
     if min_score is not None and max_score is not None and min_score > max_score:
-        raise ApiError(422, "Validation failed", [{"field": "minScore", "message": "minScore must not exceed maxScore"}])
-    return CallFilters(agent_id=agent_id, client_id=client_id, status=status, min_score=min_score,
-                       max_score=max_score, sentiment=sentiment, platform=platform, direction=direction,
-                       search=search, date_from=date_from, date_to=date_to, scored=scored)
+        raise ApiError(
+            422, "Validation failed", [{"field": "minScore", "message": "minScore must not exceed maxScore"}]
+        )
+    return CallFilters(
+        agent_id=agent_id,
+        client_id=client_id,
+        status=status,
+        min_score=min_score,
+        max_score=max_score,
+        sentiment=sentiment,
+        platform=platform,
+        direction=direction,
+        search=search,
+        date_from=date_from,
+        date_to=date_to,
+        scored=scored,
+    )
 
 
 LIST_DOC = f"""Calls of the organization, newest first by default, with the filters below.
@@ -65,21 +85,38 @@ items (the last one) carries the exact total. To read everything, page until a p
 
 @router.get("", summary="List calls", description=LIST_DOC)
 def list_calls(
-    principal: PrincipalDep, session: SessionDep,
-    filters: Annotated[CallFilters, Depends(call_filters)], pg: Annotated[Paging, Depends(paging)],
+    principal: PrincipalDep,
+    session: SessionDep,
+    filters: Annotated[CallFilters, Depends(call_filters)],
+    pg: Annotated[Paging, Depends(paging)],
     sort_by: Annotated[SortBy, Query(alias="sortBy")] = "startedAt",
 ):
-    result = calls_service.page_calls(session, org=principal.org, filters=filters, page=pg.page,
-                                      per_page=pg.per_page, sort_by=sort_by, sort_order=pg.sort_order,
-                                      actor=principal.actor)
+    result = calls_service.page_calls(
+        session,
+        org=principal.org,
+        filters=filters,
+        page=pg.page,
+        per_page=pg.per_page,
+        sort_by=sort_by,
+        sort_order=pg.sort_order,
+        actor=principal.actor,
+    )
     release(session)
-    return ok_response([r.wire() for r in result.rows], page=pg.page, perPage=pg.per_page, total=result.total,
-                       totalIsEstimate=result.total_is_estimate)
+    return ok_response(
+        [r.wire() for r in result.rows],
+        page=pg.page,
+        perPage=pg.per_page,
+        total=result.total,
+        totalIsEstimate=result.total_is_estimate,
+    )
 
 
-@router.get("/export", summary="Export the filtered calls as CSV (streamed; newest first)",
-            response_class=StreamingResponse,
-            responses={200: {"content": {"text/csv": {}}, "description": "CSV with a header row"}})
+@router.get(
+    "/export",
+    summary="Export the filtered calls as CSV (streamed; newest first)",
+    response_class=StreamingResponse,
+    responses={200: {"content": {"text/csv": {}}, "description": "CSV with a header row"}},
+)
 def export_calls(principal: PrincipalDep, filters: Annotated[CallFilters, Depends(call_filters)]):
     """The same filters as `GET /calls`, every matching call (no paging), as a CSV attachment. Columns:
     id, platformCallId, startedAt, endedAt, agentId, agentName, clientId, clientName, platform, status,
@@ -87,7 +124,7 @@ def export_calls(principal: PrincipalDep, filters: Annotated[CallFilters, Depend
     tags (;-separated), summary, recordingUrl."""
     name = exports.export_filename(utcnow())
     return StreamingResponse(
-        exports.stream_calls_csv(org_id=principal.org.id, filters=filters, actor=principal.actor),
+        exports.stream_calls_csv(org_id=pk(principal.org), filters=filters, actor=principal.actor),
         media_type="text/csv; charset=utf-8",
         headers={"Content-Disposition": f'attachment; filename="{name}"', "Cache-Control": "no-store"},
     )
@@ -116,7 +153,6 @@ def add_tags(call_id: str, body: TagsIn, principal: PrincipalDep, session: Sessi
 
 @router.delete("/{call_id}/tags", summary="Remove tags from a call")
 def remove_tags(call_id: str, body: TagsIn, principal: PrincipalDep, session: SessionDep):
-    tags = calls_service.remove_tags(session, org=principal.org, call_id=call_id, tags=body.tags,
-                                     actor=principal.actor)
+    tags = calls_service.remove_tags(session, org=principal.org, call_id=call_id, tags=body.tags, actor=principal.actor)
     session.commit()
     return ok({"callId": call_id, "tags": tags})

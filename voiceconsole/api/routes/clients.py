@@ -19,7 +19,7 @@ class ClientIn(BaseModel):
 
 class AgentClientIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    clientId: str | None = Field(max_length=32, description="A client id (cli_…), or null to unassign")  # noqa: N815
+    clientId: str | None = Field(max_length=32, description="A client id (cli_…), or null to unassign")
 
 
 @router.get("/clients", summary="List clients with their agent counts")
@@ -43,8 +43,9 @@ def get_client(client_id: str, principal: PrincipalDep, session: SessionDep):
 
 @router.patch("/clients/{client_id}", summary="Rename a client (owners and admins)")
 def rename_client(client_id: str, body: ClientIn, principal: PrincipalDep, session: SessionDep):
-    renamed = clients_service.rename_client(session, org=principal.org, client_id=client_id, name=body.name,
-                                            actor=principal.actor)
+    renamed = clients_service.rename_client(
+        session, org=principal.org, client_id=client_id, name=body.name, actor=principal.actor
+    )
     session.commit()
     return ok(renamed.wire())
 
@@ -59,7 +60,8 @@ def delete_client(client_id: str, principal: PrincipalDep, session: SessionDep):
 @router.put("/agents/{agent_id}/client", summary="Assign an agent (the platform's agent id) to a client, or none")
 def assign_agent(agent_id: str, body: AgentClientIn, principal: PrincipalDep, session: SessionDep):
     """The agent's calls, history included, move with it (lists, analytics and exports by client follow)."""
-    agent = clients_service.assign_agent(session, org=principal.org, agent_id=agent_id, client_id=body.clientId,
-                                         actor=principal.actor)
+    agent = clients_service.assign_agent(
+        session, org=principal.org, agent_id=agent_id, client_id=body.clientId, actor=principal.actor
+    )
     session.commit()
     return ok(agent.wire())

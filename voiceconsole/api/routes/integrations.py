@@ -10,8 +10,8 @@ from pydantic.alias_generators import to_camel
 from starlette.concurrency import run_in_threadpool
 
 from voiceconsole.api.deps import PrincipalDep, SessionDep
-from voiceconsole.api.errors import ApiError
 from voiceconsole.api.envelope import ok
+from voiceconsole.api.errors import ApiError
 from voiceconsole.db import session_scope
 from voiceconsole.services import integrations as service
 from voiceconsole.services.intake.webhooks import MAX_BODY_BYTES, receive_platform_webhook
@@ -27,11 +27,14 @@ class IntegrationIn(_CamelIn):
     platform: str = Field(examples=["retell"], description="retell | vapi | elevenlabs")
     api_key: str = Field(max_length=500, description="The platform's API key; stored encrypted, never shown again")
     label: str | None = Field(default=None, max_length=200, examples=["Bright Smile – Retell"])
-    base_url: str | None = Field(default=None, max_length=500,
-                                 description="Only for simulators and tests: private hosts need "
-                                             "VOICECONSOLE_ALLOW_PRIVATE_TARGETS=1")
-    webhook_secret: str | None = Field(default=None, max_length=500,
-                                       description="ElevenLabs: the HMAC secret ElevenLabs shows for the webhook")
+    base_url: str | None = Field(
+        default=None,
+        max_length=500,
+        description="Only for simulators and tests: private hosts need VOICECONSOLE_ALLOW_PRIVATE_TARGETS=1",
+    )
+    webhook_secret: str | None = Field(
+        default=None, max_length=500, description="ElevenLabs: the HMAC secret ElevenLabs shows for the webhook"
+    )
 
 
 class IntegrationPatch(_CamelIn):
@@ -40,28 +43,39 @@ class IntegrationPatch(_CamelIn):
 
 
 def _out(session, principal, integration_id: str) -> dict:
-    return service.get_integration(session, org=principal.org, integration_id=integration_id,
-                                   actor=principal.actor).wire()
+    return service.get_integration(
+        session, org=principal.org, integration_id=integration_id, actor=principal.actor
+    ).wire()
 
 
 @router.get("", summary="List connected platform accounts")
 def list_integrations(
-    principal: PrincipalDep, session: SessionDep,
+    principal: PrincipalDep,
+    session: SessionDep,
     include_disconnected: Annotated[bool, Query(alias="includeDisconnected")] = False,
 ):
-    items = service.list_integrations(session, org=principal.org, actor=principal.actor,
-                                      include_disconnected=include_disconnected)
+    items = service.list_integrations(
+        session, org=principal.org, actor=principal.actor, include_disconnected=include_disconnected
+    )
     return ok([i.wire() for i in items], total=len(items))
 
 
 @router.post("", status_code=201, summary="Connect a platform account (the first sync is queued)")
 def create_integration(body: IntegrationIn, principal: PrincipalDep, session: SessionDep):
     integration = service.create_integration(
-        session, org=principal.org, platform=body.platform, api_key=body.api_key, label=body.label,
-        base_url=body.base_url, webhook_secret=body.webhook_secret, actor=principal.actor)
+        session,
+        org=principal.org,
+        platform=body.platform,
+        api_key=body.api_key,
+        label=body.label,
+        base_url=body.base_url,
+        webhook_secret=body.webhook_secret,
+        actor=principal.actor,
+    )
     session.commit()  # the sync job must find it
-    queued = service.request_sync(session, org=principal.org, integration_id=integration.public_id,
-                                  actor=principal.actor).queued
+    queued = service.request_sync(
+        session, org=principal.org, integration_id=integration.public_id, actor=principal.actor
+    ).queued
     return ok(_out(session, principal, integration.public_id), syncQueued=queued)
 
 
@@ -72,22 +86,30 @@ def get_integration(integration_id: str, principal: PrincipalDep, session: Sessi
 
 @router.patch("/{integration_id}", summary="Rename, or set the webhook secret the platform gave you")
 def update_integration(integration_id: str, body: IntegrationPatch, principal: PrincipalDep, session: SessionDep):
-    service.update_integration(session, org=principal.org, integration_id=integration_id, actor=principal.actor,
-                               label=body.label, webhook_secret=body.webhook_secret)
+    service.update_integration(
+        session,
+        org=principal.org,
+        integration_id=integration_id,
+        actor=principal.actor,
+        label=body.label,
+        webhook_secret=body.webhook_secret,
+    )
     session.commit()
     return ok(_out(session, principal, integration_id))
 
 
 @router.post("/{integration_id}/test", status_code=202, summary="Queue a connection test (lists agents)")
 def test_integration(integration_id: str, principal: PrincipalDep, session: SessionDep):
-    return ok(service.request_test(session, org=principal.org, integration_id=integration_id,
-                                   actor=principal.actor).wire())
+    return ok(
+        service.request_test(session, org=principal.org, integration_id=integration_id, actor=principal.actor).wire()
+    )
 
 
 @router.post("/{integration_id}/sync", status_code=202, summary="Queue a sync now")
 def sync_integration(integration_id: str, principal: PrincipalDep, session: SessionDep):
-    return ok(service.request_sync(session, org=principal.org, integration_id=integration_id,
-                                   actor=principal.actor).wire())
+    return ok(
+        service.request_sync(session, org=principal.org, integration_id=integration_id, actor=principal.actor).wire()
+    )
 
 
 @router.delete("/{integration_id}", summary="Disconnect (agents and calls are kept)")
@@ -109,7 +131,8 @@ async def platform_webhook(platform: str, integration_id: str, request: Request)
 
     def receive() -> dict:
         with session_scope() as session:
-            return receive_platform_webhook(session, platform=platform, integration_id=integration_id,
-                                            headers=headers, body=body).wire()
+            return receive_platform_webhook(
+                session, platform=platform, integration_id=integration_id, headers=headers, body=body
+            ).wire()
 
     return ok(await run_in_threadpool(receive))

@@ -22,15 +22,22 @@ class _CamelIn(BaseModel):
 
 class ChannelIn(_CamelIn):
     kind: str = Field(examples=["webhook"], description="webhook | slack | discord | email")
-    url: str | None = Field(default=None, max_length=2000,
-                            description="webhook, slack and discord: where to POST (https; private hosts need "
-                                        "VOICECONSOLE_ALLOW_PRIVATE_TARGETS=1)")
+    url: str | None = Field(
+        default=None,
+        max_length=2000,
+        description="webhook, slack and discord: where to POST (https; private hosts need "
+        "VOICECONSOLE_ALLOW_PRIVATE_TARGETS=1)",
+    )
     email: str | None = Field(default=None, max_length=320, description="email channels: the address")
-    events: list[str] = Field(examples=[["call.low_score"]], max_length=10,
-                              description="call.completed, call.low_score, call.new, agent.status_change, daily_summary")
+    events: list[str] = Field(
+        examples=[["call.low_score"]],
+        max_length=10,
+        description="call.completed, call.low_score, call.new, agent.status_change, daily_summary",
+    )
     name: str | None = Field(default=None, max_length=200)
-    client_id: str | None = Field(default=None, max_length=32,
-                                  description="Only this client's events (cli_…); omit for every client")
+    client_id: str | None = Field(
+        default=None, max_length=32, description="Only this client's events (cli_…); omit for every client"
+    )
     summary_hour: int | None = Field(default=None, description="Local hour (0–23) of the daily summary; default 8")
 
 
@@ -51,9 +58,18 @@ def list_channels(principal: PrincipalDep, session: SessionDep):
 
 @router.post("", status_code=201, summary="Create a channel; a webhook's signing secret is returned once")
 def create_channel(body: ChannelIn, principal: PrincipalDep, session: SessionDep):
-    created = service.create_channel(session, org=principal.org, actor=principal.actor, kind=body.kind,
-                                     events=body.events, name=body.name, url=body.url, email=body.email,
-                                     client_id=body.client_id, summary_hour=body.summary_hour)
+    created = service.create_channel(
+        session,
+        org=principal.org,
+        actor=principal.actor,
+        kind=body.kind,
+        events=body.events,
+        name=body.name,
+        url=body.url,
+        email=body.email,
+        client_id=body.client_id,
+        summary_hour=body.summary_hour,
+    )
     session.commit()
     return ok(created.wire())
 
@@ -68,8 +84,9 @@ def update_channel(channel_id: str, body: ChannelPatch, principal: PrincipalDep,
     changes: dict[str, Any] = {k: getattr(body, k) for k in ("name", "events", "url", "email", "summary_hour")}
     if "client_id" in body.model_fields_set:
         changes["client_id"] = body.client_id  # null clears the filter; leaving it out keeps it
-    updated = service.update_channel(session, org=principal.org, channel_id=channel_id, actor=principal.actor,
-                                     **changes)
+    updated = service.update_channel(
+        session, org=principal.org, channel_id=channel_id, actor=principal.actor, **changes
+    )
     session.commit()
     return ok(updated.wire())
 
@@ -90,13 +107,22 @@ def test_channel(channel_id: str, principal: PrincipalDep, session: SessionDep):
 
 @router.get("/{channel_id}/deliveries", summary="The channel's delivery log, newest first, with every attempt")
 def list_deliveries(
-    channel_id: str, principal: PrincipalDep, session: SessionDep,
+    channel_id: str,
+    principal: PrincipalDep,
+    session: SessionDep,
     page: Annotated[int, Query(ge=1, le=100_000)] = 1,
     per_page: Annotated[int, Query(alias="perPage", ge=1, le=100)] = 20,
     status: Annotated[str | None, Query(description="pending | delivering | held | succeeded | failed")] = None,
 ):
-    items, total = delivery.list_deliveries(session, org=principal.org, channel_id=channel_id, actor=principal.actor,
-                                            page=page, per_page=per_page, status=status)
+    items, total = delivery.list_deliveries(
+        session,
+        org=principal.org,
+        channel_id=channel_id,
+        actor=principal.actor,
+        page=page,
+        per_page=per_page,
+        status=status,
+    )
     return ok([d.wire() for d in items], page=page, perPage=per_page, total=total)
 
 

@@ -9,36 +9,37 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict, Field, StrictInt
 
 from voiceconsole.api.deps import PrincipalDep, SessionDep
-from voiceconsole.api.errors import ApiError
 from voiceconsole.api.envelope import ok
-from voiceconsole.services.scoring import coaching as coaching_service
+from voiceconsole.api.errors import ApiError
 from voiceconsole.services import scoring as score_settings
 from voiceconsole.services.scoring import UNSET
+from voiceconsole.services.scoring import coaching as coaching_service
 
 router = APIRouter(tags=["scoring"])
 
 Threshold = Annotated[StrictInt, Field(ge=0, le=100, description="Alert when a call scores below this (0–100)")]
-WEIGHTS_DOC = ("Category weights, whole numbers adding up to 100: "
-               '{"duration": 20, "sentiment": 25, "outcome": 35, "engagement": 20}')
+WEIGHTS_DOC = (
+    "Category weights, whole numbers adding up to 100: "
+    '{"duration": 20, "sentiment": 25, "outcome": 35, "engagement": 20}'
+)
 POLL_SECONDS = 3
 
 
 class OrgScoringIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
     weights: dict[str, Any] | None = Field(default=None, description=WEIGHTS_DOC + "; null restores the defaults")
-    alertThreshold: Threshold | None = Field(default=None, examples=[60])  # noqa: N815 (wire name)
+    alertThreshold: Threshold | None = Field(default=None, examples=[60])  # camelCase: the wire name
 
 
 class ClientScoringIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
     weights: dict[str, Any] | None = Field(default=None, description=WEIGHTS_DOC + "; null uses the organization's")
-    alertThreshold: Threshold | None = Field(default=None, description="null uses the organization's")  # noqa: N815
+    alertThreshold: Threshold | None = Field(default=None, description="null uses the organization's")
 
 
 class AgentScoringIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    alertThreshold: Threshold | None = Field(  # noqa: N815
-        description="null uses the client's, else the organization's")
+    alertThreshold: Threshold | None = Field(description="null uses the client's, else the organization's")
 
 
 def _given(body: BaseModel, name: str) -> Any:
@@ -59,52 +60,68 @@ def get_scoring_settings(principal: PrincipalDep, session: SessionDep):
 def put_scoring_settings(body: OrgScoringIn, principal: PrincipalDep, session: SessionDep):
     _require_some(body)
     if "alertThreshold" in body.model_fields_set and body.alertThreshold is None:
-        raise ApiError(422, "Validation failed",
-                       [{"field": "alertThreshold", "message": "Must be a whole number from 0 to 100"}])
+        raise ApiError(
+            422, "Validation failed", [{"field": "alertThreshold", "message": "Must be a whole number from 0 to 100"}]
+        )
     rescoring = score_settings.update_org_scoring(
-        session, org=principal.org, actor=principal.actor, weights=_given(body, "weights"),
-        alert_threshold=_given(body, "alertThreshold"))
+        session,
+        org=principal.org,
+        actor=principal.actor,
+        weights=_given(body, "weights"),
+        alert_threshold=_given(body, "alertThreshold"),
+    )
     session.commit()  # the rescoring job is queued once this commits
-    return ok(score_settings.scoring_settings(session, org=principal.org, actor=principal.actor).wire(),
-              rescoring=rescoring)
+    return ok(
+        score_settings.scoring_settings(session, org=principal.org, actor=principal.actor).wire(), rescoring=rescoring
+    )
 
 
 @router.get("/clients/{client_id}/scoring", summary="A client's score weights and alert threshold")
 def get_client_scoring(client_id: str, principal: PrincipalDep, session: SessionDep):
-    return ok(score_settings.client_scoring(session, org=principal.org, client_id=client_id,
-                                            actor=principal.actor).wire())
+    return ok(
+        score_settings.client_scoring(session, org=principal.org, client_id=client_id, actor=principal.actor).wire()
+    )
 
 
 @router.put("/clients/{client_id}/scoring", summary="Override (or clear with null) a client's weights and threshold")
 def put_client_scoring(client_id: str, body: ClientScoringIn, principal: PrincipalDep, session: SessionDep):
     _require_some(body)
     data, rescoring = score_settings.update_client_scoring(
-        session, org=principal.org, client_id=client_id, actor=principal.actor, weights=_given(body, "weights"),
-        alert_threshold=_given(body, "alertThreshold"))
+        session,
+        org=principal.org,
+        client_id=client_id,
+        actor=principal.actor,
+        weights=_given(body, "weights"),
+        alert_threshold=_given(body, "alertThreshold"),
+    )
     session.commit()
     return ok(data.wire(), rescoring=rescoring)
 
 
 @router.get("/agents/{agent_id}/scoring", summary="An agent's alert threshold")
 def get_agent_scoring(agent_id: str, principal: PrincipalDep, session: SessionDep):
-    return ok(score_settings.agent_scoring(session, org=principal.org, agent_id=agent_id,
-                                           actor=principal.actor).wire())
+    return ok(score_settings.agent_scoring(session, org=principal.org, agent_id=agent_id, actor=principal.actor).wire())
 
 
 @router.put("/agents/{agent_id}/scoring", summary="Override (or clear with null) an agent's alert threshold")
 def put_agent_scoring(agent_id: str, body: AgentScoringIn, principal: PrincipalDep, session: SessionDep):
-    data = score_settings.update_agent_scoring(session, org=principal.org, agent_id=agent_id, actor=principal.actor,
-                                               alert_threshold=body.alertThreshold)
+    data = score_settings.update_agent_scoring(
+        session, org=principal.org, agent_id=agent_id, actor=principal.actor, alert_threshold=body.alertThreshold
+    )
     session.commit()
     return ok(data.wire())
 
 
-@router.get("/calls/{call_id}/coaching", summary="Coaching for a call: what went well, what went wrong",
-            responses={202: {"description": "AI coaching is being prepared: poll again"}})
+@router.get(
+    "/calls/{call_id}/coaching",
+    summary="Coaching for a call: what went well, what went wrong",
+    responses={202: {"description": "AI coaching is being prepared: poll again"}},
+)
 def get_call_coaching(call_id: str, principal: PrincipalDep, session: SessionDep):
     view = coaching_service.get_coaching(session, org=principal.org, call_id=call_id, actor=principal.actor)
     session.commit()  # local coaching is cached on first request
     if view.status == "pending":
-        return JSONResponse(ok(view.wire(), retryAfter=POLL_SECONDS), status_code=202,
-                            headers={"Retry-After": str(POLL_SECONDS)})
+        return JSONResponse(
+            ok(view.wire(), retryAfter=POLL_SECONDS), status_code=202, headers={"Retry-After": str(POLL_SECONDS)}
+        )
     return ok(view.wire())

@@ -24,7 +24,21 @@ from voiceconsole.services.accounts.organizations import (
 )
 
 __all__ = [
-    "FIRST_LINK_TTL", "MAGIC_LINK_TTL", "SESSION_TTL", "LoginResult", "SessionContext", "consume_magic_link",
-    "create_magic_link", "create_organization", "ensure_membership", "get_or_create_user", "get_organization_by_slug",
-    "logout", "magic_link_url", "normalise_email", "request_login_link", "resolve_session", "slugify",
+    "FIRST_LINK_TTL",
+    "MAGIC_LINK_TTL",
+    "SESSION_TTL",
+    "LoginResult",
+    "SessionContext",
+    "consume_magic_link",
+    "create_magic_link",
+    "create_organization",
+    "ensure_membership",
+    "get_or_create_user",
+    "get_organization_by_slug",
+    "logout",
+    "magic_link_url",
+    "normalise_email",
+    "request_login_link",
+    "resolve_session",
+    "slugify",
 ]

@@ -7,12 +7,12 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from sqlalchemy import update
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
-from voiceconsole.db import after_commit
 from voiceconsole import enqueue
+from voiceconsole.db import after_commit
 from voiceconsole.models import MagicLink, Membership, Organization, User, UserSession
-from voiceconsole.models.types import utcnow
+from voiceconsole.models.types import pk, utcnow
 from voiceconsole.services.access import audit
 from voiceconsole.services.access.actor import Actor
 from voiceconsole.services.accounts.organizations import (
@@ -41,10 +41,13 @@ def create_magic_link(session: Session, *, email: str) -> str:
     email = normalise_email(email)
     is_new = session.exec(select(User.id).where(User.email == email)).first() is None
     token = new_token()
-    session.add(MagicLink(
-        token_hash=sha256_hex(token), email=email,
-        expires_at=utcnow() + (FIRST_LINK_TTL if is_new else MAGIC_LINK_TTL),
-    ))
+    session.add(
+        MagicLink(
+            token_hash=sha256_hex(token),
+            email=email,
+            expires_at=utcnow() + (FIRST_LINK_TTL if is_new else MAGIC_LINK_TTL),
+        )
+    )
     session.flush()
     return magic_link_url(token)
 
@@ -55,9 +58,14 @@ def request_login_link(session: Session, *, email: str) -> None:
     email = normalise_email(email)
     settings = get_settings()
     if settings.smtp_host:  # sent once the link is committed: it must work when it arrives
-        after_commit(session, lambda: enqueue.email(
-            to=email, subject="Your VoiceConsole login link",
-            text=f"Sign in to VoiceConsole: {url}\n\nThe link works once and expires soon."))
+        after_commit(
+            session,
+            lambda: enqueue.email(
+                to=email,
+                subject="Your VoiceConsole login link",
+                text=f"Sign in to VoiceConsole: {url}\n\nThe link works once and expires soon.",
+            ),
+        )
     else:
         # No SMTP configured (embedded default): the console is the mailbox.
         print(f"\n  Login link for {email}: {url}\n", flush=True)
@@ -80,26 +88,32 @@ def consume_magic_link(session: Session, *, token: str) -> LoginResult:
         raise InvalidToken("This login link is invalid or has expired. Request a new one.")
     # Atomic single use: only one concurrent request can flip used_at.
     claimed = session.exec(
-        update(MagicLink).where(MagicLink.id == link.id, MagicLink.used_at.is_(None)).values(used_at=now)
+        update(MagicLink).where(col(MagicLink.id) == link.id, col(MagicLink.used_at).is_(None)).values(used_at=now)
     ).rowcount
     if claimed != 1:
         raise InvalidToken("This login link is invalid or has expired. Request a new one.")
     user = get_or_create_user(session, email=link.email)
     membership = session.exec(
-        select(Membership).where(Membership.user_id == user.id).order_by(Membership.id)
+        select(Membership).where(col(Membership.user_id) == user.id).order_by(col(Membership.id))
     ).first()
     if membership is None:
         org = create_organization(session, name=f"{link.email.split('@')[0]}'s agency")
         membership = ensure_membership(session, user=user, org=org, role="owner")
-        audit.record(session, organization_id=org.id, actor=Actor("user", str(user.id), user.email),
-                     action="organization.create", target_type="organization", target_id=org.slug)
-    org = session.get(Organization, membership.organization_id)
+        audit.record(
+            session,
+            organization_id=pk(org),
+            actor=Actor("user", str(user.id), user.email),
+            action="organization.create",
+            target_type="organization",
+            target_id=org.slug,
+        )
+    org = session.get_one(Organization, membership.organization_id)  # exists: the membership's foreign key
     user.last_login_at = now
     raw = new_token()
-    session.add(UserSession(token_hash=sha256_hex(raw), user_id=user.id, organization_id=org.id,
-                            expires_at=now + SESSION_TTL))
-    audit.record(session, organization_id=org.id, actor=Actor("user", str(user.id), user.email),
-                 action="auth.login")
+    session.add(
+        UserSession(token_hash=sha256_hex(raw), user_id=pk(user), organization_id=pk(org), expires_at=now + SESSION_TTL)
+    )
+    audit.record(session, organization_id=pk(org), actor=Actor("user", str(user.id), user.email), action="auth.login")
     session.flush()
     return LoginResult(session_token=raw, user=user, organization=org)
 
@@ -112,9 +126,14 @@ class SessionContext:
 
     @property
     def actor(self) -> Actor:
-        return Actor(kind="user", id=str(self.user.id), display=self.user.email, role=self.membership.role,
-                     user_id=self.user.id,
-                     client_id=self.membership.client_id if self.membership.role == "client_viewer" else None)
+        return Actor(
+            kind="user",
+            id=str(self.user.id),
+            display=self.user.email,
+            role=self.membership.role,
+            user_id=self.user.id,
+            client_id=self.membership.client_id if self.membership.role == "client_viewer" else None,
+        )
 
 
 def resolve_session(session: Session, *, token: str | None) -> SessionContext | None:
@@ -122,9 +141,12 @@ def resolve_session(session: Session, *, token: str | None) -> SessionContext | 
         return None
     row = session.exec(
         select(UserSession, User, Organization, Membership)
-        .join(User, User.id == UserSession.user_id)
-        .join(Organization, Organization.id == UserSession.organization_id)
-        .join(Membership, (Membership.user_id == User.id) & (Membership.organization_id == Organization.id))
+        .join(User, col(User.id) == col(UserSession.user_id))
+        .join(Organization, col(Organization.id) == col(UserSession.organization_id))
+        .join(
+            Membership,
+            (col(Membership.user_id) == col(User.id)) & (col(Membership.organization_id) == col(Organization.id)),
+        )
         .where(UserSession.token_hash == sha256_hex(token))
     ).first()
     if row is None:
@@ -138,5 +160,5 @@ def resolve_session(session: Session, *, token: str | None) -> SessionContext | 
 def logout(session: Session, *, token: str | None) -> None:
     if token:
         session.exec(
-            update(UserSession).where(UserSession.token_hash == sha256_hex(token)).values(revoked_at=utcnow())
+            update(UserSession).where(col(UserSession.token_hash) == sha256_hex(token)).values(revoked_at=utcnow())
         )

@@ -7,7 +7,7 @@ import re
 from sqlmodel import Session, select
 
 from voiceconsole.models import Membership, Organization, User
-from voiceconsole.models.types import random_base62
+from voiceconsole.models.types import pk, random_base62
 from voiceconsole.services.errors import ValidationFailed
 
 _EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
@@ -58,7 +58,7 @@ def ensure_membership(session: Session, *, user: User, org: Organization, role: 
         select(Membership).where(Membership.user_id == user.id, Membership.organization_id == org.id)
     ).first()
     if member is None:
-        member = Membership(user_id=user.id, organization_id=org.id, role=role)
+        member = Membership(user_id=pk(user), organization_id=pk(org), role=role)
         session.add(member)
         session.flush()
     return member

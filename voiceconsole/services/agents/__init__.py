@@ -11,5 +11,11 @@ from voiceconsole.services.agents.overview import (
 )
 from voiceconsole.services.agents.stats import recompute_agent_stats
 
-__all__ = ["AGENT_SORT_COLUMNS", "agent_summary", "agents_overview", "get_agent", "list_agents",
-           "recompute_agent_stats"]
+__all__ = [
+    "AGENT_SORT_COLUMNS",
+    "agent_summary",
+    "agents_overview",
+    "get_agent",
+    "list_agents",
+    "recompute_agent_stats",
+]

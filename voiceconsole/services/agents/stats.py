@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from sqlalchemy import case, func
-from sqlmodel import Session, select
+from sqlalchemy import case, func, select
+from sqlmodel import Session, col
 
 from voiceconsole.models import Agent, Call
 from voiceconsole.models.types import utcnow
@@ -16,19 +16,19 @@ def recompute_agent_stats(session: Session, *, agent_id: int) -> Agent | None:
     agent = session.get(Agent, agent_id)
     if agent is None:
         return None
-    ended = Call.status == "ended"
-    scored = Call.score.is_not(None) & Call.score_excluded.is_(False)
-    total, n_ended, n_scored, n_success, avg_score, avg_duration, cost, last = session.exec(
+    ended = col(Call.status) == "ended"
+    scored = col(Call.score).is_not(None) & col(Call.score_excluded).is_(False)
+    total, n_ended, n_scored, n_success, avg_score, avg_duration, cost, last = session.execute(
         select(
             func.count(),
             func.sum(case((ended, 1), else_=0)),
             func.sum(case((scored, 1), else_=0)),
-            func.sum(case((ended & Call.successful.is_(True), 1), else_=0)),
-            func.avg(case((scored, Call.score), else_=None)),
-            func.avg(case((ended, Call.duration_ms), else_=None)),
+            func.sum(case((ended & col(Call.successful).is_(True), 1), else_=0)),
+            func.avg(case((scored, col(Call.score)), else_=None)),
+            func.avg(case((ended, col(Call.duration_ms)), else_=None)),
             func.coalesce(func.sum(Call.cost_usd), 0),
             func.max(Call.started_at),
-        ).where(Call.agent_id == agent.id)
+        ).where(col(Call.agent_id) == agent.id)
     ).one()
     agent.total_calls = total or 0
     agent.ended_calls = n_ended or 0

@@ -25,16 +25,17 @@ Definitions (documented in the API too):
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import and_, func, literal_column, or_, select
-from sqlmodel import Session
+from sqlalchemy import ColumnElement, Label, SQLColumnExpression, and_, func, literal_column, or_, select
+from sqlmodel import Session, col
 
 from voiceconsole.models import Agent, Call, CallDailyRollup, Client, Organization
-from voiceconsole.models.types import utcnow
+from voiceconsole.models.types import pk, utcnow
 from voiceconsole.schemas.analytics import (
     AnalyticsOut,
     Kpis,
@@ -50,7 +51,6 @@ from voiceconsole.schemas.analytics import (
     Trends,
 )
 from voiceconsole.services.access.actor import Actor
-from voiceconsole.services.errors import NotFound, ValidationFailed
 from voiceconsole.services.analytics.rollups import (
     MEASURES,
     Totals,
@@ -60,6 +60,7 @@ from voiceconsole.services.analytics.rollups import (
     rollup_measures,
     utc_day,
 )
+from voiceconsole.services.errors import NotFound, ValidationFailed
 
 PRESET_DAYS = {"7d": 7, "30d": 30, "90d": 90}
 RANGES = (*PRESET_DAYS, "custom")
@@ -70,6 +71,7 @@ R = CallDailyRollup
 
 
 # ----------------------------------------------------------------------------------------- windows
+
 
 @dataclass(frozen=True)
 class Window:
@@ -100,13 +102,19 @@ def parse_when(value: str | None, field: str, *, end: bool) -> datetime | None:
             return day_start(d + timedelta(days=1) if end else d)
         dt = datetime.fromisoformat(text.replace("Z", "+00:00").replace("z", "+00:00"))
     except ValueError:
-        raise ValidationFailed.field(field, "Must be an ISO 8601 date or date-time, e.g. 2026-11-01 or "
-                                            "2026-11-01T00:00:00Z") from None
-    return dt.replace(tzinfo=timezone.utc) if dt.tzinfo is None else dt.astimezone(timezone.utc)
+        raise ValidationFailed.field(
+            field, "Must be an ISO 8601 date or date-time, e.g. 2026-11-01 or 2026-11-01T00:00:00Z"
+        ) from None
+    return dt.replace(tzinfo=UTC) if dt.tzinfo is None else dt.astimezone(UTC)
 
 
-def resolve_window(range_: str = "30d", *, date_from: str | datetime | None = None,
-                   date_to: str | datetime | None = None, now: datetime | None = None) -> Window:
+def resolve_window(
+    range_: str = "30d",
+    *,
+    date_from: str | datetime | None = None,
+    date_to: str | datetime | None = None,
+    now: datetime | None = None,
+) -> Window:
     """The period a request asks for; ValidationFailed (422) names the offending parameter."""
     now = (now or utcnow()).replace(microsecond=0)
     if range_ not in RANGES:
@@ -115,8 +123,9 @@ def resolve_window(range_: str = "30d", *, date_from: str | datetime | None = No
     end = date_to if isinstance(date_to, datetime) else parse_when(date_to, "dateTo", end=True)
     if range_ in PRESET_DAYS:
         if start is not None or end is not None:
-            raise ValidationFailed.field("dateFrom" if start is not None else "dateTo",
-                                         "dateFrom and dateTo are only used with range=custom")
+            raise ValidationFailed.field(
+                "dateFrom" if start is not None else "dateTo", "dateFrom and dateTo are only used with range=custom"
+            )
         start = day_start(now.date() - timedelta(days=PRESET_DAYS[range_] - 1))
         return Window(range_, start, now, "day", live=True)
     if start is None:
@@ -130,10 +139,11 @@ def resolve_window(range_: str = "30d", *, date_from: str | datetime | None = No
 
 
 def iso(dt: datetime) -> str:
-    return dt.astimezone(timezone.utc).replace(microsecond=0).isoformat().replace("+00:00", "Z")
+    return dt.astimezone(UTC).replace(microsecond=0).isoformat().replace("+00:00", "Z")
 
 
 # ----------------------------------------------------------------------------------------- scope
+
 
 @dataclass
 class Scope:
@@ -143,42 +153,49 @@ class Scope:
     agent_ids: list[int] | None = None
     client_id: int | None = None
 
-    def rollup_conds(self) -> list:
-        conds = [R.organization_id == self.org_id]
+    def rollup_conds(self) -> list[ColumnElement[bool]]:
+        conds: list[ColumnElement[bool]] = [col(R.organization_id) == self.org_id]
         if self.agent_ids is not None:
-            conds.append(R.agent_id.in_(self.agent_ids))
+            conds.append(col(R.agent_id).in_(self.agent_ids))
         if self.client_id is not None:
-            conds.append(R.client_id == self.client_id)
+            conds.append(col(R.client_id) == self.client_id)
         return conds
 
-    def call_conds(self) -> list:
-        conds = [Call.organization_id == self.org_id]
+    def call_conds(self) -> list[ColumnElement[bool]]:
+        conds: list[ColumnElement[bool]] = [col(Call.organization_id) == self.org_id]
         if self.agent_ids is not None:
-            conds.append(Call.agent_id.in_(self.agent_ids))
+            conds.append(col(Call.agent_id).in_(self.agent_ids))
         if self.client_id is not None:
-            conds.append(Call.client_id == self.client_id)
+            conds.append(col(Call.client_id) == self.client_id)
         return conds
 
 
-def resolve_scope(session: Session, *, org: Organization, agent_id: str | None = None,
-                  client_id: str | None = None, actor: Actor | None = None) -> Scope:
+def resolve_scope(
+    session: Session,
+    *,
+    org: Organization,
+    agent_id: str | None = None,
+    client_id: str | None = None,
+    actor: Actor | None = None,
+) -> Scope:
     """Agent (the platform's id) and client (public id) filters. Unknown ones, other organizations' and,
     for client viewers, other clients' are answered NotFound (404), never an empty result."""
-    scope = Scope(org_id=org.id)
+    scope = Scope(org_id=pk(org))
     viewer_client = actor.client_id if actor is not None else None
     if client_id:
-        client = session.exec(select(Client.id).where(Client.organization_id == org.id,
-                                                      Client.public_id == client_id)).first()
+        client = session.execute(
+            select(col(Client.id)).where(col(Client.organization_id) == org.id, col(Client.public_id) == client_id)
+        ).first()
         if client is None or (viewer_client is not None and client[0] != viewer_client):
             raise NotFound("Client not found")
         scope.client_id = client[0]
     elif viewer_client is not None:
         scope.client_id = viewer_client  # client viewers see only their client
     if agent_id:
-        conds = [Agent.organization_id == org.id, Agent.platform_agent_id == agent_id]
+        conds = [col(Agent.organization_id) == org.id, col(Agent.platform_agent_id) == agent_id]
         if viewer_client is not None:
-            conds.append(Agent.client_id == viewer_client)
-        ids = [row[0] for row in session.exec(select(Agent.id).where(*conds))]
+            conds.append(col(Agent.client_id) == viewer_client)
+        ids = [aid for (aid,) in session.execute(select(col(Agent.id)).where(*conds)) if aid is not None]
         if not ids:
             raise NotFound("Agent not found")
         scope.agent_ids = ids
@@ -210,7 +227,7 @@ def _split(start: datetime, end: datetime, live: bool) -> tuple[tuple[date, date
     return ((first, last) if last >= first else None), parts
 
 
-def _bucket_expr(dialect: str, granularity: str):  # noqa: ANN202
+def _bucket_expr(dialect: str, granularity: str) -> ColumnElement[Any]:
     if granularity == "day":
         return utc_day(dialect)
     if dialect == "postgresql":
@@ -226,11 +243,19 @@ def _bucket_key(value: Any, granularity: str) -> str:
     return str(value)[:13].replace(" ", "T") + ":00:00Z"
 
 
-_GROUPS = {"agent": (R.agent_id, Call.agent_id), "client": (R.client_id, Call.client_id)}
+_GROUPS = {"agent": (col(R.agent_id), col(Call.agent_id)), "client": (col(R.client_id), col(Call.client_id))}
 
 
-def period_totals(session: Session, scope: Scope, start: datetime, end: datetime, *, live: bool = False,
-                  by: str | None = None, granularity: str | None = None) -> dict[tuple, Totals]:
+def period_totals(
+    session: Session,
+    scope: Scope,
+    start: datetime,
+    end: datetime,
+    *,
+    live: bool = False,
+    by: str | None = None,
+    granularity: str | None = None,
+) -> dict[tuple, Totals]:
     """Figures of the calls started in [start, end), keyed by (group, bucket): group is the agent or
     client id when `by` is given (else None), bucket the day/hour key when `granularity` is (else None).
     At most two queries: one over rollups, one over the calls of partial days (or all calls, hourly)."""
@@ -244,19 +269,23 @@ def period_totals(session: Session, scope: Scope, start: datetime, end: datetime
         days, parts = None, [(start, end)]
     else:
         days, parts = _split(start, end, live)
+    cols: list[Label[Any]]
+    group: list[SQLColumnExpression[Any]]
     if days is not None:
         cols, group = [], []
         if by:
             cols.append(_GROUPS[by][0].label("grp"))
             group.append(_GROUPS[by][0])
         if granularity:
-            cols.append(R.day.label("bucket"))
-            group.append(R.day)
-        q = select(*cols, *rollup_measures()).where(*scope.rollup_conds(), R.day >= days[0], R.day <= days[1])
-        for row in session.exec(q.group_by(*group) if group else q):
+            cols.append(col(R.day).label("bucket"))
+            group.append(col(R.day))
+        q = select(*cols, *rollup_measures()).where(*scope.rollup_conds(), col(R.day) >= days[0], col(R.day) <= days[1])
+        for row in session.execute(q.group_by(*group) if group else q):
             m = row._mapping
-            add((m["grp"] if by else None, _bucket_key(m["bucket"], "day") if granularity else None),
-                Totals.from_row(row))
+            add(
+                (m["grp"] if by else None, _bucket_key(m["bucket"], "day") if granularity else None),
+                Totals.from_row(row),
+            )
     if parts:
         cols, group = [], []
         if by:
@@ -266,23 +295,29 @@ def period_totals(session: Session, scope: Scope, start: datetime, end: datetime
             bucket = _bucket_expr(dialect, granularity)
             cols.append(bucket.label("bucket"))
             group.append(bucket)
-        window = or_(*[and_(Call.started_at >= lo, Call.started_at < hi) for lo, hi in parts])
+        window = or_(*[and_(col(Call.started_at) >= lo, col(Call.started_at) < hi) for lo, hi in parts])
         q = select(*cols, *call_measures(dialect)).where(*scope.call_conds(), window)
-        for row in session.exec(q.group_by(*group) if group else q):
+        for row in session.execute(q.group_by(*group) if group else q):
             m = row._mapping
             if m["calls"] == 0:
                 continue
-            add((m["grp"] if by else None, _bucket_key(m["bucket"], granularity) if granularity else None),
-                Totals.from_row(row))
+            add(
+                (m["grp"] if by else None, _bucket_key(m["bucket"], granularity) if granularity else None),
+                Totals.from_row(row),
+            )
     return out
 
 
-def sum_totals(values) -> Totals:  # noqa: ANN001
+def sum_totals(values: Iterable[Totals]) -> Totals:
     rows = list(values)
-    return Totals(**{f: sum((getattr(t, f) for t in rows), Decimal(0) if f == "cost_usd" else 0) for f in MEASURES})
+    sums: dict[str, Any] = {
+        f: sum((getattr(t, f) for t in rows), Decimal(0) if f == "cost_usd" else 0) for f in MEASURES
+    }
+    return Totals(**sums)
 
 
 # ----------------------------------------------------------------------------------------- figures
+
 
 def round_figure(value: float | None, digits: int = 1) -> float | None:
     return None if value is None else round(value, digits)
@@ -304,8 +339,13 @@ def _trend(current: float | None, previous: float | None, digits: int | None = 1
 
 
 def kpis(t: Totals) -> Kpis:
-    return Kpis(total_calls=t.calls, success_rate=round_figure(t.success_rate), avg_score=round_figure(t.avg_score),
-                avg_duration=round_figure(t.avg_duration_s), total_cost=usd(t.cost_usd))
+    return Kpis(
+        total_calls=t.calls,
+        success_rate=round_figure(t.success_rate),
+        avg_score=round_figure(t.avg_score),
+        avg_duration=round_figure(t.avg_duration_s),
+        total_cost=usd(t.cost_usd),
+    )
 
 
 def _buckets(window: Window) -> list[str]:
@@ -325,29 +365,45 @@ def _buckets(window: Window) -> list[str]:
 
 def summary(session: Session, *, org: Organization, window: Window, scope: Scope) -> AnalyticsOut:
     """Everything `GET /api/analytics` returns under `data`, for one window and scope."""
-    by_bucket = period_totals(session, scope, window.start, window.end, live=window.live,
-                              granularity=window.granularity)
+    by_bucket = period_totals(
+        session, scope, window.start, window.end, live=window.live, granularity=window.granularity
+    )
     prev_start, prev_end = window.previous
     previous = sum_totals(period_totals(session, scope, prev_start, prev_end).values())
     current = sum_totals(by_bucket.values())
     series = []
     for key in _buckets(window):
         t = by_bucket.get((None, key), Totals())
-        series.append(SeriesPoint(t=key, calls=t.calls, avg_score=round_figure(t.avg_score), cost=usd(t.cost_usd),
-                                  success_rate=round_figure(t.success_rate)))
+        series.append(
+            SeriesPoint(
+                t=key,
+                calls=t.calls,
+                avg_score=round_figure(t.avg_score),
+                cost=usd(t.cost_usd),
+                success_rate=round_figure(t.success_rate),
+            )
+        )
     return AnalyticsOut(
         **kpis(current).model_dump(),
-        sentiment_breakdown=SentimentBreakdown(positive=current.positive, neutral=current.neutral,
-                                               negative=current.negative),
-        score_distribution=ScoreDistribution(excellent=current.score_excellent, good=current.score_good,
-                                             attention=current.score_attention, poor=current.score_poor),
+        sentiment_breakdown=SentimentBreakdown(
+            positive=current.positive, neutral=current.neutral, negative=current.negative
+        ),
+        score_distribution=ScoreDistribution(
+            excellent=current.score_excellent,
+            good=current.score_good,
+            attention=current.score_attention,
+            poor=current.score_poor,
+        ),
         trends=Trends(
             calls=_trend(current.calls, previous.calls, None),
             success_rate=_trend(current.success_rate, previous.success_rate),
             score=_trend(current.avg_score, previous.avg_score),
             duration=_trend(current.avg_duration_s, previous.avg_duration_s),
-            cost=Trend(current=usd(current.cost_usd), previous=usd(previous.cost_usd),
-                       change=pct_change(float(current.cost_usd), float(previous.cost_usd))),
+            cost=Trend(
+                current=usd(current.cost_usd),
+                previous=usd(previous.cost_usd),
+                change=pct_change(float(current.cost_usd), float(previous.cost_usd)),
+            ),
         ),
         series=series,
     )
@@ -355,13 +411,28 @@ def summary(session: Session, *, org: Organization, window: Window, scope: Scope
 
 def window_meta(window: Window) -> PeriodMeta:
     prev_start, prev_end = window.previous
-    return PeriodMeta(range=window.range, from_=iso(window.start), to=iso(window.end), previous_from=iso(prev_start),
-                      previous_to=iso(prev_end), granularity=window.granularity)
+    return PeriodMeta(
+        range=window.range,
+        from_=iso(window.start),
+        to=iso(window.end),
+        previous_from=iso(prev_start),
+        previous_to=iso(prev_end),
+        granularity=window.granularity,
+    )
 
 
-def analytics(session: Session, *, org: Organization, range_: str = "30d", date_from: str | None = None,
-              date_to: str | None = None, agent_id: str | None = None, client_id: str | None = None,
-              actor: Actor | None = None, now: datetime | None = None) -> tuple[AnalyticsOut, PeriodMeta]:
+def analytics(
+    session: Session,
+    *,
+    org: Organization,
+    range_: str = "30d",
+    date_from: str | None = None,
+    date_to: str | None = None,
+    agent_id: str | None = None,
+    client_id: str | None = None,
+    actor: Actor | None = None,
+    now: datetime | None = None,
+) -> tuple[AnalyticsOut, PeriodMeta]:
     """(data, meta) of `GET /api/analytics`."""
     window = resolve_window(range_, date_from=date_from, date_to=date_to, now=now)
     scope = resolve_scope(session, org=org, agent_id=agent_id, client_id=client_id, actor=actor)
@@ -369,6 +440,7 @@ def analytics(session: Session, *, org: Organization, range_: str = "30d", date_
 
 
 # ----------------------------------------------------------------------------------------- per agent / client
+
 
 def period_figures(current: Totals, previous: Totals) -> PeriodFigures:
     """One agent's (or client's) figures over a period, with its score trend against the previous one; costs
@@ -382,8 +454,9 @@ def period_figures(current: Totals, previous: Totals) -> PeriodFigures:
         avg_duration=round_figure(current.avg_duration_s),
         cost=usd(current.cost_usd),
         cost_per_minute=round(float(current.cost_usd) / current.minutes, 4) if current.minutes else None,
-        cost_per_successful_call=(round(float(current.cost_usd) / current.successful, 4)
-                                  if current.successful else None),
+        cost_per_successful_call=(
+            round(float(current.cost_usd) / current.successful, 4) if current.successful else None
+        ),
     )
 
 
@@ -407,31 +480,44 @@ def portfolio(session: Session, *, org: Organization, scope: Scope, now: datetim
     for by in ("client", "agent"):
         cur = period_totals(session, scope, *this_week, live=True, by=by)
         prev = period_totals(session, scope, *last_week, by=by)
+        entities: list[tuple[int | None, str, str, str | None]]
         if by == "client":
-            q = select(Client.id, Client.public_id, Client.name).where(Client.organization_id == org.id)
+            clients_q = select(col(Client.id), col(Client.public_id), col(Client.name)).where(
+                col(Client.organization_id) == org.id
+            )
             if scope.client_id is not None:
-                q = q.where(Client.id == scope.client_id)
-            entities = [(cid, pid, name, None) for cid, pid, name in session.exec(q)]
+                clients_q = clients_q.where(col(Client.id) == scope.client_id)
+            entities = [(cid, pid, name, None) for cid, pid, name in session.execute(clients_q)]
         else:
-            q = (select(Agent.id, Agent.platform_agent_id, Agent.name, Client.name)
-                 .outerjoin(Client, Client.id == Agent.client_id).where(Agent.organization_id == org.id))
+            agents_q = (
+                select(col(Agent.id), col(Agent.platform_agent_id), col(Agent.name), col(Client.name))
+                .outerjoin(Client, col(Client.id) == col(Agent.client_id))
+                .where(col(Agent.organization_id) == org.id)
+            )
             if scope.client_id is not None:
-                q = q.where(Agent.client_id == scope.client_id)
+                agents_q = agents_q.where(col(Agent.client_id) == scope.client_id)
             if scope.agent_ids is not None:
-                q = q.where(Agent.id.in_(scope.agent_ids))
-            entities = list(session.exec(q))
+                agents_q = agents_q.where(col(Agent.id).in_(scope.agent_ids))
+            entities = [(aid, pid, name, client_name) for aid, pid, name, client_name in session.execute(agents_q)]
         rows = []
         for db_id, public, name, client_name in entities:
             c, p = cur.get((db_id, None), Totals()), prev.get((db_id, None), Totals())
             health, before = c.avg_score, p.avg_score
-            figures = dict(
-                id=public, name=name, health=round_figure(health), previous_health=round_figure(before),
+            figures: dict[str, Any] = dict(
+                id=public,
+                name=name,
+                health=round_figure(health),
+                previous_health=round_figure(before),
                 health_change=round_figure(health - before) if health is not None and before is not None else None,
-                calls=c.calls, previous_calls=p.calls, calls_change=pct_change(c.calls, p.calls),
-                success_rate=round_figure(c.success_rate), cost=usd(c.cost_usd),
+                calls=c.calls,
+                previous_calls=p.calls,
+                calls_change=pct_change(c.calls, p.calls),
+                success_rate=round_figure(c.success_rate),
+                cost=usd(c.cost_usd),
             )
-            rows.append(PortfolioAgentRow(**figures, client_name=client_name) if by == "agent"
-                        else PortfolioRow(**figures))
+            rows.append(
+                PortfolioAgentRow(**figures, client_name=client_name) if by == "agent" else PortfolioRow(**figures)
+            )
         rows.sort(key=lambda r: (r.health is None, r.health or 0, r.name))
         rows_by[by] = rows
     return Portfolio(from_=iso(this_week[0]), to=iso(now), clients=rows_by["client"], agents=rows_by["agent"])

@@ -20,17 +20,34 @@ from __future__ import annotations
 
 import zlib
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, fields
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
 from functools import lru_cache
+from typing import Any, TypeVar
 
-from sqlalchemy import BigInteger, case, cast, delete, func, insert, literal, literal_column, or_, select, text, tuple_
-from sqlmodel import Session
+from sqlalchemy import (
+    BigInteger,
+    ColumnElement,
+    Label,
+    Row,
+    case,
+    cast,
+    delete,
+    func,
+    insert,
+    literal,
+    literal_column,
+    or_,
+    select,
+    text,
+    tuple_,
+)
+from sqlmodel import Session, col
 
 from voiceconsole.models import Call, CallDailyRollup
-from voiceconsole.models.types import utcnow
+from voiceconsole.models.types import table_of, utcnow
 
 RollupKey = tuple[int, int | None, date]  # (organization id, agent id or None, UTC day)
 
@@ -41,6 +58,7 @@ _CHUNK = 1000
 
 
 # ------------------------------------------------------------------------------------------ the figures
+
 
 @dataclass
 class Totals:
@@ -66,9 +84,11 @@ class Totals:
         return Totals(**{f: getattr(self, f) + getattr(other, f) for f in MEASURES})
 
     @classmethod
-    def from_row(cls, row) -> Totals:  # noqa: ANN001 (a SQL row with the MEASURES labels)
+    def from_row(cls, row: Row[*tuple[Any, ...]]) -> Totals:
+        """The figures of a SQL row that has the MEASURES labels."""
         m = row._mapping
-        return cls(**{f: money(m[f]) if f == "cost_usd" else int(m[f] or 0) for f in MEASURES})
+        figures: dict[str, Any] = {f: money(m[f]) if f == "cost_usd" else int(m[f] or 0) for f in MEASURES}
+        return cls(**figures)
 
     # Derived figures (None when there is nothing to average).
     @property
@@ -92,7 +112,7 @@ class Totals:
 MEASURES = tuple(f.name for f in fields(Totals))
 
 
-def money(value) -> Decimal:  # noqa: ANN001
+def money(value: Decimal | float | int | str | None) -> Decimal:
     """A SQL sum of USD as an exact Decimal (SQLite sums NUMERIC as floating point: round it back)."""
     if value is None:
         return Decimal("0").quantize(MICRO)
@@ -101,46 +121,49 @@ def money(value) -> Decimal:  # noqa: ANN001
     return Decimal(value).quantize(MICRO)
 
 
-def _n(cond):  # noqa: ANN001, ANN202
+def _n(cond: ColumnElement[bool]) -> ColumnElement[int]:
+    """How many rows meet the condition (0, not NULL, over no rows)."""
     return func.coalesce(func.sum(case((cond, 1), else_=0)), 0)
 
 
 @lru_cache(maxsize=4)
-def call_measures(dialect: str) -> tuple:
+def call_measures(dialect: str) -> tuple[Label[Any], ...]:
     """The SQL aggregates over `call` rows that make a Totals (labelled with MEASURES). Built once:
     SQL expressions are immutable and reusable."""
-    ended = Call.status == "ended"
-    scored = Call.score.is_not(None) & Call.score_excluded.is_(False)
+    ended = col(Call.status) == "ended"
+    scored = col(Call.score).is_not(None) & col(Call.score_excluded).is_(False)
+    cost: ColumnElement[Any]
     if dialect == "postgresql":
         cost = func.coalesce(func.sum(Call.cost_usd), 0)
     else:  # exact: sum whole micro-dollars, not floats
-        cost = func.coalesce(func.sum(cast(func.round(Call.cost_usd * 1_000_000), BigInteger)), 0) / 1_000_000.0
+        micro = cast(func.round(col(Call.cost_usd) * 1_000_000), BigInteger)
+        cost = func.coalesce(func.sum(micro), 0) / 1_000_000.0
     return (
         func.count().label("calls"),
         _n(ended).label("ended"),
-        _n(ended & Call.successful.is_(True)).label("successful"),
+        _n(ended & col(Call.successful).is_(True)).label("successful"),
         _n(scored).label("scored"),
         func.coalesce(func.sum(case((scored, Call.score), else_=None)), 0).label("score_sum"),
-        _n(scored & (Call.score >= 80)).label("score_excellent"),
-        _n(scored & (Call.score >= 60) & (Call.score < 80)).label("score_good"),
-        _n(scored & (Call.score >= 40) & (Call.score < 60)).label("score_attention"),
-        _n(scored & (Call.score < 40)).label("score_poor"),
-        _n(ended & Call.duration_ms.is_not(None)).label("duration_count"),
-        func.coalesce(func.sum(case((ended, Call.duration_ms), else_=None)), 0).label("duration_ms_sum"),
+        _n(scored & (col(Call.score) >= 80)).label("score_excellent"),
+        _n(scored & (col(Call.score) >= 60) & (col(Call.score) < 80)).label("score_good"),
+        _n(scored & (col(Call.score) >= 40) & (col(Call.score) < 60)).label("score_attention"),
+        _n(scored & (col(Call.score) < 40)).label("score_poor"),
+        _n(ended & col(Call.duration_ms).is_not(None)).label("duration_count"),
+        func.coalesce(func.sum(case((ended, col(Call.duration_ms)), else_=None)), 0).label("duration_ms_sum"),
         cost.label("cost_usd"),
-        _n(Call.sentiment == "Positive").label("positive"),
-        _n(Call.sentiment == "Neutral").label("neutral"),
-        _n(Call.sentiment == "Negative").label("negative"),
+        _n(col(Call.sentiment) == "Positive").label("positive"),
+        _n(col(Call.sentiment) == "Neutral").label("neutral"),
+        _n(col(Call.sentiment) == "Negative").label("negative"),
     )
 
 
 @lru_cache(maxsize=1)
-def rollup_measures() -> tuple:
+def rollup_measures() -> tuple[Label[Any], ...]:
     """The same figures summed over rollup rows."""
     return tuple(func.coalesce(func.sum(getattr(CallDailyRollup, f)), 0).label(f) for f in MEASURES)
 
 
-def utc_day(dialect: str, column=Call.started_at):  # noqa: ANN001, ANN201
+def utc_day(dialect: str, column: Any = Call.started_at) -> ColumnElement[Any]:
     """The UTC calendar day of a timestamp column, as SQL."""
     if dialect == "postgresql":
         # A literal zone, not a bound parameter: GROUP BY must see the very same expression.
@@ -148,23 +171,27 @@ def utc_day(dialect: str, column=Call.started_at):  # noqa: ANN001, ANN201
     return func.date(column)  # SQLite stores UTC as naive text
 
 
-def as_date(value) -> date:  # noqa: ANN001
+def as_date(value: date | str) -> date:
     return value if isinstance(value, date) and not isinstance(value, datetime) else date.fromisoformat(str(value)[:10])
 
 
 def day_start(day: date) -> datetime:
-    return datetime.combine(day, time.min, tzinfo=timezone.utc)
+    return datetime.combine(day, time.min, tzinfo=UTC)
 
 
 # ------------------------------------------------------------------------------------------ the hook
+
 
 def _dialect(session: Session) -> str:
     return session.get_bind().dialect.name
 
 
-def _chunks(items: list, size: int = _CHUNK) -> Iterable[list]:
+_T = TypeVar("_T")
+
+
+def _chunks(items: Sequence[_T], size: int = _CHUNK) -> Iterator[Sequence[_T]]:
     for i in range(0, len(items), size):
-        yield items[i:i + size]
+        yield items[i : i + size]
 
 
 def rollup_keys(session: Session, *, call_ids: Iterable[int]) -> set[RollupKey]:
@@ -177,16 +204,18 @@ def rollup_keys(session: Session, *, call_ids: Iterable[int]) -> set[RollupKey]:
     day = utc_day(_dialect(session))
     keys: set[RollupKey] = set()
     for chunk in _chunks(ids):
-        for org_id, agent_id, d in session.exec(
-            select(Call.organization_id, Call.agent_id, day).where(Call.id.in_(chunk), Call.started_at.is_not(None))
+        for org_id, agent_id, d in session.execute(
+            select(col(Call.organization_id), col(Call.agent_id), day)
+            .where(col(Call.id).in_(chunk), col(Call.started_at).is_not(None))
             .distinct()
         ):
             keys.add((org_id, agent_id, as_date(d)))
     return keys
 
 
-def rollup_keys_for_platform_calls(session: Session, *, organization_id: int,
-                                   platform_call_ids: Iterable[tuple[str, str]]) -> set[RollupKey]:
+def rollup_keys_for_platform_calls(
+    session: Session, *, organization_id: int, platform_call_ids: Iterable[tuple[str, str]]
+) -> set[RollupKey]:
     """`rollup_keys` of the stored calls with these (platform, platform call id) pairs, for an upsert to
     take before it writes (calls not stored yet have none)."""
     wanted = set(platform_call_ids)
@@ -195,18 +224,22 @@ def rollup_keys_for_platform_calls(session: Session, *, organization_id: int,
     day = utc_day(_dialect(session))
     keys: set[RollupKey] = set()
     for chunk in _chunks(sorted(wanted)):
-        for platform, pid, agent_id, d in session.exec(
-            select(Call.platform, Call.platform_call_id, Call.agent_id, day).where(
-                Call.organization_id == organization_id, Call.platform.in_({p for p, _ in chunk}),
-                Call.platform_call_id.in_([pid for _, pid in chunk]), Call.started_at.is_not(None))
+        for platform, pid, agent_id, d in session.execute(
+            select(col(Call.platform), col(Call.platform_call_id), col(Call.agent_id), day).where(
+                col(Call.organization_id) == organization_id,
+                col(Call.platform).in_({p for p, _ in chunk}),
+                col(Call.platform_call_id).in_([pid for _, pid in chunk]),
+                col(Call.started_at).is_not(None),
+            )
         ):
             if (platform, pid) in wanted:
                 keys.add((organization_id, agent_id, as_date(d)))
     return keys
 
 
-def refresh_rollups_for_calls(session: Session, call_ids: Iterable[int],
-                              previous_keys: Iterable[RollupKey] | None = None) -> None:
+def refresh_rollups_for_calls(
+    session: Session, call_ids: Iterable[int], previous_keys: Iterable[RollupKey] | None = None
+) -> None:
     """Make the rollups exact again for these calls (new, updated or rescored), in the caller's
     transaction; `previous_keys` (from `rollup_keys` before the change) are refreshed too, so a call
     that moved to another day or agent leaves its old row."""
@@ -221,21 +254,43 @@ def refresh_rollups_for_agent(session: Session, *, organization_id: int, agent_i
     """Recompute every rollup row of one agent (after its calls moved to another client)."""
     session.flush()
     day = utc_day(_dialect(session))
-    keys = {(organization_id, agent_id, as_date(d)) for (d,) in session.exec(
-        select(day).where(Call.organization_id == organization_id, Call.agent_id == agent_id,
-                          Call.started_at.is_not(None)).distinct())}
-    keys |= {(organization_id, agent_id, d) for (d,) in session.exec(
-        select(CallDailyRollup.day).where(CallDailyRollup.organization_id == organization_id,
-                                          CallDailyRollup.agent_id == agent_id))}
+    keys = {
+        (organization_id, agent_id, as_date(d))
+        for (d,) in session.execute(
+            select(day)
+            .where(
+                col(Call.organization_id) == organization_id,
+                col(Call.agent_id) == agent_id,
+                col(Call.started_at).is_not(None),
+            )
+            .distinct()
+        )
+    }
+    keys |= {
+        (organization_id, agent_id, d)
+        for (d,) in session.execute(
+            select(col(CallDailyRollup.day)).where(
+                col(CallDailyRollup.organization_id) == organization_id, col(CallDailyRollup.agent_id) == agent_id
+            )
+        )
+    }
     refresh_rollup_keys(session, keys)
 
 
 def refresh_rollups_for_client(session: Session, *, organization_id: int, client_id: int) -> None:
     """Recompute the rollup rows that count calls of this client (after its calls moved away)."""
     session.flush()
-    refresh_rollup_keys(session, {(organization_id, agent_id, as_date(d)) for agent_id, d in session.exec(
-        select(CallDailyRollup.agent_id, CallDailyRollup.day).where(
-            CallDailyRollup.organization_id == organization_id, CallDailyRollup.client_id == client_id))})
+    refresh_rollup_keys(
+        session,
+        {
+            (organization_id, agent_id, as_date(d))
+            for agent_id, d in session.execute(
+                select(col(CallDailyRollup.agent_id), col(CallDailyRollup.day)).where(
+                    col(CallDailyRollup.organization_id) == organization_id, col(CallDailyRollup.client_id) == client_id
+                )
+            )
+        },
+    )
 
 
 def _lock_id(key: RollupKey) -> int:
@@ -247,9 +302,11 @@ def _lock_id(key: RollupKey) -> int:
 def _lock(session: Session, keys: set[RollupKey]) -> None:
     ids = sorted({_lock_id(k) for k in keys})  # one order for everyone: no lock-order deadlocks
     for chunk in _chunks(ids):
-        session.exec(text(
-            "SELECT pg_advisory_xact_lock(:ns, k) FROM (SELECT unnest(CAST(:ids AS integer[])) AS k ORDER BY 1) s"
-        ).bindparams(ns=_LOCK_NAMESPACE, ids=chunk)).all()
+        session.execute(
+            text(
+                "SELECT pg_advisory_xact_lock(:ns, k) FROM (SELECT unnest(CAST(:ids AS integer[])) AS k ORDER BY 1) s"
+            ).bindparams(ns=_LOCK_NAMESPACE, ids=chunk)
+        ).all()
 
 
 def _runs(days: list[date]) -> list[tuple[date, date]]:
@@ -263,7 +320,7 @@ def _runs(days: list[date]) -> list[tuple[date, date]]:
     return [(a, b) for a, b in runs]
 
 
-def _agent_cond(column, agent_ids: set[int | None]):  # noqa: ANN001, ANN202
+def _agent_cond(column: Any, agent_ids: set[int | None]) -> ColumnElement[bool]:
     ids = sorted(a for a in agent_ids if a is not None)
     conds = [column.in_(ids)] if ids else []
     if None in agent_ids:
@@ -297,25 +354,42 @@ def refresh_rollup_keys(session: Session, keys: Iterable[RollupKey]) -> None:
             pairs = sorted({(agent_id or 0, d) for _, agent_id, d in org_keys if lo <= d <= hi})
             for chunk in _chunks(pairs, 500):
                 # The day range and agents narrow the rows on the index; the pairs pick exactly the keys.
-                session.exec(delete(CallDailyRollup).where(
-                    CallDailyRollup.organization_id == org_id, CallDailyRollup.day >= lo, CallDailyRollup.day <= hi,
-                    _agent_cond(CallDailyRollup.agent_id, agents),
-                    tuple_(func.coalesce(CallDailyRollup.agent_id, 0), CallDailyRollup.day).in_(chunk)))
-            rows = session.exec(
-                select(Call.agent_id, day.label("day"), Call.client_id, *measures)
-                .where(Call.organization_id == org_id, _agent_cond(Call.agent_id, agents),
-                       Call.started_at >= day_start(lo), Call.started_at < day_start(hi + timedelta(days=1)))
-                .group_by(Call.agent_id, day, Call.client_id)
+                session.exec(
+                    delete(CallDailyRollup).where(
+                        col(CallDailyRollup.organization_id) == org_id,
+                        col(CallDailyRollup.day) >= lo,
+                        col(CallDailyRollup.day) <= hi,
+                        _agent_cond(CallDailyRollup.agent_id, agents),
+                        tuple_(func.coalesce(CallDailyRollup.agent_id, 0), CallDailyRollup.day).in_(chunk),
+                    )
+                )
+            rows = session.execute(
+                select(col(Call.agent_id), day.label("day"), col(Call.client_id), *measures)
+                .where(
+                    col(Call.organization_id) == org_id,
+                    _agent_cond(col(Call.agent_id), agents),
+                    col(Call.started_at) >= day_start(lo),
+                    col(Call.started_at) < day_start(hi + timedelta(days=1)),
+                )
+                .group_by(col(Call.agent_id), day, col(Call.client_id))
             ).all()
             for row in rows:
                 d = as_date(row.day)
                 if (org_id, row.agent_id, d) not in org_keys:
                     continue  # read along with the run, but not asked for (and not locked): leave it
                 t = Totals.from_row(row)
-                values.append({"organization_id": org_id, "agent_id": row.agent_id, "client_id": row.client_id,
-                               "day": d, "updated_at": now, **{f: getattr(t, f) for f in MEASURES}})
+                values.append(
+                    {
+                        "organization_id": org_id,
+                        "agent_id": row.agent_id,
+                        "client_id": row.client_id,
+                        "day": d,
+                        "updated_at": now,
+                        **{f: getattr(t, f) for f in MEASURES},
+                    }
+                )
         if values:  # executemany: one compiled statement, batched by the driver
-            session.exec(insert(CallDailyRollup.__table__), params=values)
+            session.exec(insert(table_of(CallDailyRollup)), params=values)
 
 
 def rebuild_rollups(session: Session, *, organization_id: int | None = None) -> int:
@@ -327,16 +401,16 @@ def rebuild_rollups(session: Session, *, organization_id: int | None = None) -> 
     dialect = _dialect(session)
     if dialect == "postgresql":
         # Writers that would refresh rows meanwhile wait for this transaction.
-        session.exec(text("LOCK TABLE call_daily_rollup IN SHARE ROW EXCLUSIVE MODE"))
-    cond = [] if organization_id is None else [CallDailyRollup.organization_id == organization_id]
+        session.execute(text("LOCK TABLE call_daily_rollup IN SHARE ROW EXCLUSIVE MODE"))
+    cond = [] if organization_id is None else [col(CallDailyRollup.organization_id) == organization_id]
     session.exec(delete(CallDailyRollup).where(*cond))
     day = utc_day(dialect)
-    call_cond = [Call.started_at.is_not(None)]
+    call_cond: list[ColumnElement[bool]] = [col(Call.started_at).is_not(None)]
     if organization_id is not None:
-        call_cond.append(Call.organization_id == organization_id)
-    stamp = literal(utcnow(), CallDailyRollup.__table__.c.updated_at.type)
-    source = (select(Call.organization_id, Call.agent_id, Call.client_id, day, *call_measures(dialect), stamp)
-              .where(*call_cond).group_by(Call.organization_id, Call.agent_id, Call.client_id, day))
+        call_cond.append(col(Call.organization_id) == organization_id)
+    stamp = literal(utcnow(), table_of(CallDailyRollup).c.updated_at.type)
+    keys = (col(Call.organization_id), col(Call.agent_id), col(Call.client_id), day)
+    source = select(*keys, *call_measures(dialect), stamp).where(*call_cond).group_by(*keys)
     columns = ["organization_id", "agent_id", "client_id", "day", *MEASURES, "updated_at"]
     session.exec(insert(CallDailyRollup).from_select(columns, source))
-    return session.exec(select(func.count()).select_from(CallDailyRollup).where(*cond)).one()[0]
+    return session.execute(select(func.count()).select_from(CallDailyRollup).where(*cond)).scalar_one()

@@ -15,6 +15,13 @@ from voiceconsole.services.api_keys.keys import (
 )
 
 __all__ = [
-    "KEY_PREFIX", "actor_for_key", "authenticate_api_key", "create_api_key", "key_out", "list_api_keys",
-    "looks_like_key", "revoke_api_key", "touch_last_used",
+    "KEY_PREFIX",
+    "actor_for_key",
+    "authenticate_api_key",
+    "create_api_key",
+    "key_out",
+    "list_api_keys",
+    "looks_like_key",
+    "revoke_api_key",
+    "touch_last_used",
 ]

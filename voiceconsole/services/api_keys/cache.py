@@ -18,13 +18,16 @@ import logging
 import threading
 import time
 from dataclasses import dataclass, field
+from typing import Any, cast
 
 from cachetools import TTLCache
 from sqlalchemy import event, inspect
-from sqlalchemy.orm import Session as OrmSession, make_transient_to_detached
+from sqlalchemy.orm import Session as OrmSession
+from sqlalchemy.orm import UOWTransaction, make_transient_to_detached
 
 from voiceconsole.db import after_commit
 from voiceconsole.models import ApiKey, Organization
+from voiceconsole.models.types import pk
 from voiceconsole.redis_client import get_redis
 from voiceconsole.services.access.actor import Actor
 from voiceconsole.settings import get_settings
@@ -43,7 +46,7 @@ class Grant:
 
     key_id: int
     actor: Actor
-    org_values: dict
+    org_values: dict[str, Any]
     epoch: bytes | None  # the auth epoch read before the database said the key was valid
     touched_at: float = field(default_factory=time.monotonic)
 
@@ -54,7 +57,9 @@ class Grant:
     def organization(self) -> Organization:
         """A fresh persistent-looking copy of the organization row, for one request's session: attributes
         as loaded, no pending changes, so a service may read or change it as if it had been queried."""
-        values = {k: copy.deepcopy(v) if isinstance(v, (dict, list)) else v for k, v in self.org_values.items()}
+        values: dict[str, Any] = {
+            k: copy.deepcopy(v) if isinstance(v, (dict, list)) else v for k, v in self.org_values.items()
+        }
         org = Organization(**values)
         make_transient_to_detached(org)
         return org
@@ -88,7 +93,7 @@ def put(digest: str, key: ApiKey, org: Organization, actor: Actor, epoch: bytes 
     store = _store()
     if store is None:
         return
-    grant = Grant(key_id=key.id, actor=actor, org_values={c: getattr(org, c) for c in _ORG_COLUMNS}, epoch=epoch)
+    grant = Grant(key_id=pk(key), actor=actor, org_values={c: getattr(org, c) for c in _ORG_COLUMNS}, epoch=epoch)
     with _lock:
         store[digest] = grant
 
@@ -119,8 +124,11 @@ def due_for_touch(grant: Grant) -> bool:
 
 # --- the auth epoch ------------------------------------------------------------------------------
 
+
 def read_epoch() -> bytes | None:
-    return get_redis().get(EPOCH_KEY)
+    # redis-py types every command `Awaitable | Any` (shared with its asyncio client); this client is
+    # synchronous and does not decode responses: GET answers bytes or None.
+    return cast("bytes | None", get_redis().get(EPOCH_KEY))
 
 
 def bump_epoch() -> None:
@@ -129,12 +137,14 @@ def bump_epoch() -> None:
     try:
         get_redis().incr(EPOCH_KEY)
     except Exception:  # noqa: BLE001 — the change is committed; do not turn it into an error
-        log.error("could not announce an API key change in Redis: other web processes may accept the old "
-                  "key for up to %s s", get_settings().api_key_cache_s)
+        log.error(
+            "could not announce an API key change in Redis: other web processes may accept the old key for up to %s s",
+            get_settings().api_key_cache_s,
+        )
 
 
 @event.listens_for(OrmSession, "after_flush")
-def _note_auth_changes(session: OrmSession, _flush_context) -> None:  # noqa: ANN001
+def _note_auth_changes(session: OrmSession, _flush_context: UOWTransaction) -> None:
     """For every session of every process that imports the services (services/__init__.py makes sure):
     a flush that changed an API key or an organization bumps the epoch once its transaction commits.
     After the commit, not before: a request that read the key as valid before it committed has read the

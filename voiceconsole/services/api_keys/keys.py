@@ -2,18 +2,19 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
+from typing import TypeGuard
 
 from sqlalchemy import update
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from voiceconsole.models import ApiKey, Organization
-from voiceconsole.models.types import random_base62, utcnow
+from voiceconsole.models.types import pk, random_base62, utcnow
 from voiceconsole.schemas import ApiKeyCreated, ApiKeyOut
 from voiceconsole.services.access import audit
 from voiceconsole.services.access.actor import Actor
-from voiceconsole.services.errors import NotFound, ValidationFailed
 from voiceconsole.services.access.permissions import require_manager
+from voiceconsole.services.errors import NotFound, ValidationFailed
 from voiceconsole.services.security import sha256_hex
 
 KEY_PREFIX = "viq_"
@@ -23,12 +24,20 @@ _LAST_USED_RESOLUTION = timedelta(minutes=1)  # avoid a write on every request
 
 def key_out(key: ApiKey) -> ApiKeyOut:
     """The public shape of a key: never the key itself, only its display prefix."""
-    return ApiKeyOut(id=key.public_id, name=key.name, prefix=key.prefix, role=key.role, created_at=key.created_at,
-                     last_used_at=key.last_used_at, revoked_at=key.revoked_at)
+    return ApiKeyOut(
+        id=key.public_id,
+        name=key.name,
+        prefix=key.prefix,
+        role=key.role,
+        created_at=key.created_at,
+        last_used_at=key.last_used_at,
+        revoked_at=key.revoked_at,
+    )
 
 
-def create_api_key(session: Session, *, org: Organization, name: str, actor: Actor,
-                   role: str = "owner") -> ApiKeyCreated:
+def create_api_key(
+    session: Session, *, org: Organization, name: str, actor: Actor, role: str = "owner"
+) -> ApiKeyCreated:
     """A new key. The answer's `key` is the only time the full key exists outside the caller's hands."""
     require_manager(actor, "API keys")
     name = (name or "").strip()
@@ -37,22 +46,36 @@ def create_api_key(session: Session, *, org: Organization, name: str, actor: Act
     if role not in ("owner", "admin", "member"):
         raise ValidationFailed.field("role", "Role must be owner, admin or member")
     raw = KEY_PREFIX + random_base62(KEY_RANDOM_CHARS)
-    key = ApiKey(organization_id=org.id, name=name, prefix=raw[:8], key_hash=sha256_hex(raw), role=role,
-                 created_by_user_id=actor.user_id)
+    key = ApiKey(
+        organization_id=pk(org),
+        name=name,
+        prefix=raw[:8],
+        key_hash=sha256_hex(raw),
+        role=role,
+        created_by_user_id=actor.user_id,
+    )
     session.add(key)
     session.flush()
-    audit.record(session, organization_id=org.id, actor=actor, action="api_key.create",
-                 target_type="api_key", target_id=key.public_id, details={"name": name})
+    audit.record(
+        session,
+        organization_id=pk(org),
+        actor=actor,
+        action="api_key.create",
+        target_type="api_key",
+        target_id=key.public_id,
+        details={"name": name},
+    )
     return ApiKeyCreated(**key_out(key).model_dump(), key=raw)
 
 
-def list_api_keys(session: Session, *, org: Organization, actor: Actor,
-                  include_revoked: bool = False) -> list[ApiKeyOut]:
+def list_api_keys(
+    session: Session, *, org: Organization, actor: Actor, include_revoked: bool = False
+) -> list[ApiKeyOut]:
     require_manager(actor, "API keys")
     q = select(ApiKey).where(ApiKey.organization_id == org.id)
     if not include_revoked:
-        q = q.where(ApiKey.revoked_at.is_(None))
-    return [key_out(k) for k in session.exec(q.order_by(ApiKey.created_at.desc(), ApiKey.id.desc()))]
+        q = q.where(col(ApiKey.revoked_at).is_(None))
+    return [key_out(k) for k in session.exec(q.order_by(col(ApiKey.created_at).desc(), col(ApiKey.id).desc()))]
 
 
 def revoke_api_key(session: Session, *, org: Organization, key_id: str, actor: Actor) -> ApiKeyOut:
@@ -64,14 +87,20 @@ def revoke_api_key(session: Session, *, org: Organization, key_id: str, actor: A
         raise NotFound("API key not found")
     key.revoked_at = utcnow()
     session.add(key)
-    audit.record(session, organization_id=org.id, actor=actor, action="api_key.revoke",
-                 target_type="api_key", target_id=key.public_id)
+    audit.record(
+        session,
+        organization_id=pk(org),
+        actor=actor,
+        action="api_key.revoke",
+        target_type="api_key",
+        target_id=key.public_id,
+    )
     return key_out(key)
 
 
-def looks_like_key(raw: str | None) -> bool:
+def looks_like_key(raw: str | None) -> TypeGuard[str]:
     """Shaped like one of our keys (checked before anything is hashed or looked up)."""
-    return bool(raw) and raw.startswith(KEY_PREFIX) and len(raw) <= 200
+    return raw is not None and raw.startswith(KEY_PREFIX) and len(raw) <= 200
 
 
 def authenticate_api_key(session: Session, raw: str | None) -> tuple[ApiKey, Organization] | None:
@@ -79,21 +108,21 @@ def authenticate_api_key(session: Session, raw: str | None) -> tuple[ApiKey, Org
         return None
     row = session.exec(
         select(ApiKey, Organization)
-        .join(Organization, Organization.id == ApiKey.organization_id)
-        .where(ApiKey.key_hash == sha256_hex(raw), ApiKey.revoked_at.is_(None))
+        .join(Organization, col(Organization.id) == col(ApiKey.organization_id))
+        .where(col(ApiKey.key_hash) == sha256_hex(raw), col(ApiKey.revoked_at).is_(None))
     ).first()
     if row is None:
         return None
     key, org = row
     now = utcnow()
     if key.last_used_at is None or now - key.last_used_at > _LAST_USED_RESOLUTION:
-        touch_last_used(session, key.id, now)
+        touch_last_used(session, pk(key), now)
     return key, org
 
 
-def touch_last_used(session: Session, key_id: int, now=None) -> None:  # noqa: ANN001
+def touch_last_used(session: Session, key_id: int, now: datetime | None = None) -> None:
     """Record that the key was used (a Core UPDATE: it changes nothing a remembered key grants)."""
-    session.exec(update(ApiKey).where(ApiKey.id == key_id).values(last_used_at=now or utcnow()))
+    session.exec(update(ApiKey).where(col(ApiKey.id) == key_id).values(last_used_at=now or utcnow()))
     session.commit()
 
 

@@ -10,9 +10,8 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 import redis.asyncio as aioredis
-
 from limits import RateLimitItem, parse
-from limits.storage import storage_from_string
+from limits.storage import RedisStorage, storage_from_string
 from limits.strategies import MovingWindowRateLimiter
 
 from voiceconsole.services.billing.plans import CATALOGUE
@@ -27,7 +26,7 @@ PLAN_LIMITS: dict[str, tuple[RateLimitItem, RateLimitItem]] = {
 
 def _storage_uri(redis_url: str) -> str:
     if redis_url.startswith("unix://"):
-        return "redis+unix://" + redis_url[len("unix://"):]
+        return "redis+unix://" + redis_url[len("unix://") :]
     return redis_url
 
 
@@ -118,9 +117,13 @@ def _reset(oldest: bytes | str, item: RateLimitItem, now: float) -> float:
 def _call(identity: str, plan: str, epoch_key: str | None) -> tuple[list, list, RateLimitItem, RateLimitItem, float]:
     per_minute, per_second = PLAN_LIMITS.get(plan, PLAN_LIMITS["free"])
     storage = get_limiter().storage
+    if not isinstance(storage, RedisStorage):  # only called when _check_script found Redis storage
+        raise TypeError("the rate limiter's storage is not Redis")
     now = time.time()
-    keys = [storage.prefixed_key(per_second.key_for("api", identity)),
-            storage.prefixed_key(per_minute.key_for("api", identity))]
+    keys = [
+        storage.prefixed_key(per_second.key_for("api", identity)),
+        storage.prefixed_key(per_minute.key_for("api", identity)),
+    ]
     if epoch_key:
         keys.append(epoch_key)
     args = [now, per_second.amount, per_second.get_expiry(), per_minute.amount, per_minute.get_expiry()]
@@ -153,7 +156,7 @@ def check(identity: str, plan: str, *, epoch_key: str | None = None) -> RateDeci
 
 
 # redis.asyncio connections belong to the event loop that opened them: one client per loop.
-_async_clients: "weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, object]" = weakref.WeakKeyDictionary()
+_async_clients: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, object] = weakref.WeakKeyDictionary()
 
 
 def _async_script():

@@ -17,7 +17,7 @@ from sqlmodel import Session, select
 
 from voiceconsole.db import is_postgres
 from voiceconsole.models import CreditLedger, Organization
-from voiceconsole.models.types import utcnow
+from voiceconsole.models.types import pk, utcnow
 from voiceconsole.schemas import CreditsOut
 from voiceconsole.services.billing.plans import plan_for
 
@@ -50,44 +50,70 @@ def ensure_grant(session: Session, *, org: Organization, period: str | None = No
     """Grant the month's allowance if not granted yet; top up when the plan grew within the month."""
     period = period or current_period()
     allowance = monthly_allowance(org.plan)
-    granted = _granted(session, org.id, period)
+    granted = _granted(session, pk(org), period)
     if granted == 0:
-        if _insert_once(session, CreditLedger(organization_id=org.id, period=period, entry="grant",
-                                              reason="monthly_grant", amount=allowance)):
+        if _insert_once(
+            session,
+            CreditLedger(
+                organization_id=pk(org), period=period, entry="grant", reason="monthly_grant", amount=allowance
+            ),
+        ):
             return
-        granted = _granted(session, org.id, period)  # granted concurrently
+        granted = _granted(session, pk(org), period)  # granted concurrently
     if allowance > granted:
-        session.add(CreditLedger(organization_id=org.id, period=period, entry="grant", reason="plan_top_up",
-                                 amount=allowance - granted))
+        session.add(
+            CreditLedger(
+                organization_id=pk(org), period=period, entry="grant", reason="plan_top_up", amount=allowance - granted
+            )
+        )
         session.flush()
 
 
 def _granted(session: Session, org_id: int, period: str) -> int:
-    return int(session.exec(select(func.coalesce(func.sum(CreditLedger.amount), 0)).where(
-        CreditLedger.organization_id == org_id, CreditLedger.period == period,
-        CreditLedger.entry == "grant")).one())
+    return int(
+        session.exec(
+            select(func.coalesce(func.sum(CreditLedger.amount), 0)).where(
+                CreditLedger.organization_id == org_id, CreditLedger.period == period, CreditLedger.entry == "grant"
+            )
+        ).one()
+    )
 
 
 def _used(session: Session, org_id: int, period: str) -> int:
-    return -int(session.exec(select(func.coalesce(func.sum(CreditLedger.amount), 0)).where(
-        CreditLedger.organization_id == org_id, CreditLedger.period == period,
-        CreditLedger.entry == "spend")).one())
+    return -int(
+        session.exec(
+            select(func.coalesce(func.sum(CreditLedger.amount), 0)).where(
+                CreditLedger.organization_id == org_id, CreditLedger.period == period, CreditLedger.entry == "spend"
+            )
+        ).one()
+    )
 
 
 def balance(session: Session, *, org: Organization, period: str | None = None) -> CreditsOut:
     """This month's credits: granted, used and remaining. Read-only: a month not granted yet (or a
     plan that grew) counts as granted in full, as `ensure_grant` will write on the first spend."""
     period = period or current_period()
-    granted = max(_granted(session, org.id, period), monthly_allowance(org.plan))
-    used = _used(session, org.id, period)
-    return CreditsOut(period=period, plan=org.plan, allowance=monthly_allowance(org.plan), granted=granted,
-                         used=used, remaining=max(0, granted - used))
+    granted = max(_granted(session, pk(org), period), monthly_allowance(org.plan))
+    used = _used(session, pk(org), period)
+    return CreditsOut(
+        period=period,
+        plan=org.plan,
+        allowance=monthly_allowance(org.plan),
+        granted=granted,
+        used=used,
+        remaining=max(0, granted - used),
+    )
 
 
 def already_spent(session: Session, *, org: Organization, call_id: int, reason: str) -> bool:
-    return session.exec(select(CreditLedger.id).where(
-        CreditLedger.organization_id == org.id, CreditLedger.call_id == call_id,
-        CreditLedger.reason == reason)).first() is not None
+    return (
+        session.exec(
+            select(CreditLedger.id).where(
+                CreditLedger.organization_id == org.id, CreditLedger.call_id == call_id, CreditLedger.reason == reason
+            )
+        ).first()
+        is not None
+    )
 
 
 def spend(session: Session, *, org: Organization, call_id: int, reason: str) -> bool:
@@ -105,13 +131,21 @@ def spend(session: Session, *, org: Organization, call_id: int, reason: str) -> 
     period = current_period()
     ensure_grant(session, org=org, period=period)
     if is_postgres(session):
-        session.exec(select(CreditLedger.id).where(
-            CreditLedger.organization_id == org.id, CreditLedger.period == period,
-            CreditLedger.reason == "monthly_grant").with_for_update()).all()
-    if _granted(session, org.id, period) - _used(session, org.id, period) <= 0:
+        session.exec(
+            select(CreditLedger.id)
+            .where(
+                CreditLedger.organization_id == org.id,
+                CreditLedger.period == period,
+                CreditLedger.reason == "monthly_grant",
+            )
+            .with_for_update()
+        ).all()
+    if _granted(session, pk(org), period) - _used(session, pk(org), period) <= 0:
         return False
-    if _insert_once(session, CreditLedger(organization_id=org.id, period=period, entry="spend", reason=reason,
-                                          amount=-1, call_id=call_id)):
+    if _insert_once(
+        session,
+        CreditLedger(organization_id=pk(org), period=period, entry="spend", reason=reason, amount=-1, call_id=call_id),
+    ):
         return True
     return True  # spent concurrently by another run for the same call: paid once
 

@@ -25,7 +25,23 @@ from voiceconsole.services.calls.listing import (
 )
 
 __all__ = [
-    "EXACT_TOTAL_LIMIT", "MAX_NOTE_LENGTH", "MAX_TAGS_PER_REQUEST", "MAX_TAG_LENGTH", "SORT_COLUMNS", "CallFilters",
-    "CallPage", "add_note", "add_tags", "count_calls", "export_filename", "filter_conditions", "find_call", "get_call",
-    "list_calls", "normalise_tags", "page_calls", "remove_tags", "stream_calls_csv",
+    "EXACT_TOTAL_LIMIT",
+    "MAX_NOTE_LENGTH",
+    "MAX_TAGS_PER_REQUEST",
+    "MAX_TAG_LENGTH",
+    "SORT_COLUMNS",
+    "CallFilters",
+    "CallPage",
+    "add_note",
+    "add_tags",
+    "count_calls",
+    "export_filename",
+    "filter_conditions",
+    "find_call",
+    "get_call",
+    "list_calls",
+    "normalise_tags",
+    "page_calls",
+    "remove_tags",
+    "stream_calls_csv",
 ]

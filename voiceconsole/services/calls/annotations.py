@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from sqlalchemy import delete
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from voiceconsole.models import CallNote, CallTag, Organization, Tag
+from voiceconsole.models.types import pk
 from voiceconsole.schemas import Note
 from voiceconsole.services.access.actor import Actor
 from voiceconsole.services.access.permissions import require_writer
@@ -26,7 +27,7 @@ def add_note(session: Session, *, org: Organization, call_id: str, body: str, ac
     if len(body) > MAX_NOTE_LENGTH:
         raise ValidationFailed.field("body", f"Note must be at most {MAX_NOTE_LENGTH} characters")
     call = find_call(session, org=org, call_id=call_id, actor=actor)
-    note = CallNote(organization_id=org.id, call_id=call.id, author=actor.display, body=body)
+    note = CallNote(organization_id=pk(org), call_id=pk(call), author=actor.display, body=body)
     session.add(note)
     session.flush()
     return note_out(note)
@@ -51,26 +52,31 @@ def add_tags(session: Session, *, org: Organization, call_id: str, tags: list[st
     require_writer(actor)
     names = normalise_tags(tags)
     call = find_call(session, org=org, call_id=call_id, actor=actor)
-    existing = {t.name: t for t in session.exec(select(Tag).where(Tag.organization_id == org.id, Tag.name.in_(names)))}
-    attached = set(session.exec(select(CallTag.tag_id).where(CallTag.call_id == call.id)))
+    call_pk = pk(call)
+    existing = {
+        t.name: t for t in session.exec(select(Tag).where(Tag.organization_id == org.id, col(Tag.name).in_(names)))
+    }
+    attached = set(session.exec(select(CallTag.tag_id).where(CallTag.call_id == call_pk)))
     for name in names:
         tag = existing.get(name)
         if tag is None:
-            tag = Tag(organization_id=org.id, name=name)
+            tag = Tag(organization_id=pk(org), name=name)
             session.add(tag)
             session.flush()
-        if tag.id not in attached:
-            session.add(CallTag(call_id=call.id, tag_id=tag.id))
-            attached.add(tag.id)
+        tag_pk = pk(tag)
+        if tag_pk not in attached:
+            session.add(CallTag(call_id=call_pk, tag_id=tag_pk))
+            attached.add(tag_pk)
     session.flush()
-    return tags_for(session, [call.id]).get(call.id, [])
+    return tags_for(session, [call_pk]).get(call_pk, [])
 
 
 def remove_tags(session: Session, *, org: Organization, call_id: str, tags: list[str], actor: Actor) -> list[str]:
     require_writer(actor)
     names = normalise_tags(tags)
     call = find_call(session, org=org, call_id=call_id, actor=actor)
-    tag_ids = select(Tag.id).where(Tag.organization_id == org.id, Tag.name.in_(names)).scalar_subquery()
-    session.exec(delete(CallTag).where(CallTag.call_id == call.id, CallTag.tag_id.in_(tag_ids)))
+    call_pk = pk(call)
+    tag_ids = select(col(Tag.id)).where(Tag.organization_id == org.id, col(Tag.name).in_(names)).scalar_subquery()
+    session.exec(delete(CallTag).where(col(CallTag.call_id) == call_pk, col(CallTag.tag_id).in_(tag_ids)))
     session.flush()
-    return tags_for(session, [call.id]).get(call.id, [])
+    return tags_for(session, [call_pk]).get(call_pk, [])

@@ -5,18 +5,23 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import and_, func, literal_column, or_
+from sqlalchemy import ColumnElement, UnaryExpression, and_, func, literal_column, or_
+from sqlalchemy import select as sa_select
 from sqlalchemy.ext.compiler import compiles
+from sqlalchemy.orm import Mapped
 from sqlalchemy.sql.base import Executable
+from sqlalchemy.sql.compiler import SQLCompiler
 from sqlalchemy.sql.elements import ClauseElement
+from sqlalchemy.sql.selectable import Select
 from sqlalchemy.sql.visitors import InternalTraversal
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
+from voiceconsole.db import is_postgres
 from voiceconsole.models import Agent, Call, Client, Organization
 from voiceconsole.schemas import CallSummary
 from voiceconsole.services.access.actor import Actor
-from voiceconsole.services.errors import ValidationFailed
 from voiceconsole.services.calls.rows import (
     AGENT_REF_COLUMNS,
     CLIENT_REF_COLUMNS,
@@ -25,16 +30,16 @@ from voiceconsole.services.calls.rows import (
     summary_fields,
     tags_for,
 )
-from voiceconsole.db import is_postgres
+from voiceconsole.services.errors import ValidationFailed
 
 # Public sort names → columns. Anything else is refused with a 422 by the API.
-SORT_COLUMNS = {
-    "startedAt": Call.started_at,
-    "endedAt": Call.ended_at,
-    "callScore": Call.score,
-    "duration": Call.duration_ms,
-    "cost": Call.cost_usd,
-    "createdAt": Call.created_at,
+SORT_COLUMNS: dict[str, Mapped[Any]] = {
+    "startedAt": col(Call.started_at),
+    "endedAt": col(Call.ended_at),
+    "callScore": col(Call.score),
+    "duration": col(Call.duration_ms),
+    "cost": col(Call.cost_usd),
+    "createdAt": col(Call.created_at),
 }
 # Time columns sort in the database's natural NULL order, so (organization, column, id) indexes serve
 # both directions; for the others unknown values go last, whatever the direction.
@@ -63,36 +68,40 @@ class CallFilters:
     scored: bool | None = None  # True: only calls whose score counts (scored, with a transcript)
 
 
-def _base_query(session: Session, org: Organization, f: CallFilters, actor: Actor | None):
-    conds = [Call.organization_id == org.id]
+def _base_query(session: Session, org: Organization, f: CallFilters, actor: Actor | None) -> ColumnElement[bool]:
+    conds: list[ColumnElement[bool]] = [col(Call.organization_id) == org.id]
     if actor is not None and actor.client_id is not None:
-        conds.append(Call.client_id == actor.client_id)  # client viewers see only their client
+        conds.append(col(Call.client_id) == actor.client_id)  # client viewers see only their client
     if f.agent_id:
-        agent_ids = select(Agent.id).where(Agent.organization_id == org.id, Agent.platform_agent_id == f.agent_id)
-        conds.append(Call.agent_id.in_(agent_ids.scalar_subquery()))
+        agent_ids = select(col(Agent.id)).where(
+            col(Agent.organization_id) == org.id, col(Agent.platform_agent_id) == f.agent_id
+        )
+        conds.append(col(Call.agent_id).in_(agent_ids.scalar_subquery()))
     if f.client_id:
-        client_ids = select(Client.id).where(Client.organization_id == org.id, Client.public_id == f.client_id)
-        conds.append(Call.client_id.in_(client_ids.scalar_subquery()))
+        client_ids = select(col(Client.id)).where(
+            col(Client.organization_id) == org.id, col(Client.public_id) == f.client_id
+        )
+        conds.append(col(Call.client_id).in_(client_ids.scalar_subquery()))
     if f.status:
-        conds.append(Call.status == f.status)
+        conds.append(col(Call.status) == f.status)
     if f.min_score is not None:
-        conds.append(Call.score >= f.min_score)
+        conds.append(col(Call.score) >= f.min_score)
     if f.max_score is not None:
-        conds.append(Call.score <= f.max_score)
+        conds.append(col(Call.score) <= f.max_score)
     if f.scored is True:
-        conds.extend([Call.score.is_not(None), Call.score_excluded.is_(False)])
+        conds.extend([col(Call.score).is_not(None), col(Call.score_excluded).is_(False)])
     elif f.scored is False:
-        conds.append(or_(Call.score.is_(None), Call.score_excluded.is_(True)))
+        conds.append(or_(col(Call.score).is_(None), col(Call.score_excluded).is_(True)))
     if f.sentiment:
-        conds.append(Call.sentiment == f.sentiment)
+        conds.append(col(Call.sentiment) == f.sentiment)
     if f.platform:
-        conds.append(Call.platform == f.platform)
+        conds.append(col(Call.platform) == f.platform)
     if f.direction:
-        conds.append(Call.direction == f.direction)
+        conds.append(col(Call.direction) == f.direction)
     if f.date_from:
-        conds.append(Call.started_at >= f.date_from)
+        conds.append(col(Call.started_at) >= f.date_from)
     if f.date_to:
-        conds.append(Call.started_at <= f.date_to)
+        conds.append(col(Call.started_at) <= f.date_to)
     if f.search and f.search.strip():
         term = f.search.strip()[:200]
         if is_postgres(session):
@@ -101,47 +110,80 @@ def _base_query(session: Session, org: Organization, f: CallFilters, actor: Acto
             # The user's text is matched literally: escape LIKE's own wildcards.
             escaped = term.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
             like = f"%{escaped}%"
-            conds.append(or_(func.lower(Call.transcript).like(like, escape="\\"),
-                             func.lower(Call.summary).like(like, escape="\\")))
+            conds.append(
+                or_(
+                    func.lower(col(Call.transcript)).like(like, escape="\\"),
+                    func.lower(col(Call.summary)).like(like, escape="\\"),
+                )
+            )
     return and_(*conds)
 
 
-def filter_conditions(session: Session, org: Organization, filters: CallFilters, actor: Actor | None = None):
+def filter_conditions(
+    session: Session, org: Organization, filters: CallFilters, actor: Actor | None = None
+) -> ColumnElement[bool]:
     """The WHERE clause of the calls list for these filters (also used by the CSV export)."""
     return _base_query(session, org, filters, actor)
 
 
 # What a list row needs, as plain columns: no ORM objects to build for a page of calls.
 _LIST_COLUMNS = (
-    Call.id, Call.public_id, Call.platform_call_id, Call.platform, Call.status, Call.direction, Call.from_number,
-    Call.to_number, Call.started_at, Call.ended_at, Call.duration_ms, Call.cost_usd, Call.score, Call.sentiment,
-    Call.summary, *AGENT_REF_COLUMNS, *CLIENT_REF_COLUMNS,
+    col(Call.id),
+    col(Call.public_id),
+    col(Call.platform_call_id),
+    col(Call.platform),
+    col(Call.status),
+    col(Call.direction),
+    col(Call.from_number),
+    col(Call.to_number),
+    col(Call.started_at),
+    col(Call.ended_at),
+    col(Call.duration_ms),
+    col(Call.cost_usd),
+    col(Call.score),
+    col(Call.sentiment),
+    col(Call.summary),
+    *AGENT_REF_COLUMNS,
+    *CLIENT_REF_COLUMNS,
 )
 
 
-def _order(sort_by: str, sort_order: str, col=None, id_col=None) -> list:  # noqa: ANN001
-    col = SORT_COLUMNS[sort_by] if col is None else col
-    id_col = Call.id if id_col is None else id_col
+def _order(sort_by: str, sort_order: str, column: Any = None, id_column: Any = None) -> list[UnaryExpression[Any]]:
+    """ORDER BY for a sort: the sort column (by default SORT_COLUMNS[sort_by]), then the id to break ties."""
+    column = SORT_COLUMNS[sort_by] if column is None else column
+    id_column = col(Call.id) if id_column is None else id_column
     if sort_by in _NATURAL_NULLS:
-        return [col.desc(), id_col.desc()] if sort_order == "desc" else [col.asc(), id_col.asc()]
+        return [column.desc(), id_column.desc()] if sort_order == "desc" else [column.asc(), id_column.asc()]
     if sort_order == "desc":
-        return [col.desc().nulls_last(), id_col.desc()]
-    return [col.asc().nulls_last(), id_col.asc()]
+        return [column.desc().nulls_last(), id_column.desc()]
+    return [column.asc().nulls_last(), id_column.asc()]
 
 
-def _page_ids(session: Session, where, sort_by: str, sort_order: str, offset: int, per_page: int, *,
-              matches_first: bool = False) -> list[int]:
+def _page_ids(
+    session: Session,
+    where: ColumnElement[bool],
+    sort_by: str,
+    sort_order: str,
+    offset: int,
+    per_page: int,
+    *,
+    matches_first: bool = False,
+) -> list[int]:
     """The page's call ids, on the narrow indexes (the rows themselves are loaded afterwards).
 
     `matches_first` (PostgreSQL): collect every match first, then sort them. For a search with few matches;
     otherwise the planner may walk the time index newest first and test every call's text for a word
     that is rare or absent (seconds at a million calls), misled by its guess of how common the word is."""
     if matches_first:
-        matches = (select(Call.id.label("id"), SORT_COLUMNS[sort_by].label("sort_key")).where(where)
-                   .cte("matches").prefix_with("MATERIALIZED"))
+        matches = (
+            select(col(Call.id).label("id"), SORT_COLUMNS[sort_by].label("sort_key"))
+            .where(where)
+            .cte("matches")
+            .prefix_with("MATERIALIZED")
+        )
         stmt = select(matches.c.id).order_by(*_order(sort_by, sort_order, matches.c.sort_key, matches.c.id))
     else:
-        stmt = select(Call.id).where(where).order_by(*_order(sort_by, sort_order))
+        stmt = select(col(Call.id)).where(where).order_by(*_order(sort_by, sort_order))
     return list(session.exec(stmt.offset(offset).limit(per_page)))
 
 
@@ -160,22 +202,22 @@ class _PlannerRows(Executable, ClauseElement):
     inherit_cache = True
     _traverse_internals = [("statement", InternalTraversal.dp_clauseelement)]
 
-    def __init__(self, statement):
+    def __init__(self, statement: Select[Any]) -> None:
         self.statement = statement
 
 
 @compiles(_PlannerRows, "postgresql")
-def _compile_planner_rows(element, compiler, **kw):  # noqa: ANN001
+def _compile_planner_rows(element: _PlannerRows, compiler: SQLCompiler, **kw: Any) -> str:
     sql = "EXPLAIN (FORMAT JSON) " + compiler.process(element.statement, **kw)
     compiler._result_columns = []  # EXPLAIN answers with its own column ("QUERY PLAN"), not the select's
     return sql
 
 
-def _planner_estimate(session: Session, where) -> int | None:
+def _planner_estimate(session: Session, where: ColumnElement[bool]) -> int | None:
     if not is_postgres(session):
         return None
     statement = _PlannerRows(select(literal_column("1")).select_from(Call).where(where))
-    plan = session.connection().execute(statement).scalar()  # a Core statement, not an ORM one
+    plan: Any = session.connection().execute(statement).scalar()  # a Core statement, not an ORM one
     if isinstance(plan, str):  # a driver that does not decode json
         plan = json.loads(plan)
     try:
@@ -184,7 +226,7 @@ def _planner_estimate(session: Session, where) -> int | None:
         return None
 
 
-def count_calls(session: Session, where, *, exact_limit: int | None = None) -> tuple[int, bool]:
+def count_calls(session: Session, where: ColumnElement[bool], *, exact_limit: int | None = None) -> tuple[int, bool]:
     """(total, is_estimate) for a calls WHERE clause: an exact count of at most `exact_limit` + 1 rows
     (default EXACT_TOTAL_LIMIT), and past that the planner's estimate, at least `exact_limit` + 1."""
     limit = EXACT_TOTAL_LIMIT if exact_limit is None else exact_limit
@@ -196,8 +238,15 @@ def count_calls(session: Session, where, *, exact_limit: int | None = None) -> t
 
 
 def page_calls(
-    session: Session, *, org: Organization, filters: CallFilters, page: int = 1, per_page: int = 20,
-    sort_by: str = "startedAt", sort_order: str = "desc", actor: Actor | None = None,
+    session: Session,
+    *,
+    org: Organization,
+    filters: CallFilters,
+    page: int = 1,
+    per_page: int = 20,
+    sort_by: str = "startedAt",
+    sort_order: str = "desc",
+    actor: Actor | None = None,
     exact_total_limit: int | None = None,
 ) -> CallPage:
     """A page of calls and the list's total (exact up to `exact_total_limit`, default EXACT_TOTAL_LIMIT;
@@ -229,25 +278,44 @@ def page_calls(
             total = max(total, offset + len(ids) + 1) if ids else max(limit + 1, min(total, offset))
     if not ids:
         return CallPage([], total, estimated)
-    rows = session.exec(
-        select(*_LIST_COLUMNS)
-        .outerjoin(Agent, Agent.id == Call.agent_id)
-        .outerjoin(Client, Client.id == Call.client_id)
-        .where(Call.id.in_(ids))
+    rows = session.execute(
+        sa_select(*_LIST_COLUMNS)  # more columns than sqlmodel's select is typed for; the same statement
+        .outerjoin(Agent, col(Agent.id) == col(Call.agent_id))
+        .outerjoin(Client, col(Client.id) == col(Call.client_id))
+        .where(col(Call.id).in_(ids))
     ).all()
     by_id = {r.id: r for r in rows}
     tags = tags_for(session, ids)
-    summaries = [CallSummary(**summary_fields(r, agent_ref(r), client_ref(r), tags.get(i, [])))
-                 for i in ids if (r := by_id.get(i)) is not None]
+    summaries = [
+        CallSummary(**summary_fields(r, agent_ref(r), client_ref(r), tags.get(i, [])))
+        for i in ids
+        if (r := by_id.get(i)) is not None
+    ]
     return CallPage(summaries, total, estimated)
 
 
 def list_calls(
-    session: Session, *, org: Organization, filters: CallFilters, page: int = 1, per_page: int = 20,
-    sort_by: str = "startedAt", sort_order: str = "desc", actor: Actor | None = None,
+    session: Session,
+    *,
+    org: Organization,
+    filters: CallFilters,
+    page: int = 1,
+    per_page: int = 20,
+    sort_by: str = "startedAt",
+    sort_order: str = "desc",
+    actor: Actor | None = None,
     exact_total_limit: int | None = None,
 ) -> tuple[list[CallSummary], int]:
     """(calls, total): `page_calls` without the estimate flag."""
-    result = page_calls(session, org=org, filters=filters, page=page, per_page=per_page, sort_by=sort_by,
-                        sort_order=sort_order, actor=actor, exact_total_limit=exact_total_limit)
+    result = page_calls(
+        session,
+        org=org,
+        filters=filters,
+        page=page,
+        per_page=per_page,
+        sort_by=sort_by,
+        sort_order=sort_order,
+        actor=actor,
+        exact_total_limit=exact_total_limit,
+    )
     return result.rows, result.total

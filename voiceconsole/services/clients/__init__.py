@@ -11,5 +11,4 @@ from voiceconsole.services.clients.manage import (
     rename_client,
 )
 
-__all__ = ["MAX_NAME", "assign_agent", "create_client", "delete_client", "get_client", "list_clients",
-           "rename_client"]
+__all__ = ["MAX_NAME", "assign_agent", "create_client", "delete_client", "get_client", "list_clients", "rename_client"]

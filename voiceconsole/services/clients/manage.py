@@ -8,17 +8,17 @@ agents the client has now. Rollups of the agent are recomputed in the same trans
 from __future__ import annotations
 
 from sqlalchemy import delete, func, update
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from voiceconsole.models import Agent, Call, Client, ClientScoring, Membership, Organization
-from voiceconsole.models.types import utcnow
+from voiceconsole.models.types import pk, utcnow
 from voiceconsole.schemas import AgentSummary, ClientDeleted, ClientOut
 from voiceconsole.services.access import audit
-from voiceconsole.services.analytics import rollups
-from voiceconsole.services.agents import agent_summary
 from voiceconsole.services.access.actor import Actor
-from voiceconsole.services.errors import Conflict, NotFound, ValidationFailed
 from voiceconsole.services.access.permissions import require_manager
+from voiceconsole.services.agents import agent_summary
+from voiceconsole.services.analytics import rollups
+from voiceconsole.services.errors import Conflict, NotFound, ValidationFailed
 
 MAX_NAME = 200
 
@@ -42,8 +42,10 @@ def _check_unique(session: Session, org: Organization, name: str, except_id: int
     if except_id is not None:
         q = q.where(Client.id != except_id)
     if session.exec(q).first() is not None:
-        raise Conflict("A client with this name already exists",
-                       [{"field": "name", "message": "A client with this name already exists"}])
+        raise Conflict(
+            "A client with this name already exists",
+            [{"field": "name", "message": "A client with this name already exists"}],
+        )
 
 
 def _out(client: Client, agent_count: int) -> ClientOut:
@@ -52,13 +54,20 @@ def _out(client: Client, agent_count: int) -> ClientOut:
 
 def list_clients(session: Session, *, org: Organization, actor: Actor | None = None) -> list[ClientOut]:
     """The organization's clients by name, with how many agents each has (a client viewer sees its own)."""
-    counts = (select(Agent.client_id, func.count().label("n")).where(Agent.organization_id == org.id)
-              .group_by(Agent.client_id).subquery())
-    q = (select(Client, func.coalesce(counts.c.n, 0)).outerjoin(counts, counts.c.client_id == Client.id)
-         .where(Client.organization_id == org.id))
+    counts = (
+        select(Agent.client_id, func.count().label("n"))
+        .where(Agent.organization_id == org.id)
+        .group_by(col(Agent.client_id))
+        .subquery()
+    )
+    q = (
+        select(Client, func.coalesce(counts.c.n, 0))
+        .outerjoin(counts, counts.c.client_id == Client.id)
+        .where(Client.organization_id == org.id)
+    )
     if actor is not None and actor.client_id is not None:
         q = q.where(Client.id == actor.client_id)
-    return [_out(c, n) for c, n in session.exec(q.order_by(func.lower(Client.name), Client.id))]
+    return [_out(c, n) for c, n in session.exec(q.order_by(func.lower(col(Client.name)), col(Client.id)))]
 
 
 def get_client(session: Session, *, org: Organization, client_id: str, actor: Actor | None = None) -> ClientOut:
@@ -71,11 +80,18 @@ def create_client(session: Session, *, org: Organization, name: str, actor: Acto
     require_manager(actor, "clients")
     name = _clean_name(name)
     _check_unique(session, org, name)
-    client = Client(organization_id=org.id, name=name)
+    client = Client(organization_id=pk(org), name=name)
     session.add(client)
     session.flush()
-    audit.record(session, organization_id=org.id, actor=actor, action="client.create", target_type="client",
-                 target_id=client.public_id, details={"name": name})
+    audit.record(
+        session,
+        organization_id=pk(org),
+        actor=actor,
+        action="client.create",
+        target_type="client",
+        target_id=client.public_id,
+        details={"name": name},
+    )
     return _out(client, 0)
 
 
@@ -87,8 +103,15 @@ def rename_client(session: Session, *, org: Organization, client_id: str, name: 
     old, client.name = client.name, name
     session.add(client)
     session.flush()
-    audit.record(session, organization_id=org.id, actor=actor, action="client.rename", target_type="client",
-                 target_id=client.public_id, details={"from": old, "to": name})
+    audit.record(
+        session,
+        organization_id=pk(org),
+        actor=actor,
+        action="client.rename",
+        target_type="client",
+        target_id=client.public_id,
+        details={"from": old, "to": name},
+    )
     return get_client(session, org=org, client_id=client_id)
 
 
@@ -97,9 +120,12 @@ def _move_agent(session: Session, agent: Agent, client_id: int | None) -> None:
     agent.updated_at = utcnow()
     session.add(agent)
     session.flush()
-    session.exec(update(Call).where(Call.organization_id == agent.organization_id, Call.agent_id == agent.id)
-                 .values(client_id=client_id))
-    rollups.refresh_rollups_for_agent(session, organization_id=agent.organization_id, agent_id=agent.id)
+    session.exec(
+        update(Call)
+        .where(col(Call.organization_id) == agent.organization_id, col(Call.agent_id) == agent.id)
+        .values(client_id=client_id)
+    )
+    rollups.refresh_rollups_for_agent(session, organization_id=agent.organization_id, agent_id=pk(agent))
 
 
 def delete_client(session: Session, *, org: Organization, client_id: str, actor: Actor) -> ClientDeleted:
@@ -111,31 +137,51 @@ def delete_client(session: Session, *, org: Organization, client_id: str, actor:
     for agent in agents:
         _move_agent(session, agent, None)
     # Calls whose agent is gone or moved earlier may still name the client.
-    session.exec(update(Call).where(Call.organization_id == org.id, Call.client_id == client.id).values(client_id=None))
-    rollups.refresh_rollups_for_client(session, organization_id=org.id, client_id=client.id)
-    viewers = session.exec(delete(Membership).where(Membership.organization_id == org.id,
-                                                    Membership.client_id == client.id)).rowcount
-    session.exec(delete(ClientScoring).where(ClientScoring.client_id == client.id))
+    session.exec(
+        update(Call).where(col(Call.organization_id) == org.id, col(Call.client_id) == client.id).values(client_id=None)
+    )
+    rollups.refresh_rollups_for_client(session, organization_id=pk(org), client_id=pk(client))
+    viewers = session.exec(
+        delete(Membership).where(col(Membership.organization_id) == org.id, col(Membership.client_id) == client.id)
+    ).rowcount
+    session.exec(delete(ClientScoring).where(col(ClientScoring.client_id) == client.id))
     session.delete(client)
     session.flush()
-    audit.record(session, organization_id=org.id, actor=actor, action="client.delete", target_type="client",
-                 target_id=client.public_id,
-                 details={"name": client.name, "unassigned_agents": len(agents), "removed_viewers": viewers or 0})
+    audit.record(
+        session,
+        organization_id=pk(org),
+        actor=actor,
+        action="client.delete",
+        target_type="client",
+        target_id=client.public_id,
+        details={"name": client.name, "unassigned_agents": len(agents), "removed_viewers": viewers or 0},
+    )
     return ClientDeleted(id=client.public_id, unassigned_agents=len(agents))
 
 
-def assign_agent(session: Session, *, org: Organization, agent_id: str, client_id: str | None,
-                 actor: Actor) -> AgentSummary:
+def assign_agent(
+    session: Session, *, org: Organization, agent_id: str, client_id: str | None, actor: Actor
+) -> AgentSummary:
     """Put an agent (the platform's agent id) under a client, or under none with `client_id=None`."""
     require_manager(actor, "clients")
-    agents = session.exec(select(Agent).where(Agent.organization_id == org.id, Agent.platform_agent_id == agent_id)
-                          .order_by(Agent.id)).all()
+    agents = session.exec(
+        select(Agent)
+        .where(Agent.organization_id == org.id, Agent.platform_agent_id == agent_id)
+        .order_by(col(Agent.id))
+    ).all()
     if not agents:
         raise NotFound("Agent not found")
     client = _get(session, org, client_id) if client_id else None
     for agent in agents:
         if agent.client_id != (client.id if client else None):
             _move_agent(session, agent, client.id if client else None)
-    audit.record(session, organization_id=org.id, actor=actor, action="agent.assign_client", target_type="agent",
-                 target_id=agent_id, details={"client": client.public_id if client else None})
+    audit.record(
+        session,
+        organization_id=pk(org),
+        actor=actor,
+        action="agent.assign_client",
+        target_type="agent",
+        target_id=agent_id,
+        details={"client": client.public_id if client else None},
+    )
     return agent_summary(agents[0], client)

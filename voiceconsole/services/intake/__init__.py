@@ -6,5 +6,13 @@ from voiceconsole.services.intake.store import Intake, store_calls, upsert_agent
 from voiceconsole.services.intake.sync import SyncResult, sync_integration
 from voiceconsole.services.intake.webhooks import MAX_BODY_BYTES, receive_platform_webhook
 
-__all__ = ["MAX_BODY_BYTES", "Intake", "SyncResult", "receive_platform_webhook", "store_calls",
-           "sync_integration", "upsert_agent", "upsert_calls"]
+__all__ = [
+    "MAX_BODY_BYTES",
+    "Intake",
+    "SyncResult",
+    "receive_platform_webhook",
+    "store_calls",
+    "sync_integration",
+    "upsert_agent",
+    "upsert_calls",
+]

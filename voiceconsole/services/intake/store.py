@@ -12,34 +12,67 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from sqlalchemy.dialects import sqlite
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
-from voiceconsole.db import after_commit
 from voiceconsole import enqueue
+from voiceconsole.db import after_commit
 from voiceconsole.models import Agent, Call, Organization
-from voiceconsole.models.types import public_id, utcnow
-from voiceconsole.services.analytics.rollups import refresh_rollups_for_calls, rollup_keys_for_platform_calls
+from voiceconsole.models.types import pk, public_id, table_of, utcnow
 from voiceconsole.platforms.base import AgentRecord, CallRecord
+from voiceconsole.services.analytics.rollups import refresh_rollups_for_calls, rollup_keys_for_platform_calls
 from voiceconsole.services.notifications.events import record_call_events
 
 # Columns a later delivery of the same call may fill in or correct (analysis arrives after the call).
 _CALL_UPDATABLE = (
-    "agent_id", "client_id", "status", "direction", "from_number", "to_number", "started_at", "ended_at",
-    "duration_ms", "cost_usd", "recording_url", "transcript", "transcript_turns", "summary", "sentiment",
-    "successful", "platform_analysis", "end_reason", "platform_status", "metadata", "updated_at",
+    "agent_id",
+    "client_id",
+    "status",
+    "direction",
+    "from_number",
+    "to_number",
+    "started_at",
+    "ended_at",
+    "duration_ms",
+    "cost_usd",
+    "recording_url",
+    "transcript",
+    "transcript_turns",
+    "summary",
+    "sentiment",
+    "successful",
+    "platform_analysis",
+    "end_reason",
+    "platform_status",
+    "metadata",
+    "updated_at",
 )
 
 
-def upsert_agent(session: Session, *, org: Organization, record: AgentRecord,
-                 integration_id: int | None = None, client_id: int | None = None) -> Agent:
+def upsert_agent(
+    session: Session,
+    *,
+    org: Organization,
+    record: AgentRecord,
+    integration_id: int | None = None,
+    client_id: int | None = None,
+) -> Agent:
     agent = session.exec(
-        select(Agent).where(Agent.organization_id == org.id, Agent.platform == record.platform,
-                            Agent.platform_agent_id == record.platform_agent_id)
+        select(Agent).where(
+            Agent.organization_id == org.id,
+            Agent.platform == record.platform,
+            Agent.platform_agent_id == record.platform_agent_id,
+        )
     ).first()
     now = utcnow()
     if agent is None:
-        agent = Agent(organization_id=org.id, platform=record.platform, platform_agent_id=record.platform_agent_id,
-                      name=record.name, integration_id=integration_id, client_id=client_id)
+        agent = Agent(
+            organization_id=pk(org),
+            platform=record.platform,
+            platform_agent_id=record.platform_agent_id,
+            name=record.name,
+            integration_id=integration_id,
+            client_id=client_id,
+        )
     agent.name = record.name or agent.name
     agent.voice, agent.model, agent.prompt = record.voice, record.model, record.prompt
     agent.platform_version = record.platform_version
@@ -58,17 +91,33 @@ def call_row(org_id: int, record: CallRecord, agent: Agent | None, integration_i
     """The column values of one call, ready for a bulk insert."""
     now = utcnow()
     return {
-        "public_id": public_id("cl"), "organization_id": org_id,
-        "agent_id": agent.id if agent else None, "client_id": agent.client_id if agent else None,
-        "integration_id": integration_id, "platform": record.platform, "platform_call_id": record.platform_call_id,
-        "status": record.status, "direction": record.direction, "from_number": record.from_number,
-        "to_number": record.to_number, "started_at": record.started_at, "ended_at": record.ended_at,
-        "duration_ms": record.duration_ms, "cost_usd": record.cost_usd, "recording_url": record.recording_url,
-        "transcript": record.transcript or None, "transcript_turns": [t.to_dict() for t in record.turns],
-        "summary": record.summary, "sentiment": record.sentiment, "successful": record.successful,
-        "platform_analysis": record.analysis or {}, "end_reason": record.end_reason,
-        "platform_status": record.platform_status, "metadata": record.metadata or {},
-        "created_at": now, "updated_at": now,
+        "public_id": public_id("cl"),
+        "organization_id": org_id,
+        "agent_id": agent.id if agent else None,
+        "client_id": agent.client_id if agent else None,
+        "integration_id": integration_id,
+        "platform": record.platform,
+        "platform_call_id": record.platform_call_id,
+        "status": record.status,
+        "direction": record.direction,
+        "from_number": record.from_number,
+        "to_number": record.to_number,
+        "started_at": record.started_at,
+        "ended_at": record.ended_at,
+        "duration_ms": record.duration_ms,
+        "cost_usd": record.cost_usd,
+        "recording_url": record.recording_url,
+        "transcript": record.transcript or None,
+        "transcript_turns": [t.to_dict() for t in record.turns],
+        "summary": record.summary,
+        "sentiment": record.sentiment,
+        "successful": record.successful,
+        "platform_analysis": record.analysis or {},
+        "end_reason": record.end_reason,
+        "platform_status": record.platform_status,
+        "metadata": record.metadata or {},
+        "created_at": now,
+        "updated_at": now,
     }
 
 
@@ -80,33 +129,45 @@ class UpsertResult:
     call_keys: dict[int, tuple[str, str]] = field(default_factory=dict)  # call id -> (platform, platform call id)
 
 
-def upsert_calls(session: Session, *, org: Organization, records: list[CallRecord],
-                 integration_id: int | None = None) -> UpsertResult:
+def upsert_calls(
+    session: Session, *, org: Organization, records: list[CallRecord], integration_id: int | None = None
+) -> UpsertResult:
     """Insert new calls and refresh known ones in one statement; report which were new."""
     result = UpsertResult()
     if not records:
         return result
     agent_keys = {(r.platform, r.platform_agent_id) for r in records if r.platform_agent_id}
-    agents = {
-        (a.platform, a.platform_agent_id): a
-        for a in session.exec(select(Agent).where(
-            Agent.organization_id == org.id,
-            Agent.platform_agent_id.in_([k[1] for k in agent_keys]),
-        ))
-    } if agent_keys else {}
+    agents: dict[tuple[str, str | None], Agent] = (
+        {
+            (a.platform, a.platform_agent_id): a
+            for a in session.exec(
+                select(Agent).where(
+                    Agent.organization_id == org.id,
+                    col(Agent.platform_agent_id).in_([k[1] for k in agent_keys]),
+                )
+            )
+        }
+        if agent_keys
+        else {}
+    )
     # One row per platform call id: a page may repeat a call; the last delivery wins.
     rows = {}
     for r in records:
         agent = agents.get((r.platform, r.platform_agent_id))
         if agent is None and r.platform_agent_id:  # a call from an agent we have not listed yet
-            agent = upsert_agent(session, org=org, record=AgentRecord(
-                platform=r.platform, platform_agent_id=r.platform_agent_id,
-                name=r.agent_name or r.platform_agent_id), integration_id=integration_id)
+            agent = upsert_agent(
+                session,
+                org=org,
+                record=AgentRecord(
+                    platform=r.platform, platform_agent_id=r.platform_agent_id, name=r.agent_name or r.platform_agent_id
+                ),
+                integration_id=integration_id,
+            )
             agents[(r.platform, r.platform_agent_id)] = agent
-        rows[(r.platform, r.platform_call_id)] = call_row(org.id, r, agent, integration_id)
+        rows[(r.platform, r.platform_call_id)] = call_row(pk(org), r, agent, integration_id)
     values = list(rows.values())
     # A redelivery may move a call to another agent or day: remember the rollup rows it was in.
-    previous = rollup_keys_for_platform_calls(session, organization_id=org.id, platform_call_ids=list(rows))
+    previous = rollup_keys_for_platform_calls(session, organization_id=pk(org), platform_call_ids=list(rows))
     if session.get_bind().dialect.name == "postgresql":
         stored = _upsert_rows_postgres(session, values)
     else:
@@ -143,8 +204,14 @@ def ready_for_scoring(record: CallRecord) -> bool:
     return record.platform != "retell" or bool(record.analysis)
 
 
-def store_calls(session: Session, *, org: Organization, records: list[CallRecord], integration_id: int | None,
-                events_since: datetime | None = None) -> Intake:
+def store_calls(
+    session: Session,
+    *,
+    org: Organization,
+    records: list[CallRecord],
+    integration_id: int | None,
+    events_since: datetime | None = None,
+) -> Intake:
     """Upsert the calls; record `call.new` for new ones (started at or after `events_since`, if given);
     once the caller commits, queue scoring and agent stats.
 
@@ -153,9 +220,10 @@ def store_calls(session: Session, *, org: Organization, records: list[CallRecord
     brings the analysis rescores the call and a repeated one costs a cheap check.
     """
     result = upsert_calls(session, org=org, records=records, integration_id=integration_id)
-    intake = Intake(new_call_ids=result.new_call_ids, updated_call_ids=result.updated_call_ids,
-                    agent_ids=set(result.agent_ids))
-    by_key = {(r.platform, r.platform_call_id): r for r in records}
+    intake = Intake(
+        new_call_ids=result.new_call_ids, updated_call_ids=result.updated_call_ids, agent_ids=set(result.agent_ids)
+    )
+    by_key: dict[tuple[str, str], CallRecord] = {(r.platform, r.platform_call_id): r for r in records}
     new = set(result.new_call_ids)
     announce = []
     for call_id, key in result.call_keys.items():
@@ -164,7 +232,7 @@ def store_calls(session: Session, *, org: Organization, records: list[CallRecord
             intake.to_score.append(call_id)
         if call_id in new and (events_since is None or (record.started_at and record.started_at >= events_since)):
             announce.append(call_id)
-    intake.events = record_call_events(session, organization_id=org.id, type="call.new", call_ids=announce)
+    intake.events = record_call_events(session, organization_id=pk(org), type="call.new", call_ids=announce)
     after_commit(session, lambda: _follow_up(intake))
     return intake
 
@@ -179,22 +247,26 @@ def _follow_up(intake: Intake) -> None:
 
 
 def _upsert_rows_sqlite(session: Session, org: Organization, values: list[dict]) -> list[tuple]:
-    table = Call.__table__
-    existing = set(session.exec(
-        select(Call.platform, Call.platform_call_id).where(
-            Call.organization_id == org.id,
-            Call.platform.in_({v["platform"] for v in values}),
-            Call.platform_call_id.in_([v["platform_call_id"] for v in values]),
+    table = table_of(Call)
+    existing = set(
+        session.exec(
+            select(Call.platform, Call.platform_call_id).where(
+                Call.organization_id == org.id,
+                col(Call.platform).in_({v["platform"] for v in values}),
+                col(Call.platform_call_id).in_([v["platform_call_id"] for v in values]),
+            )
         )
-    ))
-    stmt = sqlite.insert(table)
-    stmt = stmt.on_conflict_do_update(
+    )
+    insert = sqlite.insert(table)
+    stmt = insert.on_conflict_do_update(
         index_elements=["organization_id", "platform", "platform_call_id"],
-        set_={c: stmt.excluded[c] for c in _CALL_UPDATABLE},
+        set_={c: insert.excluded[c] for c in _CALL_UPDATABLE},
     ).returning(table.c.id, table.c.platform, table.c.platform_call_id, table.c.agent_id)
     # executemany: compiled once (cached) and sent in batches, not a new statement per page.
-    return [(cid, p, pid, agent_id, (p, pid) not in existing)
-            for cid, p, pid, agent_id in session.connection().execute(stmt, values)]
+    return [
+        (cid, p, pid, agent_id, (p, pid) not in existing)
+        for cid, p, pid, agent_id in session.connection().execute(stmt, values)
+    ]
 
 
 _JSON_COLUMNS = frozenset({"transcript_turns", "platform_analysis", "metadata"})
@@ -217,16 +289,22 @@ def _upsert_rows_postgres(session: Session, values: list[dict]) -> list[tuple]:
     names = ", ".join(f'"{c}"' for c in columns)
     updates = ", ".join(f'"{c}" = EXCLUDED."{c}"' for c in _CALL_UPDATABLE)
     driver = session.connection().connection.driver_connection
+    if driver is None:  # only for a connection that was closed or invalidated
+        raise RuntimeError("the session's database connection is gone")
     with driver.cursor() as cur:
-        cur.execute(f"CREATE TEMP TABLE IF NOT EXISTS vc_call_stage ON COMMIT DROP AS "
-                    f"SELECT {names} FROM call WITH NO DATA")
+        cur.execute(
+            f"CREATE TEMP TABLE IF NOT EXISTS vc_call_stage ON COMMIT DROP AS SELECT {names} FROM call WITH NO DATA"
+        )
         with cur.copy(f"COPY vc_call_stage ({names}) FROM STDIN") as copy:
             for row in values:
-                copy.write_row([Jsonb(row[c]) if c in _JSON_COLUMNS and row[c] is not None else row[c]
-                                for c in columns])
-        cur.execute(f"INSERT INTO call ({names}) SELECT {names} FROM vc_call_stage "
-                    f"ON CONFLICT (organization_id, platform, platform_call_id) DO UPDATE SET {updates} "
-                    f"RETURNING id, platform, platform_call_id, agent_id, (xmax = 0) AS inserted")
+                copy.write_row(
+                    [Jsonb(row[c]) if c in _JSON_COLUMNS and row[c] is not None else row[c] for c in columns]
+                )
+        cur.execute(
+            f"INSERT INTO call ({names}) SELECT {names} FROM vc_call_stage "
+            f"ON CONFLICT (organization_id, platform, platform_call_id) DO UPDATE SET {updates} "
+            f"RETURNING id, platform, platform_call_id, agent_id, (xmax = 0) AS inserted"
+        )
         stored = cur.fetchall()
         cur.execute("TRUNCATE vc_call_stage")
     return stored

@@ -15,25 +15,29 @@ Promises:
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import queue
 import threading
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
 
 from redis.exceptions import LockError
+from redis.lock import Lock
 from sqlmodel import Session, select
 
 from voiceconsole.db import session_scope
-from voiceconsole.redis_client import get_redis
 from voiceconsole.models import Agent, Integration, Organization
-from voiceconsole.models.types import utcnow
-from voiceconsole.platforms.base import AgentRecord
+from voiceconsole.models.types import pk, utcnow
+from voiceconsole.platforms.base import AgentRecord, CallRecord
 from voiceconsole.platforms.connector import CallPage, PlatformAuthError, PlatformError, RetryPolicy
-from voiceconsole.services.notifications.events import NEWS_WINDOW, agent_status_payload, record_event
+from voiceconsole.redis_client import get_redis
 from voiceconsole.services.intake.store import Intake, store_calls, upsert_agent
 from voiceconsole.services.integrations import auth_error_message, connector_for
 from voiceconsole.services.net_guard import UnsafeTarget
+from voiceconsole.services.notifications.events import NEWS_WINDOW, agent_status_payload, record_event
 
 log = logging.getLogger(__name__)
 LOCK_TTL_S = 15 * 60  # renewed after every page; a killed worker's lock lapses after this
@@ -52,10 +56,18 @@ class SyncResult:
     error: str | None = None
     intake: Intake = field(default_factory=Intake, repr=False)
 
-    def summary(self) -> dict:
-        return {"integrationId": self.integration_id, "status": self.status, "reason": self.reason,
-                "agents": self.agents, "agentsOffline": self.agents_offline, "pages": self.pages,
-                "newCalls": self.new_calls, "updatedCalls": self.updated_calls, "error": self.error}
+    def summary(self) -> dict[str, Any]:
+        return {
+            "integrationId": self.integration_id,
+            "status": self.status,
+            "reason": self.reason,
+            "agents": self.agents,
+            "agentsOffline": self.agents_offline,
+            "pages": self.pages,
+            "newCalls": self.new_calls,
+            "updatedCalls": self.updated_calls,
+            "error": self.error,
+        }
 
 
 class SyncInterrupted(Exception):
@@ -66,7 +78,7 @@ def lock_name(integration_id: int) -> str:
     return f"vc:sync-lock:{integration_id}"
 
 
-def sync_lock(integration_id: int, *, ttl_s: int = LOCK_TTL_S):
+def sync_lock(integration_id: int, *, ttl_s: int = LOCK_TTL_S) -> Lock:
     return get_redis().lock(lock_name(integration_id), timeout=ttl_s)
 
 
@@ -79,13 +91,11 @@ def sync_integration(integration_id: int, *, retry: RetryPolicy | None = None) -
     try:
         return _sync_locked(integration_id, lock, retry)
     finally:
-        try:
+        with contextlib.suppress(LockError):  # lapsed (a very long page): nothing to release
             lock.release()
-        except LockError:  # lapsed (a very long page): nothing to release
-            pass
 
 
-def _sync_locked(integration_id: int, lock, retry: RetryPolicy | None) -> SyncResult:
+def _sync_locked(integration_id: int, lock: Lock, retry: RetryPolicy | None) -> SyncResult:
     result = SyncResult(integration_id)
     started = utcnow()
     with session_scope() as session:
@@ -131,10 +141,10 @@ def prefetched(pages: Iterator[CallPage], depth: int = 1) -> Iterator[CallPage]:
     An error while fetching is raised here after the pages before it, so those are stored first
     (with their cursors) exactly as without prefetching.
     """
-    slots: queue.Queue = queue.Queue(maxsize=depth)
+    slots: queue.Queue[tuple[str, Any]] = queue.Queue(maxsize=depth)
     stop = threading.Event()
 
-    def put(item) -> bool:
+    def put(item: tuple[str, Any]) -> bool:
         while not stop.is_set():
             try:
                 slots.put(item, timeout=0.2)
@@ -149,7 +159,7 @@ def prefetched(pages: Iterator[CallPage], depth: int = 1) -> Iterator[CallPage]:
                 if not put(("page", page)):
                     return
             put(("done", None))
-        except BaseException as exc:  # handed to the consuming thread, which raises it
+        except BaseException as exc:  # noqa: BLE001 — handed to the consuming thread, which raises it
             put(("error", exc))
 
     worker = threading.Thread(target=produce, name="sync-prefetch", daemon=True)
@@ -168,15 +178,18 @@ def prefetched(pages: Iterator[CallPage], depth: int = 1) -> Iterator[CallPage]:
         worker.join(timeout=60)
 
 
-def _store_page(integration_id: int, records, cursor: dict, events_since) -> Intake:
+def _store_page(
+    integration_id: int, records: list[CallRecord], cursor: dict[str, Any], events_since: datetime | None
+) -> Intake:
     """One page and the cursor after it, in one transaction."""
     with session_scope() as session:
         integration = session.get(Integration, integration_id, with_for_update=True)
         if integration is None or integration.disconnected_at is not None:
             raise SyncInterrupted
-        org = session.get(Organization, integration.organization_id)
-        intake = store_calls(session, org=org, records=records, integration_id=integration_id,
-                             events_since=events_since)
+        org = session.get_one(Organization, integration.organization_id)  # exists: the integration's foreign key
+        intake = store_calls(
+            session, org=org, records=records, integration_id=integration_id, events_since=events_since
+        )
         integration.sync_cursor = cursor
         session.add(integration)
     return intake
@@ -185,9 +198,15 @@ def _store_page(integration_id: int, records, cursor: dict, events_since) -> Int
 def _store_agents(session: Session, integration_id: int, records: list[AgentRecord]) -> tuple[int, int]:
     """Upsert the listed agents; mark this integration's agents that are no longer listed offline."""
     integration = session.get(Integration, integration_id)
-    org = session.get(Organization, integration.organization_id)
-    known = {a.platform_agent_id: a for a in session.exec(
-        select(Agent).where(Agent.organization_id == org.id, Agent.platform == integration.platform))}
+    if integration is None:  # deleted since the sync started
+        raise SyncInterrupted
+    org = session.get_one(Organization, integration.organization_id)  # exists: the integration's foreign key
+    known = {
+        a.platform_agent_id: a
+        for a in session.exec(
+            select(Agent).where(Agent.organization_id == org.id, Agent.platform == integration.platform)
+        )
+    }
     listed = set()
     for record in records:
         previous = known.get(record.platform_agent_id)
@@ -195,8 +214,9 @@ def _store_agents(session: Session, integration_id: int, records: list[AgentReco
         agent = upsert_agent(session, org=org, record=record, integration_id=integration_id)
         listed.add(record.platform_agent_id)
         if was == "offline":
-            record_event(session, organization_id=org.id, type="agent.status_change",
-                         payload=agent_status_payload(agent, was))
+            record_event(
+                session, organization_id=pk(org), type="agent.status_change", payload=agent_status_payload(agent, was)
+            )
     offline = 0
     for agent in known.values():
         mine = agent.integration_id == integration_id
@@ -204,13 +224,17 @@ def _store_agents(session: Session, integration_id: int, records: list[AgentReco
             agent.status = "offline"
             agent.updated_at = utcnow()
             session.add(agent)
-            record_event(session, organization_id=org.id, type="agent.status_change",
-                         payload=agent_status_payload(agent, "online"))
+            record_event(
+                session,
+                organization_id=pk(org),
+                type="agent.status_change",
+                payload=agent_status_payload(agent, "online"),
+            )
             offline += 1
     return len(records), offline
 
 
-def _finish(result: SyncResult, started, *, error: str | None = None) -> SyncResult:
+def _finish(result: SyncResult, started: datetime, *, error: str | None = None) -> SyncResult:
     """Record the outcome on the integration (the cursor was saved with each page already)."""
     with session_scope() as session:
         integration = session.get(Integration, result.integration_id)

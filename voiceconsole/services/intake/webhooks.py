@@ -20,12 +20,12 @@ from collections.abc import Mapping
 from sqlmodel import Session, select
 
 from voiceconsole.models import Call, Integration, Organization
-from voiceconsole.schemas import WebhookReceipt
 from voiceconsole.platforms.base import PLATFORMS
-from voiceconsole.platforms.connector import WebhookVerificationError
+from voiceconsole.platforms.connector import Connector, WebhookVerificationError
 from voiceconsole.redis_client import get_redis
-from voiceconsole.services.intake.store import store_calls
+from voiceconsole.schemas import WebhookReceipt
 from voiceconsole.services.errors import DomainError, NotFound
+from voiceconsole.services.intake.store import store_calls
 from voiceconsole.services.integrations import webhook_secret, webhook_verifier
 
 log = logging.getLogger(__name__)
@@ -48,8 +48,9 @@ class WebhookUnreadable(DomainError):
 def _integration(session: Session, platform: str, integration_id: str) -> Integration:
     if platform not in PLATFORMS:
         raise NotFound("Unknown webhook endpoint")
-    integration = session.exec(select(Integration).where(Integration.public_id == integration_id,
-                                                         Integration.platform == platform)).first()
+    integration = session.exec(
+        select(Integration).where(Integration.public_id == integration_id, Integration.platform == platform)
+    ).first()
     if integration is None or integration.disconnected_at is not None:
         raise NotFound("Unknown webhook endpoint")
     return integration
@@ -63,8 +64,9 @@ def _release(key: str) -> None:
     get_redis().delete(key)
 
 
-def receive_platform_webhook(session: Session, *, platform: str, integration_id: str,
-                             headers: Mapping[str, str], body: bytes) -> WebhookReceipt:
+def receive_platform_webhook(
+    session: Session, *, platform: str, integration_id: str, headers: Mapping[str, str], body: bytes
+) -> WebhookReceipt:
     """Verify and store one delivery (commits; scoring and agent stats are queued once committed)."""
     integration = _integration(session, platform, integration_id)
     connector = webhook_verifier(integration)
@@ -72,10 +74,13 @@ def receive_platform_webhook(session: Session, *, platform: str, integration_id:
         connector.verify_webhook(headers, body, webhook_secret(integration) or "")
     except WebhookVerificationError as exc:
         log.info("webhook for integration %s refused: %s", integration.public_id, exc)
-        raise WebhookRejected("Webhook signature verification failed", [{"field": "signature", "message": str(exc)}])
+        raise WebhookRejected(
+            "Webhook signature verification failed", [{"field": "signature", "message": str(exc)}]
+        ) from exc
     material = f"{integration.id}:{connector.replay_key(headers, body)}"
     replay_key = REPLAY_PREFIX + hashlib.sha256(material.encode()).hexdigest()
-    if not _claim(replay_key, int(2 * connector.signature_window_s + 60)):
+    window_s = connector.signature_window_s
+    if not _claim(replay_key, int(2 * window_s + 60)):
         raise WebhookReplayed("This webhook delivery was already received (replayed signature)")
     try:
         outcome = _store(session, integration, connector, body)
@@ -87,7 +92,7 @@ def receive_platform_webhook(session: Session, *, platform: str, integration_id:
     return outcome
 
 
-def _store(session: Session, integration: Integration, connector, body: bytes) -> WebhookReceipt:
+def _store(session: Session, integration: Integration, connector: Connector, body: bytes) -> WebhookReceipt:
     try:
         record = connector.parse_webhook(body)
     except (ValueError, KeyError, TypeError, AttributeError) as exc:
@@ -95,15 +100,19 @@ def _store(session: Session, integration: Integration, connector, body: bytes) -
         raise WebhookUnreadable(f"Webhook body is {detail}") from None
     if record is None:
         return WebhookReceipt(stored=False, ignored_reason="event type not stored")
-    existing = session.exec(select(Call).where(Call.organization_id == integration.organization_id,
-                                               Call.platform == record.platform,
-                                               Call.platform_call_id == record.platform_call_id)).first()
+    existing = session.exec(
+        select(Call).where(
+            Call.organization_id == integration.organization_id,
+            Call.platform == record.platform,
+            Call.platform_call_id == record.platform_call_id,
+        )
+    ).first()
     if existing is not None and existing.platform_analysis and not record.analysis:
         # An earlier event (Retell call_ended) arriving after the analysed one must not erase the analysis.
-        return WebhookReceipt(stored=False, call_id=existing.public_id,
-                              ignored_reason="older than the stored call")
-    org = session.get(Organization, integration.organization_id)
+        return WebhookReceipt(stored=False, call_id=existing.public_id, ignored_reason="older than the stored call")
+    org = session.get_one(Organization, integration.organization_id)  # exists: the integration's foreign key
     intake = store_calls(session, org=org, records=[record], integration_id=integration.id)
-    call_id = (intake.new_call_ids or intake.updated_call_ids or [None])[0]
-    public = session.get(Call, call_id).public_id if call_id else None
+    stored = intake.new_call_ids or intake.updated_call_ids
+    call = session.get(Call, stored[0]) if stored else None
+    public = call.public_id if call is not None else None
     return WebhookReceipt(stored=True, call_id=public, new=bool(intake.new_call_ids))

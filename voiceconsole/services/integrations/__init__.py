@@ -27,8 +27,23 @@ from voiceconsole.services.integrations.connectors import connector_for, webhook
 from voiceconsole.services.integrations.schedule import due_integration_ids
 
 __all__ = [
-    "AUTH_ERROR_MESSAGE", "WEBHOOK_NOTES", "auth_error_message", "connector_for", "create_integration",
-    "disconnect_integration", "due_integration_ids", "effective_status", "find_integration", "get_integration",
-    "integration_out", "list_integrations", "request_sync", "request_test", "run_connection_test",
-    "update_integration", "webhook_secret", "webhook_url", "webhook_verifier",
+    "AUTH_ERROR_MESSAGE",
+    "WEBHOOK_NOTES",
+    "auth_error_message",
+    "connector_for",
+    "create_integration",
+    "disconnect_integration",
+    "due_integration_ids",
+    "effective_status",
+    "find_integration",
+    "get_integration",
+    "integration_out",
+    "list_integrations",
+    "request_sync",
+    "request_test",
+    "run_connection_test",
+    "update_integration",
+    "webhook_secret",
+    "webhook_url",
+    "webhook_verifier",
 ]

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from voiceconsole.db import session_scope
 from voiceconsole.models import Integration
 from voiceconsole.platforms.connector import PlatformAuthError, PlatformError
@@ -10,7 +12,7 @@ from voiceconsole.services.integrations.connectors import connector_for
 from voiceconsole.services.net_guard import UnsafeTarget
 
 
-def run_connection_test(integration_id: int) -> dict:
+def run_connection_test(integration_id: int) -> dict[str, Any]:
     """List the account's agents; set status active, or error with a message a person can act on."""
     connector, error, agents = None, None, 0
     with session_scope() as session:
@@ -32,6 +34,8 @@ def run_connection_test(integration_id: int) -> dict:
             error = exc.message
     with session_scope() as session:
         integration = session.get(Integration, integration_id)
+        if integration is None:  # deleted while the test ran
+            return {"status": "skipped"}
         integration.status = "error" if error else "active"
         integration.last_error = error
         session.add(integration)

@@ -8,41 +8,48 @@ shown to owners and admins so they can paste it into the platform.
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from typing import overload
 
 from sqlalchemy import func
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from voiceconsole import enqueue
 from voiceconsole.models import Agent, Integration, Organization
-from voiceconsole.models.types import utcnow
+from voiceconsole.models.types import pk, utcnow
 from voiceconsole.platforms.base import PLATFORM_NAMES, PLATFORMS
 from voiceconsole.schemas import IntegrationOut, WorkQueued
 from voiceconsole.services.access import audit
-from voiceconsole.services.access.permissions import is_manager, require_manager, require_staff
 from voiceconsole.services.access.actor import Actor
+from voiceconsole.services.access.permissions import is_manager, require_manager, require_staff
 from voiceconsole.services.errors import Conflict, NotFound, ValidationFailed
 from voiceconsole.services.net_guard import UnsafeTarget, check_base_url
 from voiceconsole.services.security import decrypt, encrypt, new_signing_secret
 from voiceconsole.settings import get_settings
 
-AUTH_ERROR_MESSAGE = ("The platform rejected the API key (HTTP {status}). Create a new key in the {name} "
-                      "dashboard and connect it again.")
+AUTH_ERROR_MESSAGE = (
+    "The platform rejected the API key (HTTP {status}). Create a new key in the {name} dashboard and connect it again."
+)
 WEBHOOK_NOTES = {
-    "retell": ("Retell signs webhooks with your Retell API key (use a key with the webhook badge), so there is "
-               "no separate secret: paste the webhook URL into the agent's or the account's webhook setting."),
-    "vapi": ("In Vapi, set the server URL to the webhook URL and add an HMAC credential (sha256, hex, "
-             "payload {timestamp}.{body}, signature header x-vapi-signature, timestamp header x-timestamp) "
-             "with this secret. Enable the end-of-call-report server message."),
-    "elevenlabs": ("In ElevenLabs, add a workspace webhook with the webhook URL and enable post-call "
-                   "transcription. ElevenLabs shows an HMAC secret for it: paste that here as the webhook secret "
-                   "(until then, this generated one is used)."),
+    "retell": (
+        "Retell signs webhooks with your Retell API key (use a key with the webhook badge), so there is "
+        "no separate secret: paste the webhook URL into the agent's or the account's webhook setting."
+    ),
+    "vapi": (
+        "In Vapi, set the server URL to the webhook URL and add an HMAC credential (sha256, hex, "
+        "payload {timestamp}.{body}, signature header x-vapi-signature, timestamp header x-timestamp) "
+        "with this secret. Enable the end-of-call-report server message."
+    ),
+    "elevenlabs": (
+        "In ElevenLabs, add a workspace webhook with the webhook URL and enable post-call "
+        "transcription. ElevenLabs shows an HMAC secret for it: paste that here as the webhook secret "
+        "(until then, this generated one is used)."
+    ),
 }
 
 
 # --------------------------------------------------------------------------------------------------
 # Reading
 # --------------------------------------------------------------------------------------------------
-
 
 
 def effective_status(integration: Integration, now: datetime | None = None) -> str:
@@ -73,38 +80,52 @@ def integration_out(integration: Integration, *, actor: Actor, agent_count: int 
     if integration.platform != "retell" and is_manager(actor) and integration.webhook_secret_encrypted:
         shown_secret = decrypt(integration.webhook_secret_encrypted)
     return IntegrationOut(
-        id=integration.public_id, platform=integration.platform, label=integration.label,
-        status=effective_status(integration), api_key_last4=integration.api_key_last4, base_url=integration.base_url,
-        last_sync_at=integration.last_sync_at, last_good_sync_at=integration.last_good_sync_at,
-        last_error=integration.last_error, created_at=integration.created_at,
-        disconnected_at=integration.disconnected_at, agent_count=agent_count, webhook_url=webhook_url(integration),
-        webhook_secret=shown_secret, webhook_note=WEBHOOK_NOTES[integration.platform],
+        id=integration.public_id,
+        platform=integration.platform,
+        label=integration.label,
+        status=effective_status(integration),
+        api_key_last4=integration.api_key_last4,
+        base_url=integration.base_url,
+        last_sync_at=integration.last_sync_at,
+        last_good_sync_at=integration.last_good_sync_at,
+        last_error=integration.last_error,
+        created_at=integration.created_at,
+        disconnected_at=integration.disconnected_at,
+        agent_count=agent_count,
+        webhook_url=webhook_url(integration),
+        webhook_secret=shown_secret,
+        webhook_note=WEBHOOK_NOTES[integration.platform],
     )
 
 
 def _agent_counts(session: Session, integration_ids: list[int]) -> dict[int, int]:
     if not integration_ids:
         return {}
-    rows = session.exec(select(Agent.integration_id, func.count()).where(Agent.integration_id.in_(integration_ids))
-                        .group_by(Agent.integration_id))
-    return dict(rows.all())
+    rows = session.exec(
+        select(Agent.integration_id, func.count())
+        .where(col(Agent.integration_id).in_(integration_ids))
+        .group_by(col(Agent.integration_id))
+    )
+    return {integration_id: n for integration_id, n in rows if integration_id is not None}  # IN: never None
 
 
-def list_integrations(session: Session, *, org: Organization, actor: Actor,
-                      include_disconnected: bool = False) -> list[IntegrationOut]:
+def list_integrations(
+    session: Session, *, org: Organization, actor: Actor, include_disconnected: bool = False
+) -> list[IntegrationOut]:
     require_staff(actor, "platform integrations")
     query = select(Integration).where(Integration.organization_id == org.id)
     if not include_disconnected:
-        query = query.where(Integration.disconnected_at.is_(None))
-    integrations = list(session.exec(query.order_by(Integration.created_at, Integration.id)))
-    counts = _agent_counts(session, [i.id for i in integrations])
-    return [integration_out(i, actor=actor, agent_count=counts.get(i.id, 0)) for i in integrations]
+        query = query.where(col(Integration.disconnected_at).is_(None))
+    integrations = list(session.exec(query.order_by(col(Integration.created_at), col(Integration.id))))
+    counts = _agent_counts(session, [pk(i) for i in integrations])
+    return [integration_out(i, actor=actor, agent_count=counts.get(pk(i), 0)) for i in integrations]
 
 
 def find_integration(session: Session, *, org: Organization, integration_id: str) -> Integration:
     """An organization's integration by public id; another organization's is NotFound."""
-    integration = session.exec(select(Integration).where(Integration.public_id == integration_id,
-                                                         Integration.organization_id == org.id)).first()
+    integration = session.exec(
+        select(Integration).where(Integration.public_id == integration_id, Integration.organization_id == org.id)
+    ).first()
     if integration is None:
         raise NotFound("Integration not found")
     return integration
@@ -113,8 +134,9 @@ def find_integration(session: Session, *, org: Organization, integration_id: str
 def get_integration(session: Session, *, org: Organization, integration_id: str, actor: Actor) -> IntegrationOut:
     require_staff(actor, "platform integrations")
     integration = find_integration(session, org=org, integration_id=integration_id)
-    return integration_out(integration, actor=actor,
-                           agent_count=_agent_counts(session, [integration.id]).get(integration.id, 0))
+    return integration_out(
+        integration, actor=actor, agent_count=_agent_counts(session, [pk(integration)]).get(pk(integration), 0)
+    )
 
 
 # --------------------------------------------------------------------------------------------------
@@ -135,6 +157,10 @@ def _clean_key(api_key: str | None) -> str:
     return key
 
 
+@overload
+def _clean_secret(secret: str) -> str: ...
+@overload
+def _clean_secret(secret: None) -> None: ...
 def _clean_secret(secret: str | None) -> str | None:
     if secret is None:
         return None
@@ -144,8 +170,17 @@ def _clean_secret(secret: str | None) -> str | None:
     return secret
 
 
-def create_integration(session: Session, *, org: Organization, platform: str, api_key: str, label: str | None,
-                       actor: Actor, base_url: str | None = None, webhook_secret: str | None = None) -> Integration:
+def create_integration(
+    session: Session,
+    *,
+    org: Organization,
+    platform: str,
+    api_key: str,
+    label: str | None,
+    actor: Actor,
+    base_url: str | None = None,
+    webhook_secret: str | None = None,
+) -> Integration:
     """Connect a platform account. Refuses a custom base URL that points at a private host (unless allowed)
     and an account that is already connected. The first sync is queued by the caller after the commit."""
     require_manager(actor, "integrations")
@@ -166,25 +201,48 @@ def create_integration(session: Session, *, org: Organization, platform: str, ap
     secret = _clean_secret(webhook_secret)
     if platform == "retell" and secret is not None:
         raise ValidationFailed.field("webhookSecret", "Retell signs webhooks with the API key; no secret is needed")
-    for other in session.exec(select(Integration).where(Integration.organization_id == org.id,
-                                                         Integration.platform == platform,
-                                                         Integration.disconnected_at.is_(None))):
+    for other in session.exec(
+        select(Integration).where(
+            Integration.organization_id == org.id,
+            Integration.platform == platform,
+            col(Integration.disconnected_at).is_(None),
+        )
+    ):
         if other.api_key_last4 == key[-4:] and decrypt(other.api_key_encrypted) == key:
             raise Conflict(f"This {PLATFORM_NAMES[platform]} account is already connected as “{other.label}”")
     integration = Integration(
-        organization_id=org.id, platform=platform, label=label, api_key_encrypted=encrypt(key),
-        api_key_last4=key[-4:], base_url=clean_url, status="active",
+        organization_id=pk(org),
+        platform=platform,
+        label=label,
+        api_key_encrypted=encrypt(key),
+        api_key_last4=key[-4:],
+        base_url=clean_url,
+        status="active",
         webhook_secret_encrypted=None if platform == "retell" else encrypt(secret or new_webhook_secret()),
     )
     session.add(integration)
     session.flush()
-    audit.record(session, organization_id=org.id, actor=actor, action="integration.create", target_type="integration",
-                 target_id=integration.public_id, details={"platform": platform, "label": label})
+    audit.record(
+        session,
+        organization_id=pk(org),
+        actor=actor,
+        action="integration.create",
+        target_type="integration",
+        target_id=integration.public_id,
+        details={"platform": platform, "label": label},
+    )
     return integration
 
 
-def update_integration(session: Session, *, org: Organization, integration_id: str, actor: Actor,
-                       label: str | None = None, webhook_secret: str | None = None) -> Integration:
+def update_integration(
+    session: Session,
+    *,
+    org: Organization,
+    integration_id: str,
+    actor: Actor,
+    label: str | None = None,
+    webhook_secret: str | None = None,
+) -> Integration:
     require_manager(actor, "integrations")
     integration = find_integration(session, org=org, integration_id=integration_id)
     if label is not None:
@@ -197,9 +255,15 @@ def update_integration(session: Session, *, org: Organization, integration_id: s
             raise ValidationFailed.field("webhookSecret", "Retell signs webhooks with the API key; no secret is needed")
         integration.webhook_secret_encrypted = encrypt(_clean_secret(webhook_secret))
     session.add(integration)
-    audit.record(session, organization_id=org.id, actor=actor, action="integration.update", target_type="integration",
-                 target_id=integration.public_id,
-                 details={"label": label is not None, "webhookSecret": webhook_secret is not None})
+    audit.record(
+        session,
+        organization_id=pk(org),
+        actor=actor,
+        action="integration.update",
+        target_type="integration",
+        target_id=integration.public_id,
+        details={"label": label is not None, "webhookSecret": webhook_secret is not None},
+    )
     return integration
 
 
@@ -210,8 +274,14 @@ def disconnect_integration(session: Session, *, org: Organization, integration_i
     if integration.disconnected_at is None:
         integration.disconnected_at = utcnow()
         session.add(integration)
-        audit.record(session, organization_id=org.id, actor=actor, action="integration.disconnect",
-                     target_type="integration", target_id=integration.public_id)
+        audit.record(
+            session,
+            organization_id=pk(org),
+            actor=actor,
+            action="integration.disconnect",
+            target_type="integration",
+            target_id=integration.public_id,
+        )
     return integration
 
 
@@ -226,14 +296,14 @@ def request_test(session: Session, *, org: Organization, integration_id: str, ac
     """Queue a connection test (lists the agents); its outcome shows in the integration's status."""
     require_manager(actor, "integrations")
     integration = _connected(session, org, integration_id)
-    return WorkQueued(queued=enqueue.connection_test(integration.id), integration_id=integration.public_id)
+    return WorkQueued(queued=enqueue.connection_test(pk(integration)), integration_id=integration.public_id)
 
 
 def request_sync(session: Session, *, org: Organization, integration_id: str, actor: Actor) -> WorkQueued:
     """Queue a sync now; a sync already queued for this minute is not queued twice."""
     require_manager(actor, "integrations")
     integration = _connected(session, org, integration_id)
-    return WorkQueued(queued=enqueue.sync(integration.id), integration_id=integration.public_id)
+    return WorkQueued(queued=enqueue.sync(pk(integration)), integration_id=integration.public_id)
 
 
 def auth_error_message(platform: str, status: int | None) -> str:

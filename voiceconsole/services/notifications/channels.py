@@ -9,21 +9,23 @@ the delivery engine's job (services/notification_delivery.py), never done here.
 from __future__ import annotations
 
 from datetime import timedelta
+from enum import Enum
+from typing import Final
 from urllib.parse import urlsplit
 
 from sqlalchemy import delete
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from voiceconsole.models import Client, Delivery, DeliveryAttempt, NotificationChannel, Organization
 from voiceconsole.models.events import EVENT_TYPES
 from voiceconsole.models.notifications import CHANNEL_KINDS
-from voiceconsole.models.types import utcnow
+from voiceconsole.models.types import pk, utcnow
 from voiceconsole.schemas import ChannelCreated, ChannelOut
 from voiceconsole.services.access import audit
-from voiceconsole.services.accounts import normalise_email
 from voiceconsole.services.access.actor import Actor
-from voiceconsole.services.errors import NotFound, ValidationFailed
 from voiceconsole.services.access.permissions import require_manager, require_staff
+from voiceconsole.services.accounts import normalise_email
+from voiceconsole.services.errors import NotFound, ValidationFailed
 from voiceconsole.services.net_guard import UnsafeTarget, check_url, is_private_url
 from voiceconsole.services.security import decrypt, encrypt, new_signing_secret
 
@@ -36,7 +38,6 @@ _DISCORD_HOSTS = ("discord.com", "discordapp.com", "ptb.discord.com", "canary.di
 # --------------------------------------------------------------------------------------------------
 # Validation
 # --------------------------------------------------------------------------------------------------
-
 
 
 def _clean_kind(kind: str | None) -> str:
@@ -72,7 +73,9 @@ def _clean_url(kind: str, url: str | None) -> str:
         return clean  # local receivers (tests, development): allowed only by configuration, checked above
     parts = urlsplit(clean)
     if kind == "slack" and (parts.hostname not in _SLACK_HOSTS or not parts.path.startswith("/services/")):
-        raise ValidationFailed.field("url", "A Slack incoming webhook URL looks like https://hooks.slack.com/services/…")
+        raise ValidationFailed.field(
+            "url", "A Slack incoming webhook URL looks like https://hooks.slack.com/services/…"
+        )
     if kind == "discord" and (parts.hostname not in _DISCORD_HOSTS or not parts.path.startswith("/api/webhooks/")):
         raise ValidationFailed.field("url", "A Discord webhook URL looks like https://discord.com/api/webhooks/…")
     return clean
@@ -95,8 +98,9 @@ def _clean_hour(hour: int | None) -> int:
 def _client_id(session: Session, org: Organization, client_public_id: str | None) -> int | None:
     if not client_public_id:
         return None
-    client = session.exec(select(Client).where(Client.organization_id == org.id,
-                                               Client.public_id == client_public_id)).first()
+    client = session.exec(
+        select(Client).where(Client.organization_id == org.id, Client.public_id == client_public_id)
+    ).first()
     if client is None:
         raise ValidationFailed.field("clientId", "No such client in this organization")
     return client.id
@@ -115,23 +119,37 @@ def target_hint(url: str) -> str:
 # --------------------------------------------------------------------------------------------------
 
 
-def channel_out(channel: NotificationChannel, client_public_id: str | None = None,
-                client_name: str | None = None) -> ChannelOut:
+def channel_out(
+    channel: NotificationChannel, client_public_id: str | None = None, client_name: str | None = None
+) -> ChannelOut:
     return ChannelOut(
-        id=channel.public_id, name=channel.name, kind=channel.kind,
-        target=channel.email if channel.kind == "email" else channel.target_hint,
-        events=list(channel.events), client_id=client_public_id, client_name=client_name,
-        status=channel.status, consecutive_failures=channel.consecutive_failures, paused_at=channel.paused_at,
-        pause_reason=channel.pause_reason, summary_hour=channel.summary_hour, has_secret=bool(channel.secret_encrypted),
-        previous_secret_expires_at=channel.previous_secret_expires_at, last_delivery_at=channel.last_delivery_at,
-        created_at=channel.created_at, updated_at=channel.updated_at,
+        id=channel.public_id,
+        name=channel.name,
+        kind=channel.kind,
+        target=(channel.email if channel.kind == "email" else channel.target_hint) or "",  # both set on creation
+        events=list(channel.events),
+        client_id=client_public_id,
+        client_name=client_name,
+        status=channel.status,
+        consecutive_failures=channel.consecutive_failures,
+        paused_at=channel.paused_at,
+        pause_reason=channel.pause_reason,
+        summary_hour=channel.summary_hour,
+        has_secret=bool(channel.secret_encrypted),
+        previous_secret_expires_at=channel.previous_secret_expires_at,
+        last_delivery_at=channel.last_delivery_at,
+        created_at=channel.created_at,
+        updated_at=channel.updated_at,
     )
 
 
 def find_channel(session: Session, *, org: Organization, channel_id: str) -> NotificationChannel:
     """An organization's channel by public id; another organization's is NotFound."""
-    channel = session.exec(select(NotificationChannel).where(NotificationChannel.public_id == channel_id,
-                                                             NotificationChannel.organization_id == org.id)).first()
+    channel = session.exec(
+        select(NotificationChannel).where(
+            NotificationChannel.public_id == channel_id, NotificationChannel.organization_id == org.id
+        )
+    ).first()
     if channel is None:
         raise NotFound("Notification channel not found")
     return channel
@@ -146,9 +164,9 @@ def list_channels(session: Session, *, org: Organization, actor: Actor) -> list[
     require_staff(actor, "notification channels")
     rows = session.exec(
         select(NotificationChannel, Client)
-        .join(Client, Client.id == NotificationChannel.client_id, isouter=True)
+        .join(Client, col(Client.id) == col(NotificationChannel.client_id), isouter=True)
         .where(NotificationChannel.organization_id == org.id)
-        .order_by(NotificationChannel.created_at, NotificationChannel.id)
+        .order_by(col(NotificationChannel.created_at), col(NotificationChannel.id))
     ).all()
     return [channel_out(ch, cl.public_id if cl else None, cl.name if cl else None) for ch, cl in rows]
 
@@ -163,15 +181,31 @@ def get_channel(session: Session, *, org: Organization, channel_id: str, actor: 
 # --------------------------------------------------------------------------------------------------
 
 
-def create_channel(session: Session, *, org: Organization, actor: Actor, kind: str, events: list[str],
-                   name: str | None = None, url: str | None = None, email: str | None = None,
-                   client_id: str | None = None, summary_hour: int | None = None) -> ChannelCreated:
+def create_channel(
+    session: Session,
+    *,
+    org: Organization,
+    actor: Actor,
+    kind: str,
+    events: list[str],
+    name: str | None = None,
+    url: str | None = None,
+    email: str | None = None,
+    client_id: str | None = None,
+    summary_hour: int | None = None,
+) -> ChannelCreated:
     require_manager(actor, "notification channels")
     kind = _clean_kind(kind)
     events = clean_events(events)
-    channel = NotificationChannel(organization_id=org.id, kind=kind, events=events, name="",
-                                  summary_hour=_clean_hour(summary_hour), created_by=actor.ref,
-                                  client_id=_client_id(session, org, client_id))
+    channel = NotificationChannel(
+        organization_id=pk(org),
+        kind=kind,
+        events=events,
+        name="",
+        summary_hour=_clean_hour(summary_hour),
+        created_by=actor.ref,
+        client_id=_client_id(session, org, client_id),
+    )
     secret = None
     if kind == "email":
         if url:
@@ -189,19 +223,40 @@ def create_channel(session: Session, *, org: Organization, actor: Actor, kind: s
             channel.secret_encrypted = encrypt(secret)
     session.add(channel)
     session.flush()
-    audit.record(session, organization_id=org.id, actor=actor, action="notification_channel.create",
-                 target_type="notification_channel", target_id=channel.public_id,
-                 details={"kind": kind, "events": events})
+    audit.record(
+        session,
+        organization_id=pk(org),
+        actor=actor,
+        action="notification_channel.create",
+        target_type="notification_channel",
+        target_id=channel.public_id,
+        details={"kind": kind, "events": events},
+    )
     return ChannelCreated(**_out(session, channel).model_dump(), secret=secret)
 
 
-_UNSET = object()
+class _Unset(Enum):
+    """The type of `_UNSET`: "left out", as opposed to None."""
+
+    TOKEN = 0
 
 
-def update_channel(session: Session, *, org: Organization, channel_id: str, actor: Actor,
-                   name: str | None = None, events: list[str] | None = None, url: str | None = None,
-                   email: str | None = None, client_id: object = _UNSET,
-                   summary_hour: int | None = None) -> ChannelOut:
+_UNSET: Final = _Unset.TOKEN
+
+
+def update_channel(
+    session: Session,
+    *,
+    org: Organization,
+    channel_id: str,
+    actor: Actor,
+    name: str | None = None,
+    events: list[str] | None = None,
+    url: str | None = None,
+    email: str | None = None,
+    client_id: str | _Unset | None = _UNSET,
+    summary_hour: int | None = None,
+) -> ChannelOut:
     """Change what is given; `client_id=None` clears the client filter, leaving it out keeps it."""
     require_manager(actor, "notification channels")
     channel = find_channel(session, org=org, channel_id=channel_id)
@@ -219,13 +274,19 @@ def update_channel(session: Session, *, org: Organization, channel_id: str, acto
             raise ValidationFailed.field("email", f"A {channel.kind} channel takes a URL, not an email address")
         channel.email = _clean_email(email)
     if client_id is not _UNSET:
-        channel.client_id = _client_id(session, org, client_id)  # type: ignore[arg-type]
+        channel.client_id = _client_id(session, org, client_id)
     if summary_hour is not None:
         channel.summary_hour = _clean_hour(summary_hour)
     channel.updated_at = utcnow()
     session.add(channel)
-    audit.record(session, organization_id=org.id, actor=actor, action="notification_channel.update",
-                 target_type="notification_channel", target_id=channel.public_id)
+    audit.record(
+        session,
+        organization_id=pk(org),
+        actor=actor,
+        action="notification_channel.update",
+        target_type="notification_channel",
+        target_id=channel.public_id,
+    )
     return _out(session, channel)
 
 
@@ -241,8 +302,14 @@ def rotate_secret(session: Session, *, org: Organization, channel_id: str, actor
     channel.secret_encrypted = encrypt(secret)
     channel.updated_at = utcnow()
     session.add(channel)
-    audit.record(session, organization_id=org.id, actor=actor, action="notification_channel.rotate_secret",
-                 target_type="notification_channel", target_id=channel.public_id)
+    audit.record(
+        session,
+        organization_id=pk(org),
+        actor=actor,
+        action="notification_channel.rotate_secret",
+        target_type="notification_channel",
+        target_id=channel.public_id,
+    )
     return ChannelCreated(**_out(session, channel).model_dump(), secret=secret)
 
 
@@ -252,11 +319,17 @@ def delete_channel(session: Session, *, org: Organization, channel_id: str, acto
     channel = find_channel(session, org=org, channel_id=channel_id)
     # Lock the channel before its deliveries, the order the delivery engine writes in (no deadlock).
     session.exec(select(NotificationChannel.id).where(NotificationChannel.id == channel.id).with_for_update())
-    session.execute(delete(DeliveryAttempt).where(DeliveryAttempt.channel_id == channel.id))
-    session.execute(delete(Delivery).where(Delivery.channel_id == channel.id))
+    session.execute(delete(DeliveryAttempt).where(col(DeliveryAttempt.channel_id) == channel.id))
+    session.execute(delete(Delivery).where(col(Delivery.channel_id) == channel.id))
     session.delete(channel)
-    audit.record(session, organization_id=org.id, actor=actor, action="notification_channel.delete",
-                 target_type="notification_channel", target_id=channel.public_id)
+    audit.record(
+        session,
+        organization_id=pk(org),
+        actor=actor,
+        action="notification_channel.delete",
+        target_type="notification_channel",
+        target_id=channel.public_id,
+    )
 
 
 # --------------------------------------------------------------------------------------------------
@@ -274,7 +347,10 @@ def signing_secrets(channel: NotificationChannel) -> tuple[str | None, str | Non
     """(current, previous still within its 24 h grace or None)."""
     current = decrypt(channel.secret_encrypted) if channel.secret_encrypted else None
     previous = None
-    if (channel.previous_secret_encrypted and channel.previous_secret_expires_at
-            and channel.previous_secret_expires_at > utcnow()):
+    if (
+        channel.previous_secret_encrypted
+        and channel.previous_secret_expires_at
+        and channel.previous_secret_expires_at > utcnow()
+    ):
         previous = decrypt(channel.previous_secret_encrypted)
     return current, previous

@@ -37,16 +37,16 @@ from __future__ import annotations
 import logging
 from collections import defaultdict
 from collections.abc import Iterable
-from datetime import date, datetime, time, timedelta, timezone, tzinfo
+from datetime import UTC, date, datetime, time, timedelta, tzinfo
 from typing import Any
 from urllib.parse import urlencode
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from sqlalchemy.exc import IntegrityError
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from voiceconsole.models import Agent, Call, Client, Event, Integration, NotificationChannel, Organization
-from voiceconsole.models.types import utcnow
+from voiceconsole.models.types import pk, utcnow
 from voiceconsole.services.analytics.figures import Scope, period_totals, round_figure, sum_totals, usd
 from voiceconsole.services.notifications.events import record_event
 from voiceconsole.settings import get_settings
@@ -69,8 +69,8 @@ def org_zone(org: Organization) -> ZoneInfo:
 
 def local_day_bounds(day: date, tz: tzinfo) -> tuple[datetime, datetime]:
     """[start, end) of a local calendar day as UTC instants (23 or 25 hours on DST change days)."""
-    start = datetime.combine(day, time.min, tzinfo=tz).astimezone(timezone.utc)
-    end = datetime.combine(day + timedelta(days=1), time.min, tzinfo=tz).astimezone(timezone.utc)
+    start = datetime.combine(day, time.min, tzinfo=tz).astimezone(UTC)
+    end = datetime.combine(day + timedelta(days=1), time.min, tzinfo=tz).astimezone(UTC)
     return start, end
 
 
@@ -89,30 +89,39 @@ def _zone_name(tz: tzinfo) -> str:
     return getattr(tz, "key", None) or str(tz)
 
 
-def worst_calls(session: Session, scope: Scope, start: datetime, end: datetime,
-                limit: int = WORST_CALLS) -> list[dict[str, Any]]:
+def worst_calls(
+    session: Session, scope: Scope, start: datetime, end: datetime, limit: int = WORST_CALLS
+) -> list[dict[str, Any]]:
     """The lowest-scored calls started in [start, end): scored calls that count in the average only
     (a no-transcript call is scored 0 but left out, as in avgScore)."""
     rows = session.exec(
         select(Call.public_id, Agent.name, Call.score, Call.summary)
-        .join(Agent, Agent.id == Call.agent_id, isouter=True)
-        .where(*scope.call_conds(), Call.started_at >= start, Call.started_at < end,
-               Call.score.is_not(None), Call.score_excluded.is_(False))
-        .order_by(Call.score, Call.started_at, Call.id)
+        .join(Agent, col(Agent.id) == col(Call.agent_id), isouter=True)
+        .where(
+            *scope.call_conds(),
+            col(Call.started_at) >= start,
+            col(Call.started_at) < end,
+            col(Call.score).is_not(None),
+            col(Call.score_excluded).is_(False),
+        )
+        .order_by(col(Call.score), col(Call.started_at), col(Call.id))
         .limit(limit)
     ).all()
-    return [{"callId": pid, "agentName": agent_name, "callScore": score, "summary": summary}
-            for pid, agent_name, score, summary in rows]
+    return [
+        {"callId": pid, "agentName": agent_name, "callScore": score, "summary": summary}
+        for pid, agent_name, score, summary in rows
+    ]
 
 
-def build_summary(session: Session, *, org: Organization, client_id: int | None, day: date, tz: tzinfo,
-                  hour: int | None = None) -> dict[str, Any]:
+def build_summary(
+    session: Session, *, org: Organization, client_id: int | None, day: date, tz: tzinfo, hour: int | None = None
+) -> dict[str, Any]:
     """The `daily_summary` payload for one local day of an organization (client_id: a client's id, or
     None for every client). `hour` is the local hour it is sent at (None when building it alone)."""
     client = session.get(Client, client_id) if client_id is not None else None
     if client_id is not None and (client is None or client.organization_id != org.id):
         raise ValueError(f"client {client_id} is not a client of organization {org.id}")
-    scope = Scope(org_id=org.id, client_id=client_id)
+    scope = Scope(org_id=pk(org), client_id=client_id)
     start, end = local_day_bounds(day, tz)
     prev_start, _ = local_day_bounds(day - timedelta(days=1), tz)
     current = sum_totals(period_totals(session, scope, start, end).values())
@@ -140,11 +149,14 @@ Audiences = dict[int, set[tuple[int | None, int]]]
 def _audiences(session: Session, organization_ids: Iterable[int] | None = None) -> Audiences:
     """organization id → its distinct (client id or None, summary hour) wanting a daily summary."""
     out: Audiences = defaultdict(set)
-    q = (select(NotificationChannel.organization_id, NotificationChannel.client_id,
-                NotificationChannel.summary_hour, NotificationChannel.events)
-         .where(NotificationChannel.status.in_(SUBSCRIBED_STATUSES)))
+    q = select(
+        NotificationChannel.organization_id,
+        NotificationChannel.client_id,
+        NotificationChannel.summary_hour,
+        NotificationChannel.events,
+    ).where(col(NotificationChannel.status).in_(SUBSCRIBED_STATUSES))
     if organization_ids is not None:
-        q = q.where(NotificationChannel.organization_id.in_(list(organization_ids)))
+        q = q.where(col(NotificationChannel.organization_id).in_(list(organization_ids)))
     rows = session.exec(q).all()
     for org_id, client_id, hour, events in rows:  # events is JSON: filtered here, alike on both databases
         if EVENT_TYPE in (events or []) and hour is not None and 0 <= hour <= 23:
@@ -173,26 +185,36 @@ def _awaiting_first_sync(session: Session, org_ids: list[int], now: datetime) ->
     """Organizations with a platform connected in the last day whose first sync has not finished: their
     summary waits for the data (the ticker asks again every few minutes), rather than reporting an
     empty day. After a day, a connection that never synced no longer holds the summary back."""
-    rows = session.exec(select(Integration.organization_id).where(
-        Integration.organization_id.in_(org_ids), Integration.disconnected_at.is_(None),
-        Integration.last_good_sync_at.is_(None), Integration.created_at > now - FIRST_SYNC_GRACE))
+    rows = session.exec(
+        select(Integration.organization_id).where(
+            col(Integration.organization_id).in_(org_ids),
+            col(Integration.disconnected_at).is_(None),
+            col(Integration.last_good_sync_at).is_(None),
+            col(Integration.created_at) > now - FIRST_SYNC_GRACE,
+        )
+    )
     return set(rows)
 
 
-def record_due_summaries(session: Session, now: datetime | None = None, *,
-                         organization_ids: Iterable[int] | None = None) -> int:
+def record_due_summaries(
+    session: Session, now: datetime | None = None, *, organization_ids: Iterable[int] | None = None
+) -> int:
     """Record every daily summary that is due and not recorded yet (of these organizations only, when
     given); returns how many were recorded. The caller commits."""
-    now = (now or utcnow()).astimezone(timezone.utc)
+    now = (now or utcnow()).astimezone(UTC)
     audiences = _audiences(session, organization_ids)
     if not audiences:
         return 0
     waiting = _awaiting_first_sync(session, list(audiences), now)
-    orgs = {o.id: o for o in session.exec(select(Organization).where(Organization.id.in_(list(audiences))))
-            if o.id not in waiting}
+    orgs = {
+        o.id: o
+        for o in session.exec(select(Organization).where(col(Organization.id).in_(list(audiences))))
+        if o.id not in waiting
+    }
     client_ids = sorted({c for wanted in audiences.values() for c, _ in wanted if c is not None})
-    clients = ({c.id: c for c in session.exec(select(Client).where(Client.id.in_(client_ids)))}
-               if client_ids else {})
+    clients = (
+        {c.id: c for c in session.exec(select(Client).where(col(Client.id).in_(client_ids)))} if client_ids else {}
+    )
 
     due: list[tuple[Organization, ZoneInfo, int | None, int, date, str]] = []
     for org_id in sorted(audiences):
@@ -208,18 +230,27 @@ def record_due_summaries(session: Session, now: datetime | None = None, *,
             if client_id is not None and (client is None or client.organization_id != org_id):
                 continue  # the client is gone; its channels' filter no longer matches anything
             local_date = local_now.date()
-            due.append((org, tz, client_id, hour, local_date,
-                        dedupe_key(org_id, client.public_id if client else None, local_date, hour)))
+            due.append(
+                (
+                    org,
+                    tz,
+                    client_id,
+                    hour,
+                    local_date,
+                    dedupe_key(org_id, client.public_id if client else None, local_date, hour),
+                )
+            )
     if not due:
         return 0
 
-    existing = set(session.exec(select(Event.dedupe_key).where(Event.dedupe_key.in_([d[-1] for d in due]))).all())
+    existing = set(session.exec(select(Event.dedupe_key).where(col(Event.dedupe_key).in_([d[-1] for d in due]))).all())
     recorded = 0
     for org, tz, client_id, hour, local_date, key in due:
         if key in existing:
             continue
-        payload = build_summary(session, org=org, client_id=client_id, day=local_date - timedelta(days=1),
-                                tz=tz, hour=hour)
-        if _insert_once(session, org_id=org.id, key=key, payload=payload):
+        payload = build_summary(
+            session, org=org, client_id=client_id, day=local_date - timedelta(days=1), tz=tz, hour=hour
+        )
+        if _insert_once(session, org_id=pk(org), key=key, payload=payload):
             recorded += 1
     return recorded

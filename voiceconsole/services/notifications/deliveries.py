@@ -20,19 +20,19 @@ import logging
 from datetime import datetime
 
 from sqlalchemy import func, update
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from voiceconsole.models import Client, Delivery, DeliveryAttempt, Event, Organization
 from voiceconsole.models.notifications import DELIVERY_STATUSES
-from voiceconsole.models.types import utcnow
+from voiceconsole.models.types import pk, utcnow
 from voiceconsole.schemas import ChannelOut, DeliveryAttemptOut, DeliveryOut
 from voiceconsole.services.access import audit
 from voiceconsole.services.access.actor import Actor
-from voiceconsole.services.errors import Conflict, ValidationFailed
 from voiceconsole.services.access.permissions import require_manager, require_staff
+from voiceconsole.services.errors import Conflict, ValidationFailed
+from voiceconsole.services.notifications.channels import find_channel, get_channel
 from voiceconsole.services.notifications.daily_summary import org_zone
 from voiceconsole.services.notifications.events import mark_for_notify
-from voiceconsole.services.notifications.channels import find_channel, get_channel
 from voiceconsole.services.notifications.format import sample_payload
 
 log = logging.getLogger(__name__)
@@ -53,25 +53,53 @@ def send_test_event(session: Session, *, org: Organization, channel_id: str, act
         raise Conflict("This channel is paused: resume it to send a test event")
     event_type = (channel.events or ["call.completed"])[0]
     client = session.get(Client, channel.client_id) if channel.client_id else None
-    payload = sample_payload(event_type, client_id=client.public_id if client else None,
-                             client_name=client.name if client else None, summary_hour=channel.summary_hour,
-                             timezone=org.timezone or "UTC", date=_local_date(org))
+    payload = sample_payload(
+        event_type,
+        client_id=client.public_id if client else None,
+        client_name=client.name if client else None,
+        summary_hour=channel.summary_hour,
+        timezone=org.timezone or "UTC",
+        date=_local_date(org),
+    )
     if event_type == "call.low_score":
         payload["threshold"] = org.alert_threshold
     now = utcnow()
-    event = Event(organization_id=org.id, type=event_type, payload=payload, created_at=now, dispatched_at=now)
+    event = Event(organization_id=pk(org), type=event_type, payload=payload, created_at=now, dispatched_at=now)
     session.add(event)
     session.flush()
-    session.add(Delivery(organization_id=org.id, channel_id=channel.id, event_id=event.id, status="pending",
-                         next_attempt_at=now, created_at=now))
-    audit.record(session, organization_id=org.id, actor=actor, action="notification_channel.test",
-                 target_type="notification_channel", target_id=channel.public_id, details={"event": event_type})
+    session.add(
+        Delivery(
+            organization_id=pk(org),
+            channel_id=pk(channel),
+            event_id=pk(event),
+            status="pending",
+            next_attempt_at=now,
+            created_at=now,
+        )
+    )
+    audit.record(
+        session,
+        organization_id=pk(org),
+        actor=actor,
+        action="notification_channel.test",
+        target_type="notification_channel",
+        target_id=channel.public_id,
+        details={"event": event_type},
+    )
     mark_for_notify(session, "deliver")
     return event.public_id
 
 
-def list_deliveries(session: Session, *, org: Organization, channel_id: str, actor: Actor, page: int = 1,
-                    per_page: int = 20, status: str | None = None) -> tuple[list[DeliveryOut], int]:
+def list_deliveries(
+    session: Session,
+    *,
+    org: Organization,
+    channel_id: str,
+    actor: Actor,
+    page: int = 1,
+    per_page: int = 20,
+    status: str | None = None,
+) -> tuple[list[DeliveryOut], int]:
     """The channel's delivery log, newest first, each with its attempts. Returns (page of rows, total)."""
     require_staff(actor, "notification channels")
     if status is not None and status not in DELIVERY_STATUSES:
@@ -86,22 +114,48 @@ def list_deliveries(session: Session, *, org: Organization, channel_id: str, act
         where.append(Delivery.status == status)
     total = session.exec(select(func.count()).select_from(Delivery).where(*where)).one()
     rows = session.exec(
-        select(Delivery, Event.public_id, Event.type).join(Event, Event.id == Delivery.event_id).where(*where)
-        .order_by(Delivery.created_at.desc(), Delivery.id.desc()).offset((page - 1) * per_page).limit(per_page)
+        select(Delivery, col(Event.public_id), col(Event.type))
+        .join(Event, col(Event.id) == col(Delivery.event_id))
+        .where(*where)
+        .order_by(col(Delivery.created_at).desc(), col(Delivery.id).desc())
+        .offset((page - 1) * per_page)
+        .limit(per_page)
     ).all()
     log_by_delivery: dict[int, list[DeliveryAttemptOut]] = {}
     if rows:
-        for a in session.exec(select(DeliveryAttempt).where(DeliveryAttempt.delivery_id.in_([d.id for d, _, _ in rows]))
-                              .order_by(DeliveryAttempt.delivery_id, DeliveryAttempt.started_at, DeliveryAttempt.id)):
-            log_by_delivery.setdefault(a.delivery_id, []).append(DeliveryAttemptOut(
-                attempt=a.attempt, started_at=a.started_at, succeeded=a.succeeded, status_code=a.status_code,
-                latency_ms=a.latency_ms, response_snippet=a.response_snippet, error=a.error))
-    items = [DeliveryOut(id=d.public_id, event_id=event_public_id, event=event_type, status=d.status,
-                         attempts=d.attempts, next_attempt_at=d.next_attempt_at if d.status == "pending" else None,
-                         last_status_code=d.last_status_code, last_latency_ms=d.last_latency_ms,
-                         last_error=d.last_error, created_at=d.created_at, delivered_at=d.delivered_at,
-                         attempt_log=log_by_delivery.get(d.id, []))
-             for d, event_public_id, event_type in rows]
+        for a in session.exec(
+            select(DeliveryAttempt)
+            .where(col(DeliveryAttempt.delivery_id).in_([d.id for d, _, _ in rows]))
+            .order_by(col(DeliveryAttempt.delivery_id), col(DeliveryAttempt.started_at), col(DeliveryAttempt.id))
+        ):
+            log_by_delivery.setdefault(a.delivery_id, []).append(
+                DeliveryAttemptOut(
+                    attempt=a.attempt,
+                    started_at=a.started_at,
+                    succeeded=a.succeeded,
+                    status_code=a.status_code,
+                    latency_ms=a.latency_ms,
+                    response_snippet=a.response_snippet,
+                    error=a.error,
+                )
+            )
+    items = [
+        DeliveryOut(
+            id=d.public_id,
+            event_id=event_public_id,
+            event=event_type,
+            status=d.status,
+            attempts=d.attempts,
+            next_attempt_at=d.next_attempt_at if d.status == "pending" else None,
+            last_status_code=d.last_status_code,
+            last_latency_ms=d.last_latency_ms,
+            last_error=d.last_error,
+            created_at=d.created_at,
+            delivered_at=d.delivered_at,
+            attempt_log=log_by_delivery.get(pk(d), []),
+        )
+        for d, event_public_id, event_type in rows
+    ]
     return items, total
 
 
@@ -116,11 +170,19 @@ def resume_channel(session: Session, *, org: Organization, channel_id: str, acto
     channel.updated_at = now
     session.add(channel)
     session.flush()
-    requeued = session.execute(
-        update(Delivery).where(Delivery.channel_id == channel.id, Delivery.status.in_(("held", "failed")))
-        .values(status="pending", next_attempt_at=now, claimed_at=None)).rowcount
-    audit.record(session, organization_id=org.id, actor=actor, action="notification_channel.resume",
-                 target_type="notification_channel", target_id=channel.public_id,
-                 details={"was": was, "requeued": requeued})
+    requeued = session.exec(
+        update(Delivery)
+        .where(col(Delivery.channel_id) == channel.id, col(Delivery.status).in_(("held", "failed")))
+        .values(status="pending", next_attempt_at=now, claimed_at=None)
+    ).rowcount
+    audit.record(
+        session,
+        organization_id=pk(org),
+        actor=actor,
+        action="notification_channel.resume",
+        target_type="notification_channel",
+        target_id=channel.public_id,
+        details={"was": was, "requeued": requeued},
+    )
     mark_for_notify(session, "deliver")
     return get_channel(session, org=org, channel_id=channel_id, actor=actor)

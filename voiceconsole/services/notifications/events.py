@@ -14,12 +14,12 @@ from typing import Any
 from sqlalchemy import insert
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import object_session
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
-from voiceconsole.db import after_commit, is_postgres
 from voiceconsole import enqueue
+from voiceconsole.db import after_commit, is_postgres
 from voiceconsole.models import Agent, Call, Client, Event
-from voiceconsole.models.types import public_id, utcnow
+from voiceconsole.models.types import pk, public_id, table_of, utcnow
 
 # Calls are news for this long: a first sync's months of history, or scoring them, must not flood the
 # organization's channels (call.new on a first import; call.completed / call.low_score always).
@@ -35,26 +35,36 @@ def mark_for_notify(session: Session, what: str = "dispatch") -> None:
         after_commit(session, enqueue.notify_delivery, key="notify-deliver")
 
 
-def record_event(session: Session, *, organization_id: int, type: str, payload: dict[str, Any],
-                 dedupe_key: str | None = None) -> Event:
+def record_event(
+    session: Session, *, organization_id: int, type: str, payload: dict[str, Any], dedupe_key: str | None = None
+) -> Event:
     event = Event(organization_id=organization_id, type=type, payload=payload, dedupe_key=dedupe_key)
     session.add(event)
     mark_for_notify(session)
     return event
 
 
-def record_event_once(session: Session, *, organization_id: int, type: str, payload: dict[str, Any],
-                      dedupe_key: str) -> bool:
+def record_event_once(
+    session: Session, *, organization_id: int, type: str, payload: dict[str, Any], dedupe_key: str
+) -> bool:
     """Record an event unless one with this key exists (e.g. one daily summary per day and audience).
 
     Safe against concurrent writers (INSERT … ON CONFLICT DO NOTHING on the unique key). True if recorded.
     """
     dialect_insert = postgresql.insert if is_postgres(session) else sqlite.insert
-    stmt = dialect_insert(Event.__table__).values(
-        public_id=public_id("evt"), organization_id=organization_id, type=type, payload=payload,
-        created_at=utcnow(), dedupe_key=dedupe_key,
-    ).on_conflict_do_nothing(index_elements=["dedupe_key"])
-    recorded = session.execute(stmt).rowcount == 1
+    stmt = (
+        dialect_insert(table_of(Event))
+        .values(
+            public_id=public_id("evt"),
+            organization_id=organization_id,
+            type=type,
+            payload=payload,
+            created_at=utcnow(),
+            dedupe_key=dedupe_key,
+        )
+        .on_conflict_do_nothing(index_elements=["dedupe_key"])
+    )
+    recorded = session.exec(stmt).rowcount == 1
     if recorded:
         mark_for_notify(session)
     return recorded
@@ -81,25 +91,38 @@ def call_payload(call: Call, agent: Agent | None, client: Client | None = None) 
     }
 
 
-def record_call_events(session: Session, *, organization_id: int, type: str, call_ids: list[int],
-                       extra: dict[int, dict[str, Any]] | None = None) -> int:
+def record_call_events(
+    session: Session,
+    *,
+    organization_id: int,
+    type: str,
+    call_ids: list[int],
+    extra: dict[int, dict[str, Any]] | None = None,
+) -> int:
     """One event per call, written in one statement (a sync page may bring hundreds of calls);
     `extra` adds fields to some calls' payloads (e.g. the threshold a low score fell under)."""
     if not call_ids:
         return 0
     rows = session.exec(
         select(Call, Agent, Client)
-        .join(Agent, Agent.id == Call.agent_id, isouter=True)
-        .join(Client, Client.id == Call.client_id, isouter=True)
-        .where(Call.organization_id == organization_id, Call.id.in_(call_ids))
-        .order_by(Call.started_at, Call.id)
+        .join(Agent, col(Agent.id) == col(Call.agent_id), isouter=True)
+        .join(Client, col(Client.id) == col(Call.client_id), isouter=True)
+        .where(col(Call.organization_id) == organization_id, col(Call.id).in_(call_ids))
+        .order_by(col(Call.started_at), col(Call.id))
     ).all()
     now = utcnow()
-    values = [{"public_id": public_id("evt"), "organization_id": organization_id, "type": type,
-               "payload": {**call_payload(call, agent, client), **(extra or {}).get(call.id, {})},
-               "created_at": now} for call, agent, client in rows]
+    values = [
+        {
+            "public_id": public_id("evt"),
+            "organization_id": organization_id,
+            "type": type,
+            "payload": {**call_payload(call, agent, client), **(extra or {}).get(pk(call), {})},
+            "created_at": now,
+        }
+        for call, agent, client in rows
+    ]
     if values:
-        session.execute(insert(Event.__table__), values)
+        session.execute(insert(table_of(Event)), values)
         mark_for_notify(session)
     return len(values)
 
@@ -110,6 +133,12 @@ def agent_status_payload(agent: Agent, previous: str | None) -> dict[str, Any]:
     if agent.client_id is not None:
         session = object_session(agent)
         client = session.get(Client, agent.client_id) if session is not None else None
-    return {"agentId": agent.platform_agent_id, "agentName": agent.name, "platform": agent.platform,
-            "status": agent.status, "previousStatus": previous,
-            "clientId": client.public_id if client else None, "clientName": client.name if client else None}
+    return {
+        "agentId": agent.platform_agent_id,
+        "agentName": agent.name,
+        "platform": agent.platform,
+        "status": agent.status,
+        "previousStatus": previous,
+        "clientId": client.public_id if client else None,
+        "clientName": client.name if client else None,
+    }

@@ -17,27 +17,26 @@ the payload's `hour`.
 from __future__ import annotations
 
 from collections import defaultdict
+from datetime import datetime
 from typing import Any
 
-from sqlalchemy import update
-from sqlmodel import Session, select
+from sqlalchemy import Table, update
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlmodel import Session, col, select
 
 from voiceconsole.db import session_scope
 from voiceconsole.models import Client, Delivery, Event, NotificationChannel
-from voiceconsole.models.types import public_id, utcnow
+from voiceconsole.models.types import pk, public_id, table_of, utcnow
 
 BATCH = 500
 
 
-def insert_ignoring_conflicts(session: Session, table, rows: list[dict[str, Any]], columns: list[str]) -> None:
+def insert_ignoring_conflicts(session: Session, table: Table, rows: list[dict[str, Any]], columns: list[str]) -> None:
     """INSERT … ON CONFLICT (columns) DO NOTHING, on PostgreSQL and SQLite."""
     if not rows:
         return
-    if session.get_bind().dialect.name == "postgresql":
-        from sqlalchemy.dialects.postgresql import insert
-    else:
-        from sqlalchemy.dialects.sqlite import insert
-    session.execute(insert(table).on_conflict_do_nothing(index_elements=columns), rows)
+    dialect_insert = postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert
+    session.execute(dialect_insert(table).on_conflict_do_nothing(index_elements=columns), rows)
 
 
 def channel_wants(channel: NotificationChannel, channel_client: str | None, event: Event) -> bool:
@@ -52,15 +51,22 @@ def channel_wants(channel: NotificationChannel, channel_client: str | None, even
     return channel_client is None or payload.get("clientId") == channel_client
 
 
-def delivery_row(*, channel: NotificationChannel, event_id: int, now, held: bool) -> dict[str, Any]:
-    return {"public_id": public_id("dlv"), "organization_id": channel.organization_id, "channel_id": channel.id,
-            "event_id": event_id, "status": "held" if held else "pending", "attempts": 0,
-            "next_attempt_at": now, "created_at": now}
+def delivery_row(*, channel: NotificationChannel, event_id: int, now: datetime, held: bool) -> dict[str, Any]:
+    return {
+        "public_id": public_id("dlv"),
+        "organization_id": channel.organization_id,
+        "channel_id": pk(channel),
+        "event_id": event_id,
+        "status": "held" if held else "pending",
+        "attempts": 0,
+        "next_attempt_at": now,
+        "created_at": now,
+    }
 
 
 def fan_out_batch(session: Session, *, limit: int = BATCH) -> tuple[int, int]:
     """Dispatch up to `limit` of the oldest undispatched events. Returns (events, deliveries). The caller commits."""
-    query = select(Event).where(Event.dispatched_at.is_(None)).order_by(Event.id).limit(limit)
+    query = select(Event).where(col(Event.dispatched_at).is_(None)).order_by(col(Event.id)).limit(limit)
     if session.get_bind().dialect.name == "postgresql":
         query = query.with_for_update(skip_locked=True)
     events = session.exec(query).all()
@@ -69,17 +75,23 @@ def fan_out_batch(session: Session, *, limit: int = BATCH) -> tuple[int, int]:
     channels: dict[int, list[tuple[NotificationChannel, str | None]]] = defaultdict(list)
     for channel, client_public_id in session.exec(
         select(NotificationChannel, Client.public_id)
-        .join(Client, Client.id == NotificationChannel.client_id, isouter=True)
-        .where(NotificationChannel.organization_id.in_({e.organization_id for e in events}))
+        .join(Client, col(Client.id) == col(NotificationChannel.client_id), isouter=True)
+        .where(col(NotificationChannel.organization_id).in_({e.organization_id for e in events}))
     ):
         channels[channel.organization_id].append((channel, client_public_id))
     now = utcnow()
-    rows = [delivery_row(channel=channel, event_id=event.id, now=now, held=channel.status == "paused")
-            for event in events for channel, client in channels.get(event.organization_id, ())
-            if channel_wants(channel, client, event)]
-    insert_ignoring_conflicts(session, Delivery.__table__, rows, ["channel_id", "event_id"])
-    session.execute(update(Event).where(Event.id.in_([e.id for e in events]), Event.dispatched_at.is_(None))
-                    .values(dispatched_at=now))
+    rows = [
+        delivery_row(channel=channel, event_id=pk(event), now=now, held=channel.status == "paused")
+        for event in events
+        for channel, client in channels.get(event.organization_id, ())
+        if channel_wants(channel, client, event)
+    ]
+    insert_ignoring_conflicts(session, table_of(Delivery), rows, ["channel_id", "event_id"])
+    session.execute(
+        update(Event)
+        .where(col(Event.id).in_([e.id for e in events]), col(Event.dispatched_at).is_(None))
+        .values(dispatched_at=now)
+    )
     return len(events), len(rows)
 
 

@@ -41,7 +41,7 @@ def _score(value: Any) -> str | None:
 def _duration(seconds: Any) -> str | None:
     if not isinstance(seconds, (int, float)):
         return None
-    seconds = int(round(seconds))
+    seconds = round(seconds)
     return f"{seconds // 60}m {seconds % 60:02d}s" if seconds >= 60 else f"{seconds}s"
 
 
@@ -119,19 +119,33 @@ class Message:
         if t == "daily_summary":
             avg = d.get("avgScore")
             change = _signed(d.get("avgScoreChange"))
-            avg_text = f"{avg:g}{f' ({change} vs previous day)' if change else ''}" if isinstance(avg, (int, float)) else None
+            avg_text = (
+                f"{avg:g}{f' ({change} vs previous day)' if change else ''}" if isinstance(avg, (int, float)) else None
+            )
             success = d.get("successRate")
-            return [("Calls", f"{d['calls']:,}" if isinstance(d.get("calls"), int) else d.get("calls")),
-                    ("Average score", avg_text),
-                    ("Success rate", f"{success:g}%" if isinstance(success, (int, float)) else None),
-                    ("Cost", _money(d.get("cost")))]
+            return [
+                ("Calls", f"{d['calls']:,}" if isinstance(d.get("calls"), int) else d.get("calls")),
+                ("Average score", avg_text),
+                ("Success rate", f"{success:g}%" if isinstance(success, (int, float)) else None),
+                ("Cost", _money(d.get("cost"))),
+            ]
         if t == "agent.status_change":
-            return [("Agent", self._who()), ("Status", d.get("status")), ("Platform", d.get("platform")),
-                    ("Client", d.get("clientName"))]
-        return [("Score", _score(d.get("callScore"))), ("Agent", d.get("agentName") or d.get("agentId")),
-                ("Client", d.get("clientName") or d.get("clientId")), ("Duration", _duration(d.get("duration"))),
-                ("Sentiment", d.get("sentiment")), ("Cost", _money(d.get("cost"))),
-                ("Direction", d.get("direction")), ("Platform", d.get("platform"))]
+            return [
+                ("Agent", self._who()),
+                ("Status", d.get("status")),
+                ("Platform", d.get("platform")),
+                ("Client", d.get("clientName")),
+            ]
+        return [
+            ("Score", _score(d.get("callScore"))),
+            ("Agent", d.get("agentName") or d.get("agentId")),
+            ("Client", d.get("clientName") or d.get("clientId")),
+            ("Duration", _duration(d.get("duration"))),
+            ("Sentiment", d.get("sentiment")),
+            ("Cost", _money(d.get("cost"))),
+            ("Direction", d.get("direction")),
+            ("Platform", d.get("platform")),
+        ]
 
     def _text(self) -> str | None:
         if self.type.startswith("call."):
@@ -139,8 +153,9 @@ class Message:
         return None
 
     def _link(self) -> tuple[str, str] | None:
-        if self.type.startswith("call.") and self.data.get("callId"):
-            return "View call", call_url(self.base_url, self.data["callId"])
+        url = call_url(self.base_url, self.data.get("callId")) if self.type.startswith("call.") else None
+        if url:
+            return "View call", url
         if self.type == "daily_summary":
             return "Open dashboard", f"{self.base_url}/"
         return None
@@ -152,8 +167,12 @@ class Message:
             if not isinstance(call, dict):
                 continue
             parts = [p for p in (_score(call.get("callScore")), call.get("agentName"), call.get("summary")) if p]
-            rows.append((" · ".join(str(p) for p in parts) or str(call.get("callId", "call")),
-                         call_url(self.base_url, call.get("callId"))))
+            rows.append(
+                (
+                    " · ".join(str(p) for p in parts) or str(call.get("callId", "call")),
+                    call_url(self.base_url, call.get("callId")),
+                )
+            )
         return rows
 
     @property
@@ -190,23 +209,48 @@ def _slack_escape(text: str) -> str:
 def slack_message(event_type: str, data: dict[str, Any], base_url: str) -> dict[str, Any]:
     m = Message(event_type, data, base_url)
     blocks: list[dict[str, Any]] = [
-        {"type": "header", "text": {"type": "plain_text", "text": _clip(m.title, _SLACK_HEADER_MAX), "emoji": True}}]
+        {"type": "header", "text": {"type": "plain_text", "text": _clip(m.title, _SLACK_HEADER_MAX), "emoji": True}}
+    ]
     if m.intro:
         blocks.append({"type": "context", "elements": [{"type": "mrkdwn", "text": _slack_escape(m.intro)}]})
     if m.fields:
-        blocks.append({"type": "section", "fields": [
-            {"type": "mrkdwn", "text": _clip(f"*{k}*\n{_slack_escape(v)}", 2000)} for k, v in m.fields[:10]]})
+        blocks.append(
+            {
+                "type": "section",
+                "fields": [
+                    {"type": "mrkdwn", "text": _clip(f"*{k}*\n{_slack_escape(v)}", 2000)} for k, v in m.fields[:10]
+                ],
+            }
+        )
     if m.text:
-        blocks.append({"type": "section", "text": {"type": "mrkdwn",
-                                                   "text": _clip(f"*Summary*\n{_slack_escape(m.text)}", _SLACK_TEXT_MAX)}})
+        blocks.append(
+            {
+                "type": "section",
+                "text": {"type": "mrkdwn", "text": _clip(f"*Summary*\n{_slack_escape(m.text)}", _SLACK_TEXT_MAX)},
+            }
+        )
     if m.rows:
         lines = [f"• <{url}|{_slack_escape(text)}>" if url else f"• {_slack_escape(text)}" for text, url in m.rows]
-        blocks.append({"type": "section", "text": {"type": "mrkdwn",
-                                                   "text": _clip("*Worst calls*\n" + "\n".join(lines), _SLACK_TEXT_MAX)}})
+        blocks.append(
+            {
+                "type": "section",
+                "text": {"type": "mrkdwn", "text": _clip("*Worst calls*\n" + "\n".join(lines), _SLACK_TEXT_MAX)},
+            }
+        )
     if m.link:
-        blocks.append({"type": "actions", "elements": [
-            {"type": "button", "text": {"type": "plain_text", "text": m.link[0]}, "url": m.link[1],
-             **({"style": "danger"} if event_type == "call.low_score" else {})}]})
+        blocks.append(
+            {
+                "type": "actions",
+                "elements": [
+                    {
+                        "type": "button",
+                        "text": {"type": "plain_text", "text": m.link[0]},
+                        "url": m.link[1],
+                        **({"style": "danger"} if event_type == "call.low_score" else {}),
+                    }
+                ],
+            }
+        )
     fallback = m.title + (f": {m.text}" if m.text else "") + (f" {m.link[1]}" if m.link else "")
     return {"text": _clip(fallback, _SLACK_TEXT_MAX), "blocks": blocks}
 
@@ -220,8 +264,11 @@ def discord_message(event_type: str, data: dict[str, Any], base_url: str) -> dic
     m = Message(event_type, data, base_url)
     description = "\n\n".join(p for p in (m.intro, m.text) if p)
     if m.rows:
-        description += ("\n\n" if description else "") + "**Worst calls**\n" + "\n".join(
-            f"• [{text}]({url})" if url else f"• {text}" for text, url in m.rows)
+        description += (
+            ("\n\n" if description else "")
+            + "**Worst calls**\n"
+            + "\n".join(f"• [{text}]({url})" if url else f"• {text}" for text, url in m.rows)
+        )
     embed: dict[str, Any] = {
         "title": _clip(m.title, _DISCORD_TITLE_MAX),
         "color": m.color,
@@ -248,24 +295,31 @@ def email_message(event_type: str, data: dict[str, Any], base_url: str) -> tuple
     text = m.plain() + "\n\n--\nSent by VoiceConsole. Manage notifications: " + f"{m.base_url}/settings/integrations\n"
     e = html.escape
     color = f"#{m.color:06x}"
-    rows = "".join(f"<tr><td style=\"padding:4px 12px 4px 0;color:#666\">{e(k)}</td>"
-                   f"<td style=\"padding:4px 0\"><strong>{e(str(v))}</strong></td></tr>" for k, v in m.fields)
-    parts = [f"<h2 style=\"margin:0 0 8px;border-left:4px solid {color};padding-left:8px\">{e(m.title)}</h2>"]
+    rows = "".join(
+        f'<tr><td style="padding:4px 12px 4px 0;color:#666">{e(k)}</td>'
+        f'<td style="padding:4px 0"><strong>{e(str(v))}</strong></td></tr>'
+        for k, v in m.fields
+    )
+    parts = [f'<h2 style="margin:0 0 8px;border-left:4px solid {color};padding-left:8px">{e(m.title)}</h2>']
     if m.intro:
-        parts.append(f"<p style=\"color:#444\">{e(m.intro)}</p>")
+        parts.append(f'<p style="color:#444">{e(m.intro)}</p>')
     if rows:
-        parts.append(f"<table style=\"border-collapse:collapse\">{rows}</table>")
+        parts.append(f'<table style="border-collapse:collapse">{rows}</table>')
     if m.text:
         parts.append(f"<p>{e(m.text)}</p>")
     if m.rows:
-        items = "".join(f"<li><a href=\"{e(url)}\">{e(t)}</a></li>" if url else f"<li>{e(t)}</li>" for t, url in m.rows)
+        items = "".join(f'<li><a href="{e(url)}">{e(t)}</a></li>' if url else f"<li>{e(t)}</li>" for t, url in m.rows)
         parts.append(f"<h3>Worst calls</h3><ul>{items}</ul>")
     if m.link:
-        parts.append(f"<p><a href=\"{e(m.link[1])}\" style=\"display:inline-block;padding:8px 14px;background:#111;"
-                     f"color:#fff;text-decoration:none;border-radius:6px\">{e(m.link[0])}</a></p>")
-    parts.append(f"<p style=\"color:#888;font-size:12px\">Sent by VoiceConsole. "
-                 f"<a href=\"{e(m.base_url)}/settings/integrations\">Manage notifications</a></p>")
-    body = "<!doctype html><html><body style=\"font-family:sans-serif\">" + "".join(parts) + "</body></html>"
+        parts.append(
+            f'<p><a href="{e(m.link[1])}" style="display:inline-block;padding:8px 14px;background:#111;'
+            f'color:#fff;text-decoration:none;border-radius:6px">{e(m.link[0])}</a></p>'
+        )
+    parts.append(
+        f'<p style="color:#888;font-size:12px">Sent by VoiceConsole. '
+        f'<a href="{e(m.base_url)}/settings/integrations">Manage notifications</a></p>'
+    )
+    body = '<!doctype html><html><body style="font-family:sans-serif">' + "".join(parts) + "</body></html>"
     return f"[VoiceConsole] {m.title}", text, body
 
 
@@ -274,30 +328,76 @@ def email_message(event_type: str, data: dict[str, Any], base_url: str) -> tuple
 # --------------------------------------------------------------------------------------------------
 
 
-def sample_payload(event_type: str, *, client_id: str | None = None, client_name: str | None = None,
-                   summary_hour: int = 8, timezone: str = "UTC", date: str = "2026-02-12") -> dict[str, Any]:
+def sample_payload(
+    event_type: str,
+    *,
+    client_id: str | None = None,
+    client_name: str | None = None,
+    summary_hour: int = 8,
+    timezone: str = "UTC",
+    date: str = "2026-02-12",
+) -> dict[str, Any]:
     """A realistic payload of the type, marked `"test": true`."""
     if event_type == "agent.status_change":
-        data: dict[str, Any] = {"agentId": "agent_sample_front_desk", "agentName": "Front desk (sample)",
-                                "platform": "retell", "status": "offline", "previousStatus": "online",
-                                "clientId": client_id, "clientName": client_name}
+        data: dict[str, Any] = {
+            "agentId": "agent_sample_front_desk",
+            "agentName": "Front desk (sample)",
+            "platform": "retell",
+            "status": "offline",
+            "previousStatus": "online",
+            "clientId": client_id,
+            "clientName": client_name,
+        }
     elif event_type == "daily_summary":
-        data = {"date": date, "timezone": timezone, "hour": summary_hour, "clientId": client_id,
-                "clientName": client_name, "calls": 148, "avgScore": 74.2, "avgScoreChange": -3.1,
-                "successRate": 81.8, "cost": 36.45, "worstCalls": [
-                    {"callId": "cl_sample_worst_1", "agentName": "Front desk (sample)", "callScore": 31,
-                     "summary": "Caller asked for a refund twice and hung up."},
-                    {"callId": "cl_sample_worst_2", "agentName": "After hours (sample)", "callScore": 44,
-                     "summary": "Agent could not find a free appointment slot."}]}
+        data = {
+            "date": date,
+            "timezone": timezone,
+            "hour": summary_hour,
+            "clientId": client_id,
+            "clientName": client_name,
+            "calls": 148,
+            "avgScore": 74.2,
+            "avgScoreChange": -3.1,
+            "successRate": 81.8,
+            "cost": 36.45,
+            "worstCalls": [
+                {
+                    "callId": "cl_sample_worst_1",
+                    "agentName": "Front desk (sample)",
+                    "callScore": 31,
+                    "summary": "Caller asked for a refund twice and hung up.",
+                },
+                {
+                    "callId": "cl_sample_worst_2",
+                    "agentName": "After hours (sample)",
+                    "callScore": 44,
+                    "summary": "Agent could not find a free appointment slot.",
+                },
+            ],
+        }
     else:
         low = event_type == "call.low_score"
-        data = {"callId": "cl_sample_test_call", "platformCallId": "call_sample_0001", "platform": "retell",
-                "agentId": "agent_sample_front_desk", "agentName": "Front desk (sample)", "clientId": client_id,
-                "clientName": client_name, "status": "ended", "direction": "inbound",
-                "startedAt": "2026-02-12T14:30:00Z", "duration": 184.0, "cost": 0.42,
-                "callScore": 38 if low else 86, "sentiment": "Negative" if low else "Positive",
-                "summary": ("Caller wanted to cancel and asked for a manager; the agent could not help."
-                            if low else "Caller booked a cleaning for Tuesday at 10 am.")}
+        data = {
+            "callId": "cl_sample_test_call",
+            "platformCallId": "call_sample_0001",
+            "platform": "retell",
+            "agentId": "agent_sample_front_desk",
+            "agentName": "Front desk (sample)",
+            "clientId": client_id,
+            "clientName": client_name,
+            "status": "ended",
+            "direction": "inbound",
+            "startedAt": "2026-02-12T14:30:00Z",
+            "duration": 184.0,
+            "cost": 0.42,
+            "callScore": 38 if low else 86,
+            "sentiment": "Negative" if low else "Positive",
+            "summary": (
+                "Caller wanted to cancel and asked for a manager; the agent could not help."
+                if low
+                else "Caller booked a cleaning for Tuesday at 10 am."
+            ),
+        }
         if low:
             data["threshold"] = 60
         if event_type == "call.new":  # announced before it is scored

@@ -28,6 +28,7 @@ import httpx
 
 from voiceconsole.models.types import utcnow
 from voiceconsole.services.email import send_email
+from voiceconsole.services.notifications.format import discord_message, email_message, slack_message
 from voiceconsole.services.notifications.outbox import (
     MAX_CLAIMED,
     PAUSE_AFTER_FAILURES,
@@ -38,7 +39,6 @@ from voiceconsole.services.notifications.outbox import (
     housekeeping,
     record,
 )
-from voiceconsole.services.notifications.format import discord_message, email_message, slack_message
 from voiceconsole.services.notifications.signing import signature_headers, webhook_body
 from voiceconsole.settings import get_settings
 
@@ -73,8 +73,14 @@ class PumpStats:
     seconds: float = 0.0
 
     def as_dict(self) -> dict[str, Any]:
-        return {"attempts": self.attempts, "succeeded": self.succeeded, "failed": self.failed,
-                "skipped": self.skipped, "paused": self.paused, "seconds": round(self.seconds, 3)}
+        return {
+            "attempts": self.attempts,
+            "succeeded": self.succeeded,
+            "failed": self.failed,
+            "skipped": self.skipped,
+            "paused": self.paused,
+            "seconds": round(self.seconds, 3),
+        }
 
 
 # --------------------------------------------------------------------------------------------------
@@ -92,10 +98,19 @@ def _clean(text: str, target: Target) -> str:
 def build_request(claimed: Claimed, target: Target, at: datetime) -> tuple[bytes, dict[str, str]]:
     """The exact body and headers of one attempt (webhooks: signed, timestamped now)."""
     if target.kind == "webhook":
-        body = webhook_body(event_id=claimed.event_id, event_type=claimed.event_type, timestamp=at,
-                            data=claimed.payload)
-        return body, signature_headers(body, event_id=claimed.event_id, event_type=claimed.event_type, timestamp=at,
-                                       secret=target.secret, previous_secret=target.previous_secret)
+        if not target.secret:  # a webhook channel without one is refused before any attempt (outbox._target)
+            raise ValueError("the webhook channel has no signing secret")
+        body = webhook_body(
+            event_id=claimed.event_id, event_type=claimed.event_type, timestamp=at, data=claimed.payload
+        )
+        return body, signature_headers(
+            body,
+            event_id=claimed.event_id,
+            event_type=claimed.event_type,
+            timestamp=at,
+            secret=target.secret,
+            previous_secret=target.previous_secret,
+        )
     render = slack_message if target.kind == "slack" else discord_message
     message = render(claimed.event_type, claimed.payload, get_settings().base_url)
     return json.dumps(message, ensure_ascii=False).encode(), dict(JSON_HEADERS)
@@ -118,28 +133,39 @@ def _retry_after(response: httpx.Response) -> float | None:
 
 async def attempt(claimed: Claimed, target: Target, client: httpx.AsyncClient) -> Outcome:
     """One try of one delivery. Never raises."""
-    out = Outcome(claimed=claimed, started_at=utcnow())
+    started_at = utcnow()
+    out = Outcome(claimed=claimed, started_at=started_at)
     t0 = time.perf_counter()
     try:
         if target.refused:
             out.error = target.refused
         elif target.kind == "email":
+            if not target.email:  # every email channel gets its address when it is created
+                raise ValueError("the email channel has no address")
             subject, text, html = email_message(claimed.event_type, claimed.payload, get_settings().base_url)
             loop = asyncio.get_running_loop()
-            await asyncio.wait_for(loop.run_in_executor(
-                _EMAIL_POOL, partial(send_email, to=target.email, subject=subject, text=text, html=html)),
-                EMAIL_TIMEOUT_S)
+            await asyncio.wait_for(
+                loop.run_in_executor(
+                    _EMAIL_POOL, partial(send_email, to=target.email, subject=subject, text=text, html=html)
+                ),
+                EMAIL_TIMEOUT_S,
+            )
             out.succeeded = True
         else:
-            body, headers = build_request(claimed, target, out.started_at)
+            if target.url is None:  # outbox._target reads it, or refuses the channel
+                raise ValueError("the channel has no URL")
+            body, headers = build_request(claimed, target, started_at)
             async with asyncio.timeout(REQUEST_TIMEOUT_S):
                 async with client.stream("POST", target.url, content=body, headers=headers) as response:
                     out.snippet = _clean(await _read_snippet(response), target) or None
             out.status_code = response.status_code
             out.succeeded = 200 <= response.status_code < 300
             if not out.succeeded:
-                out.error = (f"Redirect ({response.status_code}) not followed" if 300 <= response.status_code < 400
-                             else f"HTTP {response.status_code}")
+                out.error = (
+                    f"Redirect ({response.status_code}) not followed"
+                    if 300 <= response.status_code < 400
+                    else f"HTTP {response.status_code}"
+                )
                 out.retry_after = _retry_after(response) if response.status_code in (429, 503) else None
     except TimeoutError:
         out.error = f"Timed out after {REQUEST_TIMEOUT_S if target.kind != 'email' else EMAIL_TIMEOUT_S:g} s"
@@ -147,7 +173,7 @@ async def attempt(claimed: Claimed, target: Target, client: httpx.AsyncClient) -
         out.error = _clean(f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__, target)
     except (smtplib.SMTPException, OSError) as exc:
         out.error = _clean(f"Email not sent: {type(exc).__name__}: {exc}", target)
-    except Exception as exc:  # noqa: BLE001 (a bug must fail one attempt, not the pump)
+    except Exception as exc:  # a bug must fail one attempt, not the pump
         log.exception("delivery %s to channel %s failed unexpectedly", claimed.delivery_id, target.public_id)
         out.error = _clean(f"Internal error: {type(exc).__name__}", target)
     out.latency_ms = int((time.perf_counter() - t0) * 1000)
@@ -173,9 +199,13 @@ class _Clients:
             if self._tls is None:
                 self._tls = ssl.create_default_context(cafile=certifi.where())
             client = httpx.AsyncClient(
-                timeout=httpx.Timeout(REQUEST_TIMEOUT_S), follow_redirects=False, verify=self._tls,
-                limits=httpx.Limits(max_connections=PER_CHANNEL_IN_FLIGHT,
-                                    max_keepalive_connections=PER_CHANNEL_IN_FLIGHT))
+                timeout=httpx.Timeout(REQUEST_TIMEOUT_S),
+                follow_redirects=False,
+                verify=self._tls,
+                limits=httpx.Limits(
+                    max_connections=PER_CHANNEL_IN_FLIGHT, max_keepalive_connections=PER_CHANNEL_IN_FLIGHT
+                ),
+            )
             self._by_channel[channel_id] = client
         return client
 
@@ -218,8 +248,9 @@ async def pump(*, max_seconds: float = 240.0) -> PumpStats:
     async with _Clients() as clients:
         while True:
             while time.monotonic() - started < max_seconds and len(tasks) < MAX_CLAIMED:
-                batch, new_targets, exhausted = await asyncio.to_thread(claim, MAX_CLAIMED - len(tasks),
-                                                                        dict(claimed_count), checks)
+                batch, new_targets, exhausted = await asyncio.to_thread(
+                    claim, MAX_CLAIMED - len(tasks), dict(claimed_count), checks
+                )
                 targets.update(new_targets)
                 for c in batch:
                     target = new_targets[c.channel_id]

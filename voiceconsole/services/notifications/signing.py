@@ -17,7 +17,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Any
 
 from standardwebhooks.webhooks import Webhook
@@ -25,7 +25,7 @@ from standardwebhooks.webhooks import Webhook
 
 def iso_millis(moment: datetime) -> str:
     """`2026-02-12T14:30:00.000Z`, the published timestamp format."""
-    return moment.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.") + f"{moment.microsecond // 1000:03d}Z"
+    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.") + f"{moment.microsecond // 1000:03d}Z"
 
 
 def webhook_body(*, event_id: str, event_type: str, timestamp: datetime, data: dict[str, Any]) -> bytes:
@@ -38,8 +38,9 @@ def hex_signature(body: bytes, secret: str) -> str:
     return hmac.new(secret.encode(), body, hashlib.sha256).hexdigest()
 
 
-def signature_headers(body: bytes, *, event_id: str, event_type: str, timestamp: datetime, secret: str,
-                      previous_secret: str | None = None) -> dict[str, str]:
+def signature_headers(
+    body: bytes, *, event_id: str, event_type: str, timestamp: datetime, secret: str, previous_secret: str | None = None
+) -> dict[str, str]:
     """Every header a signed delivery carries (content type included)."""
     headers = {
         "Content-Type": "application/json",

@@ -19,13 +19,13 @@ from sqlmodel import Session, select
 
 from voiceconsole import enqueue
 from voiceconsole.models import Call, Coaching, Organization
+from voiceconsole.models.types import pk, utcnow
 from voiceconsole.schemas import CoachingOut
-from voiceconsole.models.types import utcnow
 from voiceconsole.scoring.coaching import AI_VERSION, LOCAL_VERSION, AiCoach, CoachingResult, local_coaching
 from voiceconsole.scoring.llm_judge import LlmError, input_fingerprint, worth_judging
 from voiceconsole.scoring.scorer import ScoringInput
-from voiceconsole.services.billing import credits
 from voiceconsole.services.access.actor import Actor
+from voiceconsole.services.billing import credits
 from voiceconsole.services.errors import NotFound
 from voiceconsole.settings import get_settings
 
@@ -50,16 +50,23 @@ def store(session: Session, *, call: Call, input_hash: str, result: CoachingResu
     content = result.content()
     row = session.exec(select(Coaching).where(Coaching.call_id == call.id, Coaching.version == result.version)).first()
     if row is None:
-        row = Coaching(organization_id=call.organization_id, call_id=call.id, version=result.version,
-                       mode=result.mode, input_hash=input_hash, content=content)
+        row = Coaching(
+            organization_id=call.organization_id,
+            call_id=pk(call),
+            version=result.version,
+            mode=result.mode,
+            input_hash=input_hash,
+            content=content,
+        )
         try:
             with session.begin_nested():
                 session.add(row)
                 session.flush()
             return row
         except IntegrityError:  # stored concurrently: replace it below
-            row = session.exec(select(Coaching).where(Coaching.call_id == call.id,
-                                                      Coaching.version == result.version)).one()
+            row = session.exec(
+                select(Coaching).where(Coaching.call_id == call.id, Coaching.version == result.version)
+            ).one()
     row.mode, row.input_hash, row.content, row.created_at = result.mode, input_hash, content, utcnow()
     session.add(row)
     session.flush()
@@ -78,8 +85,9 @@ def _retry_ai(session: Session, org: Organization, call: Call, row: Coaching) ->
     return credits.has_credit(session, org=org, call_id=call.id, reason=credits.AI_COACHING)
 
 
-def get_coaching(session: Session, *, org: Organization, call_id: str, actor: Actor | None = None,
-                 ai_mode: bool | None = None) -> CoachingOut:
+def get_coaching(
+    session: Session, *, org: Organization, call_id: str, actor: Actor | None = None, ai_mode: bool | None = None
+) -> CoachingOut:
     """Coaching for one call of the organization (404 for anyone else's). Never calls the LLM.
 
     May write the local coaching to the cache: the caller commits.
@@ -95,10 +103,10 @@ def get_coaching(session: Session, *, org: Organization, call_id: str, actor: Ac
     local = rows.get(LOCAL_VERSION)
     if ai_mode and worth_judging(inp):  # voicemail or no conversation: local says all there is
         if local is None:
-            enqueue.coaching(call.id)
+            enqueue.coaching(pk(call))
             return CoachingOut(status="pending", call_id=call.public_id)
         if _retry_ai(session, org, call, local):
-            enqueue.coaching(call.id)
+            enqueue.coaching(pk(call))
         return _view(call, local)
     if local is None:
         local = store(session, call=call, input_hash=input_hash, result=local_coaching(inp))
@@ -112,7 +120,7 @@ def generate_coaching(session: Session, *, call_id: int, coach: AiCoach | None) 
     call = session.get(Call, call_id)
     if call is None:
         return None
-    org = session.get(Organization, call.organization_id)
+    org = session.get_one(Organization, call.organization_id)  # exists: the call's foreign key
     inp = ScoringInput.from_call(call)
     input_hash = input_fingerprint(inp)
     rows = cached(session, call=call, input_hash=input_hash)
@@ -132,6 +140,6 @@ def generate_coaching(session: Session, *, call_id: int, coach: AiCoach | None) 
         result = coach.coach(inp)
     except LlmError as exc:
         return fallback(exc.kind)
-    if not credits.spend(session, org=org, call_id=call.id, reason=credits.AI_COACHING):
+    if not credits.spend(session, org=org, call_id=pk(call), reason=credits.AI_COACHING):
         return fallback("no_credits")
     return store(session, call=call, input_hash=input_hash, result=result)

@@ -8,11 +8,12 @@ Unchanged calls are left alone, so rescoring twice changes nothing the second ti
 
 from __future__ import annotations
 
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
-from voiceconsole.db import session_scope
 from voiceconsole import enqueue
+from voiceconsole.db import session_scope
 from voiceconsole.models import Agent, Call, Organization
+from voiceconsole.models.types import id_column
 from voiceconsole.redis_client import get_redis
 from voiceconsole.scoring import SCORER_VERSION
 from voiceconsole.services.scoring.score_calls import score_stored_calls
@@ -20,16 +21,19 @@ from voiceconsole.services.scoring.score_calls import score_stored_calls
 RESCORE_CHUNK = 200  # calls per transaction
 
 
-def calls_to_rescore(session: Session, *, org_id: int, client_id: int | None = None,
-                     after_id: int = 0, limit: int = 500) -> list[int]:
+def calls_to_rescore(
+    session: Session, *, org_id: int, client_id: int | None = None, after_id: int = 0, limit: int = 500
+) -> list[int]:
     """The next ids (in id order, after `after_id`) of the organization's finished calls, or of the
     calls of one client's agents (and calls stored under that client without an agent)."""
-    conds = [Call.organization_id == org_id, Call.status != "in_progress", Call.id > after_id]
+    conds = [col(Call.organization_id) == org_id, col(Call.status) != "in_progress", col(Call.id) > after_id]
     if client_id is not None:
         agents = select(Agent.id).where(Agent.organization_id == org_id, Agent.client_id == client_id)
-        conds.append((Call.agent_id.in_(agents.scalar_subquery()))
-                     | ((Call.agent_id.is_(None)) & (Call.client_id == client_id)))
-    return list(session.exec(select(Call.id).where(*conds).order_by(Call.id).limit(limit)))
+        conds.append(
+            (col(Call.agent_id).in_(agents.scalar_subquery()))
+            | ((col(Call.agent_id).is_(None)) & (col(Call.client_id) == client_id))
+        )
+    return list(session.exec(select(id_column(Call)).where(*conds).order_by(col(Call.id)).limit(limit)))
 
 
 def rescore_organization(org_id: int, client_id: int | None = None) -> dict:
@@ -64,7 +68,10 @@ def request_outdated_rescoring() -> int:
 
     The marker lives in Redis: losing it costs one rescoring pass that changes nothing."""
     with session_scope() as session:
-        org_ids = list(session.exec(select(Organization.id)))
+        org_ids = list(session.exec(select(id_column(Organization))))
     redis = get_redis()
-    return sum(enqueue.rescoring(org_id) for org_id in org_ids
-               if redis.get(scorer_version_key(org_id)) != SCORER_VERSION.encode())
+    return sum(
+        enqueue.rescoring(org_id)
+        for org_id in org_ids
+        if redis.get(scorer_version_key(org_id)) != SCORER_VERSION.encode()
+    )

@@ -11,11 +11,12 @@ from __future__ import annotations
 import logging
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Literal, overload
 
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from voiceconsole.models import Agent, AgentScoring, Call, ClientScoring, Organization
+from voiceconsole.models.types import id_column
 from voiceconsole.scoring.scorer import effective_weights, validate_weights
 from voiceconsole.services.errors import ValidationFailed
 
@@ -23,6 +24,7 @@ log = logging.getLogger(__name__)
 
 DEFAULT_ALERT_THRESHOLD = 60
 WEIGHTS_KEY = "score_weights"  # in Organization.settings
+
 
 def check_weights(weights: Any) -> dict[str, int] | None:
     """None (use the defaults / the organization's), or a valid weight set; else 422 naming the field."""
@@ -35,6 +37,10 @@ def check_weights(weights: Any) -> dict[str, int] | None:
         raise ValidationFailed("Validation failed", [{"field": name, "message": message or str(exc)}]) from None
 
 
+@overload
+def check_threshold(value: Any, *, name: str = ..., nullable: Literal[False]) -> int: ...
+@overload
+def check_threshold(value: Any, *, name: str = ..., nullable: bool = ...) -> int | None: ...
 def check_threshold(value: Any, *, name: str = "alertThreshold", nullable: bool = True) -> int | None:
     if value is None:
         if nullable:
@@ -59,6 +65,7 @@ def stored_org_weights(org: Organization) -> dict[str, int] | None:
 
 # --- What applies to a call ----------------------------------------------------------------------
 
+
 @dataclass
 class ScoringRules:
     """The weights and thresholds of one organization, ready to apply to its calls."""
@@ -77,7 +84,8 @@ class ScoringRules:
         return call.client_id
 
     def weights_for(self, call: Call) -> dict[str, int]:
-        return effective_weights(self.org_weights, self.client_weights.get(self.client_of(call)))
+        client = self.client_of(call)
+        return effective_weights(self.org_weights, self.client_weights.get(client) if client is not None else None)
 
     def threshold_for(self, call: Call) -> int:
         if call.agent_id is not None and call.agent_id in self.agent_thresholds:
@@ -102,10 +110,14 @@ def load_rules(session: Session, *, org: Organization, agent_ids: Iterable[int] 
     ids = sorted(set(agent_ids))
     if ids:
         for agent_id, client_id in session.exec(
-                select(Agent.id, Agent.client_id).where(Agent.organization_id == org.id, Agent.id.in_(ids))):
+            select(id_column(Agent), col(Agent.client_id)).where(
+                col(Agent.organization_id) == org.id, col(Agent.id).in_(ids)
+            )
+        ):
             rules.agent_clients[agent_id] = client_id
-        for row in session.exec(select(AgentScoring).where(AgentScoring.organization_id == org.id,
-                                                           AgentScoring.agent_id.in_(ids))):
-            if row.alert_threshold is not None:
-                rules.agent_thresholds[row.agent_id] = row.alert_threshold
+        for agent_row in session.exec(
+            select(AgentScoring).where(AgentScoring.organization_id == org.id, col(AgentScoring.agent_id).in_(ids))
+        ):
+            if agent_row.alert_threshold is not None:
+                rules.agent_thresholds[agent_row.agent_id] = agent_row.alert_threshold
     return rules

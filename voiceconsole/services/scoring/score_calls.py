@@ -15,13 +15,12 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Protocol
 
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
-from voiceconsole.db import session_scope
 from voiceconsole import enqueue
+from voiceconsole.db import session_scope
 from voiceconsole.models import Call, Event, Organization
-from voiceconsole.models.types import utcnow
-from voiceconsole.services.analytics.rollups import refresh_rollups_for_calls
+from voiceconsole.models.types import pk, utcnow
 from voiceconsole.scoring.llm_judge import (
     AiJudgement,
     LlmError,
@@ -31,6 +30,7 @@ from voiceconsole.scoring.llm_judge import (
     worth_judging,
 )
 from voiceconsole.scoring.scorer import ScoreResult, ScoringInput, score_call, voice_metrics
+from voiceconsole.services.analytics.rollups import refresh_rollups_for_calls
 from voiceconsole.services.billing import credits
 from voiceconsole.services.notifications.events import NEWS_WINDOW, record_call_events
 from voiceconsole.services.scoring.rules import ScoringRules, load_rules
@@ -42,7 +42,8 @@ AI_CHUNK = 25  # calls per transaction in AI mode: progress is kept if a long ba
 
 
 class CallJudge(Protocol):
-    model: str
+    @property
+    def model(self) -> str: ...
 
     def judge(self, inp: ScoringInput, input_hash: str | None = None) -> AiJudgement: ...
 
@@ -69,8 +70,9 @@ class _Plan:
     fallback: str | None = None
 
 
-def score_stored_calls(session: Session, *, call_ids: list[int], force: bool = False,
-                       judge: CallJudge | None = None) -> ScoringOutcome:
+def score_stored_calls(
+    session: Session, *, call_ids: list[int], force: bool = False, judge: CallJudge | None = None
+) -> ScoringOutcome:
     """Score the given calls (skipping live ones, and ones whose stored result would not change unless
     forced); report low scores against the most specific threshold (agent, client, organization);
     record `call.completed` and `call.low_score` for calls scored for the first time.
@@ -80,14 +82,18 @@ def score_stored_calls(session: Session, *, call_ids: list[int], force: bool = F
     outcome = ScoringOutcome()
     if not call_ids:
         return outcome
-    calls = session.exec(select(Call).where(Call.id.in_(call_ids), Call.status != "in_progress")
-                         .order_by(Call.id)).all()
+    calls = session.exec(
+        select(Call).where(col(Call.id).in_(call_ids), col(Call.status) != "in_progress").order_by(col(Call.id))
+    ).all()
     orgs: dict[int, Organization] = {}
     rules: dict[int, ScoringRules] = {}
     for org_id in sorted({c.organization_id for c in calls}):
-        orgs[org_id] = session.get(Organization, org_id)
-        rules[org_id] = load_rules(session, org=orgs[org_id],
-                                   agent_ids=[c.agent_id for c in calls if c.organization_id == org_id and c.agent_id])
+        orgs[org_id] = session.get_one(Organization, org_id)  # exists: the calls' foreign key
+        rules[org_id] = load_rules(
+            session,
+            org=orgs[org_id],
+            agent_ids=[c.agent_id for c in calls if c.organization_id == org_id and c.agent_id],
+        )
 
     plans: list[_Plan] = []
     for call in calls:
@@ -96,8 +102,16 @@ def score_stored_calls(session: Session, *, call_ids: list[int], force: bool = F
         # The fingerprint is only needed to reuse a stored judgement or to make one.
         stored_ai = isinstance(call.score_breakdown, dict) and call.score_breakdown.get("mode") == "ai"
         input_hash = input_fingerprint(inp) if (stored_ai or judge is not None) else ""
-        plans.append(_Plan(call, orgs[call.organization_id], inp, local, input_hash,
-                           judgement=stored_judgement(call.score_breakdown, input_hash) if stored_ai else None))
+        plans.append(
+            _Plan(
+                call,
+                orgs[call.organization_id],
+                inp,
+                local,
+                input_hash,
+                judgement=stored_judgement(call.score_breakdown, input_hash) if stored_ai else None,
+            )
+        )
     if judge is not None:
         _judge(session, plans, judge)
 
@@ -106,19 +120,26 @@ def score_stored_calls(session: Session, *, call_ids: list[int], force: bool = F
     low: dict[int, int] = {}  # call id -> the threshold its score fell under
     for p in plans:
         call = p.call
-        if p.fresh and p.judgement is not None:
-            # Pay right before writing (see credits.spend); with nothing left, keep local mode.
-            if not credits.spend(session, org=p.org, call_id=call.id, reason=credits.AI_SCORING):
-                p.judgement, p.fallback = None, "no_credits"
+        # Pay right before writing (see credits.spend); with nothing left, keep local mode.
+        if (
+            p.fresh
+            and p.judgement is not None
+            and not credits.spend(session, org=p.org, call_id=pk(call), reason=credits.AI_SCORING)
+        ):
+            p.judgement, p.fallback = None, "no_credits"
         result = combine(p.local, p.judgement, fallback=p.fallback)
         if p.fallback:
-            outcome.fallbacks[call.id] = p.fallback
+            outcome.fallbacks[pk(call)] = p.fallback
         threshold = rules[call.organization_id].threshold_for(call)
         is_low = not p.local.no_transcript and result.score < threshold
         if is_low:
-            low[call.id] = threshold
-        if (not force and call.score == result.score and call.score_version == result.version
-                and call.score_breakdown == result.breakdown):
+            low[pk(call)] = threshold
+        if (
+            not force
+            and call.score == result.score
+            and call.score_version == result.version
+            and call.score_breakdown == result.breakdown
+        ):
             continue
         first_time = call.score is None or (call.score_excluded and not p.local.no_transcript)
         call.score = result.score
@@ -133,21 +154,26 @@ def score_stored_calls(session: Session, *, call_ids: list[int], force: bool = F
         call.talk_ratio = metrics.get("talk_ratio")
         call.longest_silence_s = metrics.get("longest_silence_s")
         session.add(call)
-        outcome.scored_call_ids.append(call.id)
+        outcome.scored_call_ids.append(pk(call))
         if result.mode == "ai":
-            outcome.ai_call_ids.append(call.id)
+            outcome.ai_call_ids.append(pk(call))
         if call.agent_id:
             outcome.agent_ids.add(call.agent_id)
         if is_low:
-            outcome.low_score_call_ids.append(call.id)
+            outcome.low_score_call_ids.append(pk(call))
         if first_time and call.status == "ended" and _is_news(call, now):
             newly.setdefault(call.organization_id, []).append(call)
     session.flush()
     refresh_rollups_for_calls(session, outcome.scored_call_ids)  # the dashboard's daily figures
     for org_id, scored in newly.items():
         outcome.events += _record_events(session, org_id, "call.completed", scored)
-        outcome.events += _record_events(session, org_id, "call.low_score", [c for c in scored if c.id in low],
-                                         extra={cid: {"threshold": t} for cid, t in low.items()})
+        outcome.events += _record_events(
+            session,
+            org_id,
+            "call.low_score",
+            [c for c in scored if c.id in low],
+            extra={cid: {"threshold": t} for cid, t in low.items()},
+        )
     return outcome
 
 
@@ -162,13 +188,13 @@ def _judge(session: Session, plans: list[_Plan], judge: CallJudge) -> None:
     for p in plans:
         if p.judgement is not None or p.local.no_transcript or not worth_judging(p.inp):
             continue
-        org = p.org
-        if org.id not in budget:
-            budget[org.id] = credits.balance(session, org=org).remaining
-        if credits.already_spent(session, org=org, call_id=p.call.id, reason=credits.AI_SCORING):
+        org, org_id = p.org, pk(p.org)
+        if org_id not in budget:
+            budget[org_id] = credits.balance(session, org=org).remaining
+        if credits.already_spent(session, org=org, call_id=pk(p.call), reason=credits.AI_SCORING):
             todo.append(p)  # paid by an earlier run that did not finish: asking again is free
-        elif budget[org.id] > 0:
-            budget[org.id] -= 1
+        elif budget[org_id] > 0:
+            budget[org_id] -= 1
             todo.append(p)
         else:
             p.fallback = "no_credits"
@@ -196,15 +222,19 @@ def _is_news(call: Call, now: datetime) -> bool:
     return moment is None or now - moment <= NEWS_WINDOW
 
 
-def _record_events(session: Session, org_id: int, type: str, calls: list[Call],
-                   extra: dict[int, dict] | None = None) -> int:
+def _record_events(
+    session: Session, org_id: int, type: str, calls: list[Call], extra: dict[int, dict] | None = None
+) -> int:
     """One event of this type per call: calls that already have one (an earlier, concurrent run) are skipped."""
     if not calls:
         return 0
-    by_public = {c.public_id: c.id for c in calls}
+    by_public = {c.public_id: pk(c) for c in calls}
     call_ref = Event.payload["callId"].as_string()
-    seen = set(session.exec(select(call_ref).where(Event.organization_id == org_id, Event.type == type,
-                                                   call_ref.in_(list(by_public)))))
+    seen = set(
+        session.exec(
+            select(call_ref).where(Event.organization_id == org_id, Event.type == type, call_ref.in_(list(by_public)))
+        )
+    )
     ids = [cid for pid, cid in by_public.items() if pid not in seen]
     return record_call_events(session, organization_id=org_id, type=type, call_ids=ids, extra=extra)
 
@@ -217,7 +247,7 @@ def score_calls(call_ids: list[int], *, judge: CallJudge | None = None) -> dict[
     chunk = AI_CHUNK if judge else BATCH
     for i in range(0, len(call_ids), chunk):
         with session_scope() as session:
-            outcome = score_stored_calls(session, call_ids=call_ids[i:i + chunk], judge=judge)
+            outcome = score_stored_calls(session, call_ids=call_ids[i : i + chunk], judge=judge)
         totals["scored"] += len(outcome.scored_call_ids)
         totals["low"] += len(outcome.low_score_call_ids)
         totals["ai"] += len(outcome.ai_call_ids)

@@ -9,12 +9,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
-from voiceconsole.db import after_commit
 from voiceconsole import enqueue
+from voiceconsole.db import after_commit
 from voiceconsole.models import Agent, AgentScoring, Client, ClientScoring, Organization
-from voiceconsole.models.types import utcnow
+from voiceconsole.models.types import pk, utcnow
 from voiceconsole.schemas import (
     AgentScoringOut,
     AgentThresholdOut,
@@ -48,8 +48,11 @@ def _client(session: Session, org: Organization, client_id: str) -> Client:
 
 
 def _agent(session: Session, org: Organization, agent_id: str) -> Agent:
-    agent = session.exec(select(Agent).where(Agent.organization_id == org.id,
-                                             Agent.platform_agent_id == agent_id).order_by(Agent.id)).first()
+    agent = session.exec(
+        select(Agent)
+        .where(Agent.organization_id == org.id, col(Agent.platform_agent_id) == agent_id)
+        .order_by(col(Agent.id))
+    ).first()
     if agent is None:
         raise NotFound("Agent not found")
     return agent
@@ -58,10 +61,14 @@ def _agent(session: Session, org: Organization, agent_id: str) -> Agent:
 def _client_out(org: Organization, client: Client, row: ClientScoring | None) -> ClientScoringOut:
     own = row.weights if row and row.weights else None
     threshold = row.alert_threshold if row else None
-    return ClientScoringOut(client_id=client.public_id, client_name=client.name, weights=own,
-                            effective_weights=effective_weights(stored_org_weights(org), own),
-                            alert_threshold=threshold,
-                            effective_alert_threshold=threshold if threshold is not None else org.alert_threshold)
+    return ClientScoringOut(
+        client_id=client.public_id,
+        client_name=client.name,
+        weights=own,
+        effective_weights=effective_weights(stored_org_weights(org), own),
+        alert_threshold=threshold,
+        effective_alert_threshold=threshold if threshold is not None else org.alert_threshold,
+    )
 
 
 def _agent_out(session: Session, org: Organization, agent: Agent, row: AgentScoring | None) -> AgentScoringOut:
@@ -70,8 +77,12 @@ def _agent_out(session: Session, org: Organization, agent: Agent, row: AgentScor
     if effective is None and agent.client_id is not None:
         client_row = session.get(ClientScoring, agent.client_id)
         effective = client_row.alert_threshold if client_row else None
-    return AgentScoringOut(agent_id=agent.platform_agent_id, agent_name=agent.name, alert_threshold=threshold,
-                           effective_alert_threshold=effective if effective is not None else org.alert_threshold)
+    return AgentScoringOut(
+        agent_id=agent.platform_agent_id,
+        agent_name=agent.name,
+        alert_threshold=threshold,
+        effective_alert_threshold=effective if effective is not None else org.alert_threshold,
+    )
 
 
 def scoring_settings(session: Session, *, org: Organization, actor: Actor) -> ScoringSettingsOut:
@@ -79,11 +90,17 @@ def scoring_settings(session: Session, *, org: Organization, actor: Actor) -> Sc
     require_staff(actor, "the agency's scoring settings")
     own = stored_org_weights(org)
     clients = session.exec(
-        select(Client, ClientScoring).join(ClientScoring, ClientScoring.client_id == Client.id)
-        .where(Client.organization_id == org.id).order_by(Client.name)).all()
+        select(Client, ClientScoring)
+        .join(ClientScoring, col(ClientScoring.client_id) == col(Client.id))
+        .where(Client.organization_id == org.id)
+        .order_by(Client.name)
+    ).all()
     agents = session.exec(
-        select(Agent, AgentScoring).join(AgentScoring, AgentScoring.agent_id == Agent.id)
-        .where(Agent.organization_id == org.id, AgentScoring.alert_threshold.is_not(None)).order_by(Agent.name)).all()
+        select(Agent, AgentScoring)
+        .join(AgentScoring, col(AgentScoring.agent_id) == col(Agent.id))
+        .where(col(Agent.organization_id) == org.id, col(AgentScoring.alert_threshold).is_not(None))
+        .order_by(col(Agent.name))
+    ).all()
     settings = get_settings()
     return ScoringSettingsOut(
         weights=own or dict(DEFAULT_WEIGHTS),
@@ -92,16 +109,20 @@ def scoring_settings(session: Session, *, org: Organization, actor: Actor) -> Sc
         alert_threshold=org.alert_threshold,
         default_alert_threshold=DEFAULT_ALERT_THRESHOLD,
         clients=[_client_out(org, c, row) for c, row in clients if row.weights or row.alert_threshold is not None],
-        agents=[AgentThresholdOut(agent_id=a.platform_agent_id, agent_name=a.name, alert_threshold=row.alert_threshold)
-                for a, row in agents],
-        ai_mode=AiModeOut(configured=settings.llm_configured,
-                          model=settings.llm_model if settings.llm_configured else None),
+        agents=[
+            AgentThresholdOut(agent_id=a.platform_agent_id, agent_name=a.name, alert_threshold=row.alert_threshold)
+            for a, row in agents
+        ],
+        ai_mode=AiModeOut(
+            configured=settings.llm_configured, model=settings.llm_model if settings.llm_configured else None
+        ),
         credits=credits.balance(session, org=org),
     )
 
 
-def update_org_scoring(session: Session, *, org: Organization, actor: Actor, weights: Any = UNSET,
-                       alert_threshold: Any = UNSET) -> bool:
+def update_org_scoring(
+    session: Session, *, org: Organization, actor: Actor, weights: Any = UNSET, alert_threshold: Any = UNSET
+) -> bool:
     """Change the organization's weights (None = back to the defaults) and/or alert threshold.
 
     Returns whether the weights changed, in which case every call of the organization is rescored
@@ -128,11 +149,18 @@ def update_org_scoring(session: Session, *, org: Organization, actor: Actor, wei
             details["alertThreshold"] = value
     if details:
         session.add(org)
-        audit.record(session, organization_id=org.id, actor=actor, action="scoring.update",
-                     target_type="organization", target_id=org.slug, details=details)
+        audit.record(
+            session,
+            organization_id=pk(org),
+            actor=actor,
+            action="scoring.update",
+            target_type="organization",
+            target_id=org.slug,
+            details=details,
+        )
         session.flush()
     if changed_weights:
-        rescore_after_commit(session, org_id=org.id)
+        rescore_after_commit(session, org_id=pk(org))
     return changed_weights
 
 
@@ -142,8 +170,15 @@ def client_scoring(session: Session, *, org: Organization, client_id: str, actor
     return _client_out(org, client, session.get(ClientScoring, client.id))
 
 
-def update_client_scoring(session: Session, *, org: Organization, client_id: str, actor: Actor,
-                          weights: Any = UNSET, alert_threshold: Any = UNSET) -> tuple[ClientScoringOut, bool]:
+def update_client_scoring(
+    session: Session,
+    *,
+    org: Organization,
+    client_id: str,
+    actor: Actor,
+    weights: Any = UNSET,
+    alert_threshold: Any = UNSET,
+) -> tuple[ClientScoringOut, bool]:
     """Set or clear (None) a client's own weights and alert threshold.
 
     Returns the client's settings and whether its weights changed (its calls are then rescored in
@@ -153,7 +188,7 @@ def update_client_scoring(session: Session, *, org: Organization, client_id: str
     client = _client(session, org, client_id)
     new_weights = check_weights(weights) if weights is not UNSET else UNSET
     new_threshold = check_threshold(alert_threshold) if alert_threshold is not UNSET else UNSET
-    row = session.get(ClientScoring, client.id) or ClientScoring(client_id=client.id, organization_id=org.id)
+    row = session.get(ClientScoring, pk(client)) or ClientScoring(client_id=pk(client), organization_id=pk(org))
     changed_weights = new_weights is not UNSET and new_weights != (row.weights or None)
     details: dict[str, Any] = {}
     if changed_weights:
@@ -165,11 +200,18 @@ def update_client_scoring(session: Session, *, org: Organization, client_id: str
     if details:
         row.updated_at = utcnow()
         session.add(row)
-        audit.record(session, organization_id=org.id, actor=actor, action="scoring.client_update",
-                     target_type="client", target_id=client.public_id, details=details)
+        audit.record(
+            session,
+            organization_id=pk(org),
+            actor=actor,
+            action="scoring.client_update",
+            target_type="client",
+            target_id=client.public_id,
+            details=details,
+        )
         session.flush()
     if changed_weights:
-        rescore_after_commit(session, org_id=org.id, client_id=client.id)
+        rescore_after_commit(session, org_id=pk(org), client_id=pk(client))
     return _client_out(org, client, row), changed_weights
 
 
@@ -179,20 +221,28 @@ def agent_scoring(session: Session, *, org: Organization, agent_id: str, actor: 
     return _agent_out(session, org, agent, session.get(AgentScoring, agent.id))
 
 
-def update_agent_scoring(session: Session, *, org: Organization, agent_id: str, actor: Actor,
-                         alert_threshold: Any = UNSET) -> AgentScoringOut:
+def update_agent_scoring(
+    session: Session, *, org: Organization, agent_id: str, actor: Actor, alert_threshold: Any = UNSET
+) -> AgentScoringOut:
     """Set or clear (None) an agent's alert threshold. Scores do not change, so nothing is rescored."""
     require_manager(actor, "scoring settings")
     agent = _agent(session, org, agent_id)
-    row = session.get(AgentScoring, agent.id) or AgentScoring(agent_id=agent.id, organization_id=org.id)
+    row = session.get(AgentScoring, pk(agent)) or AgentScoring(agent_id=pk(agent), organization_id=pk(org))
     if alert_threshold is not UNSET:
         value = check_threshold(alert_threshold)
         if value != row.alert_threshold:
             row.alert_threshold = value
             row.updated_at = utcnow()
             session.add(row)
-            audit.record(session, organization_id=org.id, actor=actor, action="scoring.agent_update",
-                         target_type="agent", target_id=agent.platform_agent_id, details={"alertThreshold": value})
+            audit.record(
+                session,
+                organization_id=pk(org),
+                actor=actor,
+                action="scoring.agent_update",
+                target_type="agent",
+                target_id=agent.platform_agent_id,
+                details={"alertThreshold": value},
+            )
             session.flush()
     return _agent_out(session, org, agent, row)
 

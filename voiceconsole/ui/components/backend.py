@@ -10,8 +10,9 @@ from reflex.vars import Var, VarData
 
 BACKEND_ORIGIN = Var(
     _js_expr="getBackendURL(env.PING).origin",
-    _var_data=VarData(imports={"$/utils/state": "getBackendURL",
-                               "$/env.json": rx.ImportVar(tag="env", is_default=True)}),
+    _var_data=VarData(
+        imports={"$/utils/state": "getBackendURL", "$/env.json": rx.ImportVar(tag="env", is_default=True)}
+    ),
 ).to(str)
 
 

@@ -17,8 +17,16 @@ def score_badge(score: rx.Var, band: rx.Var, *, show_label: bool = True) -> rx.C
         children = [rx.text(score, as_="span", weight="bold")]
         if show_label:
             children.append(rx.text(text, as_="span", weight="regular"))
-        return rx.badge(*children, color_scheme=colour, variant="soft", radius="full", size="2",
-                        title=text, gap="6px", data_testid="score-badge")
+        return rx.badge(
+            *children,
+            color_scheme=colour,
+            variant="soft",
+            radius="full",
+            size="2",
+            title=text,
+            gap="6px",
+            data_testid="score-badge",
+        )
 
     return rx.match(
         band,
@@ -26,9 +34,9 @@ def score_badge(score: rx.Var, band: rx.Var, *, show_label: bool = True) -> rx.C
         ("good", _badge("good")),
         ("attention", _badge("attention")),
         ("poor", _badge("poor")),
-        rx.badge("Not scored", color_scheme="gray", variant="soft", radius="full", size="2",
-                 data_testid="score-badge")
-        if show_label else rx.text("—", color=styles.MUTED_TEXT, title="Not scored yet", data_testid="score-badge"),
+        rx.badge("Not scored", color_scheme="gray", variant="soft", radius="full", size="2", data_testid="score-badge")
+        if show_label
+        else rx.text("—", color=styles.MUTED_TEXT, title="Not scored yet", data_testid="score-badge"),
     )
 
 
@@ -48,8 +56,15 @@ def status_badge(status: rx.Var) -> rx.Component:
         ("ended", rx.badge("Ended", color_scheme="gray", variant="outline")),
         ("error", rx.badge("Error", color_scheme="red", variant="soft")),
         ("in_progress", rx.badge(rx.icon("radio", size=12), "Live", color_scheme="blue", variant="soft")),
-        ("online", rx.badge(rx.box(width="6px", height="6px", border_radius="50%", background=rx.color("green", 9)),
-                            "Online", color_scheme="green", variant="soft")),
+        (
+            "online",
+            rx.badge(
+                rx.box(width="6px", height="6px", border_radius="50%", background=rx.color("green", 9)),
+                "Online",
+                color_scheme="green",
+                variant="soft",
+            ),
+        ),
         ("offline", rx.badge("Offline", color_scheme="gray", variant="soft")),
         rx.badge(status, color_scheme="gray", variant="outline"),
     )
@@ -58,8 +73,10 @@ def status_badge(status: rx.Var) -> rx.Component:
 def platform_badge(platform: rx.Var) -> rx.Component:
     return rx.match(
         platform,
-        *[(key, rx.badge(PLATFORM_LABELS[key], color_scheme=colour, variant="surface"))
-          for key, colour in styles.PLATFORM_COLORS.items()],
+        *[
+            (key, rx.badge(PLATFORM_LABELS[key], color_scheme=colour, variant="surface"))
+            for key, colour in styles.PLATFORM_COLORS.items()
+        ],
         rx.badge(platform, color_scheme="gray", variant="surface"),
     )
 
@@ -67,9 +84,23 @@ def platform_badge(platform: rx.Var) -> rx.Component:
 def direction_label(direction: rx.Var) -> rx.Component:
     return rx.match(
         direction,
-        ("inbound", rx.hstack(rx.icon("phone-incoming", size=14, color=rx.color("grass", 10)),
-                              rx.text("Inbound", size="2"), spacing="1", align="center")),
-        ("outbound", rx.hstack(rx.icon("phone-outgoing", size=14, color=rx.color("iris", 10)),
-                               rx.text("Outbound", size="2"), spacing="1", align="center")),
+        (
+            "inbound",
+            rx.hstack(
+                rx.icon("phone-incoming", size=14, color=rx.color("grass", 10)),
+                rx.text("Inbound", size="2"),
+                spacing="1",
+                align="center",
+            ),
+        ),
+        (
+            "outbound",
+            rx.hstack(
+                rx.icon("phone-outgoing", size=14, color=rx.color("iris", 10)),
+                rx.text("Outbound", size="2"),
+                spacing="1",
+                align="center",
+            ),
+        ),
         rx.text("—", color=styles.MUTED_TEXT),
     )

@@ -7,8 +7,18 @@ confirmation is `action`, and closing it (Cancel, Escape, a click outside) clear
 import reflex as rx
 
 
-def confirm_dialog(state, action: str, *, title: str, question: tuple, confirm_label: str, on_confirm,
-                   confirm_testid: str, color_scheme: str = "red", max_width: str = "440px") -> rx.Component:
+def confirm_dialog(
+    state,
+    action: str,
+    *,
+    title: str,
+    question: tuple,
+    confirm_label: str,
+    on_confirm,
+    confirm_testid: str,
+    color_scheme: str = "red",
+    max_width: str = "440px",
+) -> rx.Component:
     """`question` = the description's parts (strings and Vars, e.g. the item's name)."""
     return rx.alert_dialog.root(
         rx.alert_dialog.content(
@@ -16,9 +26,12 @@ def confirm_dialog(state, action: str, *, title: str, question: tuple, confirm_l
             rx.alert_dialog.description(*question, size="2"),
             rx.flex(
                 rx.alert_dialog.cancel(rx.button("Cancel", variant="soft", color_scheme="gray")),
-                rx.alert_dialog.action(rx.button(confirm_label, color_scheme=color_scheme, on_click=on_confirm,
-                                                 data_testid=confirm_testid)),
-                spacing="3", justify="end", margin_top="16px",
+                rx.alert_dialog.action(
+                    rx.button(confirm_label, color_scheme=color_scheme, on_click=on_confirm, data_testid=confirm_testid)
+                ),
+                spacing="3",
+                justify="end",
+                margin_top="16px",
             ),
             max_width=max_width,
         ),

@@ -5,8 +5,15 @@ import reflex as rx
 from voiceconsole.ui import styles
 
 
-def select_filter(label: str, testid: str, value: rx.Var, on_change, options: list[tuple[str, str]],
-                  dynamic: tuple[rx.Var, str, str] | None = None, width: str = "150px") -> rx.Component:
+def select_filter(
+    label: str,
+    testid: str,
+    value: rx.Var,
+    on_change,
+    options: list[tuple[str, str]],
+    dynamic: tuple[rx.Var, str, str] | None = None,
+    width: str = "150px",
+) -> rx.Component:
     """A labelled Radix select. `options` are (value, text); `dynamic` = (list var, value key, text key)."""
     items = [rx.select.item(text, value=value_) for value_, text in options]
     if dynamic is not None:
@@ -17,16 +24,21 @@ def select_filter(label: str, testid: str, value: rx.Var, on_change, options: li
         rx.select.root(
             rx.select.trigger(aria_label=label, data_testid=testid, width="100%"),
             rx.select.content(*items, position="popper"),
-            value=value, on_change=on_change, size="2",
+            value=value,
+            on_change=on_change,
+            size="2",
         ),
-        spacing="1", width=width, min_width=width,
+        spacing="1",
+        width=width,
+        min_width=width,
     )
 
 
 def date_filter(label: str, testid: str, value: rx.Var, on_change) -> rx.Component:
     return rx.vstack(
         rx.text(label, size="1", weight="medium", color=styles.MUTED_TEXT, as_="label"),
-        rx.input(type="date", value=value, on_change=on_change, aria_label=label, data_testid=testid, size="2",
-                 width="150px"),
+        rx.input(
+            type="date", value=value, on_change=on_change, aria_label=label, data_testid=testid, size="2", width="150px"
+        ),
         spacing="1",
     )

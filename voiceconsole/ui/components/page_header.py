@@ -10,9 +10,15 @@ def page_header(title, subtitle=None, *actions: rx.Component, back: tuple[str, s
     left = []
     if back is not None:
         href, text = back
-        left.append(rx.link(rx.hstack(rx.icon("arrow-left", size=14), rx.text(text, size="2"), spacing="1",
-                                      align="center"),
-                            href=href, color=styles.MUTED_TEXT, underline="none", data_testid="back-link"))
+        left.append(
+            rx.link(
+                rx.hstack(rx.icon("arrow-left", size=14), rx.text(text, size="2"), spacing="1", align="center"),
+                href=href,
+                color=styles.MUTED_TEXT,
+                underline="none",
+                data_testid="back-link",
+            )
+        )
     left.append(rx.heading(title, size="6", weight="bold", data_testid="page-title"))
     if subtitle is not None:
         left.append(rx.text(subtitle, size="2", color=styles.MUTED_TEXT))

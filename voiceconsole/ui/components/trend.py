@@ -21,8 +21,14 @@ def trend_badge(change: rx.Var, direction: rx.Var, tone: rx.Var, **props) -> rx.
     """'↗ +12%' coloured by whether the move is good for the agency."""
     return rx.match(
         tone,
-        *[(tone_, rx.badge(_arrow(direction), change, color_scheme=colour, variant="soft", radius="full", size="1",
-                            **props))
-          for tone_, colour in _TONE_COLORS.items()],
+        *[
+            (
+                tone_,
+                rx.badge(
+                    _arrow(direction), change, color_scheme=colour, variant="soft", radius="full", size="1", **props
+                ),
+            )
+            for tone_, colour in _TONE_COLORS.items()
+        ],
         rx.text(change, size="1", color=styles.MUTED_TEXT, **props),
     )

@@ -12,10 +12,15 @@ from voiceconsole.ui.views.api_keys import create_form, keys_table, new_key_call
 def api_keys_page() -> rx.Component:
     return app_shell(
         "api-keys",
-        page_header("API keys", "Authenticate REST API requests with Authorization: Bearer viq_…",
-                    rx.link(rx.button(rx.icon("book-open", size=15), "API docs", variant="soft",
-                                      color_scheme="gray"),
-                            href="/api/docs", is_external=True)),
+        page_header(
+            "API keys",
+            "Authenticate REST API requests with Authorization: Bearer viq_…",
+            rx.link(
+                rx.button(rx.icon("book-open", size=15), "API docs", variant="soft", color_scheme="gray"),
+                href="/api/docs",
+                is_external=True,
+            ),
+        ),
         error_callout(ApiKeysState.error, margin_bottom="16px"),
         rx.cond(
             ApiKeysState.can_manage,

@@ -18,22 +18,42 @@ def _call() -> rx.Component:
         call_header(),
         rx.grid(
             # Coaching sits above the transcript its time chips jump to.
-            rx.vstack(summary_card(), coaching_panel(), transcript(), spacing="0", width="100%", min_width="0",
-                      align="stretch"),
+            rx.vstack(
+                summary_card(),
+                coaching_panel(),
+                transcript(),
+                spacing="0",
+                width="100%",
+                min_width="0",
+                align="stretch",
+            ),
             # Not sticky: with the breakdown and metrics the column is taller than most screens.
-            rx.vstack(score_card(), voice_metrics_card(), tags_card(), notes_card(), spacing="0", width="100%",
-                      min_width="0", align="stretch", align_self="start"),
+            rx.vstack(
+                score_card(),
+                voice_metrics_card(),
+                tags_card(),
+                notes_card(),
+                spacing="0",
+                width="100%",
+                min_width="0",
+                align="stretch",
+                align_self="start",
+            ),
             columns=rx.breakpoints(initial="1", lg="3fr 2fr"),
-            gap="16px", width="100%",
+            gap="16px",
+            width="100%",
         ),
     )
 
 
 def _not_found() -> rx.Component:
     return rx.box(
-        empty_state("search-x", "Call not found",
-                    "This call does not exist or belongs to another organization.",
-                    rx.link(rx.button("Back to calls", variant="soft"), href="/calls")),
+        empty_state(
+            "search-x",
+            "Call not found",
+            "This call does not exist or belongs to another organization.",
+            rx.link(rx.button("Back to calls", variant="soft"), href="/calls"),
+        ),
         style={"background": rx.color("gray", 1), "border_radius": "12px"},
         data_testid="call-not-found",
     )
@@ -42,9 +62,11 @@ def _not_found() -> rx.Component:
 def call_detail_page() -> rx.Component:
     return app_shell(
         "calls",
-        page_header(rx.cond(CallDetailState.not_found, "Call", "Call details"),
-                    rx.cond(CallDetailState.not_found, "", CallDetailState.call["platform_call_id"]),
-                    back=("/calls", "All calls")),
+        page_header(
+            rx.cond(CallDetailState.not_found, "Call", "Call details"),
+            rx.cond(CallDetailState.not_found, "", CallDetailState.call["platform_call_id"]),
+            back=("/calls", "All calls"),
+        ),
         rx.cond(
             CallDetailState.loading,
             loading_block("Loading call…"),

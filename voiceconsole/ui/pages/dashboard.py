@@ -15,9 +15,15 @@ from voiceconsole.ui.views.portfolio import portfolio_board
 def dashboard_page() -> rx.Component:
     return app_shell(
         "dashboard",
-        page_header("Dashboard", "How every client and agent is doing, against the period before.",
-                    rx.link(rx.button(rx.icon("phone-call", size=15), "Open these calls", variant="soft", size="2"),
-                            href=DashboardState.calls_href, data_testid="open-calls")),
+        page_header(
+            "Dashboard",
+            "How every client and agent is doing, against the period before.",
+            rx.link(
+                rx.button(rx.icon("phone-call", size=15), "Open these calls", variant="soft", size="2"),
+                href=DashboardState.calls_href,
+                data_testid="open-calls",
+            ),
+        ),
         dashboard_filters(),
         error_callout(DashboardState.error, margin_bottom="16px"),
         kpi_cards(),

@@ -15,10 +15,19 @@ REFRESH_MS = 5000  # tests and syncs run as jobs: show their outcome without a r
 def integrations_page() -> rx.Component:
     return app_shell(
         "integrations",
-        page_header("Integrations", "Platform accounts VoiceConsole syncs agents and calls from, every 4 hours "
-                                    "and in real time through their webhooks.",
-                    rx.button(rx.icon("refresh-cw", size=15), "Refresh", variant="soft", color_scheme="gray",
-                              on_click=IntegrationsState.refresh, data_testid="integrations-refresh")),
+        page_header(
+            "Integrations",
+            "Platform accounts VoiceConsole syncs agents and calls from, every 4 hours "
+            "and in real time through their webhooks.",
+            rx.button(
+                rx.icon("refresh-cw", size=15),
+                "Refresh",
+                variant="soft",
+                color_scheme="gray",
+                on_click=IntegrationsState.refresh,
+                data_testid="integrations-refresh",
+            ),
+        ),
         error_callout(IntegrationsState.error, margin_bottom="16px"),
         rx.cond(IntegrationsState.can_manage, connect_form(), rx.fragment()),
         integrations_list(),

@@ -12,16 +12,36 @@ def _form() -> rx.Component:
     return rx.form(
         rx.vstack(
             rx.text("Work email", size="2", weight="medium", as_="label", html_for="login-email"),
-            rx.input(id="login-email", name="email", type="email", placeholder="you@agency.com",
-                     value=LoginState.email, on_change=LoginState.set_email, size="3", width="100%",
-                     auto_complete="email", auto_focus=True, required=True, aria_label="Email",
-                     data_testid="login-email"),
+            rx.input(
+                id="login-email",
+                name="email",
+                type="email",
+                placeholder="you@agency.com",
+                value=LoginState.email,
+                on_change=LoginState.set_email,
+                size="3",
+                width="100%",
+                auto_complete="email",
+                auto_focus=True,
+                required=True,
+                aria_label="Email",
+                data_testid="login-email",
+            ),
             inline_error(LoginState.error, data_testid="login-error"),
-            rx.button(rx.icon("mail", size=16), "Email me a login link", type="submit", size="3", width="100%",
-                      margin_top="6px", data_testid="login-submit"),
-            spacing="2", width="100%",
+            rx.button(
+                rx.icon("mail", size=16),
+                "Email me a login link",
+                type="submit",
+                size="3",
+                width="100%",
+                margin_top="6px",
+                data_testid="login-submit",
+            ),
+            spacing="2",
+            width="100%",
         ),
-        on_submit=LoginState.send_link, width="100%",
+        on_submit=LoginState.send_link,
+        width="100%",
         # Let the service validate, so a bad address gets our inline message, not the browser's bubble.
         no_validate=True,
     )
@@ -29,14 +49,27 @@ def _form() -> rx.Component:
 
 def _sent() -> rx.Component:
     return rx.vstack(
-        rx.center(rx.icon("mail-check", size=26, color=rx.color("green", 11)), width="52px", height="52px",
-                  border_radius="14px", background=rx.color("green", 3)),
+        rx.center(
+            rx.icon("mail-check", size=26, color=rx.color("green", 11)),
+            width="52px",
+            height="52px",
+            border_radius="14px",
+            background=rx.color("green", 3),
+        ),
         rx.heading("Check your inbox", size="5"),
-        rx.text("We sent a single-use login link to ", rx.text(LoginState.sent_to, weight="bold", as_="span"),
-                ". It expires in 15 minutes. Running VoiceConsole yourself without email set up? The link is "
-                "printed in the server console.", size="2", color=styles.MUTED_TEXT, text_align="center"),
+        rx.text(
+            "We sent a single-use login link to ",
+            rx.text(LoginState.sent_to, weight="bold", as_="span"),
+            ". It expires in 15 minutes. Running VoiceConsole yourself without email set up? The link is "
+            "printed in the server console.",
+            size="2",
+            color=styles.MUTED_TEXT,
+            text_align="center",
+        ),
         rx.button("Use a different email", variant="ghost", on_click=LoginState.start_over, margin_top="4px"),
-        align="center", spacing="3", data_testid="login-sent",
+        align="center",
+        spacing="3",
+        data_testid="login-sent",
     )
 
 
@@ -50,25 +83,47 @@ def login_page() -> rx.Component:
                     _sent(),
                     rx.vstack(
                         rx.heading("Sign in", size="6"),
-                        rx.text("Monitor every call your voice agents take: transcripts, scores and costs "
-                                "across Retell and Vapi.", size="2", color=styles.MUTED_TEXT),
+                        rx.text(
+                            "Monitor every call your voice agents take: transcripts, scores and costs "
+                            "across Retell and Vapi.",
+                            size="2",
+                            color=styles.MUTED_TEXT,
+                        ),
                         rx.cond(
                             LoginState.notice != "",
-                            rx.callout(LoginState.notice, icon="clock-alert", color_scheme="amber", size="1",
-                                       width="100%", data_testid="login-notice"),
+                            rx.callout(
+                                LoginState.notice,
+                                icon="clock-alert",
+                                color_scheme="amber",
+                                size="1",
+                                width="100%",
+                                data_testid="login-notice",
+                            ),
                             rx.fragment(),
                         ),
                         _form(),
-                        rx.text("No password needed: we email you a single-use link. A new email address gets "
-                                "its own organization.", size="1", color=rx.color("gray", 10)),
-                        spacing="4", width="100%",
+                        rx.text(
+                            "No password needed: we email you a single-use link. A new email address gets "
+                            "its own organization.",
+                            size="1",
+                            color=rx.color("gray", 10),
+                        ),
+                        spacing="4",
+                        width="100%",
                     ),
                 ),
-                style=styles.card, padding="32px", width="100%",
+                style=styles.card,
+                padding="32px",
+                width="100%",
                 box_shadow="0 12px 32px rgba(16, 24, 40, 0.08)",
             ),
-            align="center", spacing="4", width="100%", max_width="420px", padding="16px",
+            align="center",
+            spacing="4",
+            width="100%",
+            max_width="420px",
+            padding="16px",
         ),
-        min_height="100vh", width="100%",
+        min_height="100vh",
+        width="100%",
         background=f"radial-gradient(1200px 500px at 50% -10%, {rx.color('accent', 4)}, {rx.color('gray', 2)} 70%)",
     )

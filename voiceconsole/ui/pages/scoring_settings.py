@@ -6,8 +6,13 @@ from voiceconsole.ui.components.feedback import error_callout
 from voiceconsole.ui.components.layout import app_shell
 from voiceconsole.ui.components.page_header import page_header
 from voiceconsole.ui.state.scoring_settings import ScoringSettingsState
-from voiceconsole.ui.views.scoring_settings import (ai_card, override_dialog, overrides_card, read_only_note,
-                                                    weights_card)
+from voiceconsole.ui.views.scoring_settings import (
+    ai_card,
+    override_dialog,
+    overrides_card,
+    read_only_note,
+    weights_card,
+)
 
 
 def scoring_settings_page() -> rx.Component:
@@ -19,8 +24,14 @@ def scoring_settings_page() -> rx.Component:
             ScoringSettingsState.error == "",
             rx.fragment(
                 read_only_note(),
-                rx.grid(weights_card(), rx.box(ai_card()), columns=rx.breakpoints(initial="1", lg="3fr 2fr"),
-                        gap="16px", width="100%", align_items="start"),
+                rx.grid(
+                    weights_card(),
+                    rx.box(ai_card()),
+                    columns=rx.breakpoints(initial="1", lg="3fr 2fr"),
+                    gap="16px",
+                    width="100%",
+                    align_items="start",
+                ),
                 overrides_card(),
                 override_dialog(),
             ),

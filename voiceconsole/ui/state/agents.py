@@ -39,8 +39,14 @@ class AgentsState(AuthState):
         self.agents, self.total = [], 0
 
         def read(scope: OrgScope):
-            return list_agents(scope.session, org=scope.org, per_page=MAX_AGENTS, sort_by="totalCalls",
-                               sort_order="desc", actor=scope.actor)
+            return list_agents(
+                scope.session,
+                org=scope.org,
+                per_page=MAX_AGENTS,
+                sort_by="totalCalls",
+                sort_order="desc",
+                actor=scope.actor,
+            )
 
         def show(result) -> None:
             agents, total = result

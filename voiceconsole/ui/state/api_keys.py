@@ -99,5 +99,4 @@ class ApiKeysState(ConfirmationMixin, AuthState):
             revoke_api_key(scope.session, org=scope.org, key_id=key_id, actor=scope.actor)
             self._reload(scope)
 
-        return self._org_action(revoke, failed=self._show_error,
-                                done=lambda _: rx.toast.success(f"Revoked “{name}”"))
+        return self._org_action(revoke, failed=self._show_error, done=lambda _: rx.toast.success(f"Revoked “{name}”"))

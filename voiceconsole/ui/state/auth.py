@@ -115,10 +115,15 @@ class AuthState(rx.State):
                 raise NotSignedIn
             yield OrgScope(session=session, org=ctx.organization, actor=ctx.actor)
 
-    def _org_action(self, work: Callable[[OrgScope], T], *, failed: Callable[[Any], object] | None = None,
-                    done: Callable[[T], object] | None = None,
-                    catch: type[Exception] | tuple[type[Exception], ...] = DomainError,
-                    signed_out: Callable[[], object] | None = None):
+    def _org_action(
+        self,
+        work: Callable[[OrgScope], T],
+        *,
+        failed: Callable[[Any], object] | None = None,
+        done: Callable[[T], object] | None = None,
+        catch: type[Exception] | tuple[type[Exception], ...] = DomainError,
+        signed_out: Callable[[], object] | None = None,
+    ):
         """Run `work(scope)` in the signed-in organization and commit; return the handler's events.
 
         Those are `done(result)` once committed (None without `done`), a redirect to the login page when

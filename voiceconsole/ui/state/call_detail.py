@@ -11,8 +11,7 @@ from typing import Any
 
 import reflex as rx
 
-from voiceconsole.scoring.categories import (LATENCY_GOOD_MS, LATENCY_SLOW_MS, SILENCE_S, TALK_RATIO_HIGH,
-                                             TALK_RATIO_LOW)
+from voiceconsole.scoring.categories import LATENCY_GOOD_MS, LATENCY_SLOW_MS, SILENCE_S, TALK_RATIO_HIGH, TALK_RATIO_LOW
 from voiceconsole.scoring.scorer import CATEGORIES, NO_TRANSCRIPT
 from voiceconsole.services.calls import add_note, add_tags, get_call, remove_tags
 from voiceconsole.services.errors import DomainError, NotFound
@@ -34,16 +33,18 @@ TURN_ID = re.compile(r"turn-\d+")
 
 def call_header(wire: dict[str, Any], tz: str) -> dict[str, str]:
     row = call_row(wire, tz)
-    row.update({
-        "from_number": wire.get("fromNumber") or fmt.DASH,
-        "to_number": wire.get("toNumber") or fmt.DASH,
-        "started": fmt.datetime_label(wire.get("startedAt"), tz),
-        "ended": fmt.datetime_label(wire.get("endedAt"), tz),
-        "end_reason": fmt.label(wire.get("endReason")),
-        "recording_url": wire.get("recordingUrl") or "",
-        "summary_full": wire.get("summary") or "",
-        "platform_call_id": wire.get("platformCallId") or "",
-    })
+    row.update(
+        {
+            "from_number": wire.get("fromNumber") or fmt.DASH,
+            "to_number": wire.get("toNumber") or fmt.DASH,
+            "started": fmt.datetime_label(wire.get("startedAt"), tz),
+            "ended": fmt.datetime_label(wire.get("endedAt"), tz),
+            "end_reason": fmt.label(wire.get("endReason")),
+            "recording_url": wire.get("recordingUrl") or "",
+            "summary_full": wire.get("summary") or "",
+            "platform_call_id": wire.get("platformCallId") or "",
+        }
+    )
     return row
 
 
@@ -57,14 +58,16 @@ def transcript_turns(turns: list[dict[str, Any]]) -> list[dict[str, str]]:
             continue
         start = turn.get("start")
         timed = isinstance(start, (int, float)) and not isinstance(start, bool)
-        out.append({
-            "id": f"turn-{len(out)}",  # the DOM id a coaching moment links to
-            "side": "agent" if role == "agent" else ("caller" if role == "user" else "system"),
-            "speaker": SPEAKERS.get(role, role.title()),
-            "text": text,
-            "at": fmt.mmss(start) if timed else "",
-            "start": str(float(start)) if timed else "",
-        })
+        out.append(
+            {
+                "id": f"turn-{len(out)}",  # the DOM id a coaching moment links to
+                "side": "agent" if role == "agent" else ("caller" if role == "user" else "system"),
+                "speaker": SPEAKERS.get(role, role.title()),
+                "text": text,
+                "at": fmt.mmss(start) if timed else "",
+                "start": str(float(start)) if timed else "",
+            }
+        )
     return out
 
 
@@ -98,12 +101,19 @@ def score_parts(breakdown: dict[str, Any] | None) -> list[ScorePart]:
         weight = part.get("weight")
         reasons = [str(r) for r in part.get("reasons") or [] if r and r != NO_TRANSCRIPT]
         value = max(0, min(100, round(float(score))))
-        parts.append(ScorePart(
-            key=key, name=fmt.label(key), score=str(value), value=value, band=fmt.score_band(value),
-            weight=f"× {weight:g}%" if isinstance(weight, (int, float)) and not isinstance(weight, bool) else "",
-            source="AI" if part.get("source") == "ai" else "",
-            reasons=reasons[:REASONS_SHOWN], more_reasons=reasons[REASONS_SHOWN:],
-        ))
+        parts.append(
+            ScorePart(
+                key=key,
+                name=fmt.label(key),
+                score=str(value),
+                value=value,
+                band=fmt.score_band(value),
+                weight=f"× {weight:g}%" if isinstance(weight, (int, float)) and not isinstance(weight, bool) else "",
+                source="AI" if part.get("source") == "ai" else "",
+                reasons=reasons[:REASONS_SHOWN],
+                more_reasons=reasons[REASONS_SHOWN:],
+            )
+        )
     return parts
 
 
@@ -143,23 +153,41 @@ def voice_metric_tiles(metrics: dict[str, Any] | None) -> list[dict[str, str]]:
         return TALK_RATIO_LOW <= r <= TALK_RATIO_HIGH
 
     return [
-        {"key": "latency-p50", "label": "Response time p50", "value": _seconds(p50),
-         "hint": f"Typical wait. Good: {LATENCY_GOOD_MS / 1000:g} s or less",
-         "tone": tone(p50, lambda v: v <= LATENCY_GOOD_MS, lambda v: v > LATENCY_SLOW_MS)},
-        {"key": "latency-p90", "label": "Response time p90", "value": _seconds(p90),
-         "hint": f"Slowest 10%. Good: under {SLOW_ANSWER_P90_MS / 1000:g} s",
-         "tone": tone(p90, lambda v: v <= SLOW_ANSWER_P90_MS, lambda v: v > SLOW_ANSWER_P90_MS)},
-        {"key": "interruptions", "label": "Interruptions",
-         "value": fmt.DASH if interruptions is None else str(interruptions), "hint": "Good: none or one",
-         "tone": tone(interruptions, lambda v: v <= 1, lambda v: v >= 3)},
-        {"key": "talk-share", "label": "Agent talk share",
-         "value": fmt.DASH if ratio is None else f"{round(ratio * 100)}%",
-         "hint": f"Good: {TALK_RATIO_LOW:.0%}–{TALK_RATIO_HIGH:.0%}, listening as much as talking",
-         "tone": tone(ratio, balanced, lambda v: not balanced(v))},
-        {"key": "longest-silence", "label": "Longest silence",
-         "value": fmt.DASH if silence is None else f"{silence:.1f} s",
-         "hint": f"Good: under {SILENCE_S:g} s of dead air",
-         "tone": tone(silence, lambda v: v <= SILENCE_S, lambda v: v > SILENCE_S)},
+        {
+            "key": "latency-p50",
+            "label": "Response time p50",
+            "value": _seconds(p50),
+            "hint": f"Typical wait. Good: {LATENCY_GOOD_MS / 1000:g} s or less",
+            "tone": tone(p50, lambda v: v <= LATENCY_GOOD_MS, lambda v: v > LATENCY_SLOW_MS),
+        },
+        {
+            "key": "latency-p90",
+            "label": "Response time p90",
+            "value": _seconds(p90),
+            "hint": f"Slowest 10%. Good: under {SLOW_ANSWER_P90_MS / 1000:g} s",
+            "tone": tone(p90, lambda v: v <= SLOW_ANSWER_P90_MS, lambda v: v > SLOW_ANSWER_P90_MS),
+        },
+        {
+            "key": "interruptions",
+            "label": "Interruptions",
+            "value": fmt.DASH if interruptions is None else str(interruptions),
+            "hint": "Good: none or one",
+            "tone": tone(interruptions, lambda v: v <= 1, lambda v: v >= 3),
+        },
+        {
+            "key": "talk-share",
+            "label": "Agent talk share",
+            "value": fmt.DASH if ratio is None else f"{round(ratio * 100)}%",
+            "hint": f"Good: {TALK_RATIO_LOW:.0%}–{TALK_RATIO_HIGH:.0%}, listening as much as talking",
+            "tone": tone(ratio, balanced, lambda v: not balanced(v)),
+        },
+        {
+            "key": "longest-silence",
+            "label": "Longest silence",
+            "value": fmt.DASH if silence is None else f"{silence:.1f} s",
+            "hint": f"Good: under {SILENCE_S:g} s of dead air",
+            "tone": tone(silence, lambda v: v <= SILENCE_S, lambda v: v > SILENCE_S),
+        },
     ]
 
 
@@ -193,21 +221,27 @@ def insight_rows(items: list[dict[str, Any]] | None, turns: list[dict[str, str]]
         at = float(at) if isinstance(at, (int, float)) and not isinstance(at, bool) else None
         quote = str(item.get("quote") or "")
         speaker = item.get("speaker")
-        out.append({
-            "title": str(item.get("title") or fmt.label(item.get("kind"))),
-            "detail": str(item.get("detail") or ""),
-            "quote": quote,
-            "speaker": {"agent": "Agent", "caller": "Caller"}.get(str(speaker), ""),
-            "at": fmt.mmss(at) if at is not None else "",
-            "turn_id": locate_turn(turns, at, quote),
-            "suggestion": str(item.get("suggestion") or ""),
-        })
+        out.append(
+            {
+                "title": str(item.get("title") or fmt.label(item.get("kind"))),
+                "detail": str(item.get("detail") or ""),
+                "quote": quote,
+                "speaker": {"agent": "Agent", "caller": "Caller"}.get(str(speaker), ""),
+                "at": fmt.mmss(at) if at is not None else "",
+                "turn_id": locate_turn(turns, at, quote),
+                "suggestion": str(item.get("suggestion") or ""),
+            }
+        )
     return out
 
 
 def note_item(wire: dict[str, Any], tz: str) -> dict[str, str]:
-    return {"id": wire["id"], "body": wire["body"], "author": wire["author"],
-            "at": fmt.datetime_label(wire.get("createdAt"), tz)}
+    return {
+        "id": wire["id"],
+        "body": wire["body"],
+        "author": wire["author"],
+        "at": fmt.datetime_label(wire.get("createdAt"), tz),
+    }
 
 
 class CallDetailState(AuthState):
@@ -318,8 +352,9 @@ class CallDetailState(AuthState):
     @rx.event
     def remove_tag(self, name: str):
         def remove(scope: OrgScope) -> list[str]:
-            return remove_tags(scope.session, org=scope.org, call_id=self._route_call_id(), tags=[name],
-                               actor=scope.actor)
+            return remove_tags(
+                scope.session, org=scope.org, call_id=self._route_call_id(), tags=[name], actor=scope.actor
+            )
 
         def failed(exc: DomainError) -> None:
             self.tag_error = fmt.error_text(exc)
@@ -394,8 +429,11 @@ class CallCoachingState(CallDetailState):
             await asyncio.sleep(COACHING_POLL_S)
             async with self:
                 # Stop once the panel was reset (another call, a reload) or the browser left the call.
-                if (self._poll_generation != generation or self.coaching_status != "pending"
-                        or self._route_call_id() != call_id):
+                if (
+                    self._poll_generation != generation
+                    or self.coaching_status != "pending"
+                    or self._route_call_id() != call_id
+                ):
                     return
                 self._fetch(call_id)
                 if self.coaching_status != "pending":

@@ -19,8 +19,17 @@ from voiceconsole.ui.state.auth import AuthState, OrgScope
 ALL = "all"  # Radix selects cannot hold an empty value
 PER_PAGE = 20
 DEFAULT_FILTERS: dict[str, str] = {
-    "search": "", "client": ALL, "agent": ALL, "status": ALL, "sentiment": ALL, "direction": ALL, "platform": ALL,
-    "min_score": ALL, "date_from": "", "date_to": "", "scored": ALL,
+    "search": "",
+    "client": ALL,
+    "agent": ALL,
+    "status": ALL,
+    "sentiment": ALL,
+    "direction": ALL,
+    "platform": ALL,
+    "min_score": ALL,
+    "date_from": "",
+    "date_to": "",
+    "scored": ALL,
 }
 
 
@@ -52,8 +61,13 @@ def filters_from(values: dict[str, str], tz: str) -> CallFilters:
 
     min_score = pick("min_score")
     return CallFilters(
-        agent_id=pick("agent"), client_id=pick("client"), status=pick("status"), sentiment=pick("sentiment"),
-        direction=pick("direction"), platform=pick("platform"), search=pick("search"),
+        agent_id=pick("agent"),
+        client_id=pick("client"),
+        status=pick("status"),
+        sentiment=pick("sentiment"),
+        direction=pick("direction"),
+        platform=pick("platform"),
+        search=pick("search"),
         min_score=int(min_score) if min_score and min_score.isdigit() else None,
         scored={"true": True, "false": False}.get(pick("scored") or ""),
         date_from=fmt.day_bounds(values.get("date_from", ""), tz, end=False),
@@ -62,9 +76,19 @@ def filters_from(values: dict[str, str], tz: str) -> CallFilters:
 
 
 # The calls page keeps its view in the URL so it can be shared: URL parameter -> filter key.
-URL_FILTERS = {"clientId": "client", "agentId": "agent", "status": "status", "sentiment": "sentiment",
-               "direction": "direction", "platform": "platform", "minScore": "min_score", "search": "search",
-               "dateFrom": "date_from", "dateTo": "date_to", "scored": "scored"}
+URL_FILTERS = {
+    "clientId": "client",
+    "agentId": "agent",
+    "status": "status",
+    "sentiment": "sentiment",
+    "direction": "direction",
+    "platform": "platform",
+    "minScore": "min_score",
+    "search": "search",
+    "dateFrom": "date_from",
+    "dateTo": "date_to",
+    "scored": "scored",
+}
 
 
 def filters_from_url(query: dict[str, str]) -> dict[str, str]:
@@ -90,11 +114,19 @@ def view_query(filters: dict[str, str], sort_by: str, sort_order: str, page: int
 
 def export_query(f: CallFilters) -> str:
     """The export endpoint's query string for the same filters as the list."""
-    params = {"agentId": f.agent_id, "clientId": f.client_id, "status": f.status, "sentiment": f.sentiment,
-              "direction": f.direction, "platform": f.platform, "search": f.search,
-              "minScore": f.min_score, "dateFrom": f.date_from.isoformat() if f.date_from else None,
-              "dateTo": f.date_to.isoformat() if f.date_to else None,
-              "scored": None if f.scored is None else str(f.scored).lower()}
+    params = {
+        "agentId": f.agent_id,
+        "clientId": f.client_id,
+        "status": f.status,
+        "sentiment": f.sentiment,
+        "direction": f.direction,
+        "platform": f.platform,
+        "search": f.search,
+        "minScore": f.min_score,
+        "dateFrom": f.date_from.isoformat() if f.date_from else None,
+        "dateTo": f.date_to.isoformat() if f.date_to else None,
+        "scored": None if f.scored is None else str(f.scored).lower(),
+    }
     return urlencode({k: v for k, v in params.items() if v not in (None, "")})
 
 
@@ -173,7 +205,8 @@ class CallsState(AuthState):
             self.client_options = [{"id": c.id, "name": c.name} for c in clients]
             # Two platforms may each have an agent with the same name: say which is which.
             self.agent_options = [
-                {"id": a.id, "name": f"{a.name} · {fmt.PLATFORM_LABELS.get(a.platform, a.platform)}"} for a in agents]
+                {"id": a.id, "name": f"{a.name} · {fmt.PLATFORM_LABELS.get(a.platform, a.platform)}"} for a in agents
+            ]
             return self._fetch()
 
         return self._org_action(read, done=show)
@@ -183,8 +216,13 @@ class CallsState(AuthState):
 
         def read(scope: OrgScope):
             return page_calls(
-                scope.session, org=scope.org, filters=filters_from(self.filters, self.timezone),
-                page=self.page, per_page=PER_PAGE, sort_by=self.sort_by, sort_order=self.sort_order,
+                scope.session,
+                org=scope.org,
+                filters=filters_from(self.filters, self.timezone),
+                page=self.page,
+                per_page=PER_PAGE,
+                sort_by=self.sort_by,
+                sort_order=self.sort_order,
                 actor=scope.actor,
             )
 

@@ -10,12 +10,16 @@ from __future__ import annotations
 
 import reflex as rx
 
-from voiceconsole.services.notifications import channels as service
 from voiceconsole.services.errors import DomainError
+from voiceconsole.services.notifications import channels as service
 from voiceconsole.ui import format as fmt
 from voiceconsole.ui.state.auth import OrgScope
 from voiceconsole.ui.state.notification_channels import (
-    ALL_CLIENTS, EVENT_OPTIONS, KIND_LABELS, NotificationChannelsState, hour_label,
+    ALL_CLIENTS,
+    EVENT_OPTIONS,
+    KIND_LABELS,
+    NotificationChannelsState,
+    hour_label,
 )
 
 DEFAULT_EVENTS = ["call.low_score"]  # what a new channel starts with: the alert most agencies want
@@ -84,8 +88,9 @@ class ChannelFormState(NotificationChannelsState):
     def url_placeholder(self) -> str:
         if self.edit_id:
             return f"Leave empty to keep {self.edit_target}"
-        return {"slack": "https://hooks.slack.com/services/…", "discord": "https://discord.com/api/webhooks/…"} \
-            .get(self.kind, "https://example.com/voiceconsole-events")
+        return {"slack": "https://hooks.slack.com/services/…", "discord": "https://discord.com/api/webhooks/…"}.get(
+            self.kind, "https://example.com/voiceconsole-events"
+        )
 
     def _reset_form(self) -> None:
         self.edit_id = self.edit_target = ""
@@ -136,7 +141,7 @@ class ChannelFormState(NotificationChannelsState):
 
     @rx.event
     def set_name(self, value: str):
-        self.name = value[:service.MAX_NAME]
+        self.name = value[: service.MAX_NAME]
         self._clear_error("name")
 
     @rx.event
@@ -186,15 +191,31 @@ class ChannelFormState(NotificationChannelsState):
         def write(scope: OrgScope):
             if editing:
                 service.update_channel(
-                    scope.session, org=scope.org, channel_id=editing, actor=scope.actor, name=name,
-                    events=list(self.events), url=(url or None) if not is_email else None,
-                    email=email if is_email else None, client_id=client_id, summary_hour=hour)
+                    scope.session,
+                    org=scope.org,
+                    channel_id=editing,
+                    actor=scope.actor,
+                    name=name,
+                    events=list(self.events),
+                    url=(url or None) if not is_email else None,
+                    email=email if is_email else None,
+                    client_id=client_id,
+                    summary_hour=hour,
+                )
                 created = None
             else:
                 created = service.create_channel(
-                    scope.session, org=scope.org, actor=scope.actor, kind=self.kind, events=list(self.events),
-                    name=name or None, url=None if is_email else url, email=email if is_email else None,
-                    client_id=client_id, summary_hour=hour)
+                    scope.session,
+                    org=scope.org,
+                    actor=scope.actor,
+                    kind=self.kind,
+                    events=list(self.events),
+                    name=name or None,
+                    url=None if is_email else url,
+                    email=email if is_email else None,
+                    client_id=client_id,
+                    summary_hour=hour,
+                )
             scope.session.flush()
             self._reload_channels(scope)
             return created

@@ -30,11 +30,21 @@ class ClientsState(ConfirmationMixin, AuthState):
 
     def _reload(self, scope: OrgScope) -> None:
         clients = service.list_clients(scope.session, org=scope.org, actor=scope.actor)
-        self.clients = [{"id": c.id, "name": c.name, "agents": str(c.agent_count),
-                         "href": f"/dashboard?clientId={c.id}"} for c in clients]
+        self.clients = [
+            {"id": c.id, "name": c.name, "agents": str(c.agent_count), "href": f"/dashboard?clientId={c.id}"}
+            for c in clients
+        ]
         agents, _ = list_agents(scope.session, org=scope.org, per_page=500, actor=scope.actor)
-        self.agents = [{"id": a.id, "name": a.name, "platform": a.platform, "client": a.client_id or NONE,
-                        "calls": fmt.count(a.total_calls)} for a in agents]
+        self.agents = [
+            {
+                "id": a.id,
+                "name": a.name,
+                "platform": a.platform,
+                "client": a.client_id or NONE,
+                "calls": fmt.count(a.total_calls),
+            }
+            for a in agents
+        ]
 
     def _show_error(self, exc: DomainError) -> None:
         self.error = fmt.error_text(exc)
@@ -74,8 +84,11 @@ class ClientsState(ConfirmationMixin, AuthState):
             service.assign_agent(scope.session, org=scope.org, agent_id=agent_id, client_id=target, actor=scope.actor)
             self._reload(scope)
 
-        return self._org_action(assign, failed=self._show_error,
-                                done=lambda _: rx.toast.success("Agent assigned" if target else "Agent unassigned"))
+        return self._org_action(
+            assign,
+            failed=self._show_error,
+            done=lambda _: rx.toast.success("Agent assigned" if target else "Agent unassigned"),
+        )
 
     @rx.event
     def start_edit(self, client_id: str, name: str):

@@ -24,9 +24,13 @@ ALL = "all"  # Radix selects cannot hold an empty value
 RANGES = [("7d", "7 days"), ("30d", "30 days"), ("90d", "90 days")]
 DEFAULT_RANGE = "30d"
 # KPI: (key, label, trend key, which direction is good: 1 up, -1 down, 0 neither)
-KPIS = (("calls", "Calls", "calls", 0), ("success", "Success rate", "successRate", 1),
-        ("score", "Avg score", "score", 1), ("duration", "Avg duration", "duration", 0),
-        ("cost", "Cost", "cost", -1))
+KPIS = (
+    ("calls", "Calls", "calls", 0),
+    ("success", "Success rate", "successRate", 1),
+    ("score", "Avg score", "score", 1),
+    ("duration", "Avg duration", "duration", 0),
+    ("cost", "Cost", "cost", -1),
+)
 
 
 def _direction(change: float | None) -> str:
@@ -53,16 +57,24 @@ def kpi_cards(data: dict[str, Any]) -> list[dict[str, str]]:
     cards = []
     for key, label, trend_key, good in KPIS:
         change = data["trends"][trend_key]["change"]
-        cards.append({
-            "key": key, "label": label, "value": values[key],
-            "change": fmt.change_label(change), "direction": _direction(change), "tone": _tone(change, good),
-        })
+        cards.append(
+            {
+                "key": key,
+                "label": label,
+                "value": values[key],
+                "change": fmt.change_label(change),
+                "direction": _direction(change),
+                "tone": _tone(change, good),
+            }
+        )
     return cards
 
 
 def chart_points(series: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    return [{"label": fmt.day_label(p["t"]), "calls": p["calls"], "avgScore": p["avgScore"], "cost": p["cost"]}
-            for p in series]
+    return [
+        {"label": fmt.day_label(p["t"]), "calls": p["calls"], "avgScore": p["avgScore"], "cost": p["cost"]}
+        for p in series
+    ]
 
 
 def board_rows(rows: list[dict[str, Any]], param: str, since: str = "") -> list[dict[str, str]]:
@@ -72,14 +84,25 @@ def board_rows(rows: list[dict[str, Any]], param: str, since: str = "") -> list[
     key = {"clientId": "client", "agentId": "agent"}[param]
     for r in rows:
         change = r["healthChange"]
-        out.append({
-            "id": r["id"], "name": r["name"], "client": r.get("clientName") or "",
-            "health": fmt.score_text(r["health"]), "band": fmt.score_band(r["health"]),
-            "change": fmt.points_label(change), "direction": _direction(change), "tone": _tone(change, 1),
-            "calls": fmt.count(r["calls"]), "success": fmt.percent(r["successRate"]), "cost": fmt.usd(r["cost"]),
-            "href": "/calls?" + view_query({**DEFAULT_FILTERS, key: r["id"], "scored": "true", "date_from": since},
-                                           "callScore", "asc", 1),
-        })
+        out.append(
+            {
+                "id": r["id"],
+                "name": r["name"],
+                "client": r.get("clientName") or "",
+                "health": fmt.score_text(r["health"]),
+                "band": fmt.score_band(r["health"]),
+                "change": fmt.points_label(change),
+                "direction": _direction(change),
+                "tone": _tone(change, 1),
+                "calls": fmt.count(r["calls"]),
+                "success": fmt.percent(r["successRate"]),
+                "cost": fmt.usd(r["cost"]),
+                "href": "/calls?"
+                + view_query(
+                    {**DEFAULT_FILTERS, key: r["id"], "scored": "true", "date_from": since}, "callScore", "asc", 1
+                ),
+            }
+        )
     return out
 
 
@@ -134,17 +157,21 @@ class DashboardState(AuthState):
         return self._org_action(self._read, done=self._show)
 
     def _read(self, scope: OrgScope):
-        self.client_options = [{"id": c.id, "name": c.name}
-                               for c in list_clients(scope.session, org=scope.org, actor=scope.actor)]
+        self.client_options = [
+            {"id": c.id, "name": c.name} for c in list_clients(scope.session, org=scope.org, actor=scope.actor)
+        ]
         agents, _ = list_agents(scope.session, org=scope.org, per_page=500, actor=scope.actor)
         self.agent_options = [
-            {"id": a.id, "name": f"{a.name} · {fmt.PLATFORM_LABELS.get(a.platform, a.platform)}"}
-            for a in agents]
+            {"id": a.id, "name": f"{a.name} · {fmt.PLATFORM_LABELS.get(a.platform, a.platform)}"} for a in agents
+        ]
         try:
             scope_filter = analytics.resolve_scope(
-                scope.session, org=scope.org, actor=scope.actor,
+                scope.session,
+                org=scope.org,
+                actor=scope.actor,
                 client_id=None if self.client == ALL else self.client,
-                agent_id=None if self.agent == ALL else self.agent)
+                agent_id=None if self.agent == ALL else self.agent,
+            )
         except NotFound as exc:  # a stale shared link: show everything instead
             self.error = f"{exc.message}: showing all calls instead."
             self.client = self.agent = ALL
@@ -160,12 +187,18 @@ class DashboardState(AuthState):
         self.kpis = kpi_cards(data)
         self.points = chart_points(data["series"])
         s = data["sentimentBreakdown"]
-        self.sentiment = [{"name": "Positive", "calls": s["positive"]}, {"name": "Neutral", "calls": s["neutral"]},
-                          {"name": "Negative", "calls": s["negative"]}]
+        self.sentiment = [
+            {"name": "Positive", "calls": s["positive"]},
+            {"name": "Neutral", "calls": s["neutral"]},
+            {"name": "Negative", "calls": s["negative"]},
+        ]
         d = data["scoreDistribution"]
         self.distribution = [
-            {"band": "Poor 0–39", "calls": d["poor"]}, {"band": "Attention 40–59", "calls": d["attention"]},
-            {"band": "Good 60–79", "calls": d["good"]}, {"band": "Excellent 80+", "calls": d["excellent"]}]
+            {"band": "Poor 0–39", "calls": d["poor"]},
+            {"band": "Attention 40–59", "calls": d["attention"]},
+            {"band": "Good 60–79", "calls": d["good"]},
+            {"band": "Excellent 80+", "calls": d["excellent"]},
+        ]
         since = fmt.local_date(board["from"], self.timezone)
         self.client_rows = board_rows(board["clients"], "clientId", since)
         self.agent_rows = board_rows(board["agents"], "agentId", since)

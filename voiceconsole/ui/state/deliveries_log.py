@@ -18,8 +18,14 @@ from voiceconsole.ui.state.notification_channels import EVENT_LABELS, Notificati
 
 PER_PAGE = 20
 ALL_STATUSES = "all"
-STATUS_OPTIONS = [(ALL_STATUSES, "All statuses"), ("succeeded", "Succeeded"), ("failed", "Failed"),
-                  ("pending", "Pending"), ("delivering", "Delivering"), ("held", "Held (paused)")]
+STATUS_OPTIONS = [
+    (ALL_STATUSES, "All statuses"),
+    ("succeeded", "Succeeded"),
+    ("failed", "Failed"),
+    ("pending", "Pending"),
+    ("delivering", "Delivering"),
+    ("held", "Held (paused)"),
+]
 
 
 @dataclass
@@ -54,9 +60,12 @@ def _ms(value: int | None) -> str:
 
 def attempt_row(attempt: DeliveryAttemptOut, tz: str) -> AttemptRow:
     return AttemptRow(
-        attempt=f"#{attempt.attempt}", time=fmt.datetime_label(attempt.started_at, tz, short=True),
-        succeeded=attempt.succeeded, status_code=str(attempt.status_code) if attempt.status_code else fmt.DASH,
-        latency=_ms(attempt.latency_ms), response=fmt.truncate(attempt.response_snippet, 300),
+        attempt=f"#{attempt.attempt}",
+        time=fmt.datetime_label(attempt.started_at, tz, short=True),
+        succeeded=attempt.succeeded,
+        status_code=str(attempt.status_code) if attempt.status_code else fmt.DASH,
+        latency=_ms(attempt.latency_ms),
+        response=fmt.truncate(attempt.response_snippet, 300),
         error=attempt.error or "",
     )
 
@@ -68,11 +77,16 @@ def delivery_row(delivery: DeliveryOut, tz: str) -> DeliveryRow:
     elif delivery.next_attempt_at is not None and delivery.status in ("pending", "held"):
         detail = f"Next attempt {fmt.datetime_label(delivery.next_attempt_at, tz, short=True)}"
     return DeliveryRow(
-        id=delivery.id, event_id=delivery.event_id, event=EVENT_LABELS.get(delivery.event, delivery.event),
-        status=delivery.status, attempts=str(delivery.attempts),
+        id=delivery.id,
+        event_id=delivery.event_id,
+        event=EVENT_LABELS.get(delivery.event, delivery.event),
+        status=delivery.status,
+        attempts=str(delivery.attempts),
         status_code=str(delivery.last_status_code) if delivery.last_status_code else fmt.DASH,
-        latency=_ms(delivery.last_latency_ms), time=fmt.datetime_label(delivery.created_at, tz, short=True),
-        detail=detail, error=delivery.last_error or "",
+        latency=_ms(delivery.last_latency_ms),
+        time=fmt.datetime_label(delivery.created_at, tz, short=True),
+        detail=detail,
+        error=delivery.last_error or "",
         attempt_log=[attempt_row(a, tz) for a in delivery.attempt_log],
     )
 
@@ -107,8 +121,15 @@ class DeliveriesLogState(NotificationChannelsState):
         channel_id, page = self.log_channel_id, self.log_page
 
         def read(scope: OrgScope):
-            return delivery.list_deliveries(scope.session, org=scope.org, channel_id=channel_id, actor=scope.actor,
-                                            page=page, per_page=PER_PAGE, status=status)
+            return delivery.list_deliveries(
+                scope.session,
+                org=scope.org,
+                channel_id=channel_id,
+                actor=scope.actor,
+                page=page,
+                per_page=PER_PAGE,
+                status=status,
+            )
 
         def show(result) -> None:
             items, total = result

@@ -82,18 +82,24 @@ class IntegrationsState(ConfirmationMixin, AuthState):
         """Store the account (the key encrypted) and queue its first sync."""
         api_key = str(form_data.get("api_key") or "")
         label = str(form_data.get("label", self.label_draft) or "")
-        base_url = str(form_data.get("base_url", self.base_url_draft) or "") if get_settings().allow_private_targets \
-            else None
+        base_url = (
+            str(form_data.get("base_url", self.base_url_draft) or "") if get_settings().allow_private_targets else None
+        )
         secret = str(form_data.get("webhook_secret") or "").strip() or None
 
         def connect(scope: OrgScope) -> None:
             integration = service.create_integration(
-                scope.session, org=scope.org, platform=self.platform, api_key=api_key, label=label,
-                base_url=base_url or None, webhook_secret=secret if self.platform != "retell" else None,
-                actor=scope.actor)
+                scope.session,
+                org=scope.org,
+                platform=self.platform,
+                api_key=api_key,
+                label=label,
+                base_url=base_url or None,
+                webhook_secret=secret if self.platform != "retell" else None,
+                actor=scope.actor,
+            )
             scope.session.commit()  # the sync job must find it
-            service.request_sync(scope.session, org=scope.org, integration_id=integration.public_id,
-                                 actor=scope.actor)
+            service.request_sync(scope.session, org=scope.org, integration_id=integration.public_id, actor=scope.actor)
             self._reload(scope)
 
         def failed(exc: DomainError) -> None:
@@ -113,9 +119,10 @@ class IntegrationsState(ConfirmationMixin, AuthState):
             return outcome
 
         return self._org_action(
-            queue, failed=lambda exc: rx.toast.error(exc.message),
-            done=lambda outcome: rx.toast.success(done if outcome.queued else
-                                                  "Already queued; it will run shortly."))
+            queue,
+            failed=lambda exc: rx.toast.error(exc.message),
+            done=lambda outcome: rx.toast.success(done if outcome.queued else "Already queued; it will run shortly."),
+        )
 
     @rx.event
     def test(self, integration_id: str):
@@ -144,11 +151,14 @@ class IntegrationsState(ConfirmationMixin, AuthState):
         integration_id, label = target
 
         def disconnect(scope: OrgScope) -> None:
-            service.disconnect_integration(scope.session, org=scope.org, integration_id=integration_id,
-                                           actor=scope.actor)
+            service.disconnect_integration(
+                scope.session, org=scope.org, integration_id=integration_id, actor=scope.actor
+            )
             scope.session.flush()
             self._reload(scope)
 
         return self._org_action(
-            disconnect, failed=self._show_error,
-            done=lambda _: rx.toast.success(f"Disconnected “{label}”. Its agents and calls are kept."))
+            disconnect,
+            failed=self._show_error,
+            done=lambda _: rx.toast.success(f"Disconnected “{label}”. Its agents and calls are kept."),
+        )

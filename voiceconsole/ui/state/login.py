@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import reflex as rx
 
-from voiceconsole.services.api_keys import rate_limits as ratelimit
 from voiceconsole.db import session_scope
 from voiceconsole.services.accounts import request_login_link
+from voiceconsole.services.api_keys import rate_limits as ratelimit
 from voiceconsole.services.errors import ValidationFailed
 from voiceconsole.ui.state.auth import HOME_ROUTE, AuthState
 

@@ -65,19 +65,29 @@ def channel_row(channel: ChannelOut, tz: str) -> ChannelRow:
     failures = channel.consecutive_failures
     secret_note = ""
     if channel.previous_secret_expires_at is not None:
-        secret_note = (f"The previous secret also signs until "
-                       f"{fmt.datetime_label(channel.previous_secret_expires_at, tz)}.")
+        secret_note = (
+            f"The previous secret also signs until {fmt.datetime_label(channel.previous_secret_expires_at, tz)}."
+        )
     return ChannelRow(
-        id=channel.id, name=channel.name, kind=channel.kind, kind_label=KIND_LABELS.get(channel.kind, channel.kind),
-        target=channel.target, events=[EVENT_LABELS.get(e, e) for e in channel.events],
-        client=channel.client_name or "All clients", status=channel.status, paused=channel.status == "paused",
+        id=channel.id,
+        name=channel.name,
+        kind=channel.kind,
+        kind_label=KIND_LABELS.get(channel.kind, channel.kind),
+        target=channel.target,
+        events=[EVENT_LABELS.get(e, e) for e in channel.events],
+        client=channel.client_name or "All clients",
+        status=channel.status,
+        paused=channel.status == "paused",
         pause_reason=channel.pause_reason or "",
-        paused_since=fmt.datetime_label(channel.paused_at, tz) if channel.paused_at else "", failures=failures,
+        paused_since=fmt.datetime_label(channel.paused_at, tz) if channel.paused_at else "",
+        failures=failures,
         failures_label=f"{failures} failed deliver{'y' if failures == 1 else 'ies'} in a row" if failures else "",
         last_delivery=fmt.datetime_label(channel.last_delivery_at, tz) if channel.last_delivery_at else "Never",
-        summary=(f"Daily summary at {hour_label(channel.summary_hour)} ({tz})"
-                 if "daily_summary" in channel.events else ""),
-        secret_note=secret_note, is_webhook=channel.kind == "webhook",
+        summary=(
+            f"Daily summary at {hour_label(channel.summary_hour)} ({tz})" if "daily_summary" in channel.events else ""
+        ),
+        secret_note=secret_note,
+        is_webhook=channel.kind == "webhook",
     )
 
 
@@ -99,8 +109,10 @@ class NotificationChannelsState(ConfirmationMixin, AuthState):
     def _reload_channels(self, scope: OrgScope) -> None:
         items = service.list_channels(scope.session, org=scope.org, actor=scope.actor)
         self.channels = [channel_row(c, self.timezone) for c in items]
-        self.clients = [{"id": c.id, "name": c.name}
-                         for c in clients_service.list_clients(scope.session, org=scope.org, actor=scope.actor)]
+        self.clients = [
+            {"id": c.id, "name": c.name}
+            for c in clients_service.list_clients(scope.session, org=scope.org, actor=scope.actor)
+        ]
         self.channels_visible = self.channels_loaded = True
 
     def _show_channels_error(self, exc: DomainError) -> None:
@@ -132,8 +144,10 @@ class NotificationChannelsState(ConfirmationMixin, AuthState):
             return delivery.send_test_event(scope.session, org=scope.org, channel_id=channel_id, actor=scope.actor)
 
         def queued(event_id: str):  # committed: the commit hook has asked a worker to send it
-            return rx.toast.info(f"Test event {event_id} queued for “{name}”. Its outcome shows in the "
-                                 "channel's deliveries.", duration=6000)
+            return rx.toast.info(
+                f"Test event {event_id} queued for “{name}”. Its outcome shows in the channel's deliveries.",
+                duration=6000,
+            )
 
         return self._org_action(send, failed=lambda exc: rx.toast.error(fmt.error_text(exc)), done=queued)
 
@@ -165,8 +179,9 @@ class NotificationChannelsState(ConfirmationMixin, AuthState):
             scope.session.flush()
             self._reload_channels(scope)
 
-        return self._org_action(delete, failed=self._show_channels_error,
-                                done=lambda _: rx.toast.success(f"Deleted “{name}”"))
+        return self._org_action(
+            delete, failed=self._show_channels_error, done=lambda _: rx.toast.success(f"Deleted “{name}”")
+        )
 
     @rx.event
     def ask_rotate_secret(self, channel_id: str, name: str):
@@ -180,8 +195,9 @@ class NotificationChannelsState(ConfirmationMixin, AuthState):
         channel_id, name = target
 
         def rotate(scope: OrgScope) -> str | None:
-            secret = service.rotate_secret(scope.session, org=scope.org, channel_id=channel_id,
-                                           actor=scope.actor).secret
+            secret = service.rotate_secret(
+                scope.session, org=scope.org, channel_id=channel_id, actor=scope.actor
+            ).secret
             scope.session.flush()
             self._reload_channels(scope)
             return secret

@@ -84,7 +84,8 @@ def override_row(wire: dict[str, Any]) -> dict[str, str]:
     own, effective = wire.get("weights"), wire.get("effectiveWeights") or {}
     threshold = wire.get("alertThreshold")
     return {
-        "id": wire["clientId"], "name": wire["clientName"],
+        "id": wire["clientId"],
+        "name": wire["clientName"],
         "own_weights": "yes" if own else "",
         **{f"w_{key}": f"{effective.get(key, 0)}%" for key in CATEGORIES},
         "threshold": str(threshold if threshold is not None else wire.get("effectiveAlertThreshold", "")),
@@ -119,8 +120,11 @@ class ScoringSettingsState(AuthState):
 
     def _apply(self, data: dict[str, Any], clients: list[Any]) -> None:
         """Everything the service returned: the form (drafts replaced), overrides, AI mode, credits."""
-        self._saved = {"weights": dict(data["weights"]), "threshold": data["alertThreshold"],
-                       "custom": data["customWeights"]}
+        self._saved = {
+            "weights": dict(data["weights"]),
+            "threshold": data["alertThreshold"],
+            "custom": data["customWeights"],
+        }
         self._defaults = dict(data["defaultWeights"])
         self._use_defaults = False
         self.weights = weight_texts(data["weights"])
@@ -130,9 +134,13 @@ class ScoringSettingsState(AuthState):
         ai, credits = data["aiMode"], data["credits"]
         self.ai = {"on": "yes" if ai.get("configured") else "", "model": ai.get("model") or ""}
         granted = credits["granted"]
-        self.credits = {"remaining": fmt.count(credits["remaining"]), "granted": fmt.count(granted),
-                        "used": fmt.count(credits["used"]), "plan": fmt.label(credits["plan"]),
-                        "period": credits["period"]}
+        self.credits = {
+            "remaining": fmt.count(credits["remaining"]),
+            "granted": fmt.count(granted),
+            "used": fmt.count(credits["used"]),
+            "plan": fmt.label(credits["plan"]),
+            "period": credits["period"],
+        }
         self.credits_left_percent = round(100 * credits["remaining"] / granted) if granted else 0
 
     def _apply_overrides(self, data: dict[str, Any], clients: list[Any]) -> None:
@@ -186,8 +194,9 @@ class ScoringSettingsState(AuthState):
             return rx.toast.info("Nothing to save: no changes")
 
         def update(scope: OrgScope) -> bool:
-            rescoring = update_org_scoring(scope.session, org=scope.org, actor=scope.actor, weights=weights,
-                                           alert_threshold=threshold)
+            rescoring = update_org_scoring(
+                scope.session, org=scope.org, actor=scope.actor, weights=weights, alert_threshold=threshold
+            )
             self._reload(scope)
             return rescoring
 
@@ -235,8 +244,11 @@ class ClientScoringState(ScoringSettingsState):
         self.edit_id = client_id
         self.edit_name = (row or other)["name"]
         self.edit_own_weights = bool(row and row["own_weights"])
-        source = ({key: row[f"w_{key}"].rstrip("%") for key in CATEGORIES} if row
-                  else weight_texts(self._saved.get("weights")))
+        source = (
+            {key: row[f"w_{key}"].rstrip("%") for key in CATEGORIES}
+            if row
+            else weight_texts(self._saved.get("weights"))
+        )
         self.edit_weights = source
         self.edit_threshold = row["threshold"] if row and row["own_threshold"] else ""
         self.edit_errors = no_errors()
@@ -266,13 +278,27 @@ class ClientScoringState(ScoringSettingsState):
         self.edit_threshold = value
         self.edit_errors = without(self.edit_errors, "alertThreshold", "form")
 
-    def _update(self, client_id: str, weights: Any, threshold: Any, *, failed: Callable[[DomainError], object],
-                done: Callable[[bool], object]):
+    def _update(
+        self,
+        client_id: str,
+        weights: Any,
+        threshold: Any,
+        *,
+        failed: Callable[[DomainError], object],
+        done: Callable[[bool], object],
+    ):
         """Change one client's override through `_org_action`; refreshes the overrides (not the organization
         form being edited). `done` is told whether its calls are rescored."""
+
         def update(scope: OrgScope) -> bool:
-            _, rescoring = update_client_scoring(scope.session, org=scope.org, client_id=client_id,
-                                                 actor=scope.actor, weights=weights, alert_threshold=threshold)
+            _, rescoring = update_client_scoring(
+                scope.session,
+                org=scope.org,
+                client_id=client_id,
+                actor=scope.actor,
+                weights=weights,
+                alert_threshold=threshold,
+            )
             data = scoring_settings(scope.session, org=scope.org, actor=scope.actor).wire()
             self._apply_overrides(data, list_clients(scope.session, org=scope.org, actor=scope.actor))
             return rescoring
@@ -281,8 +307,9 @@ class ClientScoringState(ScoringSettingsState):
 
     @rx.event
     def save_override(self):
-        weights = ({key: parse_number(self.edit_weights.get(key, "")) for key in CATEGORIES}
-                   if self.edit_own_weights else None)
+        weights = (
+            {key: parse_number(self.edit_weights.get(key, "")) for key in CATEGORIES} if self.edit_own_weights else None
+        )
         threshold = None if not self.edit_threshold.strip() else parse_number(self.edit_threshold)
 
         def failed(exc: DomainError) -> None:
@@ -298,8 +325,8 @@ class ClientScoringState(ScoringSettingsState):
     @rx.event
     def clear_override(self, client_id: str, name: str):
         def cleared(rescoring: bool):
-            return rx.toast.success(f"{name} now uses the organization's settings"
-                                    + (" — rescoring in the background" if rescoring else ""))
+            return rx.toast.success(
+                f"{name} now uses the organization's settings" + (" — rescoring in the background" if rescoring else "")
+            )
 
-        return self._update(client_id, None, None, failed=lambda exc: rx.toast.error(fmt.error_text(exc)),
-                            done=cleared)
+        return self._update(client_id, None, None, failed=lambda exc: rx.toast.error(fmt.error_text(exc)), done=cleared)

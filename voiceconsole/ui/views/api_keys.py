@@ -11,21 +11,39 @@ from voiceconsole.ui.state.api_keys import ApiKeysState
 def create_form() -> rx.Component:
     return rx.box(
         rx.heading("Create a key", size="3", margin_bottom="4px"),
-        rx.text("Keys act with your organization's permissions. Use one key per integration so you can revoke "
-                "it on its own.", size="2", color=styles.MUTED_TEXT, margin_bottom="12px"),
+        rx.text(
+            "Keys act with your organization's permissions. Use one key per integration so you can revoke "
+            "it on its own.",
+            size="2",
+            color=styles.MUTED_TEXT,
+            margin_bottom="12px",
+        ),
         rx.form(
             rx.flex(
-                rx.input(name="name", placeholder="Key name, e.g. Zapier", value=ApiKeysState.name_draft,
-                         on_change=ApiKeysState.set_name_draft, aria_label="Key name", size="2", flex="1",
-                         min_width="220px", max_length=100, data_testid="key-name"),
-                rx.button(rx.icon("plus", size=15), "Create key", type="submit", size="2",
-                          data_testid="create-key"),
-                spacing="2", wrap="wrap", width="100%",
+                rx.input(
+                    name="name",
+                    placeholder="Key name, e.g. Zapier",
+                    value=ApiKeysState.name_draft,
+                    on_change=ApiKeysState.set_name_draft,
+                    aria_label="Key name",
+                    size="2",
+                    flex="1",
+                    min_width="220px",
+                    max_length=100,
+                    data_testid="key-name",
+                ),
+                rx.button(rx.icon("plus", size=15), "Create key", type="submit", size="2", data_testid="create-key"),
+                spacing="2",
+                wrap="wrap",
+                width="100%",
             ),
             inline_error(ApiKeysState.create_error, margin_top="6px", data_testid="key-error"),
-            on_submit=ApiKeysState.create_key, width="100%",
+            on_submit=ApiKeysState.create_key,
+            width="100%",
         ),
-        style=styles.card, padding="20px", margin_bottom="16px",
+        style=styles.card,
+        padding="20px",
+        margin_bottom="16px",
     )
 
 
@@ -36,20 +54,45 @@ def new_key_callout() -> rx.Component:
             rx.callout.icon(rx.icon("shield-alert")),
             rx.vstack(
                 rx.text("Copy your new key “", ApiKeysState.new_key_name, "” now", weight="bold", size="2"),
-                rx.text("This is the only time it is shown. We store only a hash, so it cannot be recovered; "
-                        "if you lose it, revoke it and create another.", size="2"),
-                rx.flex(
-                    rx.code(ApiKeysState.new_key, size="3", variant="outline", data_testid="new-key",
-                            style={"word_break": "break-all", "padding": "6px 10px"}),
-                    rx.button(rx.icon("copy", size=14), "Copy", size="2", on_click=ApiKeysState.copy_new_key,
-                              data_testid="copy-key"),
-                    rx.button("Done", size="2", variant="soft", color_scheme="gray",
-                              on_click=ApiKeysState.dismiss_new_key, data_testid="dismiss-key"),
-                    spacing="2", align="center", wrap="wrap",
+                rx.text(
+                    "This is the only time it is shown. We store only a hash, so it cannot be recovered; "
+                    "if you lose it, revoke it and create another.",
+                    size="2",
                 ),
-                spacing="2", width="100%",
+                rx.flex(
+                    rx.code(
+                        ApiKeysState.new_key,
+                        size="3",
+                        variant="outline",
+                        data_testid="new-key",
+                        style={"word_break": "break-all", "padding": "6px 10px"},
+                    ),
+                    rx.button(
+                        rx.icon("copy", size=14),
+                        "Copy",
+                        size="2",
+                        on_click=ApiKeysState.copy_new_key,
+                        data_testid="copy-key",
+                    ),
+                    rx.button(
+                        "Done",
+                        size="2",
+                        variant="soft",
+                        color_scheme="gray",
+                        on_click=ApiKeysState.dismiss_new_key,
+                        data_testid="dismiss-key",
+                    ),
+                    spacing="2",
+                    align="center",
+                    wrap="wrap",
+                ),
+                spacing="2",
+                width="100%",
             ),
-            color_scheme="amber", variant="surface", margin_bottom="16px", width="100%",
+            color_scheme="amber",
+            variant="surface",
+            margin_bottom="16px",
+            width="100%",
             data_testid="new-key-callout",
         ),
         rx.fragment(),
@@ -64,12 +107,20 @@ def key_row(key: rx.Var) -> rx.Component:
         rx.table.cell(key["created"], white_space="nowrap"),
         rx.table.cell(key["last_used"], white_space="nowrap"),
         rx.table.cell(
-            rx.button(rx.icon("trash-2", size=14), "Revoke", size="1", variant="soft", color_scheme="red",
-                      on_click=ApiKeysState.ask_revoke(key["id"], key["name"]),
-                      aria_label="Revoke " + key["name"], data_testid="revoke-key"),
+            rx.button(
+                rx.icon("trash-2", size=14),
+                "Revoke",
+                size="1",
+                variant="soft",
+                color_scheme="red",
+                on_click=ApiKeysState.ask_revoke(key["id"], key["name"]),
+                aria_label="Revoke " + key["name"],
+                data_testid="revoke-key",
+            ),
             text_align="right",
         ),
-        align="center", custom_attrs={"data-testid": "key-row"},
+        align="center",
+        custom_attrs={"data-testid": "key-row"},
     )
 
 
@@ -78,23 +129,36 @@ def keys_table() -> rx.Component:
         rx.cond(
             ApiKeysState.keys.length() > 0,
             rx.table.root(
-                rx.table.header(rx.table.row(
-                    *[rx.table.column_header_cell(h) for h in ("Name", "Key", "Role", "Created", "Last used")],
-                    rx.table.column_header_cell(""),
-                )),
+                rx.table.header(
+                    rx.table.row(
+                        *[rx.table.column_header_cell(h) for h in ("Name", "Key", "Role", "Created", "Last used")],
+                        rx.table.column_header_cell(""),
+                    )
+                ),
                 rx.table.body(rx.foreach(ApiKeysState.keys, key_row)),
-                variant="ghost", size="2", width="100%", data_testid="keys-table",
+                variant="ghost",
+                size="2",
+                width="100%",
+                data_testid="keys-table",
             ),
             empty_state("key-round", "No API keys yet", "Create one above to use the REST API."),
         ),
-        style=styles.card, overflow="hidden",
+        style=styles.card,
+        overflow="hidden",
     )
 
 
 def revoke_dialog() -> rx.Component:
     return confirm_dialog(
-        ApiKeysState, "revoke", title="Revoke API key",
-        question=("Revoke “", ApiKeysState.confirm_label, "”? Anything using it stops working immediately. "
-                  "This cannot be undone."),
-        confirm_label="Revoke key", on_confirm=ApiKeysState.confirm_revoke, confirm_testid="confirm-revoke",
+        ApiKeysState,
+        "revoke",
+        title="Revoke API key",
+        question=(
+            "Revoke “",
+            ApiKeysState.confirm_label,
+            "”? Anything using it stops working immediately. This cannot be undone.",
+        ),
+        confirm_label="Revoke key",
+        on_confirm=ApiKeysState.confirm_revoke,
+        confirm_testid="confirm-revoke",
     )

@@ -3,8 +3,13 @@
 import reflex as rx
 
 from voiceconsole.ui import styles
-from voiceconsole.ui.components.badges import (direction_label, platform_badge, score_badge, sentiment_badge,
-                                               status_badge)
+from voiceconsole.ui.components.badges import (
+    direction_label,
+    platform_badge,
+    score_badge,
+    sentiment_badge,
+    status_badge,
+)
 from voiceconsole.ui.state.call_detail import CallDetailState
 
 
@@ -13,7 +18,9 @@ def fact(label: str, value, testid: str | None = None) -> rx.Component:
     return rx.vstack(
         rx.text(label, size="1", color=styles.MUTED_TEXT, weight="medium"),
         body,
-        spacing="1", min_width="120px", data_testid=testid,
+        spacing="1",
+        min_width="120px",
+        data_testid=testid,
     )
 
 
@@ -22,29 +29,51 @@ def call_header() -> rx.Component:
     return rx.box(
         rx.flex(
             rx.hstack(
-                rx.center(rx.icon("phone-call", size=20, color=rx.color("accent", 11)), width="44px",
-                          height="44px", border_radius="12px", background=rx.color("accent", 3), flex_shrink="0"),
+                rx.center(
+                    rx.icon("phone-call", size=20, color=rx.color("accent", 11)),
+                    width="44px",
+                    height="44px",
+                    border_radius="12px",
+                    background=rx.color("accent", 3),
+                    flex_shrink="0",
+                ),
                 rx.vstack(
-                    rx.hstack(rx.heading(c["agent"], size="5", data_testid="call-agent"),
-                              platform_badge(c["platform"]), align="center", spacing="2"),
+                    rx.hstack(
+                        rx.heading(c["agent"], size="5", data_testid="call-agent"),
+                        platform_badge(c["platform"]),
+                        align="center",
+                        spacing="2",
+                    ),
                     rx.text(c["client"], " · ", c["started"], size="2", color=styles.MUTED_TEXT),
                     spacing="1",
                 ),
-                align="center", spacing="3",
+                align="center",
+                spacing="3",
             ),
             rx.hstack(
                 rx.cond(
                     CallDetailState.no_transcript,
-                    rx.badge(rx.icon("file-x", size=12), "No transcript", color_scheme="gray", variant="soft",
-                             radius="full", size="2", title="Not scored: there was nothing to judge",
-                             data_testid="score-badge"),
+                    rx.badge(
+                        rx.icon("file-x", size=12),
+                        "No transcript",
+                        color_scheme="gray",
+                        variant="soft",
+                        radius="full",
+                        size="2",
+                        title="Not scored: there was nothing to judge",
+                        data_testid="score-badge",
+                    ),
                     score_badge(c["score"], c["band"]),
                 ),
                 rx.cond(c["sentiment"] != "", sentiment_badge(c["sentiment"]), rx.fragment()),
                 status_badge(c["status"]),
-                align="center", spacing="2",
+                align="center",
+                spacing="2",
             ),
-            justify="between", align="center", wrap="wrap", spacing="3",
+            justify="between",
+            align="center",
+            wrap="wrap",
+            spacing="3",
         ),
         rx.separator(size="4", margin_y="16px"),
         rx.grid(
@@ -56,7 +85,11 @@ def call_header() -> rx.Component:
             fact("To", rx.text(c["to_number"], size="2", weight="medium", class_name="vc-num")),
             fact("Ended because", c["end_reason"]),
             columns=rx.breakpoints(initial="2", sm="4", lg="7"),
-            spacing="4", width="100%",
+            spacing="4",
+            width="100%",
         ),
-        style=styles.card, padding="20px", margin_bottom="16px", data_testid="call-header",
+        style=styles.card,
+        padding="20px",
+        margin_bottom="16px",
+        data_testid="call-header",
     )

@@ -15,18 +15,32 @@ def create_form() -> rx.Component:
         rx.box(
             rx.form(
                 rx.flex(
-                    rx.input(name="name", placeholder="Client name, e.g. Bright Smile Dental",
-                             value=ClientsState.name_draft, on_change=ClientsState.set_name_draft,
-                             aria_label="Client name", size="2", flex="1", min_width="240px", max_length=200,
-                             data_testid="client-name"),
-                    rx.button(rx.icon("plus", size=15), "Add client", type="submit", size="2",
-                              data_testid="create-client"),
-                    spacing="2", wrap="wrap", width="100%",
+                    rx.input(
+                        name="name",
+                        placeholder="Client name, e.g. Bright Smile Dental",
+                        value=ClientsState.name_draft,
+                        on_change=ClientsState.set_name_draft,
+                        aria_label="Client name",
+                        size="2",
+                        flex="1",
+                        min_width="240px",
+                        max_length=200,
+                        data_testid="client-name",
+                    ),
+                    rx.button(
+                        rx.icon("plus", size=15), "Add client", type="submit", size="2", data_testid="create-client"
+                    ),
+                    spacing="2",
+                    wrap="wrap",
+                    width="100%",
                 ),
                 inline_error(ClientsState.create_error, margin_top="6px", data_testid="client-error"),
-                on_submit=ClientsState.create_client, width="100%",
+                on_submit=ClientsState.create_client,
+                width="100%",
             ),
-            style=styles.card, padding="16px", margin_bottom="16px",
+            style=styles.card,
+            padding="16px",
+            margin_bottom="16px",
         ),
         rx.fragment(),
     )
@@ -36,20 +50,44 @@ def client_row(client: rx.Var) -> rx.Component:
     actions = rx.cond(
         ClientsState.can_manage,
         rx.hstack(
-            rx.button(rx.icon("pencil", size=14), "Rename", size="1", variant="soft", color_scheme="gray",
-                      on_click=ClientsState.start_edit(client["id"], client["name"]), data_testid="rename-client"),
-            rx.button(rx.icon("trash-2", size=14), "Delete", size="1", variant="soft", color_scheme="red",
-                      on_click=ClientsState.ask_delete(client["id"], client["name"]), data_testid="delete-client"),
-            spacing="2", justify="end",
+            rx.button(
+                rx.icon("pencil", size=14),
+                "Rename",
+                size="1",
+                variant="soft",
+                color_scheme="gray",
+                on_click=ClientsState.start_edit(client["id"], client["name"]),
+                data_testid="rename-client",
+            ),
+            rx.button(
+                rx.icon("trash-2", size=14),
+                "Delete",
+                size="1",
+                variant="soft",
+                color_scheme="red",
+                on_click=ClientsState.ask_delete(client["id"], client["name"]),
+                data_testid="delete-client",
+            ),
+            spacing="2",
+            justify="end",
         ),
         rx.fragment(),
     )
     return rx.table.row(
-        rx.table.cell(rx.link(client["name"], href=client["href"], weight="medium", underline="hover",
-                              color=rx.color("gray", 12), data_testid="client-link")),
+        rx.table.cell(
+            rx.link(
+                client["name"],
+                href=client["href"],
+                weight="medium",
+                underline="hover",
+                color=rx.color("gray", 12),
+                data_testid="client-link",
+            )
+        ),
         rx.table.cell(client["agents"], class_name="vc-num", text_align="right"),
         rx.table.cell(actions, text_align="right"),
-        align="center", custom_attrs={"data-testid": "client-row", "data-id": client["id"]},
+        align="center",
+        custom_attrs={"data-testid": "client-row", "data-id": client["id"]},
     )
 
 
@@ -58,16 +96,28 @@ def clients_table() -> rx.Component:
         rx.cond(
             ClientsState.clients.length() > 0,
             rx.table.root(
-                rx.table.header(rx.table.row(rx.table.column_header_cell("Client"),
-                                             rx.table.column_header_cell("Agents", text_align="right"),
-                                             rx.table.column_header_cell(""))),
+                rx.table.header(
+                    rx.table.row(
+                        rx.table.column_header_cell("Client"),
+                        rx.table.column_header_cell("Agents", text_align="right"),
+                        rx.table.column_header_cell(""),
+                    )
+                ),
                 rx.table.body(rx.foreach(ClientsState.clients, client_row)),
-                variant="ghost", size="2", width="100%", data_testid="clients-table",
+                variant="ghost",
+                size="2",
+                width="100%",
+                data_testid="clients-table",
             ),
-            empty_state("building-2", "No clients yet",
-                        "Add the businesses you build agents for, then assign each agent to its client."),
+            empty_state(
+                "building-2",
+                "No clients yet",
+                "Add the businesses you build agents for, then assign each agent to its client.",
+            ),
         ),
-        style=styles.card, overflow="hidden", margin_bottom="16px",
+        style=styles.card,
+        overflow="hidden",
+        margin_bottom="16px",
     )
 
 
@@ -84,32 +134,49 @@ def agent_row(agent: rx.Var) -> rx.Component:
                     rx.foreach(ClientsState.clients, lambda c: rx.select.item(c["name"], value=c["id"])),
                     position="popper",
                 ),
-                value=agent["client"], on_change=lambda value: ClientsState.assign(agent["id"], value),
-                disabled=~ClientsState.can_manage, size="2",
+                value=agent["client"],
+                on_change=lambda value: ClientsState.assign(agent["id"], value),
+                disabled=~ClientsState.can_manage,
+                size="2",
             ),
         ),
-        align="center", custom_attrs={"data-testid": "assign-row", "data-id": agent["id"]},
+        align="center",
+        custom_attrs={"data-testid": "assign-row", "data-id": agent["id"]},
     )
 
 
 def agents_assignment() -> rx.Component:
     return rx.box(
-        rx.box(rx.heading("Agents", size="3"),
-               rx.text("An agent's calls belong to its client, history included: moving an agent moves its calls.",
-                       size="2", color=styles.MUTED_TEXT), padding="16px 16px 4px"),
+        rx.box(
+            rx.heading("Agents", size="3"),
+            rx.text(
+                "An agent's calls belong to its client, history included: moving an agent moves its calls.",
+                size="2",
+                color=styles.MUTED_TEXT,
+            ),
+            padding="16px 16px 4px",
+        ),
         rx.cond(
             ClientsState.agents.length() > 0,
             rx.table.root(
-                rx.table.header(rx.table.row(rx.table.column_header_cell("Agent"),
-                                             rx.table.column_header_cell("Platform"),
-                                             rx.table.column_header_cell("Calls", text_align="right"),
-                                             rx.table.column_header_cell("Client"))),
+                rx.table.header(
+                    rx.table.row(
+                        rx.table.column_header_cell("Agent"),
+                        rx.table.column_header_cell("Platform"),
+                        rx.table.column_header_cell("Calls", text_align="right"),
+                        rx.table.column_header_cell("Client"),
+                    )
+                ),
                 rx.table.body(rx.foreach(ClientsState.agents, agent_row)),
-                variant="ghost", size="2", width="100%", data_testid="assign-table",
+                variant="ghost",
+                size="2",
+                width="100%",
+                data_testid="assign-table",
             ),
             empty_state("bot", "No agents yet", "Connect a platform account to see your agents here."),
         ),
-        style=styles.card, overflow="hidden",
+        style=styles.card,
+        overflow="hidden",
     )
 
 
@@ -118,27 +185,44 @@ def rename_dialog() -> rx.Component:
         rx.dialog.content(
             rx.dialog.title("Rename client"),
             rx.form(
-                rx.input(name="name", value=ClientsState.edit_name, on_change=ClientsState.set_edit_name,
-                         aria_label="New name", max_length=200, data_testid="rename-input"),
+                rx.input(
+                    name="name",
+                    value=ClientsState.edit_name,
+                    on_change=ClientsState.set_edit_name,
+                    aria_label="New name",
+                    max_length=200,
+                    data_testid="rename-input",
+                ),
                 inline_error(ClientsState.edit_error, margin_top="6px"),
                 rx.flex(
                     rx.dialog.close(rx.button("Cancel", variant="soft", color_scheme="gray", type="button")),
                     rx.button("Save", type="submit", data_testid="save-rename"),
-                    spacing="3", justify="end", margin_top="16px",
+                    spacing="3",
+                    justify="end",
+                    margin_top="16px",
                 ),
                 on_submit=ClientsState.save_edit,
             ),
             max_width="420px",
         ),
-        open=ClientsState.edit_open, on_open_change=ClientsState.set_edit_open,
+        open=ClientsState.edit_open,
+        on_open_change=ClientsState.set_edit_open,
     )
 
 
 def delete_dialog() -> rx.Component:
     return confirm_dialog(
-        ClientsState, "delete", title="Delete client",
-        question=("Delete “", ClientsState.confirm_label, "”? Its agents and their calls stay, without a client; its "
-                  "client viewers lose access and its score overrides are removed."),
-        confirm_label="Delete client", on_confirm=ClientsState.confirm_delete, confirm_testid="confirm-delete",
+        ClientsState,
+        "delete",
+        title="Delete client",
+        question=(
+            "Delete “",
+            ClientsState.confirm_label,
+            "”? Its agents and their calls stay, without a client; its "
+            "client viewers lose access and its score overrides are removed.",
+        ),
+        confirm_label="Delete client",
+        on_confirm=ClientsState.confirm_delete,
+        confirm_testid="confirm-delete",
         max_width="460px",
     )

@@ -14,76 +14,165 @@ def _field(label: str, control: rx.Component, hint: str | None = None, **props) 
         rx.text(label, size="1", weight="medium", color=styles.MUTED_TEXT, as_="label"),
         control,
         rx.text(hint, size="1", color=styles.MUTED_TEXT) if hint else rx.fragment(),
-        spacing="1", **props,
+        spacing="1",
+        **props,
     )
 
 
 def connect_form() -> rx.Component:
     return rx.box(
         rx.heading("Connect a platform", size="3", margin_bottom="4px"),
-        rx.text("Paste an API key from Retell, Vapi or ElevenLabs. The key is stored encrypted and never shown "
-                "again; agents and calls start arriving with the first sync.", size="2", color=styles.MUTED_TEXT,
-                margin_bottom="12px"),
+        rx.text(
+            "Paste an API key from Retell, Vapi or ElevenLabs. The key is stored encrypted and never shown "
+            "again; agents and calls start arriving with the first sync.",
+            size="2",
+            color=styles.MUTED_TEXT,
+            margin_bottom="12px",
+        ),
         rx.form(
             rx.flex(
-                _field("Platform", rx.select.root(
-                    rx.select.trigger(aria_label="Platform", data_testid="integration-platform", width="100%"),
-                    rx.select.content(*[rx.select.item(text, value=value) for value, text in PLATFORM_OPTIONS],
-                                      position="popper"),
-                    value=IntegrationsState.platform, on_change=IntegrationsState.set_platform, size="2",
-                ), width="160px"),
-                _field("Label", rx.input(name="label", placeholder="e.g. Bright Smile – Retell",
-                                         value=IntegrationsState.label_draft,
-                                         on_change=IntegrationsState.set_label_draft, max_length=200,
-                                         aria_label="Label", data_testid="integration-label", size="2", width="100%"),
-                       flex="1", min_width="200px"),
-                _field("API key", rx.input(name="api_key", type="password", placeholder="The platform's API key",
-                                           aria_label="API key", data_testid="integration-api-key", size="2", width="100%",
-                                           auto_complete="off", max_length=500),
-                       flex="1", min_width="220px"),
-                spacing="3", wrap="wrap", width="100%",
+                _field(
+                    "Platform",
+                    rx.select.root(
+                        rx.select.trigger(aria_label="Platform", data_testid="integration-platform", width="100%"),
+                        rx.select.content(
+                            *[rx.select.item(text, value=value) for value, text in PLATFORM_OPTIONS], position="popper"
+                        ),
+                        value=IntegrationsState.platform,
+                        on_change=IntegrationsState.set_platform,
+                        size="2",
+                    ),
+                    width="160px",
+                ),
+                _field(
+                    "Label",
+                    rx.input(
+                        name="label",
+                        placeholder="e.g. Bright Smile – Retell",
+                        value=IntegrationsState.label_draft,
+                        on_change=IntegrationsState.set_label_draft,
+                        max_length=200,
+                        aria_label="Label",
+                        data_testid="integration-label",
+                        size="2",
+                        width="100%",
+                    ),
+                    flex="1",
+                    min_width="200px",
+                ),
+                _field(
+                    "API key",
+                    rx.input(
+                        name="api_key",
+                        type="password",
+                        placeholder="The platform's API key",
+                        aria_label="API key",
+                        data_testid="integration-api-key",
+                        size="2",
+                        width="100%",
+                        auto_complete="off",
+                        max_length=500,
+                    ),
+                    flex="1",
+                    min_width="220px",
+                ),
+                spacing="3",
+                wrap="wrap",
+                width="100%",
             ),
             rx.cond(
                 IntegrationsState.platform == "elevenlabs",
-                _field("Webhook secret (optional)",
-                       rx.input(name="webhook_secret", type="password", placeholder="The HMAC secret ElevenLabs shows",
-                                aria_label="Webhook secret", data_testid="integration-webhook-secret", size="2", width="100%",
-                                auto_complete="off"),
-                       "ElevenLabs creates the secret when you add the webhook; you can also paste it later.",
-                       margin_top="12px", width="100%"),
+                _field(
+                    "Webhook secret (optional)",
+                    rx.input(
+                        name="webhook_secret",
+                        type="password",
+                        placeholder="The HMAC secret ElevenLabs shows",
+                        aria_label="Webhook secret",
+                        data_testid="integration-webhook-secret",
+                        size="2",
+                        width="100%",
+                        auto_complete="off",
+                    ),
+                    "ElevenLabs creates the secret when you add the webhook; you can also paste it later.",
+                    margin_top="12px",
+                    width="100%",
+                ),
                 rx.fragment(),
             ),
             rx.cond(
                 IntegrationsState.base_url_allowed,
-                _field("Base URL (simulator and tests only)",
-                       rx.input(name="base_url", placeholder="http://127.0.0.1:8765/retell",
-                                value=IntegrationsState.base_url_draft,
-                                on_change=IntegrationsState.set_base_url_draft, aria_label="Base URL",
-                                data_testid="integration-base-url", size="2", width="100%"),
-                       "Leave empty for the platform's own API.", margin_top="12px", width="100%"),
+                _field(
+                    "Base URL (simulator and tests only)",
+                    rx.input(
+                        name="base_url",
+                        placeholder="http://127.0.0.1:8765/retell",
+                        value=IntegrationsState.base_url_draft,
+                        on_change=IntegrationsState.set_base_url_draft,
+                        aria_label="Base URL",
+                        data_testid="integration-base-url",
+                        size="2",
+                        width="100%",
+                    ),
+                    "Leave empty for the platform's own API.",
+                    margin_top="12px",
+                    width="100%",
+                ),
                 rx.fragment(),
             ),
             rx.flex(
-                rx.button(rx.icon("plug", size=15), "Connect", type="submit", size="2",
-                          data_testid="integration-connect"),
+                rx.button(
+                    rx.icon("plug", size=15), "Connect", type="submit", size="2", data_testid="integration-connect"
+                ),
                 inline_error(IntegrationsState.form_error, data_testid="integration-error"),
-                spacing="3", align="center", margin_top="14px", wrap="wrap",
+                spacing="3",
+                align="center",
+                margin_top="14px",
+                wrap="wrap",
             ),
-            on_submit=IntegrationsState.connect, reset_on_submit=True, width="100%",
+            on_submit=IntegrationsState.connect,
+            reset_on_submit=True,
+            width="100%",
         ),
-        style=styles.card, padding="20px", margin_bottom="16px",
+        style=styles.card,
+        padding="20px",
+        margin_bottom="16px",
     )
 
 
 def status_badge(status: rx.Var) -> rx.Component:
     return rx.match(
         status,
-        ("active", rx.badge(rx.box(width="6px", height="6px", border_radius="50%", background=rx.color("green", 9)),
-                            "Active", color_scheme="green", variant="soft", data_testid="integration-status")),
-        ("error", rx.badge(rx.icon("circle-alert", size=12), "Error", color_scheme="red", variant="soft",
-                           data_testid="integration-status")),
-        ("stale", rx.badge(rx.icon("clock", size=12), "Stale", color_scheme="amber", variant="soft",
-                           data_testid="integration-status")),
+        (
+            "active",
+            rx.badge(
+                rx.box(width="6px", height="6px", border_radius="50%", background=rx.color("green", 9)),
+                "Active",
+                color_scheme="green",
+                variant="soft",
+                data_testid="integration-status",
+            ),
+        ),
+        (
+            "error",
+            rx.badge(
+                rx.icon("circle-alert", size=12),
+                "Error",
+                color_scheme="red",
+                variant="soft",
+                data_testid="integration-status",
+            ),
+        ),
+        (
+            "stale",
+            rx.badge(
+                rx.icon("clock", size=12),
+                "Stale",
+                color_scheme="amber",
+                variant="soft",
+                data_testid="integration-status",
+            ),
+        ),
         rx.badge(status, color_scheme="gray", variant="soft", data_testid="integration-status"),
     )
 
@@ -91,11 +180,25 @@ def status_badge(status: rx.Var) -> rx.Component:
 def _copy_line(label: str, value: rx.Var, what: str, testid: str) -> rx.Component:
     return rx.flex(
         rx.text(label, size="1", weight="medium", color=styles.MUTED_TEXT, width="110px", flex_shrink="0"),
-        rx.code(value, size="2", variant="ghost", data_testid=testid,
-                style={"word_break": "break-all", "flex": "1", "min_width": "0"}),
-        rx.icon_button(rx.icon("copy", size=13), size="1", variant="ghost", color_scheme="gray",
-                       on_click=IntegrationsState.copy(value, what), aria_label=f"Copy {what}", title=f"Copy {what}"),
-        align="center", spacing="2", width="100%",
+        rx.code(
+            value,
+            size="2",
+            variant="ghost",
+            data_testid=testid,
+            style={"word_break": "break-all", "flex": "1", "min_width": "0"},
+        ),
+        rx.icon_button(
+            rx.icon("copy", size=13),
+            size="1",
+            variant="ghost",
+            color_scheme="gray",
+            on_click=IntegrationsState.copy(value, what),
+            aria_label=f"Copy {what}",
+            title=f"Copy {what}",
+        ),
+        align="center",
+        spacing="2",
+        width="100%",
     )
 
 
@@ -115,44 +218,90 @@ def integration_card(item: rx.Var) -> rx.Component:
                 platform_badge(item["platform"]),
                 rx.text(item["label"], weight="bold", size="3", data_testid="integration-label-text"),
                 status_badge(item["status"]),
-                spacing="2", align="center", wrap="wrap",
-            ),
-            rx.cond(manage, rx.hstack(
-                rx.button(rx.icon("plug-zap", size=14), "Test", size="1", variant="soft",
-                          on_click=IntegrationsState.test(item["id"]), data_testid="integration-test"),
-                rx.button(rx.icon("refresh-cw", size=14), "Sync now", size="1", variant="soft",
-                          on_click=IntegrationsState.sync_now(item["id"]), data_testid="integration-sync"),
-                rx.button(rx.icon("unplug", size=14), "Disconnect", size="1", variant="soft", color_scheme="red",
-                          on_click=IntegrationsState.ask_disconnect(item["id"], item["label"]),
-                          data_testid="integration-disconnect"),
                 spacing="2",
-            ), rx.fragment()),
-            justify="between", align="center", wrap="wrap", spacing="3", width="100%",
+                align="center",
+                wrap="wrap",
+            ),
+            rx.cond(
+                manage,
+                rx.hstack(
+                    rx.button(
+                        rx.icon("plug-zap", size=14),
+                        "Test",
+                        size="1",
+                        variant="soft",
+                        on_click=IntegrationsState.test(item["id"]),
+                        data_testid="integration-test",
+                    ),
+                    rx.button(
+                        rx.icon("refresh-cw", size=14),
+                        "Sync now",
+                        size="1",
+                        variant="soft",
+                        on_click=IntegrationsState.sync_now(item["id"]),
+                        data_testid="integration-sync",
+                    ),
+                    rx.button(
+                        rx.icon("unplug", size=14),
+                        "Disconnect",
+                        size="1",
+                        variant="soft",
+                        color_scheme="red",
+                        on_click=IntegrationsState.ask_disconnect(item["id"], item["label"]),
+                        data_testid="integration-disconnect",
+                    ),
+                    spacing="2",
+                ),
+                rx.fragment(),
+            ),
+            justify="between",
+            align="center",
+            wrap="wrap",
+            spacing="3",
+            width="100%",
         ),
         rx.flex(
             _fact("API key", item["key"], "integration-key"),
             _fact("Agents", item["agents"], "integration-agents"),
             _fact("Last sync", item["last_sync"], "integration-last-sync"),
             _fact("Last good sync", item["last_good_sync"], "integration-last-good-sync"),
-            spacing="6", wrap="wrap", margin_top="14px",
+            spacing="6",
+            wrap="wrap",
+            margin_top="14px",
         ),
         rx.cond(
             item["last_error"] != "",
-            rx.callout(item["last_error"], icon="triangle-alert", color_scheme="red", variant="soft", size="1",
-                       margin_top="12px", data_testid="integration-last-error"),
+            rx.callout(
+                item["last_error"],
+                icon="triangle-alert",
+                color_scheme="red",
+                variant="soft",
+                size="1",
+                margin_top="12px",
+                data_testid="integration-last-error",
+            ),
             rx.fragment(),
         ),
         rx.vstack(
             _copy_line("Webhook URL", item["webhook_url"], "Webhook URL", "integration-webhook-url"),
-            rx.cond(item["webhook_secret"] != "",
-                    _copy_line("Webhook secret", item["webhook_secret"], "Webhook secret",
-                               "integration-webhook-secret-value"),
-                    rx.fragment()),
+            rx.cond(
+                item["webhook_secret"] != "",
+                _copy_line(
+                    "Webhook secret", item["webhook_secret"], "Webhook secret", "integration-webhook-secret-value"
+                ),
+                rx.fragment(),
+            ),
             rx.text(item["webhook_note"], size="1", color=styles.MUTED_TEXT),
-            spacing="2", width="100%", margin_top="14px", padding="12px", border_radius="8px",
+            spacing="2",
+            width="100%",
+            margin_top="14px",
+            padding="12px",
+            border_radius="8px",
             background=rx.color("gray", 2),
         ),
-        style=styles.card, padding="18px", width="100%",
+        style=styles.card,
+        padding="18px",
+        width="100%",
         custom_attrs={"data-testid": "integration-card", "data-integration-id": item["id"]},
     )
 
@@ -161,17 +310,28 @@ def integrations_list() -> rx.Component:
     return rx.cond(
         IntegrationsState.integrations.length() > 0,
         rx.vstack(rx.foreach(IntegrationsState.integrations, integration_card), spacing="3", width="100%"),
-        rx.box(empty_state("plug", "No platforms connected",
-                           "Connect Retell, Vapi or ElevenLabs above to bring in your agents and calls."),
-               style=styles.card),
+        rx.box(
+            empty_state(
+                "plug",
+                "No platforms connected",
+                "Connect Retell, Vapi or ElevenLabs above to bring in your agents and calls.",
+            ),
+            style=styles.card,
+        ),
     )
 
 
 def disconnect_dialog() -> rx.Component:
     return confirm_dialog(
-        IntegrationsState, "disconnect", title="Disconnect integration",
-        question=("Disconnect “", IntegrationsState.confirm_label, "”? Syncing stops and its webhooks are refused. "
-                  "Its agents and calls stay in VoiceConsole."),
-        confirm_label="Disconnect", on_confirm=IntegrationsState.confirm_disconnect,
+        IntegrationsState,
+        "disconnect",
+        title="Disconnect integration",
+        question=(
+            "Disconnect “",
+            IntegrationsState.confirm_label,
+            "”? Syncing stops and its webhooks are refused. Its agents and calls stay in VoiceConsole.",
+        ),
+        confirm_label="Disconnect",
+        on_confirm=IntegrationsState.confirm_disconnect,
         confirm_testid="confirm-disconnect",
     )

@@ -11,11 +11,16 @@ def _bubble(turn: rx.Var, *, caller: bool) -> rx.Component:
     return rx.flex(
         rx.vstack(
             rx.hstack(
-                rx.text(turn["speaker"], size="1", weight="bold",
-                        color=rx.color("accent", 11) if caller else rx.color("gray", 11)),
-                rx.text(turn["at"], size="1", color=rx.color("gray", 9), class_name="vc-num",
-                        data_testid="turn-time"),
-                spacing="2", align="center", direction="row-reverse" if caller else "row",
+                rx.text(
+                    turn["speaker"],
+                    size="1",
+                    weight="bold",
+                    color=rx.color("accent", 11) if caller else rx.color("gray", 11),
+                ),
+                rx.text(turn["at"], size="1", color=rx.color("gray", 9), class_name="vc-num", data_testid="turn-time"),
+                spacing="2",
+                align="center",
+                direction="row-reverse" if caller else "row",
             ),
             rx.box(
                 rx.text(turn["text"], size="2", line_height="1.55"),
@@ -24,18 +29,32 @@ def _bubble(turn: rx.Var, *, caller: bool) -> rx.Component:
                 background=rx.color("accent", 3) if caller else rx.color("gray", 3),
                 border=f"1px solid {rx.color('accent', 5) if caller else rx.color('gray', 4)}",
             ),
-            spacing="1", align="end" if caller else "start", class_name="vc-transcript-turn",
+            spacing="1",
+            align="end" if caller else "start",
+            class_name="vc-transcript-turn",
         ),
-        justify="end" if caller else "start", width="100%", id=turn["id"],
+        justify="end" if caller else "start",
+        width="100%",
+        id=turn["id"],
         custom_attrs={"data-testid": "transcript-turn", "data-side": "caller" if caller else "agent"},
     )
 
 
 def _system_line(turn: rx.Var) -> rx.Component:
     return rx.center(
-        rx.text(turn["speaker"], ": ", turn["text"], " ", turn["at"], size="1", color=rx.color("gray", 10),
-                font_style="italic"),
-        width="100%", id=turn["id"], custom_attrs={"data-testid": "transcript-turn", "data-side": "system"},
+        rx.text(
+            turn["speaker"],
+            ": ",
+            turn["text"],
+            " ",
+            turn["at"],
+            size="1",
+            color=rx.color("gray", 10),
+            font_style="italic",
+        ),
+        width="100%",
+        id=turn["id"],
+        custom_attrs={"data-testid": "transcript-turn", "data-side": "system"},
     )
 
 
@@ -55,13 +74,17 @@ def transcript() -> rx.Component:
             rx.heading("Transcript", size="3"),
             rx.spacer(),
             rx.text(CallDetailState.turns.length(), " turns", size="1", color=styles.MUTED_TEXT),
-            align="center", spacing="2", margin_bottom="14px",
+            align="center",
+            spacing="2",
+            margin_bottom="14px",
         ),
         rx.cond(
             CallDetailState.turns.length() > 0,
-            rx.vstack(rx.foreach(CallDetailState.turns, turn_view), spacing="3", width="100%",
-                      data_testid="transcript"),
+            rx.vstack(
+                rx.foreach(CallDetailState.turns, turn_view), spacing="3", width="100%", data_testid="transcript"
+            ),
             empty_state("message-square-dashed", "No transcript for this call"),
         ),
-        style=styles.card, padding="20px",
+        style=styles.card,
+        padding="20px",
     )

@@ -5,14 +5,24 @@ import reflex as rx
 from voiceconsole.ui import styles
 from voiceconsole.ui.state.call_detail import CallDetailState
 
-TONES = {"good": ("green", "Within the good range"), "warn": ("amber", "Outside the good range"),
-         "neutral": ("gray", "Acceptable"), "unknown": ("gray", "Not known for this call")}
+TONES = {
+    "good": ("green", "Within the good range"),
+    "warn": ("amber", "Outside the good range"),
+    "neutral": ("gray", "Acceptable"),
+    "unknown": ("gray", "Not known for this call"),
+}
 
 
 def _tone_dot(tone: rx.Var) -> rx.Component:
     def dot(colour: str, shade: int, title: str) -> rx.Component:
-        return rx.box(width="8px", height="8px", border_radius="50%", background=rx.color(colour, shade),
-                      flex_shrink="0", title=title)
+        return rx.box(
+            width="8px",
+            height="8px",
+            border_radius="50%",
+            background=rx.color(colour, shade),
+            flex_shrink="0",
+            title=title,
+        )
 
     return rx.match(
         tone,
@@ -29,14 +39,26 @@ def _metric(item: rx.Var) -> rx.Component:
             rx.text(item["label"], size="1", weight="medium", color=styles.MUTED_TEXT),
             rx.spacer(),
             _tone_dot(item["tone"]),
-            align="center", spacing="2", width="100%",
+            align="center",
+            spacing="2",
+            width="100%",
         ),
-        rx.text(item["value"], size="5", weight="bold", class_name="vc-num", letter_spacing="-0.01em",
-                color=rx.cond(item["tone"] == "warn", rx.color("amber", 11), rx.color("gray", 12)),
-                data_testid="metric-value"),
+        rx.text(
+            item["value"],
+            size="5",
+            weight="bold",
+            class_name="vc-num",
+            letter_spacing="-0.01em",
+            color=rx.cond(item["tone"] == "warn", rx.color("amber", 11), rx.color("gray", 12)),
+            data_testid="metric-value",
+        ),
         rx.text(item["hint"], size="1", color=rx.color("gray", 10), line_height="1.4"),
-        spacing="1", padding="10px 12px", border_radius="10px", background=rx.color("gray", 2),
-        border=styles.SUBTLE_BORDER, min_width="0",
+        spacing="1",
+        padding="10px 12px",
+        border_radius="10px",
+        background=rx.color("gray", 2),
+        border=styles.SUBTLE_BORDER,
+        min_width="0",
         grid_column=rx.cond(item["key"] == "longest-silence", "span 2", "auto"),  # five tiles: the last spans
         custom_attrs={"data-testid": "voice-metric", "data-metric": item["key"]},
     )
@@ -44,8 +66,16 @@ def _metric(item: rx.Var) -> rx.Component:
 
 def voice_metrics_card() -> rx.Component:
     return rx.box(
-        rx.hstack(rx.icon("audio-lines", size=17, color=styles.MUTED_TEXT), rx.heading("Voice metrics", size="3"),
-                  align="center", spacing="2", margin_bottom="12px"),
+        rx.hstack(
+            rx.icon("audio-lines", size=17, color=styles.MUTED_TEXT),
+            rx.heading("Voice metrics", size="3"),
+            align="center",
+            spacing="2",
+            margin_bottom="12px",
+        ),
         rx.grid(rx.foreach(CallDetailState.voice_metrics, _metric), columns="2", spacing="2", width="100%"),
-        style=styles.card, padding="20px", margin_bottom="16px", data_testid="voice-metrics",
+        style=styles.card,
+        padding="20px",
+        margin_bottom="16px",
+        data_testid="voice-metrics",
     )
