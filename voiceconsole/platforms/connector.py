@@ -93,14 +93,24 @@ class RetryPolicy:
     @classmethod
     def from_settings(cls) -> RetryPolicy:
         s = get_settings()
-        return cls(retries=s.platform_retries, backoff_s=s.platform_backoff_s,
-                   max_backoff_s=s.platform_max_backoff_s, max_total_wait_s=max(s.platform_max_backoff_s * 4, 1.0),
-                   timeout_s=s.platform_timeout_s)
+        return cls(
+            retries=s.platform_retries,
+            backoff_s=s.platform_backoff_s,
+            max_backoff_s=s.platform_max_backoff_s,
+            max_total_wait_s=max(s.platform_max_backoff_s * 4, 1.0),
+            timeout_s=s.platform_timeout_s,
+        )
 
     def retry(self) -> Retry:
-        return Retry(total=self.retries, backoff_factor=self.backoff_s, max_backoff_wait=self.max_backoff_s,
-                     total_timeout=self.max_total_wait_s, respect_retry_after_header=True,
-                     allowed_methods=_RETRY_METHODS, status_forcelist=_RETRY_STATUSES)
+        return Retry(
+            total=self.retries,
+            backoff_factor=self.backoff_s,
+            max_backoff_wait=self.max_backoff_s,
+            total_timeout=self.max_total_wait_s,
+            respect_retry_after_header=True,
+            allowed_methods=_RETRY_METHODS,
+            status_forcelist=_RETRY_STATUSES,
+        )
 
 
 @dataclass(slots=True)
@@ -144,9 +154,16 @@ class Connector(ABC):
     default_base_url: str = ""
     page_size: int = 100
     max_page_size: int = 100
+    signature_window_s: float = 5 * 60  # how old a signed webhook may be (each platform sets its own)
 
-    def __init__(self, api_key: str, base_url: str | None = None, *, retry: RetryPolicy | None = None,
-                 page_size: int | None = None):
+    def __init__(
+        self,
+        api_key: str,
+        base_url: str | None = None,
+        *,
+        retry: RetryPolicy | None = None,
+        page_size: int | None = None,
+    ):
         if not api_key:
             raise ValueError("an API key is required")
         self.__api_key = api_key  # name-mangled and left out of repr: never printed
@@ -207,8 +224,11 @@ class Connector(ABC):
             policy = self.retry_policy
             self._client = httpx.Client(
                 base_url=self.base_url,
-                headers={**self._auth_headers(self.__api_key), "Accept": "application/json",
-                         "User-Agent": "VoiceConsole/1.0"},
+                headers={
+                    **self._auth_headers(self.__api_key),
+                    "Accept": "application/json",
+                    "User-Agent": "VoiceConsole/1.0",
+                },
                 timeout=httpx.Timeout(policy.timeout_s, connect=policy.connect_timeout_s),
                 transport=RetryTransport(retry=policy.retry()),
                 follow_redirects=False,
@@ -217,33 +237,42 @@ class Connector(ABC):
 
     def _request(self, method: str, path: str, *, timeout: float | None = None, **kwargs: Any) -> Any:
         """Send one request (retried by the transport) and return its JSON, or raise a PlatformError."""
-        extra = {} if timeout is None else {
-            "timeout": httpx.Timeout(timeout, connect=self.retry_policy.connect_timeout_s)}
+        extra: dict[str, Any] = (
+            {} if timeout is None else {"timeout": httpx.Timeout(timeout, connect=self.retry_policy.connect_timeout_s)}
+        )
         try:
             response = self.http.request(method, path, **kwargs, **extra)
         except httpx.TimeoutException:
             raise PlatformUnavailable(f"{self.name} did not answer {method} {path} in time") from None
         except httpx.TransportError as exc:
             raise PlatformUnavailable(
-                f"Could not reach {self.name} at {self.base_url} ({type(exc).__name__})") from None
+                f"Could not reach {self.name} at {self.base_url} ({type(exc).__name__})"
+            ) from None
         status = response.status_code
         if status in (401, 403):
             raise PlatformAuthError(
                 f"{self.name} rejected the API key (HTTP {status}). Check the key, or create a new one "
-                f"in the {self.name} dashboard and reconnect.", status_code=status)
+                f"in the {self.name} dashboard and reconnect.",
+                status_code=status,
+            )
         if status == 429:
-            raise PlatformUnavailable(f"{self.name} kept rate-limiting requests (HTTP 429) after "
-                                      f"{self.retry_policy.retries} retries", status_code=status)
+            raise PlatformUnavailable(
+                f"{self.name} kept rate-limiting requests (HTTP 429) after {self.retry_policy.retries} retries",
+                status_code=status,
+            )
         if status >= 500:
-            raise PlatformUnavailable(f"{self.name} answered HTTP {status} for {method} {path} after "
-                                      f"{self.retry_policy.retries} retries", status_code=status)
+            raise PlatformUnavailable(
+                f"{self.name} answered HTTP {status} for {method} {path} after {self.retry_policy.retries} retries",
+                status_code=status,
+            )
         if status >= 400:
             raise PlatformError(f"{self.name} answered HTTP {status} for {method} {path}", status_code=status)
         try:
             return response.json()
         except ValueError:
-            raise PlatformError(f"{self.name} sent a response that is not JSON for {method} {path}",
-                                status_code=status) from None
+            raise PlatformError(
+                f"{self.name} sent a response that is not JSON for {method} {path}", status_code=status
+            ) from None
 
     def close(self) -> None:
         if self._client is not None:

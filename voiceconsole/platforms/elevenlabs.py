@@ -10,11 +10,21 @@ from __future__ import annotations
 import json
 from collections.abc import Iterator, Mapping
 from concurrent.futures import ThreadPoolExecutor
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from typing import Any
 from urllib.parse import quote
 
-from voiceconsole.platforms.base import AgentRecord, CallRecord, Turn, transcript_text, require_field, to_usd
+from voiceconsole.platforms.base import (
+    AgentRecord,
+    CallRecord,
+    CallStatus,
+    Role,
+    Sentiment,
+    Turn,
+    require_field,
+    to_usd,
+    transcript_text,
+)
 from voiceconsole.platforms.connector import (
     CallPage,
     Connector,
@@ -31,8 +41,8 @@ from voiceconsole.platforms.connector import (
 # Mapping
 # --------------------------------------------------------------------------------------------------
 
-_EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
-_STATUSES = {
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+_STATUSES: dict[str, CallStatus] = {
     "initiated": "in_progress",
     "in-progress": "in_progress",
     "processing": "in_progress",
@@ -40,11 +50,17 @@ _STATUSES = {
     "failed": "error",
 }
 _SUCCESS = {"success": True, "failure": False}
-_SENTIMENTS = {"positive": "Positive", "neutral": "Neutral", "negative": "Negative"}
+_ROLES: dict[str, Role] = {"agent": "agent", "user": "user"}
+_SENTIMENTS: dict[str, Sentiment] = {"positive": "Positive", "neutral": "Neutral", "negative": "Negative"}
 # Analysis fields that the list summary carries at its top level.
 _SUMMARY_ANALYSIS_KEYS = (
-    "call_successful", "call_success_score", "transcript_summary", "call_summary_title", "sentiment_analysis",
-    "evaluation_criteria_results", "data_collection_results",
+    "call_successful",
+    "call_success_score",
+    "transcript_summary",
+    "call_summary_title",
+    "sentiment_analysis",
+    "evaluation_criteria_results",
+    "data_collection_results",
 )
 
 
@@ -75,8 +91,10 @@ def map_call(raw: dict[str, Any]) -> CallRecord:
     direction = phone.get("direction") or raw.get("direction")
     direction = direction if direction in ("inbound", "outbound") else None
     external, own = phone.get("external_number"), phone.get("agent_number")
-    from_number, to_number = {"inbound": (external, own), "outbound": (own, external)}.get(direction, (None, None))
-    status = _STATUSES.get(raw.get("status"), "ended")
+    ends = {"inbound": (external, own), "outbound": (own, external)}
+    from_number, to_number = ends[direction] if direction else (None, None)
+    raw_status = raw.get("status")
+    status: CallStatus = "ended" if raw_status is None else _STATUSES.get(raw_status, "ended")
     started_at = _from_secs(_first(meta, raw, "start_time_unix_secs"))
     duration_secs = _first(meta, raw, "call_duration_secs")
     # While the call runs, call_duration_secs is only the time so far.
@@ -102,7 +120,7 @@ def map_call(raw: dict[str, Any]) -> CallRecord:
         turns=turns,
         summary=analysis.get("transcript_summary"),
         sentiment=_sentiment(analysis),
-        successful=_SUCCESS.get(analysis.get("call_successful")),
+        successful=_successful(analysis),
         end_reason=_first(meta, raw, "termination_reason"),
         platform_status=raw.get("status"),
         analysis=analysis,
@@ -124,18 +142,19 @@ def _from_secs(value: Any) -> datetime | None:
 
 
 def _turns(items: list[dict[str, Any]]) -> list[Turn]:
-    timed = [item for item in items if _role(item)]
+    timed = [(role, item) for item in items if (role := _role(item))]
     turns = []
-    for i, item in enumerate(timed):
+    for i, (role, item) in enumerate(timed):
         # Only start times are given: a turn ends when the next one starts (unknown for the last).
-        following = timed[i + 1].get("time_in_call_secs") if i + 1 < len(timed) else None
-        turns.append(Turn(role=_role(item), text=_text(item), start=item.get("time_in_call_secs"), end=following))
+        following = timed[i + 1][1].get("time_in_call_secs") if i + 1 < len(timed) else None
+        turns.append(Turn(role=role, text=_text(item), start=item.get("time_in_call_secs"), end=following))
     return turns
 
 
-def _role(item: dict[str, Any]) -> str | None:
+def _role(item: dict[str, Any]) -> Role | None:
     if item.get("message"):
-        return {"agent": "agent", "user": "user"}.get(item.get("role"))
+        role = item.get("role")
+        return None if role is None else _ROLES.get(role)
     # message is null for turns that only call tools.
     return "tool" if item.get("tool_calls") or item.get("tool_results") else None
 
@@ -147,12 +166,17 @@ def _text(item: dict[str, Any]) -> str:
     return ", ".join(str(c.get("tool_name", "")) for c in calls)
 
 
-def _sentiment(analysis: dict[str, Any]) -> str | None:
+def _sentiment(analysis: dict[str, Any]) -> Sentiment | None:
     label = (analysis.get("sentiment_analysis") or {}).get("overall_label")
     if label is None:
         # Not in the full conversation: fall back to a "sentiment" data-collection item if configured.
         label = ((analysis.get("data_collection_results") or {}).get("sentiment") or {}).get("value")
     return _SENTIMENTS.get(label.lower()) if isinstance(label, str) else None
+
+
+def _successful(analysis: dict[str, Any]) -> bool | None:
+    verdict = analysis.get("call_successful")
+    return None if verdict is None else _SUCCESS.get(verdict)
 
 
 # --------------------------------------------------------------------------------------------------
@@ -238,7 +262,7 @@ class ElevenLabsConnector(Connector):
             summaries = [s for s in _list(page, "conversations") if s.get("conversation_id")]
             records = [map_call(raw) for raw in self._fetch_all(summaries)]
             newest = state["max"]
-            for record, summary in zip(records, summaries):
+            for record, summary in zip(records, summaries, strict=True):
                 open_calls.note(record, record.status == "in_progress")
                 started = summary.get("start_time_unix_secs")
                 if started is not None and (newest is None or started > newest):
@@ -298,7 +322,7 @@ class ElevenLabsConnector(Connector):
         payload = json.loads(body)
         if not isinstance(payload, dict) or payload.get("type") not in _STORED_EVENTS:
             return None
-        return map_call(payload.get("data"))
+        return map_call(payload.get("data") or {})  # with no data, map_call reports the missing id
 
 
 def _list(page: Any, key: str) -> list[dict[str, Any]]:

@@ -22,6 +22,12 @@ def connector_class(platform: str) -> type[Connector]:
     return CONNECTORS[platform]
 
 
-def make_connector(platform: str, api_key: str, base_url: str | None = None, *,
-                   retry: RetryPolicy | None = None, page_size: int | None = None) -> Connector:
+def make_connector(
+    platform: str,
+    api_key: str,
+    base_url: str | None = None,
+    *,
+    retry: RetryPolicy | None = None,
+    page_size: int | None = None,
+) -> Connector:
     return connector_class(platform)(api_key, base_url, retry=retry, page_size=page_size)

@@ -9,12 +9,22 @@ import json
 import re
 from collections.abc import Iterator, Mapping
 from concurrent.futures import ThreadPoolExecutor
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 from urllib.parse import quote
 
-from voiceconsole.platforms.base import AgentRecord, CallRecord, Turn, Word, transcript_text, require_field, to_usd
+from voiceconsole.platforms.base import (
+    AgentRecord,
+    CallRecord,
+    CallStatus,
+    Role,
+    Turn,
+    Word,
+    require_field,
+    to_usd,
+    transcript_text,
+)
 from voiceconsole.platforms.connector import (
     CallPage,
     Connector,
@@ -31,17 +41,17 @@ from voiceconsole.platforms.connector import (
 # Mapping
 # --------------------------------------------------------------------------------------------------
 
-_EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
 # A call that never connected is over, just empty, so not_connected is "ended".
-_STATUSES = {
+_STATUSES: dict[str, CallStatus] = {
     "registered": "in_progress",
     "ongoing": "in_progress",
     "not_connected": "ended",
     "ended": "ended",
     "error": "error",
 }
-_ROLES = {
+_ROLES: dict[str, Role] = {
     "agent": "agent",
     "user": "user",
     "dtmf": "user",  # the caller pressing keys
@@ -88,11 +98,12 @@ def map_call(raw: dict[str, Any]) -> CallRecord:
     sentiment = analysis.get("user_sentiment")
     successful = analysis.get("call_successful")
     raw_status = raw.get("call_status")
+    fallback: CallStatus = "ended" if ended_at else "in_progress"
     return CallRecord(
         platform="retell",
         platform_call_id=call_id,
         platform_agent_id=raw.get("agent_id"),
-        status=_STATUSES.get(raw_status, "ended" if ended_at else "in_progress"),
+        status=fallback if raw_status is None else _STATUSES.get(raw_status, fallback),
         started_at=started_at,
         agent_name=raw.get("agent_name"),
         direction=direction if direction in ("inbound", "outbound") else None,
@@ -133,7 +144,8 @@ def _turns(raw: dict[str, Any]) -> list[Turn]:
 
 
 def _turn(item: dict[str, Any]) -> Turn | None:
-    role = _ROLES.get(item.get("role"))
+    kind = item.get("role")
+    role = None if kind is None else _ROLES.get(kind)
     if role is None:  # node transitions and other bookkeeping entries
         return None
     words = [
@@ -233,14 +245,15 @@ class RetellConnector(Connector):
             if state["since_ms"] is not None:
                 # ge, not gt: calls sharing the boundary millisecond are fetched again (upserts are idempotent).
                 body["filter_criteria"] = {
-                    "start_timestamp": {"op": "ge", "type": "number", "value": state["since_ms"]}}
+                    "start_timestamp": {"op": "ge", "type": "number", "value": state["since_ms"]}
+                }
             if state["key"]:
                 body["pagination_key"] = state["key"]
             page = self._request("POST", "/v3/list-calls", json=body, timeout=self.list_timeout_s)
-            items = _items(page, "list-calls")
-            records = self._fetch_all([str(item["call_id"]) for item in items if item.get("call_id")])
+            items = [item for item in _items(page, "list-calls") if item.get("call_id")]  # no id: nothing to fetch
+            records = self._fetch_all([str(item["call_id"]) for item in items])
             max_ms = state["max_ms"]
-            for record, item in zip(records, items):
+            for record, item in zip(records, items, strict=True):
                 open_calls.note(record, _is_open(record))
                 started = item.get("start_timestamp")
                 if started is not None and (max_ms is None or started > max_ms):
@@ -294,7 +307,8 @@ class RetellConnector(Connector):
         payload = json.loads(body)
         if not isinstance(payload, dict) or payload.get("event") not in _STORED_EVENTS:
             return None
-        return map_call(payload.get("call") or payload.get("data"))  # `data` is the deprecated name
+        # `data` is the deprecated name; with neither, map_call reports the missing call_id.
+        return map_call(payload.get("call") or payload.get("data") or {})
 
 
 def _items(page: Any, what: str) -> list[dict[str, Any]]:

@@ -9,12 +9,23 @@ import json
 import logging
 import re
 from collections.abc import Iterator, Mapping
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 from urllib.parse import quote
 
-from voiceconsole.platforms.base import AgentRecord, CallRecord, Turn, transcript_text, require_field, to_usd
+from voiceconsole.platforms.base import (
+    AgentRecord,
+    CallRecord,
+    CallStatus,
+    Direction,
+    Role,
+    Sentiment,
+    Turn,
+    require_field,
+    to_usd,
+    transcript_text,
+)
 from voiceconsole.platforms.connector import (
     CallPage,
     Connector,
@@ -35,8 +46,8 @@ _LIVE_STATUSES = {"scheduled", "queued", "ringing", "in-progress", "forwarding"}
 # "not-found" / "deletion-failed" describe a broken call record, not a finished conversation.
 _BROKEN_STATUSES = {"not-found", "deletion-failed"}
 _ERROR_PREFIXES = ("pipeline-error-", "call.start.error-", "call.in-progress.error-")
-_DIRECTIONS = {"inboundPhoneCall": "inbound", "outboundPhoneCall": "outbound"}
-_ROLES = {
+_DIRECTIONS: dict[str, Direction] = {"inboundPhoneCall": "inbound", "outboundPhoneCall": "outbound"}
+_ROLES: dict[str, Role] = {
     "bot": "agent",
     "assistant": "agent",
     "user": "user",
@@ -46,13 +57,25 @@ _ROLES = {
     "tool": "tool",
     "function": "tool",
 }
-_SENTIMENTS = {"positive": "Positive", "neutral": "Neutral", "negative": "Negative"}
+_SENTIMENTS: dict[str, Sentiment] = {"positive": "Positive", "neutral": "Neutral", "negative": "Negative"}
 # successEvaluation words from the PassFail, DescriptiveScale and LikertScale rubrics.
 _SUCCESS_WORDS = {
-    "true": True, "pass": True, "passed": True, "yes": True, "excellent": True, "good": True,
-    "agree": True, "strongly agree": True,
-    "false": False, "fail": False, "failed": False, "no": False, "fair": False, "poor": False,
-    "disagree": False, "strongly disagree": False,
+    "true": True,
+    "pass": True,
+    "passed": True,
+    "yes": True,
+    "excellent": True,
+    "good": True,
+    "agree": True,
+    "strongly agree": True,
+    "false": False,
+    "fail": False,
+    "failed": False,
+    "no": False,
+    "fair": False,
+    "poor": False,
+    "disagree": False,
+    "strongly disagree": False,
 }
 _SCORE = re.compile(r"(\d+(?:\.\d+)?)\s*(%|/\s*(\d+(?:\.\d+)?))?")
 
@@ -88,10 +111,12 @@ def map_call(raw: dict[str, Any]) -> CallRecord:
     if cost is None:
         cost = (raw.get("costBreakdown") or {}).get("total")
     turns = [_turn(m) for m in artifact.get("messages") or raw.get("messages") or [] if m.get("role") in _ROLES]
-    direction = _DIRECTIONS.get(raw.get("type"))
+    kind = raw.get("type")
+    direction = None if kind is None else _DIRECTIONS.get(kind)
     customer = (raw.get("customer") or {}).get("number")
     own = (raw.get("phoneNumber") or {}).get("number")
-    from_number, to_number = {"inbound": (customer, own), "outbound": (own, customer)}.get(direction, (None, None))
+    ends = {"inbound": (customer, own), "outbound": (own, customer)}
+    from_number, to_number = ends[direction] if direction else (None, None)
     return CallRecord(
         platform="vapi",
         platform_call_id=call_id,
@@ -151,14 +176,14 @@ def _from_iso(value: Any) -> datetime | None:
     if not value:
         return None
     parsed = datetime.fromisoformat(value)
-    return parsed.replace(tzinfo=timezone.utc) if parsed.tzinfo is None else parsed.astimezone(timezone.utc)
+    return parsed.replace(tzinfo=UTC) if parsed.tzinfo is None else parsed.astimezone(UTC)
 
 
 def _usd(value: Any) -> Decimal | None:
     return to_usd(value)
 
 
-def _status(status: str | None, ended_reason: str | None, ended_at: datetime | None) -> str:
+def _status(status: str | None, ended_reason: str | None, ended_at: datetime | None) -> CallStatus:
     if status in _LIVE_STATUSES or (status is None and ended_at is None):
         return "in_progress"
     if status in _BROKEN_STATUSES or _is_error(ended_reason):
@@ -167,7 +192,7 @@ def _status(status: str | None, ended_reason: str | None, ended_at: datetime | N
 
 
 def _is_error(reason: str | None) -> bool:
-    return bool(reason) and (reason.startswith(_ERROR_PREFIXES) or "-failed-to-connect" in reason)
+    return bool(reason and (reason.startswith(_ERROR_PREFIXES) or "-failed-to-connect" in reason))
 
 
 def _recording_url(raw: dict[str, Any], artifact: dict[str, Any]) -> str | None:
@@ -192,7 +217,7 @@ def _text(message: dict[str, Any]) -> str:
     return ", ".join((c.get("function") or {}).get("name", "") for c in calls)
 
 
-def _sentiment(structured: Any) -> str | None:
+def _sentiment(structured: Any) -> Sentiment | None:
     # Vapi has no sentiment field; use one from the structured-data schema when the agency added it.
     if not isinstance(structured, dict):
         return None
@@ -229,7 +254,7 @@ class VapiConnector(Connector):
     _numbers: dict[str, str] | None = None
 
     def list_agents(self) -> list[AgentRecord]:
-        records = []
+        records: list[AgentRecord] = []
         for items, _ in self._walk("/assistant", updated_after=None, state=None):
             records.extend(map_agent(item) for item in items)
         return records
@@ -247,8 +272,11 @@ class VapiConnector(Connector):
                     raise
                 log.warning("Vapi phone numbers unavailable (%s); calls keep only the caller's number", exc.message)
                 items = []
-            self._numbers = {n["id"]: n["number"] for n in items if isinstance(n, dict) and n.get("id")
-                             and n.get("number")} if isinstance(items, list) else {}
+            self._numbers = (
+                {n["id"]: n["number"] for n in items if isinstance(n, dict) and n.get("id") and n.get("number")}
+                if isinstance(items, list)
+                else {}
+            )
         return self._numbers
 
     def _with_number(self, call: dict[str, Any]) -> dict[str, Any]:
@@ -260,9 +288,9 @@ class VapiConnector(Connector):
     def list_calls(self, cursor: dict[str, Any] | None = None) -> Iterator[CallPage]:
         cursor = cursor or {}
         updated_after = cursor.get("updated_after")
-        state = cursor.get("pass")
-        max_updated = (state or {}).get("max_updated") or updated_after
-        for items, state in self._walk("/call", updated_after=updated_after, state=state):
+        resume = cursor.get("pass")
+        max_updated = (resume or {}).get("max_updated") or updated_after
+        for items, state in self._walk("/call", updated_after=updated_after, state=resume):
             for item in items:
                 if item.get("updatedAt") and (max_updated is None or _later(item["updatedAt"], max_updated)):
                     max_updated = item["updatedAt"]
@@ -272,7 +300,9 @@ class VapiConnector(Connector):
             else:
                 yield CallPage(records, {"updated_after": _minus_overlap(max_updated), "pass": None})
 
-    def _walk(self, path: str, *, updated_after: str | None, state: dict[str, Any] | None):
+    def _walk(
+        self, path: str, *, updated_after: str | None, state: dict[str, Any] | None
+    ) -> Iterator[tuple[list[dict[str, Any]], dict[str, Any] | None]]:
         """Yield (new items, state to resume after them); the state is None on the last page."""
         le = (state or {}).get("le")
         skip = set((state or {}).get("skip") or ())
@@ -296,8 +326,9 @@ class VapiConnector(Connector):
             elif items:
                 oldest = min((item["createdAt"] for item in items if item.get("createdAt")), key=_parse, default=None)
                 if oldest is not None:
-                    at_boundary = {item["id"] for item in items
-                                   if item.get("createdAt") and _same(item["createdAt"], oldest)}
+                    at_boundary = {
+                        item["id"] for item in items if item.get("createdAt") and _same(item["createdAt"], oldest)
+                    }
                     skip = (skip | at_boundary) if le and _same(oldest, le) else at_boundary
                     le = oldest
             yield fresh, (None if last else {"le": le, "skip": sorted(skip), "strict": strict})
@@ -350,8 +381,17 @@ class VapiConnector(Connector):
 def _end_of_call_call(message: dict[str, Any]) -> dict[str, Any]:
     """The Call an end-of-call-report describes: its `call`, completed by the report's own fields."""
     call = dict(message.get("call") or {})
-    for key in ("endedReason", "cost", "costs", "costBreakdown", "startedAt", "endedAt", "analysis", "artifact",
-                "customer"):
+    for key in (
+        "endedReason",
+        "cost",
+        "costs",
+        "costBreakdown",
+        "startedAt",
+        "endedAt",
+        "analysis",
+        "artifact",
+        "customer",
+    ):
         if message.get(key) is not None:
             call[key] = message[key]
     if message.get("assistant") and not call.get("assistant"):
@@ -366,7 +406,7 @@ def _end_of_call_call(message: dict[str, Any]) -> dict[str, Any]:
 
 def _parse(value: str) -> datetime:
     parsed = datetime.fromisoformat(value)
-    return parsed.replace(tzinfo=timezone.utc) if parsed.tzinfo is None else parsed
+    return parsed.replace(tzinfo=UTC) if parsed.tzinfo is None else parsed
 
 
 def _same(a: str, b: str) -> bool:
@@ -380,4 +420,4 @@ def _later(a: str, b: str) -> bool:
 def _minus_overlap(value: str | None) -> str | None:
     if value is None:
         return None
-    return (_parse(value) - _OVERLAP).astimezone(timezone.utc).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+    return (_parse(value) - _OVERLAP).astimezone(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")

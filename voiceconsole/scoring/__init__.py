@@ -20,7 +20,17 @@ from voiceconsole.scoring.scorer import (
 )
 
 __all__ = [
-    "CATEGORIES", "DEFAULT_WEIGHTS", "NO_TRANSCRIPT", "SCORER_VERSION", "CallFeatures", "ScoreResult",
-    "ScoringInput", "compute_features", "effective_weights", "range_label", "score_call",
-    "validate_weights", "voice_metrics",
+    "CATEGORIES",
+    "DEFAULT_WEIGHTS",
+    "NO_TRANSCRIPT",
+    "SCORER_VERSION",
+    "CallFeatures",
+    "ScoreResult",
+    "ScoringInput",
+    "compute_features",
+    "effective_weights",
+    "range_label",
+    "score_call",
+    "validate_weights",
+    "voice_metrics",
 ]

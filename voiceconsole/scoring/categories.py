@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
+from itertools import pairwise
 
 from voiceconsole.scoring import outcome as oc
 from voiceconsole.scoring.features import CallFeatures
@@ -29,7 +30,7 @@ def _clamp(x: float, lo: float = 0.0, hi: float = 100.0) -> int:
 def _interp(x: float, points: tuple[tuple[float, float], ...]) -> float:
     if x <= points[0][0]:
         return points[0][1]
-    for (x0, y0), (x1, y1) in zip(points, points[1:]):
+    for (x0, y0), (x1, y1) in pairwise(points):
         if x <= x1:
             return y0 + (y1 - y0) * (x - x0) / (x1 - x0)
     return points[-1][1]
@@ -37,7 +38,7 @@ def _interp(x: float, points: tuple[tuple[float, float], ...]) -> float:
 
 def fmt_seconds(s: float) -> str:
     """Seconds as a person reads them: 5 s, 2 min 14 s, 1 h 3 min."""
-    s = int(round(s))
+    s = round(s)
     if s < 60:
         return f"{s} s"
     if s < 3600:
@@ -68,8 +69,19 @@ def _quote(text: str | None) -> str:
 
 # Seconds -> score. Under 15 s almost nothing can be achieved; one to fifteen minutes is the
 # productive band for phone work; very long calls lose a little (loops, holds, a stuck agent).
-DURATION_CURVE = ((0, 0), (5, 5), (10, 20), (15, 40), (20, 60), (30, 80), (45, 92), (60, 100), (900, 100),
-                  (1800, 85), (3600, 70))
+DURATION_CURVE = (
+    (0, 0),
+    (5, 5),
+    (10, 20),
+    (15, 40),
+    (20, 60),
+    (30, 80),
+    (45, 92),
+    (60, 100),
+    (900, 100),
+    (1800, 85),
+    (3600, 70),
+)
 
 
 def duration(f: CallFeatures, end_class: str | None = None) -> CategoryResult:
@@ -144,8 +156,10 @@ def sentiment(platform_sentiment: str | None, reading: SentimentReading) -> Cate
     if reading.sentences == 0:
         return CategoryResult(50, ["Caller said nothing to judge their tone by"])
     score = 50 + VADER_GAIN * reading.tone
-    reasons.append(f"Caller sounded {_tone_word(reading.mean)} overall "
-                   f"({reading.mean:+.2f} on a \u22121 to +1 scale, {_count(reading.sentences, 'sentence')})")
+    reasons.append(
+        f"Caller sounded {_tone_word(reading.mean)} overall "
+        f"({reading.mean:+.2f} on a \u22121 to +1 scale, {_count(reading.sentences, 'sentence')})"
+    )
     context = _context_reason(reading)
     if context:
         reasons.append(context)
@@ -196,8 +210,9 @@ PUSH_BACK_EACH, PUSH_BACK_CAP = 6, 18  # caller turned down or corrected the age
 WANTS_OTHER_EACH, WANTS_OTHER_CAP = 5, 15  # caller asked for other options
 
 
-def outcome(successful: bool | None, s: oc.OutcomeSignals, f: CallFeatures,
-            status: str | None = None) -> CategoryResult:
+def outcome(
+    successful: bool | None, s: oc.OutcomeSignals, f: CallFeatures, status: str | None = None
+) -> CategoryResult:
     """Did the agent achieve the objective? The platform's success flag first, else the evidence."""
     if s.voicemail:
         return CategoryResult(5, ["Call reached voicemail"])
@@ -212,8 +227,9 @@ def outcome(successful: bool | None, s: oc.OutcomeSignals, f: CallFeatures,
         pros.append("Agent confirmed the task was done" + _quote(s.agent_done))
     if s.offers_accepted:
         delta += min(16, 8 * s.offers_accepted)
-        pros.append("Caller said yes to the agent's offer"
-                    + ("" if s.offers_accepted == 1 else f" ({s.offers_accepted} times)"))
+        pros.append(
+            "Caller said yes to the agent's offer" + ("" if s.offers_accepted == 1 else f" ({s.offers_accepted} times)")
+        )
     if s.caller_accepts:
         delta += min(24, 8 * s.caller_accepts)
         pros.append("Caller was satisfied with the answer" + _quote(s.caller_accepts_quote))
@@ -235,36 +251,45 @@ def outcome(successful: bool | None, s: oc.OutcomeSignals, f: CallFeatures,
         times = f" in {s.agent_cannot} of its {answers} answers" if answers > 1 else ""
         later = ""
         if s.agent_cannot_recovered:
-            later = (", then found a way" if s.agent_cannot_recovered == s.agent_cannot
-                     else f", then found a way for {s.agent_cannot_recovered}")
+            later = (
+                ", then found a way"
+                if s.agent_cannot_recovered == s.agent_cannot
+                else f", then found a way for {s.agent_cannot_recovered}"
+            )
         cons.append("Agent could not do what was asked" + times + later + _quote(s.agent_cannot_quote))
     if s.agent_apology:
         delta -= 15
         cons.append("Agent apologised for not helping" + _quote(s.agent_apology))
     if s.offers_declined:
         delta -= min(15, 5 * s.offers_declined)
-        cons.append("Caller turned down the agent's offer"
-                    + ("" if s.offers_declined == 1 else f" ({s.offers_declined} times)"))
+        cons.append(
+            "Caller turned down the agent's offer" + ("" if s.offers_declined == 1 else f" ({s.offers_declined} times)")
+        )
     if s.caller_rejects:
         delta -= min(15, 5 * s.caller_rejects)
         cons.append("Caller rejected what was proposed" + _quote(s.caller_rejects_quote))
     if s.misunderstood:
         delta -= min(15, 5 * s.misunderstood)
-        cons.append("Agent did not understand the caller"
-                    + ("" if s.misunderstood == 1 else f" {s.misunderstood} times"))
+        cons.append(
+            "Agent did not understand the caller" + ("" if s.misunderstood == 1 else f" {s.misunderstood} times")
+        )
     if s.caller_repeats:
         delta -= min(16, 8 * s.caller_repeats)
         cons.append("Caller had to repeat or correct themselves" + _quote(s.caller_repeats_quote))
     if s.caller_pushed_back:
         delta -= min(PUSH_BACK_CAP, PUSH_BACK_EACH * s.caller_pushed_back)
-        cons.append("Caller said no to what the agent said or proposed"
-                    + ("" if s.caller_pushed_back == 1 else f" ({s.caller_pushed_back} times)")
-                    + _quote(s.caller_pushed_back_quote))
+        cons.append(
+            "Caller said no to what the agent said or proposed"
+            + ("" if s.caller_pushed_back == 1 else f" ({s.caller_pushed_back} times)")
+            + _quote(s.caller_pushed_back_quote)
+        )
     if s.caller_wants_other:
         delta -= min(WANTS_OTHER_CAP, WANTS_OTHER_EACH * s.caller_wants_other)
-        cons.append("Caller asked for other options"
-                    + ("" if s.caller_wants_other == 1 else f" ({s.caller_wants_other} times)")
-                    + _quote(s.caller_wants_other_quote))
+        cons.append(
+            "Caller asked for other options"
+            + ("" if s.caller_wants_other == 1 else f" ({s.caller_wants_other} times)")
+            + _quote(s.caller_wants_other_quote)
+        )
     if s.caller_unsatisfied:
         delta -= min(30, 12 * s.caller_unsatisfied)
         cons.append("Caller was not satisfied" + _quote(s.caller_unsatisfied_quote))
@@ -301,11 +326,11 @@ def outcome(successful: bool | None, s: oc.OutcomeSignals, f: CallFeatures,
     if successful is True:
         score = PLATFORM_SUCCESS + PLATFORM_NUDGE * delta
         score = min(100.0, max(70.0, score))
-        reasons = ["Platform marked the call successful"] + pros + cons
+        reasons = ["Platform marked the call successful", *pros, *cons]
     elif successful is False:
         score = PLATFORM_FAILURE + PLATFORM_NUDGE * delta
         score = min(40.0, max(0.0, score))
-        reasons = ["Platform marked the call unsuccessful"] + cons + pros
+        reasons = ["Platform marked the call unsuccessful", *cons, *pros]
     else:
         # Evidence adds up without a hard stop at 0 or 100: a booked call that also turned the
         # caller down twice stays below one that went smoothly, instead of both clipping to 100.
@@ -344,7 +369,7 @@ def engagement(f: CallFeatures) -> CategoryResult:
         score -= 25
         cons.append(f"Only {f.turn_count} turns of back-and-forth")
     r = f.talk_ratio if f.talk_ratio is not None else 0.5
-    pct = int(round(r * 100))
+    pct = round(r * 100)
     if f.turn_count <= 2:
         pass  # one exchange: the ratio says nothing more
     elif r > TALK_RATIO_HIGH:
@@ -384,8 +409,7 @@ def engagement(f: CallFeatures) -> CategoryResult:
         score -= min(20, (f.longest_silence_s - SILENCE_S) * 2)
         cons.append(f"Dead air of {fmt_seconds(f.longest_silence_s)}")
     # Silence before the greeting; when the caller spoke first, the answer is a latency instead.
-    if (f.first_speaker == "agent" and f.time_to_first_agent_word_s is not None
-            and f.time_to_first_agent_word_s > 5):
+    if f.first_speaker == "agent" and f.time_to_first_agent_word_s is not None and f.time_to_first_agent_word_s > 5:
         score -= 10
         cons.append(f"Agent took {fmt_seconds(f.time_to_first_agent_word_s)} to say anything")
     return CategoryResult(_clamp(score), cons + pros)

@@ -8,8 +8,9 @@ seconds and no end), else they are unknown and the timing features are None.
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from typing import Any, Iterable
+from typing import Any
 
 # Speaking rate used to estimate how long a turn lasted when the platform gave no end time.
 WORDS_PER_SECOND = 2.5
@@ -17,8 +18,13 @@ WORDS_PER_SECOND = 2.5
 OVERLAP_TOLERANCE_S = 0.3
 SPEAKERS = ("agent", "user")
 _ROLE_ALIASES = {
-    "agent": "agent", "bot": "agent", "assistant": "agent", "ai": "agent",
-    "user": "user", "customer": "user", "caller": "user",
+    "agent": "agent",
+    "bot": "agent",
+    "assistant": "agent",
+    "ai": "agent",
+    "user": "user",
+    "customer": "user",
+    "caller": "user",
 }
 
 
@@ -78,11 +84,21 @@ def percentile(sorted_values: list[float], q: float) -> float:
 
 
 class _Seg:
-    """One spoken turn: speaker, word count and its interval (end may be an estimate)."""
+    """One spoken turn: its speaker and word count."""
 
-    __slots__ = ("role", "words", "start", "end", "end_known")
+    __slots__ = ("role", "words")
 
-    def __init__(self, role: str, words: int, start: float | None, end: float | None, end_known: bool):
+    def __init__(self, role: str, words: int):
+        self.role = role
+        self.words = words
+
+
+class _Timed(_Seg):
+    """A spoken turn with its interval in seconds from the start of the call (the end may be an estimate)."""
+
+    __slots__ = ("end", "end_known", "start")
+
+    def __init__(self, role: str, words: int, start: float, end: float, end_known: bool):
         self.role = role
         self.words = words
         self.start = start
@@ -90,9 +106,12 @@ class _Seg:
         self.end_known = end_known
 
 
-def _segments(turns: Iterable[Any]) -> tuple[list[_Seg], str]:
-    segs: list[_Seg] = []
-    n_words_timed = n_end = n_start = 0
+def _segments(turns: Iterable[Any]) -> tuple[Sequence[_Seg], list[_Timed] | None, str]:
+    """The spoken turns; the same turns with their intervals, or None when some turn has no start; and where
+    the times came from. Timed turns come in order of start (the first list is then the timed one too),
+    untimed ones in transcript order."""
+    spoken: list[tuple[str, int, float | None, float | None]] = []  # role, words, start, end
+    n_words_timed = n_end = 0
     all_starts: set[float] = set()  # of every turn, tool turns included
     for t in turns:
         role = _ROLE_ALIASES.get(str(_get(t, "role") or "").lower())
@@ -120,44 +139,44 @@ def _segments(turns: Iterable[Any]) -> tuple[list[_Seg], str]:
             end = None  # inconsistent data: treat the end as unknown
         if start is not None:
             all_starts.add(start)
-            n_start += 1
             if end is not None:
                 n_end += 1
-        segs.append(_Seg(role, n, start, end, end is not None))
-    if not segs or n_start < len(segs):
+        spoken.append((role, n, start, end))
+    timed = [(role, n, start, end) for role, n, start, end in spoken if start is not None]
+    if not spoken or len(timed) < len(spoken):
         # Timing only helps when every turn has it; partial timing would mislead.
-        for s in segs:
-            s.start = s.end = None
-            s.end_known = False
-        return segs, "none"
-    if n_words_timed == len(segs):
+        return [_Seg(role, n) for role, n, _, _ in spoken], None, "none"
+    if n_words_timed == len(spoken):
         source = "words"
-    elif n_end == len(segs):
+    elif n_end == len(spoken):
         source = "turns"
     else:
         source = "starts"
-    if source != "words" and all(s.start.is_integer() and (s.end is None or s.end in all_starts) for s in segs):
+    if source != "words" and all(
+        start.is_integer() and (end is None or end in all_starts) for _, _, start, end in timed
+    ):
         # Whole-second starts whose ends are only other turns' starts (ElevenLabs' time_in_call_secs,
         # mapped with end = next start): too coarse for latency or overlaps, so keep the starts and
         # estimate the ends.
         source = "starts"
-        for s in segs:
-            s.end = None
-            s.end_known = False
-    segs.sort(key=lambda s: s.start)  # stable: keeps transcript order for equal starts
-    for i, s in enumerate(segs):
-        if s.end is None:
-            est = s.start + s.words / WORDS_PER_SECOND
-            nxt = segs[i + 1].start if i + 1 < len(segs) else None
-            s.end = min(est, nxt) if nxt is not None and nxt > s.start else est
-    return segs, source
+        timed = [(role, n, start, None) for role, n, start, _ in timed]
+    timed.sort(key=lambda s: s[2])  # stable: keeps transcript order for equal starts
+    segs: list[_Timed] = []
+    for i, (role, n, start, end) in enumerate(timed):
+        end_known = end is not None
+        if end is None:
+            est = start + n / WORDS_PER_SECOND
+            nxt = timed[i + 1][2] if i + 1 < len(timed) else None
+            end = min(est, nxt) if nxt is not None and nxt > start else est
+        segs.append(_Timed(role, n, start, end, end_known))
+    return segs, segs, source
 
 
 def compute_features(turns: list[dict] | list[Any], duration_ms: int | None) -> CallFeatures:
     """Features of one call from its turns (dicts or `Turn`s) and its duration in ms (or None)."""
-    segs, timing = _segments(turns or [])
+    segs, spans, timing = _segments(turns or [])
     f = CallFeatures(timing=timing, first_speaker=segs[0].role if segs else None)
-    timed = timing != "none"
+    timed = spans is not None  # then every turn is a _Timed, and segs is spans
 
     # Turn counts and talk time.
     prev_role = None
@@ -177,10 +196,10 @@ def compute_features(turns: list[dict] | list[Any], duration_ms: int | None) -> 
                 f.user_turns += 1
         prev_role = s.role
 
-    if timed:
-        for s in segs:
-            d = max(0.0, s.end - s.start)
-            if s.role == "agent":
+    if spans is not None:
+        for sp in spans:
+            d = max(0.0, sp.end - sp.start)
+            if sp.role == "agent":
                 f.agent_talk_s += d
             else:
                 f.user_talk_s += d
@@ -205,34 +224,34 @@ def compute_features(turns: list[dict] | list[Any], duration_ms: int | None) -> 
             if run_role is not None:
                 close_run()
             run_role, run_words = s.role, 0
-            if timed:
+            if isinstance(s, _Timed):
                 run_start, run_end = s.start, s.end
         run_words += s.words
-        if timed and s.end > run_end:
+        if isinstance(s, _Timed) and s.end > run_end:
             run_end = s.end
     if run_role is not None:
         close_run()
 
-    if timed:
-        _timing_features(f, segs)
+    if spans is not None:
+        _timing_features(f, spans)
 
     if duration_ms is not None and duration_ms >= 0:
         f.duration_s = duration_ms / 1000.0
-    elif timed:
-        f.duration_s = max(s.end for s in segs)
+    elif spans is not None:
+        f.duration_s = max(sp.end for sp in spans)
     return f
 
 
-def _timing_features(f: CallFeatures, segs: list[_Seg]) -> None:
+def _timing_features(f: CallFeatures, segs: list[_Timed]) -> None:
     latencies: list[float] = []
     agent_int = user_int = 0
     longest_gap = 0.0
     first_agent: float | None = None
     # The latest end seen so far per speaker, and whether that end was measured.
-    last_end = {"agent": None, "user": None}
+    last_end: dict[str, float | None] = {"agent": None, "user": None}
     last_end_known = {"agent": False, "user": False}
-    floor_end = None  # the latest end of anyone's speech so far
-    prev: _Seg | None = None
+    floor_end: float | None = None  # the latest end of anyone's speech so far
+    prev: _Timed | None = None
     for s in segs:
         if s.role == "agent" and first_agent is None:
             first_agent = s.start
@@ -240,15 +259,25 @@ def _timing_features(f: CallFeatures, segs: list[_Seg]) -> None:
         o_end = last_end[other]
         # Talking over: starting while the other speaker is still talking, and not merely a
         # backchannel inside their speech ("mm-hmm"): the newcomer keeps talking after they stop.
-        if (o_end is not None and last_end_known[other] and s.end_known
-                and s.start < o_end - OVERLAP_TOLERANCE_S and s.end > o_end):
+        if (
+            o_end is not None
+            and last_end_known[other]
+            and s.end_known
+            and s.start < o_end - OVERLAP_TOLERANCE_S
+            and s.end > o_end
+        ):
             if s.role == "agent":
                 agent_int += 1
             else:
                 user_int += 1
         # Response latency: the caller finished a turn and the agent answered.
-        if (s.role == "agent" and prev is not None and prev.role == "user" and prev.end_known
-                and s.start >= prev.end - OVERLAP_TOLERANCE_S):
+        if (
+            s.role == "agent"
+            and prev is not None
+            and prev.role == "user"
+            and prev.end_known
+            and s.start >= prev.end - OVERLAP_TOLERANCE_S
+        ):
             latencies.append(max(0.0, s.start - prev.end))
         if floor_end is not None and s.start > floor_end:
             gap = s.start - floor_end
@@ -256,16 +285,17 @@ def _timing_features(f: CallFeatures, segs: list[_Seg]) -> None:
                 longest_gap = gap
         if floor_end is None or s.end > floor_end:
             floor_end = s.end
-        if last_end[s.role] is None or s.end >= last_end[s.role]:
+        own_end = last_end[s.role]
+        if own_end is None or s.end >= own_end:
             last_end[s.role] = s.end
             last_end_known[s.role] = s.end_known
         prev = s
 
-    f.latencies_ms = [int(round(x * 1000)) for x in latencies]
+    f.latencies_ms = [round(x * 1000) for x in latencies]
     if latencies:
         latencies.sort()
-        f.latency_p50_ms = int(round(percentile(latencies, 0.5) * 1000))
-        f.latency_p90_ms = int(round(percentile(latencies, 0.9) * 1000))
+        f.latency_p50_ms = round(percentile(latencies, 0.5) * 1000)
+        f.latency_p90_ms = round(percentile(latencies, 0.9) * 1000)
     if f.timing != "starts":  # whole-second starts cannot show overlaps
         f.agent_interruptions = agent_int
         f.user_interruptions = user_int

@@ -22,9 +22,9 @@ import httpx
 from pydantic import BaseModel, ConfigDict, Field, StrictInt, ValidationError, field_validator
 
 from voiceconsole.scoring.categories import fmt_seconds
+from voiceconsole.scoring.features import WORDS_PER_SECOND
 from voiceconsole.scoring.outcome import NOT_CONNECTED, detect_outcome
 from voiceconsole.scoring.scorer import SCORER_VERSION, ScoreResult, ScoringInput, parse_transcript_text
-from voiceconsole.scoring.features import WORDS_PER_SECOND
 from voiceconsole.settings import get_settings
 
 JUDGE_VERSION = "ai-1"
@@ -34,8 +34,16 @@ MAX_TRANSCRIPT_CHARS = 24_000  # about 6k tokens; longer calls keep their start 
 MAX_REASONS = 4
 MAX_REASON_CHARS = 300
 
-_ROLES = {"agent": "agent", "ai": "agent", "bot": "agent", "assistant": "agent",
-          "user": "user", "customer": "user", "caller": "user", "human": "user"}
+_ROLES = {
+    "agent": "agent",
+    "ai": "agent",
+    "bot": "agent",
+    "assistant": "agent",
+    "user": "user",
+    "customer": "user",
+    "caller": "user",
+    "human": "user",
+}
 
 
 class LlmError(Exception):
@@ -48,6 +56,7 @@ class LlmError(Exception):
 
 
 # --- Transport ----------------------------------------------------------------------------------
+
 
 @dataclass(frozen=True)
 class LlmConfig:
@@ -66,19 +75,27 @@ class LlmClient:
         if config.api_key:
             headers["Authorization"] = f"Bearer {config.api_key}"
         self._http = httpx.Client(
-            base_url=config.base_url.rstrip("/"), headers=headers, transport=transport,
+            base_url=config.base_url.rstrip("/"),
+            headers=headers,
+            transport=transport,
             timeout=httpx.Timeout(config.timeout_s, connect=min(10.0, config.timeout_s)),
         )
 
     @classmethod
-    def from_settings(cls, settings: Any = None) -> "LlmClient | None":
+    def from_settings(cls, settings: Any = None) -> LlmClient | None:
         """The configured endpoint, or None when AI mode is off."""
         if settings is None:
             settings = get_settings()
         if not settings.llm_base_url:
             return None
-        return cls(LlmConfig(base_url=settings.llm_base_url, model=settings.llm_model,
-                             api_key=settings.llm_api_key, timeout_s=settings.llm_timeout_s))
+        return cls(
+            LlmConfig(
+                base_url=settings.llm_base_url,
+                model=settings.llm_model,
+                api_key=settings.llm_api_key,
+                timeout_s=settings.llm_timeout_s,
+            )
+        )
 
     @property
     def model(self) -> str:
@@ -87,7 +104,7 @@ class LlmClient:
     def close(self) -> None:
         self._http.close()
 
-    def __enter__(self) -> "LlmClient":
+    def __enter__(self) -> LlmClient:
         return self
 
     def __exit__(self, *exc: Any) -> None:
@@ -99,8 +116,10 @@ class LlmClient:
             "model": self.config.model,
             "temperature": 0,
             "messages": [{"role": "system", "content": system}, {"role": "user", "content": user}],
-            "response_format": {"type": "json_schema",
-                                "json_schema": {"name": name, "strict": True, "schema": strict_schema(answer)}},
+            "response_format": {
+                "type": "json_schema",
+                "json_schema": {"name": name, "strict": True, "schema": strict_schema(answer)},
+            },
         }
         try:
             r = self._http.post("/chat/completions", json=body)
@@ -145,9 +164,23 @@ def strict_schema(model: type[BaseModel]) -> dict[str, Any]:
             return node
         if "$ref" in node:
             return walk(defs[node["$ref"].rsplit("/", 1)[-1]])
-        out = {k: walk(v) for k, v in node.items()
-               if k not in ("title", "default", "minimum", "maximum", "minLength", "maxLength",
-                            "minItems", "maxItems", "exclusiveMinimum", "exclusiveMaximum")}
+        out = {
+            k: walk(v)
+            for k, v in node.items()
+            if k
+            not in (
+                "title",
+                "default",
+                "minimum",
+                "maximum",
+                "minLength",
+                "maxLength",
+                "minItems",
+                "maxItems",
+                "exclusiveMinimum",
+                "exclusiveMaximum",
+            )
+        }
         if out.get("type") == "object":
             out["additionalProperties"] = False
             out["required"] = list(out.get("properties", {}))
@@ -157,6 +190,7 @@ def strict_schema(model: type[BaseModel]) -> dict[str, Any]:
 
 
 # --- The transcript as the judge and the coach read it -------------------------------------------
+
 
 @dataclass(slots=True)
 class Line:
@@ -197,26 +231,35 @@ def transcript_lines(inp: ScoringInput) -> list[Line]:
             start, end = (ws if ws is not None else start), (we if we is not None else end)
         lines.append(Line(role, text, start, end))
     if not lines and inp.transcript and inp.transcript.strip():
-        lines = [Line(t["role"], " ".join(t["text"].split())) for t in parse_transcript_text(inp.transcript)
-                 if t["text"].strip()]
-    if not lines or any(ln.start is None for ln in lines):
+        lines = [
+            Line(t["role"], " ".join(t["text"].split()))
+            for t in parse_transcript_text(inp.transcript)
+            if t["text"].strip()
+        ]
+    starts = [ln.start for ln in lines if ln.start is not None]
+    if not lines or len(starts) < len(lines):
         for ln in lines:  # partial timing would mislead: use none
             ln.start = ln.end = None
         return lines
-    for i, ln in enumerate(lines):
-        if ln.end is not None and ln.end >= ln.start:
+    for i, (ln, start) in enumerate(zip(lines, starts, strict=True)):
+        if ln.end is not None and ln.end >= start:
             ln.end_known = True
         else:
-            est = ln.start + len(ln.text.split()) / WORDS_PER_SECOND
-            nxt = lines[i + 1].start if i + 1 < len(lines) else None
-            ln.end = min(est, nxt) if nxt is not None and nxt > ln.start else est
+            est = start + len(ln.text.split()) / WORDS_PER_SECOND
+            nxt = starts[i + 1] if i + 1 < len(starts) else None
+            ln.end = min(est, nxt) if nxt is not None and nxt > start else est
     return lines
 
 
 def format_transcript(lines: list[Line], max_chars: int = MAX_TRANSCRIPT_CHARS) -> str:
     """`[12.5s] Agent: …` lines; an over-long call keeps its first third and last two thirds."""
-    rendered = [(f"[{ln.start:.1f}s] " if ln.start is not None else "")
-                + ("Agent" if ln.role == "agent" else "Caller") + ": " + ln.text for ln in lines]
+    rendered = [
+        (f"[{ln.start:.1f}s] " if ln.start is not None else "")
+        + ("Agent" if ln.role == "agent" else "Caller")
+        + ": "
+        + ln.text
+        for ln in lines
+    ]
     text = "\n".join(rendered)
     if len(text) <= max_chars:
         return text
@@ -230,14 +273,14 @@ def format_transcript(lines: list[Line], max_chars: int = MAX_TRANSCRIPT_CHARS) 
         used += len(r) + 1
     tail: list[str] = []
     used = 0
-    for r in reversed(rendered[len(head):]):
+    for r in reversed(rendered[len(head) :]):
         if used + len(r) + 1 > tail_budget:
             break
         tail.append(r)
         used += len(r) + 1
     tail.reverse()
     omitted = len(rendered) - len(head) - len(tail)
-    return "\n".join(head + [f"[… {omitted} turns omitted …]"] + tail)
+    return "\n".join([*head, f"[… {omitted} turns omitted …]", *tail])
 
 
 def call_facts(inp: ScoringInput) -> str:
@@ -259,11 +302,19 @@ def call_facts(inp: ScoringInput) -> str:
 def input_fingerprint(inp: ScoringInput) -> str:
     """A hash of everything the judge and the coach read, to tell when a stored answer still holds."""
     lines = transcript_lines(inp)
-    payload = json.dumps({
-        "lines": [[ln.role, ln.text, ln.start] for ln in lines], "duration_ms": inp.duration_ms,
-        "end_reason": inp.end_reason, "successful": inp.successful, "sentiment": inp.sentiment,
-        "summary": inp.summary,
-    }, sort_keys=True, ensure_ascii=False, default=str)
+    payload = json.dumps(
+        {
+            "lines": [[ln.role, ln.text, ln.start] for ln in lines],
+            "duration_ms": inp.duration_ms,
+            "end_reason": inp.end_reason,
+            "successful": inp.successful,
+            "sentiment": inp.sentiment,
+            "summary": inp.summary,
+        },
+        sort_keys=True,
+        ensure_ascii=False,
+        default=str,
+    )
     return hashlib.sha256(payload.encode()).hexdigest()[:32]
 
 
@@ -278,6 +329,7 @@ def worth_judging(inp: ScoringInput) -> bool:
 
 
 # --- The judgement -------------------------------------------------------------------------------
+
 
 def _reasons(value: Any) -> list[str]:
     if not isinstance(value, list):
@@ -295,7 +347,8 @@ def _reasons(value: Any) -> list[str]:
 class OutcomeVerdict(BaseModel):
     model_config = ConfigDict(extra="forbid")
     achieved: Literal["yes", "partly", "no", "unclear"] = Field(
-        description="Did the agent achieve the caller's objective?")
+        description="Did the agent achieve the caller's objective?"
+    )
     score: Annotated[StrictInt, Field(ge=0, le=100, description="0-100, see the rubric")]
     reasons: Annotated[list[str], Field(min_length=1, description="1-3 short sentences, quoting the call")]
 
@@ -367,14 +420,19 @@ class LlmJudge:
         answer = self.client.structured(system=JUDGE_SYSTEM, user=user, name="call_judgement", answer=Judgement)
         assert isinstance(answer, Judgement)
         return AiJudgement(
-            outcome_score=answer.outcome.score, outcome_reasons=answer.outcome.reasons,
-            achieved=answer.outcome.achieved, sentiment_score=answer.sentiment.score,
-            sentiment_reasons=answer.sentiment.reasons, label=answer.sentiment.label, model=self.model,
+            outcome_score=answer.outcome.score,
+            outcome_reasons=answer.outcome.reasons,
+            achieved=answer.outcome.achieved,
+            sentiment_score=answer.sentiment.score,
+            sentiment_reasons=answer.sentiment.reasons,
+            label=answer.sentiment.label,
+            model=self.model,
             input_hash=input_hash or input_fingerprint(inp),
         )
 
 
 # --- Combining with the local score -------------------------------------------------------------
+
 
 @dataclass(frozen=True)
 class CombinedScore:
@@ -396,19 +454,36 @@ def combine(local: ScoreResult, judgement: AiJudgement | None, *, fallback: str 
         if fallback and not local.no_transcript:
             breakdown["fallback"] = fallback
         return CombinedScore(local.score, breakdown, local.version, "local")
-    verdicts = {"outcome": (judgement.outcome_score, judgement.outcome_reasons),
-                "sentiment": (judgement.sentiment_score, judgement.sentiment_reasons)}
+    verdicts = {
+        "outcome": (judgement.outcome_score, judgement.outcome_reasons),
+        "sentiment": (judgement.sentiment_score, judgement.sentiment_reasons),
+    }
     for name, (score, reasons) in verdicts.items():
         part = breakdown[name]
-        breakdown[name] = {"score": score, "weight": part["weight"], "reasons": list(reasons), "source": "ai",
-                           "localScore": part["score"]}
-    total = sum(breakdown[name]["score"] * breakdown[name]["weight"]
-                for name in ("duration", "sentiment", "outcome", "engagement")) / 100
+        breakdown[name] = {
+            "score": score,
+            "weight": part["weight"],
+            "reasons": list(reasons),
+            "source": "ai",
+            "localScore": part["score"],
+        }
+    total = (
+        sum(
+            breakdown[name]["score"] * breakdown[name]["weight"]
+            for name in ("duration", "sentiment", "outcome", "engagement")
+        )
+        / 100
+    )
     score = int(min(100.0, max(0.0, total)) + 0.5)  # half up, like the local scorer
     breakdown["version"] = AI_VERSION
     breakdown["mode"] = "ai"
-    breakdown["ai"] = {"judge": JUDGE_VERSION, "model": judgement.model, "input": judgement.input_hash,
-                       "achieved": judgement.achieved, "label": judgement.label}
+    breakdown["ai"] = {
+        "judge": JUDGE_VERSION,
+        "model": judgement.model,
+        "input": judgement.input_hash,
+        "achieved": judgement.achieved,
+        "label": judgement.label,
+    }
     return CombinedScore(score, breakdown, AI_VERSION, "ai")
 
 
@@ -422,10 +497,14 @@ def stored_judgement(breakdown: dict[str, Any] | None, input_hash: str) -> AiJud
     try:
         out, sen = breakdown["outcome"], breakdown["sentiment"]
         return AiJudgement(
-            outcome_score=int(out["score"]), outcome_reasons=list(out["reasons"]), achieved=str(ai["achieved"]),
-            sentiment_score=int(sen["score"]), sentiment_reasons=list(sen["reasons"]), label=str(ai["label"]),
-            model=str(ai.get("model") or ""), input_hash=input_hash,
+            outcome_score=int(out["score"]),
+            outcome_reasons=list(out["reasons"]),
+            achieved=str(ai["achieved"]),
+            sentiment_score=int(sen["score"]),
+            sentiment_reasons=list(sen["reasons"]),
+            label=str(ai["label"]),
+            model=str(ai.get("model") or ""),
+            input_hash=input_hash,
         )
     except (KeyError, TypeError, ValueError):
         return None
-

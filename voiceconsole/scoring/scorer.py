@@ -13,8 +13,9 @@ A call with no transcript scores 0 with reason `no_transcript` and must be left 
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any, Mapping
+from typing import Any
 
 from voiceconsole.scoring import categories as cat
 from voiceconsole.scoring.features import CallFeatures, compute_features
@@ -30,8 +31,14 @@ RANGES: tuple[tuple[int, str], ...] = ((80, "Excellent"), (60, "Good"), (40, "Ne
 NO_TRANSCRIPT = "no_transcript"
 
 _ROLE_PREFIXES = {
-    "agent": "agent", "ai": "agent", "bot": "agent", "assistant": "agent",
-    "user": "user", "customer": "user", "caller": "user", "human": "user",
+    "agent": "agent",
+    "ai": "agent",
+    "bot": "agent",
+    "assistant": "agent",
+    "user": "user",
+    "customer": "user",
+    "caller": "user",
+    "human": "user",
 }
 
 
@@ -71,8 +78,9 @@ def validate_weights(weights: Mapping[str, Any]) -> dict[str, int]:
     return out
 
 
-def effective_weights(org_weights: Mapping[str, Any] | None = None,
-                      client_weights: Mapping[str, Any] | None = None) -> dict[str, int]:
+def effective_weights(
+    org_weights: Mapping[str, Any] | None = None, client_weights: Mapping[str, Any] | None = None
+) -> dict[str, int]:
     """The weights that apply to a call: the client's override, else the organization's, else
     the defaults. Each set is validated whole (no mixing of partial sets)."""
     for w in (client_weights, org_weights):
@@ -115,19 +123,33 @@ class ScoringInput:
     summary: str | None = None
 
     @classmethod
-    def from_record(cls, rec: Any) -> "ScoringInput":
+    def from_record(cls, rec: Any) -> ScoringInput:
         """From a `voiceconsole.platforms.base.CallRecord` (or anything with the same fields)."""
         turns = [t.to_dict() if hasattr(t, "to_dict") else dict(t) for t in (rec.turns or [])]
-        return cls(status=rec.status, duration_ms=rec.duration_ms, turns=turns, transcript=rec.transcript,
-                   sentiment=rec.sentiment, successful=rec.successful, end_reason=rec.end_reason,
-                   summary=rec.summary)
+        return cls(
+            status=rec.status,
+            duration_ms=rec.duration_ms,
+            turns=turns,
+            transcript=rec.transcript,
+            sentiment=rec.sentiment,
+            successful=rec.successful,
+            end_reason=rec.end_reason,
+            summary=rec.summary,
+        )
 
     @classmethod
-    def from_call(cls, call: Any) -> "ScoringInput":
+    def from_call(cls, call: Any) -> ScoringInput:
         """From a stored `voiceconsole.models.Call` row."""
-        return cls(status=call.status, duration_ms=call.duration_ms, turns=list(call.transcript_turns or []),
-                   transcript=call.transcript, sentiment=call.sentiment, successful=call.successful,
-                   end_reason=call.end_reason, summary=call.summary)
+        return cls(
+            status=call.status,
+            duration_ms=call.duration_ms,
+            turns=list(call.transcript_turns or []),
+            transcript=call.transcript,
+            sentiment=call.sentiment,
+            successful=call.successful,
+            end_reason=call.end_reason,
+            summary=call.summary,
+        )
 
 
 @dataclass(slots=True)
@@ -189,8 +211,7 @@ def score_call(call: ScoringInput, weights: Mapping[str, Any] | None = None) -> 
     total = sum(results[name].score * w[name] for name in CATEGORIES) / 100
     score = int(min(100.0, max(0.0, total)) + 0.5)  # half up, like the categories
     breakdown = {
-        name: {"score": results[name].score, "weight": w[name], "reasons": results[name].reasons}
-        for name in CATEGORIES
+        name: {"score": results[name].score, "weight": w[name], "reasons": results[name].reasons} for name in CATEGORIES
     }
     breakdown["version"] = SCORER_VERSION
     return ScoreResult(score, range_label(score), breakdown, SCORER_VERSION, features)

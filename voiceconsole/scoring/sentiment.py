@@ -49,20 +49,31 @@ TONE_MEAN, TONE_PEAK, TONE_END = 0.5, 0.25, 0.25
 
 # (pattern, penalty, reason). Matched on the lower-cased caller text; each counts once per call.
 ESCALATIONS: tuple[tuple[re.Pattern[str], int, str], ...] = tuple(
-    (re.compile(p), pen, why) for p, pen, why in (
-        (r"\b(speak|talk)\w* (to|with) (a |an |your |the )?(manager|supervisor|human|real person|"
-         r"person|someone else|representative|agent)\b|\b(get|give) me (a |your )?(manager|supervisor|"
-         r"human|real person)\b", 15, "Caller asked for a manager or a person"),
+    (re.compile(p), pen, why)
+    for p, pen, why in (
+        (
+            r"\b(speak|talk)\w* (to|with) (a |an |your |the )?(manager|supervisor|human|real person|"
+            r"person|someone else|representative|agent)\b|\b(get|give) me (a |your )?(manager|supervisor|"
+            r"human|real person)\b",
+            15,
+            "Caller asked for a manager or a person",
+        ),
         (r"\brefund\b", 10, "Caller asked for a refund"),
         (r"\bcancel\b|\bcancell?ation\b", 5, "Caller talked about cancelling"),
-        (r"\b(this|that|it)('s| is) (ridiculous|unacceptable|useless|a joke|absurd|insane|terrible|"
-         r"awful|pathetic)\b|\bwaste of (my )?time\b|\bare you (kidding|serious|even listening)\b|"
-         r"\byou('re| are) (not|n't) (listening|helping|understanding)\b|\b(not|n't) helpful\b|"
-         r"\bi (already|just) (told|said|gave)\b|\bfed up\b|\bsick of\b",
-         12, "Caller expressed frustration"),
+        (
+            r"\b(this|that|it)('s| is) (ridiculous|unacceptable|useless|a joke|absurd|insane|terrible|"
+            r"awful|pathetic)\b|\bwaste of (my )?time\b|\bare you (kidding|serious|even listening)\b|"
+            r"\byou('re| are) (not|n't) (listening|helping|understanding)\b|\b(not|n't) helpful\b|"
+            r"\bi (already|just) (told|said|gave)\b|\bfed up\b|\bsick of\b",
+            12,
+            "Caller expressed frustration",
+        ),
         (r"\b(damn|dammit|hell|wtf|crap|shit\w*|fuck\w*|bullshit)\b", 10, "Caller swore"),
-        (r"\b(complain|complaint)\b|\b(report|sue) you\b|\bbetter business bureau\b",
-         10, "Caller threatened to complain"),
+        (
+            r"\b(complain|complaint)\b|\b(report|sue) you\b|\bbetter business bureau\b",
+            10,
+            "Caller threatened to complain",
+        ),
     )
 )
 MAX_ESCALATION_PENALTY = 40

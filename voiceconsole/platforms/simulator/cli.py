@@ -19,13 +19,22 @@ DEFAULT_AGENTS = 12
 _KEY_HEADER = {"retell": "Authorization: Bearer", "vapi": "Authorization: Bearer", "elevenlabs": "xi-api-key:"}
 
 
-def run_simulator(port: int, host: str = "127.0.0.1", seed: int = 7, calls: int = DEFAULT_CALLS,
-                  agents: int = DEFAULT_AGENTS, days: int = 90, now: datetime | None = None,
-                  api_keys: Mapping[str, str] | None = None, log_level: str = "warning",
-                  echo: Callable[[str], None] = print) -> None:
+def run_simulator(
+    port: int,
+    host: str = "127.0.0.1",
+    seed: int = 7,
+    calls: int = DEFAULT_CALLS,
+    agents: int = DEFAULT_AGENTS,
+    days: int = 90,
+    now: datetime | None = None,
+    api_keys: Mapping[str, str] | None = None,
+    log_level: str = "warning",
+    echo: Callable[[str], None] = print,
+) -> None:
     """Generate the data (`calls` and `agents` per platform), print the base URLs and keys, serve."""
-    state = SimulatorState(seed=seed, agents_per_platform=agents, calls_per_platform=calls, days=days,
-                           api_keys=api_keys, now=now)
+    state = SimulatorState(
+        seed=seed, agents_per_platform=agents, calls_per_platform=calls, days=days, api_keys=api_keys, now=now
+    )
     echo(f"Generating {agents} agents and {calls:,} calls per platform (seed {seed})…")
     state.warm()  # so the first request isn't the slow one
     base = f"http://{host}:{port}"
@@ -47,8 +56,15 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--days", type=int, default=90, help="days of history")
     parser.add_argument("--log-level", default="warning")
     args = parser.parse_args(argv)
-    run_simulator(args.port, host=args.host, seed=args.seed, calls=args.calls, agents=args.agents, days=args.days,
-                  log_level=args.log_level)
+    run_simulator(
+        args.port,
+        host=args.host,
+        seed=args.seed,
+        calls=args.calls,
+        agents=args.agents,
+        days=args.days,
+        log_level=args.log_level,
+    )
 
 
 if __name__ == "__main__":

@@ -64,11 +64,15 @@ def inbox_routes(inbox: Inbox) -> APIRouter:
         rows = "".join(
             f"<tr><td>{html.escape(m['box'])}</td><td>{time.strftime('%H:%M:%S', time.localtime(m['receivedAt']))}</td>"
             f"<td>{html.escape(m['headers'].get('x-voiceconsole-event', ''))}</td>"
-            f"<td><pre>{html.escape(json.dumps(m['json'], indent=2) if m['json'] is not None else m['body'])}</pre></td></tr>"
-            for m in reversed(inbox.list()))
-        return HTMLResponse("<!doctype html><title>Simulator inbox</title><meta http-equiv=refresh content=5>"
-                            "<h1>Notifications received</h1><table border=1 cellpadding=6>"
-                            "<tr><th>Box</th><th>Time</th><th>Event</th><th>Body</th></tr>" + rows + "</table>")
+            f"<td><pre>{html.escape(json.dumps(m['json'], indent=2) if m['json'] is not None else m['body'])}</pre>"
+            "</td></tr>"
+            for m in reversed(inbox.list())
+        )
+        return HTMLResponse(
+            "<!doctype html><title>Simulator inbox</title><meta http-equiv=refresh content=5>"
+            "<h1>Notifications received</h1><table border=1 cellpadding=6>"
+            "<tr><th>Box</th><th>Time</th><th>Event</th><th>Body</th></tr>" + rows + "</table>"
+        )
 
     @router.post("/{box}", include_in_schema=False)
     async def receive(box: str, request: Request) -> Response:

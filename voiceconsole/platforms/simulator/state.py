@@ -19,7 +19,7 @@ import time
 from collections import deque
 from collections.abc import Iterator, Mapping
 from dataclasses import asdict, dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Any
 
 from voiceconsole.platforms.simulator import generator
@@ -81,19 +81,19 @@ def call_end_ms(platform: str, call: dict[str, Any]) -> int:
 def iso_to_ms(text: str) -> int:
     moment = datetime.fromisoformat(text)
     if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=timezone.utc)
+        moment = moment.replace(tzinfo=UTC)
     return int(moment.timestamp() * 1000)
 
 
 def ms_to_iso(ms: int) -> str:
-    moment = datetime.fromtimestamp(ms / 1000, timezone.utc)
+    moment = datetime.fromtimestamp(ms / 1000, UTC)
     return moment.isoformat(timespec="milliseconds").replace("+00:00", "Z")
 
 
 def _utc(value: datetime | None) -> datetime:
     if value is None:
-        return datetime.now(timezone.utc)
-    return value.replace(tzinfo=timezone.utc) if value.tzinfo is None else value.astimezone(timezone.utc)
+        return datetime.now(UTC)
+    return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
 
 
 def public(obj: dict[str, Any]) -> dict[str, Any]:
@@ -138,8 +138,9 @@ class CallStore:
         end = len(self.keys) if hi_ms is None else bisect.bisect_left(self.keys, (hi_ms, ""))
         return start, max(start, end)
 
-    def walk(self, start: int, end: int, *, descending: bool, after: tuple[int, str] | None = None
-             ) -> Iterator[dict[str, Any]]:
+    def walk(
+        self, start: int, end: int, *, descending: bool, after: tuple[int, str] | None = None
+    ) -> Iterator[dict[str, Any]]:
         """Calls in [start, end), in list order, strictly past the cursor position `after`."""
         if after is not None:
             if descending:
@@ -206,10 +207,17 @@ class SimulatorState:
     that every added call has ended "by now".
     """
 
-    def __init__(self, seed: int = 7, agents_per_platform: int = 12,
-                 calls_per_platform: int | Mapping[str, int] = 2000, days: int = 90,
-                 api_keys: Mapping[str, str] | None = None, now: datetime | None = None,
-                 *, request_log_size: int = 10_000) -> None:
+    def __init__(
+        self,
+        seed: int = 7,
+        agents_per_platform: int = 12,
+        calls_per_platform: int | Mapping[str, int] = 2000,
+        days: int = 90,
+        api_keys: Mapping[str, str] | None = None,
+        now: datetime | None = None,
+        *,
+        request_log_size: int = 10_000,
+    ) -> None:
         if isinstance(calls_per_platform, Mapping):
             for platform in calls_per_platform:
                 check_platform(platform)
@@ -247,8 +255,11 @@ class SimulatorState:
     def _generate(self, platform: str) -> PlatformData:
         agents = generate_agents(platform, seed=self.seed, count=self.agents_per_platform, now=self.now)
         count = self.calls_per_platform[platform]
-        calls = list(generate_calls(platform, agents, seed=self.seed, count=count, days=self.days, now=self.now)
-                     ) if count else []
+        calls = (
+            list(generate_calls(platform, agents, seed=self.seed, count=count, days=self.days, now=self.now))
+            if count
+            else []
+        )
         data = PlatformData(platform, {agent_id_of(platform, a): a for a in agents}, CallStore(platform, calls))
         for call in calls:
             data.note_call(call)
@@ -299,8 +310,15 @@ class SimulatorState:
         with self.lock:
             self._key_valid[platform] = True
 
-    def fail_next(self, platform: str, count: int = 1, status: int = 429, *, retry_after: float | None = None,
-                  path_prefix: str | None = None) -> Fault:
+    def fail_next(
+        self,
+        platform: str,
+        count: int = 1,
+        status: int = 429,
+        *,
+        retry_after: float | None = None,
+        path_prefix: str | None = None,
+    ) -> Fault:
         """Make the next `count` requests to `platform` (optionally only under `path_prefix`) fail.
 
         429 answers carry `Retry-After: <retry_after>` (default 1 s); 500/502/503 carry it only
@@ -345,8 +363,9 @@ class SimulatorState:
 
     # -- changes over time -----------------------------------------------------------------------
 
-    def add_calls(self, platform: str, count: int = 1, *, agent_id: str | None = None,
-                  analyzed: bool = True) -> list[dict[str, Any]]:
+    def add_calls(
+        self, platform: str, count: int = 1, *, agent_id: str | None = None, analyzed: bool = True
+    ) -> list[dict[str, Any]]:
         """Add `count` completed calls that start after every existing call; return copies of them.
 
         With `analyzed=False` the analysis is held back (Retell: no `call_analysis`; Vapi: no
@@ -366,7 +385,7 @@ class SimulatorState:
             for _ in range(count):
                 rng = random.Random(f"{self.seed}|{platform}|added|{data.added}")
                 data.added += 1
-                started = datetime.fromtimestamp(start_ms / 1000, timezone.utc)
+                started = datetime.fromtimestamp(start_ms / 1000, UTC)
                 call = generate_call(platform, rng.choice(agents), rng=rng, started_at=started)
                 if not analyzed:
                     self._hold_analysis(data, call)
@@ -386,8 +405,7 @@ class SimulatorState:
         elif data.platform == "elevenlabs":
             call["status"] = "processing"
 
-    def update_analysis(self, platform: str, call_id: str, analysis: dict[str, Any] | None = None
-                        ) -> dict[str, Any]:
+    def update_analysis(self, platform: str, call_id: str, analysis: dict[str, Any] | None = None) -> dict[str, Any]:
         """Give a call its analysis "later" and return a copy of the updated call.
 
         Uses `analysis` if given, else the analysis held back by `add_calls(analyzed=False)`, else

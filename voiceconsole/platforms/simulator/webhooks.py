@@ -44,16 +44,32 @@ EVENTS = {
 }
 # What Retell leaves out of call_started: nothing about the call's end is known yet.
 _RETELL_NOT_STARTED = (
-    "end_timestamp", "duration_ms", "transcript", "transcript_object", "transcript_with_tool_calls",
-    "recording_url", "disconnection_reason", "call_cost", "latency", "call_analysis", "llm_token_usage",
+    "end_timestamp",
+    "duration_ms",
+    "transcript",
+    "transcript_object",
+    "transcript_with_tool_calls",
+    "recording_url",
+    "disconnection_reason",
+    "call_cost",
+    "latency",
+    "call_analysis",
+    "llm_token_usage",
 )
 # Vapi puts these on the message itself; `message.call` is the call record without them.
 _VAPI_ON_MESSAGE = ("artifact", "analysis", "messages")
 
 
-def build_webhook(platform: str, event: str, call: Mapping[str, Any], *, secret: str,
-                  timestamp: float | None = None, vapi_auth: VapiAuth = "hmac",
-                  extra: Mapping[str, Any] | None = None) -> tuple[dict[str, str], bytes]:
+def build_webhook(
+    platform: str,
+    event: str,
+    call: Mapping[str, Any],
+    *,
+    secret: str,
+    timestamp: float | None = None,
+    vapi_auth: VapiAuth = "hmac",
+    extra: Mapping[str, Any] | None = None,
+) -> tuple[dict[str, str], bytes]:
     """Headers and raw body of the platform's webhook for `call` (a native call object).
 
     `extra` adds fields to Vapi's `message` (e.g. `assistant`, `phoneNumber`); other platforms
@@ -73,20 +89,40 @@ def build_webhook(platform: str, event: str, call: Mapping[str, Any], *, secret:
     return _elevenlabs(event, call, secret, at)
 
 
-def send_webhook(url: str, platform: str, event: str, call: Mapping[str, Any], *, secret: str,
-                 timestamp: float | None = None, vapi_auth: VapiAuth = "hmac",
-                 extra: Mapping[str, Any] | None = None, timeout: float = 10.0) -> httpx.Response:
+def send_webhook(
+    url: str,
+    platform: str,
+    event: str,
+    call: Mapping[str, Any],
+    *,
+    secret: str,
+    timestamp: float | None = None,
+    vapi_auth: VapiAuth = "hmac",
+    extra: Mapping[str, Any] | None = None,
+    timeout: float = 10.0,
+) -> httpx.Response:
     """POST the webhook to `url` and return the response (10 s timeout, like Retell's)."""
-    headers, body = build_webhook(platform, event, call, secret=secret, timestamp=timestamp,
-                                  vapi_auth=vapi_auth, extra=extra)
+    headers, body = build_webhook(
+        platform, event, call, secret=secret, timestamp=timestamp, vapi_auth=vapi_auth, extra=extra
+    )
     return httpx.post(url, content=body, headers=headers, timeout=timeout)
 
 
-async def send_webhook_async(url: str, platform: str, event: str, call: Mapping[str, Any], *, secret: str,
-                             timestamp: float | None = None, vapi_auth: VapiAuth = "hmac",
-                             extra: Mapping[str, Any] | None = None, timeout: float = 10.0) -> httpx.Response:
-    headers, body = build_webhook(platform, event, call, secret=secret, timestamp=timestamp,
-                                  vapi_auth=vapi_auth, extra=extra)
+async def send_webhook_async(
+    url: str,
+    platform: str,
+    event: str,
+    call: Mapping[str, Any],
+    *,
+    secret: str,
+    timestamp: float | None = None,
+    vapi_auth: VapiAuth = "hmac",
+    extra: Mapping[str, Any] | None = None,
+    timeout: float = 10.0,
+) -> httpx.Response:
+    headers, body = build_webhook(
+        platform, event, call, secret=secret, timestamp=timestamp, vapi_auth=vapi_auth, extra=extra
+    )
     async with httpx.AsyncClient(timeout=timeout) as client:
         return await client.post(url, content=body, headers=headers)
 
@@ -110,8 +146,9 @@ def _retell(event: str, call: dict[str, Any], api_key: str, at: float) -> tuple[
     return {"content-type": "application/json", "x-retell-signature": f"v={ms},d={signature}"}, body
 
 
-def _vapi(event: str, call: dict[str, Any], secret: str, at: float, auth: VapiAuth,
-          extra: Mapping[str, Any]) -> tuple[dict[str, str], bytes]:
+def _vapi(
+    event: str, call: dict[str, Any], secret: str, at: float, auth: VapiAuth, extra: Mapping[str, Any]
+) -> tuple[dict[str, str], bytes]:
     ms = int(at * 1000)
     record = {k: v for k, v in call.items() if k not in _VAPI_ON_MESSAGE}
     message: dict[str, Any] = {"type": event, "timestamp": ms}

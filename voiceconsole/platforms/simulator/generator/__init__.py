@@ -27,7 +27,7 @@ from voiceconsole.platforms.simulator.generator.traffic import (
     generate_calls,
 )
 
-__all__ = [
+__all__ = [  # noqa: RUF022 (public names first, then the private ones other code reads)
     "DEMO_CLIENTS",
     "PLATFORMS",
     "DemoClient",

@@ -14,7 +14,6 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-
 # --------------------------------------------------------------------------------------------------
 # Clients and industries
 # --------------------------------------------------------------------------------------------------
@@ -71,41 +70,76 @@ _INDUSTRIES: dict[str, _Industry] = {
             ("an emergency exam", "it's $95, including x-rays"),
         ),
         followups=(
-            ("Do you take Delta Dental?", "Yes, we're in network with Delta Dental, Cigna, Aetna and most other PPO plans.", "insurance"),
-            ("Do you have payment plans?", "We do. We offer interest-free plans through CareCredit for treatment over $500.", "payment plans"),
-            ("Is there a new patient special?", "Yes, new patients get the exam and x-rays for $79 when paying without insurance.", "the new patient special"),
+            (
+                "Do you take Delta Dental?",
+                "Yes, we're in network with Delta Dental, Cigna, Aetna and most other PPO plans.",
+                "insurance",
+            ),
+            (
+                "Do you have payment plans?",
+                "We do. We offer interest-free plans through CareCredit for treatment over $500.",
+                "payment plans",
+            ),
+            (
+                "Is there a new patient special?",
+                "Yes, new patients get the exam and x-rays for $79 when paying without insurance.",
+                "the new patient special",
+            ),
         ),
         support=(
             (
                 "sensitivity after a filling",
                 "Hi, I had a filling done last week and the tooth is still really sensitive to cold.",
                 "It's the lower left side, and it gets worse whenever I drink anything cold.",
-                "Some sensitivity for a couple of weeks is normal, but I've asked the doctor's assistant to call you this afternoon, and I've held a short follow-up slot for you on Thursday.",
+                "Some sensitivity for a couple of weeks is normal, but I've asked the doctor's assistant "
+                "to call you this afternoon, and I've held a short follow-up slot for you on Thursday.",
             ),
             (
                 "an insurance billing question",
                 "Hi, I got a bill for my cleaning, but I thought my insurance covered it.",
                 "It says I owe $129, and my plan is supposed to cover two cleanings a year.",
-                "I can see the claim was denied because of a coding error on our side. I've sent it back to billing to resubmit, so you don't need to pay that statement.",
+                "I can see the claim was denied because of a coding error on our side. I've "
+                "sent it back to billing to resubmit, so you don't need to pay that statement.",
             ),
             (
                 "a records transfer",
                 "Hi, I need my x-rays sent over to an oral surgeon.",
                 "It's for Dr. Alvarez at Westside Oral Surgery, and they need them before Friday.",
-                "I've put in the request, and our records team will email the x-rays to Westside Oral Surgery by the end of the day tomorrow.",
+                "I've put in the request, and our records team will email the "
+                "x-rays to Westside Oral Surgery by the end of the day tomorrow.",
             ),
         ),
         complaints=(
-            ("being charged twice for a cleaning", "Yeah, I was charged twice for my cleaning last month and nobody has fixed it. I want my money back today."),
-            ("a long wait followed by a cancelled appointment", "I waited forty minutes in your lobby and then got told the dentist couldn't see me. I want to talk to a manager."),
+            (
+                "being charged twice for a cleaning",
+                "Yeah, I was charged twice for my cleaning last month "
+                "and nobody has fixed it. I want my money back today.",
+            ),
+            (
+                "a long wait followed by a cancelled appointment",
+                "I waited forty minutes in your lobby and then got told "
+                "the dentist couldn't see me. I want to talk to a manager.",
+            ),
         ),
         lead_topic="the new patient special you asked about on our website",
         lead_label="a new patient special inquiry",
         qualify=(
-            ("Are you looking for a routine cleaning, or is something bothering you?", ("Just a routine cleaning, I'm overdue.", "One of my back teeth has been aching.")),
-            ("Do you have dental insurance?", ("Yes, I have Delta Dental through work.", "No, I'd be paying out of pocket.")),
-            ("Would that be just for you, or for other family members too?", ("Just me for now.", "Me and my two kids.")),
-            ("Do mornings or afternoons work better for you?", ("Mornings are better.", "Late afternoons, after work.")),
+            (
+                "Are you looking for a routine cleaning, or is something bothering you?",
+                ("Just a routine cleaning, I'm overdue.", "One of my back teeth has been aching."),
+            ),
+            (
+                "Do you have dental insurance?",
+                ("Yes, I have Delta Dental through work.", "No, I'd be paying out of pocket."),
+            ),
+            (
+                "Would that be just for you, or for other family members too?",
+                ("Just me for now.", "Me and my two kids."),
+            ),
+            (
+                "Do mornings or afternoons work better for you?",
+                ("Mornings are better.", "Late afternoons, after work."),
+            ),
         ),
     ),
     "real_estate": _Industry(
@@ -122,45 +156,81 @@ _INDUSTRIES: dict[str, _Industry] = {
         prices=(
             ("your listing commission", "it's 2.5 percent, and that includes professional photos and a 3D tour"),
             ("a home valuation", "it's free, and an agent prepares a market analysis within 48 hours"),
-            ("the house on Maple Ridge Drive", "the asking price is $489,000, for four bedrooms and a finished basement"),
+            (
+                "the house on Maple Ridge Drive",
+                "the asking price is $489,000, for four bedrooms and a finished basement",
+            ),
             ("property management", "it's 8 percent of the monthly rent, with no setup fee"),
         ),
         followups=(
-            ("Is the price negotiable?", "The sellers will review all reasonable offers, and the listing agent can walk you through recent comparable sales.", "negotiating the price"),
-            ("Are there HOA fees?", "Yes, the HOA fee is $210 a month and covers landscaping and snow removal.", "HOA fees"),
-            ("Do I need to be pre-approved to see a home?", "It isn't required for a showing, but we can connect you with a lender who can pre-approve you within a day.", "pre-approval"),
+            (
+                "Is the price negotiable?",
+                "The sellers will review all reasonable offers, and the listing agent "
+                "can walk you through recent comparable sales.",
+                "negotiating the price",
+            ),
+            (
+                "Are there HOA fees?",
+                "Yes, the HOA fee is $210 a month and covers landscaping and snow removal.",
+                "HOA fees",
+            ),
+            (
+                "Do I need to be pre-approved to see a home?",
+                "It isn't required for a showing, but we can connect you with a "
+                "lender who can pre-approve you within a day.",
+                "pre-approval",
+            ),
         ),
         support=(
             (
                 "an agent who has not called back about an offer",
                 "Hi, I submitted an offer on Tuesday and haven't heard anything from my agent since.",
                 "It's for the house on Birch Street, and the seller's deadline is tomorrow.",
-                "I've messaged your agent and the team lead and marked it urgent, and your agent will call you within the hour with an update on the offer.",
+                "I've messaged your agent and the team lead and marked it urgent, and "
+                "your agent will call you within the hour with an update on the offer.",
             ),
             (
                 "listing photos that will not load",
                 "Hi, the photos on the Cedar Lane listing won't load on your website.",
                 "I've tried two browsers and my phone, and it just shows a gray box.",
-                "Thanks for flagging that. I've reported it to our web team, and I've emailed you the full photo set in the meantime.",
+                "Thanks for flagging that. I've reported it to our web team, "
+                "and I've emailed you the full photo set in the meantime.",
             ),
             (
                 "a lockbox code that did not work",
                 "Hi, I'm at a showing and the lockbox code you gave me isn't working.",
                 "It's the house on Oak Street, and my clients are standing here waiting.",
-                "I'm sorry about that. I've reached the listing agent, and the correct code has just been texted to you.",
+                "I'm sorry about that. I've reached the listing agent, "
+                "and the correct code has just been texted to you.",
             ),
         ),
         complaints=(
-            ("an agent who missed a scheduled showing", "I took time off work for a showing and your agent never showed up. I want to speak to whoever is in charge."),
-            ("a commission higher than agreed", "The closing statement shows a higher commission than we agreed to. I want that difference refunded."),
+            (
+                "an agent who missed a scheduled showing",
+                "I took time off work for a showing and your agent never "
+                "showed up. I want to speak to whoever is in charge.",
+            ),
+            (
+                "a commission higher than agreed",
+                "The closing statement shows a higher commission than we agreed to. I want that difference refunded.",
+            ),
         ),
         lead_topic="the home valuation you requested on our website",
         lead_label="a home valuation request",
         qualify=(
-            ("Are you thinking about buying, selling, or both?", ("Selling, and then buying something smaller.", "Just buying for now.")),
+            (
+                "Are you thinking about buying, selling, or both?",
+                ("Selling, and then buying something smaller.", "Just buying for now."),
+            ),
             ("What's your timeline?", ("Probably in the next three months.", "Not until next spring.")),
-            ("Have you spoken with a lender or been pre-approved?", ("Yes, we're pre-approved up to $550,000.", "Not yet.")),
-            ("Which neighborhoods are you most interested in?", ("Somewhere in the Lakeview school district.", "Downtown, or close to it.")),
+            (
+                "Have you spoken with a lender or been pre-approved?",
+                ("Yes, we're pre-approved up to $550,000.", "Not yet."),
+            ),
+            (
+                "Which neighborhoods are you most interested in?",
+                ("Somewhere in the Lakeview school district.", "Downtown, or close to it."),
+            ),
         ),
     ),
     "auto_repair": _Industry(
@@ -182,39 +252,64 @@ _INDUSTRIES: dict[str, _Industry] = {
             ("an alignment", "it's $119 for a four-wheel alignment"),
         ),
         followups=(
-            ("Do you use OEM parts?", "We use OEM or OEM-equivalent parts, and every repair comes with a 24-month, 24,000-mile warranty.", "parts and warranty"),
-            ("How long will it take?", "Most oil changes take about 45 minutes, and brake jobs are usually done the same day.", "turnaround time"),
-            ("Do you have loaner cars?", "We have a free shuttle within five miles, and loaner cars for bigger repairs.", "loaner cars"),
+            (
+                "Do you use OEM parts?",
+                "We use OEM or OEM-equivalent parts, and every repair comes with a 24-month, 24,000-mile warranty.",
+                "parts and warranty",
+            ),
+            (
+                "How long will it take?",
+                "Most oil changes take about 45 minutes, and brake jobs are usually done the same day.",
+                "turnaround time",
+            ),
+            (
+                "Do you have loaner cars?",
+                "We have a free shuttle within five miles, and loaner cars for bigger repairs.",
+                "loaner cars",
+            ),
         ),
         support=(
             (
                 "a check engine light that came back after a repair",
                 "Hi, you replaced a sensor on my car last week and the check engine light is back on.",
                 "It's a 2017 Honda Accord, and the light came on again this morning on the highway.",
-                "That repair is under warranty, so there's no charge. I've booked you in for a re-check tomorrow at 8 AM, and the service manager will look at it personally.",
+                "That repair is under warranty, so there's no charge. I've booked you in for a "
+                "re-check tomorrow at 8 AM, and the service manager will look at it personally.",
             ),
             (
                 "squeaking brakes after a brake job",
                 "Hi, I had my brakes done on Saturday and now they squeak every time I stop.",
                 "It's a 2019 Toyota RAV4, and it's pretty loud at low speed.",
-                "New pads sometimes need a small adjustment. It's covered, and I've booked a quick inspection for you tomorrow morning.",
+                "New pads sometimes need a small adjustment. It's covered, "
+                "and I've booked a quick inspection for you tomorrow morning.",
             ),
             (
                 "an unexpected fee on an invoice",
                 "Hi, my invoice has a shop supplies fee that nobody told me about.",
                 "It's $35 on top of the quote I got.",
-                "I've checked, and that fee should have been on your quote. I've removed it, and a $35 refund is on its way to your card.",
+                "I've checked, and that fee should have been on your quote. "
+                "I've removed it, and a $35 refund is on its way to your card.",
             ),
         ),
         complaints=(
-            ("a repair that did not fix the problem", "I paid you six hundred dollars and my car is making the exact same noise. I want a refund, not another appointment."),
-            ("a car kept two days longer than promised", "You had my car for three days when you said one. I had to rent a car. I want a manager."),
+            (
+                "a repair that did not fix the problem",
+                "I paid you six hundred dollars and my car is making the "
+                "exact same noise. I want a refund, not another appointment.",
+            ),
+            (
+                "a car kept two days longer than promised",
+                "You had my car for three days when you said one. I had to rent a car. I want a manager.",
+            ),
         ),
         lead_topic="the brake service quote you requested online",
         lead_label="a brake service quote request",
         qualify=(
             ("What's the year, make and model of your vehicle?", ("It's a 2016 Ford F-150.", "A 2020 Subaru Outback.")),
-            ("What's going on with it right now?", ("The brakes grind when I stop.", "It's pulling to the left a bit.")),
+            (
+                "What's going on with it right now?",
+                ("The brakes grind when I stop.", "It's pulling to the left a bit."),
+            ),
             ("Roughly how many miles are on it?", ("About 92,000.", "Around 48,000.")),
             ("Would you need a shuttle ride while we work on it?", ("Yes, that would help.", "No, I can wait there.")),
         ),
@@ -234,44 +329,72 @@ _INDUSTRIES: dict[str, _Industry] = {
         prices=(
             ("an AC tune-up", "it's $89, or free with our Comfort Club plan"),
             ("a diagnostic visit", "it's $79, and it's waived if you go ahead with the repair"),
-            ("a new heat pump", "it usually runs between $7,500 and $12,000 installed, depending on the size of the home"),
+            (
+                "a new heat pump",
+                "it usually runs between $7,500 and $12,000 installed, depending on the size of the home",
+            ),
             ("duct cleaning", "it's $399 for most homes up to 2,500 square feet"),
         ),
         followups=(
-            ("Do you offer financing?", "Yes, we offer zero percent financing for 18 months on approved credit.", "financing"),
-            ("Is there a charge for weekends?", "Saturday visits are the same price, and after-hours emergency calls have a $75 surcharge.", "weekend rates"),
-            ("What's included in the Comfort Club?", "Two tune-ups a year, priority scheduling and 15 percent off repairs, for $14.99 a month.", "the Comfort Club plan"),
+            (
+                "Do you offer financing?",
+                "Yes, we offer zero percent financing for 18 months on approved credit.",
+                "financing",
+            ),
+            (
+                "Is there a charge for weekends?",
+                "Saturday visits are the same price, and after-hours emergency calls have a $75 surcharge.",
+                "weekend rates",
+            ),
+            (
+                "What's included in the Comfort Club?",
+                "Two tune-ups a year, priority scheduling and 15 percent off repairs, for $14.99 a month.",
+                "the Comfort Club plan",
+            ),
         ),
         support=(
             (
                 "an AC that stopped cooling again after a repair",
                 "Hi, your technician fixed my AC on Monday, but it's blowing warm air again.",
                 "The thermostat is set to 70 and it's 81 degrees in the house.",
-                "That's covered under our repair warranty. I've scheduled a technician for tomorrow between 8 and 10 AM at no charge.",
+                "That's covered under our repair warranty. I've scheduled a "
+                "technician for tomorrow between 8 and 10 AM at no charge.",
             ),
             (
                 "a thermostat that is not responding",
                 "Hi, the new thermostat you installed isn't responding at all.",
                 "The screen is blank and the heat won't come on.",
-                "It sounds like the thermostat lost power. I've booked a technician for this afternoon, and there's no charge since it's under warranty.",
+                "It sounds like the thermostat lost power. I've booked a technician "
+                "for this afternoon, and there's no charge since it's under warranty.",
             ),
             (
                 "a missed maintenance visit",
                 "Hi, I'm on your Comfort Club plan and nobody has contacted me about my spring tune-up.",
                 "I signed up in January and paid for the whole year.",
-                "You're right, your spring visit was never scheduled. I've booked it for next week and added a free filter replacement for the trouble.",
+                "You're right, your spring visit was never scheduled. I've booked it "
+                "for next week and added a free filter replacement for the trouble.",
             ),
         ),
         complaints=(
-            ("a technician who never showed up", "I took the whole day off work and your technician never showed up. Nobody even called. I want a manager."),
-            ("an overcharge on a repair", "You charged me four hundred dollars to replace a capacitor. That's a rip-off and I want a refund."),
+            (
+                "a technician who never showed up",
+                "I took the whole day off work and your technician "
+                "never showed up. Nobody even called. I want a manager.",
+            ),
+            (
+                "an overcharge on a repair",
+                "You charged me four hundred dollars to replace a capacitor. That's a rip-off and I want a refund.",
+            ),
         ),
         lead_topic="the free estimate you requested for a new AC system",
         lead_label="a new AC system estimate request",
         qualify=(
             ("How old is your current system?", ("It's about fifteen years old.", "Maybe eight or nine years.")),
             ("What's the approximate size of your home?", ("Around 2,000 square feet.", "About 1,400 square feet.")),
-            ("Are you having any problems with it right now?", ("It can't keep up in the afternoons.", "No, it works. I just want something more efficient.")),
+            (
+                "Are you having any problems with it right now?",
+                ("It can't keep up in the afternoons.", "No, it works. I just want something more efficient."),
+            ),
             ("Do you own the home?", ("Yes, we own it.", "Yes, we bought it two years ago.")),
         ),
     ),
@@ -286,21 +409,29 @@ _INDUSTRIES: dict[str, _Industry] = {
             ("a standard appointment", "it's $120 for the first hour"),
         ),
         followups=(
-            ("Do you offer payment plans?", "Yes, we can split larger invoices into three monthly payments.", "payment plans"),
+            (
+                "Do you offer payment plans?",
+                "Yes, we can split larger invoices into three monthly payments.",
+                "payment plans",
+            ),
         ),
         support=(
             (
                 "a missed callback",
                 "Hi, I left a message yesterday and nobody called me back.",
                 "I was told someone would call me by the end of the day.",
-                "I'm sorry about that. I've flagged your message as urgent, and the office manager will call you within the hour.",
+                "I'm sorry about that. I've flagged your message as urgent, "
+                "and the office manager will call you within the hour.",
             ),
         ),
         complaints=(("a billing error", "I was billed for a service I never received, and I want a refund today."),),
         lead_topic="the information you requested on our website",
         lead_label="a website inquiry",
         qualify=(
-            ("What are you hoping we can help you with?", ("I need a quote for a project.", "I'm just comparing options for now.")),
+            (
+                "What are you hoping we can help you with?",
+                ("I need a quote for a project.", "I'm just comparing options for now."),
+            ),
             ("What's your timeline?", ("In the next few weeks.", "Sometime this year.")),
         ),
     ),
@@ -332,13 +463,52 @@ def _client_industry(business: str, agent_name: str) -> str:
 # --------------------------------------------------------------------------------------------------
 
 _FIRST = (
-    "Maria", "James", "Linda", "Robert", "Patricia", "Michael", "Jennifer", "David", "Aisha", "Carlos",
-    "Emily", "Kevin", "Priya", "Tom", "Grace", "Daniel", "Sofia", "Marcus", "Hannah", "Luis",
-    "Rachel", "Brian", "Mei", "Andre",
+    "Maria",
+    "James",
+    "Linda",
+    "Robert",
+    "Patricia",
+    "Michael",
+    "Jennifer",
+    "David",
+    "Aisha",
+    "Carlos",
+    "Emily",
+    "Kevin",
+    "Priya",
+    "Tom",
+    "Grace",
+    "Daniel",
+    "Sofia",
+    "Marcus",
+    "Hannah",
+    "Luis",
+    "Rachel",
+    "Brian",
+    "Mei",
+    "Andre",
 )
 _LAST = (
-    "Lopez", "Johnson", "Nguyen", "Smith", "Patel", "Garcia", "Brown", "Kim", "Williams", "Martinez",
-    "Davis", "Chen", "Wilson", "Anderson", "Thomas", "Rivera", "Clark", "Lewis", "Walker", "Young",
+    "Lopez",
+    "Johnson",
+    "Nguyen",
+    "Smith",
+    "Patel",
+    "Garcia",
+    "Brown",
+    "Kim",
+    "Williams",
+    "Martinez",
+    "Davis",
+    "Chen",
+    "Wilson",
+    "Anderson",
+    "Thomas",
+    "Rivera",
+    "Clark",
+    "Lewis",
+    "Walker",
+    "Young",
 )
 _DAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday")
 _LATER_DAYS = ("next Monday", "next Tuesday", "next Wednesday", "next Thursday")
@@ -351,7 +521,10 @@ _WRONG_NUMBER_TARGETS = ("Tony's Pizza", "Dr. Henderson's office", "the DMV", "L
 _RETELL_VOICES = ("11labs-Adrian", "11labs-Myra", "retell-Cimo", "openai-Alloy", "retell-Marissa")
 _RETELL_MODELS = ("gpt-4.1", "gpt-4.1-mini", "gpt-4o-mini")
 _VAPI_VOICES = (
-    ("vapi", "Elliot"), ("vapi", "Clara"), ("11labs", "21m00Tcm4TlvDq8ikWAM"), ("11labs", "EXAVITQu4vr4xnSDxMaL"),
+    ("vapi", "Elliot"),
+    ("vapi", "Clara"),
+    ("11labs", "21m00Tcm4TlvDq8ikWAM"),
+    ("11labs", "EXAVITQu4vr4xnSDxMaL"),
 )
 _VAPI_MODELS = (("openai", "gpt-4o"), ("openai", "gpt-4.1-mini"), ("google", "gemini-2.0-flash"))
 _VAPI_RUBRICS = ("PassFail", "PassFail", "PassFail", "NumericScale", "DescriptiveScale")
@@ -429,7 +602,7 @@ def _profile(platform: str, agent: dict[str, Any]) -> _Profile:
     name = name or agent_id
     business = agent.get("_client") or name.split(" – ")[0]
     persona, number, pn_id, rate = _traits(platform, agent_id)
-    plan = ((agent.get("analysisPlan") or {}).get("successEvaluationPlan") or {})
+    plan = (agent.get("analysisPlan") or {}).get("successEvaluationPlan") or {}
     return _Profile(
         agent_id=agent_id,
         name=name,

@@ -79,8 +79,22 @@ _END_KINDS_NOT_CONNECTED = {"no_answer", "busy"}
 
 class _Conversation:
     __slots__ = (
-        "direction", "webable", "turns", "duration", "successful", "analysable", "sentiment", "summary",
-        "data", "end", "score", "latencies", "agent_chars", "_retell", "_vapi", "_el",
+        "_el",
+        "_retell",
+        "_vapi",
+        "agent_chars",
+        "analysable",
+        "data",
+        "direction",
+        "duration",
+        "end",
+        "latencies",
+        "score",
+        "sentiment",
+        "successful",
+        "summary",
+        "turns",
+        "webable",
     )
 
     def __init__(self, scenario: _Scenario, script: _Script, rng: random.Random, ok: bool) -> None:
@@ -101,7 +115,10 @@ class _Conversation:
             self.end = "agent_hangup" if self.turns[-1].role == "agent" and rng.random() < 0.6 else "user_hangup"
         # Callers who hang up at once still take a few seconds to do it.
         self.duration = max(last + 0.4 + 1.6 * rng.random(), 5.0 + rng.random() * 2) if self.turns else 0.0
-        self._retell = self._vapi = self._el = None
+        # Platform renderings, made on first use (see retell.py, vapi.py and elevenlabs.py).
+        self._retell: tuple[str, list[dict[str, Any]], dict[str, Any] | None] | None = None
+        self._vapi: str | None = None
+        self._el: tuple[list[dict[str, Any]], dict[str, Any]] | None = None
 
     @property
     def connected(self) -> bool:

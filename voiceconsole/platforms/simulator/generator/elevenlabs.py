@@ -19,12 +19,16 @@ from voiceconsole.platforms.simulator.generator.catalog import (
 )
 from voiceconsole.platforms.simulator.generator.conversation import _Conversation, _Turn, _with_sentiment
 
-
 _EL_END = {
-    "user_hangup": "Call ended by remote party", "agent_hangup": "end_call tool was called.",
-    "transfer": "transfer_to_number tool was called.", "voicemail": "Voicemail detected",
-    "no_answer": "Call not answered", "busy": "Line busy",
-    "error_llm": "LLM request failed", "error_asr": "Speech recognition failed", "error_tts": "TTS generation failed",
+    "user_hangup": "Call ended by remote party",
+    "agent_hangup": "end_call tool was called.",
+    "transfer": "transfer_to_number tool was called.",
+    "voicemail": "Voicemail detected",
+    "no_answer": "Call not answered",
+    "busy": "Line busy",
+    "error_llm": "LLM request failed",
+    "error_asr": "Speech recognition failed",
+    "error_tts": "TTS generation failed",
 }
 _EL_SUCCESS = {True: "success", False: "failure"}
 
@@ -36,26 +40,31 @@ def _el_transcript(turns: list[_Turn]) -> list[dict[str, Any]]:
     ]
 
 
-def _el_analysis(conv: _Conversation) -> dict[str, Any]:
+def _el_analysis(conv: _Conversation) -> tuple[list[dict[str, Any]], dict[str, Any]]:
+    """The transcript and the analysis of a finished conversation (made once, then shared)."""
     if conv._el is None:
         outcome = _EL_SUCCESS[conv.successful] if conv.analysable else "unknown"
         collected = _with_sentiment(conv)
-        conv._el = (_el_transcript(conv.turns), {
-            "call_successful": outcome,
-            "transcript_summary": conv.summary,
-            "evaluation_criteria_results": {
-                "goal_achieved": {"criteria_id": "goal_achieved", "result": outcome, "rationale": conv.summary},
+        conv._el = (
+            _el_transcript(conv.turns),
+            {
+                "call_successful": outcome,
+                "transcript_summary": conv.summary,
+                "evaluation_criteria_results": {
+                    "goal_achieved": {"criteria_id": "goal_achieved", "result": outcome, "rationale": conv.summary},
+                },
+                "data_collection_results": {
+                    key: {"data_collection_id": key, "value": value, "rationale": ""}
+                    for key, value in collected.items()
+                },
             },
-            "data_collection_results": {
-                key: {"data_collection_id": key, "value": value, "rationale": ""}
-                for key, value in collected.items()
-            },
-        })
+        )
     return conv._el
 
 
-def _el_call(p: _Profile, conv: _Conversation, rng: random.Random, start_ms: int, other: str, web: bool,
-             elapsed: float | None) -> dict[str, Any]:
+def _el_call(
+    p: _Profile, conv: _Conversation, rng: random.Random, start_ms: int, other: str, web: bool, elapsed: float | None
+) -> dict[str, Any]:
     start_s = start_ms // 1000
     call: dict[str, Any] = {
         "agent_id": p.agent_id,
@@ -120,11 +129,19 @@ def _el_agent(rng: random.Random, spec: _AgentSpec) -> dict[str, Any]:
                 "first_message": spec.greeting(persona),
                 "language": "en",
                 "prompt": {
-                    "prompt": spec.prompt(persona), "llm": rng.choice(_EL_LLMS), "temperature": 0.3, "tool_ids": [],
+                    "prompt": spec.prompt(persona),
+                    "llm": rng.choice(_EL_LLMS),
+                    "temperature": 0.3,
+                    "tool_ids": [],
                 },
             },
-            "tts": {"voice_id": rng.choice(_EL_VOICES), "model_id": "eleven_flash_v2", "stability": 0.5,
-                    "speed": 1.0, "similarity_boost": 0.8},
+            "tts": {
+                "voice_id": rng.choice(_EL_VOICES),
+                "model_id": "eleven_flash_v2",
+                "stability": 0.5,
+                "speed": 1.0,
+                "similarity_boost": 0.8,
+            },
         },
         "metadata": {
             "created_at_unix_secs": int(spec.created.timestamp()),

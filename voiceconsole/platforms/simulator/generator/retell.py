@@ -18,11 +18,16 @@ from voiceconsole.platforms.simulator.generator.catalog import (
 )
 from voiceconsole.platforms.simulator.generator.conversation import _Conversation, _Turn
 
-
 _RETELL_END = {
-    "user_hangup": "user_hangup", "agent_hangup": "agent_hangup", "transfer": "call_transfer",
-    "voicemail": "voicemail_reached", "no_answer": "dial_no_answer", "busy": "dial_busy",
-    "error_llm": "error_llm_websocket_lost_connection", "error_asr": "error_asr", "error_tts": "error_retell",
+    "user_hangup": "user_hangup",
+    "agent_hangup": "agent_hangup",
+    "transfer": "call_transfer",
+    "voicemail": "voicemail_reached",
+    "no_answer": "dial_no_answer",
+    "busy": "dial_busy",
+    "error_llm": "error_llm_websocket_lost_connection",
+    "error_asr": "error_asr",
+    "error_tts": "error_retell",
 }
 
 
@@ -50,8 +55,9 @@ def _retell_render(conv: _Conversation) -> tuple[str, list[dict[str, Any]], dict
     return conv._retell
 
 
-def _retell_call(p: _Profile, conv: _Conversation, rng: random.Random, start_ms: int, other: str, web: bool,
-                 elapsed: float | None) -> dict[str, Any]:
+def _retell_call(
+    p: _Profile, conv: _Conversation, rng: random.Random, start_ms: int, other: str, web: bool, elapsed: float | None
+) -> dict[str, Any]:
     call_id = _retell_id(rng)
     call: dict[str, Any] = {
         "call_id": call_id,
@@ -105,7 +111,9 @@ def _retell_cost(seconds: float, rate_cents: float) -> dict[str, Any]:
         "product_costs": [
             {"product": name, "unit_price": round(rate_cents * share, 6), "cost": round(total * share, 4)}
             for name, share in shares
-        ] if seconds else [],
+        ]
+        if seconds
+        else [],
         "total_duration_seconds": round(seconds),
         "total_duration_unit_price": round(rate_cents, 6),
     }
@@ -146,10 +154,25 @@ def _retell_agent(rng: random.Random, spec: _AgentSpec) -> dict[str, Any]:
     }
 
 
-_ANALYSIS_FIELDS = [
-    {"type": "enum", "name": "intent", "description": "Main reason for the call.",
-     "choices": ["book_appointment", "reschedule_appointment", "cancel_appointment", "pricing_question", "support",
-                 "complaint", "lead_qualification", "appointment_confirmation", "wrong_number", "voicemail", "unknown"]},
+_ANALYSIS_FIELDS: list[dict[str, Any]] = [
+    {
+        "type": "enum",
+        "name": "intent",
+        "description": "Main reason for the call.",
+        "choices": [
+            "book_appointment",
+            "reschedule_appointment",
+            "cancel_appointment",
+            "pricing_question",
+            "support",
+            "complaint",
+            "lead_qualification",
+            "appointment_confirmation",
+            "wrong_number",
+            "voicemail",
+            "unknown",
+        ],
+    },
     {"type": "string", "name": "caller_name", "description": "The caller's full name, if given."},
     {"type": "boolean", "name": "appointment_booked", "description": "Was an appointment booked or kept?"},
     {"type": "string", "name": "appointment_time", "description": "Day and time of the booked appointment."},

@@ -9,7 +9,7 @@ from __future__ import annotations
 import bisect
 import random
 from collections.abc import Callable, Iterator
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from itertools import accumulate
 from typing import Any
 
@@ -39,8 +39,9 @@ _LOCAL_UTC_OFFSET_H = -5  # the demo businesses sit in US Eastern time (DST igno
 # --------------------------------------------------------------------------------------------------
 
 
-def generate_agents(platform: str, *, seed: int, count: int, clients: list[DemoClient] | None = None,
-                    now: datetime | None = None) -> list[dict[str, Any]]:
+def generate_agents(
+    platform: str, *, seed: int, count: int, clients: list[DemoClient] | None = None, now: datetime | None = None
+) -> list[dict[str, Any]]:
     """Native agent objects spread round-robin over `clients` (default DEMO_CLIENTS).
 
     Extra keys, not part of the platform shape, start with "_": `_client` (client name) everywhere;
@@ -77,8 +78,32 @@ _Renderer = Callable[[_Profile, _Conversation, random.Random, int, str, bool, fl
 _RENDERERS: dict[str, _Renderer] = {"retell": _retell_call, "vapi": _vapi_call, "elevenlabs": _el_call}
 _WEB_SHARE = 0.04  # of webable inbound calls, arriving through a website widget instead of the phone
 # Relative call volume by local hour (0-23) and weekday (Mon-Sun).
-_HOUR_WEIGHT = (0.02, 0.01, 0.01, 0.01, 0.01, 0.02, 0.05, 0.3, 0.8, 1.0, 1.0, 1.0,
-                0.8, 1.0, 1.0, 1.0, 0.9, 0.6, 0.35, 0.2, 0.15, 0.1, 0.05, 0.03)
+_HOUR_WEIGHT = (
+    0.02,
+    0.01,
+    0.01,
+    0.01,
+    0.01,
+    0.02,
+    0.05,
+    0.3,
+    0.8,
+    1.0,
+    1.0,
+    1.0,
+    0.8,
+    1.0,
+    1.0,
+    1.0,
+    0.9,
+    0.6,
+    0.35,
+    0.2,
+    0.15,
+    0.1,
+    0.05,
+    0.03,
+)
 _DAY_WEIGHT = (1.0, 1.0, 1.0, 1.0, 0.95, 0.35, 0.15)
 
 
@@ -89,8 +114,8 @@ def _check_platform(platform: str) -> None:
 
 def _utc(value: datetime | None) -> datetime:
     if value is None:
-        return datetime.now(timezone.utc)
-    return value.replace(tzinfo=timezone.utc) if value.tzinfo is None else value.astimezone(timezone.utc)
+        return datetime.now(UTC)
+    return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
 
 
 def _start_times(rng: random.Random, n: int, begin: float, end: float) -> list[float]:
@@ -99,7 +124,7 @@ def _start_times(rng: random.Random, n: int, begin: float, end: float) -> list[f
     hour = begin - begin % 3600
     while hour < end:
         lo, hi = max(hour, begin), min(hour + 3600, end)
-        local = datetime.fromtimestamp(hour + _LOCAL_UTC_OFFSET_H * 3600, timezone.utc)
+        local = datetime.fromtimestamp(hour + _LOCAL_UTC_OFFSET_H * 3600, UTC)
         lows.append(lo)
         spans.append(hi - lo)
         weights.append(_HOUR_WEIGHT[local.hour] * _DAY_WEIGHT[local.weekday()] * (hi - lo))
@@ -108,8 +133,9 @@ def _start_times(rng: random.Random, n: int, begin: float, end: float) -> list[f
     return sorted(lows[b] + spans[b] * rng.random() for b in buckets)
 
 
-def generate_calls(platform: str, agents: list[dict[str, Any]], *, seed: int, count: int, days: int = 90,
-                   now: datetime | None = None) -> Iterator[dict[str, Any]]:
+def generate_calls(
+    platform: str, agents: list[dict[str, Any]], *, seed: int, count: int, days: int = 90, now: datetime | None = None
+) -> Iterator[dict[str, Any]]:
     """Yield `count` native call objects spread over the last `days` days, oldest first.
 
     The newest handful (up to 8, one per 100 calls) are still in progress. Deterministic for a given
@@ -168,9 +194,7 @@ def generate_calls(platform: str, agents: list[dict[str, Any]], *, seed: int, co
         yield call
 
 
-def generate_call(
-    platform: str, agent: dict[str, Any], *, rng: random.Random, started_at: datetime
-) -> dict[str, Any]:
+def generate_call(platform: str, agent: dict[str, Any], *, rng: random.Random, started_at: datetime) -> dict[str, Any]:
     """One completed call for `agent`, built fresh (nothing shared), e.g. to feed a webhook."""
     _check_platform(platform)
     profile = _profile(platform, agent)
@@ -211,9 +235,11 @@ def call_list_item(platform: str, call: dict[str, Any]) -> dict[str, Any]:
     if label:
         score = {"positive": 0.7, "neutral": 0.0, "negative": -0.6}[label]
         summary["sentiment_analysis"] = {
-            "overall_label": label, "overall_sentiment_score": score,
-            "overall_frustration_score": max(0.0, -score), "min_user_sentiment_score": min(0.0, score),
-            "max_user_frustration_score": max(0.0, -score), "num_scored_user_turns": sum(
-                1 for t in call.get("transcript") or [] if t.get("role") == "user"),
+            "overall_label": label,
+            "overall_sentiment_score": score,
+            "overall_frustration_score": max(0.0, -score),
+            "min_user_sentiment_score": min(0.0, score),
+            "max_user_frustration_score": max(0.0, -score),
+            "num_scored_user_turns": sum(1 for t in call.get("transcript") or [] if t.get("role") == "user"),
         }
     return summary

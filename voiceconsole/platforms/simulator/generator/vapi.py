@@ -6,7 +6,7 @@ evaluation for the assistant's rubric, cost breakdown; docs/platform-apis.md sec
 from __future__ import annotations
 
 import random
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Any
 
 from voiceconsole.platforms.simulator.generator.catalog import (
@@ -20,18 +20,22 @@ from voiceconsole.platforms.simulator.generator.catalog import (
 )
 from voiceconsole.platforms.simulator.generator.conversation import _Conversation, _Turn, _with_sentiment
 
-
 _VAPI_END = {
-    "user_hangup": "customer-ended-call", "agent_hangup": "assistant-ended-call", "transfer": "assistant-forwarded-call",
-    "voicemail": "voicemail", "no_answer": "customer-did-not-answer", "busy": "customer-busy",
-    "error_llm": "pipeline-error-openai-llm-failed", "error_asr": "pipeline-error-deepgram-transcriber-failed",
+    "user_hangup": "customer-ended-call",
+    "agent_hangup": "assistant-ended-call",
+    "transfer": "assistant-forwarded-call",
+    "voicemail": "voicemail",
+    "no_answer": "customer-did-not-answer",
+    "busy": "customer-busy",
+    "error_llm": "pipeline-error-openai-llm-failed",
+    "error_asr": "pipeline-error-deepgram-transcriber-failed",
     "error_tts": "pipeline-error-eleven-labs-voice-failed",
 }
 _DESCRIPTIVE = {10: "Excellent", 9: "Excellent", 8: "Good", 7: "Good", 6: "Fair", 5: "Fair", 4: "Fair"}
 
 
 def _iso(ms: int) -> str:
-    moment = datetime.fromtimestamp(ms / 1000, timezone.utc)
+    moment = datetime.fromtimestamp(ms / 1000, UTC)
     return moment.isoformat(timespec="milliseconds").replace("+00:00", "Z")
 
 
@@ -40,14 +44,16 @@ def _vapi_messages(turns: list[_Turn], start_ms: int, prompt: str) -> list[dict[
     messages: list[dict[str, Any]] = [system]
     for t in turns:
         begin, end = start_ms + round(t.words[0][1] * 1000), start_ms + round(t.words[-1][2] * 1000)
-        messages.append({
-            "role": "bot" if t.role == "agent" else "user",
-            "message": t.text,
-            "time": begin,
-            "endTime": end,
-            "secondsFromStart": t.words[0][1],
-            "duration": end - begin,
-        })
+        messages.append(
+            {
+                "role": "bot" if t.role == "agent" else "user",
+                "message": t.text,
+                "time": begin,
+                "endTime": end,
+                "secondsFromStart": t.words[0][1],
+                "duration": end - begin,
+            }
+        )
     return messages
 
 
@@ -63,8 +69,9 @@ def _vapi_success(p: _Profile, conv: _Conversation) -> str:
     return "true" if conv.successful else "false"
 
 
-def _vapi_call(p: _Profile, conv: _Conversation, rng: random.Random, start_ms: int, other: str, web: bool,
-               elapsed: float | None) -> dict[str, Any]:
+def _vapi_call(
+    p: _Profile, conv: _Conversation, rng: random.Random, start_ms: int, other: str, web: bool, elapsed: float | None
+) -> dict[str, Any]:
     call_id = _vapi_id(rng)
     created_ms = start_ms - rng.randrange(800, 3500)  # ringing before pick-up
     call: dict[str, Any] = {
@@ -110,8 +117,10 @@ def _vapi_call(p: _Profile, conv: _Conversation, rng: random.Random, start_ms: i
         }
     else:
         call["analysis"] = {}
-    artifact: dict[str, Any] = {"messages": _vapi_messages(conv.turns, start_ms, p.prompt) if conv.turns else [],
-                                "transcript": conv._vapi}
+    artifact: dict[str, Any] = {
+        "messages": _vapi_messages(conv.turns, start_ms, p.prompt) if conv.turns else [],
+        "transcript": conv._vapi,
+    }
     if conv.connected:
         base = f"https://storage.example.com/vapi/{call_id}"
         artifact["recordingUrl"] = f"{base}/mono.wav"
@@ -142,8 +151,12 @@ def _vapi_agent(rng: random.Random, spec: _AgentSpec, org_id: str) -> dict[str, 
         "name": spec.name[:40],  # Vapi caps assistant names at 40 characters
         "firstMessage": spec.greeting(persona),
         "firstMessageMode": "assistant-speaks-first",
-        "model": {"provider": model_provider, "model": model, "temperature": 0.4,
-                  "messages": [{"role": "system", "content": spec.prompt(persona)}]},
+        "model": {
+            "provider": model_provider,
+            "model": model,
+            "temperature": 0.4,
+            "messages": [{"role": "system", "content": spec.prompt(persona)}],
+        },
         "voice": {"provider": voice_provider, "voiceId": voice_id},
         "transcriber": {"provider": "deepgram", "model": "nova-3", "language": "en"},
         "analysisPlan": {"successEvaluationPlan": {"rubric": rng.choice(_VAPI_RUBRICS)}},

@@ -20,8 +20,7 @@ def create_app(state: SimulatorState) -> FastAPI:
     """The simulator as an ASGI app serving `state` (see the module docstring)."""
     app = FastAPI(title="VoiceConsole platform simulator", docs_url=None, redoc_url=None, openapi_url=None)
     app.state.simulator = state
-    for platform, register in (("retell", _retell_routes), ("vapi", _vapi_routes),
-                               ("elevenlabs", _elevenlabs_routes)):
+    for platform, register in (("retell", _retell_routes), ("vapi", _vapi_routes), ("elevenlabs", _elevenlabs_routes)):
         api = _PlatformApi(platform, state)
         register(api, state)
         api.finish()

@@ -70,9 +70,13 @@ def _control_routes(state: SimulatorState) -> APIRouter:
 
     @control("POST", "/faults")
     async def add_fault(request: Request, body: dict[str, Any]) -> Any:
-        fault = state.fail_next(platform_of(body), int(body.get("count", 1)), int(body.get("status", 429)),
-                                retry_after=_pick(body, "retryAfter", "retry_after"),
-                                path_prefix=_pick(body, "pathPrefix", "path_prefix"))
+        fault = state.fail_next(
+            platform_of(body),
+            int(body.get("count", 1)),
+            int(body.get("status", 429)),
+            retry_after=_pick(body, "retryAfter", "retry_after"),
+            path_prefix=_pick(body, "pathPrefix", "path_prefix"),
+        )
         return {"fault": asdict(fault)}
 
     @control("DELETE", "/faults")
@@ -88,8 +92,12 @@ def _control_routes(state: SimulatorState) -> APIRouter:
 
     @control("POST", "/calls")
     async def add_calls(request: Request, body: dict[str, Any]) -> Any:
-        added = state.add_calls(platform_of(body), int(body.get("count", 1)),
-                                agent_id=_pick(body, "agentId", "agent_id"), analyzed=bool(body.get("analyzed", True)))
+        added = state.add_calls(
+            platform_of(body),
+            int(body.get("count", 1)),
+            agent_id=_pick(body, "agentId", "agent_id"),
+            analyzed=bool(body.get("analyzed", True)),
+        )
         return {"calls": added}
 
     @control("POST", "/analysis")
@@ -128,6 +136,7 @@ async def _post_webhook(state: SimulatorState, body: dict[str, Any], platform: s
     if not secret:
         raise ValueError("secret is required")
     call_id = _pick(body, "callId", "call_id")
+    call: dict[str, Any] | None
     if body.get("new"):
         call = state.add_calls(platform, 1, agent_id=_pick(body, "agentId", "agent_id"))[0]
     elif call_id:
@@ -140,8 +149,15 @@ async def _post_webhook(state: SimulatorState, body: dict[str, Any], platform: s
     extra = _vapi_extra(state, call) if platform == "vapi" else None
     deliveries = []
     for event in events:
-        response = await send_webhook_async(url, platform, event, call, secret=secret, extra=extra,
-                                            vapi_auth=_pick(body, "vapiAuth", "vapi_auth", default="hmac"))
+        response = await send_webhook_async(
+            url,
+            platform,
+            event,
+            call,
+            secret=secret,
+            extra=extra,
+            vapi_auth=_pick(body, "vapiAuth", "vapi_auth", default="hmac"),
+        )
         deliveries.append({"event": event, "status": response.status_code})
     return {"callId": call_id_of(platform, call), "deliveries": deliveries}
 

@@ -17,6 +17,7 @@ from voiceconsole.platforms.simulator.server.params import (
     _choice,
     _decode_cursor,
     _encode_cursor,
+    _field_is,
     _filtered,
     _int,
     _narrow,
@@ -25,7 +26,6 @@ from voiceconsole.platforms.simulator.server.params import (
 )
 from voiceconsole.platforms.simulator.server.pipeline import ApiError, _Incoming, _PlatformApi
 from voiceconsole.platforms.simulator.state import SimulatorState, call_time_ms, public
-
 
 _EL_SUCCESS = ("success", "failure", "unknown")
 # Not a real recording: an MPEG audio frame header plus silence, enough for "has bytes, is audio".
@@ -50,8 +50,12 @@ def _el_agent_summary(agent: dict[str, Any], last_call_ms: int | None) -> dict[s
         "updated_at_unix_secs": meta.get("updated_at_unix_secs"),
         "last_call_time_unix_secs": last_call_ms // 1000 if last_call_ms else None,
         "archived": False,
-        "access_info": {"is_creator": True, "creator_name": "Simulator", "creator_email": "sim@example.com",
-                        "role": "admin"},
+        "access_info": {
+            "is_creator": True,
+            "creator_name": "Simulator",
+            "creator_email": "sim@example.com",
+            "role": "admin",
+        },
     }
 
 
@@ -65,13 +69,14 @@ def _el_conversation_filters(req: _Incoming) -> tuple[Bounds, list[Predicate]]:
         window = _narrow(window, _bounds("lt", Fraction(before * 1000)))
     predicates: list[Predicate] = []
     if req.query.get("agent_id"):
-        predicates.append(lambda c, a=req.query["agent_id"]: c.get("agent_id") == a)
+        predicates.append(_field_is("agent_id", req.query["agent_id"]))
     if req.query.get("call_successful"):
         wanted = _choice(req.query["call_successful"], "call_successful", _EL_SUCCESS, status=422)
         predicates.append(lambda c: (c.get("analysis") or {}).get("call_successful", "unknown") == wanted)
     low = _el_int(req, "call_duration_min_secs", default=None, lo=0)
     high = _el_int(req, "call_duration_max_secs", default=None, lo=0)
     if low is not None or high is not None:
+
         def duration_ok(c: dict[str, Any]) -> bool:
             seconds = (c.get("metadata") or {}).get("call_duration_secs") or 0
             return (low is None or seconds >= low) and (high is None or seconds <= high)
@@ -122,8 +127,9 @@ def _elevenlabs_routes(api: _PlatformApi, state: SimulatorState) -> None:
     def list_conversations(req: _Incoming) -> Any:
         page_size = _el_int(req, "page_size", default=30, lo=1, hi=100)
         descending = _choice(req.query.get("sort_direction"), "sort_direction", ("desc", "asc"), status=422) == "desc"
-        with_summary = _choice(req.query.get("summary_mode"), "summary_mode", ("exclude", "include"),
-                               status=422) == "include"
+        with_summary = (
+            _choice(req.query.get("summary_mode"), "summary_mode", ("exclude", "include"), status=422) == "include"
+        )
         after = _decode_cursor(req.query.get("cursor"), "cursor", status=422)
         window, predicates = _el_conversation_filters(req)
         store = data().calls
@@ -138,7 +144,8 @@ def _elevenlabs_routes(api: _PlatformApi, state: SimulatorState) -> None:
         return {
             "conversations": summaries,
             "next_cursor": _encode_cursor([call_time_ms("elevenlabs", last), last["conversation_id"]])
-            if has_more and last else None,
+            if has_more and last
+            else None,
             "has_more": has_more,
         }
 

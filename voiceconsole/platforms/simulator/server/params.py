@@ -86,6 +86,11 @@ def _narrow(current: Bounds, more: Bounds) -> Bounds:
     return lo, hi
 
 
+def _field_is(key: str, want: Any) -> Predicate:
+    """Calls whose top-level `key` equals `want`."""
+    return lambda c: c.get(key) == want
+
+
 def _page(matches: Iterable[dict[str, Any]], limit: int, skip: int = 0) -> tuple[list[dict[str, Any]], bool]:
     """Up to `limit` matches after `skip`, and whether more follow."""
     page = list(islice(matches, skip, skip + limit + 1))
@@ -96,8 +101,14 @@ def _filtered(calls: Iterable[dict[str, Any]], predicates: list[Predicate]) -> I
     return (c for c in calls if all(p(c) for p in predicates))
 
 
-def _page_sorted(entries: list[tuple[Any, str, dict[str, Any]]], after: list[Any] | None, limit: int,
-                 descending: bool, *, status: int = 400) -> tuple[list[dict[str, Any]], bool]:
+def _page_sorted(
+    entries: list[tuple[Any, str, dict[str, Any]]],
+    after: list[Any] | None,
+    limit: int,
+    descending: bool,
+    *,
+    status: int = 400,
+) -> tuple[list[dict[str, Any]], bool]:
     """Keyset paging over a small list of (sort value, id, object)."""
     ordered = sorted(entries, key=lambda e: (e[0], e[1]), reverse=descending)
     if after is not None:

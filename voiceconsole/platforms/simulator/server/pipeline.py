@@ -77,7 +77,7 @@ class _PlatformApi:
         self.route("GET", "/{rest:path}", "POST", "PUT", "PATCH", "DELETE")(not_found)
 
     async def _handle(self, request: Request, handler: Handler) -> Response:
-        path = request.url.path[len(self.prefix):] or "/"
+        path = request.url.path[len(self.prefix) :] or "/"
         raw_body = await request.body()
         fault = self.state.take_fault(self.platform, path)
         if fault is not None:
@@ -121,8 +121,11 @@ def _error(platform: str, exc: ApiError, headers: dict[str, str] | None = None) 
         body: Any = {"status": "error", "message": exc.message}
     elif platform == "vapi":
         # NestJS shape; validation failures (400) list their messages.
-        body = {"message": [exc.message] if exc.status == 400 else exc.message, "error": phrase,
-                "statusCode": exc.status}
+        body = {
+            "message": [exc.message] if exc.status == 400 else exc.message,
+            "error": phrase,
+            "statusCode": exc.status,
+        }
     elif exc.status == 422:
         body = {"detail": [{"loc": ["query", exc.field or ""], "msg": exc.message, "type": exc.code or "value_error"}]}
     else:
@@ -144,5 +147,6 @@ def _fault_response(platform: str, status: int, retry_after: float | None) -> Re
         html = b"<html><head><title>502 Bad Gateway</title></head><body><h1>502 Bad Gateway</h1></body></html>"
         return Response(html, status_code=502, headers=headers, media_type="text/html")
     code = "rate_limit_exceeded" if status == 429 else None
-    return _error(platform, ApiError(status, _FAULT_MESSAGES.get(status, HTTPStatus(status).phrase), code=code),
-                  headers)
+    return _error(
+        platform, ApiError(status, _FAULT_MESSAGES.get(status, HTTPStatus(status).phrase), code=code), headers
+    )

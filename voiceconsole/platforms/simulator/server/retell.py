@@ -25,7 +25,6 @@ from voiceconsole.platforms.simulator.server.params import (
 from voiceconsole.platforms.simulator.server.pipeline import ApiError, _Incoming, _PlatformApi
 from voiceconsole.platforms.simulator.state import SimulatorState, public
 
-
 _RETELL_NUMBERS: dict[str, Callable[[dict[str, Any]], Any]] = {
     "end_timestamp": lambda c: c.get("end_timestamp"),
     "duration_ms": lambda c: c.get("duration_ms"),
@@ -47,12 +46,19 @@ _RETELL_BOOLEANS: dict[str, Callable[[dict[str, Any]], Any]] = {
 }
 _RETELL_STRINGS = ("from_number", "to_number", "batch_call_id", "call_id")
 _STRING_OPS: dict[str, Callable[[str, str], bool]] = {
-    "eq": lambda a, b: a == b, "ne": lambda a, b: a != b, "sw": str.startswith, "ew": str.endswith,
+    "eq": lambda a, b: a == b,
+    "ne": lambda a, b: a != b,
+    "sw": str.startswith,
+    "ew": str.endswith,
     "co": lambda a, b: b in a,
 }
 _NUMBER_OPS: dict[str, Callable[[Any, Any], bool]] = {
-    "gt": lambda a, b: a > b, "ge": lambda a, b: a >= b, "lt": lambda a, b: a < b, "le": lambda a, b: a <= b,
-    "eq": lambda a, b: a == b, "ne": lambda a, b: a != b,
+    "gt": lambda a, b: a > b,
+    "ge": lambda a, b: a >= b,
+    "lt": lambda a, b: a < b,
+    "le": lambda a, b: a <= b,
+    "eq": lambda a, b: a == b,
+    "ne": lambda a, b: a != b,
 }
 
 
@@ -127,6 +133,10 @@ def _retell_agent_predicate(spec: Any) -> Predicate:
     return matches
 
 
+def _start_timestamp_ne(target: Fraction) -> Predicate:
+    return lambda c: c["start_timestamp"] != target
+
+
 def _retell_filters(criteria: Any) -> tuple[Bounds, list[Predicate]]:
     """v3 filter_criteria as start_timestamp bounds (served by the index) plus predicates."""
     if not isinstance(criteria, dict):
@@ -136,8 +146,7 @@ def _retell_filters(criteria: Any) -> tuple[Bounds, list[Predicate]]:
     for name, spec in criteria.items():
         if name == "start_timestamp":
             if _filter_object(name, spec)[0] == "ne":
-                target = _number(name, spec["value"])
-                predicates.append(lambda c, t=target: c["start_timestamp"] != t)
+                predicates.append(_start_timestamp_ne(_number(name, spec["value"])))
             else:
                 window = _narrow(window, _retell_number_bounds(name, spec))
         elif name == "agent":
@@ -180,6 +189,14 @@ def _threshold_bounds(name: str, spec: Any) -> Bounds:
     return window
 
 
+def _legacy_range_predicate(key: str, lo: int | None, hi: int | None) -> Predicate:
+    return lambda c: c.get(key) is not None and (lo is None or c[key] >= lo) and (hi is None or c[key] < hi)
+
+
+def _legacy_list_predicate(get: Callable[[dict[str, Any]], Any], allowed: list[Any]) -> Predicate:
+    return lambda c: get(c) in allowed
+
+
 def _legacy_filters(criteria: Any) -> tuple[Bounds, list[Predicate]]:
     """The pre-v3 filter shape: lists of plain values, and {lower,upper}_threshold ranges."""
     if not isinstance(criteria, dict):
@@ -190,14 +207,11 @@ def _legacy_filters(criteria: Any) -> tuple[Bounds, list[Predicate]]:
         if name == "start_timestamp":
             window = _narrow(window, _threshold_bounds(name, spec))
         elif name in _LEGACY_RANGES:
-            lo, hi = _threshold_bounds(name, spec)
-            key = _LEGACY_RANGES[name]
-            predicates.append(lambda c, k=key, lo=lo, hi=hi: c.get(k) is not None
-                              and (lo is None or c[k] >= lo) and (hi is None or c[k] < hi))
+            predicates.append(_legacy_range_predicate(_LEGACY_RANGES[name], *_threshold_bounds(name, spec)))
         elif name in _LEGACY_LISTS:
             if not isinstance(spec, list):
                 raise ApiError(400, f"filter_criteria.{name} must be a list")
-            predicates.append(lambda c, get=_LEGACY_LISTS[name], allowed=spec: get(c) in allowed)
+            predicates.append(_legacy_list_predicate(_LEGACY_LISTS[name], spec))
         else:
             raise ApiError(400, f"filter_criteria.{name} is not supported by the simulator")
     return window, predicates
@@ -276,7 +290,8 @@ def _retell_routes(api: _PlatformApi, state: SimulatorState) -> None:
             "items": [_retell_agent_summary(a) for a in page],
             "has_more": has_more,
             "pagination_key": _encode_cursor([last["last_modification_timestamp"], last["agent_id"]])
-            if has_more and last else None,
+            if has_more and last
+            else None,
         }
 
     @api.route("GET", "/list-agents")

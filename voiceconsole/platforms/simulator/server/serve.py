@@ -11,8 +11,9 @@ from collections.abc import Callable
 from typing import Any
 
 
-def serve_in_thread(app: Any, host: str = "127.0.0.1", port: int = 0, *, log_level: str = "warning",
-                    startup_timeout: float = 10.0) -> tuple[str, Callable[[], None]]:
+def serve_in_thread(
+    app: Any, host: str = "127.0.0.1", port: int = 0, *, log_level: str = "warning", startup_timeout: float = 10.0
+) -> tuple[str, Callable[[], None]]:
     """Run `app` with uvicorn in a daemon thread; return its base URL and a `stop()` function.
 
     `port=0` picks a free port. The socket is bound before the thread starts, so the URL is valid

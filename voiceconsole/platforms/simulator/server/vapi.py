@@ -5,17 +5,26 @@ listed newest first with Vapi's createdAt/updatedAt filters and its strict query
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from fractions import Fraction
 from typing import Any
 
 from starlette.datastructures import QueryParams
 
-from voiceconsole.platforms.simulator.server.params import Bounds, Predicate, _bounds, _filtered, _int, _narrow, _page
+from voiceconsole.platforms.simulator.server.params import (
+    Bounds,
+    Predicate,
+    _bounds,
+    _field_is,
+    _filtered,
+    _int,
+    _narrow,
+    _page,
+)
 from voiceconsole.platforms.simulator.server.pipeline import ApiError, _Incoming, _PlatformApi
 from voiceconsole.platforms.simulator.state import SimulatorState, iso_to_ms, public
 
-_EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
 
 _VAPI_OPS = {"Gt": "gt", "Ge": "ge", "Lt": "lt", "Le": "le"}
@@ -47,7 +56,7 @@ def _iso_to_micros(text: str) -> int:
     """Exact epoch microseconds (clients may send sub-millisecond precision)."""
     moment = datetime.fromisoformat(text)
     if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=timezone.utc)
+        moment = moment.replace(tzinfo=UTC)
     return (moment - _EPOCH) // timedelta(microseconds=1)
 
 
@@ -60,8 +69,11 @@ def _vapi_list(objects: Iterable[dict[str, Any]], query: QueryParams) -> list[di
     """Assistants or phone numbers: created/updated filters, newest first, `limit`."""
     limit = _int(query.get("limit"), "limit", default=100, lo=0, hi=1000)
     created, updated = _vapi_time_bounds(query, "createdAt"), _vapi_time_bounds(query, "updatedAt")
-    chosen = [o for o in objects
-              if _in_window(iso_to_ms(o["createdAt"]), created) and _in_window(iso_to_ms(o["updatedAt"]), updated)]
+    chosen = [
+        o
+        for o in objects
+        if _in_window(iso_to_ms(o["createdAt"]), created) and _in_window(iso_to_ms(o["updatedAt"]), updated)
+    ]
     chosen.sort(key=lambda o: (iso_to_ms(o["createdAt"]), o["id"]), reverse=True)
     return chosen[:limit]
 
@@ -73,7 +85,7 @@ def _vapi_routes(api: _PlatformApi, state: SimulatorState) -> None:
         limit = _int(query.get("limit"), "limit", default=100, lo=0, hi=1000)
         updated = _vapi_time_bounds(query, "updatedAt")
         predicates: list[Predicate] = [
-            lambda c, key=key, want=query[param]: c.get(key) == want
+            _field_is(key, query[param])
             for param, key in (("id", "id"), ("assistantId", "assistantId"), ("phoneNumberId", "phoneNumberId"))
             if query.get(param)
         ]
