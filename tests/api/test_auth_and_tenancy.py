@@ -617,3 +617,18 @@ def test_logout_from_the_browser_redirects_to_login(api_client, factory):
     r = api_client.post("/api/auth/logout", headers=cookie(token) | ORIGIN, follow_redirects=False)
     assert r.status_code == 303 and r.headers["location"] == "/login"
     assert api_client.get("/api/calls", headers=cookie(token)).status_code == 401
+
+
+def test_nobody_grants_a_role_above_their_own(api_client, factory):
+    org = factory.org()
+    owner, admin = bearer(factory.api_key(org, role="owner")), bearer(factory.api_key(org, role="admin"))
+    refused = api_client.post("/api/v1/api-keys", json={"name": "escalate", "role": "owner"}, headers=admin)
+    assert refused.status_code == 403 and "above your own" in refused.json()["error"]
+    by_default = api_client.post("/api/v1/api-keys", json={"name": "mine"}, headers=admin).json()["data"]
+    assert by_default["role"] == "admin"  # a key acts with its creator's role unless given a lower one
+    owners_key = api_client.post("/api/v1/api-keys", json={"name": "o", "role": "owner"}, headers=owner).json()["data"]
+    assert owners_key["role"] == "owner"
+    assert api_client.delete(f"/api/v1/api-keys/{owners_key['id']}", headers=admin).status_code == 403
+    assert api_client.get("/api/calls", headers=bearer(owners_key["key"])).status_code == 200  # still valid
+    assert api_client.delete(f"/api/v1/api-keys/{by_default['id']}", headers=admin).status_code == 200
+    assert api_client.delete(f"/api/v1/api-keys/{owners_key['id']}", headers=owner).status_code == 200

@@ -676,3 +676,11 @@ def test_elevenlabs_missing_ids_raise():
         elevenlabs.map_call({"agent_id": "agent_1"})
     with pytest.raises(ValueError, match="agent_id"):
         elevenlabs.map_agent({"name": "x"})
+
+
+@pytest.mark.parametrize("cost", ["abc", "NaN", "Infinity", "1e999999", True, [], {}])
+def test_a_cost_that_is_not_a_finite_number_is_unknown_not_an_error(cost):
+    from voiceconsole.platforms.base import to_usd
+
+    assert to_usd(cost) is None
+    assert vapi.map_call(_with(VAPI_CALL, cost=cost)).cost_usd is None

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import asyncio
+import weakref
 from collections.abc import AsyncIterator
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Annotated, NoReturn
 from urllib.parse import urlsplit
@@ -13,6 +16,7 @@ from sqlmodel import Session
 from starlette.concurrency import run_in_threadpool
 
 from voiceconsole.api.errors import ApiError
+from voiceconsole.api.inputs import check_text_params
 from voiceconsole.db import get_engine
 from voiceconsole.models import Organization
 from voiceconsole.services import accounts, api_keys
@@ -28,8 +32,8 @@ _UNSAFE = {"POST", "PUT", "PATCH", "DELETE"}
 
 async def get_session() -> AsyncIterator[Session]:
     # Creating a session does no I/O (it connects on first use, in the route's thread): only closing it,
-    # which returns the connection to the pool, goes to a worker thread. One thread hop less per request
-    # than a sync generator dependency (entered and left in the threadpool).
+    # which returns the connection to the pool, may need a thread. One thread hop less per request than
+    # a sync generator dependency (entered and left in the threadpool).
     session = Session(get_engine(), expire_on_commit=False)
     try:
         yield session
@@ -37,9 +41,15 @@ async def get_session() -> AsyncIterator[Session]:
         await _close(session)
 
 
+# Returning a connection must never wait for the request threadpool: when a burst has every one of its
+# threads waiting for a pooled connection, a close queued behind them would hold its connection until the
+# pool's timeout (30 s of stall for every tenant). Closes that send a ROLLBACK get threads of their own.
+_CLOSERS = ThreadPoolExecutor(max_workers=4, thread_name_prefix="vc-session-close")
+
+
 async def _close(session: Session) -> None:
     if session.in_transaction():
-        await run_in_threadpool(session.close)  # a ROLLBACK to send: blocking I/O
+        await asyncio.get_running_loop().run_in_executor(_CLOSERS, session.close)  # a ROLLBACK: blocking I/O
     else:
         session.close()  # nothing to hand back (see `release`): no I/O, no thread hop
 
@@ -89,24 +99,49 @@ def _refuse(request: Request) -> NoReturn:
     raise ApiError(401, "Unauthorized")
 
 
-def _key_from_database(
-    request: Request, session: Session, token: str, digest: str, counted: ratelimit.RateDecision | None
-) -> Principal:
-    """The key checked against the database (and remembered when valid). `counted`: this request's
-    rate-limit decision when it was already counted under the remembered grant."""
+async def _refuse_async(request: Request) -> NoReturn:
+    """`_refuse` from the event loop: the same rate limit by address, without a thread."""
+    _apply(request, await ratelimit.check_async(f"ip:{_client_ip(request)}", "free"))
+    raise ApiError(401, "Unauthorized")
+
+
+def _grant_from_database(token: str) -> api_key_cache.Grant | None:
+    """What the key grants, checked against the database (None: no such active key). Runs in a worker
+    thread with a session of its own, closed before the thread is handed back: nothing is held while the
+    request waits for Redis or for other requests."""
     epoch = api_key_cache.read_epoch()  # before the database: a revocation committed later bumps it
-    found = api_keys.authenticate_api_key(session, token)
-    if found is None:
-        _refuse(request)
-    key, org = found
-    actor = api_keys.actor_for_key(key)
-    api_key_cache.put(digest, key, org, actor, epoch)
-    _apply(request, counted or ratelimit.check(f"key:{key.public_id}", org.plan))
-    return Principal(org=org, actor=actor)
+    with Session(get_engine(), expire_on_commit=False) as session:
+        found = api_keys.authenticate_api_key(session, token)
+        if found is None:
+            return None
+        key, org = found
+        return api_key_cache.grant_for(key, org, api_keys.actor_for_key(key), epoch)
 
 
-def _from_cookie(request: Request, session: Session) -> Principal:
-    ctx = accounts.resolve_session(session, token=request.cookies.get(SESSION_COOKIE))
+# Keys being checked against the database, per event loop: one lookup per key at a time, however many
+# requests carry it. A burst from a key this process has not seen yet waits for one query instead of taking
+# a thread and a connection per request.
+_lookups: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, dict[str, asyncio.Task]] = weakref.WeakKeyDictionary()
+
+
+async def _verified(digest: str, token: str) -> api_key_cache.Grant | None:
+    flights = _lookups.setdefault(asyncio.get_running_loop(), {})
+    lookup = flights.get(digest)
+    if lookup is None:
+        lookup = asyncio.ensure_future(run_in_threadpool(_grant_from_database, token))
+        flights[digest] = lookup
+        lookup.add_done_callback(lambda _: flights.pop(digest, None))
+    grant = await asyncio.shield(lookup)  # a caller that goes away does not cancel the others' lookup
+    if grant is not None:
+        api_key_cache.put(digest, grant)
+    return grant
+
+
+def _from_cookie(request: Request) -> Principal:
+    """The signed-in browser user, read with a session of its own, closed in this thread (see
+    `_grant_from_database`); the organization row comes back detached."""
+    with Session(get_engine(), expire_on_commit=False) as session:
+        ctx = accounts.resolve_session(session, token=request.cookies.get(SESSION_COOKIE))
     if ctx is None:
         _refuse(request)
     _rate_limit(request, f"user:{ctx.user.id}", ctx.organization.plan)  # first: refusals carry the headers too
@@ -120,28 +155,39 @@ async def get_principal(request: Request, session: SessionDep) -> Principal:
 
     A key this process verified recently (api_key_cache) costs one Redis round trip, made from the event
     loop, which also says whether any key or organization changed since; anything else is checked in
-    the database, in a worker thread."""
+    the database, once per key at a time, in a worker thread. The organization comes attached to the
+    request's session without I/O: the session connects only when the route first uses it."""
     auth = request.headers.get("authorization", "")
     if not auth:
-        return await run_in_threadpool(_from_cookie, request, session)
+        principal = await run_in_threadpool(_from_cookie, request)
+        check_text_params(request)
+        session.add(principal.org)
+        return principal
     scheme, _, token = auth.partition(" ")
     token = token.strip()
     if scheme.lower() != "bearer" or not api_keys.looks_like_key(token):
-        await run_in_threadpool(_refuse, request)
+        await _refuse_async(request)
     digest = sha256_hex(token)
     grant = api_key_cache.get(digest)
     counted = None
     if grant is not None:
         counted = await ratelimit.check_async(f"key:{grant.actor.id}", grant.plan, epoch_key=api_key_cache.EPOCH_KEY)
-        if counted.epoch == grant.epoch:
-            if api_key_cache.due_for_touch(grant):
-                await run_in_threadpool(_touch, grant.key_id)
-            _apply(request, counted)
-            org = grant.organization()
-            session.add(org)  # no I/O: the row as read, attached to this request's session
-            return Principal(org=org, actor=grant.actor)
-        api_key_cache.drop(digest)  # something changed: ask the database
-    return await run_in_threadpool(_key_from_database, request, session, token, digest, counted)
+        if counted.epoch != grant.epoch:
+            api_key_cache.drop(digest)  # something changed: ask the database
+            grant = None
+    if grant is None:
+        grant = await _verified(digest, token)
+        if grant is None:
+            await _refuse_async(request)
+    # A request counted under the remembered grant is not counted again after the database said yes.
+    decision = counted or await ratelimit.check_async(f"key:{grant.actor.id}", grant.plan)
+    if api_key_cache.due_for_touch(grant):
+        await run_in_threadpool(_touch, grant.key_id)
+    _apply(request, decision)
+    check_text_params(request)
+    org = grant.organization()
+    session.add(org)  # no I/O: the row as read, attached to this request's session
+    return Principal(org=org, actor=grant.actor)
 
 
 def _touch(key_id: int) -> None:

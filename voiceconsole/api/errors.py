@@ -46,6 +46,8 @@ def error_field(err: dict) -> str:
 
 
 def error_message(err: dict) -> str:
+    if err.get("type") == "value_error" and err.get("ctx", {}).get("error"):
+        return str(err["ctx"]["error"])  # our own validators' words, without pydantic's "Value error, "
     if err.get("type") == "literal_error":
         expected = err.get("ctx", {}).get("expected", "")
         return f"Must be one of: {expected}".replace("'", "")

@@ -10,24 +10,30 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from voiceconsole.api.body_limit import BodyTooLarge
 from voiceconsole.api.deps import authenticate_unvalidated
 from voiceconsole.api.errors import ApiError, error_field, error_message, error_response
 from voiceconsole.services.errors import DomainError
 
 log = logging.getLogger("voiceconsole.api")
+UNPARSEABLE_BODY = "There was an error parsing the body"  # FastAPI's 400 when json.loads itself fails
 
 
 def install_error_handlers(app: FastAPI) -> None:
+    async def _unauthenticated(request: Request) -> JSONResponse | None:
+        """FastAPI parses a JSON body before it resolves any dependency: authenticate first, so the caller
+        learns it is unauthenticated (401, or 403/429) before anything about its body."""
+        try:
+            await authenticate_unvalidated(request)
+        except ApiError as err:
+            return error_response(err.status, err.message, err.details, err.headers)
+        return None
+
     @app.exception_handler(RequestValidationError)
     async def _validation(request: Request, exc: RequestValidationError) -> JSONResponse:
         errors = exc.errors()
-        if any(e.get("type") == "json_invalid" for e in errors):
-            # FastAPI parses a JSON body before it resolves any dependency: authenticate first, so the
-            # caller learns it is unauthenticated (401) before anything about its body.
-            try:
-                await authenticate_unvalidated(request)
-            except ApiError as err:
-                return error_response(err.status, err.message, err.details, err.headers)
+        if any(e.get("type") == "json_invalid" for e in errors) and (refused := await _unauthenticated(request)):
+            return refused
         details = [{"field": error_field(e), "message": error_message(e)} for e in errors]
         return error_response(422, "Validation failed", details)
 
@@ -40,9 +46,18 @@ def install_error_handlers(app: FastAPI) -> None:
         return error_response(exc.status, exc.message, exc.details, exc.headers)
 
     @app.exception_handler(StarletteHTTPException)
-    async def _http(_: Request, exc: StarletteHTTPException) -> JSONResponse:
+    async def _http(request: Request, exc: StarletteHTTPException) -> JSONResponse:
+        headers = getattr(exc, "headers", None)
+        if isinstance(exc, BodyTooLarge):  # api/body_limit.py, while the body streams in
+            return error_response(413, "Request body too large", [{"field": "body", "message": str(exc.detail)}])
+        if exc.status_code == 400 and exc.detail == UNPARSEABLE_BODY:
+            # A body JSON cannot even decode (invalid UTF-8, nesting deeper than the parser goes): the same
+            # answer as any other unreadable body, after authentication.
+            return await _unauthenticated(request) or error_response(
+                422, "Validation failed", [{"field": "body", "message": "Request body is not valid JSON"}]
+            )
         message = exc.detail if isinstance(exc.detail, str) else "Error"
-        return error_response(exc.status_code, message, headers=getattr(exc, "headers", None))
+        return error_response(exc.status_code, message, headers=headers)
 
     @app.exception_handler(Exception)
     async def _unexpected(_: Request, exc: Exception) -> JSONResponse:

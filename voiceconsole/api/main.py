@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter, FastAPI
 
+from voiceconsole.api.body_limit import BodyLimit
 from voiceconsole.api.handlers import install_error_handlers
 from voiceconsole.api.middleware import RateLimitHeaders
 from voiceconsole.api.routes import (
@@ -21,6 +22,11 @@ from voiceconsole.api.routes import (
     notification_channels,
     scoring,
 )
+from voiceconsole.services.intake import MAX_BODY_BYTES
+
+MAX_REQUEST_BYTES = 1024 * 1024  # a JSON request body
+MAX_WEBHOOK_BYTES = MAX_BODY_BYTES  # a platform's webhook: transcripts with word timings
+WEBHOOK_PATH = r"/api(/v1)?/integrations/[^/]+/webhook/[^/]+"
 
 DESCRIPTION = """
 VoiceConsole REST API. Authenticate with `Authorization: Bearer viq_…` (create a key under
@@ -54,6 +60,7 @@ def create_api() -> FastAPI:
     install_error_handlers(api)
 
     api.add_middleware(RateLimitHeaders)
+    api.add_middleware(BodyLimit, default=MAX_REQUEST_BYTES, routes=((WEBHOOK_PATH, MAX_WEBHOOK_BYTES),))
 
     # Documented paths first: /api/v1/agents…, /api/calls…, /api/agents/stats are all published.
     api.include_router(_router(True), prefix="/api/v1")

@@ -26,11 +26,15 @@ async def paging(
     return Paging(page=page, per_page=per_page, sort_order=sort_order)
 
 
-def as_utc(value: datetime | None) -> datetime | None:
-    """ISO 8601 without a zone is taken as UTC, as the API documents."""
+def as_utc(value: datetime | None, field: str) -> datetime | None:
+    """ISO 8601 without a zone is taken as UTC, as the API documents. A moment that has no UTC equivalent
+    (9999-12-31T23:59:59-12:00 is past the last representable instant) is a 422 naming `field`."""
     if value is None:
         return None
-    return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+    try:
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+    except OverflowError:
+        raise ApiError(422, "Validation failed", [{"field": field, "message": "Date is out of range"}]) from None
 
 
 def check_range(date_from: datetime | None, date_to: datetime | None) -> None:

@@ -101,7 +101,12 @@ def require_field(raw: Any, key: str, *, platform: str, what: str) -> str:
 
 
 def to_usd(amount: Any, *, per_dollar: int = 1) -> Decimal | None:
-    """A platform amount as USD to the micro-dollar (`per_dollar=100` for cents)."""
-    if amount is None:
+    """A platform amount as USD to the micro-dollar (`per_dollar=100` for cents); None when there is none,
+    or when it is not a finite number (a cost we cannot read must not lose the call)."""
+    if amount is None or isinstance(amount, bool):
         return None
-    return (Decimal(str(amount)) / per_dollar).quantize(_MICRO_USD, rounding=ROUND_HALF_UP)
+    try:
+        usd = (Decimal(str(amount)) / per_dollar).quantize(_MICRO_USD, rounding=ROUND_HALF_UP)
+    except ArithmeticError:  # decimal.InvalidOperation ("abc", NaN, infinity) and overflow
+        return None
+    return usd if usd.is_finite() else None

@@ -13,8 +13,9 @@ One package per domain (each `__init__` lists what the package offers):
     intake         calls arriving from the platforms: sync, inbound webhooks, storing them
     scoring        scoring stored calls, score settings, rescoring, coaching
     notifications  events, channels, fan-out, formatting, signing, sending, daily summaries
-and a few modules every domain uses: `errors` (domain errors), `security` (hashing, encryption),
-`net_guard` (outbound target checks), `email` (SMTP), plus `demo` (the demo organization).
+and a few modules every domain uses: `errors` (domain errors), `security` (hashing, encryption), `text`
+(what text can be stored), `net_guard` (outbound target checks), `email` (SMTP), plus `demo` (the demo
+organization).
 
 Domain packages never import each other in a circle (import-linter checks it), and never import a
 job: background work is queued through `voiceconsole.enqueue`.

@@ -3,19 +3,22 @@ from __future__ import annotations
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Depends
-from pydantic import BaseModel, Field
+from pydantic import Field
 
 from voiceconsole.api.deps import PrincipalDep, SessionDep
 from voiceconsole.api.envelope import ok, ok_response
+from voiceconsole.api.inputs import RequestBody
 from voiceconsole.api.params import Paging, paging
 from voiceconsole.services import api_keys as keys_service
 
 router = APIRouter(prefix="/api-keys", tags=["api keys"])
 
 
-class ApiKeyIn(BaseModel):
+class ApiKeyIn(RequestBody):
     name: str = Field(min_length=1, max_length=100, examples=["Zapier"])
-    role: Literal["owner", "admin", "member"] = "owner"
+    role: Literal["owner", "admin", "member"] | None = Field(
+        default=None, description="What the key may do; at most your own role, which is the default"
+    )
 
 
 @router.get("", summary="List API keys (never the keys themselves)")

@@ -6,10 +6,11 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import JSONResponse, RedirectResponse
-from pydantic import BaseModel, Field
+from pydantic import Field
 
 from voiceconsole.api.deps import SESSION_COOKIE, PrincipalDep, SessionDep, rate_limit_anonymous
 from voiceconsole.api.envelope import ok, ok_response
+from voiceconsole.api.inputs import RequestBody, check_text_params
 from voiceconsole.services import accounts
 from voiceconsole.services.errors import InvalidToken
 from voiceconsole.settings import get_settings
@@ -17,7 +18,7 @@ from voiceconsole.settings import get_settings
 router = APIRouter(prefix="/auth", tags=["auth"])
 
 
-class LinkRequest(BaseModel):
+class LinkRequest(RequestBody):
     email: str = Field(min_length=3, max_length=320, examples=["you@agency.com"])
 
 
@@ -35,7 +36,10 @@ def request_link(body: LinkRequest, session: SessionDep):
 
 
 @router.get("/magic", include_in_schema=False, dependencies=[Depends(rate_limit_anonymous)])
-def use_link(session: SessionDep, token: Annotated[str, Query(max_length=200)] = "", next: str = "/dashboard"):
+def use_link(
+    request: Request, session: SessionDep, token: Annotated[str, Query(max_length=200)] = "", next: str = "/dashboard"
+):
+    check_text_params(request)
     try:
         result = accounts.consume_magic_link(session, token=token)
     except InvalidToken:

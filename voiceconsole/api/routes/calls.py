@@ -5,11 +5,12 @@ from typing import Annotated, Literal
 
 from fastapi import APIRouter, Depends, Query
 from fastapi.responses import StreamingResponse
-from pydantic import BaseModel, Field
+from pydantic import Field
 
 from voiceconsole.api.deps import PrincipalDep, SessionDep, release
 from voiceconsole.api.envelope import ok, ok_response
 from voiceconsole.api.errors import ApiError
+from voiceconsole.api.inputs import RequestBody
 from voiceconsole.api.params import Paging, as_utc, check_range, paging
 from voiceconsole.models.types import pk, utcnow
 from voiceconsole.services import calls as calls_service
@@ -21,11 +22,11 @@ router = APIRouter(prefix="/calls", tags=["calls"])
 SortBy = Literal["startedAt", "endedAt", "callScore", "duration", "cost", "createdAt"]
 
 
-class NoteIn(BaseModel):
+class NoteIn(RequestBody):
     body: str = Field(min_length=1, max_length=calls_service.MAX_NOTE_LENGTH, examples=["Caller asked for a callback."])
 
 
-class TagsIn(BaseModel):
+class TagsIn(RequestBody):
     tags: list[str] = Field(min_length=1, max_length=calls_service.MAX_TAGS_PER_REQUEST, examples=[["follow-up"]])
 
 
@@ -51,7 +52,7 @@ async def call_filters(
         ),
     ] = None,
 ) -> CallFilters:
-    date_from, date_to = as_utc(date_from), as_utc(date_to)
+    date_from, date_to = as_utc(date_from, "dateFrom"), as_utc(date_to, "dateTo")
     check_range(date_from, date_to)
     if min_score is not None and max_score is not None and min_score > max_score:
         raise ApiError(

@@ -3,21 +3,22 @@
 from __future__ import annotations
 
 from fastapi import APIRouter
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import ConfigDict, Field
 
 from voiceconsole.api.deps import PrincipalDep, SessionDep
 from voiceconsole.api.envelope import ok, ok_response
+from voiceconsole.api.inputs import RequestBody
 from voiceconsole.services import clients as clients_service
 
 router = APIRouter(tags=["clients"])
 
 
-class ClientIn(BaseModel):
+class ClientIn(RequestBody):
     model_config = ConfigDict(extra="forbid")
     name: str = Field(min_length=1, max_length=clients_service.MAX_NAME, examples=["Bright Smile Dental"])
 
 
-class AgentClientIn(BaseModel):
+class AgentClientIn(RequestBody):
     model_config = ConfigDict(extra="forbid")
     clientId: str | None = Field(max_length=32, description="A client id (cli_…), or null to unassign")
 

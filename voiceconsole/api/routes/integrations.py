@@ -5,25 +5,20 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import APIRouter, Query, Request
-from pydantic import BaseModel, ConfigDict, Field
-from pydantic.alias_generators import to_camel
+from pydantic import Field
 from starlette.concurrency import run_in_threadpool
 
 from voiceconsole.api.deps import PrincipalDep, SessionDep
 from voiceconsole.api.envelope import ok
-from voiceconsole.api.errors import ApiError
+from voiceconsole.api.inputs import CamelBody, check_text_params
 from voiceconsole.db import session_scope
 from voiceconsole.services import integrations as service
-from voiceconsole.services.intake.webhooks import MAX_BODY_BYTES, receive_platform_webhook
+from voiceconsole.services.intake.webhooks import receive_platform_webhook
 
 router = APIRouter(prefix="/integrations", tags=["integrations"])
 
 
-class _CamelIn(BaseModel):
-    model_config = ConfigDict(alias_generator=to_camel, populate_by_name=True)
-
-
-class IntegrationIn(_CamelIn):
+class IntegrationIn(CamelBody):
     platform: str = Field(examples=["retell"], description="retell | vapi | elevenlabs")
     api_key: str = Field(max_length=500, description="The platform's API key; stored encrypted, never shown again")
     label: str | None = Field(default=None, max_length=200, examples=["Bright Smile – Retell"])
@@ -37,7 +32,7 @@ class IntegrationIn(_CamelIn):
     )
 
 
-class IntegrationPatch(_CamelIn):
+class IntegrationPatch(CamelBody):
     label: str | None = Field(default=None, max_length=200)
     webhook_secret: str | None = Field(default=None, max_length=500)
 
@@ -121,12 +116,8 @@ def disconnect_integration(integration_id: str, principal: PrincipalDep, session
 
 @router.post("/{platform}/webhook/{integration_id}", summary="Inbound platform webhook (signed; no API key)")
 async def platform_webhook(platform: str, integration_id: str, request: Request):
-    declared = request.headers.get("content-length", "")
-    if declared.isdigit() and int(declared) > MAX_BODY_BYTES:
-        raise ApiError(413, "Webhook body too large")
-    body = await request.body()
-    if len(body) > MAX_BODY_BYTES:
-        raise ApiError(413, "Webhook body too large")
+    check_text_params(request)
+    body = await request.body()  # at most MAX_BODY_BYTES (api/body_limit.py answers 413 past that, unread)
     headers = dict(request.headers)
 
     def receive() -> dict:

@@ -5,22 +5,25 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import ConfigDict, Field
 from pydantic.alias_generators import to_camel
 
 from voiceconsole.api.deps import PrincipalDep, SessionDep
 from voiceconsole.api.envelope import ok
+from voiceconsole.api.inputs import CamelBody
 from voiceconsole.services.notifications import channels as service
 from voiceconsole.services.notifications import deliveries as delivery
 
 router = APIRouter(prefix="/notification-channels", tags=["notification channels"])
 
 
-class _CamelIn(BaseModel):
+class _StrictBody(CamelBody):
+    """Unknown fields are refused: a misspelt event filter must not silently mean "no filter"."""
+
     model_config = ConfigDict(alias_generator=to_camel, populate_by_name=True, extra="forbid")
 
 
-class ChannelIn(_CamelIn):
+class ChannelIn(_StrictBody):
     kind: str = Field(examples=["webhook"], description="webhook | slack | discord | email")
     url: str | None = Field(
         default=None,
@@ -41,7 +44,7 @@ class ChannelIn(_CamelIn):
     summary_hour: int | None = Field(default=None, description="Local hour (0–23) of the daily summary; default 8")
 
 
-class ChannelPatch(_CamelIn):
+class ChannelPatch(_StrictBody):
     name: str | None = Field(default=None, max_length=200)
     events: list[str] | None = Field(default=None, max_length=10)
     url: str | None = Field(default=None, max_length=2000)

@@ -11,6 +11,7 @@ from pydantic import BaseModel, ConfigDict, Field, StrictInt
 from voiceconsole.api.deps import PrincipalDep, SessionDep
 from voiceconsole.api.envelope import ok
 from voiceconsole.api.errors import ApiError
+from voiceconsole.api.inputs import RequestBody
 from voiceconsole.services import scoring as score_settings
 from voiceconsole.services.scoring import UNSET
 from voiceconsole.services.scoring import coaching as coaching_service
@@ -25,19 +26,19 @@ WEIGHTS_DOC = (
 POLL_SECONDS = 3
 
 
-class OrgScoringIn(BaseModel):
+class OrgScoringIn(RequestBody):
     model_config = ConfigDict(extra="forbid")
     weights: dict[str, Any] | None = Field(default=None, description=WEIGHTS_DOC + "; null restores the defaults")
     alertThreshold: Threshold | None = Field(default=None, examples=[60])  # camelCase: the wire name
 
 
-class ClientScoringIn(BaseModel):
+class ClientScoringIn(RequestBody):
     model_config = ConfigDict(extra="forbid")
     weights: dict[str, Any] | None = Field(default=None, description=WEIGHTS_DOC + "; null uses the organization's")
     alertThreshold: Threshold | None = Field(default=None, description="null uses the organization's")
 
 
-class AgentScoringIn(BaseModel):
+class AgentScoringIn(RequestBody):
     model_config = ConfigDict(extra="forbid")
     alertThreshold: Threshold | None = Field(description="null uses the client's, else the organization's")
 

@@ -127,6 +127,32 @@ async def send_webhook_async(
         return await client.post(url, content=body, headers=headers)
 
 
+def sign_webhook(
+    platform: str, body: bytes, *, secret: str, timestamp: float | None = None, vapi_auth: VapiAuth = "hmac"
+) -> dict[str, str]:
+    """The headers with which the platform would send `body` (any bytes: tests sign hostile bodies too)."""
+    check_platform(platform)
+    at = time.time() if timestamp is None else float(timestamp)
+    headers = {"content-type": "application/json"}
+    if platform == "retell":
+        ms = int(at * 1000)
+        headers["x-retell-signature"] = f"v={ms},d={_hex_hmac(secret, body + str(ms).encode())}"
+    elif platform == "elevenlabs":
+        seconds = int(at)
+        headers["ElevenLabs-Signature"] = f"t={seconds},v0={_hex_hmac(secret, f'{seconds}.'.encode() + body)}"
+    elif vapi_auth == "hmac":
+        ms = int(at * 1000)
+        headers["x-vapi-signature"] = _hex_hmac(secret, f"{ms}.".encode() + body)
+        headers["x-timestamp"] = str(ms)
+    elif vapi_auth == "secret":
+        headers["X-Vapi-Secret"] = secret
+    elif vapi_auth == "bearer":
+        headers["Authorization"] = f"Bearer {secret}"
+    else:
+        raise ValueError("vapi_auth must be 'hmac', 'secret' or 'bearer'")
+    return headers
+
+
 def _dump(payload: Any) -> bytes:
     return json.dumps(payload, separators=(",", ":"), ensure_ascii=False).encode()
 
@@ -141,9 +167,7 @@ def _retell(event: str, call: dict[str, Any], api_key: str, at: float) -> tuple[
     elif event != "call_analyzed":
         call.pop("call_analysis", None)
     body = _dump({"event": event, "call": call})
-    ms = int(at * 1000)
-    signature = _hex_hmac(api_key, body + str(ms).encode())
-    return {"content-type": "application/json", "x-retell-signature": f"v={ms},d={signature}"}, body
+    return sign_webhook("retell", body, secret=api_key, timestamp=at), body
 
 
 def _vapi(
@@ -163,17 +187,7 @@ def _vapi(
         message["customer"] = call["customer"]
     message.update(extra)
     body = _dump({"message": message})
-    headers = {"content-type": "application/json"}
-    if auth == "hmac":
-        headers["x-vapi-signature"] = _hex_hmac(secret, f"{ms}.".encode() + body)
-        headers["x-timestamp"] = str(ms)
-    elif auth == "secret":
-        headers["X-Vapi-Secret"] = secret
-    elif auth == "bearer":
-        headers["Authorization"] = f"Bearer {secret}"
-    else:
-        raise ValueError("vapi_auth must be 'hmac', 'secret' or 'bearer'")
-    return headers, body
+    return sign_webhook("vapi", body, secret=secret, timestamp=at, vapi_auth=auth), body
 
 
 def _vapi_report(call: dict[str, Any]) -> dict[str, Any]:
@@ -201,5 +215,4 @@ def _elevenlabs(event: str, call: dict[str, Any], secret: str, at: float) -> tup
     else:
         data = call
     body = _dump({"type": event, "event_timestamp": seconds, "data": data})
-    signature = _hex_hmac(secret, f"{seconds}.".encode() + body)
-    return {"content-type": "application/json", "ElevenLabs-Signature": f"t={seconds},v0={signature}"}, body
+    return sign_webhook("elevenlabs", body, secret=secret, timestamp=at), body

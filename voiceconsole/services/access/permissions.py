@@ -13,6 +13,8 @@ from voiceconsole.services.access.actor import Actor
 from voiceconsole.services.errors import Forbidden
 
 MANAGER_ROLES = ("owner", "admin")
+# Who outranks whom: nobody may grant (or take away) more than their own role allows.
+ROLE_RANK = {"client_viewer": 0, "member": 1, "admin": 2, "owner": 3}
 
 
 def is_client_viewer(actor: Actor) -> bool:
@@ -33,6 +35,12 @@ def require_staff(actor: Actor, what: str) -> None:
     """Anyone but a client viewer: seeing organization-wide `what` (e.g. "platform integrations")."""
     if is_client_viewer(actor):
         raise Forbidden(f"Client viewers cannot see {what}")
+
+
+def require_rank(actor: Actor, role: str, what: str) -> None:
+    """`actor` may give or take away `role` (an API key's, later a member's): not above their own."""
+    if ROLE_RANK.get(role, len(ROLE_RANK)) > ROLE_RANK.get(actor.role, -1):
+        raise Forbidden(f"You cannot {what} with the {role} role: it is above your own ({actor.role}).")
 
 
 def require_writer(actor: Actor) -> None:

@@ -101,11 +101,13 @@ def parse_when(value: str | None, field: str, *, end: bool) -> datetime | None:
             d = date.fromisoformat(text)
             return day_start(d + timedelta(days=1) if end else d)
         dt = datetime.fromisoformat(text.replace("Z", "+00:00").replace("z", "+00:00"))
+        return dt.replace(tzinfo=UTC) if dt.tzinfo is None else dt.astimezone(UTC)
     except ValueError:
         raise ValidationFailed.field(
             field, "Must be an ISO 8601 date or date-time, e.g. 2026-11-01 or 2026-11-01T00:00:00Z"
         ) from None
-    return dt.replace(tzinfo=UTC) if dt.tzinfo is None else dt.astimezone(UTC)
+    except OverflowError:  # the day after 9999-12-31, or a zone offset past the last representable moment
+        raise ValidationFailed.field(field, "Date is out of range") from None
 
 
 def resolve_window(

@@ -89,11 +89,15 @@ def get(digest: str) -> Grant | None:
         return store.get(digest)
 
 
-def put(digest: str, key: ApiKey, org: Organization, actor: Actor, epoch: bytes | None) -> None:
+def grant_for(key: ApiKey, org: Organization, actor: Actor, epoch: bytes | None) -> Grant:
+    """What `key` grants, with its organization's row as read now."""
+    return Grant(key_id=pk(key), actor=actor, org_values={c: getattr(org, c) for c in _ORG_COLUMNS}, epoch=epoch)
+
+
+def put(digest: str, grant: Grant) -> None:
     store = _store()
     if store is None:
         return
-    grant = Grant(key_id=pk(key), actor=actor, org_values={c: getattr(org, c) for c in _ORG_COLUMNS}, epoch=epoch)
     with _lock:
         store[digest] = grant
 

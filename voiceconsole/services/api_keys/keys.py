@@ -13,7 +13,7 @@ from voiceconsole.models.types import pk, random_base62, utcnow
 from voiceconsole.schemas import ApiKeyCreated, ApiKeyOut
 from voiceconsole.services.access import audit
 from voiceconsole.services.access.actor import Actor
-from voiceconsole.services.access.permissions import require_manager
+from voiceconsole.services.access.permissions import require_manager, require_rank
 from voiceconsole.services.errors import NotFound, ValidationFailed
 from voiceconsole.services.security import sha256_hex
 
@@ -36,15 +36,18 @@ def key_out(key: ApiKey) -> ApiKeyOut:
 
 
 def create_api_key(
-    session: Session, *, org: Organization, name: str, actor: Actor, role: str = "owner"
+    session: Session, *, org: Organization, name: str, actor: Actor, role: str | None = None
 ) -> ApiKeyCreated:
-    """A new key. The answer's `key` is the only time the full key exists outside the caller's hands."""
+    """A new key acting with `role` (default: the creator's own), never above the creator's role. The
+    answer's `key` is the only time the full key exists outside the caller's hands."""
     require_manager(actor, "API keys")
     name = (name or "").strip()
     if not name or len(name) > 100:
         raise ValidationFailed.field("name", "Name must be 1–100 characters")
+    role = role or actor.role
     if role not in ("owner", "admin", "member"):
         raise ValidationFailed.field("role", "Role must be owner, admin or member")
+    require_rank(actor, role, "create API keys")
     raw = KEY_PREFIX + random_base62(KEY_RANDOM_CHARS)
     key = ApiKey(
         organization_id=pk(org),
@@ -85,6 +88,7 @@ def revoke_api_key(session: Session, *, org: Organization, key_id: str, actor: A
     key = session.exec(select(ApiKey).where(ApiKey.organization_id == org.id, match)).first()
     if key is None or key.revoked_at is not None:
         raise NotFound("API key not found")
+    require_rank(actor, key.role, "revoke API keys")
     key.revoked_at = utcnow()
     session.add(key)
     audit.record(

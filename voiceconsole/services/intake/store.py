@@ -8,19 +8,27 @@ agents touched. `upsert_agent` and `upsert_calls` are the storage underneath.
 
 from __future__ import annotations
 
+import dataclasses
+import logging
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Any
 
+import psycopg
 from sqlalchemy.dialects import sqlite
+from sqlalchemy.exc import StatementError
 from sqlmodel import Session, col, select
 
 from voiceconsole import enqueue
-from voiceconsole.db import after_commit
+from voiceconsole.db import after_commit, is_postgres
 from voiceconsole.models import Agent, Call, Organization
 from voiceconsole.models.types import pk, public_id, table_of, utcnow
 from voiceconsole.platforms.base import AgentRecord, CallRecord
 from voiceconsole.services.analytics.rollups import refresh_rollups_for_calls, rollup_keys_for_platform_calls
 from voiceconsole.services.notifications.events import record_call_events
+from voiceconsole.services.text import is_storable, storable
+
+log = logging.getLogger(__name__)
 
 # Columns a later delivery of the same call may fill in or correct (analysis arrives after the call).
 _CALL_UPDATABLE = (
@@ -56,6 +64,9 @@ def upsert_agent(
     integration_id: int | None = None,
     client_id: int | None = None,
 ) -> Agent:
+    record = dataclasses.replace(
+        record, **{f: storable(getattr(record, f)) for f in ("name", "voice", "model", "prompt", "platform_version")}
+    )
     agent = session.exec(
         select(Agent).where(
             Agent.organization_id == org.id,
@@ -132,8 +143,13 @@ class UpsertResult:
 def upsert_calls(
     session: Session, *, org: Organization, records: list[CallRecord], integration_id: int | None = None
 ) -> UpsertResult:
-    """Insert new calls and refresh known ones in one statement; report which were new."""
+    """Insert new calls and refresh known ones in one statement; report which were new.
+
+    Text a database refuses (a NUL character, an unpaired surrogate) never fails the page: a call whose
+    id holds such text is skipped (logged), and when the statement is refused for the text of a call,
+    the page is stored again with that text cleaned (`services.text.storable`)."""
     result = UpsertResult()
+    records = _with_storable_ids(records)
     if not records:
         return result
     agent_keys = {(r.platform, r.platform_agent_id) for r in records if r.platform_agent_id}
@@ -168,10 +184,13 @@ def upsert_calls(
     values = list(rows.values())
     # A redelivery may move a call to another agent or day: remember the rollup rows it was in.
     previous = rollup_keys_for_platform_calls(session, organization_id=pk(org), platform_call_ids=list(rows))
-    if session.get_bind().dialect.name == "postgresql":
-        stored = _upsert_rows_postgres(session, values)
-    else:
-        stored = _upsert_rows_sqlite(session, org, values)
+    try:
+        with session.begin_nested():  # a savepoint: a refusal below undoes this statement only
+            stored = _upsert_rows(session, org, values)
+    except (UnicodeEncodeError, StatementError, psycopg.DataError):
+        # Rare (a platform sent a NUL or a broken character): clean this page's text only when needed,
+        # since checking every transcript of every page up front would cost more than storing it.
+        stored = _upsert_rows(session, org, [storable(v) for v in values])
     for cid, p, pid, agent_id, inserted in stored:
         (result.new_call_ids if inserted else result.updated_call_ids).append(cid)
         result.call_keys[cid] = (p, pid)
@@ -244,6 +263,23 @@ def _follow_up(intake: Intake) -> None:
         enqueue.scoring(intake.to_score)
     if intake.agent_ids:
         enqueue.agent_stats(intake.agent_ids)
+
+
+def _with_storable_ids(records: list[CallRecord]) -> list[CallRecord]:
+    """The records whose ids can be stored and looked up; the others are skipped, with a warning."""
+    kept = []
+    for r in records:
+        if is_storable(r.platform_call_id) and (r.platform_agent_id is None or is_storable(r.platform_agent_id)):
+            kept.append(r)
+        else:
+            log.warning("skipped a %s call whose id is not storable text: %r", r.platform, r.platform_call_id[:80])
+    return kept
+
+
+def _upsert_rows(session: Session, org: Organization, values: list[dict[str, Any]]) -> list[tuple]:
+    if is_postgres(session):
+        return _upsert_rows_postgres(session, values)
+    return _upsert_rows_sqlite(session, org, values)
 
 
 def _upsert_rows_sqlite(session: Session, org: Organization, values: list[dict]) -> list[tuple]:

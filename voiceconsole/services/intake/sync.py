@@ -38,6 +38,7 @@ from voiceconsole.services.intake.store import Intake, store_calls, upsert_agent
 from voiceconsole.services.integrations import auth_error_message, connector_for
 from voiceconsole.services.net_guard import UnsafeTarget
 from voiceconsole.services.notifications.events import NEWS_WINDOW, agent_status_payload, record_event
+from voiceconsole.services.text import is_storable
 
 log = logging.getLogger(__name__)
 LOCK_TTL_S = 15 * 60  # renewed after every page; a killed worker's lock lapses after this
@@ -201,6 +202,7 @@ def _store_agents(session: Session, integration_id: int, records: list[AgentReco
     if integration is None:  # deleted since the sync started
         raise SyncInterrupted
     org = session.get_one(Organization, integration.organization_id)  # exists: the integration's foreign key
+    records = [r for r in records if is_storable(r.platform_agent_id)]  # an id we could not look up again
     known = {
         a.platform_agent_id: a
         for a in session.exec(

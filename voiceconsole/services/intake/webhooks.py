@@ -27,6 +27,7 @@ from voiceconsole.schemas import WebhookReceipt
 from voiceconsole.services.errors import DomainError, NotFound
 from voiceconsole.services.intake.store import store_calls
 from voiceconsole.services.integrations import webhook_secret, webhook_verifier
+from voiceconsole.services.text import is_storable
 
 log = logging.getLogger(__name__)
 REPLAY_PREFIX = "vc:webhook-seen:"
@@ -95,11 +96,19 @@ def receive_platform_webhook(
 def _store(session: Session, integration: Integration, connector: Connector, body: bytes) -> WebhookReceipt:
     try:
         record = connector.parse_webhook(body)
-    except (ValueError, KeyError, TypeError, AttributeError) as exc:
-        detail = "not valid JSON" if isinstance(exc, json.JSONDecodeError) else "not a call this platform sends"
-        raise WebhookUnreadable(f"Webhook body is {detail}") from None
+    except (ValueError, KeyError, TypeError, AttributeError, RecursionError) as exc:
+        # RecursionError: JSON nested deeper than the parser goes (no platform sends that).
+        unreadable = isinstance(exc, json.JSONDecodeError | RecursionError)
+        detail = "not valid JSON" if unreadable else "not a call this platform sends"
+        raise WebhookUnreadable(f"Webhook body is {detail}", [{"field": "body", "message": detail}]) from None
     if record is None:
         return WebhookReceipt(stored=False, ignored_reason="event type not stored")
+    for name, value in (("call_id", record.platform_call_id), ("agent_id", record.platform_agent_id)):
+        if value is not None and not is_storable(value):
+            raise WebhookUnreadable(
+                "Webhook body names a call or agent id that is not text",
+                [{"field": name, "message": "Must not contain NUL or unpaired surrogates"}],
+            )
     existing = session.exec(
         select(Call).where(
             Call.organization_id == integration.organization_id,
