@@ -13,6 +13,9 @@ config = rx.Config(
     # between several web processes (then Reflex runs one granian worker per core).
     telemetry_enabled=False,
     show_built_with_reflex=False,
+    # Reflex's CORS and its websocket (/_event) accept only these origins (VOICECONSOLE_ALLOWED_ORIGINS,
+    # default: the base URL's); the API's CORS is voiceconsole/api/security_headers.py.
+    cors_allowed_origins=list(_settings.allowed_origins),
     plugins=[
         rx.plugins.SitemapPlugin(),
         rx.plugins.RadixThemesPlugin(

@@ -9,7 +9,7 @@ from contextlib import contextmanager
 from functools import lru_cache
 from pathlib import Path
 
-from sqlalchemy import event
+from sqlalchemy import event, inspect, text
 from sqlalchemy.engine import Engine
 from sqlalchemy.engine.interfaces import DBAPIConnection
 from sqlalchemy.exc import DisconnectionError
@@ -20,6 +20,7 @@ from sqlmodel import Session, create_engine
 from voiceconsole.settings import get_settings
 
 log = logging.getLogger(__name__)
+CONNECT_TIMEOUT_S = 5  # PostgreSQL and Redis alike
 
 
 @lru_cache(maxsize=4)
@@ -42,7 +43,13 @@ def get_engine(url: str | None = None) -> Engine:
         return engine
     # Sessions in UTC so date()/date_trunc() group by UTC days, whatever the server's zone. JIT off:
     # our queries are short index scans, and compiling them costs more than it saves (measured).
-    engine = create_engine(url, pool_size=10, max_overflow=20, connect_args={"options": "-c timezone=UTC -c jit=off"})
+    # A server that does not answer fails a connection after CONNECT_TIMEOUT_S instead of hanging the request.
+    engine = create_engine(
+        url,
+        pool_size=10,
+        max_overflow=20,
+        connect_args={"options": "-c timezone=UTC -c jit=off", "connect_timeout": CONNECT_TIMEOUT_S},
+    )
     _ping_when_idle(engine)
     return engine
 
@@ -82,6 +89,20 @@ def session_scope() -> Iterator[Session]:
         except Exception:
             session.rollback()
             raise
+
+
+_instance: str | None = None
+
+
+def instance_id() -> str | None:
+    """Which deployment this database belongs to (the `deployment` row; None until migrated), read once
+    per process. Queued jobs carry it, so that a worker pointed at another database leaves them alone."""
+    global _instance
+    if _instance is None:
+        with get_engine().connect() as connection:
+            if inspect(connection).has_table("deployment"):
+                _instance = connection.execute(text("SELECT instance_id FROM deployment ORDER BY id")).scalar()
+    return _instance
 
 
 def is_postgres(session: Session) -> bool:

@@ -26,6 +26,7 @@ from rq.exceptions import DuplicateJobError, NoSuchJobError
 from rq.job import Dependency, Job, JobStatus
 from rq.registry import ScheduledJobRegistry
 
+from voiceconsole.db import instance_id
 from voiceconsole.redis_client import get_redis
 
 QUEUE_NAMES = ("scoring", "notify", "default", "sync")
@@ -69,12 +70,22 @@ TEST_BUCKET_S = 10
 SCORING_BATCH = 200
 NOTIFY_TIMEOUT_S = 900  # the pump stops itself well before (PUMP_MAX_SECONDS in jobs/notifications.py)
 PUMP_PREFIX = "notify-pump-at-"
+INSTANCE_META = "instance"  # job.meta key: the database the job was queued for
+
+
+class StampedQueue(Queue):
+    """A queue whose every job carries the instance id of the database it was queued for (`db.instance_id`):
+    a worker attached to the same Redis but another database leaves it alone (jobs/worker.py)."""
+
+    def create_job(self, *args: Any, **kwargs: Any) -> Job:  # RQ passes `meta` by keyword
+        kwargs["meta"] = {INSTANCE_META: instance_id(), **(kwargs.get("meta") or {})}
+        return super().create_job(*args, **kwargs)
 
 
 def get_queue(name: str = "default") -> Queue:
     if name not in QUEUE_NAMES:
         raise ValueError(f"unknown queue {name!r}")
-    return Queue(name, connection=get_redis(), default_timeout=600)
+    return StampedQueue(name, connection=get_redis(), default_timeout=600)
 
 
 def all_queues() -> list[Queue]:
@@ -257,6 +268,21 @@ def notify_delivery_at(at: datetime) -> bool:
 def email(*, to: str, subject: str, text: str, html: str | None = None) -> None:
     get_queue("notify").enqueue(
         EMAIL, to=to, subject=subject, text=text, html=html, retry=Retry(max=3, interval=[10, 60, 300])
+    )
+
+
+def sync_at(integration_id: int, at: datetime) -> bool:
+    """A sync of the integration at `at`: the retry of one that found another sync holding its lock. At most
+    one such retry is kept per integration, the earliest asked for. True if this call scheduled one."""
+    return scheduled_earliest(
+        "sync",
+        SYNC,
+        at=at,
+        prefix=f"sync-retry-{integration_id}-",
+        args=(integration_id,),
+        job_timeout=SYNC_TIMEOUT_S,
+        result_ttl=3600,
+        failure_ttl=7 * 86400,
     )
 
 

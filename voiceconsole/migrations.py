@@ -4,6 +4,9 @@ from __future__ import annotations
 
 from alembic import command
 from alembic.config import Config
+from alembic.script import ScriptDirectory
+from sqlalchemy import inspect, text
+from sqlalchemy.engine import Connection
 
 from voiceconsole.settings import PROJECT_ROOT
 
@@ -17,3 +20,16 @@ def alembic_config() -> Config:
 
 def upgrade(revision: str = "head") -> None:
     command.upgrade(alembic_config(), revision)
+
+
+def head_revision() -> str | None:
+    """The newest migration this code ships."""
+    return ScriptDirectory.from_config(alembic_config()).get_current_head()
+
+
+def database_revision(connection: Connection) -> str | None:
+    """The migration the database is at (None: never migrated). Read directly: Alembic's own context would
+    log two lines each time a load balancer asks for readiness."""
+    if not inspect(connection).has_table("alembic_version"):
+        return None
+    return connection.execute(text("SELECT version_num FROM alembic_version")).scalar()

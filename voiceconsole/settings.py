@@ -10,6 +10,7 @@ import os
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from voiceconsole.embedded_redis import ensure_embedded_redis
 
@@ -66,6 +67,9 @@ class Settings:
     notify_retry_schedule: tuple[float, ...] = (10, 60, 300, 1800, 7200, 21600)
     # How long a web process remembers a verified API key (services/api_key_cache.py); 0: never.
     api_key_cache_s: float = 60.0
+    # Origins (scheme://host[:port]) whose pages may call the API and open the UI's websocket with the
+    # user's cookies (CORS, Reflex's socket); load_settings defaults it to the base URL's origin.
+    allowed_origins: tuple[str, ...] = ()
     extra: dict[str, str] = field(default_factory=dict)
 
     @property
@@ -102,18 +106,53 @@ def _schedule(value: str | None, default: tuple[float, ...]) -> tuple[float, ...
     return steps
 
 
+def _origin(url: str, name: str) -> str:
+    """`HTTPS://Console.example.com:443/app` → `https://console.example.com`: what a browser sends as `Origin`."""
+    parts = urlsplit(url.strip())
+    scheme, host = parts.scheme.lower(), parts.hostname  # hostname: lowercased, IPv6 without brackets
+    message = f"{name} must hold absolute http(s) URLs such as https://console.example.com, got {url!r}"
+    try:
+        port = parts.port
+    except ValueError as exc:  # not a number or out of range
+        raise ValueError(message) from exc
+    if scheme not in {"http", "https"} or not host:
+        raise ValueError(message)
+    if ":" in host:
+        host = f"[{host}]"
+    if port is None or port == {"http": 80, "https": 443}[scheme]:
+        return f"{scheme}://{host}"
+    return f"{scheme}://{host}:{port}"
+
+
+def _allowed_origins(value: str | None, base_url: str) -> tuple[str, ...]:
+    """`"https://a.example, https://b.example"` → both origins; empty means the base URL's origin."""
+    name = "VOICECONSOLE_ALLOWED_ORIGINS"
+    parts = [part.strip() for part in (value or "").split(",") if part.strip()]
+    if not parts:
+        return (_origin(base_url, "VOICECONSOLE_BASE_URL"),)
+    if "*" in parts:
+        raise ValueError(f"{name} must list origins: '*' would let any site read the API with a user's cookie")
+    origins = []
+    for part in parts:
+        origins.append(_origin(part, name))
+        if urlsplit(part).path not in {"", "/"} or urlsplit(part).query:
+            raise ValueError(f"{name} lists origins, scheme://host[:port] without a path, got {part!r}")
+    return tuple(dict.fromkeys(origins))
+
+
 def load_settings(environ: dict[str, str] | None = None) -> Settings:
     env = os.environ if environ is None else environ
     data_dir = Path(env.get("VOICECONSOLE_DATA_DIR") or PROJECT_ROOT / "data").resolve()
     database_url = env.get("DATABASE_URL") or f"sqlite:///{data_dir / 'voiceconsole.db'}"
     port = env.get("PORT") or "3000"
+    base_url = (env.get("VOICECONSOLE_BASE_URL") or f"http://localhost:{port}").rstrip("/")
     return Settings(
         data_dir=data_dir,
         database_url=_normalise_db_url(database_url),
         redis_url_configured=env.get("REDIS_URL") or None,
         # The dev default keeps `make run` zero-config; production must set its own.
         secret_key=env.get("VOICECONSOLE_SECRET_KEY") or "dev-insecure-secret-change-me-0000000000",
-        base_url=(env.get("VOICECONSOLE_BASE_URL") or f"http://localhost:{port}").rstrip("/"),
+        base_url=base_url,
         env=env.get("VOICECONSOLE_ENV") or "dev",
         allow_private_targets=_bool(env.get("VOICECONSOLE_ALLOW_PRIVATE_TARGETS")),
         smtp_host=env.get("VOICECONSOLE_SMTP_HOST") or None,
@@ -138,6 +177,7 @@ def load_settings(environ: dict[str, str] | None = None) -> Settings:
             env.get("VOICECONSOLE_NOTIFY_RETRY_SCHEDULE"), (10, 60, 300, 1800, 7200, 21600)
         ),
         api_key_cache_s=float(env.get("VOICECONSOLE_API_KEY_CACHE_SECONDS") or 60),
+        allowed_origins=_allowed_origins(env.get("VOICECONSOLE_ALLOWED_ORIGINS"), base_url),
     )
 
 

@@ -1,9 +1,26 @@
 """The Reflex app: UI pages, with the REST API mounted under /api."""
 
 import reflex as rx
+from starlette.types import ASGIApp
 
 from voiceconsole.api.main import api
+from voiceconsole.api.security_headers import SecurityHeaders
 from voiceconsole.ui.pages import register_pages
 
-app = rx.App(api_transformer=api, stylesheets=["/styles.css"])
+
+def _mount_api(reflex_app: ASGIApp) -> ASGIApp:
+    """The API first, Reflex's routes (pages, /_event, /ping) as the fallback: what `api_transformer=api`
+    does, minus the extra CORS middleware Reflex adds to an app passed that way."""
+    api.mount("", reflex_app)
+    return api
+
+
+class _App(rx.App):
+    def __call__(self) -> ASGIApp:
+        # Outside Reflex's own CORS middleware, so CORS and `Vary` are settled once, for pages and API alike
+        # (api/security_headers.py); an api_transformer only ever runs inside it.
+        return SecurityHeaders(super().__call__())
+
+
+app = _App(api_transformer=_mount_api, stylesheets=["/styles.css"])
 register_pages(app)

@@ -145,7 +145,7 @@ def test_bad_input_on_every_endpoint(api_client, owner, receiver, channels, noti
 
     assert post_error({"kind": "pager", "url": url, "events": ["call.new"]}) == "kind"
     assert post_error({"url": url, "events": ["call.new"]}) == "kind"
-    assert post_error({"kind": "webhook", "url": url, "events": ["call.exploded"]}) == "events"
+    assert post_error({"kind": "webhook", "url": url, "events": ["call.exploded"]}) == "events[0]"
     assert post_error({"kind": "webhook", "url": url, "events": []}) == "events"
     assert post_error({"kind": "webhook", "url": url}) == "events"
     assert post_error({"kind": "webhook", "url": url, "events": "call.new"}) == "events"
@@ -175,7 +175,7 @@ def test_bad_input_on_every_endpoint(api_client, owner, receiver, channels, noti
         assert r.status_code == 422, (body, r.json())
         return r.json()["details"][0]["field"]
 
-    assert patch_error({"events": ["call.exploded"]}) == "events"
+    assert patch_error({"events": ["call.exploded"]}) == "events[0]"
     assert patch_error({"events": []}) == "events"
     assert patch_error({"url": "ftp://x"}) == "url"
     assert patch_error({"email": "a@example.com"}) == "email"

@@ -103,3 +103,35 @@ def test_once_per_bucket_enqueues_once_per_bucket():
         )
     finally:
         _cleanup(f"{name}-{base // seconds}", f"{name}-{base // seconds + 1}")
+
+
+def test_sync_at_keeps_one_retry_per_integration_the_earliest():
+    from datetime import UTC, datetime, timedelta
+
+    from rq.registry import ScheduledJobRegistry
+
+    first = 9 * 10**8 + secrets.randbelow(10**8)  # ids no test integration has
+    registry = ScheduledJobRegistry(queue=enqueue.get_queue("sync"))
+
+    def retries(integration_id: int) -> list[tuple[str, float]]:
+        entries = get_redis().zrange(registry.key, 0, -1, withscores=True)
+        prefix = f"sync-retry-{integration_id}-"
+        return [(i.decode(), score) for i, score in entries if i.decode().startswith(prefix)]
+
+    soon = datetime.now(UTC).replace(microsecond=0) + timedelta(hours=1)  # never due while the suite runs
+    try:
+        assert enqueue.sync_at(first, soon + timedelta(minutes=10)) is True
+        assert enqueue.sync_at(first, soon + timedelta(minutes=20)) is False  # a later one: the earlier stays
+        assert enqueue.sync_at(first, soon) is True  # an earlier one replaces it
+        assert enqueue.sync_at(first + 1, soon + timedelta(minutes=20)) is True  # another integration's is its own
+        ((job_id, when),) = retries(first)
+        assert when == soon.timestamp()
+        job = Job.fetch(job_id, connection=get_redis())
+        assert (job.func_name, job.args, job.origin) == (enqueue.SYNC, (first,), "sync")
+        assert job.timeout == enqueue.SYNC_TIMEOUT_S
+        assert len(retries(first + 1)) == 1
+    finally:
+        _cleanup(*(job_id for i in (first, first + 1) for job_id, _ in retries(i)))
+        for i in (first, first + 1):
+            for job_id, _ in retries(i):
+                registry.remove(job_id)

@@ -12,6 +12,7 @@ from urllib.parse import urlsplit
 
 from fastapi import Depends, Request
 from fastapi.dependencies.models import Dependant
+from fastapi.security import APIKeyCookie, HTTPAuthorizationCredentials, HTTPBearer
 from sqlmodel import Session
 from starlette.concurrency import run_in_threadpool
 
@@ -150,7 +151,22 @@ def _from_cookie(request: Request) -> Principal:
     return Principal(org=ctx.organization, actor=ctx.actor)
 
 
-async def get_principal(request: Request, session: SessionDep) -> Principal:
+# Declared for the OpenAPI document (its security schemes); the credentials themselves are read below.
+_bearer = HTTPBearer(auto_error=False, scheme_name="apiKey", description="`Authorization: Bearer viq_…`")
+_cookie = APIKeyCookie(
+    name=SESSION_COOKIE,
+    auto_error=False,
+    scheme_name="browserSession",
+    description="The signed-in browser's session (writes only from the app's own pages)",
+)
+
+
+async def get_principal(
+    request: Request,
+    session: SessionDep,
+    _key: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)] = None,
+    _session_cookie: Annotated[str | None, Depends(_cookie)] = None,
+) -> Principal:
     """The caller: an API key (Bearer) or a browser session (cookie), rate-limited by its plan.
 
     A key this process verified recently (api_key_cache) costs one Redis round trip, made from the event

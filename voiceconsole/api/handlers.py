@@ -5,9 +5,14 @@ from __future__ import annotations
 
 import logging
 
+import psycopg
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from redis.exceptions import ConnectionError as RedisConnectionError
+from redis.exceptions import TimeoutError as RedisTimeoutError
+from sqlalchemy.exc import InterfaceError, OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from voiceconsole.api.body_limit import BodyTooLarge
@@ -16,6 +21,11 @@ from voiceconsole.api.errors import ApiError, error_field, error_message, error_
 from voiceconsole.services.errors import DomainError
 
 log = logging.getLogger("voiceconsole.api")
+RETRY_AFTER_S = 5  # what a 503 asks clients to wait
+# A dependency that does not answer: the database (a refused or lost connection, the pool's timeout) or
+# Redis. Answered 503 with Retry-After and logged in one line, not as a 500 with a traceback per request.
+_DATABASE_DOWN = (OperationalError, InterfaceError, PoolTimeout, psycopg.OperationalError)
+_REDIS_DOWN = (RedisConnectionError, RedisTimeoutError)
 UNPARSEABLE_BODY = "There was an error parsing the body"  # FastAPI's 400 when json.loads itself fails
 
 
@@ -58,6 +68,25 @@ def install_error_handlers(app: FastAPI) -> None:
             )
         message = exc.detail if isinstance(exc.detail, str) else "Error"
         return error_response(exc.status_code, message, headers=headers)
+
+    async def _unavailable(request: Request, exc: Exception) -> JSONResponse:
+        part = "redis" if isinstance(exc, _REDIS_DOWN) else "database"
+        cause = getattr(exc, "orig", None) or exc
+        log.warning(
+            "%s unavailable for %s %s: %s: %s",
+            part,
+            request.method,
+            request.url.path,
+            type(cause).__name__,
+            str(cause).strip().splitlines()[0][:200] if str(cause).strip() else "",
+        )
+        details = [{"field": part, "message": "Unreachable; try again shortly"}]
+        return error_response(
+            503, "Service temporarily unavailable", details, headers={"Retry-After": str(RETRY_AFTER_S)}
+        )
+
+    for kind in (*_DATABASE_DOWN, *_REDIS_DOWN):
+        app.add_exception_handler(kind, _unavailable)
 
     @app.exception_handler(Exception)
     async def _unexpected(_: Request, exc: Exception) -> JSONResponse:

@@ -6,11 +6,16 @@ and the other prefix is an alias (hidden from the OpenAPI document to keep it re
 
 from __future__ import annotations
 
-from fastapi import APIRouter, FastAPI
+from fastapi import APIRouter, FastAPI, Request
+from fastapi.responses import JSONResponse
+from starlette.concurrency import run_in_threadpool
+from starlette.routing import Match
 
 from voiceconsole.api.body_limit import BodyLimit
-from voiceconsole.api.handlers import install_error_handlers
+from voiceconsole.api.errors import error_response
+from voiceconsole.api.handlers import RETRY_AFTER_S, install_error_handlers
 from voiceconsole.api.middleware import RateLimitHeaders
+from voiceconsole.api.openapi import COMMON_ERRORS
 from voiceconsole.api.routes import (
     agents,
     analytics,
@@ -22,11 +27,15 @@ from voiceconsole.api.routes import (
     notification_channels,
     scoring,
 )
+from voiceconsole.api.security_headers import SecurityHeaders
+from voiceconsole.services import readiness
 from voiceconsole.services.intake import MAX_BODY_BYTES
 
 MAX_REQUEST_BYTES = 1024 * 1024  # a JSON request body
 MAX_WEBHOOK_BYTES = MAX_BODY_BYTES  # a platform's webhook: transcripts with word timings
 WEBHOOK_PATH = r"/api(/v1)?/integrations/[^/]+/webhook/[^/]+"
+
+ALL_METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS")
 
 DESCRIPTION = """
 VoiceConsole REST API. Authenticate with `Authorization: Bearer viq_…` (create a key under
@@ -41,7 +50,7 @@ and a 429 adds `Retry-After`.
 
 
 def _router(include_in_schema: bool) -> APIRouter:
-    router = APIRouter(include_in_schema=include_in_schema)
+    router = APIRouter(include_in_schema=include_in_schema, responses=COMMON_ERRORS)
     for module in (agents, calls, api_keys, auth, integrations, scoring, analytics, clients):
         router.include_router(module.router)
     router.include_router(notification_channels.router)
@@ -61,6 +70,7 @@ def create_api() -> FastAPI:
 
     api.add_middleware(RateLimitHeaders)
     api.add_middleware(BodyLimit, default=MAX_REQUEST_BYTES, routes=((WEBHOOK_PATH, MAX_WEBHOOK_BYTES),))
+    api.add_middleware(SecurityHeaders)  # CORS and security headers when served alone; outermost
 
     # Documented paths first: /api/v1/agents…, /api/calls…, /api/agents/stats are all published.
     api.include_router(_router(True), prefix="/api/v1")
@@ -68,7 +78,34 @@ def create_api() -> FastAPI:
 
     @api.get("/api/health", include_in_schema=False)
     def health():
+        """Liveness: the process answers (its dependencies are `/api/ready`'s business)."""
         return {"data": {"status": "ok"}, "meta": {}}
+
+    @api.get("/api/ready", include_in_schema=False)
+    async def ready():
+        """Readiness for load balancers: database reachable and migrated, Redis reachable; else 503 naming
+        the part that is not."""
+        state = await run_in_threadpool(readiness.check)
+        if state.ready:
+            return {"data": {"status": "ready"}, "meta": {}}
+        details = [{"field": part, "message": problem} for part, problem in state.problems.items()]
+        return error_response(503, "Not ready", details, headers={"Retry-After": str(RETRY_AFTER_S)})
+
+    # Last: anything else under /api is answered here, in the API's error format. Mounted into the Reflex app,
+    # the frontend is the fallback for every path, so without this a wrong method or an unknown API path
+    # would get the frontend's plain-text 404.
+    @api.api_route("/api/{rest:path}", methods=list(ALL_METHODS), include_in_schema=False)
+    def not_an_api_route(request: Request, rest: str) -> JSONResponse:
+        others = [route for route in api.router.routes if getattr(route, "endpoint", None) is not not_an_api_route]
+        allowed = [
+            method
+            for method in ALL_METHODS
+            if any(route.matches({**request.scope, "method": method})[0] == Match.FULL for route in others)
+        ]
+        if allowed:
+            details = [{"field": "method", "message": f"Allowed: {', '.join(allowed)}"}]
+            return error_response(405, "Method not allowed", details, headers={"Allow": ", ".join(allowed)})
+        return error_response(404, "Not found", [{"field": "path", "message": "No such API endpoint"}])
 
     return api
 

@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 from fastapi import Query
+from pydantic import BeforeValidator
 
 from voiceconsole.api.errors import ApiError
+
+_NUMBER = re.compile(r"[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?")
 
 
 @dataclass
@@ -24,6 +28,17 @@ async def paging(
     sort_order: Annotated[Literal["asc", "desc"], Query(alias="sortOrder")] = "desc",
 ) -> Paging:
     return Paging(page=page, per_page=per_page, sort_order=sort_order)
+
+
+def _iso_only(value: Any) -> Any:
+    """A bare number is not a date here (pydantic would read "0.5" as seconds since 1970)."""
+    if isinstance(value, int | float) or (isinstance(value, str) and _NUMBER.fullmatch(value.strip())):
+        raise ValueError("Must be an ISO 8601 date or date-time, e.g. 2026-11-01 or 2026-11-01T00:00:00Z")
+    return value
+
+
+# An ISO 8601 date or date-time query parameter; UTC when it names no zone (see `as_utc`).
+IsoDateTime = Annotated[datetime, BeforeValidator(_iso_only)]
 
 
 def as_utc(value: datetime | None, field: str) -> datetime | None:

@@ -8,7 +8,7 @@ import typer
 from sqlmodel import Session
 
 from voiceconsole.db import session_scope
-from voiceconsole.jobs.worker import run_worker
+from voiceconsole.jobs.worker import WorkerNotReady, run_worker
 from voiceconsole.migrations import upgrade
 from voiceconsole.models import PLANS, Organization
 from voiceconsole.services import accounts, api_keys
@@ -87,4 +87,8 @@ def worker(*, burst: bool, simple: bool) -> None:
     logging.basicConfig(level=get_settings().log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     # httpx logs every request at INFO: a sync of thousands of calls would flood the worker's log.
     logging.getLogger("httpx").setLevel(logging.WARNING)
-    run_worker(burst=burst, simple=simple)
+    try:
+        run_worker(burst=burst, simple=simple)
+    except WorkerNotReady as exc:
+        typer.echo(f"The worker cannot start: {exc}", err=True)
+        raise typer.Exit(1) from None

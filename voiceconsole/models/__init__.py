@@ -23,6 +23,7 @@ from voiceconsole.models.calls import (  # noqa: F401
     CallTag,
     Tag,
 )
+from voiceconsole.models.deployment import Deployment  # noqa: F401
 from voiceconsole.models.events import EVENT_TYPES, Event  # noqa: F401
 from voiceconsole.models.integrations import Integration  # noqa: F401
 from voiceconsole.models.notifications import (  # noqa: F401

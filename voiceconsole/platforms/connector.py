@@ -201,16 +201,13 @@ class Connector(ABC):
         """One call with its transcript."""
 
     @abstractmethod
-    def verify_webhook(self, headers: Mapping[str, str], body: bytes, secret: str) -> None:
-        """Raise WebhookVerificationError unless the raw body is signed by the platform with `secret`."""
+    def verify_webhook(self, headers: Mapping[str, str], body: bytes, secret: str) -> str:
+        """Raise WebhookVerificationError unless the raw body is signed by the platform with `secret`; else
+        return what identifies this delivery for replay protection (see `delivery_identity`)."""
 
     @abstractmethod
     def parse_webhook(self, body: bytes) -> CallRecord | None:
         """The call a finished-call webhook carries; None for event types we do not store."""
-
-    def replay_key(self, headers: Mapping[str, str], body: bytes) -> str:
-        """What identifies one signed delivery (for replay protection): the signature header by default."""
-        return hashlib.sha256(body).hexdigest()
 
     # -- HTTP ---------------------------------------------------------------------------------------
 
@@ -302,6 +299,15 @@ def header(headers: Mapping[str, str], name: str) -> str | None:
 
 def hmac_sha256_hex(key: str | bytes, message: bytes) -> str:
     return hmac.new(key.encode() if isinstance(key, str) else key, message, hashlib.sha256).hexdigest()
+
+
+def delivery_identity(body: bytes, timestamp: int | None = None) -> str:
+    """What a signed delivery is, whatever the spelling of its signature header: the signed timestamp and
+    the body. A platform's retry is signed afresh (a new timestamp) and passes; the same delivery sent
+    again, its header rewritten (case, spacing, prefixes, extra parts), is the same delivery. Without a
+    timestamp (a static secret signs nothing) the body alone identifies it."""
+    digest = hashlib.sha256(body).hexdigest()
+    return digest if timestamp is None else f"{timestamp}:{digest}"
 
 
 def check_timestamp(timestamp_s: float, window_s: float, *, now: float | None = None) -> None:

@@ -32,6 +32,7 @@ from voiceconsole.platforms.connector import (
     PlatformError,
     WebhookVerificationError,
     check_timestamp,
+    delivery_identity,
     equal,
     header,
     hmac_sha256_hex,
@@ -300,7 +301,7 @@ class ElevenLabsConnector(Connector):
 
     # -- webhooks -----------------------------------------------------------------------------------
 
-    def verify_webhook(self, headers: Mapping[str, str], body: bytes, secret: str) -> None:
+    def verify_webhook(self, headers: Mapping[str, str], body: bytes, secret: str) -> str:
         """ElevenLabs-Signature: t=<unix s>,v0=hex(HMAC-SHA256(secret, "{t}.{body}")); ±30 minutes."""
         if not secret:
             raise WebhookVerificationError("no webhook secret is configured for this integration")
@@ -314,9 +315,7 @@ class ElevenLabsConnector(Connector):
         check_timestamp(int(timestamp), self.signature_window_s)
         if not equal(hmac_sha256_hex(secret, timestamp.encode() + b"." + body), signature.lower()):
             raise WebhookVerificationError("ElevenLabs-Signature does not match")
-
-    def replay_key(self, headers: Mapping[str, str], body: bytes) -> str:
-        return (header(headers, "elevenlabs-signature") or "").strip()
+        return delivery_identity(body, int(timestamp))
 
     def parse_webhook(self, body: bytes) -> CallRecord | None:
         payload = json.loads(body)

@@ -32,6 +32,7 @@ from voiceconsole.platforms.connector import (
     PlatformError,
     WebhookVerificationError,
     check_timestamp,
+    delivery_identity,
     equal,
     header,
     hmac_sha256_hex,
@@ -172,7 +173,7 @@ def _tool_text(item: dict[str, Any]) -> str:
 # Connector (HTTP API and webhooks)
 # --------------------------------------------------------------------------------------------------
 
-_SIGNATURE = re.compile(r"^v=(\d+),d=([0-9a-f]{64})$")
+_SIGNATURE = re.compile(r"^v=(\d+),\s*d=([0-9a-fA-F]{64})$")
 _STORED_EVENTS = ("call_ended", "call_analyzed")
 _VOICE_ONLY = {"channel": {"op": "eq", "type": "string", "value": "voice"}}
 
@@ -288,7 +289,7 @@ class RetellConnector(Connector):
 
     # -- webhooks -----------------------------------------------------------------------------------
 
-    def verify_webhook(self, headers: Mapping[str, str], body: bytes, secret: str) -> None:
+    def verify_webhook(self, headers: Mapping[str, str], body: bytes, secret: str) -> str:
         """x-retell-signature: v=<ms>,d=hex(HMAC-SHA256(API key, body + ms)); ±5 minutes."""
         value = header(headers, "x-retell-signature")
         if not value:
@@ -297,11 +298,9 @@ class RetellConnector(Connector):
         if not match:
             raise WebhookVerificationError("malformed x-retell-signature header")
         check_timestamp(int(match[1]) / 1000, self.signature_window_s)
-        if not secret or not equal(hmac_sha256_hex(secret, body + match[1].encode()), match[2]):
+        if not secret or not equal(hmac_sha256_hex(secret, body + match[1].encode()), match[2].lower()):
             raise WebhookVerificationError("x-retell-signature does not match")
-
-    def replay_key(self, headers: Mapping[str, str], body: bytes) -> str:
-        return (header(headers, "x-retell-signature") or "").strip()
+        return delivery_identity(body, int(match[1]))
 
     def parse_webhook(self, body: bytes) -> CallRecord | None:
         payload = json.loads(body)

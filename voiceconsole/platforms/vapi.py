@@ -33,6 +33,7 @@ from voiceconsole.platforms.connector import (
     PlatformError,
     WebhookVerificationError,
     check_timestamp,
+    delivery_identity,
     equal,
     header,
     hmac_sha256_hex,
@@ -337,7 +338,7 @@ class VapiConnector(Connector):
 
     # -- webhooks -----------------------------------------------------------------------------------
 
-    def verify_webhook(self, headers: Mapping[str, str], body: bytes, secret: str) -> None:
+    def verify_webhook(self, headers: Mapping[str, str], body: bytes, secret: str) -> str:
         """HMAC credential: x-vapi-signature = hex(HMAC-SHA256(secret, "{x-timestamp}.{body}")), ±5 min.
 
         Also accepted, for servers set up the older way: the static `X-Vapi-Secret: <secret>` header,
@@ -355,7 +356,7 @@ class VapiConnector(Connector):
             given = signature.strip().removeprefix("sha256=")
             if not equal(hmac_sha256_hex(secret, timestamp.strip().encode() + b"." + body), given.lower()):
                 raise WebhookVerificationError("x-vapi-signature does not match")
-            return
+            return delivery_identity(body, stamp)
         static = header(headers, "x-vapi-secret")
         if static is None:
             scheme, _, token = (header(headers, "authorization") or "").partition(" ")
@@ -364,11 +365,7 @@ class VapiConnector(Connector):
             raise WebhookVerificationError("missing x-vapi-signature (or X-Vapi-Secret) header")
         if not equal(static, secret):
             raise WebhookVerificationError("X-Vapi-Secret does not match")
-
-    def replay_key(self, headers: Mapping[str, str], body: bytes) -> str:
-        signature = header(headers, "x-vapi-signature") or header(headers, "x-signature")
-        # A static secret signs nothing: the body itself identifies the delivery.
-        return signature.strip() if signature else super().replay_key(headers, body)
+        return delivery_identity(body)  # a static secret signs nothing: the body identifies the delivery
 
     def parse_webhook(self, body: bytes) -> CallRecord | None:
         payload = json.loads(body)

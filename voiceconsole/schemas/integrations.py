@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from pydantic import Field
+
 from voiceconsole.schemas.base import PublicModel
 
 
@@ -25,6 +27,21 @@ class IntegrationOut(PublicModel):
     webhook_url: str
     webhook_secret: str | None = None  # shown to owners and admins, to paste into the platform
     webhook_note: str
+    sync_waiting_since: datetime | None = Field(
+        default=None,
+        description=(
+            "Set while a requested or scheduled sync waits for another sync of this integration to finish "
+            "(or for the lock a stopped worker left to lapse, within a minute): since when it has waited. "
+            "Null when no sync waits. Independent of `status`, which describes the last sync."
+        ),
+    )
+    sync_retry_at: datetime | None = Field(
+        default=None,
+        description=(
+            "While a sync waits: when it is tried again (it starts sooner if the running sync ends first). "
+            "Null when no sync waits."
+        ),
+    )
 
 
 class WorkQueued(PublicModel):

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import importlib
 import json
+import time
 
 import httpx
 import pytest
@@ -97,3 +98,34 @@ def test_nul_and_broken_characters_in_the_text_are_cleaned_and_the_call_is_store
     stored = json.dumps([row.transcript, row.summary, row.transcript_turns, row.platform_analysis], ensure_ascii=False)
     assert "\x00" not in stored and "\\u0000" not in stored
     stored.encode("utf-8")  # no unpaired surrogate left
+
+
+def _respelled(platform: str, headers: dict[str, str]) -> list[dict[str, str]]:
+    """The same signed delivery with its signature header rewritten in ways the platform check accepts."""
+    if platform == "vapi":
+        sig = headers["x-vapi-signature"]
+        variants = [sig.upper(), f"sha256={sig}", f"sha256={sig.upper()}"]
+        return [{**headers, "x-vapi-signature": v} for v in variants]
+    if platform == "elevenlabs":
+        t, v0 = (part.split("=", 1)[1] for part in headers["ElevenLabs-Signature"].split(","))
+        variants = [f"t={t},v0={v0.upper()}", f"t={t}, v0={v0}", f"t={t},v0={v0},v1=junk", f"v0={v0},t={t}"]
+        return [{**headers, "ElevenLabs-Signature": v} for v in variants]
+    v, d = (part.split("=", 1)[1] for part in headers["x-retell-signature"].split(","))
+    return [{**headers, "x-retell-signature": value} for value in (f"v={v},d={d.upper()}", f"v={v}, d={d}")]
+
+
+@pytest.mark.parametrize("platform", PLATFORMS)
+def test_a_replay_is_refused_however_its_signature_header_is_spelled(platform, sim, factory, db, app_url):
+    org, integration = connect(factory, sim, platform)
+    call = _conversation(sim, platform)
+    headers, body = build_webhook(platform, EVENTS[platform], call, secret=webhook_secret(integration))
+    assert _post(app_url, integration, headers, body).status_code == 200
+    for variant in _respelled(platform, headers):
+        replay = _post(app_url, integration, variant, body)
+        assert replay.status_code == 409, (variant, replay.text)
+    # The platform's own retry is signed afresh (a later timestamp): accepted, and stored once.
+    later, body_again = build_webhook(
+        platform, EVENTS[platform], call, secret=webhook_secret(integration), timestamp=time.time() + 2
+    )
+    assert _post(app_url, integration, later, body_again).status_code == 200
+    assert len(_stored(db, org)) == 1

@@ -353,8 +353,9 @@ def test_the_lock_lets_one_sync_run_at_a_time(sim, factory, db, sync_queue):
     held = sync_lock(integration.id)
     assert held.acquire(blocking=False)
     try:
-        outcome = _sync(integration)  # a second sync while one is "running"
-        assert outcome["result"]["status"] == "skipped" and outcome["result"]["reason"] == "already running"
+        outcome = _sync(integration)  # a second sync while one is "running": it waits (test_sync_lock.py)
+        assert outcome["result"]["status"] == "waiting" and outcome["result"]["reason"] == "another sync holds the lock"
+        assert outcome["result"]["retryAt"]
         assert len(_calls(db, org)) == 0 and not sim.requests("vapi")
     finally:
         held.release()
@@ -366,7 +367,7 @@ def test_the_lock_lets_one_sync_run_at_a_time(sim, factory, db, sync_queue):
         t.start()
     for t in threads:
         t.join(60)
-    assert sorted(r.status for r in results) in (["active", "skipped"], ["active", "active"])
+    assert sorted(r.status for r in results) in (["active", "waiting"], ["active", "active"])
     calls = _calls(db, org)
     assert len(calls) == len({c.platform_call_id for c in calls}) == SIM_CALLS
 

@@ -1,6 +1,5 @@
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Depends, Query
@@ -11,7 +10,7 @@ from voiceconsole.api.deps import PrincipalDep, SessionDep, release
 from voiceconsole.api.envelope import ok, ok_response
 from voiceconsole.api.errors import ApiError
 from voiceconsole.api.inputs import RequestBody
-from voiceconsole.api.params import Paging, as_utc, check_range, paging
+from voiceconsole.api.params import IsoDateTime, Paging, as_utc, check_range, paging
 from voiceconsole.models.types import pk, utcnow
 from voiceconsole.services import calls as calls_service
 from voiceconsole.services.calls import CallFilters
@@ -26,8 +25,12 @@ class NoteIn(RequestBody):
     body: str = Field(min_length=1, max_length=calls_service.MAX_NOTE_LENGTH, examples=["Caller asked for a callback."])
 
 
+# A tag as written: some non-space text, at most MAX_TAG_LENGTH once trimmed (stored lowercase).
+Tag = Annotated[str, Field(min_length=1, max_length=calls_service.MAX_TAG_LENGTH, pattern=r"\S")]
+
+
 class TagsIn(RequestBody):
-    tags: list[str] = Field(min_length=1, max_length=calls_service.MAX_TAGS_PER_REQUEST, examples=[["follow-up"]])
+    tags: list[Tag] = Field(min_length=1, max_length=calls_service.MAX_TAGS_PER_REQUEST, examples=[["follow-up"]])
 
 
 async def call_filters(
@@ -42,8 +45,8 @@ async def call_filters(
     platform: Literal["retell", "vapi", "elevenlabs"] | None = None,
     direction: Literal["inbound", "outbound"] | None = None,
     search: Annotated[str | None, Query(max_length=200, description="Words in the transcript or summary")] = None,
-    date_from: Annotated[datetime | None, Query(alias="dateFrom", description="ISO 8601; UTC if no zone")] = None,
-    date_to: Annotated[datetime | None, Query(alias="dateTo", description="ISO 8601; UTC if no zone")] = None,
+    date_from: Annotated[IsoDateTime | None, Query(alias="dateFrom", description="ISO 8601; UTC if no zone")] = None,
+    date_to: Annotated[IsoDateTime | None, Query(alias="dateTo", description="ISO 8601; UTC if no zone")] = None,
     scored: Annotated[
         bool | None,
         Query(

@@ -2,16 +2,17 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Query, Request
-from pydantic import Field
+from pydantic import BaseModel, Field
 from starlette.concurrency import run_in_threadpool
 
 from voiceconsole.api.deps import PrincipalDep, SessionDep
 from voiceconsole.api.envelope import ok
 from voiceconsole.api.inputs import CamelBody, check_text_params
 from voiceconsole.db import session_scope
+from voiceconsole.schemas import IntegrationOut
 from voiceconsole.services import integrations as service
 from voiceconsole.services.intake.webhooks import receive_platform_webhook
 
@@ -19,8 +20,12 @@ router = APIRouter(prefix="/integrations", tags=["integrations"])
 
 
 class IntegrationIn(CamelBody):
-    platform: str = Field(examples=["retell"], description="retell | vapi | elevenlabs")
-    api_key: str = Field(max_length=500, description="The platform's API key; stored encrypted, never shown again")
+    platform: Literal["retell", "vapi", "elevenlabs"] = Field(examples=["retell"])
+    api_key: str = Field(
+        max_length=500,
+        pattern=r"^\s*\S+\s*$",  # one word: surrounding spaces are trimmed
+        description="The platform's API key; stored encrypted, never shown again",
+    )
     label: str | None = Field(default=None, max_length=200, examples=["Bright Smile – Retell"])
     base_url: str | None = Field(
         default=None,
@@ -37,13 +42,27 @@ class IntegrationPatch(CamelBody):
     webhook_secret: str | None = Field(default=None, max_length=500)
 
 
+class OneIntegration(BaseModel):
+    """The envelope of one integration (documentation only: the routes return it as built)."""
+
+    data: IntegrationOut
+    meta: dict[str, Any] = Field(default_factory=dict)
+
+
+class IntegrationList(BaseModel):
+    """The envelope of the list of integrations (documentation only)."""
+
+    data: list[IntegrationOut]
+    meta: dict[str, Any] = Field(default_factory=dict, examples=[{"total": 1}])
+
+
 def _out(session, principal, integration_id: str) -> dict:
     return service.get_integration(
         session, org=principal.org, integration_id=integration_id, actor=principal.actor
     ).wire()
 
 
-@router.get("", summary="List connected platform accounts")
+@router.get("", summary="List connected platform accounts", responses={200: {"model": IntegrationList}})
 def list_integrations(
     principal: PrincipalDep,
     session: SessionDep,
@@ -55,7 +74,12 @@ def list_integrations(
     return ok([i.wire() for i in items], total=len(items))
 
 
-@router.post("", status_code=201, summary="Connect a platform account (the first sync is queued)")
+@router.post(
+    "",
+    status_code=201,
+    summary="Connect a platform account (the first sync is queued)",
+    responses={201: {"model": OneIntegration}},
+)
 def create_integration(body: IntegrationIn, principal: PrincipalDep, session: SessionDep):
     integration = service.create_integration(
         session,
@@ -74,12 +98,20 @@ def create_integration(body: IntegrationIn, principal: PrincipalDep, session: Se
     return ok(_out(session, principal, integration.public_id), syncQueued=queued)
 
 
-@router.get("/{integration_id}", summary="One integration, with its webhook URL and secret")
+@router.get(
+    "/{integration_id}",
+    summary="One integration, with its webhook URL and secret",
+    responses={200: {"model": OneIntegration}},
+)
 def get_integration(integration_id: str, principal: PrincipalDep, session: SessionDep):
     return ok(_out(session, principal, integration_id))
 
 
-@router.patch("/{integration_id}", summary="Rename, or set the webhook secret the platform gave you")
+@router.patch(
+    "/{integration_id}",
+    summary="Rename, or set the webhook secret the platform gave you",
+    responses={200: {"model": OneIntegration}},
+)
 def update_integration(integration_id: str, body: IntegrationPatch, principal: PrincipalDep, session: SessionDep):
     service.update_integration(
         session,
@@ -107,7 +139,9 @@ def sync_integration(integration_id: str, principal: PrincipalDep, session: Sess
     )
 
 
-@router.delete("/{integration_id}", summary="Disconnect (agents and calls are kept)")
+@router.delete(
+    "/{integration_id}", summary="Disconnect (agents and calls are kept)", responses={200: {"model": OneIntegration}}
+)
 def disconnect_integration(integration_id: str, principal: PrincipalDep, session: SessionDep):
     service.disconnect_integration(session, org=principal.org, integration_id=integration_id, actor=principal.actor)
     session.commit()

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Query
 from pydantic import ConfigDict, Field
 from pydantic.alias_generators import to_camel
+from pydantic.config import JsonDict
 
 from voiceconsole.api.deps import PrincipalDep, SessionDep
 from voiceconsole.api.envelope import ok
@@ -15,6 +16,7 @@ from voiceconsole.services.notifications import channels as service
 from voiceconsole.services.notifications import deliveries as delivery
 
 router = APIRouter(prefix="/notification-channels", tags=["notification channels"])
+EventType = Literal["call.completed", "call.low_score", "call.new", "agent.status_change", "daily_summary"]
 
 
 class _StrictBody(CamelBody):
@@ -23,8 +25,19 @@ class _StrictBody(CamelBody):
     model_config = ConfigDict(alias_generator=to_camel, populate_by_name=True, extra="forbid")
 
 
+# Webhook, Slack and Discord channels need a URL and take no email; email channels the reverse.
+_TARGET_BY_KIND: JsonDict = {
+    "if": {"properties": {"kind": {"const": "email"}}},
+    "then": {"required": ["email"], "not": {"required": ["url"]}},
+    "else": {"required": ["url"], "not": {"required": ["email"]}},
+}
+
+
 class ChannelIn(_StrictBody):
-    kind: str = Field(examples=["webhook"], description="webhook | slack | discord | email")
+    model_config = ConfigDict(
+        alias_generator=to_camel, populate_by_name=True, extra="forbid", json_schema_extra={"allOf": [_TARGET_BY_KIND]}
+    )
+    kind: Literal["webhook", "slack", "discord", "email"] = Field(examples=["webhook"])
     url: str | None = Field(
         default=None,
         max_length=2000,
@@ -32,8 +45,9 @@ class ChannelIn(_StrictBody):
         "VOICECONSOLE_ALLOW_PRIVATE_TARGETS=1)",
     )
     email: str | None = Field(default=None, max_length=320, description="email channels: the address")
-    events: list[str] = Field(
+    events: list[EventType] = Field(
         examples=[["call.low_score"]],
+        min_length=1,
         max_length=10,
         description="call.completed, call.low_score, call.new, agent.status_change, daily_summary",
     )
@@ -46,7 +60,7 @@ class ChannelIn(_StrictBody):
 
 class ChannelPatch(_StrictBody):
     name: str | None = Field(default=None, max_length=200)
-    events: list[str] | None = Field(default=None, max_length=10)
+    events: list[EventType] | None = Field(default=None, min_length=1, max_length=10)
     url: str | None = Field(default=None, max_length=2000)
     email: str | None = Field(default=None, max_length=320)
     client_id: str | None = Field(default=None, max_length=32, description="A client id, or null for every client")
@@ -66,7 +80,7 @@ def create_channel(body: ChannelIn, principal: PrincipalDep, session: SessionDep
         org=principal.org,
         actor=principal.actor,
         kind=body.kind,
-        events=body.events,
+        events=list(body.events),
         name=body.name,
         url=body.url,
         email=body.email,
@@ -115,7 +129,7 @@ def list_deliveries(
     session: SessionDep,
     page: Annotated[int, Query(ge=1, le=100_000)] = 1,
     per_page: Annotated[int, Query(alias="perPage", ge=1, le=100)] = 20,
-    status: Annotated[str | None, Query(description="pending | delivering | held | succeeded | failed")] = None,
+    status: Literal["pending", "delivering", "held", "succeeded", "failed"] | None = None,
 ):
     items, total = delivery.list_deliveries(
         session,

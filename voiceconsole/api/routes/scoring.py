@@ -6,7 +6,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter
 from fastapi.responses import JSONResponse
-from pydantic import BaseModel, ConfigDict, Field, StrictInt
+from pydantic import BaseModel, ConfigDict, Field, StrictInt, WithJsonSchema
 
 from voiceconsole.api.deps import PrincipalDep, SessionDep
 from voiceconsole.api.envelope import ok
@@ -26,14 +26,22 @@ WEIGHTS_DOC = (
 POLL_SECONDS = 3
 
 
+_THRESHOLD_SCHEMA = {"type": "integer", "minimum": 0, "maximum": 100, "description": "Alert below this score"}
+# At least one of the fields: a body that changes nothing is refused (422 naming `body`).
+_SOME = ConfigDict(extra="forbid", json_schema_extra={"minProperties": 1})
+
+
 class OrgScoringIn(RequestBody):
-    model_config = ConfigDict(extra="forbid")
+    model_config = _SOME
     weights: dict[str, Any] | None = Field(default=None, description=WEIGHTS_DOC + "; null restores the defaults")
-    alertThreshold: Threshold | None = Field(default=None, examples=[60])  # camelCase: the wire name
+    # Not nullable: an organization always has a threshold (the schema says so; null is refused with 422).
+    alertThreshold: Annotated[Threshold | None, WithJsonSchema(_THRESHOLD_SCHEMA)] = Field(  # camelCase: wire name
+        default=None, examples=[60]
+    )
 
 
 class ClientScoringIn(RequestBody):
-    model_config = ConfigDict(extra="forbid")
+    model_config = _SOME
     weights: dict[str, Any] | None = Field(default=None, description=WEIGHTS_DOC + "; null uses the organization's")
     alertThreshold: Threshold | None = Field(default=None, description="null uses the organization's")
 

@@ -14,6 +14,7 @@ from limits import RateLimitItem, parse
 from limits.storage import RedisStorage, storage_from_string
 from limits.strategies import MovingWindowRateLimiter
 
+from voiceconsole.redis_client import CONNECT_TIMEOUT_S
 from voiceconsole.services.billing.plans import CATALOGUE
 from voiceconsole.settings import get_settings
 
@@ -32,7 +33,8 @@ def _storage_uri(redis_url: str) -> str:
 
 @lru_cache(maxsize=1)
 def get_limiter() -> MovingWindowRateLimiter:
-    return MovingWindowRateLimiter(storage_from_string(_storage_uri(get_settings().redis_url)))
+    storage = storage_from_string(_storage_uri(get_settings().redis_url), socket_connect_timeout=CONNECT_TIMEOUT_S)
+    return MovingWindowRateLimiter(storage)
 
 
 @dataclass
@@ -164,7 +166,7 @@ def _async_script():
     script = _async_clients.get(loop)
     if script is None:
         url = get_settings().redis_url
-        client = aioredis.Redis.from_url(url)
+        client = aioredis.Redis.from_url(url, socket_connect_timeout=CONNECT_TIMEOUT_S)
         script = client.register_script(_CHECK_LUA)
         _async_clients[loop] = script
     return script

@@ -4,8 +4,14 @@ Promises:
 - Incremental: calls are walked from `integration.sync_cursor` with the platform's own pagination.
 - Resumable: each page is stored in one transaction together with the cursor that follows it, so
   a worker killed mid-sync resumes after the last stored page: nothing lost, nothing twice.
-- One at a time: a Redis lock (with a TTL, renewed after every page) per integration; a second
-  sync of the same integration returns at once.
+- One at a time: a Redis lock per integration, with a short TTL (`LOCK_TTL_S`) that a heartbeat thread
+  renews while the sync runs, however long a platform takes over one page. A worker killed mid-sync
+  leaves a lock that lapses within the TTL; a sync that finds its lock lapsed and taken stops before
+  storing another page.
+- Not lost when it must wait: a sync that finds the lock taken is queued again for when the lock's
+  remaining TTL has passed (one retry per integration, the earliest: `enqueue.sync_at`), and sooner if
+  the running sync ends first; meanwhile the integration shows it waiting, since when and until when
+  (services/integrations/sync_waiting.py).
 - Idempotent: calls and agents are upserts on the platforms' ids.
 - Agents missing from the platform's list go offline (and come back online), each change
   recorded as an `agent.status_change` event. New calls are recorded as `call.new` events, and
@@ -21,13 +27,14 @@ import queue
 import threading
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from datetime import datetime
-from typing import Any
+from datetime import datetime, timedelta
+from typing import Any, cast
 
-from redis.exceptions import LockError
+from redis.exceptions import LockError, RedisError
 from redis.lock import Lock
 from sqlmodel import Session, select
 
+from voiceconsole import enqueue
 from voiceconsole.db import session_scope
 from voiceconsole.models import Agent, Integration, Organization
 from voiceconsole.models.types import pk, utcnow
@@ -36,19 +43,26 @@ from voiceconsole.platforms.connector import CallPage, PlatformAuthError, Platfo
 from voiceconsole.redis_client import get_redis
 from voiceconsole.services.intake.store import Intake, store_calls, upsert_agent
 from voiceconsole.services.integrations import auth_error_message, connector_for
+from voiceconsole.services.integrations.sync_waiting import clear_waiting, mark_waiting, waiting_sync
 from voiceconsole.services.net_guard import UnsafeTarget
 from voiceconsole.services.notifications.events import NEWS_WINDOW, agent_status_payload, record_event
 from voiceconsole.services.text import is_storable
 
 log = logging.getLogger(__name__)
-LOCK_TTL_S = 15 * 60  # renewed after every page; a killed worker's lock lapses after this
+# A stopped worker's lock lapses after LOCK_TTL_S; a live sync's heartbeat renews it every third of that,
+# so two beats may fail (a Redis blip, a stalled process) before it is lost.
+LOCK_TTL_S: float = 60.0
+HEARTBEATS_PER_TTL = 3
+RETRY_MARGIN_S: float = 2.0  # a waiting sync runs this long (up to a second more) after its lock lapses
+HAND_OVER_AHEAD_S = 1.0  # a waiting sync due sooner than this is left to its own retry
 
 
 @dataclass
 class SyncResult:
     integration_id: int
-    status: str = "active"  # active | error | skipped
+    status: str = "active"  # active | error | skipped | waiting (for the lock: retried at retry_at)
     reason: str | None = None
+    retry_at: datetime | None = None
     agents: int = 0
     agents_offline: int = 0
     pages: int = 0
@@ -68,6 +82,7 @@ class SyncResult:
             "newCalls": self.new_calls,
             "updatedCalls": self.updated_calls,
             "error": self.error,
+            "retryAt": self.retry_at.isoformat() if self.retry_at else None,
         }
 
 
@@ -75,28 +90,100 @@ class SyncInterrupted(Exception):
     """The integration was disconnected while its sync ran."""
 
 
+class SyncLockLost(Exception):
+    """The sync's lock lapsed (this process stalled past its TTL) and may be another sync's by now."""
+
+
 def lock_name(integration_id: int) -> str:
     return f"vc:sync-lock:{integration_id}"
 
 
-def sync_lock(integration_id: int, *, ttl_s: int = LOCK_TTL_S) -> Lock:
-    return get_redis().lock(lock_name(integration_id), timeout=ttl_s)
+def sync_lock(integration_id: int, *, ttl_s: float | None = None) -> Lock:
+    """The integration's sync lock. Not thread-local: the heartbeat thread renews what the sync acquired."""
+    return get_redis().lock(lock_name(integration_id), timeout=ttl_s or LOCK_TTL_S, thread_local=False)
+
+
+@contextlib.contextmanager
+def heartbeat(lock: Lock) -> Iterator[threading.Event]:
+    """Renew the held lock's TTL from a thread, `HEARTBEATS_PER_TTL` times per TTL, until the block ends:
+    a live sync keeps its lock while it waits minutes on one platform page, and a killed one stops
+    renewing it. The event yielded is set if the lock was lost (lapsed, or taken since)."""
+    ttl = float(lock.timeout or LOCK_TTL_S)
+    stop, lost = threading.Event(), threading.Event()
+
+    def beat() -> None:
+        while not stop.wait(ttl / HEARTBEATS_PER_TTL):
+            try:
+                lock.reacquire()  # the TTL starts again
+            except LockError:  # checked before RedisError, its base
+                log.warning("the sync lock %s lapsed while its sync ran", lock.name)
+                lost.set()
+                return
+            except RedisError as exc:  # a blip: the TTL covers the next beats
+                log.warning("could not renew the sync lock %s: %s", lock.name, exc)
+
+    thread = threading.Thread(target=beat, name="sync-lock-heartbeat", daemon=True)
+    thread.start()
+    try:
+        yield lost
+    finally:
+        stop.set()
+        thread.join(timeout=10)
 
 
 def sync_integration(integration_id: int, *, retry: RetryPolicy | None = None) -> SyncResult:
-    """Sync one integration now (in this process). Returns at once if its sync is already running."""
+    """Sync one integration now (in this process). If another sync of it holds the lock, this one is queued
+    again for when the lock is free and returns at once ("waiting")."""
     lock = sync_lock(integration_id)
     if not lock.acquire(blocking=False):
-        log.info("sync of integration %s skipped: another sync holds the lock", integration_id)
-        return SyncResult(integration_id, status="skipped", reason="already running")
+        return _wait_for_lock(integration_id, "another sync holds the lock")
     try:
-        return _sync_locked(integration_id, lock, retry)
+        clear_waiting(integration_id)  # the sync that waited (if one did) is this one
+        with heartbeat(lock) as lost:
+            return _sync_locked(integration_id, lost, retry)
+    except SyncLockLost:
+        log.warning("sync of integration %s stopped: its lock lapsed and may be another sync's", integration_id)
+        return _wait_for_lock(integration_id, "lost the lock to another sync")
     finally:
-        with contextlib.suppress(LockError):  # lapsed (a very long page): nothing to release
+        try:
             lock.release()
+        except LockError:
+            pass  # lapsed: nothing to release, nothing held to hand over
+        else:
+            _hand_over(integration_id)
 
 
-def _sync_locked(integration_id: int, lock: Lock, retry: RetryPolicy | None) -> SyncResult:
+def _wait_for_lock(integration_id: int, reason: str) -> SyncResult:
+    """Queue this sync again for when the lock is free (its remaining TTL, plus a margin) and show the
+    integration waiting. Retries of one integration collapse into the earliest."""
+    remaining_ms = cast("int", get_redis().pttl(lock_name(integration_id)))  # -2: gone since, -1: no TTL
+    wait_s = remaining_ms / 1000 if remaining_ms >= 0 else (0.0 if remaining_ms == -2 else LOCK_TTL_S)
+    # In whole seconds, rounded up: RQ's scheduler keeps no finer time, and would round down (too early).
+    retry_at = _next_second(utcnow() + timedelta(seconds=wait_s + RETRY_MARGIN_S))
+    enqueue.sync_at(integration_id, retry_at)
+    waiting = mark_waiting(integration_id, retry_at)
+    log.info("sync of integration %s waits (%s); retrying at %s", integration_id, reason, waiting.retry_at.isoformat())
+    return SyncResult(integration_id, status="waiting", reason=reason, retry_at=waiting.retry_at)
+
+
+def _next_second(moment: datetime) -> datetime:
+    whole = moment.replace(microsecond=0)
+    return whole if whole == moment else whole + timedelta(seconds=1)
+
+
+def _hand_over(integration_id: int) -> None:
+    """The lock is free: a sync that waited for it runs now rather than at its retry time."""
+    try:
+        waiting = waiting_sync(integration_id)
+        now = utcnow()
+        if waiting is not None and waiting.retry_at > now + timedelta(seconds=HAND_OVER_AHEAD_S):
+            enqueue.sync_at(integration_id, now)  # replaces the later retry
+            mark_waiting(integration_id, now)
+    except RedisError as exc:  # the waiting sync still runs at its retry time
+        log.warning("could not hand over the sync lock of integration %s: %s", integration_id, exc)
+
+
+def _sync_locked(integration_id: int, lost: threading.Event, retry: RetryPolicy | None) -> SyncResult:
     result = SyncResult(integration_id)
     started = utcnow()
     with session_scope() as session:
@@ -115,17 +202,20 @@ def _sync_locked(integration_id: int, lock: Lock, retry: RetryPolicy | None) -> 
             with session_scope() as session:
                 result.agents, result.agents_offline = _store_agents(session, integration_id, agents)
             for page in prefetched(connector.list_calls(cursor or None)):
+                if lost.is_set():  # another sync may be storing pages now: leave them to it
+                    raise SyncLockLost
                 intake = _store_page(integration_id, page.records, page.cursor, events_since)
                 result.intake.merge(intake)
                 result.pages += 1
                 result.new_calls += len(intake.new_call_ids)
                 result.updated_calls += len(intake.updated_call_ids)
-                lock.reacquire()  # renew the TTL: still alive
     except PlatformAuthError as exc:
         return _finish(result, started, error=auth_error_message(platform, exc.status_code))
     except SyncInterrupted:
         result.status, result.reason = "skipped", "disconnected during the sync"
         return result
+    except SyncLockLost:
+        raise  # not the sync's failure: it waits for the lock again (sync_integration)
     except PlatformError as exc:
         _finish(result, started, error=exc.message)
         raise

@@ -5,9 +5,10 @@ and never calls the platform. A delivery is accepted only when
 - the integration exists, is connected and is of that platform (else 404);
 - its signature (or Vapi's static secret) checks out and its timestamp is inside the platform's
   window (else 401, nothing stored);
-- the same signed delivery was not accepted before (a Redis SET NX of the signature, kept for the
-  window; else 409, nothing stored). A platform's retry is signed afresh, passes, and is an upsert,
-  so the same call delivered twice is stored once.
+- the same signed delivery was not accepted before (a Redis SET NX of what was signed, the timestamp
+  and the body, whatever the spelling of the signature header; kept for the window; else 409, nothing
+  stored). A platform's retry is signed afresh, passes, and is an upsert, so the same call delivered
+  twice is stored once.
 """
 
 from __future__ import annotations
@@ -72,13 +73,13 @@ def receive_platform_webhook(
     integration = _integration(session, platform, integration_id)
     connector = webhook_verifier(integration)
     try:
-        connector.verify_webhook(headers, body, webhook_secret(integration) or "")
+        delivery = connector.verify_webhook(headers, body, webhook_secret(integration) or "")
     except WebhookVerificationError as exc:
         log.info("webhook for integration %s refused: %s", integration.public_id, exc)
         raise WebhookRejected(
             "Webhook signature verification failed", [{"field": "signature", "message": str(exc)}]
         ) from exc
-    material = f"{integration.id}:{connector.replay_key(headers, body)}"
+    material = f"{integration.id}:{delivery}"  # what was signed, not how the header spells it
     replay_key = REPLAY_PREFIX + hashlib.sha256(material.encode()).hexdigest()
     window_s = connector.signature_window_s
     if not _claim(replay_key, int(2 * window_s + 60)):

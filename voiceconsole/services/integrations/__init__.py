@@ -1,6 +1,7 @@
 """Connected platform accounts: connecting, listing, testing and disconnecting them (`connections`), a
 connector for a stored integration (`connectors`), the connection test a worker runs
-(`connection_test`), and which integrations are due for their periodic sync (`schedule`).
+(`connection_test`), which integrations are due for their periodic sync (`schedule`), and a sync
+waiting for another one's lock, as the integration shows it (`sync_waiting`).
 
 Nothing here calls a platform inside a web request: tests and syncs are jobs (DESIGN.md §2).
 """
@@ -25,10 +26,12 @@ from voiceconsole.services.integrations.connections import (
 )
 from voiceconsole.services.integrations.connectors import connector_for, webhook_verifier
 from voiceconsole.services.integrations.schedule import due_integration_ids
+from voiceconsole.services.integrations.sync_waiting import SyncWaiting, waiting_syncs
 
 __all__ = [
     "AUTH_ERROR_MESSAGE",
     "WEBHOOK_NOTES",
+    "SyncWaiting",
     "auth_error_message",
     "connector_for",
     "create_integration",
@@ -43,6 +46,7 @@ __all__ = [
     "request_test",
     "run_connection_test",
     "update_integration",
+    "waiting_syncs",
     "webhook_secret",
     "webhook_url",
     "webhook_verifier",

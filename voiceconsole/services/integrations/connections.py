@@ -22,6 +22,7 @@ from voiceconsole.services.access import audit
 from voiceconsole.services.access.actor import Actor
 from voiceconsole.services.access.permissions import is_manager, require_manager, require_staff
 from voiceconsole.services.errors import Conflict, NotFound, ValidationFailed
+from voiceconsole.services.integrations.sync_waiting import SyncWaiting, waiting_syncs
 from voiceconsole.services.net_guard import UnsafeTarget, check_base_url
 from voiceconsole.services.security import decrypt, encrypt, new_signing_secret
 from voiceconsole.settings import get_settings
@@ -75,7 +76,10 @@ def webhook_secret(integration: Integration) -> str | None:
     return decrypt(integration.webhook_secret_encrypted) if integration.webhook_secret_encrypted else None
 
 
-def integration_out(integration: Integration, *, actor: Actor, agent_count: int = 0) -> IntegrationOut:
+def integration_out(
+    integration: Integration, *, actor: Actor, agent_count: int = 0, waiting: SyncWaiting | None = None
+) -> IntegrationOut:
+    """The integration as shown; `waiting`: its sync waiting for the sync lock (sync_waiting.py), if any."""
     shown_secret = None
     if integration.platform != "retell" and is_manager(actor) and integration.webhook_secret_encrypted:
         shown_secret = decrypt(integration.webhook_secret_encrypted)
@@ -95,6 +99,8 @@ def integration_out(integration: Integration, *, actor: Actor, agent_count: int 
         webhook_url=webhook_url(integration),
         webhook_secret=shown_secret,
         webhook_note=WEBHOOK_NOTES[integration.platform],
+        sync_waiting_since=waiting.since if waiting else None,
+        sync_retry_at=waiting.retry_at if waiting else None,
     )
 
 
@@ -118,7 +124,11 @@ def list_integrations(
         query = query.where(col(Integration.disconnected_at).is_(None))
     integrations = list(session.exec(query.order_by(col(Integration.created_at), col(Integration.id))))
     counts = _agent_counts(session, [pk(i) for i in integrations])
-    return [integration_out(i, actor=actor, agent_count=counts.get(pk(i), 0)) for i in integrations]
+    waiting = waiting_syncs([pk(i) for i in integrations if i.disconnected_at is None])
+    return [
+        integration_out(i, actor=actor, agent_count=counts.get(pk(i), 0), waiting=waiting.get(pk(i)))
+        for i in integrations
+    ]
 
 
 def find_integration(session: Session, *, org: Organization, integration_id: str) -> Integration:
@@ -134,8 +144,12 @@ def find_integration(session: Session, *, org: Organization, integration_id: str
 def get_integration(session: Session, *, org: Organization, integration_id: str, actor: Actor) -> IntegrationOut:
     require_staff(actor, "platform integrations")
     integration = find_integration(session, org=org, integration_id=integration_id)
+    waiting = waiting_syncs([pk(integration)]) if integration.disconnected_at is None else {}
     return integration_out(
-        integration, actor=actor, agent_count=_agent_counts(session, [pk(integration)]).get(pk(integration), 0)
+        integration,
+        actor=actor,
+        agent_count=_agent_counts(session, [pk(integration)]).get(pk(integration), 0),
+        waiting=waiting.get(pk(integration)),
     )
 
 

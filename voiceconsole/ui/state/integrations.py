@@ -1,9 +1,12 @@
 """Settings → Integrations: connect a platform account, see its status, test, sync, disconnect.
 
-Testing and syncing run as jobs; the page refreshes itself every few seconds to show their outcome.
+Testing and syncing run as jobs; the page refreshes itself every few seconds to show their outcome,
+and a sync waiting for another one (or for a stopped worker's lock to lapse) with its retry time.
 """
 
 from __future__ import annotations
+
+from datetime import datetime
 
 import reflex as rx
 
@@ -16,6 +19,22 @@ from voiceconsole.ui.state.auth import AuthState, OrgScope
 from voiceconsole.ui.state.confirmation import ConfirmationMixin
 
 PLATFORM_OPTIONS = [("retell", "Retell"), ("vapi", "Vapi"), ("elevenlabs", "ElevenLabs")]
+
+
+def _clock(value: datetime, tz: str) -> str:
+    """A time within the next minutes, to the second: 14:03:27 in the organization's timezone."""
+    return f"{value.astimezone(fmt.zone(tz)):%H:%M:%S}"
+
+
+def sync_waiting_text(item: IntegrationOut, tz: str) -> str:
+    """Why the sync has not run yet, since when, and when it is tried again; empty when none waits."""
+    if item.sync_waiting_since is None or item.sync_retry_at is None:
+        return ""
+    return (
+        f"A sync has been waiting since {fmt.datetime_label(item.sync_waiting_since, tz)} for another sync of this "
+        "account to finish (or for the lock of a stopped worker to lapse). "
+        f"It is retried at {_clock(item.sync_retry_at, tz)}, or as soon as the other sync ends."
+    )
 
 
 def integration_row(item: IntegrationOut, tz: str) -> dict[str, str]:
@@ -33,6 +52,8 @@ def integration_row(item: IntegrationOut, tz: str) -> dict[str, str]:
         "webhook_secret": item.webhook_secret or "",
         "webhook_note": item.webhook_note,
         "base_url": item.base_url or "",
+        "sync_waiting": sync_waiting_text(item, tz),
+        "sync_retry_at": _clock(item.sync_retry_at, tz) if item.sync_retry_at else "",
     }
 
 

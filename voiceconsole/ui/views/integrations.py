@@ -218,6 +218,18 @@ def integration_card(item: rx.Var) -> rx.Component:
                 platform_badge(item["platform"]),
                 rx.text(item["label"], weight="bold", size="3", data_testid="integration-label-text"),
                 status_badge(item["status"]),
+                rx.cond(
+                    item["sync_waiting"] != "",
+                    rx.badge(
+                        rx.icon("hourglass", size=12),
+                        "Sync waiting",
+                        color_scheme="amber",
+                        variant="soft",
+                        title=item["sync_waiting"],
+                        data_testid="integration-sync-waiting",
+                    ),
+                    rx.fragment(),
+                ),
                 spacing="2",
                 align="center",
                 wrap="wrap",
@@ -268,6 +280,19 @@ def integration_card(item: rx.Var) -> rx.Component:
             spacing="6",
             wrap="wrap",
             margin_top="14px",
+        ),
+        rx.cond(
+            item["sync_waiting"] != "",
+            rx.callout(
+                item["sync_waiting"],
+                icon="hourglass",
+                color_scheme="amber",
+                variant="soft",
+                size="1",
+                margin_top="12px",
+                data_testid="integration-sync-waiting-text",
+            ),
+            rx.fragment(),
         ),
         rx.cond(
             item["last_error"] != "",
