@@ -7,7 +7,7 @@
 
 1. Load: (re)create the database, migrate it with the product's migrations, create one organization
    (plan "agency") with the demo clients and ~40 agents (Retell + Vapi), then generate N calls with the
-   demo generator -> platform mapper (`map_call`) -> `services.ingest.call_row` and bulk-load them with
+   demo generator -> platform mapper (`map_call`) -> `services.intake.store.call_row` and bulk-load them with
    PostgreSQL COPY, in parallel shards. The secondary indexes of `call` are dropped for the load and
    recreated from their exact definitions afterwards; then agent stats, VACUUM (ANALYZE), CHECKPOINT.
    Calls come unscored from the generator: ended calls with a transcript get a deterministic synthetic

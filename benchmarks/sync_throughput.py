@@ -3,7 +3,7 @@ next to a raw bulk insert (COPY) of the same rows in the same run.
 
 What is timed
 -------------
-1. **Sync**: `services.sync.sync_integration` (the body of the RQ sync job) for one integration whose
+1. **Sync**: `services.intake.sync.sync_integration` (the body of the RQ sync job) for one integration whose
    base URL is the simulator, run in a separate process so the two do not share a GIL. Everything
    the product does per page is included: HTTP pages with the platform's real pagination, mapping,
    the upsert (`ingest.upsert_calls`), `call.new` events, the cursor saved in the same transaction,
@@ -221,8 +221,8 @@ def section(args, summary: dict, sync_s: float, copy_s: float, calls: int, pg_ve
 ## Platform sync throughput (`benchmarks/sync_throughput.py`) — {day}
 
 {calls:,} {args.platform} calls synced from the platform simulator (separate process, real HTTP on
-127.0.0.1) into PostgreSQL {pg_version} by `services.sync.sync_integration` (the RQ sync job's body), next to
-one `COPY` of the same rows (`ingest.call_row`, prepared beforehand) into another organization, same run.
+127.0.0.1) into PostgreSQL {pg_version} by `services.intake.sync.sync_integration` (the RQ sync job's body), next to
+one `COPY` of the same rows (`services.intake.store.call_row`, prepared beforehand) into another organization, same run.
 Machine: {os.cpu_count()} cores (load average {os.getloadavg()[0]:.1f} at the end: other work shares them),
 Python {host_platform.python_version()}; page size {page_size} calls ({summary["pages"]} pages); connector
 retries/backoff at their defaults.
