@@ -11,6 +11,9 @@ Whether a request may add a job is decided here, by one of three policies, each 
   notification pumps, which must not delay new events) beside it.
 - `scheduled_earliest`: one scheduled run, the earliest asked for (the next notification retry).
 
+The ids these policies give jobs are scoped to the deployment (`scoped`), and every job carries the
+deployment's instance id (`StampedQueue`), which workers check (jobs/worker.py).
+
 Queues, in the order a worker drains them: notifications are short jobs people wait for (DESIGN.md
 §6: seconds), so they come before the default queue and the long sync jobs.
 """
@@ -82,6 +85,14 @@ class StampedQueue(Queue):
         return super().create_job(*args, **kwargs)
 
 
+def scoped(job_id: str) -> str:
+    """A policy job id within this deployment (`i1a2b3c4d-sync-7-…`): job ids are global to a Redis
+    database, so two deployments sharing one by mistake must not take each other's "already queued"
+    slot (nor may the leftover job of a deployment that is gone block ours)."""
+    instance = instance_id()
+    return f"i{instance.replace('-', '')[:8]}-{job_id}" if instance else job_id
+
+
 def get_queue(name: str = "default") -> Queue:
     if name not in QUEUE_NAMES:
         raise ValueError(f"unknown queue {name!r}")
@@ -106,7 +117,7 @@ def once_per_bucket(
     options.setdefault("result_ttl", seconds * 2)
     options.setdefault("failure_ttl", 86400)
     try:
-        get_queue(queue_name).enqueue(func, *args, job_id=f"{name}-{bucket}", unique=True, **options)
+        get_queue(queue_name).enqueue(func, *args, job_id=scoped(f"{name}-{bucket}"), unique=True, **options)
         return True
     except DuplicateJobError:
         return False
@@ -121,6 +132,7 @@ def collapsed(
     queue = get_queue(queue_name)
     options.setdefault("result_ttl", 300)
     options.setdefault("failure_ttl", 86400)
+    job_id = scoped(job_id)
     for slot, behind in ((job_id, None), (f"{job_id}-next", job_id)):
         try:
             job: Job | None = Job.fetch(slot, connection=queue.connection)
@@ -152,6 +164,7 @@ def scheduled_earliest(queue_name: str, func: str, *, at: datetime, prefix: str,
     queue = get_queue(queue_name)
     registry = ScheduledJobRegistry(queue=queue)
     when = at.timestamp()
+    prefix = scoped(prefix)
     # redis-py types every command `Awaitable | Any` (shared with its asyncio client); this client is
     # synchronous: ZRANGE WITHSCORES answers (member, score) pairs.
     entries = cast("list[tuple[bytes | str, float]]", queue.connection.zrange(registry.key, 0, -1, withscores=True))

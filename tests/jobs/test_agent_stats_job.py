@@ -160,7 +160,7 @@ def test_enqueueing_twice_while_queued_collapses_to_one_job(factory, db, queue):
     org = factory.org()
     agent = factory.agent(org)
     calls = _insert_calls(factory, org, agent)
-    job_id = f"agent-stats-{agent.id}"
+    job_id = enqueue.scoped(f"agent-stats-{agent.id}")
     enqueue.agent_stats({agent.id})
     enqueue.agent_stats([agent.id, agent.id])
     enqueue.agent_stats({agent.id})
@@ -177,6 +177,7 @@ def test_enqueueing_twice_while_queued_collapses_to_one_job(factory, db, queue):
 def test_scheduler_tick_enqueues_once_per_time_bucket(queue):
     from rq.job import Job
 
+    from voiceconsole import enqueue
     from voiceconsole.enqueue import TICK_SECONDS, due_syncs
     from voiceconsole.redis_client import get_redis
 
@@ -187,25 +188,26 @@ def test_scheduler_tick_enqueues_once_per_time_bucket(queue):
         assert due_syncs(now=start) is True
         assert due_syncs(now=start + 1) is False
         assert due_syncs(now=start + TICK_SECONDS - 1) is False
-        assert queue.get_job_ids().count(f"dispatch-{bucket}") == 1
+        assert queue.get_job_ids().count(enqueue.scoped(f"dispatch-{bucket}")) == 1
         assert due_syncs(now=start + TICK_SECONDS) is True  # the next bucket dispatches again
-        assert f"dispatch-{bucket + 1}" in queue.get_job_ids()
+        assert enqueue.scoped(f"dispatch-{bucket + 1}") in queue.get_job_ids()
     finally:
         for b in (bucket, bucket + 1):
             with contextlib.suppress(Exception):
-                Job.fetch(f"dispatch-{b}", connection=get_redis()).delete()
+                Job.fetch(enqueue.scoped(f"dispatch-{b}"), connection=get_redis()).delete()
 
 
 def test_dispatch_job_runs_in_a_worker(queue):
     from rq.job import Job, JobStatus
 
+    from voiceconsole import enqueue
     from voiceconsole.enqueue import TICK_SECONDS, due_syncs
     from voiceconsole.redis_client import get_redis
 
     bucket = 3 * 10**8 + secrets.randbelow(10**8)
     assert due_syncs(now=bucket * TICK_SECONDS)
     _drain(queue)
-    job = Job.fetch(f"dispatch-{bucket}", connection=get_redis())
+    job = Job.fetch(enqueue.scoped(f"dispatch-{bucket}"), connection=get_redis())
     assert job.get_status(refresh=True) == JobStatus.FINISHED
     assert set(job.return_value()) == {"due", "enqueued"}
     job.delete()
@@ -224,14 +226,14 @@ def test_worker_burst_drains_the_queues_and_exits_0(factory, db, queue):
     agent = factory.agent(org)
     calls = _insert_calls(factory, org, agent)
     enqueue.agent_stats({agent.id})
-    assert f"agent-stats-{agent.id}" in queue.get_job_ids()
+    assert enqueue.scoped(f"agent-stats-{agent.id}") in queue.get_job_ids()
     started = time.monotonic()
     proc = subprocess.run(
         [str(VOICECONSOLE), "worker", "--burst"], env=_cli_env(), capture_output=True, text=True, timeout=120
     )
     assert proc.returncode == 0, proc.stderr[-2000:]
     assert time.monotonic() - started < 120
-    assert f"agent-stats-{agent.id}" not in queue.get_job_ids()
+    assert enqueue.scoped(f"agent-stats-{agent.id}") not in queue.get_job_ids()
     _assert_matches(_cached(db, agent), _expected(calls))
 
 

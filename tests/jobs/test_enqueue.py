@@ -43,7 +43,7 @@ def _job_id() -> str:
 def _cleanup(*job_ids: str) -> None:
     for job_id in job_ids:
         with contextlib.suppress(Exception):  # not there
-            Job.fetch(job_id, connection=get_redis()).delete()
+            Job.fetch(enqueue.scoped(job_id), connection=get_redis()).delete()
 
 
 def test_collapsed_adds_nothing_while_a_run_waits():
@@ -51,9 +51,9 @@ def test_collapsed_adds_nothing_while_a_run_waits():
     try:
         assert enqueue.collapsed("default", enqueue.AGENT_STATS, 0, job_id=job_id) is True
         assert enqueue.collapsed("default", enqueue.AGENT_STATS, 0, job_id=job_id) is False
-        assert Job.fetch(job_id, connection=get_redis()).get_status() == JobStatus.QUEUED
+        assert Job.fetch(enqueue.scoped(job_id), connection=get_redis()).get_status() == JobStatus.QUEUED
     finally:
-        _cleanup(job_id, f"{job_id}-next")
+        _cleanup(enqueue.scoped(job_id), enqueue.scoped(f"{job_id}-next"))
 
 
 @pytest.mark.parametrize("wait_for_running", [True, False])
@@ -61,13 +61,13 @@ def test_collapsed_queues_one_follow_up_behind_or_beside_a_running_one(wait_for_
     job_id = _job_id()
     try:
         assert enqueue.collapsed("default", enqueue.AGENT_STATS, 0, job_id=job_id) is True
-        running = Job.fetch(job_id, connection=get_redis())
+        running = Job.fetch(enqueue.scoped(job_id), connection=get_redis())
         running.set_status(JobStatus.STARTED)  # as a worker does when it takes the job
         assert (
             enqueue.collapsed("default", enqueue.AGENT_STATS, 0, job_id=job_id, wait_for_running=wait_for_running)
             is True
         )
-        follow_up = Job.fetch(f"{job_id}-next", connection=get_redis())
+        follow_up = Job.fetch(enqueue.scoped(f"{job_id}-next"), connection=get_redis())
         assert follow_up.get_status() == (JobStatus.DEFERRED if wait_for_running else JobStatus.QUEUED)
         # While both exist, a third request adds nothing.
         assert (
@@ -75,18 +75,18 @@ def test_collapsed_queues_one_follow_up_behind_or_beside_a_running_one(wait_for_
             is False
         )
     finally:
-        _cleanup(job_id, f"{job_id}-next")
+        _cleanup(enqueue.scoped(job_id), enqueue.scoped(f"{job_id}-next"))
 
 
 def test_collapsed_replaces_a_finished_or_failed_run():
     job_id = _job_id()
     try:
         assert enqueue.collapsed("default", enqueue.AGENT_STATS, 0, job_id=job_id) is True
-        Job.fetch(job_id, connection=get_redis()).set_status(JobStatus.FAILED)
+        Job.fetch(enqueue.scoped(job_id), connection=get_redis()).set_status(JobStatus.FAILED)
         assert enqueue.collapsed("default", enqueue.AGENT_STATS, 0, job_id=job_id) is True
-        assert Job.fetch(job_id, connection=get_redis()).get_status() == JobStatus.QUEUED
+        assert Job.fetch(enqueue.scoped(job_id), connection=get_redis()).get_status() == JobStatus.QUEUED
     finally:
-        _cleanup(job_id, f"{job_id}-next")
+        _cleanup(enqueue.scoped(job_id), enqueue.scoped(f"{job_id}-next"))
 
 
 def test_once_per_bucket_enqueues_once_per_bucket():
@@ -102,7 +102,7 @@ def test_once_per_bucket_enqueues_once_per_bucket():
             "default", enqueue.AGENT_STATS, 0, name=name, seconds=seconds, now=base + seconds
         )
     finally:
-        _cleanup(f"{name}-{base // seconds}", f"{name}-{base // seconds + 1}")
+        _cleanup(enqueue.scoped(f"{name}-{base // seconds}"), enqueue.scoped(f"{name}-{base // seconds + 1}"))
 
 
 def test_sync_at_keeps_one_retry_per_integration_the_earliest():
@@ -115,7 +115,7 @@ def test_sync_at_keeps_one_retry_per_integration_the_earliest():
 
     def retries(integration_id: int) -> list[tuple[str, float]]:
         entries = get_redis().zrange(registry.key, 0, -1, withscores=True)
-        prefix = f"sync-retry-{integration_id}-"
+        prefix = enqueue.scoped(f"sync-retry-{integration_id}-")
         return [(i.decode(), score) for i, score in entries if i.decode().startswith(prefix)]
 
     soon = datetime.now(UTC).replace(microsecond=0) + timedelta(hours=1)  # never due while the suite runs

@@ -4,6 +4,7 @@ and says why in its log, instead of running them against the wrong data."""
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import os
 import secrets
@@ -13,6 +14,7 @@ from pathlib import Path
 
 import psycopg
 import pytest
+from rq.exceptions import NoSuchJobError
 from rq.job import Job, JobStatus
 from rq.registry import ScheduledJobRegistry
 
@@ -29,9 +31,9 @@ def test_every_queued_job_carries_this_databases_instance():
     job_id = f"test-stamp-{secrets.token_hex(4)}"
     try:
         enqueue.collapsed("default", enqueue.AGENT_STATS, 0, job_id=job_id)
-        assert Job.fetch(job_id, connection=get_redis()).meta[enqueue.INSTANCE_META] == instance_id()
+        assert Job.fetch(enqueue.scoped(job_id), connection=get_redis()).meta[enqueue.INSTANCE_META] == instance_id()
     finally:
-        Job.fetch(job_id, connection=get_redis()).delete()
+        Job.fetch(enqueue.scoped(job_id), connection=get_redis()).delete()
 
 
 def test_a_job_of_another_database_is_left_for_its_own_workers(caplog):
@@ -46,6 +48,38 @@ def test_a_job_of_another_database_is_left_for_its_own_workers(caplog):
     assert theirs.id in ScheduledJobRegistry(queue=queue).get_job_ids()
     assert "queued for the database of another deployment" in caplog.text and "another-deployment" in caplog.text
     theirs.delete()
+
+
+def test_policy_job_ids_are_the_deployments_own():
+    """Job ids are global to a Redis database: another deployment's waiting "notify-dispatch" (or the leftover
+    of one that is gone) must not make ours look already queued."""
+    queue = enqueue.get_queue("notify")
+    for slot in (enqueue.scoped("notify-dispatch"), enqueue.scoped("notify-dispatch-next")):  # an earlier test's
+        with contextlib.suppress(NoSuchJobError):
+            Job.fetch(slot, connection=get_redis()).delete()
+    theirs = queue.enqueue(enqueue.NOTIFY_DISPATCH, job_id="notify-dispatch", meta={enqueue.INSTANCE_META: "gone"})
+    try:
+        assert enqueue.scoped("notify-dispatch") != "notify-dispatch"
+        assert enqueue.notify_dispatch() is True
+        assert Job.fetch(enqueue.scoped("notify-dispatch"), connection=get_redis()).meta[enqueue.INSTANCE_META] == (
+            instance_id()
+        )
+    finally:
+        theirs.delete()
+        Job.fetch(enqueue.scoped("notify-dispatch"), connection=get_redis()).delete()
+
+
+def test_a_job_no_worker_of_its_own_takes_is_dropped_after_an_hour_of_bounces(caplog):
+    from voiceconsole.jobs.worker import BOUNCES_META, NOT_OURS_LIMIT
+
+    queue = enqueue.get_queue("default")
+    queue.empty()
+    orphan = queue.enqueue(enqueue.AGENT_STATS, 0, meta={enqueue.INSTANCE_META: "gone", BOUNCES_META: NOT_OURS_LIMIT})
+    with caplog.at_level(logging.ERROR, logger="voiceconsole.jobs.worker"):
+        VoiceConsoleSimpleWorker([queue], connection=get_redis()).work(burst=True)
+    assert "dropped" in caplog.text
+    assert not Job.exists(orphan.id, connection=get_redis())
+    assert orphan.id not in ScheduledJobRegistry(queue=queue).get_job_ids()
 
 
 @pytest.mark.skipif(not os.environ.get("DATABASE_URL", "").startswith("postgres"), reason="needs PostgreSQL")

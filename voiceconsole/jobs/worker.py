@@ -25,6 +25,10 @@ from voiceconsole.services import readiness
 
 log = logging.getLogger(__name__)
 NOT_OURS_DELAY = timedelta(seconds=60)  # a job of another deployment goes back for this long
+# …this many times (an hour) at most: then no worker of its own has come for it (its deployment is gone,
+# or its workers are down so long that the periodic safety nets will redo the work), and it is dropped.
+NOT_OURS_LIMIT = 60
+BOUNCES_META = "bounced"
 
 
 class WorkerNotReady(RuntimeError):
@@ -43,6 +47,20 @@ class _OnlyOurJobs(BaseWorker):
             super().execute_job(job, queue)
             return
         theirs, ours = (job.meta or {}).get(INSTANCE_META), instance_id()
+        bounces = int((job.meta or {}).get(BOUNCES_META) or 0) + 1
+        if bounces > NOT_OURS_LIMIT:
+            log.error(
+                "job %s (%s) of another deployment (instance %s) was left for its workers %d times and none "
+                "took it: dropped.",
+                job.id,
+                job.func_name,
+                theirs,
+                NOT_OURS_LIMIT,
+            )
+            job.delete()
+            return
+        job.meta[BOUNCES_META] = bounces
+        job.save_meta()
         log.error(
             "job %s (%s) was queued for the database of another deployment (instance %s; this worker's is %s): "
             "left for that deployment's workers. Give each deployment its own Redis database.",

@@ -99,14 +99,14 @@ def _run_until(predicate, timeout: float) -> bool:
 
 def _retries(integration_id: int) -> list[tuple[str, float]]:
     """The scheduled retries of the integration's sync: (job id, when)."""
-    from voiceconsole.enqueue import get_queue
+    from voiceconsole.enqueue import get_queue, scoped
 
     registry = ScheduledJobRegistry(queue=get_queue("sync"))
     entries = registry.connection.zrange(registry.key, 0, -1, withscores=True)
     return [
         (job_id.decode(), score)
         for job_id, score in entries
-        if job_id.decode().startswith(f"sync-retry-{integration_id}-")
+        if job_id.decode().startswith(scoped(f"sync-retry-{integration_id}-"))
     ]
 
 
@@ -119,11 +119,11 @@ def _waiting(integration_id: int):
 def _forget_earlier_requests(integration_id: int) -> None:
     """ "Sync now" is queued once a minute per integration, by job id; an earlier run of the suite (the same
     ids in a fresh database, the same Redis) may have used this minute's."""
-    from voiceconsole.enqueue import SYNC_BUCKET_S
+    from voiceconsole.enqueue import SYNC_BUCKET_S, scoped
     from voiceconsole.redis_client import get_redis
 
     bucket = int(time.time() // SYNC_BUCKET_S)
-    for job_id in (f"sync-{integration_id}-{bucket}", f"sync-{integration_id}-{bucket + 1}"):
+    for job_id in (scoped(f"sync-{integration_id}-{bucket}"), scoped(f"sync-{integration_id}-{bucket + 1}")):
         with contextlib.suppress(NoSuchJobError):
             Job.fetch(job_id, connection=get_redis()).delete()
 
