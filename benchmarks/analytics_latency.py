@@ -199,7 +199,7 @@ def figures(t: dict) -> dict:
     r1 = lambda v: None if v is None else round(v, 1)  # noqa: E731
     return {
         "totalCalls": t["calls"],
-        "successRate": r1(100 * t["successful"] / t["ended"]) if t["ended"] else None,
+        "successRate": round(t["successful"] / t["ended"], 3) if t["ended"] else None,
         "avgScore": r1(t["score_sum"] / t["scored"]) if t["scored"] else None,
         "avgDuration": r1(t["duration_ms_sum"] / t["duration_count"] / 1000) if t["duration_count"] else None,
         "totalCost": float(Decimal(t["cost"]).quantize(Decimal("0.0001"))),

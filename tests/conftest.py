@@ -212,11 +212,16 @@ def no_jobs_left_behind():
     queue: another test's sync job against a closed port would slow them down or worse)."""
     from voiceconsole.enqueue import all_queues
 
-    for queue in all_queues():
-        queue.empty()
+    def empty() -> None:
+        for queue in all_queues():
+            queue.empty()
+            # …and the scheduled ones: a worker with its scheduler would move those that are due in.
+            for job_id in queue.scheduled_job_registry.get_job_ids():
+                queue.scheduled_job_registry.remove(job_id, delete_job=True)
+
+    empty()
     yield
-    for queue in all_queues():
-        queue.empty()
+    empty()
 
 
 @pytest.fixture

@@ -39,6 +39,8 @@ _WAITING = (JobStatus.QUEUED, JobStatus.SCHEDULED, JobStatus.DEFERRED)
 SYNC = "voiceconsole.jobs.sync.sync_integration_job"
 CONNECTION_TEST = "voiceconsole.jobs.sync.connection_test_job"
 DUE_SYNCS = "voiceconsole.jobs.sync.enqueue_due_syncs_job"
+OPEN_CALL_POLLS = "voiceconsole.jobs.open_calls.enqueue_open_call_polls_job"
+OPEN_CALL_POLL = "voiceconsole.jobs.open_calls.poll_open_calls_job"
 SCORE_CALLS = "voiceconsole.jobs.scoring.score_calls_job"
 RESCORE = "voiceconsole.jobs.scoring.rescore_organization_job"
 RESCORE_OUTDATED = "voiceconsole.jobs.scoring.rescore_outdated_job"
@@ -53,6 +55,8 @@ JOBS = (
     SYNC,
     CONNECTION_TEST,
     DUE_SYNCS,
+    OPEN_CALL_POLLS,
+    OPEN_CALL_POLL,
     SCORE_CALLS,
     RESCORE,
     RESCORE_OUTDATED,
@@ -68,6 +72,8 @@ JOBS = (
 TICK_SECONDS = 300  # periodic checks: due syncs, daily summaries, outdated scores
 NOTIFY_TICK_SECONDS = 30  # the notifications sweep (see jobs/scheduler.py for why so often)
 SYNC_BUCKET_S = 60
+OPEN_CALLS_TICK_SECONDS = 60  # calls seen in progress are asked about again this often
+OPEN_CALL_POLL_TIMEOUT_S = 300  # a run stops asking after services/intake/open_calls.TIME_BUDGET_S
 SYNC_TIMEOUT_S = 4 * 3600  # a first import of a large account takes a while
 TEST_BUCKET_S = 10
 SCORING_BATCH = 200
@@ -202,6 +208,19 @@ def sync(integration_id: int, *, now: float | None = None) -> bool:
     )
 
 
+def open_call_poll(integration_id: int) -> bool:
+    """Ask the platform about the integration's calls still open; collapsed while one waits (it reads the
+    open calls when it starts), one more may wait behind a running one."""
+    return collapsed(
+        "default",
+        OPEN_CALL_POLL,
+        integration_id,
+        job_id=f"open-calls-{integration_id}",
+        job_timeout=OPEN_CALL_POLL_TIMEOUT_S,
+        result_ttl=120,
+    )
+
+
 def connection_test(integration_id: int) -> bool:
     return once_per_bucket(
         "default",
@@ -305,6 +324,13 @@ def sync_at(integration_id: int, at: datetime) -> bool:
 def due_syncs(now: float | None = None) -> bool:
     """Look for integrations whose periodic sync is due."""
     return once_per_bucket("default", DUE_SYNCS, name="dispatch", seconds=TICK_SECONDS, now=now)
+
+
+def open_call_polls(now: float | None = None) -> bool:
+    """Look for integrations with calls still open and queue a poll of each (every minute)."""
+    return once_per_bucket(
+        "default", OPEN_CALL_POLLS, name="open-calls-dispatch", seconds=OPEN_CALLS_TICK_SECONDS, now=now, result_ttl=120
+    )
 
 
 def daily_summaries(now: float | None = None) -> bool:

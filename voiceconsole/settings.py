@@ -7,7 +7,9 @@ Embedded defaults (nothing to install): a SQLite file under ./data/ and an embed
 from __future__ import annotations
 
 import os
+from collections.abc import Mapping
 from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
 from functools import lru_cache
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -30,6 +32,34 @@ def _normalise_db_url(url: str) -> str:
     if url.startswith("postgresql://"):
         url = "postgresql+psycopg://" + url[len("postgresql://") :]
     return url
+
+
+GOOGLE_DISCOVERY_URL = "https://accounts.google.com/.well-known/openid-configuration"
+
+
+@dataclass(frozen=True)
+class SignInProvider:
+    """An OpenID Connect provider users may sign in with: `name` is in the callback URL
+    (`/api/auth/{name}/callback`), `label` on the login page's button."""
+
+    name: str  # "google" | "oidc"
+    label: str
+    client_id: str
+    client_secret: str
+    discovery_url: str  # the issuer's /.well-known/openid-configuration
+
+
+@dataclass(frozen=True)
+class SignInProviders:
+    google: SignInProvider | None = None
+    oidc: SignInProvider | None = None
+
+    @property
+    def enabled(self) -> tuple[SignInProvider, ...]:
+        return tuple(p for p in (self.google, self.oidc) if p is not None)
+
+    def get(self, name: str) -> SignInProvider | None:
+        return next((p for p in self.enabled if p.name == name), None)
 
 
 @dataclass(frozen=True)
@@ -70,6 +100,12 @@ class Settings:
     # Origins (scheme://host[:port]) whose pages may call the API and open the UI's websocket with the
     # user's cookies (CORS, Reflex's socket); load_settings defaults it to the base URL's origin.
     allowed_origins: tuple[str, ...] = ()
+    # ElevenLabs reports some costs only in credits: USD per credit to convert them at (your plan's
+    # price); None keeps such a cost in credits only, shown as credits and left out of USD totals.
+    elevenlabs_usd_per_credit: Decimal | None = None
+    # Sign-in with an OpenID Connect provider and/or Google (services/accounts/external.py); each is on only
+    # when fully configured (load_settings refuses half a configuration).
+    sign_in: SignInProviders = field(default_factory=lambda: SignInProviders())
     extra: dict[str, str] = field(default_factory=dict)
 
     @property
@@ -104,6 +140,85 @@ def _schedule(value: str | None, default: tuple[float, ...]) -> tuple[float, ...
     if any(step < 0 for step in steps):
         raise ValueError("VOICECONSOLE_NOTIFY_RETRY_SCHEDULE must not contain negative delays")
     return steps
+
+
+def _usd_rate(value: str | None, name: str) -> Decimal | None:
+    if value is None or not value.strip():
+        return None
+    try:
+        rate = Decimal(value.strip())
+    except InvalidOperation as exc:
+        raise ValueError(f"{name} must be a number of US dollars, such as 0.00018, got {value!r}") from exc
+    if not rate.is_finite() or rate <= 0:
+        raise ValueError(f"{name} must be a positive number of US dollars, got {value!r}")
+    return rate
+
+
+_LOOPBACK = {"localhost", "127.0.0.1", "::1"}
+
+
+def _sign_in_providers(env: Mapping[str, str]) -> SignInProviders:
+    """Google and a generic OpenID Connect provider, each only when completely configured; half a
+    configuration (an issuer without its client, a client id without its secret) is refused by name."""
+    value = {k: (env.get(f"VOICECONSOLE_{k}") or "").strip() for k in _SIGN_IN_KEYS}
+    oidc = None
+    oidc_keys = ("OIDC_ISSUER", "OIDC_CLIENT_ID", "OIDC_CLIENT_SECRET")
+    if any(value[k] for k in oidc_keys):
+        missing = [f"VOICECONSOLE_{k}" for k in oidc_keys if not value[k]]
+        if missing:
+            raise ValueError(
+                "OpenID Connect sign-in needs VOICECONSOLE_OIDC_ISSUER, VOICECONSOLE_OIDC_CLIENT_ID and "
+                f"VOICECONSOLE_OIDC_CLIENT_SECRET together; missing: {', '.join(missing)}"
+            )
+        issuer = value["OIDC_ISSUER"].rstrip("/")
+        parts = urlsplit(issuer)
+        if parts.scheme not in {"http", "https"} or not parts.hostname or parts.query or parts.fragment:
+            raise ValueError(
+                f"VOICECONSOLE_OIDC_ISSUER must be the provider's issuer URL, such as https://login.example.com, "
+                f"got {issuer!r}"
+            )
+        if parts.scheme == "http" and parts.hostname not in _LOOPBACK:
+            raise ValueError(f"VOICECONSOLE_OIDC_ISSUER must use https (http only on this machine), got {issuer!r}")
+        label = value["OIDC_NAME"] or "single sign-on"
+        if len(label) > 40:
+            raise ValueError(f"VOICECONSOLE_OIDC_NAME is the button's label: at most 40 characters, got {label!r}")
+        oidc = SignInProvider(
+            name="oidc",
+            label=label,
+            client_id=value["OIDC_CLIENT_ID"],
+            client_secret=value["OIDC_CLIENT_SECRET"],
+            discovery_url=f"{issuer}/.well-known/openid-configuration",
+        )
+    elif value["OIDC_NAME"]:
+        raise ValueError("VOICECONSOLE_OIDC_NAME labels the sign-in button, but VOICECONSOLE_OIDC_ISSUER is not set")
+    google = None
+    if value["GOOGLE_CLIENT_ID"] or value["GOOGLE_CLIENT_SECRET"]:
+        if not (value["GOOGLE_CLIENT_ID"] and value["GOOGLE_CLIENT_SECRET"]):
+            missing_google = (
+                "VOICECONSOLE_GOOGLE_CLIENT_SECRET" if value["GOOGLE_CLIENT_ID"] else "VOICECONSOLE_GOOGLE_CLIENT_ID"
+            )
+            raise ValueError(
+                "Google sign-in needs VOICECONSOLE_GOOGLE_CLIENT_ID and VOICECONSOLE_GOOGLE_CLIENT_SECRET together; "
+                f"missing: {missing_google}"
+            )
+        google = SignInProvider(
+            name="google",
+            label="Google",
+            client_id=value["GOOGLE_CLIENT_ID"],
+            client_secret=value["GOOGLE_CLIENT_SECRET"],
+            discovery_url=env.get("VOICECONSOLE_GOOGLE_DISCOVERY_URL") or GOOGLE_DISCOVERY_URL,
+        )
+    return SignInProviders(google=google, oidc=oidc)
+
+
+_SIGN_IN_KEYS = (
+    "OIDC_ISSUER",
+    "OIDC_CLIENT_ID",
+    "OIDC_CLIENT_SECRET",
+    "OIDC_NAME",
+    "GOOGLE_CLIENT_ID",
+    "GOOGLE_CLIENT_SECRET",
+)
 
 
 def _origin(url: str, name: str) -> str:
@@ -178,6 +293,10 @@ def load_settings(environ: dict[str, str] | None = None) -> Settings:
         ),
         api_key_cache_s=float(env.get("VOICECONSOLE_API_KEY_CACHE_SECONDS") or 60),
         allowed_origins=_allowed_origins(env.get("VOICECONSOLE_ALLOWED_ORIGINS"), base_url),
+        elevenlabs_usd_per_credit=_usd_rate(
+            env.get("VOICECONSOLE_ELEVENLABS_USD_PER_CREDIT"), "VOICECONSOLE_ELEVENLABS_USD_PER_CREDIT"
+        ),
+        sign_in=_sign_in_providers(env),
     )
 
 

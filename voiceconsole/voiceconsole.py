@@ -22,5 +22,13 @@ class _App(rx.App):
         return SecurityHeaders(super().__call__())
 
 
-app = _App(api_transformer=_mount_api, stylesheets=["/styles.css"])
+app = _App(
+    api_transformer=_mount_api,
+    stylesheets=["/styles.css"],
+    # assets/favicon.svg for browsers that take SVG icons, assets/favicon.ico (what others ask for) otherwise.
+    head_components=[
+        rx.el.link(rel="icon", href="/favicon.svg", type="image/svg+xml"),
+        rx.el.link(rel="icon", href="/favicon.ico", sizes="32x32"),
+    ],
+)
 register_pages(app)

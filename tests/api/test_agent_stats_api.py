@@ -69,7 +69,7 @@ def test_agent_stats_period_figures(api_client, db, factory):
     assert set(pa) == PERIOD_KEYS
     assert pa == {
         "calls": 2,
-        "successRate": 50.0,
+        "successRate": 0.5,
         "avgScore": 75.0,
         "previousAvgScore": 50.0,
         "scoreChange": 50.0,

@@ -7,11 +7,12 @@ from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
 import pytest
-from sqlmodel import select
+from sqlalchemy import update as sa_update
+from sqlmodel import col, select
 
 from tests.support.http import bearer
 from tests.support.rollups import totals_of
-from voiceconsole.models import Call
+from voiceconsole.models import Call, Client
 from voiceconsole.services.analytics import rollups
 from voiceconsole.services.analytics.rollups import Totals
 
@@ -66,7 +67,8 @@ def _expected(db, org_id, start, end, *, agent_ids=None, client_id=None) -> Tota
 def _check(data, t: Totals):
     r1 = lambda v: None if v is None else round(v, 1)  # noqa: E731
     assert data["totalCalls"] == t.calls
-    assert data["successRate"] == r1(t.success_rate)
+    # A fraction 0–1, as the published docs show (`0.78`), to three decimals.
+    assert data["successRate"] == (round(t.successful / t.ended, 3) if t.ended else None)
     assert data["avgScore"] == r1(t.avg_score)
     assert data["avgDuration"] == r1(t.avg_duration_s)
     assert data["totalCost"] == float(t.cost_usd.quantize(Decimal("0.0001")))
@@ -257,6 +259,45 @@ def test_trends_math(api_client, db, factory):
     assert tr["score"] == {"current": 80.0, "previous": 60.0, "change": 33.3}
     assert tr["cost"] == {"current": 3.0, "previous": 4.0, "change": -25.0}
 
+
+def test_success_rate_is_a_fraction_everywhere_and_its_change_a_percent(api_client, db, factory):
+    """The published example shows `"successRate": 0.78`: a fraction 0–1 in the KPIs, the trend, the series,
+    per agent and per client; `change` stays a percent change."""
+    org = factory.org()
+    client = factory.client(org, "Acme")
+    agent = factory.agent(org, client=client)
+    h = bearer(factory.api_key(org))
+    meta = api_client.get("/api/analytics", params={"range": "7d"}, headers=h).json()["meta"]
+    start, end = _utc(meta["from"]), _utc(meta["to"])
+    at = start + timedelta(minutes=5)
+    # This week: 3 ended calls, 2 successful (+ one in progress, which does not count). Before: 4 ended, 1.
+    for successful in (True, True, False):
+        _store(db, org, agent, started_at=at, successful=successful)
+    _store(db, org, agent, started_at=at, status="in_progress", successful=None, score=None)
+    for successful in (True, False, False, None):
+        _store(db, org, agent, started_at=start - (end - start) + timedelta(minutes=5), successful=successful)
+    current, previous = 2 / 3, 1 / 4
+    for prefix in ("/api", "/api/v1"):
+        data = api_client.get(f"{prefix}/analytics", params={"range": "7d"}, headers=h).json()["data"]
+        assert data["successRate"] == round(current, 3) == 0.667
+        assert data["trends"]["successRate"] == {
+            "current": 0.667,
+            "previous": 0.25,
+            "change": round((current - previous) / previous * 100, 1),  # 166.7 (%)
+        }
+        rates = [p["successRate"] for p in data["series"] if p["calls"]]
+        assert rates == [0.667]
+    stats = api_client.get("/api/agents/stats", params={"range": "7d"}, headers=h).json()["data"]
+    assert stats["period"]["successRate"] == 0.667 and stats["agents"][0]["period"]["successRate"] == 0.667
+    from voiceconsole.services.agents import recompute_agent_stats
+
+    recompute_agent_stats(db, agent_id=agent.id)  # the agents list shows cached all-time figures
+    db.commit()
+    listed = api_client.get("/api/v1/agents", headers=h).json()["data"]
+    assert listed[0]["successRate"] == round(3 / 7, 3)  # all time: 3 of 7 ended calls
+    board = api_client.get("/api/v1/analytics/portfolio", headers=h).json()["data"]
+    assert board["clients"][0]["successRate"] == board["agents"][0]["successRate"] == 0.667
+
     # Nothing before: change is null, not infinite.
     fresh = factory.org()
     fresh_agent = factory.agent(fresh)
@@ -278,7 +319,7 @@ def test_no_transcript_calls_are_left_out_of_the_average_score(api_client, db, f
     data = api_client.get("/api/analytics", params={"range": "7d"}, headers=bearer(factory.api_key(org))).json()["data"]
     assert data["totalCalls"] == 4
     assert data["avgScore"] == 80.0
-    assert data["successRate"] == round(100 * 2 / 3, 1)  # 3 ended calls, 2 flagged successful
+    assert data["successRate"] == 0.667  # 3 ended calls, 2 flagged successful
     assert data["avgDuration"] == 50.0  # ended calls: 60 s, 60 s, 30 s
     assert data["scoreDistribution"] == {"excellent": 1, "good": 1, "attention": 0, "poor": 0}
 
@@ -347,6 +388,9 @@ def test_tenancy_and_client_viewers(api_client, db, factory, world):
     )
     # A client viewer sees its own client only, and another client is 404.
     c1, c2 = world["clients"]
+    # The figures alike, costs included (costs hidden from viewers: tests/api/test_client_portal.py).
+    db.exec(sa_update(Client).where(col(Client.id) == c1.id).values(show_costs=True))
+    db.commit()
     _, token = factory.user_session(world["org"], role="client_viewer", client=c1)
     api_client.cookies.set("cp_session", token)
     try:

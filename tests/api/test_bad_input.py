@@ -81,6 +81,10 @@ CALL_LIST_CASES = [
     ({"search": "x" * 201}, "search"),
     ({"clientId": "c" * 33}, "clientId"),
     ({"agentId": "a" * 129}, "agentId"),
+    ({"tags": "x" * 51}, "tags"),  # longer than any tag can be
+    ({"tags": "vip," + "x" * 51}, "tags"),
+    ({"tags": ",".join(f"t{i}" for i in range(21))}, "tags"),  # more than 20 tags
+    ({"tags": "vip\x00"}, "tags"),
 ]
 
 

@@ -255,6 +255,11 @@ def test_call_detail_has_transcript_breakdown_metrics_and_notes(api_client, fact
         assert d["voiceMetrics"] == {
             "latencyP50Ms": 640,
             "latencyP90Ms": 1210,
+            "latencySource": "transcript",  # no platform measurement stored: the estimate
+            "latencyStage": None,
+            "estimatedLatencyP50Ms": 640,
+            "estimatedLatencyP90Ms": 1210,
+            "platformLatency": {},
             "interruptions": 2,
             "talkRatio": 0.58,
             "longestSilenceS": 3.5,
@@ -437,7 +442,7 @@ def test_pagination(api_client, world):
 SORT_FIELDS = {
     "startedAt": lambda c: c.started_at,
     "endedAt": lambda c: c.ended_at,
-    "callScore": lambda c: c.score,
+    "callScore": lambda c: None if c.score_excluded else c.score,  # a no-transcript 0 is no score
     "duration": lambda c: c.duration_ms,
     "cost": lambda c: c.cost_usd,
     "createdAt": lambda c: c.created_at,
@@ -463,6 +468,71 @@ def test_sort_order_defaults_to_desc(api_client, world):
     got = _ids(_list(api_client, world, sortBy="callScore"))
     assert got == _expected_order(world.calls, SORT_FIELDS["callScore"], True)
     assert got[-1] in {c.public_id for c in world.calls if c.score is None}
+
+
+@pytest.fixture
+def scores(factory):
+    """Calls with scores (ties included), unscored ones, and no-transcript ones scored 0 (excluded), mixed."""
+    org = factory.org()
+    agent = factory.agent(org)
+    values = [70, None, 0, 55, "excluded", 70, 100, None, "excluded", 12, 55, 70, None, "excluded", 88, 0, 31]
+    calls = []
+    for i, value in enumerate(values):
+        excluded = value == "excluded"
+        calls.append(
+            factory.call(
+                org,
+                agent,
+                started_at=NOW - timedelta(hours=i),
+                score=0 if excluded else value,
+                score_excluded=excluded,
+                transcript=None if excluded else "Agent: Hi.\nUser: Hello.\n",
+            )
+        )
+    return org, bearer(factory.api_key(org)), calls
+
+
+def _score_order(calls, descending: bool) -> list[str]:
+    """Counted scores in order (ties by id, in the same direction), then every call without one, by id."""
+    return _expected_order(calls, lambda c: None if c.score_excluded else c.score, descending)
+
+
+@pytest.mark.parametrize("order", ["asc", "desc"])
+def test_sorting_by_score_puts_calls_without_a_score_last_both_ways(api_client, scores, order):
+    _, h, calls = scores
+    unscored = {c.public_id for c in calls if c.score is None or c.score_excluded}
+    expected = _score_order(calls, order == "desc")
+    assert set(expected[-len(unscored) :]) == unscored  # the excluded 0s too, not among the worst
+    for params in ({}, {"search": "booked"}):  # every call's summary says "booked": the search path too
+        body = api_client.get(
+            "/api/calls", params={"sortBy": "callScore", "sortOrder": order, "perPage": 100, **params}, headers=h
+        ).json()
+        assert _ids(body) == expected, params
+    # Only calls that count: the same order, without the tail.
+    body = api_client.get(
+        "/api/v1/calls", params={"sortBy": "callScore", "sortOrder": order, "scored": "true", "perPage": 100}, headers=h
+    ).json()
+    assert _ids(body) == [i for i in expected if i not in unscored]
+
+
+@pytest.mark.parametrize("order", ["asc", "desc"])
+@pytest.mark.parametrize("per_page", [1, 4, 5])
+def test_paging_a_score_sort_loses_and_repeats_no_call(api_client, scores, order, per_page):
+    _, h, calls = scores
+    seen: list[str] = []
+    page = 1
+    while True:
+        body = api_client.get(
+            "/api/calls",
+            params={"sortBy": "callScore", "sortOrder": order, "perPage": per_page, "page": page},
+            headers=h,
+        ).json()
+        assert body["meta"]["total"] == len(calls)
+        seen += _ids(body)
+        if len(body["data"]) < per_page:
+            break
+        page += 1
+    assert seen == _score_order(calls, order == "desc")  # every call once, in order
 
 
 # ---------------------------------------------------------------------------- notes and tags
@@ -537,6 +607,48 @@ def test_tags_add_dedupe_lowercase_and_remove(api_client, world):
     )
     assert r.json()["data"]["tags"] == []
     assert _tags_in_list(api_client, world, call) == []
+
+
+def _tag(api_client, world, call, *tags):
+    r = api_client.post(f"/api/calls/{call.public_id}/tags", json={"tags": list(tags)}, headers=world.headers)
+    assert r.status_code == 200, r.text
+
+
+def test_filter_by_tags_matches_any_of_them_in_any_case(api_client, world, factory):
+    tagged = {0: ["follow-up"], 1: ["VIP", "billing"], 3: ["vip"], 5: ["billing"]}
+    for i, tags in tagged.items():
+        _tag(api_client, world, world.calls[i], *tags)
+    # Another organization's "vip" call never shows up.
+    other = factory.org()
+    other_call = factory.call(other, factory.agent(other))
+    api_client.post(
+        f"/api/calls/{other_call.public_id}/tags", json={"tags": ["vip"]}, headers=bearer(factory.api_key(other))
+    )
+    names = {world.calls[i].public_id: {t.lower() for t in tags} for i, tags in tagged.items()}
+
+    def having(*wanted):
+        return {cid for cid, tags in names.items() if tags & set(wanted)}
+
+    expected = having("follow-up", "vip")
+    assert expected and expected != set(names)
+    for params in (
+        {"tags": "follow-up,vip"},
+        {"tags": " Follow-Up , VIP "},
+        {"tags": "follow-up,,VIP,"},  # stray commas are no tags
+    ):
+        body = _list(api_client, world, **params)
+        assert set(_ids(body)) == expected, params
+        assert body["meta"]["total"] == len(expected)
+    for row in _list(api_client, world, tags="billing")["data"]:
+        assert "billing" in row["tags"]
+    assert set(_ids(_list(api_client, world, tags="billing"))) == having("billing")
+    assert _list(api_client, world, tags="nobody-has-this")["data"] == []
+    combined = _list(api_client, world, tags="vip,billing", direction="outbound")
+    assert set(_ids(combined)) == {
+        c.public_id for c in world.calls if c.public_id in having("vip", "billing") and c.direction == "outbound"
+    }
+    v1 = api_client.get("/api/v1/calls", params={"tags": "vip"}, headers=world.headers).json()
+    assert set(_ids(v1)) == having("vip")
 
 
 # ---------------------------------------------------------------------------- both prefixes

@@ -114,6 +114,33 @@ def test_export_applies_the_list_filters(api_client, db, setup):
     assert float(only[0]["cost"]) >= 0 and only[0]["callScore"] != ""
 
 
+def test_export_honours_the_tag_and_score_filters(api_client, db, setup):
+    from sqlmodel import select
+
+    from voiceconsole.services.access.actor import SYSTEM
+    from voiceconsole.services.calls import add_tags
+
+    _bulk(db, setup["org"], setup["a1"], 40, start=datetime.now(UTC))
+    calls = db.exec(select(Call).where(Call.organization_id == setup["org"].id).order_by(Call.id)).all()
+    tagged = {c.public_id: tag for c, tag in zip(calls[::5], ["VIP", "follow-up", "billing"] * 3, strict=False)}
+    for public, tag in tagged.items():
+        add_tags(db, org=setup["org"], call_id=public, tags=[tag], actor=SYSTEM)
+    db.commit()
+    score = {c.public_id: c.score for c in calls}
+    h = setup["h"]
+    for params, expected in (
+        ({"tags": "vip,Follow-Up"}, {p for p, t in tagged.items() if t in ("VIP", "follow-up")}),
+        ({"tags": "billing", "maxScore": 20}, {p for p, t in tagged.items() if t == "billing" and score[p] <= 20}),
+        ({"maxScore": 10}, {p for p, s in score.items() if s <= 10}),
+    ):
+        rows = _rows(api_client.get("/api/v1/calls/export", params=params, headers=h).text)
+        assert {r["id"] for r in rows} == expected, params
+        listed = api_client.get("/api/v1/calls", params={**params, "perPage": 100}, headers=h).json()
+        assert {c["id"] for c in listed["data"]} == expected
+    bad = api_client.get("/api/v1/calls/export", params={"tags": "x" * 51}, headers=h)
+    assert bad.status_code == 422 and bad.json()["details"][0]["field"] == "tags"
+
+
 def test_export_is_tenant_scoped_and_validated(api_client, db, factory, setup):
     now = datetime.now(UTC)
     _bulk(db, setup["org"], setup["a1"], 10, start=now)

@@ -19,7 +19,8 @@ def test_create_list_rename_delete(api_client, factory):
     assert r.status_code == 201
     created = r.json()["data"]
     assert created["id"].startswith("cli_") and created["name"] == "Bright Smile Dental"
-    assert set(created) == {"id", "name", "agentCount", "createdAt"} and created["agentCount"] == 0
+    assert set(created) == {"id", "name", "agentCount", "showCosts", "showAgentConfig", "createdAt"}
+    assert created["agentCount"] == 0 and created["showCosts"] is False and created["showAgentConfig"] is False
     api_client.post("/api/v1/clients", json={"name": "Acme"}, headers=h)
     listed = api_client.get("/api/v1/clients", headers=h).json()
     assert [c["name"] for c in listed["data"]] == ["Acme", "Bright Smile Dental"] and listed["meta"]["total"] == 2
@@ -127,7 +128,7 @@ def test_assigning_an_agent_moves_its_calls_and_rollups(api_client, db, factory)
     )
     assert api_client.get("/api/v1/agents", headers=h).json()["data"][0]["clientId"] is None
     actions = {a.action for a in db.exec(select(AuditLog).where(AuditLog.organization_id == org.id))}
-    assert {"agent.assign_client", "client.delete"} <= actions
+    assert {"agent.client_assigned", "client.deleted"} <= actions
 
     # Unassign explicitly with null.
     api_client.put(f"/api/v1/agents/{agent.platform_agent_id}/client", json={"clientId": acme.public_id}, headers=h)

@@ -10,7 +10,7 @@ from sqlmodel import select
 from tests.support.calls import BOOKING, timed_turns
 from tests.support.http import bearer
 from tests.support.llm_server import drain
-from voiceconsole.enqueue import get_queue
+from voiceconsole.enqueue import get_queue, scoped
 from voiceconsole.models import CreditLedger
 
 
@@ -51,7 +51,7 @@ def test_ai_coaching_is_prepared_by_a_worker_while_the_client_polls(api_client, 
     assert r.json()["data"] == {"status": "pending", "callId": call.public_id}
     assert r.headers["Retry-After"] == "3"
     assert api_client.get(url, headers=bearer(key)).status_code == 202  # polling does not queue again
-    assert get_queue("scoring").job_ids.count(f"coaching-{call.id}") == 1
+    assert get_queue("scoring").job_ids.count(scoped(f"coaching-{call.id}")) == 1
     assert ai_mode.count() == 0  # the web process never called the LLM
     drain("scoring")
     r = api_client.get(url, headers=bearer(key))

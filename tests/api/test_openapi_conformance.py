@@ -58,6 +58,30 @@ def unlimited_agency(monkeypatch):
     monkeypatch.setitem(rate_limits.PLAN_LIMITS, "agency", (parse("1000000/minute"), parse("100000/second")))
 
 
+@pytest.fixture(autouse=True)
+def platforms_refuse_every_key(monkeypatch):
+    """Connecting an integration asks its platform whether it accepts the key: here no request leaves the
+    machine, and every platform refuses the generated keys (422 naming `apiKey`). Its 503, when a platform
+    cannot be asked, is tested in tests/api/test_integrations_api.py."""
+    from voiceconsole.platforms.connector import PlatformAuthError
+    from voiceconsole.services.integrations import key_check
+
+    class Refusing:
+        def __init__(self, platform: str, *_args, **_kwargs):
+            self.platform = platform
+
+        def __enter__(self):
+            return self
+
+        def __exit__(self, *_exc):
+            return None
+
+        def check_key(self) -> None:
+            raise PlatformAuthError(f"{self.platform} refused the key", status_code=401)
+
+    monkeypatch.setattr(key_check, "make_connector", Refusing)
+
+
 @schema.parametrize()
 @settings(
     max_examples=EXAMPLES_PER_OPERATION,

@@ -9,7 +9,7 @@ import pytest
 from tests.support.calls import ANGRY, timed_turns
 from tests.support.http import bearer
 from tests.support.llm_server import drain
-from voiceconsole.enqueue import get_queue
+from voiceconsole.enqueue import get_queue, scoped
 from voiceconsole.models import Call, Organization
 from voiceconsole.scoring import DEFAULT_WEIGHTS
 from voiceconsole.services.scoring import score_stored_calls
@@ -85,7 +85,7 @@ def test_put_org_settings_rescores_in_the_background(api_client, db, factory, ct
     assert body["meta"] == {"rescoring": True}
     assert body["data"]["weights"] == OUTCOME_HEAVY and body["data"]["customWeights"] is True
     assert body["data"]["alertThreshold"] == 70
-    assert f"rescore-{org.id}-all" in get_queue("default").job_ids
+    assert scoped(f"rescore-{org.id}-all") in get_queue("default").job_ids
     drain("default")
     db.expire_all()
     assert db.get(Call, call.id).score_breakdown["outcome"]["weight"] == 85
@@ -125,7 +125,7 @@ def test_client_scoring_override_and_clear(api_client, db, factory, ctx):
         "effectiveAlertThreshold": 80,
     }
     assert r.json()["meta"] == {"rescoring": True}
-    assert f"rescore-{org.id}-client-{client.id}" in get_queue("default").job_ids
+    assert scoped(f"rescore-{org.id}-client-{client.id}") in get_queue("default").job_ids
     drain("default")
     db.expire_all()
     assert db.get(Call, call.id).score_breakdown["outcome"]["weight"] == 85

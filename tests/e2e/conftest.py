@@ -22,6 +22,7 @@ from pathlib import Path
 import pytest
 
 from tests.support.e2e import ARTIFACTS, KEY_RE, LINK_RE
+from tests.support.receivers import Mailbox
 
 ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM = os.environ.get("VC_E2E_CHROMIUM", "/usr/bin/chromium")
@@ -54,6 +55,7 @@ class RunningApp:
     api_key: str
     env: dict[str, str]
     log_path: Path
+    mailbox: Mailbox | None = None  # the app's SMTP server (aiosmtpd): emails sent by workers land here
     _used_first_link: bool = field(default=False, repr=False)
 
     def cli(self, *args: str) -> str:
@@ -130,11 +132,24 @@ def _stop(proc: subprocess.Popen) -> None:
 
 
 @pytest.fixture(scope="session")
-def vc_app(tmp_path_factory) -> RunningApp:
+def oidc_provider():
+    """A real OpenID Connect provider on 127.0.0.1 (tests/support/oidc_provider.py) the app is configured with:
+    its login page shows "Sign in with Test SSO" (tests/e2e/test_oidc_login.py). Nobody is picked to sign in,
+    so the provider shows its own small form, as a real one would."""
+    from tests.support.oidc_provider import OidcProvider
+
+    with OidcProvider(redirect_uris=[]) as provider:
+        yield provider
+
+
+@pytest.fixture(scope="session")
+def vc_app(tmp_path_factory, oidc_provider) -> RunningApp:
     work = tmp_path_factory.mktemp("vc-e2e")
     data_dir = work / "data"
     port = _free_port()
     base_url = f"http://localhost:{port}"
+    oidc_provider.client.redirect_uris.append(f"{base_url}/api/auth/oidc/callback")
+    mailbox = Mailbox()
     env = {k: v for k, v in os.environ.items() if not k.startswith(("VOICECONSOLE_", "REFLEX_"))}
     env.update(
         {
@@ -142,6 +157,13 @@ def vc_app(tmp_path_factory) -> RunningApp:
             "VOICECONSOLE_BASE_URL": base_url,
             "VOICECONSOLE_ENV": "dev",
             "VOICECONSOLE_ALLOW_PRIVATE_TARGETS": "1",  # integrations point at the local simulator
+            # Emails (login links, invitations, alerts) go to a local aiosmtpd, sent by workers.
+            "VOICECONSOLE_SMTP_HOST": "127.0.0.1",
+            "VOICECONSOLE_SMTP_PORT": str(mailbox.port),
+            "VOICECONSOLE_OIDC_ISSUER": oidc_provider.issuer,
+            "VOICECONSOLE_OIDC_CLIENT_ID": oidc_provider.client.client_id,
+            "VOICECONSOLE_OIDC_CLIENT_SECRET": oidc_provider.client.client_secret,
+            "VOICECONSOLE_OIDC_NAME": "Test SSO",
             "PORT": str(port),
             "PATH": f"{ROOT / '.tools' / 'node_modules' / '.bin'}{os.pathsep}{os.environ.get('PATH', '')}",
             "REFLEX_USE_SYSTEM_BUN": "1",
@@ -164,7 +186,7 @@ def vc_app(tmp_path_factory) -> RunningApp:
     log_path = work / "server.log"
     proc = None
     try:
-        app = RunningApp(base_url=base_url, login_url="", api_key="", env=env, log_path=log_path)
+        app = RunningApp(base_url=base_url, login_url="", api_key="", env=env, log_path=log_path, mailbox=mailbox)
         app.cli("db", "upgrade")
         demo = app.cli("demo")
         app.login_url = LINK_RE.search(demo).group(0)
@@ -199,6 +221,7 @@ def vc_app(tmp_path_factory) -> RunningApp:
     finally:
         if proc is not None:
             _stop(proc)
+        mailbox.stop()
         if not env.get("REDIS_URL"):
             from voiceconsole.embedded_redis import stop_embedded_redis
 

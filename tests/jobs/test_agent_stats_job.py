@@ -24,7 +24,8 @@ VOICECONSOLE = Path(sys.executable).with_name("voiceconsole")
 
 
 @pytest.fixture
-def queue():
+def queue(no_jobs_left_behind):
+    """The default queue; every queue starts empty (a burst worker drains them all, leftovers included)."""
     from voiceconsole.enqueue import get_queue
 
     return get_queue("default")

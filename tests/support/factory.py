@@ -36,6 +36,24 @@ class Factory:
         self.s.commit()
         return client
 
+    def integration(self, org, *, platform: str = "vapi", label: str | None = None):
+        """An integration row as stored once the platform accepted its key (no platform is asked here: for
+        tests about what VoiceConsole does with integrations it has, not about connecting one)."""
+        from voiceconsole.models import Integration
+        from voiceconsole.services.security import encrypt
+
+        key = f"key-{secrets.token_hex(8)}"
+        integration = Integration(
+            organization_id=org.id,
+            platform=platform,
+            label=label or f"{platform} account",
+            api_key_encrypted=encrypt(key),
+            api_key_last4=key[-4:],
+        )
+        self.s.add(integration)
+        self.s.commit()
+        return integration
+
     def agent(self, org, *, platform: str = "retell", name: str | None = None, client=None):
         from voiceconsole.platforms.base import AgentRecord
         from voiceconsole.services.intake.store import upsert_agent

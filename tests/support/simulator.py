@@ -80,20 +80,27 @@ def run_jobs(*names: str) -> None:
     SimpleWorker(queues, connection=get_redis()).work(burst=True)
 
 
-def connect(factory, sim: IntegrationSim, platform: str, *, key: str | None = None):
-    """An organization with one integration of `platform` pointing at the simulator (no sync yet)."""
+def connect(factory, sim: IntegrationSim, platform: str):
+    """An organization with one integration of `platform` pointing at the simulator (no sync yet).
+
+    Connected as anyone's is: the simulator was asked once whether it accepts the key. That request is
+    then forgotten, so a test sees in `sim.requests` only what happened after connecting."""
     from voiceconsole.services import integrations
     from voiceconsole.services.access.actor import SYSTEM
 
     org = factory.org()
+    asked = len(sim.requests(platform))
     integration = integrations.create_integration(
         factory.s,
         org=org,
         platform=platform,
-        api_key=key or sim.key(platform),
+        api_key=sim.key(platform),
         label=f"{platform} test",
         base_url=sim.url(platform),
         actor=SYSTEM,
     )
     factory.s.commit()
+    assert len(sim.requests(platform)) == asked + 1  # the key check
+    with sim.state.lock:
+        sim.state.requests.clear()
     return org, integration

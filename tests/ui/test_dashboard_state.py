@@ -51,9 +51,11 @@ def test_dashboard_reads_the_url_and_fills_kpis_charts_and_board(db, factory):
     dash.set_range("30d")
     assert _kpi(dash, "calls")["value"] == "5" and dash.share_query == "range=30d"
     dash.set_client(t["globex"].public_id)
-    assert _kpi(dash, "calls")["value"] == "2" and _kpi(dash, "score")["value"] == "90"
+    assert _kpi(dash, "calls")["value"] == "2" and _kpi(dash, "score")["value"] == "90.0"  # averages: one decimal
     assert dash.share_query == f"range=30d&clientId={t['globex'].public_id}"
-    assert dash.calls_href == f"/calls?clientId={t['globex'].public_id}"
+    today = datetime.now(UTC).date()  # the organization's zone is UTC: the period's days as they are
+    month = f"dateFrom={today - timedelta(days=29)}&dateTo={today}"
+    assert dash.calls_href == f"/calls?clientId={t['globex'].public_id}&{month}"
     dash.clear_filters()
     assert dash.client == "all" and _kpi(dash, "calls")["value"] == "5"
 
@@ -69,29 +71,49 @@ def test_dashboard_survives_bad_and_foreign_links(db, factory):
     assert _kpi(dash, "calls")["value"] == "5"  # its own calls only
 
 
-def test_kpi_cards_arrows_and_tones():
+def _figures(previous_calls: int, *, score_before: float | None = 70.0) -> dict:
     trend = lambda c: {"current": 1, "previous": 1, "change": c}  # noqa: E731
-    data = {
+    return {
         "totalCalls": 1200,
-        "successRate": 61.5,
+        "successRate": 0.615,  # a fraction on the wire, a percent on screen
         "avgScore": 72.4,
         "avgDuration": 95.0,
         "totalCost": 12.5,
         "trends": {
-            "calls": trend(10.0),
+            "calls": {"current": 1200, "previous": previous_calls, "change": 10.0},
             "successRate": trend(-5.0),
-            "score": trend(None),
+            # The API's score trend is a percent change; the card shows the change in points.
+            "score": {"current": 72.4, "previous": score_before, "change": 3.4},
             "duration": trend(0.0),
             "cost": trend(20.0),
         },
     }
-    cards = {c["key"]: c for c in kpi_cards(data)}
+
+
+def test_kpi_cards_arrows_and_tones():
+    cards = {c["key"]: c for c in kpi_cards(_figures(1090))}
     assert cards["calls"]["value"] == "1,200" and cards["calls"]["direction"] == "up"
-    assert cards["calls"]["tone"] == "neutral" and cards["calls"]["change"] == "+10%"
+    assert cards["calls"]["tone"] == "neutral" and cards["calls"]["change"] == "+10.0%"
     assert cards["success"]["tone"] == "bad" and cards["success"]["value"] == "61.5%"
-    assert cards["score"]["direction"] == "none" and cards["score"]["change"] == fmt.DASH
+    assert cards["score"]["value"] == "72.4" and cards["score"]["change"] == "+2.4 pts"
+    assert cards["score"]["tone"] == "good"
     assert cards["duration"]["value"] == "01:35" and cards["duration"]["direction"] == "flat"
     assert cards["cost"]["tone"] == "bad" and cards["cost"]["value"] == "$12.50"
+    assert "1,090 calls" in cards["calls"]["change_title"]
+
+    no_score_before = {c["key"]: c for c in kpi_cards(_figures(1090, score_before=None))}
+    assert no_score_before["score"]["direction"] == "none" and no_score_before["score"]["change"] == fmt.DASH
+
+
+def test_kpi_cards_show_no_change_against_a_period_with_too_few_calls():
+    # 34 calls before, 1,200 now: "+3,429%" would be noise. Under a tenth of this period's calls: a dash.
+    few = {c["key"]: c for c in kpi_cards(_figures(34))}
+    assert {c["change"] for c in few.values()} == {fmt.DASH}
+    assert {(c["direction"], c["tone"]) for c in few.values()} == {("none", "neutral")}
+    assert "too few" in few["calls"]["change_title"]
+    # No calls at all before: the figures are new.
+    new = {c["key"]: c for c in kpi_cards(_figures(0))}
+    assert {c["change"] for c in new.values()} == {fmt.NEW}
 
 
 def test_calls_page_reads_client_and_agent_from_the_url(db, factory):

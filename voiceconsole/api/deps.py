@@ -115,8 +115,8 @@ def _grant_from_database(token: str) -> api_key_cache.Grant | None:
         found = api_keys.authenticate_api_key(session, token)
         if found is None:
             return None
-        key, org = found
-        return api_key_cache.grant_for(key, org, api_keys.actor_for_key(key), epoch)
+        key, org, actor = found
+        return api_key_cache.grant_for(key, org, actor, epoch)
 
 
 # Keys being checked against the database, per event loop: one lookup per key at a time, however many
@@ -143,12 +143,13 @@ def _from_cookie(request: Request) -> Principal:
     `_grant_from_database`); the organization row comes back detached."""
     with Session(get_engine(), expire_on_commit=False) as session:
         ctx = accounts.resolve_session(session, token=request.cookies.get(SESSION_COOKIE))
+        session.commit()  # the session's "last seen", when resolve_session updated it (at most every 5 minutes)
     if ctx is None:
         _refuse(request)
     _rate_limit(request, f"user:{ctx.user.id}", ctx.organization.plan)  # first: refusals carry the headers too
     if request.method in _UNSAFE and not _same_origin(request):
         raise ApiError(403, "Cross-origin request refused")
-    return Principal(org=ctx.organization, actor=ctx.actor)
+    return Principal(org=ctx.organization, actor=_located(ctx.actor, request))
 
 
 # Declared for the OpenAPI document (its security schemes); the credentials themselves are read below.
@@ -203,7 +204,12 @@ async def get_principal(
     check_text_params(request)
     org = grant.organization()
     session.add(org)  # no I/O: the row as read, attached to this request's session
-    return Principal(org=org, actor=grant.actor)
+    return Principal(org=org, actor=_located(grant.actor, request))
+
+
+def _located(actor: Actor, request: Request) -> Actor:
+    """The actor with where this request came from, for the audit log."""
+    return actor.at(ip=_client_ip(request), user_agent=request.headers.get("user-agent"))
 
 
 def _touch(key_id: int) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from fastapi.encoders import jsonable_encoder
@@ -29,3 +30,10 @@ def ok_response(data: Any, *, status_code: int = 200, **meta: Any) -> EnvelopeRe
     """`ok(data, **meta)` as a ready response (see EnvelopeResponse). The route decorator's `status_code`
     does not apply to a returned response: pass it here."""
     return EnvelopeResponse(ok(data, **meta), status_code=status_code)
+
+
+def page_of(items: Sequence[Any], *, page: int, per_page: int) -> EnvelopeResponse:
+    """One page of a list a service returns whole (an organization has tens of clients, channels or keys),
+    with the list meta every list carries: `{page, perPage, total}`."""
+    start = (page - 1) * per_page
+    return ok_response(list(items[start : start + per_page]), page=page, perPage=per_page, total=len(items))

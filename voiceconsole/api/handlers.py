@@ -66,6 +66,11 @@ def install_error_handlers(app: FastAPI) -> None:
             return await _unauthenticated(request) or error_response(
                 422, "Validation failed", [{"field": "body", "message": "Request body is not valid JSON"}]
             )
+        if exc.status_code == 400 and isinstance(exc.detail, str) and "multipart" in exc.detail.lower():
+            # An upload (the branding logo) whose form data cannot be parsed: unreadable, like bad JSON.
+            return await _unauthenticated(request) or error_response(
+                422, "Validation failed", [{"field": "body", "message": "Request body is not valid form data"}]
+            )
         message = exc.detail if isinstance(exc.detail, str) else "Error"
         return error_response(exc.status_code, message, headers=headers)
 

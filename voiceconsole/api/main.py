@@ -20,14 +20,21 @@ from voiceconsole.api.routes import (
     agents,
     analytics,
     api_keys,
+    audit_log,
     auth,
+    branding,
     calls,
     clients,
     integrations,
+    invitations,
+    members,
     notification_channels,
+    oidc,
     scoring,
+    sessions,
 )
 from voiceconsole.api.security_headers import SecurityHeaders
+from voiceconsole.api.sign_in_flow import SignInFlowCookie
 from voiceconsole.services import readiness
 from voiceconsole.services.intake import MAX_BODY_BYTES
 
@@ -54,6 +61,12 @@ def _router(include_in_schema: bool) -> APIRouter:
     for module in (agents, calls, api_keys, auth, integrations, scoring, analytics, clients):
         router.include_router(module.router)
     router.include_router(notification_channels.router)
+    router.include_router(oidc.router)  # sign in with Google / OpenID Connect (browser redirects, not documented)
+    router.include_router(sessions.router)
+    router.include_router(audit_log.router)
+    router.include_router(members.router)
+    router.include_router(invitations.router)
+    router.include_router(branding.router)
     return router
 
 
@@ -69,6 +82,7 @@ def create_api() -> FastAPI:
     install_error_handlers(api)
 
     api.add_middleware(RateLimitHeaders)
+    api.add_middleware(SignInFlowCookie)  # the OpenID Connect flow's state, on its two routes only
     api.add_middleware(BodyLimit, default=MAX_REQUEST_BYTES, routes=((WEBHOOK_PATH, MAX_WEBHOOK_BYTES),))
     api.add_middleware(SecurityHeaders)  # CORS and security headers when served alone; outermost
 

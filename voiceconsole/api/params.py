@@ -19,15 +19,24 @@ _NUMBER = re.compile(r"[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?")
 class Paging:
     page: int
     per_page: int
-    sort_order: str
+    sort_order: str = "desc"
+
+
+PageParam = Annotated[int, Query(ge=1, le=100_000, description="Page number, from 1")]
+PerPageParam = Annotated[int, Query(alias="perPage", ge=1, le=100, description="Items per page (max 100)")]
 
 
 async def paging(
-    page: Annotated[int, Query(ge=1, le=100_000, description="Page number, from 1")] = 1,
-    per_page: Annotated[int, Query(alias="perPage", ge=1, le=100, description="Items per page (max 100)")] = 20,
+    page: PageParam = 1,
+    per_page: PerPageParam = 20,
     sort_order: Annotated[Literal["asc", "desc"], Query(alias="sortOrder")] = "desc",
 ) -> Paging:
     return Paging(page=page, per_page=per_page, sort_order=sort_order)
+
+
+async def page_only(page: PageParam = 1, per_page: PerPageParam = 20) -> Paging:
+    """Paging of a list with one fixed order (clients by name, channels oldest first): no sortOrder."""
+    return Paging(page=page, per_page=per_page)
 
 
 def _iso_only(value: Any) -> Any:

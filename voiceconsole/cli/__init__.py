@@ -13,7 +13,9 @@ app = typer.Typer(help="VoiceConsole operator commands.", no_args_is_help=True, 
 db_app = typer.Typer(help="Database schema.", no_args_is_help=True)
 org_app = typer.Typer(help="Organizations.", no_args_is_help=True)
 apikey_app = typer.Typer(help="API keys.", no_args_is_help=True)
+calls_app = typer.Typer(help="Stored calls.", no_args_is_help=True)
 app.add_typer(db_app, name="db")
+app.add_typer(calls_app, name="calls")
 app.add_typer(org_app, name="org")
 app.add_typer(apikey_app, name="apikey")
 
@@ -54,6 +56,21 @@ def apikey_revoke(
     from voiceconsole.cli import operations  # on use: keeps --help instant
 
     operations.apikey_revoke(org, key)
+
+
+@calls_app.command("remap")
+def calls_remap(
+    platform: str = typer.Option(None, "--platform", help="retell | vapi | elevenlabs (default: all)"),
+    since: str = typer.Option(
+        None, "--since", help="Only calls started on or after this date or time (ISO 8601, UTC unless it says)"
+    ),
+    batch: int = typer.Option(500, "--batch", min=1, max=5000, help="Calls per transaction"),
+) -> None:
+    """Map the stored raw platform payloads again with today's mapping (no request to the platforms);
+    calls whose values change are rescored. Safe to run again: a second run changes nothing."""
+    from voiceconsole.cli import operations  # on use: keeps --help instant
+
+    operations.calls_remap(platform, since, batch)
 
 
 @app.command()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from datetime import UTC, datetime
 
 import typer
 from sqlmodel import Session
@@ -11,10 +12,12 @@ from voiceconsole.db import session_scope
 from voiceconsole.jobs.worker import WorkerNotReady, run_worker
 from voiceconsole.migrations import upgrade
 from voiceconsole.models import PLANS, Organization
+from voiceconsole.platforms.base import PLATFORMS
 from voiceconsole.services import accounts, api_keys
 from voiceconsole.services.access import SYSTEM
 from voiceconsole.services.demo import ensure_demo
 from voiceconsole.services.errors import NotFound, ValidationFailed
+from voiceconsole.services.intake.remap import RemapOutcome, remap_calls
 from voiceconsole.settings import get_settings
 
 
@@ -81,6 +84,32 @@ def demo(simulator_url: str | None) -> None:
         typer.echo(f"API key: {result.api_key}")
         if result.inbox_url:
             typer.echo(f"Notifications (webhook, Slack, Discord) arrive at: {result.inbox_url}")
+
+
+def calls_remap(platform: str | None, since: str | None, batch: int) -> None:
+    if platform is not None and platform not in PLATFORMS:
+        typer.echo(f"Unknown platform {platform!r}: use one of {', '.join(PLATFORMS)}", err=True)
+        raise typer.Exit(2)
+    start = None
+    if since:
+        try:
+            start = datetime.fromisoformat(since.strip())
+        except ValueError:
+            typer.echo(f"--since must be a date or time such as 2026-11-01 or 2026-11-01T08:00Z: {since!r}", err=True)
+            raise typer.Exit(2) from None
+        start = start.replace(tzinfo=UTC) if start.tzinfo is None else start.astimezone(UTC)
+
+    def report(outcome: RemapOutcome) -> None:
+        typer.echo(f"  {outcome.seen:,} payloads read, {outcome.changed:,} calls changed", err=True)
+
+    outcome = remap_calls(platform=platform, since=start, batch=batch, progress=report)
+    typer.echo(
+        f"Remapped {outcome.seen:,} calls: {outcome.changed:,} changed, {outcome.rescoring:,} queued for scoring, "
+        f"{outcome.failed:,} failed"
+    )
+    if outcome.failed:
+        typer.echo(f"Failed (see the log): {', '.join(outcome.failures)}", err=True)
+        raise typer.Exit(1)
 
 
 def worker(*, burst: bool, simple: bool) -> None:

@@ -1,7 +1,7 @@
 """Periodic work: every NOTIFY_TICK_SECONDS, each worker's ticker asks for what is due: the
-notifications sweep, and (bucketed by TICK_SECONDS) the look for due syncs (every 4 hours per
-integration), the daily summaries at each audience's local hour, and the rescoring check after a
-scorer upgrade.
+notifications sweep, the poll of calls still open (bucketed by OPEN_CALLS_TICK_SECONDS: once a
+minute), and (bucketed by TICK_SECONDS) the look for due syncs (every 4 hours per integration), the
+daily summaries at each audience's local hour, and the rescoring check after a scorer upgrade.
 
 Each request is enqueued under a time-bucketed unique job id (`enqueue.once_per_bucket`), so any
 number of workers can run this ticker without enqueueing anything twice. The ticker only enqueues
@@ -26,7 +26,13 @@ import threading
 from voiceconsole import enqueue
 
 log = logging.getLogger(__name__)
-TICKS = (enqueue.due_syncs, enqueue.notify_sweep, enqueue.daily_summaries, enqueue.outdated_rescoring)
+TICKS = (
+    enqueue.due_syncs,
+    enqueue.open_call_polls,
+    enqueue.notify_sweep,
+    enqueue.daily_summaries,
+    enqueue.outdated_rescoring,
+)
 
 
 def start_ticker(stop: threading.Event) -> threading.Thread:

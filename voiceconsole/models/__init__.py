@@ -6,6 +6,7 @@ from voiceconsole.models.accounts import (  # noqa: F401
     ApiKey,
     AuditLog,
     Client,
+    Invitation,
     MagicLink,
     Membership,
     Organization,
@@ -13,13 +14,16 @@ from voiceconsole.models.accounts import (  # noqa: F401
     UserSession,
 )
 from voiceconsole.models.analytics import CallDailyRollup  # noqa: F401
+from voiceconsole.models.branding import Branding  # noqa: F401
 from voiceconsole.models.calls import (  # noqa: F401
     CALL_STATUSES,
     DIRECTIONS,
     SENTIMENTS,
+    START_SOURCES,
     Agent,
     Call,
     CallNote,
+    CallPayload,
     CallTag,
     Tag,
 )

@@ -32,6 +32,9 @@ class Client(SQLModel, table=True):
     public_id: str = Field(default_factory=lambda: public_id("cli"), max_length=32, unique=True)
     organization_id: int = Field(foreign_key="organization.id", index=True)
     name: str = Field(max_length=200)
+    # What this client's viewers see in their portal besides calls and scores (the agency decides).
+    show_costs: bool = Field(default=False)
+    show_agent_config: bool = Field(default=False)  # agent prompts, voice, model
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
 
 
@@ -46,6 +49,7 @@ class User(SQLModel, table=True):
 class Membership(SQLModel, table=True):
     __table_args__ = (UniqueConstraint("user_id", "organization_id"),)
     id: int | None = Field(default=None, primary_key=True)
+    public_id: str = Field(default_factory=lambda: public_id("mem"), max_length=32, unique=True)
     user_id: int = Field(foreign_key="user.id", index=True)
     organization_id: int = Field(foreign_key="organization.id", index=True)
     role: str = Field(default="member", max_length=16)
@@ -54,9 +58,11 @@ class Membership(SQLModel, table=True):
 
 
 class UserSession(SQLModel, table=True):
-    """A browser session (`cp_session` cookie). Only the token's SHA-256 is stored."""
+    """A browser session (`cp_session` cookie). Only the token's SHA-256 is stored. `organization_id` is the
+    session's current organization: a person in several organizations switches it (the UI's switcher)."""
 
     __tablename__ = "user_session"
+    __table_args__ = (Index("ix_user_session_user_expires", "user_id", "expires_at"),)
     id: int | None = Field(default=None, primary_key=True)
     token_hash: str = Field(max_length=64, unique=True)
     user_id: int = Field(foreign_key="user.id", index=True)
@@ -64,6 +70,12 @@ class UserSession(SQLModel, table=True):
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
     expires_at: datetime = Field(sa_type=UTCDateTime)
     revoked_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    # Shown under Settings → Security (services/accounts/sessions.py): how and from where it signed in.
+    public_id: str = Field(default_factory=lambda: public_id("ses"), max_length=32, unique=True)
+    method: str = Field(default="magic_link", max_length=16)  # "magic_link" | "google" | "oidc"
+    ip: str | None = Field(default=None, max_length=64)
+    user_agent: str | None = Field(default=None, max_length=400)
+    last_seen_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
 
 
 class MagicLink(SQLModel, table=True):
@@ -76,6 +88,26 @@ class MagicLink(SQLModel, table=True):
     used_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
 
 
+class Invitation(SQLModel, table=True):
+    """An invitation to join an organization with a role: a single-use link (only the token's SHA-256 is
+    stored) valid for 24 hours; resending replaces the token. Pending: not accepted, not revoked."""
+
+    __table_args__ = (Index("ix_invitation_org_email", "organization_id", "email"),)
+    id: int | None = Field(default=None, primary_key=True)
+    public_id: str = Field(default_factory=lambda: public_id("inv"), max_length=32, unique=True)
+    organization_id: int = Field(foreign_key="organization.id")
+    email: str = Field(max_length=320)  # lower-cased
+    role: str = Field(max_length=16)
+    client_id: int | None = Field(default=None, foreign_key="client.id")  # client_viewer scope
+    token_hash: str = Field(max_length=64, unique=True)
+    invited_by_user_id: int | None = Field(default=None, foreign_key="user.id")
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    sent_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    expires_at: datetime = Field(sa_type=UTCDateTime)
+    accepted_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    revoked_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+
+
 class ApiKey(SQLModel, table=True):
     __tablename__ = "api_key"
     __table_args__ = (Index("ix_api_key_org_created", "organization_id", "created_at"),)
@@ -85,6 +117,9 @@ class ApiKey(SQLModel, table=True):
     name: str = Field(max_length=100)
     prefix: str = Field(max_length=16)  # first characters, for recognising a key in lists
     key_hash: str = Field(max_length=64, unique=True)
+    # What the key may do: never more than its creator's current role in the organization (a key acts as
+    # the member who created it). Keys without a creator (made before members existed, or by the command
+    # line) act with this stored role alone.
     role: str = Field(default="owner", max_length=16)
     created_by_user_id: int | None = Field(default=None, foreign_key="user.id")
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
@@ -94,7 +129,11 @@ class ApiKey(SQLModel, table=True):
 
 class AuditLog(SQLModel, table=True):
     __tablename__ = "audit_log"
-    __table_args__ = (Index("ix_audit_log_org_created", "organization_id", "created_at"),)
+    __table_args__ = (
+        Index("ix_audit_log_org_created", "organization_id", "created_at"),
+        Index("ix_audit_log_org_action", "organization_id", "action"),
+        Index("ix_audit_log_org_actor", "organization_id", "actor"),
+    )
     id: int | None = Field(default=None, primary_key=True)
     organization_id: int = Field(foreign_key="organization.id")
     actor: str = Field(max_length=200)  # "user:3", "api_key:key_…", "system"
@@ -103,3 +142,7 @@ class AuditLog(SQLModel, table=True):
     target_id: str | None = Field(default=None, max_length=64)
     details: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSONType, nullable=False))
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    # Who and from where, as it was then (services/access/audit.py); None on rows older than 0009.
+    actor_name: str | None = Field(default=None, max_length=320)
+    ip: str | None = Field(default=None, max_length=64)
+    user_agent: str | None = Field(default=None, max_length=400)

@@ -6,13 +6,17 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import Column, Index, Numeric, UniqueConstraint, text
+from sqlalchemy import Column, ForeignKey, Index, Integer, LargeBinary, Numeric, UniqueConstraint, text
 from sqlmodel import Field, SQLModel
 
 from voiceconsole.models.types import JSONType, UTCDateTime, public_id, utcnow
 
 CALL_STATUSES = ("ended", "error", "in_progress")
+# Where started_at comes from: the platform's own start, or (a call the platform gives no start, such as
+# one that never connected) the time VoiceConsole first saw it, so it still sorts and filters by date.
+START_SOURCES = ("platform", "first_seen")
 DIRECTIONS = ("inbound", "outbound")
+_COUNTED_SCORE = "(CASE WHEN (score_excluded IS true) THEN NULL ELSE score END)"
 SENTIMENTS = ("Positive", "Neutral", "Negative")
 
 
@@ -56,10 +60,18 @@ class Call(SQLModel, table=True):
         Index("ix_call_org_agent_started", "organization_id", "agent_id", "started_at"),
         Index("ix_call_org_client_started", "organization_id", "client_id", "started_at"),
         Index("ix_call_org_score", "organization_id", "score", "id"),
-        # "Best first" with unscored calls last; SQLite already sorts NULL lowest, so PostgreSQL only.
-        Index("ix_call_org_score_desc", "organization_id", text("score DESC NULLS LAST"), text("id DESC")).ddl_if(
+        # Sorting by score orders by the score that counts (`listing.COUNTED_SCORE`: none for a call scored 0
+        # for having no transcript), last in both directions: one index per direction, PostgreSQL only (the
+        # expression must read exactly as the query's for the planner to use it).
+        Index("ix_call_org_counted_score", "organization_id", text(_COUNTED_SCORE), text("id")).ddl_if(
             dialect="postgresql"
         ),
+        Index(
+            "ix_call_org_counted_score_desc",
+            "organization_id",
+            text(f"{_COUNTED_SCORE} DESC NULLS LAST"),
+            text("id DESC"),
+        ).ddl_if(dialect="postgresql"),
         # INCLUDE score: "negative calls scoring under 50 since…" counts from the index alone.
         Index(
             "ix_call_org_sentiment_started",
@@ -85,10 +97,16 @@ class Call(SQLModel, table=True):
     from_number: str | None = Field(default=None, max_length=32)
     to_number: str | None = Field(default=None, max_length=32)
     started_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    started_at_source: str = Field(default="platform", max_length=16)  # START_SOURCES
     ended_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     duration_ms: int | None = None
     cost_usd: Decimal | None = Field(default=None, sa_column=Column(Numeric(12, 6)))
+    cost_from_credits: bool = False  # cost_usd converted from the platform's credits at the operator's rate
+    cost_credits: int | None = None  # the platform's credits (ElevenLabs), as given
+    # Items as the platform itemised them: [{name, usd, credits, quantity, unit}].
+    cost_breakdown: list[dict[str, Any]] = Field(default_factory=list, sa_column=Column(JSONType, nullable=False))
     recording_url: str | None = None
+    recording_urls: dict[str, str] = Field(default_factory=dict, sa_column=Column(JSONType, nullable=False))  # stereo…
     transcript: str | None = None
     transcript_turns: list[dict[str, Any]] = Field(default_factory=list, sa_column=Column(JSONType, nullable=False))
     summary: str | None = None
@@ -103,8 +121,11 @@ class Call(SQLModel, table=True):
     score_version: str | None = Field(default=None, max_length=32)
     score_excluded: bool = False  # no transcript: scored 0 but left out of averages
     scored_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    # Voice metrics estimated from the transcript's timing (what the scorer uses, on every platform alike)…
     latency_p50_ms: int | None = None
     latency_p90_ms: int | None = None
+    # …and the platform's own latency measurement by stage, when it sends one: {"e2e": {"p50": …}, …}.
+    platform_latency: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSONType, nullable=False))
     interruptions: int | None = None
     talk_ratio: float | None = None  # agent talk time / total talk time
     longest_silence_s: float | None = None
@@ -135,3 +156,16 @@ class CallTag(SQLModel, table=True):
     call_id: int = Field(foreign_key="call.id", primary_key=True)
     tag_id: int = Field(foreign_key="tag.id", primary_key=True, index=True)
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+
+
+class CallPayload(SQLModel, table=True):
+    """The latest raw platform object of a call, zlib-compressed JSON, so a better mapper can re-derive
+    the call later without asking the platform again (`voiceconsole calls remap`). Its own table: call
+    lists never read it."""
+
+    __tablename__ = "call_payload"
+    call_id: int = Field(sa_column=Column(Integer, ForeignKey("call.id", ondelete="CASCADE"), primary_key=True))
+    source: str = Field(max_length=48)  # which of the platform's mappers reads it (`Connector.remap`)
+    payload: bytes = Field(sa_column=Column(LargeBinary, nullable=False))
+    size: int  # bytes before compression
+    updated_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)

@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import ROUND_HALF_UP, Decimal
+from math import isfinite
 from typing import Any, Literal
 
 Platform = Literal["retell", "vapi", "elevenlabs"]
@@ -59,6 +60,49 @@ class AgentRecord:
 
 
 @dataclass(slots=True)
+class CostItem:
+    """One component of a call's cost as the platform itemises it (Retell `product_costs`, Vapi `costs[]`
+    or `costBreakdown`, ElevenLabs `charging`). `name` is the platform's own word for it."""
+
+    name: str
+    usd: Decimal | None = None
+    credits: int | None = None  # platforms that bill in credits (ElevenLabs)
+    quantity: float | None = None
+    unit: str | None = None  # "seconds", "minutes", "tokens", "characters", …
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "name": self.name,
+            "usd": None if self.usd is None else float(self.usd),
+            "credits": self.credits,
+            "quantity": self.quantity,
+            "unit": self.unit,
+        }
+
+
+@dataclass(slots=True)
+class LatencyStats:
+    """A platform's own measurement of one stage of response latency, in milliseconds."""
+
+    p50: float | None = None
+    p90: float | None = None
+    p95: float | None = None
+    p99: float | None = None
+    min: float | None = None
+    max: float | None = None
+    avg: float | None = None
+    num: int | None = None  # how many measurements
+
+    def to_dict(self) -> dict[str, Any]:
+        return {k: getattr(self, k) for k in LATENCY_FIELDS if getattr(self, k) is not None}
+
+
+LATENCY_FIELDS = ("p50", "p90", "p95", "p99", "min", "max", "avg", "num")
+# The stage that stands for "how long the caller waited for an answer": Retell's end-to-end, Vapi's turn.
+HEADLINE_LATENCY_STAGES = ("e2e", "turn")
+
+
+@dataclass(slots=True)
 class CallRecord:
     platform: Platform
     platform_call_id: str
@@ -82,6 +126,14 @@ class CallRecord:
     platform_status: str | None = None  # raw platform status
     analysis: dict[str, Any] = field(default_factory=dict)  # the platform's own analysis, raw
     metadata: dict[str, Any] = field(default_factory=dict)
+    cost_credits: int | None = None  # the platform's credits (ElevenLabs `metadata.cost`), as given
+    cost_breakdown: list[CostItem] = field(default_factory=list)
+    latency: dict[str, LatencyStats] = field(default_factory=dict)  # platform-measured, by stage ("e2e", "llm", …)
+    recordings: dict[str, str] = field(default_factory=dict)  # other recordings: "stereo", "multichannel", …
+    # What this record was mapped from, kept (compressed) so a better mapper can re-derive the call
+    # later: the platform object and which of the platform's mappers reads it (`remap(source, raw)`).
+    raw: dict[str, Any] | None = None
+    raw_source: str = "call"
 
 
 def transcript_text(turns: list[Turn]) -> str:
@@ -110,3 +162,21 @@ def to_usd(amount: Any, *, per_dollar: int = 1) -> Decimal | None:
     except ArithmeticError:  # decimal.InvalidOperation ("abc", NaN, infinity) and overflow
         return None
     return usd if usd.is_finite() else None
+
+
+def as_float(value: Any) -> float | None:
+    """A JSON number as a float; None for anything else (strings, booleans, NaN, infinity, nested
+    objects), so a field of the wrong type is skipped instead of failing the call."""
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return None
+    try:
+        number = float(value)
+    except OverflowError:  # an int too large for a float
+        return None
+    return number if isfinite(number) else None
+
+
+def as_int(value: Any) -> int | None:
+    """A JSON number that is a whole number (3 or 3.0) as an int; None for anything else."""
+    number = as_float(value)
+    return int(number) if number is not None and number.is_integer() else None

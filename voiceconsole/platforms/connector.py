@@ -13,6 +13,8 @@ in an exception message, a repr or a log line.
 
 from __future__ import annotations
 
+import base64
+import binascii
 import hashlib
 import hmac
 import logging
@@ -209,6 +211,18 @@ class Connector(ABC):
     def parse_webhook(self, body: bytes) -> CallRecord | None:
         """The call a finished-call webhook carries; None for event types we do not store."""
 
+    @staticmethod
+    @abstractmethod
+    def remap(source: str, raw: dict[str, Any]) -> CallRecord:
+        """Map a stored raw payload again (`CallRecord.raw` with its `raw_source`), as the mapping of
+        today reads it: `voiceconsole calls remap` re-derives stored calls without asking the platform.
+        ValueError for a source this platform never produces."""
+
+    @abstractmethod
+    def check_key(self) -> None:
+        """One cheap authenticated request: PlatformAuthError if the platform refuses the key,
+        PlatformError if it cannot be asked. Used before a re-entered key replaces a working one."""
+
     # -- HTTP ---------------------------------------------------------------------------------------
 
     def _auth_headers(self, api_key: str) -> dict[str, str]:
@@ -299,6 +313,38 @@ def header(headers: Mapping[str, str], name: str) -> str | None:
 
 def hmac_sha256_hex(key: str | bytes, message: bytes) -> str:
     return hmac.new(key.encode() if isinstance(key, str) else key, message, hashlib.sha256).hexdigest()
+
+
+HMAC_ALGORITHMS = ("sha256", "sha512", "sha1")
+
+
+def secret_keys(secret: str) -> list[bytes]:
+    """The keys a shared secret may stand for: its own bytes and, when it is valid base64, the decoded
+    bytes (an HMAC credential with `secretIsBase64` signs with the decoded secret)."""
+    keys = [secret.encode()]
+    try:
+        decoded = base64.b64decode(secret.strip(), validate=True)
+    except (binascii.Error, ValueError):
+        return keys
+    if decoded and decoded not in keys:
+        keys.append(decoded)
+    return keys
+
+
+def signature_matches(given: str, digests: list[bytes]) -> bool:
+    """Whether a signature header value carries one of `digests`, hex (any case) or base64 (with or
+    without padding) encoded, after any prefix ("sha256=", "v1=", …). Every candidate is compared in
+    constant time, and all of them are compared whatever matched, so timing tells nothing."""
+    given = given.strip()
+    if not given:
+        return False
+    matched = False
+    for digest in digests:
+        b64 = base64.b64encode(digest).decode()
+        for expected, case_blind in ((digest.hex(), True), (b64, False), (b64.rstrip("="), False)):
+            tail = given[-len(expected) :] if len(given) >= len(expected) else given
+            matched |= equal(tail.lower() if case_blind else tail, expected)
+    return matched
 
 
 def delivery_identity(body: bytes, timestamp: int | None = None) -> str:

@@ -18,9 +18,12 @@ from voiceconsole.platforms.base import (
     AgentRecord,
     CallRecord,
     CallStatus,
+    CostItem,
     Role,
     Sentiment,
     Turn,
+    as_float,
+    as_int,
     require_field,
     to_usd,
     transcript_text,
@@ -83,26 +86,42 @@ def map_agent(raw: dict[str, Any]) -> AgentRecord:
     )
 
 
+# raw_source names (what `ElevenLabsConnector.remap` accepts):
+CALL = "call"  # a conversation (GET, with the list summary's fields merged in, or post_call_transcription `data`)
+INITIATION_FAILURE = "call_initiation_failure"  # that webhook's `data` plus the envelope's `event_timestamp`
+
+# metadata.charging -> cost items: (name, USD price key, credits charge key).
+_CHARGES: tuple[tuple[str, str | None, str], ...] = (
+    ("llm", "llm_price", "llm_charge"),
+    ("platform", "platform_price", "platform_charge"),
+    ("call", None, "call_charge"),
+    ("voice_surcharge", None, "voice_surcharge_charge"),
+)
+# call_initiation_failure reasons that mean the dial itself worked (nobody took the call).
+_UNANSWERED = ("busy", "no-answer")
+
+
 def map_call(raw: dict[str, Any]) -> CallRecord:
     """Map a conversation (GET, or a post_call_transcription webhook's `data`) or a list summary."""
     conversation_id = _require(raw, "conversation_id", "conversation")
-    meta = raw.get("metadata") or {}
-    analysis = raw.get("analysis") or {k: raw[k] for k in _SUMMARY_ANALYSIS_KEYS if k in raw}
-    phone = meta.get("phone_call") or {}
+    meta = _dict(raw.get("metadata"))
+    analysis = _dict(raw.get("analysis")) or {k: raw[k] for k in _SUMMARY_ANALYSIS_KEYS if k in raw}
+    phone = _dict(meta.get("phone_call"))
     direction = phone.get("direction") or raw.get("direction")
     direction = direction if direction in ("inbound", "outbound") else None
     external, own = phone.get("external_number"), phone.get("agent_number")
     ends = {"inbound": (external, own), "outbound": (own, external)}
     from_number, to_number = ends[direction] if direction else (None, None)
-    raw_status = raw.get("status")
+    raw_status = raw.get("status") if isinstance(raw.get("status"), str) else None
     status: CallStatus = "ended" if raw_status is None else _STATUSES.get(raw_status, "ended")
     started_at = _from_secs(_first(meta, raw, "start_time_unix_secs"))
-    duration_secs = _first(meta, raw, "call_duration_secs")
+    duration_secs = as_int(_first(meta, raw, "call_duration_secs"))
     # While the call runs, call_duration_secs is only the time so far.
-    duration_ms = None if status == "in_progress" or duration_secs is None else int(duration_secs) * 1000
+    duration_ms = None if status == "in_progress" or duration_secs is None else duration_secs * 1000
     ended_at = started_at + timedelta(milliseconds=duration_ms) if started_at and duration_ms is not None else None
-    turns = _turns(raw.get("transcript") or [])
+    turns = _turns(raw.get("transcript"))
     cost = _first(meta, raw, "cost_fiat")  # USD; metadata.cost is credits, never use it as money
+    reason = _first(meta, raw, "termination_reason")
     return CallRecord(
         platform="elevenlabs",
         platform_call_id=conversation_id,
@@ -122,11 +141,75 @@ def map_call(raw: dict[str, Any]) -> CallRecord:
         summary=analysis.get("transcript_summary"),
         sentiment=_sentiment(analysis),
         successful=_successful(analysis),
-        end_reason=_first(meta, raw, "termination_reason"),
-        platform_status=raw.get("status"),
+        end_reason=reason if isinstance(reason, str) and reason else None,  # "" means none given
+        platform_status=raw_status,
         analysis=analysis,
         metadata=meta,
+        cost_credits=as_int(_first(meta, raw, "cost")),
+        cost_breakdown=_charges(_dict(meta.get("charging"))),
+        raw=raw,
+        raw_source=CALL,
     )
+
+
+def map_initiation_failure(raw: dict[str, Any]) -> CallRecord:
+    """Map a call_initiation_failure webhook: an outbound dial that never became a conversation.
+
+    `raw` is the event's `data` (`agent_id`, `conversation_id`, `failure_reason` busy / no-answer /
+    unknown, `metadata: {type: twilio | sip, body: {…the telephony provider's fields…}}`) with the
+    envelope's `event_timestamp` (unix seconds) added.
+    """
+    conversation_id = _require(raw, "conversation_id", "call_initiation_failure")
+    reason = raw.get("failure_reason") if isinstance(raw.get("failure_reason"), str) else None
+    meta = _dict(raw.get("metadata"))
+    from_number, to_number = _dialled_numbers(_dict(meta.get("body")))
+    # The dial never started a call, so there is no start time; the failure event's own time (the
+    # attempt plus its ring time) is the closest there is, is in the payload (so remap gives the same
+    # answer) and orders a campaign's attempts. There is no talk time: duration stays unknown.
+    at = _from_secs(raw.get("event_timestamp"))
+    return CallRecord(
+        platform="elevenlabs",
+        platform_call_id=conversation_id,
+        platform_agent_id=raw.get("agent_id") or None,
+        status="ended" if reason in _UNANSWERED else "error",
+        started_at=at,
+        direction="outbound",
+        from_number=from_number,
+        to_number=to_number,
+        ended_at=at,
+        end_reason=reason or None,
+        metadata=meta,
+        raw=raw,
+        raw_source=INITIATION_FAILURE,
+    )
+
+
+def _dialled_numbers(body: dict[str, Any]) -> tuple[str | None, str | None]:
+    """(from, to) of a failed outbound dial from the provider's fields: Twilio's status-callback names
+    (`From`/`To`, or `Caller`/`Called`), or SIP-style snake_case ones."""
+
+    def first(*keys: str) -> str | None:
+        return next((body[k] for k in keys if isinstance(body.get(k), str) and body[k]), None)
+
+    return (
+        first("From", "Caller", "from_number", "from", "caller"),
+        first("To", "Called", "to_number", "to", "called"),
+    )
+
+
+def _charges(charging: dict[str, Any]) -> list[CostItem]:
+    """metadata.charging: prices in USD, charges in credits (call and voice surcharge: credits only)."""
+    items = []
+    for name, price_key, charge_key in _CHARGES:
+        usd = to_usd(charging.get(price_key)) if price_key else None
+        credits = as_int(charging.get(charge_key))
+        if usd is not None or credits is not None:
+            items.append(CostItem(name=name, usd=usd, credits=credits))
+    return items
+
+
+def _dict(value: Any) -> dict[str, Any]:
+    return value if isinstance(value, dict) else {}
 
 
 def _require(raw: Any, key: str, what: str) -> str:
@@ -139,52 +222,61 @@ def _first(meta: dict[str, Any], raw: dict[str, Any], key: str) -> Any:
 
 
 def _from_secs(value: Any) -> datetime | None:
-    return None if value is None else _EPOCH + timedelta(seconds=int(value))
+    secs = as_int(value)
+    if secs is None:
+        return None
+    try:
+        return _EPOCH + timedelta(seconds=secs)
+    except OverflowError:
+        return None
 
 
-def _turns(items: list[dict[str, Any]]) -> list[Turn]:
-    timed = [(role, item) for item in items if (role := _role(item))]
+def _turns(items: Any) -> list[Turn]:
+    if not isinstance(items, list):
+        return []
+    timed = [(role, item) for item in items if isinstance(item, dict) and (role := _role(item))]
     turns = []
     for i, (role, item) in enumerate(timed):
         # Only start times are given: a turn ends when the next one starts (unknown for the last).
-        following = timed[i + 1][1].get("time_in_call_secs") if i + 1 < len(timed) else None
-        turns.append(Turn(role=role, text=_text(item), start=item.get("time_in_call_secs"), end=following))
+        following = as_float(timed[i + 1][1].get("time_in_call_secs")) if i + 1 < len(timed) else None
+        start = as_float(item.get("time_in_call_secs"))
+        turns.append(Turn(role=role, text=_text(item), start=start, end=following))
     return turns
 
 
 def _role(item: dict[str, Any]) -> Role | None:
     if item.get("message"):
         role = item.get("role")
-        return None if role is None else _ROLES.get(role)
+        return _ROLES.get(role) if isinstance(role, str) else None
     # message is null for turns that only call tools.
     return "tool" if item.get("tool_calls") or item.get("tool_results") else None
 
 
 def _text(item: dict[str, Any]) -> str:
     if item.get("message"):
-        return item["message"]
+        return str(item["message"])
     calls = item.get("tool_calls") or item.get("tool_results") or []
-    return ", ".join(str(c.get("tool_name", "")) for c in calls)
+    if not isinstance(calls, list):
+        return ""
+    return ", ".join(str(_dict(c).get("tool_name", "")) for c in calls)
 
 
 def _sentiment(analysis: dict[str, Any]) -> Sentiment | None:
-    label = (analysis.get("sentiment_analysis") or {}).get("overall_label")
+    label = _dict(analysis.get("sentiment_analysis")).get("overall_label")
     if label is None:
         # Not in the full conversation: fall back to a "sentiment" data-collection item if configured.
-        label = ((analysis.get("data_collection_results") or {}).get("sentiment") or {}).get("value")
+        label = _dict(_dict(analysis.get("data_collection_results")).get("sentiment")).get("value")
     return _SENTIMENTS.get(label.lower()) if isinstance(label, str) else None
 
 
 def _successful(analysis: dict[str, Any]) -> bool | None:
     verdict = analysis.get("call_successful")
-    return None if verdict is None else _SUCCESS.get(verdict)
+    return _SUCCESS.get(verdict) if isinstance(verdict, str) else None
 
 
 # --------------------------------------------------------------------------------------------------
 # Connector (HTTP API and webhooks)
 # --------------------------------------------------------------------------------------------------
-
-_STORED_EVENTS = ("post_call_transcription",)
 
 
 class ElevenLabsConnector(Connector):
@@ -223,6 +315,9 @@ class ElevenLabsConnector(Connector):
             cursor = page.get("next_cursor")
             if not page.get("has_more") or not cursor:
                 return records
+
+    def check_key(self) -> None:
+        self._request("GET", "/v1/convai/agents", params={"page_size": 1})
 
     # -- calls --------------------------------------------------------------------------------------
 
@@ -317,11 +412,27 @@ class ElevenLabsConnector(Connector):
             raise WebhookVerificationError("ElevenLabs-Signature does not match")
         return delivery_identity(body, int(timestamp))
 
+    @staticmethod
+    def remap(source: str, raw: dict[str, Any]) -> CallRecord:
+        """ "call": a conversation as fetched (list-summary fields merged in) or a post_call_transcription
+        `data`; "call_initiation_failure": that event's `data` with the envelope's `event_timestamp`."""
+        if source == CALL:
+            return map_call(raw)
+        if source == INITIATION_FAILURE:
+            return map_initiation_failure(raw)
+        raise ValueError(f"ElevenLabs produces no {source!r} payload")
+
     def parse_webhook(self, body: bytes) -> CallRecord | None:
         payload = json.loads(body)
-        if not isinstance(payload, dict) or payload.get("type") not in _STORED_EVENTS:
-            return None
-        return map_call(payload.get("data") or {})  # with no data, map_call reports the missing id
+        kind = payload.get("type") if isinstance(payload, dict) else None
+        if kind == "post_call_transcription":
+            return map_call(payload.get("data") or {})  # with no data, map_call reports the missing id
+        if kind == "call_initiation_failure":
+            data = payload.get("data")
+            if not isinstance(data, dict) or not data.get("conversation_id"):
+                return None  # names no conversation: nothing to record it under
+            return map_initiation_failure({**data, "event_timestamp": payload.get("event_timestamp")})
+        return None
 
 
 def _list(page: Any, key: str) -> list[dict[str, Any]]:

@@ -18,9 +18,14 @@ from voiceconsole.platforms.base import (
     AgentRecord,
     CallRecord,
     CallStatus,
+    CostItem,
+    LatencyStats,
     Role,
+    Sentiment,
     Turn,
     Word,
+    as_float,
+    as_int,
     require_field,
     to_usd,
     transcript_text,
@@ -61,7 +66,19 @@ _ROLES: dict[str, Role] = {
     "tool_call_invocation": "tool",
     "tool_call_result": "tool",
 }
-_SENTIMENTS = {"Positive", "Neutral", "Negative"}  # "Unknown" means no sentiment
+_SENTIMENTS: dict[str, Sentiment] = {s: s for s in ("Positive", "Neutral", "Negative")}  # "Unknown": none
+
+
+# raw_source names (what `RetellConnector.remap` accepts), both a Retell call object:
+CALL = "call"  # from get-call (sync), mapped as it says
+ENDED_CALL = "call_ended"  # from a call_ended / call_analyzed webhook: map_call(raw, ended=True)
+
+# Extra recordings by CallRecord.recordings key; `recording_url` stays the main (mono) one.
+_RECORDINGS = {
+    "multichannel": "recording_multi_channel_url",
+    "scrubbed": "scrubbed_recording_url",
+    "scrubbed_multichannel": "scrubbed_recording_multi_channel_url",
+}
 
 
 def map_agent(raw: dict[str, Any], llm: dict[str, Any] | None = None) -> AgentRecord:
@@ -85,26 +102,35 @@ def map_agent(raw: dict[str, Any], llm: dict[str, Any] | None = None) -> AgentRe
     )
 
 
-def map_call(raw: dict[str, Any]) -> CallRecord:
-    """Map a get-call object, a webhook `call`, or a v3 list-calls item (which has no transcript)."""
+def map_call(raw: dict[str, Any], *, ended: bool = False) -> CallRecord:
+    """Map a get-call object, a webhook `call`, or a v3 list-calls item (which has no transcript).
+
+    `ended`: the call is known to be over (a `call_ended` / `call_analyzed` webhook), so a call object
+    still saying `registered` or `ongoing` (captured before the status moved on) maps to "ended";
+    `platform_status` keeps what was sent. Such records say `raw_source="call_ended"`.
+    """
     call_id = _require(raw, "call_id", "call")
     started_at = _from_ms(raw.get("start_timestamp"))
     ended_at = _from_ms(raw.get("end_timestamp"))
-    duration_ms = raw.get("duration_ms")
+    duration_ms = as_int(raw.get("duration_ms"))
     if duration_ms is None and started_at and ended_at:
         duration_ms = (ended_at - started_at) // timedelta(milliseconds=1)
-    analysis = raw.get("call_analysis") or {}
+    analysis = _dict(raw.get("call_analysis"))
     turns = _turns(raw)
     direction = raw.get("direction")
     sentiment = analysis.get("user_sentiment")
     successful = analysis.get("call_successful")
     raw_status = raw.get("call_status")
     fallback: CallStatus = "ended" if ended_at else "in_progress"
+    status = _STATUSES.get(raw_status, fallback) if isinstance(raw_status, str) else fallback
+    if ended and status == "in_progress":
+        status = "ended"  # the event says the call is over: trust it over a stale status
+    call_cost = _dict(raw.get("call_cost"))
     return CallRecord(
         platform="retell",
         platform_call_id=call_id,
         platform_agent_id=raw.get("agent_id"),
-        status=fallback if raw_status is None else _STATUSES.get(raw_status, fallback),
+        status=status,
         started_at=started_at,
         agent_name=raw.get("agent_name"),
         direction=direction if direction in ("inbound", "outbound") else None,
@@ -112,18 +138,74 @@ def map_call(raw: dict[str, Any]) -> CallRecord:
         to_number=raw.get("to_number"),
         ended_at=ended_at,
         duration_ms=duration_ms,
-        cost_usd=_cents_to_usd((raw.get("call_cost") or {}).get("combined_cost")),
+        cost_usd=_cents_to_usd(call_cost.get("combined_cost")),
         recording_url=raw.get("recording_url"),
         transcript=(transcript_text(turns) if turns else raw.get("transcript")) or None,
         turns=turns,
         summary=analysis.get("call_summary"),
-        sentiment=sentiment if sentiment in _SENTIMENTS else None,
+        sentiment=_SENTIMENTS.get(sentiment) if isinstance(sentiment, str) else None,
         successful=successful if isinstance(successful, bool) else None,
         end_reason=raw.get("disconnection_reason"),
-        platform_status=raw_status,
+        platform_status=raw_status if isinstance(raw_status, str) else None,
         analysis=analysis,
-        metadata=raw.get("metadata") or {},
+        metadata=_dict(raw.get("metadata")),
+        cost_breakdown=_cost_breakdown(call_cost),
+        latency=_latency(raw.get("latency")),
+        recordings=_recordings(raw),
+        raw=raw,
+        raw_source=ENDED_CALL if ended else CALL,
     )
+
+
+def _dict(value: Any) -> dict[str, Any]:
+    return value if isinstance(value, dict) else {}
+
+
+def _cost_breakdown(call_cost: dict[str, Any]) -> list[CostItem]:
+    """`call_cost.product_costs`: cost in cents, unit_price in cents per second of call."""
+    items = []
+    for product in call_cost.get("product_costs") or []:
+        if not isinstance(product, dict) or not isinstance(product.get("product"), str) or not product["product"]:
+            continue
+        cost, unit_price = as_float(product.get("cost")), as_float(product.get("unit_price"))
+        seconds = None
+        if cost is not None and unit_price is not None and unit_price > 0:
+            seconds = round(cost / unit_price, 3)
+        name = product["product"] + (" (transfer leg)" if product.get("is_transfer_leg_cost") is True else "")
+        items.append(
+            CostItem(
+                name=name,
+                usd=_cents_to_usd(cost),
+                quantity=seconds,
+                unit=None if seconds is None else "seconds",
+            )
+        )
+    return items
+
+
+def _latency(latency: Any) -> dict[str, LatencyStats]:
+    """`latency.{e2e, llm, tts, asr, knowledge_base, s2s, llm_websocket_network_rtt}` as given (ms);
+    the per-measurement `values` are left in the raw payload."""
+    stages = {}
+    for stage, given in _dict(latency).items():
+        if not isinstance(given, dict):
+            continue
+        stats = LatencyStats(
+            p50=as_float(given.get("p50")),
+            p90=as_float(given.get("p90")),
+            p95=as_float(given.get("p95")),
+            p99=as_float(given.get("p99")),
+            min=as_float(given.get("min")),
+            max=as_float(given.get("max")),
+            num=as_int(given.get("num")),
+        )
+        if stats.to_dict():
+            stages[str(stage)] = stats
+    return stages
+
+
+def _recordings(raw: dict[str, Any]) -> dict[str, str]:
+    return {name: raw[key] for name, key in _RECORDINGS.items() if isinstance(raw.get(key), str) and raw[key]}
 
 
 def _require(raw: Any, key: str, what: str) -> str:
@@ -131,7 +213,13 @@ def _require(raw: Any, key: str, what: str) -> str:
 
 
 def _from_ms(value: Any) -> datetime | None:
-    return None if value is None else _EPOCH + timedelta(milliseconds=int(value))
+    ms = as_int(value)
+    if ms is None:
+        return None
+    try:
+        return _EPOCH + timedelta(milliseconds=ms)
+    except OverflowError:
+        return None
 
 
 def _cents_to_usd(cents: Any) -> Decimal | None:
@@ -141,18 +229,22 @@ def _cents_to_usd(cents: Any) -> Decimal | None:
 def _turns(raw: dict[str, Any]) -> list[Turn]:
     # transcript_object holds only utterances; the tool-call variant is the fallback.
     items = raw.get("transcript_object") or raw.get("transcript_with_tool_calls") or []
-    return [turn for turn in map(_turn, items) if turn is not None]
+    if not isinstance(items, list):
+        return []
+    return [turn for item in items if isinstance(item, dict) and (turn := _turn(item)) is not None]
 
 
 def _turn(item: dict[str, Any]) -> Turn | None:
     kind = item.get("role")
-    role = None if kind is None else _ROLES.get(kind)
+    role = _ROLES.get(kind) if isinstance(kind, str) else None
     if role is None:  # node transitions and other bookkeeping entries
         return None
     words = [
-        Word(w.get("word", ""), w["start"], w["end"])
+        Word(str(w.get("word", "")), start, end)
         for w in item.get("words") or []
-        if w.get("start") is not None and w.get("end") is not None
+        if isinstance(w, dict)
+        and (start := as_float(w.get("start"))) is not None
+        and (end := as_float(w.get("end"))) is not None
     ]
     text = item.get("content") or item.get("digit") or _tool_text(item)
     return Turn(
@@ -182,10 +274,12 @@ class RetellConnector(Connector):
     """Retell AI: v3 cursor-paginated call list + get-call per call (v3 items have no transcripts).
 
     Cursor: {"since_ms": start_timestamp high-water mark of finished passes,
-             "pass": {"since_ms", "key", "max_ms"} while a pass is under way (key = pagination_key),
+             "pass": {"since_ms", "key", "max_ms", "undated"?} while a pass is under way (key =
+                      pagination_key; "undated": in the second walk, of never-connected calls),
              "open": {call_id: start} calls to re-fetch because they were unfinished or unanalysed}.
     Retell can only filter calls by start time, so a call that changes after it was synced
-    (analysis arrives later) is tracked in "open" and fetched again at the next pass.
+    (analysis arrives later) is tracked in "open" and fetched again at the next pass; and a dial
+    that never connected has no start, so an incremental pass walks those, by end time, after the rest.
     """
 
     platform = "retell"
@@ -226,6 +320,9 @@ class RetellConnector(Connector):
                     raise
         return map_agent(agent, llm)
 
+    def check_key(self) -> None:
+        self._request("POST", "/v2/list-agents", params={"limit": 1}, json={"filter_criteria": _VOICE_ONLY})
+
     # -- calls --------------------------------------------------------------------------------------
 
     def get_call(self, call_id: str) -> CallRecord:
@@ -244,10 +341,7 @@ class RetellConnector(Connector):
         while True:
             body: dict[str, Any] = {"limit": self.page_size, "sort_order": "ascending"}
             if state["since_ms"] is not None:
-                # ge, not gt: calls sharing the boundary millisecond are fetched again (upserts are idempotent).
-                body["filter_criteria"] = {
-                    "start_timestamp": {"op": "ge", "type": "number", "value": state["since_ms"]}
-                }
+                body["filter_criteria"] = _since_filter(state["since_ms"], undated=bool(state.get("undated")))
             if state["key"]:
                 body["pagination_key"] = state["key"]
             page = self._request("POST", "/v3/list-calls", json=body, timeout=self.list_timeout_s)
@@ -261,7 +355,12 @@ class RetellConnector(Connector):
                     max_ms = int(started)
             key = page.get("pagination_key")
             if page.get("has_more") and key:
-                state = {"since_ms": state["since_ms"], "key": key, "max_ms": max_ms}
+                state = {**state, "key": key, "max_ms": max_ms}
+                yield CallPage(records, {"pass": dict(state), "open": open_calls.dump()})
+            elif state["since_ms"] is not None and not state.get("undated"):
+                # Then the dials that never connected since: they have no start, so the filter above
+                # cannot find them (a first, unfiltered pass lists them with the rest).
+                state = {"since_ms": state["since_ms"], "key": None, "max_ms": max_ms, "undated": True}
                 yield CallPage(records, {"pass": dict(state), "open": open_calls.dump()})
             else:
                 yield CallPage(records, {"since_ms": max_ms, "pass": None, "open": open_calls.dump()})
@@ -302,12 +401,33 @@ class RetellConnector(Connector):
             raise WebhookVerificationError("x-retell-signature does not match")
         return delivery_identity(body, int(match[1]))
 
+    @staticmethod
+    def remap(source: str, raw: dict[str, Any]) -> CallRecord:
+        """ "call": a call object as get-call returned it; "call_ended": a call object a call_ended or
+        call_analyzed webhook carried (the call is over whatever its status says)."""
+        if source == CALL:
+            return map_call(raw)
+        if source == ENDED_CALL:
+            return map_call(raw, ended=True)
+        raise ValueError(f"Retell produces no {source!r} payload")
+
     def parse_webhook(self, body: bytes) -> CallRecord | None:
         payload = json.loads(body)
         if not isinstance(payload, dict) or payload.get("event") not in _STORED_EVENTS:
             return None
         # `data` is the deprecated name; with neither, map_call reports the missing call_id.
-        return map_call(payload.get("call") or payload.get("data") or {})
+        return map_call(payload.get("call") or payload.get("data") or {}, ended=True)
+
+
+def _since_filter(since_ms: int, *, undated: bool) -> dict[str, Any]:
+    """Calls started at or after `since_ms` (ge, not gt: calls sharing the boundary millisecond are
+    fetched again; upserts are idempotent), or, `undated`, calls that never connected and ended since."""
+    if undated:
+        return {
+            "call_status": {"op": "in", "type": "enum", "value": ["not_connected"]},
+            "end_timestamp": {"op": "ge", "type": "number", "value": since_ms},
+        }
+    return {"start_timestamp": {"op": "ge", "type": "number", "value": since_ms}}
 
 
 def _items(page: Any, what: str) -> list[dict[str, Any]]:
@@ -316,6 +436,21 @@ def _items(page: Any, what: str) -> list[dict[str, Any]]:
     return page.get("items") or []
 
 
-def _is_open(record: CallRecord) -> bool:
-    # Still running, or ended but call_analysis (summary, sentiment, success) not in yet.
-    return record.status == "in_progress" or (record.status == "ended" and not record.analysis)
+# Retell sends call_analyzed for calls that never connected too (dial_failed, dial_no_answer, dial_busy;
+# webhook overview), but fills no custom analysis for them and may leave call_analysis empty for good.
+# So a not_connected call waits for analysis only this long after it ended (or, without an end, started);
+# one with neither timestamp is not kept open at all (OpenCalls would age it from "now" for ever). Its
+# call_analyzed webhook still updates it whenever it comes.
+NOT_CONNECTED_ANALYSIS_WAIT = timedelta(hours=1)
+
+
+def _is_open(record: CallRecord, now: datetime | None = None) -> bool:
+    """Still running, or ended but call_analysis (summary, sentiment, success) not in yet."""
+    if record.status == "in_progress":
+        return True
+    if record.status != "ended" or record.analysis:
+        return False
+    if record.platform_status == "not_connected":
+        since = record.ended_at or record.started_at
+        return since is not None and (now or datetime.now(UTC)) - since < NOT_CONNECTED_ANALYSIS_WAIT
+    return True

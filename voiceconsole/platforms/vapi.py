@@ -5,6 +5,8 @@ Shapes: docs/platform-apis.md §2 (GET /call, GET /assistant, end-of-call-report
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import json
 import logging
 import re
@@ -18,15 +20,19 @@ from voiceconsole.platforms.base import (
     AgentRecord,
     CallRecord,
     CallStatus,
+    CostItem,
     Direction,
+    LatencyStats,
     Role,
     Sentiment,
     Turn,
+    as_float,
     require_field,
     to_usd,
     transcript_text,
 )
 from voiceconsole.platforms.connector import (
+    HMAC_ALGORITHMS,
     CallPage,
     Connector,
     PlatformAuthError,
@@ -36,7 +42,8 @@ from voiceconsole.platforms.connector import (
     delivery_identity,
     equal,
     header,
-    hmac_sha256_hex,
+    secret_keys,
+    signature_matches,
 )
 
 # --------------------------------------------------------------------------------------------------
@@ -99,50 +106,70 @@ def map_agent(raw: dict[str, Any]) -> AgentRecord:
     )
 
 
+# raw_source names (what `VapiConnector.remap` accepts):
+CALL = "call"  # a Call object (GET /call, GET /call/{id}; with the resolved `phoneNumber` merged in)
+END_OF_CALL_REPORT = "end-of-call-report"  # a whole end-of-call-report `message` (the webhook)
+
+
 def map_call(raw: dict[str, Any]) -> CallRecord:
     """Map a Call object (GET /call, GET /call/{id}, or the `call` of a server message)."""
     call_id = _require(raw, "id", "call")
     created_at = _from_iso(raw.get("createdAt"))
     connected_at = _from_iso(raw.get("startedAt"))
     ended_at = _from_iso(raw.get("endedAt"))
-    duration_ms = (ended_at - connected_at) // timedelta(milliseconds=1) if connected_at and ended_at else None
-    artifact = raw.get("artifact") or {}
-    analysis = raw.get("analysis") or {}
-    cost = raw.get("cost")
-    if cost is None:
-        cost = (raw.get("costBreakdown") or {}).get("total")
-    turns = [_turn(m) for m in artifact.get("messages") or raw.get("messages") or [] if m.get("role") in _ROLES]
+    duration_ms = _duration_ms(raw, connected_at, ended_at)
+    artifact = _dict(raw.get("artifact"))
+    analysis = _dict(raw.get("analysis"))
+    messages = artifact.get("messages") or raw.get("messages")
+    turns = [_turn(m) for m in messages if _is_turn(m)] if isinstance(messages, list) else []
     kind = raw.get("type")
-    direction = None if kind is None else _DIRECTIONS.get(kind)
-    customer = (raw.get("customer") or {}).get("number")
-    own = (raw.get("phoneNumber") or {}).get("number")
+    direction = _DIRECTIONS.get(kind) if isinstance(kind, str) else None
+    customer = _dict(raw.get("customer")).get("number")
+    own = _dict(raw.get("phoneNumber")).get("number")
     ends = {"inbound": (customer, own), "outbound": (own, customer)}
     from_number, to_number = ends[direction] if direction else (None, None)
+    cost_breakdown = _cost_breakdown(raw)
+    ended_reason = raw.get("endedReason") if isinstance(raw.get("endedReason"), str) else None
+    status = raw.get("status") if isinstance(raw.get("status"), str) else None
     return CallRecord(
         platform="vapi",
         platform_call_id=call_id,
         platform_agent_id=raw.get("assistantId") or None,
-        status=_status(raw.get("status"), raw.get("endedReason"), ended_at),
+        status=_status(status, ended_reason, ended_at),
         # A call that never connected has no startedAt; when it was placed is the next best time.
         started_at=connected_at or created_at,
-        agent_name=(raw.get("assistant") or {}).get("name"),
+        agent_name=_dict(raw.get("assistant")).get("name"),
         direction=direction,
         from_number=from_number,
         to_number=to_number,
         ended_at=ended_at,
         duration_ms=duration_ms,
-        cost_usd=_usd(cost),
+        cost_usd=_cost_usd(raw, cost_breakdown),
         recording_url=_recording_url(raw, artifact),
         transcript=transcript_text(turns) or artifact.get("transcript") or raw.get("transcript") or None,
         turns=turns,
         summary=analysis.get("summary") or raw.get("summary"),
         sentiment=_sentiment(analysis.get("structuredData")),
         successful=parse_success_evaluation(analysis.get("successEvaluation")),
-        end_reason=raw.get("endedReason"),
-        platform_status=raw.get("status"),
+        end_reason=ended_reason,
+        platform_status=status,
         analysis=analysis,
-        metadata=raw.get("metadata") or {},
+        metadata=_dict(raw.get("metadata")),
+        cost_breakdown=cost_breakdown,
+        latency=_latency(artifact.get("performanceMetrics")),
+        recordings=_recordings(raw, artifact),
+        raw=raw,
+        raw_source=CALL,
     )
+
+
+def map_end_of_call_report(message: dict[str, Any]) -> CallRecord:
+    """Map an end-of-call-report `message`: its `call` completed by the report's own fields (which
+    are complete whatever `call` holds, even only an id). The record keeps the whole message as raw."""
+    record = map_call(_end_of_call_call(message))
+    record.raw = message
+    record.raw_source = END_OF_CALL_REPORT
+    return record
 
 
 def parse_success_evaluation(value: Any) -> bool | None:
@@ -174,14 +201,165 @@ def _require(raw: Any, key: str, what: str) -> str:
 
 
 def _from_iso(value: Any) -> datetime | None:
-    if not value:
+    if not value or not isinstance(value, str):
         return None
-    parsed = datetime.fromisoformat(value)
+    try:
+        parsed = datetime.fromisoformat(value)
+    except ValueError:  # not an ISO-8601 instant: unknown, not an error
+        return None
     return parsed.replace(tzinfo=UTC) if parsed.tzinfo is None else parsed.astimezone(UTC)
 
 
-def _usd(value: Any) -> Decimal | None:
-    return to_usd(value)
+def _duration_ms(raw: dict[str, Any], started: datetime | None, ended: datetime | None) -> int | None:
+    """endedAt − startedAt; else the end-of-call-report's own `durationMs` or `durationSeconds`."""
+    if started and ended:
+        return (ended - started) // timedelta(milliseconds=1)
+    if (ms := as_float(raw.get("durationMs"))) is not None and ms >= 0:
+        return round(ms)
+    seconds = as_float(raw.get("durationSeconds"))
+    return None if seconds is None or seconds < 0 else round(seconds * 1000)
+
+
+def _dict(value: Any) -> dict[str, Any]:
+    return value if isinstance(value, dict) else {}
+
+
+def _cost_usd(raw: dict[str, Any], breakdown: list[CostItem]) -> Decimal | None:
+    """`cost`, else `costBreakdown.total`, else (neither given) the sum of the breakdown's components. A
+    total that is given but unreadable is unknown: the components may not add up to what it said."""
+    for total in (raw.get("cost"), _dict(raw.get("costBreakdown")).get("total")):
+        if total is not None:
+            return to_usd(total)
+    known = [item.usd for item in breakdown if item.usd is not None]
+    return sum(known, Decimal(0)) if known else None
+
+
+# costs[] token counts: promptTokens/completionTokens (model, analysis, knowledge-base) or the
+# text/audio split of voicemail-detection.
+_TOKEN_KEYS = (
+    "promptTokens",
+    "completionTokens",
+    "promptTextTokens",
+    "promptAudioTokens",
+    "completionTextTokens",
+    "completionAudioTokens",
+)
+# costBreakdown components (USD), with the count that goes with some; not `total` nor the counts alone.
+_BREAKDOWN_PARTS: tuple[tuple[str, tuple[str, ...], str | None], ...] = (
+    ("transport", (), None),
+    ("stt", (), None),
+    ("llm", ("llmPromptTokens", "llmCompletionTokens"), "tokens"),
+    ("tts", ("ttsCharacters",), "characters"),
+    ("vapi", (), None),
+    ("chat", (), None),
+)
+
+
+def _cost_breakdown(raw: dict[str, Any]) -> list[CostItem]:
+    """`costs[]` item by item (name = type, qualified by subType / analysisType / model), or, with no
+    usable `costs[]`, the `costBreakdown` components."""
+    costs = raw.get("costs")
+    items = [item for c in costs if (item := _cost_item(c))] if isinstance(costs, list) else []
+    if items:
+        return items
+    breakdown = _dict(raw.get("costBreakdown"))
+    for name, count_keys, unit in _BREAKDOWN_PARTS:
+        usd = to_usd(breakdown.get(name))
+        if usd is None:
+            continue
+        counts = [n for key in count_keys if (n := as_float(breakdown.get(key))) is not None]
+        quantity = sum(counts) if counts else None
+        items.append(CostItem(name=name, usd=usd, quantity=quantity, unit=None if quantity is None else unit))
+    return items
+
+
+def _cost_item(cost: Any) -> CostItem | None:
+    if not isinstance(cost, dict) or not isinstance(cost.get("type"), str) or not cost["type"]:
+        return None
+    model = _dict(cost.get("model")).get("model")
+    qualifiers = [q for q in (cost.get("subType"), cost.get("analysisType"), model) if isinstance(q, str) and q]
+    quantity, unit = None, None
+    if (minutes := as_float(cost.get("minutes"))) is not None:
+        quantity, unit = minutes, "minutes"
+    elif (characters := as_float(cost.get("characters"))) is not None:
+        quantity, unit = characters, "characters"
+    elif tokens := [n for key in _TOKEN_KEYS if (n := as_float(cost.get(key))) is not None]:
+        quantity, unit = sum(tokens), "tokens"
+    return CostItem(
+        name=cost["type"] + (f" ({', '.join(qualifiers)})" if qualifiers else ""),
+        usd=to_usd(cost.get("cost")),
+        quantity=quantity,
+        unit=unit,
+    )
+
+
+# artifact.performanceMetrics: stage -> (per-turn key in turnLatencies[], call average key), in ms.
+_TURN_STAGES = {
+    "turn": ("turnLatency", "turnLatencyAverage"),
+    "model": ("modelLatency", "modelLatencyAverage"),
+    "voice": ("voiceLatency", "voiceLatencyAverage"),
+    "transcriber": ("transcriberLatency", "transcriberLatencyAverage"),
+    "endpointing": ("endpointingLatency", "endpointingLatencyAverage"),
+}
+_TRANSPORT_STAGES = {
+    "from_transport": "fromTransportLatencyAverage",
+    "to_transport": "toTransportLatencyAverage",
+}
+
+
+def _latency(metrics: Any) -> dict[str, LatencyStats]:
+    """Per stage: percentiles, min, max, average and count over `turnLatencies[]` when it has values,
+    else the call's `*Average` alone; transport averages as they are."""
+    metrics = _dict(metrics)
+    given = metrics.get("turnLatencies")
+    turns = [t for t in given if isinstance(t, dict)] if isinstance(given, list) else []
+    stages: dict[str, LatencyStats] = {}
+    for stage, (key, average_key) in _TURN_STAGES.items():
+        values = [n for t in turns if (n := as_float(t.get(key))) is not None]
+        if values:
+            stages[stage] = latency_stats(values)
+        elif (average := as_float(metrics.get(average_key))) is not None:
+            stages[stage] = LatencyStats(avg=average)
+    for stage, average_key in _TRANSPORT_STAGES.items():
+        if (average := as_float(metrics.get(average_key))) is not None:
+            stages[stage] = LatencyStats(avg=average)
+    return stages
+
+
+def latency_stats(values: list[float]) -> LatencyStats:
+    """Summary of measurements (ms): percentiles by linear interpolation between closest ranks (the
+    usual "linear" / numpy default method), rounded to the microsecond."""
+    ordered = sorted(values)
+
+    def percentile(q: float) -> float:
+        position = (len(ordered) - 1) * q
+        low = int(position)
+        high = min(low + 1, len(ordered) - 1)
+        return round(ordered[low] + (ordered[high] - ordered[low]) * (position - low), 3)
+
+    return LatencyStats(
+        p50=percentile(0.5),
+        p90=percentile(0.9),
+        p95=percentile(0.95),
+        p99=percentile(0.99),
+        min=ordered[0],
+        max=ordered[-1],
+        avg=round(sum(ordered) / len(ordered), 3),
+        num=len(ordered),
+    )
+
+
+def _recordings(raw: dict[str, Any], artifact: dict[str, Any]) -> dict[str, str]:
+    """Recordings besides the main (mono, combined) one: stereo, video, and each side's mono track."""
+    recording = _dict(artifact.get("recording"))
+    mono = _dict(recording.get("mono"))
+    found = {
+        "stereo": artifact.get("stereoRecordingUrl") or recording.get("stereoUrl") or raw.get("stereoRecordingUrl"),
+        "video": artifact.get("videoRecordingUrl") or recording.get("videoUrl"),
+        "assistant": mono.get("assistantUrl"),
+        "customer": mono.get("customerUrl"),
+    }
+    return {name: url for name, url in found.items() if isinstance(url, str) and url}
 
 
 def _status(status: str | None, ended_reason: str | None, ended_at: datetime | None) -> CallStatus:
@@ -197,25 +375,33 @@ def _is_error(reason: str | None) -> bool:
 
 
 def _recording_url(raw: dict[str, Any], artifact: dict[str, Any]) -> str | None:
-    mono = ((artifact.get("recording") or {}).get("mono") or {}).get("combinedUrl")
-    return artifact.get("recordingUrl") or mono or raw.get("recordingUrl")
+    mono = _dict(_dict(artifact.get("recording")).get("mono")).get("combinedUrl")
+    url = artifact.get("recordingUrl") or mono or raw.get("recordingUrl")
+    return url if isinstance(url, str) and url else None
+
+
+def _is_turn(message: Any) -> bool:
+    return isinstance(message, dict) and isinstance(message.get("role"), str) and message["role"] in _ROLES
 
 
 def _turn(message: dict[str, Any]) -> Turn:
-    start = message.get("secondsFromStart")
+    start = as_float(message.get("secondsFromStart"))
+    time, end_time = as_float(message.get("time")), as_float(message.get("endTime"))
     end = None
-    if start is not None and message.get("time") is not None and message.get("endTime") is not None:
-        end = round(start + (message["endTime"] - message["time"]) / 1000, 3)
+    if start is not None and time is not None and end_time is not None:
+        end = round(start + (end_time - time) / 1000, 3)
     return Turn(role=_ROLES[message["role"]], text=_text(message), start=start, end=end)
 
 
 def _text(message: dict[str, Any]) -> str:
     if message.get("message"):
-        return message["message"]
+        return str(message["message"])
     if message.get("result") is not None:
         return str(message["result"])
-    calls = message.get("toolCalls") or []
-    return ", ".join((c.get("function") or {}).get("name", "") for c in calls)
+    calls = message.get("toolCalls")
+    if not isinstance(calls, list):
+        return ""
+    return ", ".join(str(_dict(_dict(c).get("function")).get("name", "")) for c in calls)
 
 
 def _sentiment(structured: Any) -> Sentiment | None:
@@ -259,6 +445,9 @@ class VapiConnector(Connector):
         for items, _ in self._walk("/assistant", updated_after=None, state=None):
             records.extend(map_agent(item) for item in items)
         return records
+
+    def check_key(self) -> None:
+        self._request("GET", "/assistant", params={"limit": 1})
 
     def get_call(self, call_id: str) -> CallRecord:
         return map_call(self._with_number(self._request("GET", f"/call/{quote(call_id, safe='')}")))
@@ -339,63 +528,169 @@ class VapiConnector(Connector):
     # -- webhooks -----------------------------------------------------------------------------------
 
     def verify_webhook(self, headers: Mapping[str, str], body: bytes, secret: str) -> str:
-        """HMAC credential: x-vapi-signature = hex(HMAC-SHA256(secret, "{x-timestamp}.{body}")), ±5 min.
+        """HMAC credential: the signature header holds HMAC(secret, payload); a signed timestamp must be
+        within ±5 min.
+
+        Every setting of Vapi's HMAC credential is accepted: `signatureHeader` (x-signature by default;
+        x-vapi-signature as our setup page says; any header named *signature*), `timestampHeader`
+        (x-timestamp, or any *timestamp* header), `algorithm` sha256, sha512 or sha1, `payloadFormat`
+        `{timestamp}.{body}` (the default), `{svix-id}.{timestamp}.{body}` or the body alone
+        (`includeTimestamp` off), `signatureEncoding` hex (any case) or base64, any `signaturePrefix`,
+        and `secretIsBase64` (the key is then the decoded secret). Payload formats naming `{method}` or
+        `{url}` are not: the request line is not passed to connectors. The replay identity is the
+        canonical `delivery_identity`, the same whichever setting signed the delivery.
 
         Also accepted, for servers set up the older way: the static `X-Vapi-Secret: <secret>` header,
         or a Bearer credential (`Authorization: Bearer <secret>`), both compared in constant time.
         """
         if not secret:
             raise WebhookVerificationError("no webhook secret is configured for this integration")
-        signature = header(headers, "x-vapi-signature") or header(headers, "x-signature")
-        if signature:
-            timestamp = header(headers, "x-timestamp")
-            if not timestamp or not timestamp.strip().isdigit():
-                raise WebhookVerificationError("missing or malformed x-timestamp header")
-            stamp = int(timestamp.strip())
-            check_timestamp(stamp / 1000 if stamp > 10**11 else stamp, self.signature_window_s)  # ms or s
-            given = signature.strip().removeprefix("sha256=")
-            if not equal(hmac_sha256_hex(secret, timestamp.strip().encode() + b"." + body), given.lower()):
-                raise WebhookVerificationError("x-vapi-signature does not match")
-            return delivery_identity(body, stamp)
-        static = header(headers, "x-vapi-secret")
-        if static is None:
-            scheme, _, token = (header(headers, "authorization") or "").partition(" ")
-            static = token.strip() if scheme.lower() == "bearer" and token.strip() else None
+        signatures = _headers_named(headers, _SIGNATURE_WORDS)
+        static = _static_credential(headers)
+        if signatures:
+            try:
+                return self._verify_hmac(headers, body, secret, signatures)
+            except WebhookVerificationError:
+                if static is None:  # else some other *signature* header rode along a static secret
+                    raise
         if static is None:
             raise WebhookVerificationError("missing x-vapi-signature (or X-Vapi-Secret) header")
         if not equal(static, secret):
             raise WebhookVerificationError("X-Vapi-Secret does not match")
         return delivery_identity(body)  # a static secret signs nothing: the body identifies the delivery
 
+    def _verify_hmac(self, headers: Mapping[str, str], body: bytes, secret: str, signatures: list[str]) -> str:
+        keys, algorithms = secret_keys(secret), _algorithms(signatures)
+        matched: list[int | None] = []
+        # Every candidate is computed and compared whatever matched first, so timing tells nothing.
+        for payload, stamp in _signed_payloads(headers, body):
+            digests = [hmac.new(key, payload, algorithm).digest() for algorithm in algorithms for key in keys]
+            if any([signature_matches(given, digests) for given in signatures]):  # a list: no short cut
+                matched.append(stamp)
+        if not matched:
+            raise WebhookVerificationError("x-vapi-signature does not match")
+        stamps = [stamp for stamp in matched if stamp is not None]
+        if not stamps:
+            return delivery_identity(body)  # includeTimestamp off: like a static secret, nothing is dated
+        fresh = [stamp for stamp in stamps if _within(stamp, self.signature_window_s)]
+        if not fresh:
+            raise WebhookVerificationError("webhook timestamp is outside the allowed window")
+        return delivery_identity(body, fresh[0])
+
+    @staticmethod
+    def remap(source: str, raw: dict[str, Any]) -> CallRecord:
+        """ "call": a Call object as fetched (with the resolved phoneNumber); "end-of-call-report": the
+        whole `message` of an end-of-call-report webhook."""
+        if source == CALL:
+            return map_call(raw)
+        if source == END_OF_CALL_REPORT:
+            return map_end_of_call_report(raw)  # a ValueError when it names no call
+        raise ValueError(f"Vapi produces no {source!r} payload")
+
     def parse_webhook(self, body: bytes) -> CallRecord | None:
         payload = json.loads(body)
         message = payload.get("message") if isinstance(payload, dict) else None
         if not isinstance(message, dict) or message.get("type") not in _STORED_MESSAGES:
             return None
-        return map_call(_end_of_call_call(message))
+        if not _report_call_id(message):
+            return None  # names no call (a chat session's report carries `chat`): nothing to store it under
+        return map_end_of_call_report(message)
+
+
+def _report_call_id(message: dict[str, Any]) -> str | None:
+    call_id = _dict(message.get("call")).get("id")
+    return call_id if isinstance(call_id, str) and call_id else None
+
+
+# An HMAC credential names its own headers; these words find them, the defaults included (x-signature,
+# x-vapi-signature; x-timestamp; Svix's svix-id / webhook-id for `{svix-id}` payloads). A few of each
+# are tried, so a request stuffed with such headers costs no more than a few HMACs of its body.
+_SIGNATURE_WORDS = ("signature",)
+_TIMESTAMP_WORDS = ("timestamp",)
+_MESSAGE_ID_WORDS = ("svix-id", "webhook-id", "message-id")
+_MAX_HEADERS = 2
+
+
+def _static_credential(headers: Mapping[str, str]) -> str | None:
+    """The legacy `X-Vapi-Secret` header, or a Bearer credential's token."""
+    static = header(headers, "x-vapi-secret")
+    if static is None:
+        scheme, _, token = (header(headers, "authorization") or "").partition(" ")
+        static = token.strip() if scheme.lower() == "bearer" and token.strip() else None
+    return static
+
+
+def _headers_named(headers: Mapping[str, str], words: tuple[str, ...]) -> list[str]:
+    """The non-empty values of the (first few) headers whose name contains one of `words`."""
+    values = [v.strip() for k, v in headers.items() if any(w in k.lower() for w in words) and v and v.strip()]
+    return values[:_MAX_HEADERS]
+
+
+def _algorithms(signatures: list[str]) -> list[str]:
+    """The HMAC algorithms whose digest fits in one of the signatures (as hex, or as the shorter
+    unpadded base64): a sha256 signature is not also tried as sha512 over a body of up to 5 MiB."""
+    longest = max(len(given) for given in signatures)
+    sizes = {algorithm: hashlib.new(algorithm).digest_size for algorithm in HMAC_ALGORITHMS}
+    return [algorithm for algorithm, size in sizes.items() if -(-size * 4 // 3) <= longest]
+
+
+def _signed_payloads(headers: Mapping[str, str], body: bytes) -> list[tuple[bytes, int | None]]:
+    """What the credential may have signed, each with the timestamp it includes: `{timestamp}.{body}`,
+    `{svix-id}.{timestamp}.{body}`, or the body alone."""
+    payloads: list[tuple[bytes, int | None]] = [(body, None)]
+    message_ids = _headers_named(headers, _MESSAGE_ID_WORDS)
+    for text in _headers_named(headers, _TIMESTAMP_WORDS):
+        if not (text.isascii() and text.isdigit() and len(text) <= 16):  # epoch s or ms, nothing else
+            continue
+        payloads.append((f"{text}.".encode() + body, int(text)))
+        payloads += [(f"{mid}.{text}.".encode() + body, int(text)) for mid in message_ids]
+    return payloads
+
+
+def _within(stamp: int, window_s: float) -> bool:
+    """Whether a signed timestamp, ms or s (Vapi's unit is not documented), is inside the window."""
+    try:
+        check_timestamp(stamp / 1000 if stamp > 10**11 else stamp, window_s)
+    except WebhookVerificationError:
+        return False
+    return True
+
+
+# Fields an end-of-call-report carries beside its `call`, final once the call and its analysis are
+# done, while `call` may have been captured mid-call (or hold only an id): the report's win. Some
+# (transcript, recordingUrl, summary, messages, duration*) are sent though the SDK model omits them.
+_REPORT_FIELDS = (
+    "endedReason",
+    "cost",
+    "costs",
+    "costBreakdown",
+    "startedAt",
+    "endedAt",
+    "durationMs",
+    "durationSeconds",
+    "customer",
+    "phoneNumber",
+    "assistant",
+    "destination",
+    "transcript",
+    "recordingUrl",
+    "stereoRecordingUrl",
+    "summary",
+    "messages",
+)
 
 
 def _end_of_call_call(message: dict[str, Any]) -> dict[str, Any]:
     """The Call an end-of-call-report describes: its `call`, completed by the report's own fields."""
-    call = dict(message.get("call") or {})
-    for key in (
-        "endedReason",
-        "cost",
-        "costs",
-        "costBreakdown",
-        "startedAt",
-        "endedAt",
-        "analysis",
-        "artifact",
-        "customer",
-    ):
-        if message.get(key) is not None:
+    call = dict(_dict(message.get("call")))
+    for key in _REPORT_FIELDS:
+        if message.get(key) is not None and message[key] != {}:
             call[key] = message[key]
-    if message.get("assistant") and not call.get("assistant"):
-        call["assistant"] = message["assistant"]
-        call.setdefault("assistantId", message["assistant"].get("id"))
-    if message.get("phoneNumber") and not call.get("phoneNumber"):
-        call["phoneNumber"] = message["phoneNumber"]
+    for key in ("analysis", "artifact"):  # the report's, over whatever the call had captured
+        if isinstance(message.get(key), dict):
+            call[key] = {**_dict(call.get(key)), **message[key]}
+    if not call.get("assistantId"):  # a transient assistant (or a call holding only its id)
+        call["assistantId"] = _dict(call.get("assistant")).get("id")
     # The report is sent once the call is over, whatever status the embedded call was captured with.
     call["status"] = "ended"
     return call

@@ -14,7 +14,7 @@ from voiceconsole.schemas.analytics import (
 )
 from voiceconsole.schemas.api_keys import ApiKeyCreated, ApiKeyOut
 from voiceconsole.schemas.base import PublicModel
-from voiceconsole.schemas.calls import CallDetail, CallSummary, Note, VoiceMetrics
+from voiceconsole.schemas.calls import CallDetail, CallSummary, CostComponent, LatencyStage, Note, VoiceMetrics
 from voiceconsole.schemas.clients import ClientDeleted, ClientOut
 from voiceconsole.schemas.integrations import IntegrationOut, WebhookReceipt, WorkQueued
 from voiceconsole.schemas.notifications import ChannelCreated, ChannelOut, DeliveryAttemptOut, DeliveryOut
@@ -27,6 +27,8 @@ from voiceconsole.schemas.scoring import (
     CreditsOut,
     ScoringSettingsOut,
 )
+from voiceconsole.schemas.sign_in import AuditActor, AuditEntryOut, SessionOut, SessionsRevoked
+from voiceconsole.schemas.team import InvitationOut, MemberOut, MemberRemoved, MyOrganization
 
 __all__ = [
     "AgentDetail",
@@ -39,6 +41,8 @@ __all__ = [
     "AnalyticsOut",
     "ApiKeyCreated",
     "ApiKeyOut",
+    "AuditActor",
+    "AuditEntryOut",
     "CallDetail",
     "CallSummary",
     "ChannelCreated",
@@ -47,10 +51,16 @@ __all__ = [
     "ClientOut",
     "ClientScoringOut",
     "CoachingOut",
+    "CostComponent",
     "CreditsOut",
     "DeliveryAttemptOut",
     "DeliveryOut",
     "IntegrationOut",
+    "InvitationOut",
+    "LatencyStage",
+    "MemberOut",
+    "MemberRemoved",
+    "MyOrganization",
     "Note",
     "PeriodFigures",
     "PeriodFiguresWithMeta",
@@ -60,6 +70,8 @@ __all__ = [
     "PortfolioRow",
     "PublicModel",
     "ScoringSettingsOut",
+    "SessionOut",
+    "SessionsRevoked",
     "TrendPoint",
     "VoiceMetrics",
     "WebhookReceipt",

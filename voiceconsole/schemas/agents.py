@@ -21,8 +21,8 @@ class AgentSummary(PublicModel):
     total_calls: int
     avg_score: float | None
     avg_duration: float | None  # seconds
-    total_cost: float
-    success_rate: float | None = None  # percent of ended calls the platform marked successful
+    total_cost: float | None  # USD; null where the client's viewers are not shown costs
+    success_rate: float | None = None  # fraction (0–1) of ended calls the platform marked successful
     last_call_at: datetime | None = None
 
 
@@ -30,7 +30,7 @@ class TrendPoint(PublicModel):
     date: str  # YYYY-MM-DD (UTC)
     calls: int
     avg_score: float | None
-    cost: float
+    cost: float | None
 
 
 class AgentDetail(AgentSummary):
@@ -55,6 +55,6 @@ class AgentsOverview(PublicModel):
     online_agents: int
     total_calls: int
     avg_score: float | None
-    total_cost: float
+    total_cost: float | None
     period: PeriodFigures
     agents: list[AgentStatsRow]

@@ -1,6 +1,6 @@
 """Analytics as the API and the UI show them: KPIs, trends and series of a period, figures per agent or client,
-and the portfolio. Counts are whole numbers; averages and rates are rounded to one decimal, money to the cent
-(see services/analytics/figures.py)."""
+and the portfolio. Counts are whole numbers; averages are rounded to one decimal, rates (fractions 0–1) to
+three, money to the cent (see services/analytics/figures.py)."""
 
 from __future__ import annotations
 
@@ -22,7 +22,7 @@ class Trends(PublicModel):
     success_rate: Trend
     score: Trend
     duration: Trend
-    cost: Trend
+    cost: Trend | None  # null where the client's viewers are not shown costs
 
 
 class SentimentBreakdown(PublicModel):
@@ -42,16 +42,16 @@ class SeriesPoint(PublicModel):
     t: str  # YYYY-MM-DD (UTC), or an ISO hour YYYY-MM-DDTHH:00:00Z
     calls: int
     avg_score: float | None
-    cost: float
+    cost: float | None
     success_rate: float | None
 
 
 class Kpis(PublicModel):
     total_calls: int
-    success_rate: float | None  # percent of ended calls the platform flagged successful
+    success_rate: float | None  # fraction (0–1) of ended calls the platform flagged successful
     avg_score: float | None  # scored calls, leaving out the no-transcript ones
     avg_duration: float | None  # seconds, ended calls
-    total_cost: float  # USD
+    total_cost: float | None  # USD; null where the client's viewers are not shown costs
 
 
 class AnalyticsOut(Kpis):
@@ -83,7 +83,7 @@ class PeriodFigures(PublicModel):
     previous_avg_score: float | None
     score_change: float | None  # percent change of the average score
     avg_duration: float | None
-    cost: float
+    cost: float | None
     cost_per_minute: float | None  # per talk minute of ended calls
     cost_per_successful_call: float | None
 
@@ -104,7 +104,7 @@ class PortfolioRow(PublicModel):
     previous_calls: int
     calls_change: float | None  # percent
     success_rate: float | None
-    cost: float
+    cost: float | None
 
 
 class PortfolioAgentRow(PortfolioRow):

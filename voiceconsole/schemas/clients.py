@@ -17,4 +17,7 @@ class ClientOut(PublicModel):
     id: str  # cli_…
     name: str
     agent_count: int = 0
+    # What the client's viewers see in their portal besides calls and scores (both off by default).
+    show_costs: bool = False
+    show_agent_config: bool = False  # agent prompts, voice and model
     created_at: datetime

@@ -16,7 +16,7 @@ from voiceconsole.platforms.simulator.generator import DEMO_CLIENTS, generate_ag
 from voiceconsole.services import accounts, api_keys, integrations
 from voiceconsole.services.access.actor import SYSTEM
 from voiceconsole.services.agents import recompute_agent_stats
-from voiceconsole.services.errors import ValidationFailed
+from voiceconsole.services.errors import DomainError
 from voiceconsole.services.intake.store import upsert_agent, upsert_calls
 from voiceconsole.services.notifications import channels
 from voiceconsole.services.scoring import score_stored_calls
@@ -57,9 +57,12 @@ def load_demo_traffic(session: Session, *, org: Organization, seed: int = 7, sca
             client_name = raw.get("_client")
             client = clients.get(client_name) if client_name is not None else None
             upsert_agent(session, org=org, record=mapper.map_agent(raw), client_id=client.id if client else None)
+        # The generator's newest calls are still in progress; loaded here, no platform would ever end them
+        # (a demo connected to the simulator gets them through its syncs, and they end there).
         calls = [
-            mapper.map_call(raw)
+            record
             for raw in generate_calls(platform, raw_agents, seed=seed + 100 + i, count=int(n_calls * scale))
+            if (record := mapper.map_call(raw)).status != "in_progress"
         ]
         for start in range(0, len(calls), 500):
             new_ids = upsert_calls(session, org=org, records=calls[start : start + 500]).new_call_ids
@@ -150,7 +153,9 @@ def connect_demo_to_simulator(
     The simulator reports its keys at `/_sim/state`. The agents are listed right away (this is the CLI,
     not the web process) so they can be assigned to the demo clients their names start with; the calls
     come with the syncs, which are queued for the worker. Needs VOICECONSOLE_ALLOW_PRIVATE_TARGETS=1
-    for a simulator on this machine.
+    for a simulator on this machine. The integrations are connected as anyone's are
+    (`integrations.create_integration`: the simulator is asked whether it accepts each key first, and the
+    transaction so far is committed before it is asked).
     """
     base = simulator_url.rstrip("/")
     try:
@@ -186,8 +191,9 @@ def connect_demo_to_simulator(
                     base_url=url,
                     actor=SYSTEM,
                 )
-            except ValidationFailed as exc:
-                raise RuntimeError(f"Cannot connect to the simulator: {exc.details[0]['message']}") from exc
+            except DomainError as exc:  # bad input, or the simulator refused or did not answer the key check
+                reasons = "; ".join(d["message"] for d in exc.details) or exc.message
+                raise RuntimeError(f"Cannot connect to the simulator: {reasons}") from exc
         with integrations.connector_for(integration) as connector:
             records = connector.list_agents()
         for record in records:

@@ -63,6 +63,13 @@ def usd(value: float | None) -> str:
     return f"${value:,.2f}"
 
 
+def call_cost(cost: float | None, credits: int | None) -> str:
+    """A call's cost: USD when known, else the platform's credits as billed (no rate set to convert)."""
+    if cost is None and credits is not None:
+        return f"{credits:,} credits"
+    return usd(cost)
+
+
 def score_band(score: float | int | None) -> str:
     """The band a 0–100 call score falls in: excellent, good, attention, poor (or none)."""
     if score is None:
@@ -77,9 +84,16 @@ def score_band(score: float | int | None) -> str:
 
 
 def score_text(score: float | int | None) -> str:
+    """One call's score (or one category of it): a whole number, as the scorer gives it."""
     if score is None:
         return DASH
-    return f"{score:g}" if isinstance(score, float) else str(score)
+    return str(round(score))
+
+
+def avg_score(score: float | int | None) -> str:
+    """An average of scores (a KPI, an agent's, a client's health, a category's): always one decimal, so
+    "76.0" never stands beside "76.6"."""
+    return DASH if score is None else f"{score:.1f}"
 
 
 def count(n: int) -> str:
@@ -91,6 +105,44 @@ def truncate(text: str | None, limit: int = 90) -> str:
     if len(text) <= limit:
         return text
     return text[: limit - 1].rstrip() + "…"
+
+
+# Names in tables (agents, clients) are shortened from the middle past this many characters; the full name
+# is in the element's title.
+NAME_LIMIT = 44
+
+
+_NAME_SEPARATORS = (" – ", " — ", " - ", " · ", " | ", ": ")
+
+
+def agent_label(name: str | None, client: str | None) -> str:
+    """An agent's name shown next to its client's: without the client's name in front, which agencies often
+    put there ("Bright Smile Dental – Front Desk" under "Bright Smile Dental" reads "Front Desk"), so a narrow
+    column shows what tells the client's agents apart; shortened from the middle past NAME_LIMIT."""
+    name = " ".join((name or "").split())
+    client = " ".join((client or "").split())
+    if client and name.lower().startswith(client.lower()):
+        rest = name[len(client) :]
+        for sep in _NAME_SEPARATORS:
+            if rest.startswith(sep) and rest[len(sep) :].strip():
+                name = rest[len(sep) :].strip()
+                break
+    return middle_ellipsis(name)
+
+
+def middle_ellipsis(text: str | None, limit: int = NAME_LIMIT) -> str:
+    """Shorten from the middle, keeping both ends: agents of one client share a prefix and differ at the
+    end ("Bright Smile Dental – Lead Follow-up" vs "– Reminders"), so cutting the end would hide what tells
+    them apart. 'Bright Smile Dental – Lead Follow-up' (limit 30) → 'Bright Smile De…Lead Follow-up'."""
+    text = " ".join((text or "").split())
+    if len(text) <= limit:
+        return text
+    if limit <= 1:
+        return "…"[:limit]
+    keep = limit - 1
+    head = (keep + 1) // 2
+    tail = keep - head
+    return text[:head].rstrip() + "…" + (text[-tail:].lstrip() if tail else "")
 
 
 def local_date(value: str | datetime | None, tz: str | None) -> str:
@@ -127,26 +179,61 @@ def label(value: str | None) -> str:
     return text[:1].upper() + text[1:]
 
 
-def percent(value: float | None) -> str:
-    return DASH if value is None else f"{value:g}%"
+def percent(rate: float | None) -> str:
+    """A 0–1 rate (as the API gives success rates) as a percent with one decimal: 0.784 → '78.4%',
+    0.78 → '78.0%'."""
+    return DASH if rate is None else f"{rate * 100:.1f}%"
+
+
+# A change against a previous period that held too few calls is noise, not a trend: 34 calls becoming 2,950
+# reads "+8,576%" (the period before the first weeks of data). A change is shown only when the previous period
+# held at least MIN_CALLS_TO_COMPARE calls and at least MIN_SHARE_TO_COMPARE of this period's; otherwise the
+# cards and boards show "New" (it had none) or "—" (it had a few), with the reason in the tooltip.
+# Documented in README.md (Analytics, clients and exports).
+MIN_CALLS_TO_COMPARE = 10
+MIN_SHARE_TO_COMPARE = 0.1
+NEW = "New"
+
+
+def _signed(change: float, unit: str) -> str:
+    shown = f"{abs(change):,.1f}"
+    if shown == "0.0":
+        return f"0.0{unit}"
+    return f"{'+' if change > 0 else '−'}{shown}{unit}"
 
 
 def change_label(change: float | None) -> str:
-    """A percent change as '+12.5%' / '−3%'; a dash when there is nothing to compare with."""
-    if change is None:
-        return DASH
-    if change == 0:
-        return "0%"
-    return f"{'+' if change > 0 else '−'}{abs(change):g}%"
+    """A percent change with one decimal: '+12.5%', '−3.0%'; a dash when there is nothing to compare with."""
+    return DASH if change is None else _signed(change, "%")
 
 
 def points_label(change: float | None) -> str:
-    """A change of a 0–100 score in points: '+4.2 pts'."""
-    if change is None:
-        return DASH
-    if change == 0:
-        return "0 pts"
-    return f"{'+' if change > 0 else '−'}{abs(change):g} pts"
+    """A change of a 0–100 score, always in points with one decimal: '+4.2 pts'."""
+    return DASH if change is None else _signed(change, " pts")
+
+
+def score_points(current: float | None, previous: float | None) -> float | None:
+    """The change of an average score in points (the API's trends give a percent change)."""
+    return None if current is None or previous is None else round(current - previous, 1)
+
+
+def comparable(previous_calls: int | None, current_calls: int = 0) -> bool:
+    """Whether the previous period held enough calls for a change against it to mean something: at least
+    MIN_CALLS_TO_COMPARE, and at least MIN_SHARE_TO_COMPARE of this period's."""
+    if previous_calls is None or previous_calls < MIN_CALLS_TO_COMPARE:
+        return False
+    return previous_calls >= MIN_SHARE_TO_COMPARE * current_calls
+
+
+def delta_label(
+    change: float | None, previous_calls: int | None, current_calls: int = 0, *, points: bool = False
+) -> str:
+    """A change against the previous period when that period is `comparable`: else "New" when it had no calls
+    (and this one has some), "—" when it had too few. `points`: a score change ('+3.2 pts'), else a percent
+    change ('+12.5%')."""
+    if not comparable(previous_calls, current_calls):
+        return NEW if not previous_calls and current_calls > 0 else DASH
+    return points_label(change) if points else change_label(change)
 
 
 def day_label(value: str) -> str:

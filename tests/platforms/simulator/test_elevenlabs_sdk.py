@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import elevenlabs
+import httpx
 import pytest
 from elevenlabs.core.api_error import ApiError
 
@@ -106,3 +107,45 @@ def test_server_errors_are_retried_by_the_sdk(fresh_sim):
     assert len(page.conversations) == 1
     statuses = [r.status for r in fresh_sim.state.request_log("elevenlabs")]
     assert statuses == [503, 200]
+
+
+# --- Variants -------------------------------------------------------------------------------------------
+
+
+def test_credits_only_cost_and_charging_through_the_sdk(fresh_sim):
+    answer = httpx.post(
+        f"{fresh_sim.url}/_sim/calls", json={"platform": "elevenlabs", "variant": "credits_only"}, timeout=30
+    )
+    (added,) = answer.json()["calls"]
+    sdk = client(fresh_sim)
+    full = sdk.conversational_ai.conversations.get(added["conversation_id"])
+    meta = full.metadata
+    assert meta.cost_fiat is None and isinstance(meta.cost, int)
+    assert meta.charging.llm_charge + meta.charging.call_charge == meta.cost
+    assert meta.charging.platform_price is None and meta.charging.platform_charge is None
+    listed = next(
+        c
+        for c in sdk.conversational_ai.conversations.list(page_size=5).conversations
+        if c.conversation_id == added["conversation_id"]
+    )
+    assert listed.dict().get("cost_fiat") is None
+
+
+def test_charging_and_blank_termination_reasons_in_the_history(sim):
+    sdk = client(sim)
+    stored = sim.state.data("elevenlabs").calls.by_id.values()
+    blank = next(c for c in stored if c["metadata"].get("termination_reason") == "")
+    priced = next(c for c in stored if c["metadata"].get("cost_fiat") and c["metadata"]["cost"])
+    full = sdk.conversational_ai.conversations.get(blank["conversation_id"])
+    assert full.metadata.termination_reason == "" and full.status == "done"
+    charged = sdk.conversational_ai.conversations.get(priced["conversation_id"]).metadata.charging
+    assert charged.llm_price + charged.platform_price == pytest.approx(priced["metadata"]["cost_fiat"], abs=1e-5)
+    usage = charged.llm_usage.initiated_generation.model_usage
+    assert usage and all(u.input.tokens and u.output_total.tokens for u in usage.values())
+
+
+def test_sip_trunk_conversations_through_the_sdk(sim):
+    stored = sim.state.data("elevenlabs").calls.by_id.values()
+    sip = next(c for c in stored if (c["metadata"].get("phone_call") or {}).get("type") == "sip_trunking")
+    phone = client(sim).conversational_ai.conversations.get(sip["conversation_id"]).metadata.phone_call
+    assert phone.type == "sip_trunking" and phone.call_sid == sip["metadata"]["phone_call"]["call_sid"]

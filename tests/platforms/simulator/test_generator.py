@@ -104,12 +104,15 @@ def test_every_call_maps_cleanly_and_belongs_to_a_known_agent(sample):
     assert len({r.platform_call_id for r in records}) == 3000
     for rec in records:
         assert rec.platform == platform and rec.platform_agent_id in agent_ids
-        assert rec.started_at is not None and rec.started_at.tzinfo is not None
+        if rec.started_at is None:  # Retell sets start_timestamp only once a call starts
+            assert platform == "retell" and rec.end_reason in ("dial_no_answer", "dial_busy")
+        else:
+            assert rec.started_at.tzinfo is not None
 
 
 def test_timestamps_within_window_and_oldest_first(sample):
     _, _, _, records = sample
-    starts = [r.started_at for r in records]
+    starts = [r.started_at for r in records if r.started_at]
     assert min(starts) >= NOW - timedelta(days=90)
     assert max(starts) <= NOW
     assert starts == sorted(starts)
@@ -118,7 +121,7 @@ def test_timestamps_within_window_and_oldest_first(sample):
 
 def test_business_hours_and_weekdays_dominate(sample):
     _, _, _, records = sample
-    local = [r.started_at - timedelta(hours=5) for r in records if r.status != "in_progress"]
+    local = [r.started_at - timedelta(hours=5) for r in records if r.status != "in_progress" and r.started_at]
     business = sum(8 <= t.hour < 18 for t in local) / len(local)
     weekday = sum(t.weekday() < 5 for t in local) / len(local)
     assert business > 0.75 and weekday > 0.8
@@ -142,9 +145,12 @@ def test_durations_costs_and_recordings(sample):
     durations = [r.duration_ms for r in connected]
     assert min(durations) >= 5000 and max(durations) <= 8 * 60 * 1000
     assert 30_000 <= median(durations) <= 150_000
-    for r in connected:
+    priced = [r for r in connected if r.cost_usd is not None]
+    assert len(priced) >= 0.8 * len(connected)  # ElevenLabs: a tenth are credits-only
+    for r in priced:
         per_minute = float(r.cost_usd) / (r.duration_ms / 60000)
         assert 0.07 <= per_minute <= 0.15, per_minute
+    for r in connected:
         assert r.summary or (platform == "vapi" and not r.analysis)  # Vapi skips analysis below 2 messages
         if platform != "elevenlabs":  # ElevenLabs has no recording URL, only an audio endpoint
             assert r.recording_url.startswith("https://storage.example.com/")

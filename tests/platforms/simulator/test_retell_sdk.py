@@ -7,6 +7,7 @@ import time
 import httpx
 import pytest
 import retell
+from retell.types import PhoneCallResponse, WebCallResponse
 
 from tests.support.simulator import AGENTS, CALLS
 from voiceconsole.platforms import retell as retell_mapper
@@ -29,12 +30,20 @@ def all_calls(sdk: retell.Retell, **params) -> list:
         key = page.pagination_key
 
 
+def started_then_unstarted(items: list, *, descending: bool) -> None:
+    """Calls that never started (no start_timestamp) come after every started one, in either order."""
+    starts = [i.start_timestamp for i in items]
+    timed = [t for t in starts if t is not None]
+    assert starts == sorted(timed, reverse=descending) + [None] * (len(starts) - len(timed))
+    unstarted = [i for i in items if i.start_timestamp is None]
+    assert unstarted and all(i.call_status == "not_connected" for i in unstarted)
+
+
 def test_paging_returns_every_call_once_newest_first(sim):
     items = all_calls(client(sim), limit=37)
     ids = [i.call_id for i in items]
     assert len(ids) == len(set(ids)) == CALLS
-    starts = [i.start_timestamp for i in items]
-    assert starts == sorted(starts, reverse=True)
+    started_then_unstarted(items, descending=True)
 
 
 def test_ascending_order_and_default_limit(sim):
@@ -42,8 +51,10 @@ def test_ascending_order_and_default_limit(sim):
     page = sdk.call.list()
     assert len(page.items) == 50 and page.has_more
     ascending = all_calls(sdk, limit=1000, sort_order="ascending")
-    assert [i.start_timestamp for i in ascending] == sorted(i.start_timestamp for i in ascending)
+    started_then_unstarted(ascending, descending=False)
     assert len(ascending) == CALLS
+    # Small pages cross from the started calls to the unstarted ones and through them.
+    assert [i.call_id for i in all_calls(sdk, limit=7, sort_order="ascending")] == [i.call_id for i in ascending]
 
 
 def test_list_items_leave_transcripts_out_and_get_call_has_them(sim):
@@ -60,12 +71,18 @@ def test_list_items_leave_transcripts_out_and_get_call_has_them(sim):
 def test_filter_by_start_timestamp_and_agent(sim):
     sdk = client(sim)
     everything = all_calls(sdk, limit=1000)
-    middle = sorted(i.start_timestamp for i in everything)[CALLS // 2]
+    starts = sorted(i.start_timestamp for i in everything if i.start_timestamp is not None)
+    middle = starts[len(starts) // 2]
     newer = all_calls(
         sdk, limit=1000, filter_criteria={"start_timestamp": {"op": "gt", "type": "number", "value": middle}}
     )
-    assert {i.call_id for i in newer} == {i.call_id for i in everything if i.start_timestamp > middle}
-    lo, hi = sorted(i.start_timestamp for i in everything)[10], sorted(i.start_timestamp for i in everything)[20]
+    assert {i.call_id for i in newer} == {i.call_id for i in everything if (i.start_timestamp or 0) > middle}
+    # Calls without a start match no start_timestamp comparison, not even ne (NULL semantics).
+    other = all_calls(
+        sdk, limit=1000, filter_criteria={"start_timestamp": {"op": "ne", "type": "number", "value": middle}}
+    )
+    assert len(other) == len(starts) - 1
+    lo, hi = starts[10], starts[20]
     between = all_calls(
         sdk, limit=1000, filter_criteria={"start_timestamp": {"op": "bt", "type": "range", "value": [lo, hi]}}
     )
@@ -166,3 +183,66 @@ def test_rate_limit_surfaces_with_retry_after_when_not_retried(fresh_sim):
         client(fresh_sim, max_retries=0).call.list()
     assert caught.value.response.headers["retry-after"] == "7"
     assert client(fresh_sim, max_retries=0).call.list(limit=1).items  # only the next request failed
+
+
+# --- Variants -------------------------------------------------------------------------------------------
+
+
+def test_every_full_call_is_a_valid_sdk_model(sim):
+    """Strict validation against the SDK's own call models: latency stages, product costs, not-connected
+    calls without a start, web calls with their access token."""
+    headers = {"Authorization": f"Bearer {sim.key('retell')}"}
+    calls = httpx.post(f"{sim.base('retell')}/v2/list-calls", json={"limit": 1000}, headers=headers).json()
+    assert len(calls) == CALLS
+    for call in calls:
+        model = PhoneCallResponse if call["call_type"] == "phone_call" else WebCallResponse
+        model.model_validate(call)
+
+
+def test_latency_stages_and_product_costs_through_the_sdk(sim):
+    sdk = client(sim)
+    items = all_calls(sdk, limit=1000)
+    with_kb = next(i for i in items if i.latency and i.latency.knowledge_base)
+    call = sdk.call.retrieve(with_kb.call_id)
+    stages = call.latency
+    for stage in (stages.e2e, stages.asr, stages.llm, stages.tts, stages.knowledge_base):
+        assert stage.num == len(stage.values) and stage.min <= stage.p50 <= stage.p90 <= stage.p99 <= stage.max
+    products = {p.product: p.cost for p in call.call_cost.product_costs}
+    assert "knowledge_base" in products and sum(products.values()) == pytest.approx(call.call_cost.combined_cost)
+    assert call.knowledge_base_retrieved_contents_url
+
+
+def test_calls_that_never_started(sim):
+    sdk = client(sim)
+    items = all_calls(sdk, limit=1000)
+    unstarted = [i for i in items if i.start_timestamp is None]
+    full = sdk.call.retrieve(unstarted[0].call_id)
+    assert full.start_timestamp is None and full.end_timestamp and full.call_status == "not_connected"
+    record = retell_mapper.map_call(full.to_dict())
+    assert record.started_at is None and record.end_reason in ("dial_no_answer", "dial_busy")
+    # include_total counts them; a start_timestamp bound leaves them out; other filters keep them.
+    assert sdk.call.list(limit=1, include_total=True).to_dict()["total"] == CALLS
+    ended_filter = {"end_timestamp": {"op": "ge", "type": "number", "value": unstarted[0].end_timestamp}}
+    later = all_calls(sdk, limit=1000, filter_criteria=ended_filter)
+    assert unstarted[0].call_id in {i.call_id for i in later}
+    since_epoch = {"start_timestamp": {"op": "ge", "type": "number", "value": 0}}
+    bounded = all_calls(sdk, limit=1000, filter_criteria=since_epoch)
+    assert len(bounded) == CALLS - len(unstarted)
+
+
+def test_an_added_call_without_a_start_comes_last(fresh_sim):
+    newest = max(c.get("start_timestamp") or 0 for c in fresh_sim.state.data("retell").calls.by_id.values())
+    before = fresh_sim.state.clock_ms()
+    answer = httpx.post(
+        f"{fresh_sim.url}/_sim/calls", json={"platform": "retell", "variant": "not_connected"}, timeout=30
+    )
+    (added,) = answer.json()["calls"]
+    assert "start_timestamp" not in added and added["call_status"] == "not_connected"
+    assert added["end_timestamp"] > newest and fresh_sim.state.clock_ms() > before
+    sdk = client(fresh_sim)
+    gt = {"start_timestamp": {"op": "gt", "type": "number", "value": newest}}
+    assert sdk.call.list(filter_criteria=gt).items == []  # start-time queries never find it
+    ascending = all_calls(sdk, limit=1000, sort_order="ascending")
+    assert added["call_id"] in {i.call_id for i in ascending if i.start_timestamp is None}
+    bad = httpx.post(f"{fresh_sim.url}/_sim/calls", json={"platform": "retell", "variant": "queue_error"}, timeout=30)
+    assert bad.status_code == 400

@@ -97,9 +97,65 @@ def test_remove_agent_and_reset():
     assert state.key_accepted("elevenlabs", state.api_keys["elevenlabs"])
 
 
+def test_calls_without_a_start_are_walked_last_in_either_order():
+    state = small()
+    store = state.data("retell").calls
+    added = state.add_calls("retell", 2, variant="not_connected")
+    assert {c["call_id"] for c in added} <= set(store.untimed)
+    assert len(store) == len(store.keys) + len(store.untimed) == 152
+    everything = len(store.keys)
+
+    def ids(descending: bool, after=None) -> list[str]:
+        walk = store.walk(0, everything, descending=descending, after=after, untimed=True)
+        return [c["call_id"] for c in walk]
+
+    ascending, descending = ids(False), ids(True)
+    assert ascending[-len(store.untimed) :] == store.untimed
+    assert descending[-len(store.untimed) :] == store.untimed[::-1]
+    assert ascending[:everything] == descending[:everything][::-1]
+    # A cursor among the untimed calls continues past it; one among the timed ones reaches them too.
+    first = store.untimed[0]
+    assert ids(False, after=(None, first)) == store.untimed[1:]
+    assert ids(True, after=(None, store.untimed[-1])) == store.untimed[-2::-1]
+    last_timed = store.keys[-1]
+    assert ids(False, after=last_timed) == store.untimed
+    assert [c["call_id"] for c in store.walk(0, everything, descending=False)] == ascending[:everything]
+
+
+def test_added_variants_are_deterministic():
+    def timeless(calls: list[dict]) -> list[dict]:  # added calls start at the (wall-clock driven) simulated now
+        return [{k: v for k, v in c.items() if k not in ("createdAt", "updatedAt")} for c in calls]
+
+    first = small().add_calls("vapi", 2, variant="queue_error")
+    assert timeless(first) == timeless(small().add_calls("vapi", 2, variant="queue_error"))
+    assert all(c["endedReason"].startswith("call.start.error-") for c in first)
+    with pytest.raises(ValueError):
+        small().add_calls("elevenlabs", variant="stale_status")
+
+
+def test_webhook_signing_defaults_change_and_reset():
+    state = small()
+    changed = state.set_webhook_signing(vapi_hmac={"algorithm": "sha1", "signatureEncoding": "base64"})
+    assert changed.vapi_auth == "hmac" and changed.vapi_hmac.algorithm == "sha1"
+    assert state.set_webhook_signing(vapi_auth="secret").vapi_hmac.algorithm == "sha1"  # settings left out stay
+    assert state.summary()["vapi"]["webhook_signing"]["vapi_auth"] == "secret"
+    with pytest.raises(ValueError):
+        state.set_webhook_signing(vapi_auth="basic")
+    state.reset()
+    assert state.webhook_signing.vapi_auth == "hmac" and state.webhook_signing.vapi_hmac.algorithm == "sha256"
+
+
 def test_serve_in_thread_starts_and_stops():
     url, stop = serve_in_thread(create_app(small(calls_per_platform=10)))
     assert httpx.get(f"{url}/_sim/state").status_code == 200
     stop()
     with pytest.raises(httpx.HTTPError):
         httpx.get(f"{url}/_sim/state", timeout=2)
+
+
+@pytest.mark.parametrize("platform", ["retell", "vapi", "elevenlabs"])
+def test_calls_added_without_analysis_are_conversations(platform):
+    state = small()
+    for call in state.add_calls(platform, 6, analyzed=False):
+        pending = state.data(platform).pending_analysis[call_id_of(platform, call)]
+        assert pending  # there is an analysis to hold back

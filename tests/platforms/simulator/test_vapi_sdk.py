@@ -125,3 +125,31 @@ def test_rate_limit(fresh_sim):
     assert sdk.calls.list(limit=1, request_options={"max_retries": 3})
     assert time.monotonic() - started >= 0.9
     assert [r.status for r in fresh_sim.state.request_log("vapi")][-2:] == [429, 200]
+
+
+# --- Variants -------------------------------------------------------------------------------------------
+
+
+def test_performance_metrics_and_costs_through_the_sdk(sim):
+    sdk = client(sim)
+    listed = next(c for c in raw_calls(sim) if (c.get("artifact") or {}).get("performanceMetrics") and c["cost"])
+    call = sdk.calls.get(listed["id"])
+    metrics = call.artifact.performance_metrics
+    turn = metrics.turn_latencies[0]
+    assert turn.turn_latency > turn.model_latency > 0 and turn.voice_latency and turn.transcriber_latency
+    assert turn.endpointing_latency and metrics.turn_latency_average and metrics.model_latency_average
+    assert metrics.voice_latency_average and metrics.transcriber_latency_average
+    assert metrics.endpointing_latency_average and metrics.num_assistant_interrupted is not None
+    costs = native(call)["costs"]
+    assert sum(item["cost"] for item in costs) == pytest.approx(call.cost, abs=1e-6)
+    assert call.cost_breakdown.total == pytest.approx(call.cost)
+
+
+def test_a_call_that_never_left_the_queue_through_the_sdk(fresh_sim):
+    answer = httpx.post(f"{fresh_sim.url}/_sim/calls", json={"platform": "vapi", "variant": "queue_error"}, timeout=30)
+    (added,) = answer.json()["calls"]
+    call = client(fresh_sim).calls.get(added["id"])
+    assert call.started_at is None and call.ended_at is None and call.created_at and call.updated_at
+    assert call.ended_reason.startswith("call.start.error-") and call.cost == 0
+    record = vapi_mapper.map_call(native(call))
+    assert record.platform_call_id == added["id"] and not record.turns

@@ -14,16 +14,11 @@ import httpx
 import pytest
 import retell
 from elevenlabs.errors import BadRequestError
-from starlette.applications import Starlette
-from starlette.requests import Request
-from starlette.responses import Response
-from starlette.routing import Route
 
 from voiceconsole.platforms import elevenlabs as elevenlabs_mapper
 from voiceconsole.platforms import retell as retell_mapper
 from voiceconsole.platforms import vapi as vapi_mapper
 from voiceconsole.platforms.simulator.generator import generate_agents, generate_call
-from voiceconsole.platforms.simulator.server import serve_in_thread
 from voiceconsole.platforms.simulator.webhooks import build_webhook, send_webhook
 
 SECRET = "whsec_test_secret"
@@ -115,20 +110,6 @@ def test_elevenlabs_signature_verifies_with_the_sdk():
 
 
 # --- Delivery through the control API ---------------------------------------------------------------
-
-
-@pytest.fixture
-def receiver():
-    """A tiny HTTP endpoint that records what it receives."""
-    received: list[tuple[dict, bytes]] = []
-
-    async def hook(request: Request) -> Response:
-        received.append((dict(request.headers), await request.body()))
-        return Response(status_code=204)
-
-    url, stop = serve_in_thread(Starlette(routes=[Route("/hook", hook, methods=["POST"])]))
-    yield f"{url}/hook", received
-    stop()
 
 
 def test_send_webhook_posts_raw_body(receiver):

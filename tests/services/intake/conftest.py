@@ -24,12 +24,12 @@ def no_sync_waits_left_behind():
 def _clear_sync_waits() -> None:
     from rq.registry import ScheduledJobRegistry
 
-    from voiceconsole.enqueue import get_queue
+    from voiceconsole.enqueue import get_queue, scoped
     from voiceconsole.redis_client import get_redis
 
     registry = ScheduledJobRegistry(queue=get_queue("sync"))
     for job_id in registry.get_job_ids():
-        if job_id.startswith("sync-retry-"):
+        if job_id.startswith(scoped("sync-retry-")):
             registry.remove(job_id, delete_job=True)
     redis = get_redis()
     for key in redis.scan_iter("vc:sync-waiting:*"):

@@ -129,3 +129,18 @@ def test_a_replay_is_refused_however_its_signature_header_is_spelled(platform, s
     )
     assert _post(app_url, integration, later, body_again).status_code == 200
     assert len(_stored(db, org)) == 1
+
+
+def test_figures_beyond_what_a_column_holds_are_stored_as_unknown(sim, factory, db, app_url):
+    """A signed Retell call with a duration past INTEGER and a cost past NUMERIC(12, 6): the call is stored,
+    those figures as unknown, instead of the delivery failing on the database."""
+    org, integration = connect(factory, sim, "retell")
+    call = _conversation(sim, "retell")
+    call["duration_ms"] = 3_000_000_000
+    call["call_cost"] = {**(call.get("call_cost") or {}), "combined_cost": 1e12, "product_costs": []}
+    headers, body = build_webhook("retell", "call_analyzed", call, secret=webhook_secret(integration))
+    r = _post(app_url, integration, headers, body)
+    assert r.status_code == 200, r.text
+    (row,) = _stored(db, org)
+    assert (row.duration_ms, row.cost_usd) == (None, None)
+    assert row.transcript  # the rest of the call is kept

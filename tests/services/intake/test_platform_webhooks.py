@@ -136,7 +136,7 @@ def test_retell_call_ended_then_analyzed_and_a_late_call_ended_keeps_the_analysi
 
 @pytest.mark.parametrize(
     "platform, event",
-    [("retell", "call_started"), ("vapi", "status-update"), ("elevenlabs", "call_initiation_failure")],
+    [("retell", "call_started"), ("vapi", "status-update")],  # ElevenLabs sends only events we store
 )
 def test_events_we_do_not_store_are_acknowledged(platform, event, sim, factory, db, app_url):
     org, integration = connect(factory, sim, platform)

@@ -263,16 +263,19 @@ def test_retries_give_up_with_a_clear_error(sim):
 
 @pytest.mark.parametrize("platform", PLATFORMS)
 def test_bad_credentials_set_the_integration_to_error(platform, sim, factory, db, caplog, sync_queue):
+    """The platform accepted the key when it was connected (a refused one is never stored: tests/api/
+    test_integrations_api.py), then revoked it before the first sync."""
     caplog.set_level(logging.DEBUG)
-    wrong = f"wrong_key_for_{platform}_0000"
-    org, integration = connect(factory, sim, platform, key=wrong)
+    org, integration = connect(factory, sim, platform)
+    sim.state.invalidate_key(platform)
     outcome = _sync(integration)
     assert outcome["status"] == "finished" and outcome["result"]["status"] == "error"  # handled, not a crash
     stored = _integration(db, integration)
     assert stored.status == "error"
     assert stored.last_error.startswith("The platform rejected the API key (HTTP 401)")
     assert stored.last_good_sync_at is None and len(_calls(db, org)) == 0
-    assert wrong not in caplog.text and wrong not in stored.last_error
+    key = sim.key(platform)
+    assert key not in caplog.text and key not in stored.last_error
 
 
 def test_a_revoked_key_after_good_syncs_and_the_connection_test(sim, factory, db, caplog, sync_queue):

@@ -149,11 +149,11 @@ def _when(text: str | None) -> float:
 
 def _finished_syncs(integration_id: int, since: float, prefix: str = "sync-") -> list[dict]:
     """The results of the integration's sync jobs finished since `since` (the registry keeps earlier runs')."""
-    from voiceconsole.enqueue import get_queue
+    from voiceconsole.enqueue import get_queue, scoped
     from voiceconsole.redis_client import get_redis
 
     registry = get_queue("sync").finished_job_registry
-    jobs = [Job.fetch(i, connection=get_redis()) for i in registry.get_job_ids() if i.startswith(prefix)]
+    jobs = [Job.fetch(i, connection=get_redis()) for i in registry.get_job_ids() if i.startswith(scoped(prefix))]
     jobs = [j for j in jobs if j.args == (integration_id,) and _utc(j.created_at) >= since]
     return [j.return_value() for j in sorted(jobs, key=lambda j: _utc(j.ended_at))]
 

@@ -150,7 +150,7 @@ def oracle(db, org_id, day, tz, client_id=None):
     return {
         "calls": len(rows),
         "avg": sum(scored) / len(scored) if scored else None,
-        "successRate": round(100 * sum(1 for c in ended if c.successful) / len(ended), 1) if ended else None,
+        "successRate": round(sum(1 for c in ended if c.successful) / len(ended), 3) if ended else None,
         "cost": float(sum((c.cost_usd or Decimal(0)) for c in rows)),
     }
 
@@ -178,7 +178,7 @@ def test_whole_org_summary_uses_local_day_boundaries(db, world):
     # (90 + 40 + 30 + 55) / 4; the excluded 0, the 10 of Nov 9 and the 5 of Nov 11 left out
     assert s["avgScore"] == 53.8
     assert s["avgScoreChange"] == -4.6  # 53.75 - (70 + 10 + 95) / 3
-    assert s["successRate"] == 66.7  # 4 of 6 ended
+    assert s["successRate"] == 0.667  # 4 of 6 ended: a fraction, as in the analytics
     assert s["cost"] == 1.06
     assert [w["callScore"] for w in s["worstCalls"]] == [30, 40, 55]
     by_id = {c.public_id: c for c in world["calls"]}
@@ -204,7 +204,7 @@ def test_client_summary_counts_only_that_client(db, world):
     assert s["calls"] == 4
     assert s["avgScore"] == 53.3  # (90 + 40 + 30) / 3
     assert s["avgScoreChange"] == 13.3  # 53.33 - (70 + 10) / 2
-    assert s["successRate"] == 75.0
+    assert s["successRate"] == 0.75
     assert s["cost"] == 0.61
     assert [(w["callScore"], w["summary"]) for w in s["worstCalls"]] == [
         (30, "Caller hung up"),
@@ -468,10 +468,11 @@ def test_enqueue_is_collapsed_per_tick_bucket():
 
     from voiceconsole.enqueue import TICK_SECONDS as BUCKET_SECONDS
     from voiceconsole.enqueue import daily_summaries as enqueue_daily_summaries
+    from voiceconsole.enqueue import scoped
     from voiceconsole.redis_client import get_redis
 
     base = 1_000_000 * BUCKET_SECONDS + 7  # a bucket no real tick uses
-    ids = [f"daily-summary-{base // BUCKET_SECONDS}", f"daily-summary-{base // BUCKET_SECONDS + 1}"]
+    ids = [scoped(f"daily-summary-{base // BUCKET_SECONDS}"), scoped(f"daily-summary-{base // BUCKET_SECONDS + 1}")]
     try:
         assert enqueue_daily_summaries(base) is True
         assert enqueue_daily_summaries(base + 60) is False  # same 5-minute bucket

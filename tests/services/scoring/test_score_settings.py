@@ -9,7 +9,7 @@ from sqlmodel import select
 from tests.support.calls import ANGRY, BOOKING, timed_turns
 from tests.support.llm_server import drain
 from voiceconsole import enqueue
-from voiceconsole.enqueue import get_queue
+from voiceconsole.enqueue import get_queue, scoped
 from voiceconsole.jobs.scoring import rescore_organization_job
 from voiceconsole.models import AgentScoring, Call, ClientScoring, Event
 from voiceconsole.scoring import DEFAULT_WEIGHTS, ScoringInput, score_call
@@ -181,9 +181,9 @@ def test_changing_org_weights_rescores_on_a_worker_after_commit(db, factory):
     db.commit()
     before = {c.id: c.score for c in calls}
     assert score_settings.update_org_scoring(db, org=org, actor=SYSTEM, weights=DURATION_HEAVY) is True
-    assert f"rescore-{org.id}-all" not in get_queue("default").job_ids  # not before the change is committed
+    assert scoped(f"rescore-{org.id}-all") not in get_queue("default").job_ids  # not before the change is committed
     db.commit()
-    assert f"rescore-{org.id}-all" in get_queue("default").job_ids
+    assert scoped(f"rescore-{org.id}-all") in get_queue("default").job_ids
     assert enqueue.rescoring(org.id) is False  # one waiting run is enough: it reads the latest weights
     drain("default")
     db.expire_all()
@@ -208,7 +208,7 @@ def test_changing_a_clients_weights_rescores_only_its_calls(db, factory):
         db, org=org, client_id=acme.public_id, actor=SYSTEM, weights=OUTCOME_HEAVY
     )
     db.commit()
-    assert changed and f"rescore-{org.id}-client-{acme.id}" in get_queue("default").job_ids
+    assert changed and scoped(f"rescore-{org.id}-client-{acme.id}") in get_queue("default").job_ids
     drain("default")
     db.expire_all()
     assert weights_of(db.get(Call, acme_call.id)) == OUTCOME_HEAVY
@@ -338,7 +338,7 @@ def test_a_new_scorer_version_rescores_every_organization_once_in_the_background
     get_redis().delete(scorer_version_key(org.id))
 
     assert enqueue_outdated_rescoring() >= 1
-    assert f"rescore-{org.id}-all" in get_queue("default").job_ids
+    assert scoped(f"rescore-{org.id}-all") in get_queue("default").job_ids
     drain("default")
     db.expire_all()
     fresh = db.get(Call, call.id)
@@ -346,4 +346,4 @@ def test_a_new_scorer_version_rescores_every_organization_once_in_the_background
     assert get_redis().get(scorer_version_key(org.id)) == SCORER_VERSION.encode()
     # Done: the next tick queues nothing more for this organization.
     enqueue_outdated_rescoring()
-    assert f"rescore-{org.id}-all" not in get_queue("default").job_ids
+    assert scoped(f"rescore-{org.id}-all") not in get_queue("default").job_ids

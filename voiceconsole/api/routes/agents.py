@@ -46,7 +46,7 @@ PeriodRange = Annotated[
 ]
 PERIOD_DOC = (
     "`period` holds the figures of the last N days (`range`, default 30d) from the daily rollups: calls, "
-    "successRate (percent of ended calls flagged successful), avgScore with previousAvgScore and "
+    "successRate (fraction 0–1 of ended calls flagged successful), avgScore with previousAvgScore and "
     "scoreChange (percent change against the N days before), avgDuration (s), cost (USD), "
     "costPerMinute (cost per minute of ended calls' duration), costPerSuccessfulCall."
 )

@@ -28,8 +28,8 @@ length, and a time series for charts (per UTC day; per hour for custom ranges un
   `dateFrom` required, `dateTo` defaulting to now, at most 731 days. `dateFrom`/`dateTo` with a preset: 422.
 - `agentId` (the platform's agent id) and `clientId` narrow the calls; an unknown id, or another
   organization's, is answered 404. Client viewers always see their own client only.
-- `totalCalls`: calls of any status. `successRate`: percent of **ended** calls the platform flagged
-  successful (calls with no flag count as not successful). `avgScore`: mean call score, leaving out
+- `totalCalls`: calls of any status. `successRate`: the fraction (0–1, e.g. `0.78`) of **ended** calls the
+  platform flagged successful (calls with no flag count as not successful). `avgScore`: mean call score, leaving out
   unscored calls and calls scored 0 for having no transcript. `avgDuration`: mean seconds of ended calls.
   `totalCost`: USD. `sentimentBreakdown`: call counts by platform sentiment. `scoreDistribution`: scored
   calls per band (excellent 80–100, good 60–79, attention 40–59, poor 0–39).
@@ -71,7 +71,7 @@ def get_portfolio(principal: PrincipalDep, session: SessionDep, agent_id: AgentI
     scope = analytics_service.resolve_scope(
         session, org=principal.org, agent_id=agent_id, client_id=client_id, actor=principal.actor
     )
-    board = analytics_service.portfolio(session, org=principal.org, scope=scope)
+    board = analytics_service.portfolio(session, org=principal.org, scope=scope, actor=principal.actor)
     wire = board.wire()
     return ok_response(
         {"clients": wire["clients"], "agents": wire["agents"]}, **{"from": wire["from"], "to": wire["to"]}

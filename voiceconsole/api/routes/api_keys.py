@@ -6,9 +6,9 @@ from fastapi import APIRouter, Depends
 from pydantic import Field
 
 from voiceconsole.api.deps import PrincipalDep, SessionDep
-from voiceconsole.api.envelope import ok, ok_response
+from voiceconsole.api.envelope import ok, page_of
 from voiceconsole.api.inputs import RequestBody
-from voiceconsole.api.params import Paging, paging
+from voiceconsole.api.params import Paging, page_only
 from voiceconsole.services import api_keys as keys_service
 
 router = APIRouter(prefix="/api-keys", tags=["api keys"])
@@ -22,12 +22,9 @@ class ApiKeyIn(RequestBody):
 
 
 @router.get("", summary="List API keys (never the keys themselves)")
-def list_keys(principal: PrincipalDep, session: SessionDep, pg: Annotated[Paging, Depends(paging)]):
+def list_keys(principal: PrincipalDep, session: SessionDep, pg: Annotated[Paging, Depends(page_only)]):
     keys = keys_service.list_api_keys(session, org=principal.org, actor=principal.actor)
-    start = (pg.page - 1) * pg.per_page
-    return ok_response(
-        [k.wire() for k in keys[start : start + pg.per_page]], page=pg.page, perPage=pg.per_page, total=len(keys)
-    )
+    return page_of([k.wire() for k in keys], page=pg.page, per_page=pg.per_page)
 
 
 @router.post("", status_code=201, summary="Create an API key; the key is shown once")

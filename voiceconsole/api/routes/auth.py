@@ -41,7 +41,12 @@ def use_link(
 ):
     check_text_params(request)
     try:
-        result = accounts.consume_magic_link(session, token=token)
+        result = accounts.consume_magic_link(
+            session,
+            token=token,
+            ip=request.client.host if request.client else None,
+            user_agent=request.headers.get("user-agent"),
+        )
     except InvalidToken:
         session.rollback()
         return RedirectResponse("/login?error=expired", status_code=303)

@@ -8,7 +8,6 @@ from pydantic import Field
 
 from voiceconsole.api.deps import PrincipalDep, SessionDep, release
 from voiceconsole.api.envelope import ok, ok_response
-from voiceconsole.api.errors import ApiError
 from voiceconsole.api.inputs import RequestBody
 from voiceconsole.api.params import IsoDateTime, Paging, as_utc, check_range, paging
 from voiceconsole.models.types import pk, utcnow
@@ -54,14 +53,19 @@ async def call_filters(
             "(scored and with a transcript); false: the others"
         ),
     ] = None,
+    tags: Annotated[
+        str | None,
+        Query(
+            max_length=2000,
+            description="Calls with any of these tags, comma-separated (`follow-up,vip`), matched as tags are "
+            f"stored (trimmed, any case); at most {calls_service.MAX_TAGS_PER_REQUEST} tags of "
+            f"{calls_service.MAX_TAG_LENGTH} characters",
+        ),
+    ] = None,
 ) -> CallFilters:
     date_from, date_to = as_utc(date_from, "dateFrom"), as_utc(date_to, "dateTo")
     check_range(date_from, date_to)
-    if min_score is not None and max_score is not None and min_score > max_score:
-        raise ApiError(
-            422, "Validation failed", [{"field": "minScore", "message": "minScore must not exceed maxScore"}]
-        )
-    return CallFilters(
+    filters = CallFilters(
         agent_id=agent_id,
         client_id=client_id,
         status=status,
@@ -74,7 +78,10 @@ async def call_filters(
         date_from=date_from,
         date_to=date_to,
         scored=scored,
+        tags=calls_service.split_tags([tags]) if tags else None,
     )
+    calls_service.check_filters(filters)  # here, before an export starts streaming
+    return filters
 
 
 LIST_DOC = f"""Calls of the organization, newest first by default, with the filters below.

@@ -4,14 +4,15 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Depends
 from pydantic import ConfigDict, Field
 from pydantic.alias_generators import to_camel
 from pydantic.config import JsonDict
 
 from voiceconsole.api.deps import PrincipalDep, SessionDep
-from voiceconsole.api.envelope import ok
+from voiceconsole.api.envelope import ok, page_of
 from voiceconsole.api.inputs import CamelBody
+from voiceconsole.api.params import Paging, page_only
 from voiceconsole.services.notifications import channels as service
 from voiceconsole.services.notifications import deliveries as delivery
 
@@ -67,10 +68,10 @@ class ChannelPatch(_StrictBody):
     summary_hour: int | None = None
 
 
-@router.get("", summary="List notification channels")
-def list_channels(principal: PrincipalDep, session: SessionDep):
+@router.get("", summary="List notification channels, oldest first")
+def list_channels(principal: PrincipalDep, session: SessionDep, pg: Annotated[Paging, Depends(page_only)]):
     items = service.list_channels(session, org=principal.org, actor=principal.actor)
-    return ok([c.wire() for c in items], total=len(items))
+    return page_of([c.wire() for c in items], page=pg.page, per_page=pg.per_page)
 
 
 @router.post("", status_code=201, summary="Create a channel; a webhook's signing secret is returned once")
@@ -127,8 +128,7 @@ def list_deliveries(
     channel_id: str,
     principal: PrincipalDep,
     session: SessionDep,
-    page: Annotated[int, Query(ge=1, le=100_000)] = 1,
-    per_page: Annotated[int, Query(alias="perPage", ge=1, le=100)] = 20,
+    pg: Annotated[Paging, Depends(page_only)],
     status: Literal["pending", "delivering", "held", "succeeded", "failed"] | None = None,
 ):
     items, total = delivery.list_deliveries(
@@ -136,11 +136,11 @@ def list_deliveries(
         org=principal.org,
         channel_id=channel_id,
         actor=principal.actor,
-        page=page,
-        per_page=per_page,
+        page=pg.page,
+        per_page=pg.per_page,
         status=status,
     )
-    return ok([d.wire() for d in items], page=page, perPage=per_page, total=total)
+    return ok([d.wire() for d in items], page=pg.page, perPage=pg.per_page, total=total)
 
 
 @router.post("/{channel_id}/resume", summary="Resume a paused channel: every held event is delivered once")

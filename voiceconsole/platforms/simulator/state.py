@@ -24,11 +24,14 @@ from typing import Any
 
 from voiceconsole.platforms.simulator import generator
 from voiceconsole.platforms.simulator.generator import (
+    CALL_VARIANTS,
     PLATFORMS,
     generate_agents,
     generate_call,
     generate_calls,
+    generate_live_call,
 )
+from voiceconsole.platforms.simulator.signing import VAPI_AUTHS, VapiHmac
 
 DEFAULT_API_KEYS = {"retell": "sim_retell_key", "vapi": "sim_vapi_key", "elevenlabs": "sim_elevenlabs_key"}
 FAULT_STATUSES = (429, 500, 502, 503)
@@ -59,11 +62,13 @@ def call_agent_id(platform: str, call: dict[str, Any]) -> str | None:
     return call.get("assistantId") if platform == "vapi" else call.get("agent_id")
 
 
-def call_time_ms(platform: str, call: dict[str, Any]) -> int:
+def call_time_ms(platform: str, call: dict[str, Any]) -> int | None:
     """What the platform lists and filters calls by: Retell `start_timestamp`, Vapi `createdAt`,
-    ElevenLabs `metadata.start_time_unix_secs` (as epoch ms)."""
+    ElevenLabs `metadata.start_time_unix_secs` (as epoch ms). None for a Retell call that never
+    started (a dial that failed has no start_timestamp)."""
     if platform == "retell":
-        return int(call["start_timestamp"])
+        start = call.get("start_timestamp")
+        return None if start is None else int(start)
     if platform == "vapi":
         return iso_to_ms(call["createdAt"])
     return int(call["metadata"]["start_time_unix_secs"]) * 1000
@@ -71,7 +76,7 @@ def call_time_ms(platform: str, call: dict[str, Any]) -> int:
 
 def call_end_ms(platform: str, call: dict[str, Any]) -> int:
     if platform == "retell":
-        return int(call.get("end_timestamp") or call["start_timestamp"])
+        return int(call.get("end_timestamp") or call.get("start_timestamp") or 0)
     if platform == "vapi":
         return iso_to_ms(call["updatedAt"])
     meta = call["metadata"]
@@ -107,15 +112,21 @@ def public(obj: dict[str, Any]) -> dict[str, Any]:
 
 
 class CallStore:
-    """One platform's calls, ordered by (list time, id): keyset cursors stay valid as calls arrive."""
+    """One platform's calls, ordered by (list time, id): keyset cursors stay valid as calls arrive.
+
+    Calls without a list time (Retell calls that never started) sit apart in `untimed`, by id: like
+    NULLs they match no time bound, and lists put them after every timed call in either sort order.
+    """
 
     def __init__(self, platform: str, calls: list[dict[str, Any]]) -> None:
         self.platform = platform
         self.by_id = {call_id_of(platform, c): c for c in calls}
-        self.keys = sorted((call_time_ms(platform, c), cid) for cid, c in self.by_id.items())
+        times = {cid: call_time_ms(platform, c) for cid, c in self.by_id.items()}
+        self.keys: list[tuple[int, str]] = sorted((t, cid) for cid, t in times.items() if t is not None)
+        self.untimed: list[str] = sorted(cid for cid, t in times.items() if t is None)
 
     def __len__(self) -> int:
-        return len(self.keys)
+        return len(self.by_id)
 
     def get(self, call_id: str) -> dict[str, Any] | None:
         return self.by_id.get(call_id)
@@ -123,7 +134,11 @@ class CallStore:
     def add(self, call: dict[str, Any]) -> None:
         cid = call_id_of(self.platform, call)
         self.by_id[cid] = call
-        bisect.insort(self.keys, (call_time_ms(self.platform, call), cid))
+        at = call_time_ms(self.platform, call)
+        if at is None:
+            bisect.insort(self.untimed, cid)
+        else:
+            bisect.insort(self.keys, (at, cid))
 
     def replace(self, call: dict[str, Any]) -> None:
         """Swap in a changed copy of a stored call (its list time must not change)."""
@@ -139,10 +154,19 @@ class CallStore:
         return start, max(start, end)
 
     def walk(
-        self, start: int, end: int, *, descending: bool, after: tuple[int, str] | None = None
+        self,
+        start: int,
+        end: int,
+        *,
+        descending: bool,
+        after: tuple[int | None, str] | None = None,
+        untimed: bool = False,
     ) -> Iterator[dict[str, Any]]:
-        """Calls in [start, end), in list order, strictly past the cursor position `after`."""
-        if after is not None:
+        """Calls in [start, end), in list order, then (with `untimed`) the calls without a time,
+        strictly past the cursor position `after` ((time, id); time None: among the untimed)."""
+        if after is not None and after[0] is None:
+            start = end  # the cursor is past every timed call
+        elif after is not None:
             if descending:
                 end = min(end, bisect.bisect_left(self.keys, after))
             else:
@@ -150,6 +174,12 @@ class CallStore:
         indexes = range(end - 1, start - 1, -1) if descending else range(start, end)
         for i in indexes:
             yield self.by_id[self.keys[i][1]]
+        if untimed:
+            ids = reversed(self.untimed) if descending else iter(self.untimed)
+            past = after[1] if after is not None and after[0] is None else None
+            for cid in ids:
+                if past is None or (cid < past if descending else cid > past):
+                    yield self.by_id[cid]
 
 
 @dataclass
@@ -161,11 +191,13 @@ class PlatformData:
     pending_analysis: dict[str, Any] = field(default_factory=dict)  # call id -> analysis not yet "ready"
     last_call_ms: dict[str, int] = field(default_factory=dict)  # agent id -> newest call time
     added: int = 0  # calls added after generation; seeds their randomness
+    # Calls in progress: call id -> the same call once it has ended, swapped in when the clock passes its end.
+    endings: dict[str, dict[str, Any]] = field(default_factory=dict)
 
     def note_call(self, call: dict[str, Any]) -> None:
         agent = call_agent_id(self.platform, call)
-        if agent:
-            t = call_time_ms(self.platform, call)
+        t = call_time_ms(self.platform, call)
+        if agent and t is not None:
             self.last_call_ms[agent] = max(t, self.last_call_ms.get(agent, 0))
 
 
@@ -181,6 +213,18 @@ class Fault:
 
     def matches(self, path: str) -> bool:
         return self.remaining > 0 and (not self.path_prefix or path.startswith(self.path_prefix))
+
+
+@dataclass(frozen=True)
+class WebhookSigning:
+    """How `/_sim/webhook` signs Vapi messages when a request does not say: the credential type
+    ("hmac", "secret" or "bearer") and, for "hmac", the HMAC plan."""
+
+    vapi_auth: str = "hmac"
+    vapi_hmac: VapiHmac = field(default_factory=VapiHmac)
+
+    def describe(self) -> dict[str, Any]:
+        return {"vapi_auth": self.vapi_auth, "vapi_hmac": self.vapi_hmac.as_plan()}
 
 
 @dataclass(frozen=True)
@@ -204,7 +248,8 @@ class SimulatorState:
     `calls_per_platform` is a count or a {platform: count} mapping (platforms left out get none).
     `now` fixes the moment the history ends (default: the wall clock at construction); the
     simulated clock then advances with the wall clock, and jumps forward when calls are added so
-    that every added call has ended "by now".
+    that every added call has ended "by now". Calls in progress (the newest few generated, and
+    `add_live_calls`) end when the clock reaches their end.
     """
 
     def __init__(
@@ -239,12 +284,15 @@ class SimulatorState:
     # -- data ------------------------------------------------------------------------------------
 
     def data(self, platform: str) -> PlatformData:
-        """The platform's agents and calls, generated on first use."""
+        """The platform's agents and calls, generated on first use; calls in progress whose time is up have
+        ended (see `_end_due_calls`)."""
         check_platform(platform)
         with self.lock:
             found = self._data.get(platform)
             if found is None:
                 found = self._data[platform] = self._generate(platform)
+            if found.endings:
+                self._end_due_calls(found)
             return found
 
     def warm(self) -> None:
@@ -255,15 +303,31 @@ class SimulatorState:
     def _generate(self, platform: str) -> PlatformData:
         agents = generate_agents(platform, seed=self.seed, count=self.agents_per_platform, now=self.now)
         count = self.calls_per_platform[platform]
+        endings: dict[str, dict[str, Any]] = {}
         calls = (
-            list(generate_calls(platform, agents, seed=self.seed, count=count, days=self.days, now=self.now))
+            list(
+                generate_calls(
+                    platform, agents, seed=self.seed, count=count, days=self.days, now=self.now, endings=endings
+                )
+            )
             if count
             else []
         )
         data = PlatformData(platform, {agent_id_of(platform, a): a for a in agents}, CallStore(platform, calls))
+        data.endings = endings
         for call in calls:
             data.note_call(call)
         return data
+
+    def _end_due_calls(self, data: PlatformData) -> None:
+        """Calls in progress end when the clock reaches their end (for Vapi, their `updatedAt`, a few seconds
+        later, when the analysis is in): the stored call becomes its ended version, with the same id and
+        start, so lists keep their order and `updatedAtGt` finds it."""
+        now = self.clock_ms()
+        for call_id, ended in list(data.endings.items()):
+            if call_end_ms(data.platform, ended) <= now:
+                del data.endings[call_id]
+                data.calls.replace(ended)
 
     def clock_ms(self) -> int:
         """The simulated "now" in epoch ms."""
@@ -277,6 +341,7 @@ class SimulatorState:
             self._faults: list[Fault] = []
             self._key_valid = dict.fromkeys(PLATFORMS, True)
             self._skew_ms = 0
+            self.webhook_signing = WebhookSigning()
             self.requests.clear()
 
     def summary(self) -> dict[str, Any]:
@@ -290,6 +355,7 @@ class SimulatorState:
                     "calls": len(self._data[platform].calls) if platform in self._data else None,
                     "faults": [asdict(f) for f in self._faults if f.platform == platform and f.remaining > 0],
                 }
+                | ({"webhook_signing": self.webhook_signing.describe()} if platform == "vapi" else {})
                 for platform in PLATFORMS
             }
 
@@ -352,6 +418,19 @@ class SimulatorState:
                     return fault
             return None
 
+    def set_webhook_signing(
+        self, *, vapi_auth: str | None = None, vapi_hmac: Mapping[str, Any] | VapiHmac | None = None
+    ) -> WebhookSigning:
+        """Change how `/_sim/webhook` signs Vapi messages by default (settings left out stay)."""
+        with self.lock:
+            current = self.webhook_signing
+            auth = current.vapi_auth if vapi_auth is None else vapi_auth
+            if auth not in VAPI_AUTHS:
+                raise ValueError(f"vapi_auth must be one of {', '.join(VAPI_AUTHS)}")
+            plan = current.vapi_hmac if vapi_hmac is None else VapiHmac.from_plan(vapi_hmac)
+            self.webhook_signing = WebhookSigning(auth, plan)
+            return self.webhook_signing
+
     def record(self, platform: str, method: str, path: str, query: str, status: int) -> None:
         with self.lock:
             self.requests.append(RequestRecord(time.time(), platform, method, path, query, status))
@@ -364,15 +443,28 @@ class SimulatorState:
     # -- changes over time -----------------------------------------------------------------------
 
     def add_calls(
-        self, platform: str, count: int = 1, *, agent_id: str | None = None, analyzed: bool = True
+        self,
+        platform: str,
+        count: int = 1,
+        *,
+        agent_id: str | None = None,
+        analyzed: bool = True,
+        variant: str | None = None,
     ) -> list[dict[str, Any]]:
         """Add `count` completed calls that start after every existing call; return copies of them.
 
-        With `analyzed=False` the analysis is held back (Retell: no `call_analysis`; Vapi: no
-        `analysis`; ElevenLabs: no `analysis` and status "processing") until `update_analysis`.
+        With `analyzed=False` the calls are conversations (there is an analysis to wait for) and the
+        analysis is held back (Retell: no `call_analysis`; Vapi: no `analysis`; ElevenLabs: no
+        `analysis` and status "processing") until `update_analysis`.
+        `variant` (one of `CALL_VARIANTS[platform]`, e.g. "not_connected") makes every added call
+        that variant. A Retell call that never connected has no start_timestamp, so start-time
+        queries never find it; it still moves the clock on.
         """
         if count < 1:
             raise ValueError("count must be at least 1")
+        check_platform(platform)
+        if variant is not None and variant not in CALL_VARIANTS[platform]:
+            raise ValueError(f"{platform} has no call variant {variant!r}; expected one of {CALL_VARIANTS[platform]}")
         with self.lock:
             data = self.data(platform)
             if agent_id is not None and agent_id not in data.agents:
@@ -386,16 +478,73 @@ class SimulatorState:
                 rng = random.Random(f"{self.seed}|{platform}|added|{data.added}")
                 data.added += 1
                 started = datetime.fromtimestamp(start_ms / 1000, UTC)
-                call = generate_call(platform, rng.choice(agents), rng=rng, started_at=started)
+                agent = rng.choice(agents)
+                talked = not analyzed and variant is None
+                call = generate_call(platform, agent, rng=rng, started_at=started, variant=variant, conversation=talked)
                 if not analyzed:
                     self._hold_analysis(data, call)
                 data.calls.add(call)
                 data.note_call(call)
                 added.append(copy.deepcopy(call))
                 latest_end = max(latest_end, call_end_ms(platform, call))
-                start_ms = max(start_ms, call_time_ms(platform, call)) + _NEW_CALL_GAP_MS
+                start_ms = max(start_ms, call_time_ms(platform, call) or start_ms) + _NEW_CALL_GAP_MS
             self._skew_ms += max(0, latest_end + 1000 - self.clock_ms())  # time passes: the calls are over
             return added
+
+    def add_live_calls(self, platform: str, count: int = 1, *, agent_id: str | None = None) -> list[dict[str, Any]]:
+        """Add `count` calls in progress now (each 20–90% of the way through a conversation), all starting
+        after every existing call (the clock moves on if need be); return copies of them. Each ends by
+        itself when the clock reaches its end, or at once with `end_call`."""
+        if count < 1:
+            raise ValueError("count must be at least 1")
+        check_platform(platform)
+        with self.lock:
+            data = self.data(platform)
+            if agent_id is not None and agent_id not in data.agents:
+                raise KeyError(f"no {platform} agent {agent_id!r}")
+            agents = [data.agents[agent_id]] if agent_id else list(data.agents.values())
+            if not agents:
+                raise ValueError(f"{platform} has no agents left")
+            seeds = [f"{self.seed}|{platform}|added|{data.added + i}" for i in range(count)]
+            data.added += count
+
+            def live_at(now_ms: int) -> list[tuple[dict[str, Any], dict[str, Any]]]:
+                now = datetime.fromtimestamp(now_ms / 1000, UTC)
+                made = []
+                for seed in seeds:
+                    rng = random.Random(seed)
+                    made.append(generate_live_call(platform, rng.choice(agents), rng=rng, now=now))
+                return made
+
+            now_ms = self.clock_ms()
+            calls = live_at(now_ms)
+            # They must start after every existing call (so incremental syncs find them): time passes if needed.
+            earliest = min(call_time_ms(platform, call) or now_ms for call, _ in calls)
+            shift = max(0, data.calls.newest_ms() + _NEW_CALL_GAP_MS - earliest)
+            if shift:
+                self._skew_ms += shift
+                calls = live_at(now_ms + shift)  # the same calls, later
+            for call, ended in calls:
+                data.calls.add(call)
+                data.note_call(call)
+                data.endings[call_id_of(platform, call)] = ended
+            return [copy.deepcopy(call) for call, _ in calls]
+
+    def end_call(self, platform: str, call_id: str) -> dict[str, Any]:
+        """End a call in progress now (the clock moves on to its end) and return a copy of the ended call."""
+        with self.lock:
+            data = self.data(platform)
+            ended = data.endings.get(call_id)
+            if ended is None:
+                raise KeyError(f"no {platform} call {call_id!r} in progress")
+            self._skew_ms += max(0, call_end_ms(platform, ended) - self.clock_ms())
+            self._end_due_calls(data)
+            return copy.deepcopy(ended)
+
+    def live_call_ids(self, platform: str) -> list[str]:
+        """The calls of the platform still in progress."""
+        with self.lock:
+            return sorted(self.data(platform).endings)
 
     def _hold_analysis(self, data: PlatformData, call: dict[str, Any]) -> None:
         call_id = call_id_of(data.platform, call)

@@ -1,22 +1,29 @@
 """Post-call webhooks exactly as each platform sends them: body shape, raw bytes and signature.
 
 `build_webhook` returns the headers and the raw body; `send_webhook` (or `send_webhook_async`)
-posts them. `timestamp` is epoch seconds (default: now); each platform signs it in its own unit.
+posts them. `timestamp` is epoch seconds (default: now); each platform signs it in its own unit
+(signatures: signing.py). `variants` asks for payload shapes real senders produce now and then
+(`WEBHOOK_VARIANTS`).
 
 - Retell: `{"event": "call_started"|"call_ended"|"call_analyzed"|"transcript_updated", "call": {...}}`,
-  header `x-retell-signature: v=<ms>,d=<hex HMAC-SHA256(key=secret, body + str(ms))>`. Retell signs
-  with the account's API key, so `secret` is the Retell API key. call_started carries only basic
-  fields; call_ended everything except `call_analysis`; call_analyzed the full call.
-- Vapi: `{"message": {"type": "end-of-call-report", "timestamp": <ms>, "call": {...}, "artifact",
-  "analysis", "endedReason", "startedAt", "endedAt", "cost", "costBreakdown", "customer", ...}}`
-  (or `"type": "status-update"`). As in real payloads, the transcript/recording (`artifact`) and
-  `analysis` sit on the message, not inside `message.call`: merge them when mapping. Auth depends on
-  the credential the user configured (`vapi_auth`): "hmac" (default) sends
-  `x-vapi-signature: <hex HMAC-SHA256(secret, f"{ms}.{body}")>` and `x-timestamp: <ms>`;
-  "secret" sends the legacy `X-Vapi-Secret: <secret>`; "bearer" sends `Authorization: Bearer <secret>`.
+  header `x-retell-signature`; Retell signs with the account's API key, so `secret` is the Retell API
+  key. call_started carries only basic fields; call_ended everything except `call_analysis`;
+  call_analyzed the full call. Variant "stale_status": the call object of call_ended / call_analyzed
+  still says `call_status: "registered"` (captured before the status moved on).
+- Vapi: `{"message": {"type": "end-of-call-report", "timestamp": <ms>, "call": {...}, ...}}` (or
+  `"type": "status-update"`). The end-of-call report carries on the message `endedReason`, `cost`,
+  `costs[]`, `costBreakdown`, `artifact`, `analysis`, `startedAt`, `endedAt`, `durationMs` /
+  `durationSeconds` / `durationMinutes` and, repeated from the artifact and analysis as Vapi still
+  does, `transcript`, `recordingUrl`, `stereoRecordingUrl`, `summary` and `messages`; `message.call`
+  is the call record without artifact and analysis: merge them when mapping. A call that never left
+  the queue has no `startedAt` / `endedAt`. Variants: "call_id_only" (`message.call` is `{"id"}`
+  alone), "no_cost_total" (`costs[]` but no `cost` and no `costBreakdown`, on the message or the
+  call). Auth: `vapi_auth` and, for "hmac", `vapi_hmac` (a `VapiHmac` or Vapi's plan JSON).
 - ElevenLabs: `{"type": "post_call_transcription", "event_timestamp": <s>, "data": {...conversation...}}`
-  (or "call_initiation_failure"), header
-  `ElevenLabs-Signature: t=<s>,v0=<hex HMAC-SHA256(secret, f"{s}.{body}")>`.
+  or `"call_initiation_failure"` with `data: {agent_id, conversation_id, failure_reason: "busy" |
+  "no-answer" | "unknown", metadata: {type: "twilio" | "sip", body: {...}}}`, the body being what the
+  telephony provider reported (Twilio's status-callback fields; SIP status code and reason).
+  Header `ElevenLabs-Signature`.
 
 Bodies are compact UTF-8 JSON (non-ASCII kept, like the platforms' Node/Python senders); verify the
 raw bytes, never a re-serialised copy.
@@ -25,22 +32,40 @@ raw bytes, never a re-serialised copy.
 from __future__ import annotations
 
 import hashlib
-import hmac
 import json
 import time
-from collections.abc import Mapping
-from typing import Any, Literal
+from collections.abc import Iterable, Mapping
+from datetime import UTC, datetime
+from email.utils import format_datetime
+from typing import Any
 
 import httpx
 
-from voiceconsole.platforms.simulator.state import check_platform, public
+from voiceconsole.platforms.simulator.signing import VapiAuth, VapiHmac, sign_webhook
+from voiceconsole.platforms.simulator.state import check_platform, iso_to_ms, public
 
-VapiAuth = Literal["hmac", "secret", "bearer"]
+__all__ = [
+    "DEFAULT_EVENTS",
+    "EVENTS",
+    "WEBHOOK_VARIANTS",
+    "VapiAuth",
+    "VapiHmac",
+    "build_webhook",
+    "send_webhook",
+    "send_webhook_async",
+    "sign_webhook",
+]
+
 DEFAULT_EVENTS = {"retell": "call_analyzed", "vapi": "end-of-call-report", "elevenlabs": "post_call_transcription"}
 EVENTS = {
     "retell": ("call_started", "call_ended", "call_analyzed", "transcript_updated"),
     "vapi": ("end-of-call-report", "status-update"),
     "elevenlabs": ("post_call_transcription", "call_initiation_failure"),
+}
+WEBHOOK_VARIANTS = {
+    "retell": ("stale_status",),
+    "vapi": ("call_id_only", "no_cost_total"),
+    "elevenlabs": (),
 }
 # What Retell leaves out of call_started: nothing about the call's end is known yet.
 _RETELL_NOT_STARTED = (
@@ -58,6 +83,16 @@ _RETELL_NOT_STARTED = (
 )
 # Vapi puts these on the message itself; `message.call` is the call record without them.
 _VAPI_ON_MESSAGE = ("artifact", "analysis", "messages")
+_VAPI_COST_TOTALS = ("cost", "costBreakdown")  # what the "no_cost_total" variant leaves out
+# ElevenLabs call_initiation_failure: failure_reason by the conversation's termination reason, and
+# what Twilio (CallStatus, SipResponseCode) or a SIP trunk (status code and reason) reports for it.
+_EL_FAILURE_REASON = {"Line busy": "busy", "Call not answered": "no-answer"}
+_TWILIO_STATUS = {"busy": ("busy", "486"), "no-answer": ("no-answer", "487"), "unknown": ("failed", "500")}
+_SIP_STATUS = {
+    "busy": (486, "Busy Here"),
+    "no-answer": (480, "Temporarily Unavailable"),
+    "unknown": (503, "Service Unavailable"),
+}
 
 
 def build_webhook(
@@ -68,25 +103,34 @@ def build_webhook(
     secret: str,
     timestamp: float | None = None,
     vapi_auth: VapiAuth = "hmac",
+    vapi_hmac: Mapping[str, Any] | VapiHmac | None = None,
+    variants: Iterable[str] = (),
     extra: Mapping[str, Any] | None = None,
 ) -> tuple[dict[str, str], bytes]:
     """Headers and raw body of the platform's webhook for `call` (a native call object).
 
-    `extra` adds fields to Vapi's `message` (e.g. `assistant`, `phoneNumber`); other platforms
-    ignore it.
+    `variants`: names from `WEBHOOK_VARIANTS[platform]`. `extra` adds fields to Vapi's `message`
+    (e.g. `assistant`, `phoneNumber`); other platforms ignore it.
     """
     check_platform(platform)
     if event not in EVENTS[platform]:
         raise ValueError(f"{platform} sends no {event!r} webhook; expected one of {', '.join(EVENTS[platform])}")
+    wanted = frozenset(variants)
+    unknown = wanted - set(WEBHOOK_VARIANTS[platform])
+    if unknown:
+        allowed = ", ".join(WEBHOOK_VARIANTS[platform]) or "none"
+        raise ValueError(f"{platform} has no webhook variant {', '.join(sorted(unknown))}; expected: {allowed}")
     if not secret:
         raise ValueError("a webhook secret is needed (Retell: the API key)")
     at = time.time() if timestamp is None else float(timestamp)
     call = public(dict(call))
     if platform == "retell":
-        return _retell(event, call, secret, at)
-    if platform == "vapi":
-        return _vapi(event, call, secret, at, vapi_auth, extra or {})
-    return _elevenlabs(event, call, secret, at)
+        body = _retell(event, call, wanted)
+    elif platform == "vapi":
+        body = _vapi(event, call, int(at * 1000), wanted, extra or {})
+    else:
+        body = _elevenlabs(event, call, at)
+    return sign_webhook(platform, body, secret=secret, timestamp=at, vapi_auth=vapi_auth, vapi_hmac=vapi_hmac), body
 
 
 def send_webhook(
@@ -98,12 +142,22 @@ def send_webhook(
     secret: str,
     timestamp: float | None = None,
     vapi_auth: VapiAuth = "hmac",
+    vapi_hmac: Mapping[str, Any] | VapiHmac | None = None,
+    variants: Iterable[str] = (),
     extra: Mapping[str, Any] | None = None,
     timeout: float = 10.0,
 ) -> httpx.Response:
     """POST the webhook to `url` and return the response (10 s timeout, like Retell's)."""
     headers, body = build_webhook(
-        platform, event, call, secret=secret, timestamp=timestamp, vapi_auth=vapi_auth, extra=extra
+        platform,
+        event,
+        call,
+        secret=secret,
+        timestamp=timestamp,
+        vapi_auth=vapi_auth,
+        vapi_hmac=vapi_hmac,
+        variants=variants,
+        extra=extra,
     )
     return httpx.post(url, content=body, headers=headers, timeout=timeout)
 
@@ -117,63 +171,47 @@ async def send_webhook_async(
     secret: str,
     timestamp: float | None = None,
     vapi_auth: VapiAuth = "hmac",
+    vapi_hmac: Mapping[str, Any] | VapiHmac | None = None,
+    variants: Iterable[str] = (),
     extra: Mapping[str, Any] | None = None,
     timeout: float = 10.0,
 ) -> httpx.Response:
     headers, body = build_webhook(
-        platform, event, call, secret=secret, timestamp=timestamp, vapi_auth=vapi_auth, extra=extra
+        platform,
+        event,
+        call,
+        secret=secret,
+        timestamp=timestamp,
+        vapi_auth=vapi_auth,
+        vapi_hmac=vapi_hmac,
+        variants=variants,
+        extra=extra,
     )
     async with httpx.AsyncClient(timeout=timeout) as client:
         return await client.post(url, content=body, headers=headers)
-
-
-def sign_webhook(
-    platform: str, body: bytes, *, secret: str, timestamp: float | None = None, vapi_auth: VapiAuth = "hmac"
-) -> dict[str, str]:
-    """The headers with which the platform would send `body` (any bytes: tests sign hostile bodies too)."""
-    check_platform(platform)
-    at = time.time() if timestamp is None else float(timestamp)
-    headers = {"content-type": "application/json"}
-    if platform == "retell":
-        ms = int(at * 1000)
-        headers["x-retell-signature"] = f"v={ms},d={_hex_hmac(secret, body + str(ms).encode())}"
-    elif platform == "elevenlabs":
-        seconds = int(at)
-        headers["ElevenLabs-Signature"] = f"t={seconds},v0={_hex_hmac(secret, f'{seconds}.'.encode() + body)}"
-    elif vapi_auth == "hmac":
-        ms = int(at * 1000)
-        headers["x-vapi-signature"] = _hex_hmac(secret, f"{ms}.".encode() + body)
-        headers["x-timestamp"] = str(ms)
-    elif vapi_auth == "secret":
-        headers["X-Vapi-Secret"] = secret
-    elif vapi_auth == "bearer":
-        headers["Authorization"] = f"Bearer {secret}"
-    else:
-        raise ValueError("vapi_auth must be 'hmac', 'secret' or 'bearer'")
-    return headers
 
 
 def _dump(payload: Any) -> bytes:
     return json.dumps(payload, separators=(",", ":"), ensure_ascii=False).encode()
 
 
-def _hex_hmac(secret: str, message: bytes) -> str:
-    return hmac.new(secret.encode(), message, hashlib.sha256).hexdigest()
+# --- Retell -----------------------------------------------------------------------------------------
 
 
-def _retell(event: str, call: dict[str, Any], api_key: str, at: float) -> tuple[dict[str, str], bytes]:
+def _retell(event: str, call: dict[str, Any], wanted: frozenset[str]) -> bytes:
     if event == "call_started":
         call = {k: v for k, v in call.items() if k not in _RETELL_NOT_STARTED} | {"call_status": "ongoing"}
     elif event != "call_analyzed":
         call.pop("call_analysis", None)
-    body = _dump({"event": event, "call": call})
-    return sign_webhook("retell", body, secret=api_key, timestamp=at), body
+    if "stale_status" in wanted and event in ("call_ended", "call_analyzed"):
+        call["call_status"] = "registered"
+    return _dump({"event": event, "call": call})
 
 
-def _vapi(
-    event: str, call: dict[str, Any], secret: str, at: float, auth: VapiAuth, extra: Mapping[str, Any]
-) -> tuple[dict[str, str], bytes]:
-    ms = int(at * 1000)
+# --- Vapi -------------------------------------------------------------------------------------------
+
+
+def _vapi(event: str, call: dict[str, Any], ms: int, wanted: frozenset[str], extra: Mapping[str, Any]) -> bytes:
     record = {k: v for k, v in call.items() if k not in _VAPI_ON_MESSAGE}
     message: dict[str, Any] = {"type": event, "timestamp": ms}
     if event == "status-update":
@@ -182,37 +220,91 @@ def _vapi(
             message["endedReason"] = call.get("endedReason")
     else:
         message.update(_vapi_report(call))
-    message["call"] = record
+    if "no_cost_total" in wanted:
+        for key in _VAPI_COST_TOTALS:
+            message.pop(key, None)
+            record.pop(key, None)
+    message["call"] = {"id": call["id"]} if "call_id_only" in wanted else record
     if call.get("customer"):
         message["customer"] = call["customer"]
     message.update(extra)
-    body = _dump({"message": message})
-    return sign_webhook("vapi", body, secret=secret, timestamp=at, vapi_auth=auth), body
+    return _dump({"message": message})
 
 
 def _vapi_report(call: dict[str, Any]) -> dict[str, Any]:
+    """The end-of-call report's own fields (everything but `call`, `customer` and the extras)."""
+    artifact, analysis = call.get("artifact") or {}, call.get("analysis") or {}
     report: dict[str, Any] = {
         "endedReason": call.get("endedReason"),
         "cost": call.get("cost"),
+        "costs": call.get("costs"),
         "costBreakdown": call.get("costBreakdown"),
-        "artifact": call.get("artifact") or {},
-        "analysis": call.get("analysis") or {},
+        "artifact": artifact,
+        "analysis": analysis,
         "startedAt": call.get("startedAt"),
         "endedAt": call.get("endedAt"),
+        # Older report fields Vapi still repeats at the top of the message.
+        "transcript": artifact.get("transcript"),
+        "recordingUrl": artifact.get("recordingUrl"),
+        "stereoRecordingUrl": artifact.get("stereoRecordingUrl"),
+        "summary": analysis.get("summary"),
+        "messages": artifact.get("messages"),
     }
+    if call.get("startedAt") and call.get("endedAt"):
+        duration_ms = iso_to_ms(call["endedAt"]) - iso_to_ms(call["startedAt"])
+        report.update(
+            durationMs=duration_ms,
+            durationSeconds=round(duration_ms / 1000, 3),
+            durationMinutes=round(duration_ms / 60000, 4),
+        )
     return {k: v for k, v in report.items() if v is not None}
 
 
-def _elevenlabs(event: str, call: dict[str, Any], secret: str, at: float) -> tuple[dict[str, str], bytes]:
-    seconds = int(at)
-    if event == "call_initiation_failure":
-        data = {
-            "agent_id": call.get("agent_id"),
-            "conversation_id": call.get("conversation_id"),
-            "failure_reason": "no-answer",
-            "metadata": {"type": "twilio", "body": {}},
+# --- ElevenLabs -------------------------------------------------------------------------------------
+
+
+def _elevenlabs(event: str, call: dict[str, Any], at: float) -> bytes:
+    data = _el_initiation_failure(call, at) if event == "call_initiation_failure" else call
+    return _dump({"type": event, "event_timestamp": int(at), "data": data})
+
+
+def _el_initiation_failure(call: dict[str, Any], at: float) -> dict[str, Any]:
+    """The dial behind `call` failing: why, and what the telephony provider reported."""
+    meta = call.get("metadata") or {}
+    phone = meta.get("phone_call") or {}
+    reason = _EL_FAILURE_REASON.get(meta.get("termination_reason") or "", "unknown")
+    own, other = phone.get("agent_number"), phone.get("external_number")
+    provider: dict[str, Any]
+    if phone.get("type") == "sip_trunking":
+        code, text = _SIP_STATUS[reason]
+        body = {"sip_status_code": code, "sip_status": text, "call_sid": phone.get("call_sid")}
+        provider = {"type": "sip", "body": body | {"from_number": own, "to_number": other}}
+    elif phone:
+        status, sip_code = _TWILIO_STATUS[reason]
+        account = "AC" + hashlib.sha256(str(phone.get("phone_number_id")).encode()).hexdigest()[:32]
+        body = {
+            "AccountSid": account,
+            "ApiVersion": "2010-04-01",
+            "CallSid": phone.get("call_sid"),
+            "CallStatus": status,
+            "Direction": "outbound-api",
+            "From": own,
+            "Caller": own,
+            "To": other,
+            "Called": other,
+            "CallDuration": "0",
+            "Duration": "0",
+            "SipResponseCode": sip_code,
+            "CallbackSource": "call-progress-events",
+            "SequenceNumber": "0",
+            "Timestamp": format_datetime(datetime.fromtimestamp(int(at), UTC)),
         }
-    else:
-        data = call
-    body = _dump({"type": event, "event_timestamp": seconds, "data": data})
-    return sign_webhook("elevenlabs", body, secret=secret, timestamp=at), body
+        provider = {"type": "twilio", "body": body}
+    else:  # a web conversation: no telephony provider to report anything
+        provider = {"type": "twilio", "body": {}}
+    return {
+        "agent_id": call.get("agent_id"),
+        "conversation_id": call.get("conversation_id"),
+        "failure_reason": reason,
+        "metadata": provider,
+    }

@@ -30,6 +30,7 @@ log = logging.getLogger(__name__)
 MAGIC_LINK_TTL = timedelta(minutes=15)
 FIRST_LINK_TTL = timedelta(hours=24)  # a new account's first link
 SESSION_TTL = timedelta(days=7)
+LAST_SEEN_RESOLUTION = timedelta(minutes=5)  # a session's last_seen_at is at most this stale
 
 
 def magic_link_url(token: str) -> str:
@@ -79,7 +80,9 @@ class LoginResult:
     organization: Organization
 
 
-def consume_magic_link(session: Session, *, token: str) -> LoginResult:
+def consume_magic_link(
+    session: Session, *, token: str, ip: str | None = None, user_agent: str | None = None
+) -> LoginResult:
     """Use a magic link once; create the account (user + organization) on first login."""
     now = utcnow()
     token_hash = sha256_hex(token or "")
@@ -103,19 +106,54 @@ def consume_magic_link(session: Session, *, token: str) -> LoginResult:
             session,
             organization_id=pk(org),
             actor=Actor("user", str(user.id), user.email),
-            action="organization.create",
+            action="organization.created",
             target_type="organization",
             target_id=org.slug,
         )
     org = session.get_one(Organization, membership.organization_id)  # exists: the membership's foreign key
-    user.last_login_at = now
-    raw = new_token()
-    session.add(
-        UserSession(token_hash=sha256_hex(raw), user_id=pk(user), organization_id=pk(org), expires_at=now + SESSION_TTL)
-    )
-    audit.record(session, organization_id=pk(org), actor=Actor("user", str(user.id), user.email), action="auth.login")
-    session.flush()
+    raw = start_session(session, user=user, org=org, method="magic_link", ip=ip, user_agent=user_agent)
     return LoginResult(session_token=raw, user=user, organization=org)
+
+
+def start_session(
+    session: Session,
+    *,
+    user: User,
+    org: Organization,
+    method: str,
+    ip: str | None = None,
+    user_agent: str | None = None,
+) -> str:
+    """Sign `user` in to `org`: a new browser session, recorded with how (`method`: magic_link, google, oidc)
+    and from where, and in the audit log as `session.created`. Returns the raw `cp_session` token (only its
+    hash is stored)."""
+    now = utcnow()
+    user.last_login_at = now
+    session.add(user)
+    raw = new_token()
+    row = UserSession(
+        token_hash=sha256_hex(raw),
+        user_id=pk(user),
+        organization_id=pk(org),
+        expires_at=now + SESSION_TTL,
+        method=method,
+        ip=ip,
+        user_agent=(user_agent or None) and user_agent[:400],
+        last_seen_at=now,
+    )
+    session.add(row)
+    actor = Actor("user", str(user.id), user.email, user_id=user.id).at(ip=ip, user_agent=user_agent)
+    audit.record(
+        session,
+        organization_id=pk(org),
+        actor=actor,
+        action="session.created",
+        target_type="session",
+        target_id=row.public_id,
+        details={"method": method},
+    )
+    session.flush()
+    return raw
 
 
 @dataclass
@@ -123,6 +161,7 @@ class SessionContext:
     user: User
     organization: Organization
     membership: Membership
+    session_id: str = ""  # the browser session's public id (ses_…): "this browser" under Settings → Security
 
     @property
     def actor(self) -> Actor:
@@ -133,6 +172,7 @@ class SessionContext:
             role=self.membership.role,
             user_id=self.user.id,
             client_id=self.membership.client_id if self.membership.role == "client_viewer" else None,
+            extra={"session_id": self.session_id} if self.session_id else {},
         )
 
 
@@ -152,9 +192,14 @@ def resolve_session(session: Session, *, token: str | None) -> SessionContext | 
     if row is None:
         return None
     user_session, user, org, membership = row
-    if user_session.revoked_at is not None or user_session.expires_at <= utcnow():
+    now = utcnow()
+    if user_session.revoked_at is not None or user_session.expires_at <= now:
         return None
-    return SessionContext(user=user, organization=org, membership=membership)
+    if user_session.last_seen_at is None or user_session.last_seen_at <= now - LAST_SEEN_RESOLUTION:
+        # Settings → Security's "last seen", written at most every few minutes (the caller commits).
+        user_session.last_seen_at = now
+        session.add(user_session)
+    return SessionContext(user=user, organization=org, membership=membership, session_id=user_session.public_id)
 
 
 def logout(session: Session, *, token: str | None) -> None:

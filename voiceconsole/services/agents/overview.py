@@ -18,6 +18,7 @@ from voiceconsole.schemas import AgentDetail, AgentsOverview, AgentStatsRow, Age
 from voiceconsole.schemas.analytics import PeriodFiguresWithMeta, PeriodMeta
 from voiceconsole.services import analytics
 from voiceconsole.services.access.actor import Actor
+from voiceconsole.services.access.visibility import redact, redact_all, visibility
 from voiceconsole.services.analytics.rollups import Totals
 from voiceconsole.services.calls import CallFilters, list_calls
 from voiceconsole.services.calls.rows import CLIENT_REF_COLUMNS, ClientRef, client_ref
@@ -69,7 +70,7 @@ def agent_summary(agent: Agent | Row[*tuple[Any, ...]], client: Client | ClientR
         avg_score=round(agent.avg_score, 1) if agent.avg_score is not None else None,
         avg_duration=round(agent.avg_duration_s, 1) if agent.avg_duration_s is not None else None,
         total_cost=float(round(agent.total_cost or Decimal(0), 4)),
-        success_rate=round(100 * agent.successful_calls / ended, 1) if ended else None,
+        success_rate=analytics.round_rate(agent.successful_calls / ended) if ended else None,
         last_call_at=agent.last_call_at,
     )
 
@@ -96,6 +97,9 @@ def list_agents(
 ) -> tuple[list[AgentSummary], int]:
     if sort_by not in AGENT_SORT_COLUMNS:
         raise ValidationFailed.field("sortBy", f"Must be one of: {', '.join(AGENT_SORT_COLUMNS)}")
+    seen = visibility(session, actor)
+    if sort_by == "totalCost" and not seen.costs:  # the order alone would tell the costs
+        raise ValidationFailed.field("sortBy", "Costs are not shown to this client's viewers")
     conds = _scope(org, actor)
     if platform:
         conds.append(col(Agent.platform) == platform)
@@ -128,7 +132,7 @@ def list_agents(
         )
         .all()
     )
-    return [agent_summary(r, client_ref(r)) for r in rows], total
+    return redact_all([agent_summary(r, client_ref(r)) for r in rows], seen), total
 
 
 def get_agent(
@@ -161,7 +165,7 @@ def get_agent(
         .order_by(day)
     ).all()
     minutes = (agent.avg_duration_s or 0) * agent.total_calls / 60
-    return AgentDetail(
+    detail = AgentDetail(
         **agent_summary(agent, client).model_dump(),
         prompt=agent.prompt,
         platform_version=agent.platform_version,
@@ -178,6 +182,7 @@ def get_agent(
         cost_per_minute=round(float(agent.total_cost) / minutes, 4) if minutes else None,
         period=_period_of(session, org=org, agent_ids=[pk(agent)], range_=range_),
     )
+    return redact(detail, visibility(session, actor))
 
 
 def _period_of(session: Session, *, org: Organization, agent_ids: list[int], range_: str) -> PeriodFiguresWithMeta:
@@ -224,10 +229,10 @@ def agents_overview(
         online_agents=sum(1 for a in agents if a.status == "online"),
         total_calls=total_calls,
         avg_score=round(sum(s * n for s, n in scored) / weight, 1) if weight else None,
-        total_cost=round(sum(a.total_cost for a in agents), 4),
+        total_cost=round(sum(a.total_cost or 0 for a in agents), 4),
         period=analytics.period_figures(*_combined(session, scope, window)),
         agents=[
             AgentStatsRow(**a.model_dump(), period=figures.get(db_ids.get((a.platform, a.id)), empty)) for a in agents
         ],
     )
-    return data, analytics.window_meta(window)
+    return redact(data, visibility(session, actor)), analytics.window_meta(window)

@@ -8,9 +8,9 @@ live (kept exact as calls arrive), so a period that ends now reads today from th
 
 Definitions (documented in the API too):
 - totalCalls: calls that started in the period, any status.
-- successRate: percent of ended calls the platform flagged successful (Retell `call_successful`,
-  Vapi success evaluation, ElevenLabs call success); ended calls without a flag count as not
-  successful; null without ended calls.
+- successRate: the fraction (0–1, as the published docs show `0.78`) of ended calls the platform
+  flagged successful (Retell `call_successful`, Vapi success evaluation, ElevenLabs call success);
+  ended calls without a flag count as not successful; null without ended calls.
 - avgScore: mean score of scored calls, leaving out calls scored without a transcript (no_transcript);
   null when none is scored.
 - avgDuration: mean duration in seconds of ended calls with a duration.
@@ -51,6 +51,7 @@ from voiceconsole.schemas.analytics import (
     Trends,
 )
 from voiceconsole.services.access.actor import Actor
+from voiceconsole.services.access.visibility import redact, visibility
 from voiceconsole.services.analytics.rollups import (
     MEASURES,
     Totals,
@@ -325,6 +326,11 @@ def round_figure(value: float | None, digits: int = 1) -> float | None:
     return None if value is None else round(value, digits)
 
 
+def round_rate(value: float | None) -> float | None:
+    """A 0–1 rate to three decimals: the precision of a percent with one decimal (0.784 = 78.4%)."""
+    return round_figure(value, 3)
+
+
 def usd(value: Decimal) -> float:
     return float(value.quantize(Decimal("0.0001")))
 
@@ -343,7 +349,7 @@ def _trend(current: float | None, previous: float | None, digits: int | None = 1
 def kpis(t: Totals) -> Kpis:
     return Kpis(
         total_calls=t.calls,
-        success_rate=round_figure(t.success_rate),
+        success_rate=round_rate(t.success_rate),
         avg_score=round_figure(t.avg_score),
         avg_duration=round_figure(t.avg_duration_s),
         total_cost=usd(t.cost_usd),
@@ -365,8 +371,11 @@ def _buckets(window: Window) -> list[str]:
     return keys
 
 
-def summary(session: Session, *, org: Organization, window: Window, scope: Scope) -> AnalyticsOut:
-    """Everything `GET /api/analytics` returns under `data`, for one window and scope."""
+def summary(
+    session: Session, *, org: Organization, window: Window, scope: Scope, actor: Actor | None = None
+) -> AnalyticsOut:
+    """Everything `GET /api/analytics` returns under `data`, for one window and scope; costs left out where
+    `actor` (a client viewer) is not shown them (callers that pass no actor redact what they return)."""
     by_bucket = period_totals(
         session, scope, window.start, window.end, live=window.live, granularity=window.granularity
     )
@@ -382,10 +391,10 @@ def summary(session: Session, *, org: Organization, window: Window, scope: Scope
                 calls=t.calls,
                 avg_score=round_figure(t.avg_score),
                 cost=usd(t.cost_usd),
-                success_rate=round_figure(t.success_rate),
+                success_rate=round_rate(t.success_rate),
             )
         )
-    return AnalyticsOut(
+    out = AnalyticsOut(
         **kpis(current).model_dump(),
         sentiment_breakdown=SentimentBreakdown(
             positive=current.positive, neutral=current.neutral, negative=current.negative
@@ -398,7 +407,7 @@ def summary(session: Session, *, org: Organization, window: Window, scope: Scope
         ),
         trends=Trends(
             calls=_trend(current.calls, previous.calls, None),
-            success_rate=_trend(current.success_rate, previous.success_rate),
+            success_rate=_trend(current.success_rate, previous.success_rate, 3),
             score=_trend(current.avg_score, previous.avg_score),
             duration=_trend(current.avg_duration_s, previous.avg_duration_s),
             cost=Trend(
@@ -409,6 +418,7 @@ def summary(session: Session, *, org: Organization, window: Window, scope: Scope
         ),
         series=series,
     )
+    return redact(out, visibility(session, actor)) if actor is not None else out
 
 
 def window_meta(window: Window) -> PeriodMeta:
@@ -438,7 +448,7 @@ def analytics(
     """(data, meta) of `GET /api/analytics`."""
     window = resolve_window(range_, date_from=date_from, date_to=date_to, now=now)
     scope = resolve_scope(session, org=org, agent_id=agent_id, client_id=client_id, actor=actor)
-    return summary(session, org=org, window=window, scope=scope), window_meta(window)
+    return summary(session, org=org, window=window, scope=scope, actor=actor), window_meta(window)
 
 
 # ----------------------------------------------------------------------------------------- per agent / client
@@ -449,7 +459,7 @@ def period_figures(current: Totals, previous: Totals) -> PeriodFigures:
     per talk minute (ended calls' duration) and per successful call."""
     return PeriodFigures(
         calls=current.calls,
-        success_rate=round_figure(current.success_rate),
+        success_rate=round_rate(current.success_rate),
         avg_score=round_figure(current.avg_score),
         previous_avg_score=round_figure(previous.avg_score),
         score_change=pct_change(current.avg_score, previous.avg_score),
@@ -471,10 +481,12 @@ def figures_by(session: Session, *, scope: Scope, window: Window, by: str) -> di
     return {k: period_figures(cur.get((k, None), Totals()), prev.get((k, None), Totals())) for k in keys}
 
 
-def portfolio(session: Session, *, org: Organization, scope: Scope, now: datetime | None = None) -> Portfolio:
+def portfolio(
+    session: Session, *, org: Organization, scope: Scope, actor: Actor | None = None, now: datetime | None = None
+) -> Portfolio:
     """Clients and agents ranked by health, worst first: health is the average call score over the last
     7 UTC days (today included), with its week-over-week change in points. Rows without scored calls
-    this week come last."""
+    this week come last. Costs are left out where `actor` is not shown them."""
     now = (now or utcnow()).replace(microsecond=0)
     this_week = (day_start(now.date() - timedelta(days=PORTFOLIO_DAYS - 1)), now)
     last_week = (this_week[0] - timedelta(days=PORTFOLIO_DAYS), this_week[0])
@@ -514,7 +526,7 @@ def portfolio(session: Session, *, org: Organization, scope: Scope, now: datetim
                 calls=c.calls,
                 previous_calls=p.calls,
                 calls_change=pct_change(c.calls, p.calls),
-                success_rate=round_figure(c.success_rate),
+                success_rate=round_rate(c.success_rate),
                 cost=usd(c.cost_usd),
             )
             rows.append(
@@ -522,4 +534,5 @@ def portfolio(session: Session, *, org: Organization, scope: Scope, now: datetim
             )
         rows.sort(key=lambda r: (r.health is None, r.health or 0, r.name))
         rows_by[by] = rows
-    return Portfolio(from_=iso(this_week[0]), to=iso(now), clients=rows_by["client"], agents=rows_by["agent"])
+    board = Portfolio(from_=iso(this_week[0]), to=iso(now), clients=rows_by["client"], agents=rows_by["agent"])
+    return redact(board, visibility(session, actor))

@@ -97,8 +97,8 @@ class Totals:
 
     @property
     def success_rate(self) -> float | None:
-        """Percent of ended calls the platform flagged successful (unknown outcome counts as not)."""
-        return 100 * self.successful / self.ended if self.ended else None
+        """The fraction (0–1) of ended calls the platform flagged successful (unknown outcome counts as not)."""
+        return self.successful / self.ended if self.ended else None
 
     @property
     def avg_duration_s(self) -> float | None:

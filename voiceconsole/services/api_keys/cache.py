@@ -2,7 +2,8 @@
 
 A request with a remembered key needs no database round trip before its route: the rate-limit check
 (one Redis call) is the only I/O. Revocation stays immediate everywhere: committing a change to an API
-key or an organization row (revoking a key, changing its role, a new plan) bumps the *auth epoch*, a
+key, an organization or a membership row (revoking a key, changing its role, a new plan, a member's role
+changed or the member removed) bumps the *auth epoch*, a
 counter in Redis that the rate-limit script reads in the same round trip. A grant remembered under
 another epoch is dropped and the key is checked against the database again. The TTL
 (`VOICECONSOLE_API_KEY_CACHE_SECONDS`, default 60; 0 turns the cache off) bounds the rest, e.g. a
@@ -26,7 +27,7 @@ from sqlalchemy.orm import Session as OrmSession
 from sqlalchemy.orm import UOWTransaction, make_transient_to_detached
 
 from voiceconsole.db import after_commit
-from voiceconsole.models import ApiKey, Organization
+from voiceconsole.models import ApiKey, Membership, Organization
 from voiceconsole.models.types import pk
 from voiceconsole.redis_client import get_redis
 from voiceconsole.services.access.actor import Actor
@@ -150,10 +151,11 @@ def bump_epoch() -> None:
 @event.listens_for(OrmSession, "after_flush")
 def _note_auth_changes(session: OrmSession, _flush_context: UOWTransaction) -> None:
     """For every session of every process that imports the services (services/__init__.py makes sure):
-    a flush that changed an API key or an organization bumps the epoch once its transaction commits.
+    a flush that changed an API key, an organization or a membership (a key acts as its creator, never above
+    their current role) bumps the epoch once its transaction commits.
     After the commit, not before: a request that read the key as valid before it committed has read the
     old epoch too, so what it remembers is dropped on its next request."""
     for obj in (*session.dirty, *session.deleted):
-        if isinstance(obj, (ApiKey, Organization)) and (obj in session.deleted or session.is_modified(obj)):
+        if isinstance(obj, (ApiKey, Organization, Membership)) and (obj in session.deleted or session.is_modified(obj)):
             after_commit(session, bump_epoch, key=EPOCH_KEY)
             return

@@ -1,6 +1,6 @@
-"""Calls: the filtered list (`listing`), one call in full (`detail`), notes and tags (`annotations`), and
-the CSV export (`export`). Every query is scoped to one organization, and to one client for a client
-viewer."""
+"""Calls: the filtered list (`listing`), one call in full (`detail`), notes and tags (`annotations`), the
+CSV export (`export`), and a call's neighbours in a list, for previous/next (`neighbours`). Every query is
+scoped to one organization, and to one client for a client viewer."""
 
 from voiceconsole.services.calls.annotations import (
     MAX_NOTE_LENGTH,
@@ -18,11 +18,14 @@ from voiceconsole.services.calls.listing import (
     SORT_COLUMNS,
     CallFilters,
     CallPage,
+    check_filters,
     count_calls,
     filter_conditions,
     list_calls,
     page_calls,
+    split_tags,
 )
+from voiceconsole.services.calls.neighbours import call_neighbours
 
 __all__ = [
     "EXACT_TOTAL_LIMIT",
@@ -34,6 +37,8 @@ __all__ = [
     "CallPage",
     "add_note",
     "add_tags",
+    "call_neighbours",
+    "check_filters",
     "count_calls",
     "export_filename",
     "filter_conditions",
@@ -43,5 +48,6 @@ __all__ = [
     "normalise_tags",
     "page_calls",
     "remove_tags",
+    "split_tags",
     "stream_calls_csv",
 ]

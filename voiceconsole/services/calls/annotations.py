@@ -9,7 +9,7 @@ from voiceconsole.models import CallNote, CallTag, Organization, Tag
 from voiceconsole.models.types import pk
 from voiceconsole.schemas import Note
 from voiceconsole.services.access.actor import Actor
-from voiceconsole.services.access.permissions import require_writer
+from voiceconsole.services.access.permissions import require
 from voiceconsole.services.calls.detail import find_call, note_out
 from voiceconsole.services.calls.rows import tags_for
 from voiceconsole.services.errors import ValidationFailed
@@ -20,7 +20,7 @@ MAX_NOTE_LENGTH = 5000
 
 
 def add_note(session: Session, *, org: Organization, call_id: str, body: str, actor: Actor) -> Note:
-    require_writer(actor)
+    require(actor, "calls.annotate")
     body = (body or "").strip()
     if not body:
         raise ValidationFailed.field("body", "Note must not be empty")
@@ -33,6 +33,11 @@ def add_note(session: Session, *, org: Organization, call_id: str, body: str, ac
     return note_out(note)
 
 
+def tag_name(text: str) -> str:
+    """A tag as stored and matched: trimmed and lowercase ("Follow-up " and "follow-up" are one tag)."""
+    return text.strip().lower()
+
+
 def normalise_tags(tags: list[str]) -> list[str]:
     if not isinstance(tags, list) or not tags:
         raise ValidationFailed.field("tags", "Give at least one tag")
@@ -40,7 +45,7 @@ def normalise_tags(tags: list[str]) -> list[str]:
         raise ValidationFailed.field("tags", f"At most {MAX_TAGS_PER_REQUEST} tags per request")
     out: list[str] = []
     for i, tag in enumerate(tags):
-        name = (tag or "").strip().lower() if isinstance(tag, str) else ""
+        name = tag_name(tag) if isinstance(tag, str) else ""
         if not name or len(name) > MAX_TAG_LENGTH:
             raise ValidationFailed.field(f"tags[{i}]", f"Tags must be 1–{MAX_TAG_LENGTH} characters")
         if name not in out:
@@ -49,7 +54,7 @@ def normalise_tags(tags: list[str]) -> list[str]:
 
 
 def add_tags(session: Session, *, org: Organization, call_id: str, tags: list[str], actor: Actor) -> list[str]:
-    require_writer(actor)
+    require(actor, "calls.annotate")
     names = normalise_tags(tags)
     call = find_call(session, org=org, call_id=call_id, actor=actor)
     call_pk = pk(call)
@@ -72,7 +77,7 @@ def add_tags(session: Session, *, org: Organization, call_id: str, tags: list[st
 
 
 def remove_tags(session: Session, *, org: Organization, call_id: str, tags: list[str], actor: Actor) -> list[str]:
-    require_writer(actor)
+    require(actor, "calls.annotate")
     names = normalise_tags(tags)
     call = find_call(session, org=org, call_id=call_id, actor=actor)
     call_pk = pk(call)

@@ -18,6 +18,7 @@ from sqlmodel import Session, col
 from voiceconsole.db import get_engine
 from voiceconsole.models import Agent, Call, Client, Organization
 from voiceconsole.services.access.actor import Actor
+from voiceconsole.services.access.visibility import visibility
 from voiceconsole.services.calls.listing import CallFilters, filter_conditions
 from voiceconsole.services.calls.rows import tags_for
 from voiceconsole.services.errors import NotFound
@@ -137,9 +138,13 @@ def stream_calls_csv(
     is gone.
     """
     batch = batch or BATCH
+    with Session(get_engine(), expire_on_commit=False) as session:
+        costs_shown = visibility(session, actor).costs
+    # A client viewer who is not shown costs gets no cost column at all.
+    keep = [i for i, name in enumerate(COLUMNS) if costs_shown or name != "cost"]
     buf = io.StringIO()
     writer = csv.writer(buf, lineterminator="\r\n")
-    writer.writerow(COLUMNS)
+    writer.writerow([COLUMNS[i] for i in keep])
     yield buf.getvalue()
     last: tuple[datetime | None, int] | None = None
     while True:
@@ -165,7 +170,8 @@ def stream_calls_csv(
         buf.seek(0)
         buf.truncate()
         for r in rows:
-            writer.writerow(_row(r, tags.get(r.id, [])))
+            row = _row(r, tags.get(r.id, []))
+            writer.writerow([row[i] for i in keep])
         yield buf.getvalue()
         if len(rows) < batch:
             return

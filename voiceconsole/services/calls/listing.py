@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, UnaryExpression, and_, func, literal_column, or_
+from sqlalchemy import ColumnElement, UnaryExpression, and_, case, func, literal_column, null, or_
 from sqlalchemy import select as sa_select
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import Mapped
@@ -19,9 +20,11 @@ from sqlalchemy.sql.visitors import InternalTraversal
 from sqlmodel import Session, col, select
 
 from voiceconsole.db import is_postgres
-from voiceconsole.models import Agent, Call, Client, Organization
+from voiceconsole.models import Agent, Call, CallTag, Client, Organization, Tag
 from voiceconsole.schemas import CallSummary
 from voiceconsole.services.access.actor import Actor
+from voiceconsole.services.access.visibility import redact_all, visibility
+from voiceconsole.services.calls.annotations import MAX_TAG_LENGTH, MAX_TAGS_PER_REQUEST, tag_name
 from voiceconsole.services.calls.rows import (
     AGENT_REF_COLUMNS,
     CLIENT_REF_COLUMNS,
@@ -44,6 +47,10 @@ SORT_COLUMNS: dict[str, Mapped[Any]] = {
 # Time columns sort in the database's natural NULL order, so (organization, column, id) indexes serve
 # both directions; for the others unknown values go last, whatever the direction.
 _NATURAL_NULLS = {"startedAt", "createdAt"}  # always set in practice
+# Sorting by score, a call without a score that counts (not scored yet, or scored 0 for having no
+# transcript) has no sort value, so it goes last in both directions: "worst first" must not open on calls
+# nobody could score.
+COUNTED_SCORE = case((col(Call.score_excluded).is_(True), null()), else_=col(Call.score))
 # `meta.total` is exact up to this many matching calls. Beyond it, counting every match (hundreds of
 # thousands of rows for a broad search) would cost more than the page itself, so at most
 # EXACT_TOTAL_LIMIT + 1 matches are counted and the total is PostgreSQL's planner estimate instead
@@ -66,6 +73,30 @@ class CallFilters:
     date_from: datetime | None = None
     date_to: datetime | None = None
     scored: bool | None = None  # True: only calls whose score counts (scored, with a transcript)
+    tags: list[str] | None = None  # calls with any of these tags (see `split_tags`)
+
+
+def split_tags(values: Iterable[str]) -> list[str]:
+    """Tag filters as given (`follow-up, VIP`, each comma-separated) as tag names the way tags are stored
+    (trimmed, lowercase), without blanks or repeats."""
+    names: list[str] = []
+    for value in values:
+        for piece in value.split(","):
+            name = tag_name(piece)
+            if name and name not in names:
+                names.append(name)
+    return names
+
+
+def check_filters(f: CallFilters) -> None:
+    """ValidationFailed (422, naming the parameter) for filters no call could ever match."""
+    if f.min_score is not None and f.max_score is not None and f.min_score > f.max_score:
+        raise ValidationFailed.field("minScore", "minScore must not exceed maxScore")
+    names = split_tags(f.tags or [])
+    if len(names) > MAX_TAGS_PER_REQUEST:
+        raise ValidationFailed.field("tags", f"At most {MAX_TAGS_PER_REQUEST} tags")
+    if any(len(name) > MAX_TAG_LENGTH for name in names):
+        raise ValidationFailed.field("tags", f"Tags are at most {MAX_TAG_LENGTH} characters")
 
 
 def _base_query(session: Session, org: Organization, f: CallFilters, actor: Actor | None) -> ColumnElement[bool]:
@@ -98,6 +129,13 @@ def _base_query(session: Session, org: Organization, f: CallFilters, actor: Acto
         conds.append(col(Call.platform) == f.platform)
     if f.direction:
         conds.append(col(Call.direction) == f.direction)
+    if names := split_tags(f.tags or []):
+        tagged = (
+            select(col(CallTag.call_id))
+            .join(Tag, col(Tag.id) == col(CallTag.tag_id))
+            .where(col(Tag.organization_id) == org.id, col(Tag.name).in_(names))
+        )
+        conds.append(col(Call.id).in_(tagged.scalar_subquery()))
     if f.date_from:
         conds.append(col(Call.started_at) >= f.date_from)
     if f.date_to:
@@ -137,9 +175,12 @@ _LIST_COLUMNS = (
     col(Call.from_number),
     col(Call.to_number),
     col(Call.started_at),
+    col(Call.started_at_source),
     col(Call.ended_at),
     col(Call.duration_ms),
     col(Call.cost_usd),
+    col(Call.cost_credits),
+    col(Call.cost_from_credits),
     col(Call.score),
     col(Call.sentiment),
     col(Call.summary),
@@ -148,9 +189,25 @@ _LIST_COLUMNS = (
 )
 
 
-def _order(sort_by: str, sort_order: str, column: Any = None, id_column: Any = None) -> list[UnaryExpression[Any]]:
-    """ORDER BY for a sort: the sort column (by default SORT_COLUMNS[sort_by]), then the id to break ties."""
-    column = SORT_COLUMNS[sort_by] if column is None else column
+def sort_key(sort_by: str, filters: CallFilters | None = None) -> Any:
+    """What a list sort orders by (then by id). By score: the score where it counts, else NULL (last),
+    served by the ix_call_org_counted_score indexes on PostgreSQL. `filters` is kept for sorts whose key
+    may come to depend on them."""
+    if sort_by == "callScore":
+        return COUNTED_SCORE
+    return SORT_COLUMNS[sort_by]
+
+
+def sort_value(call: Call, sort_by: str) -> Any:
+    """A call's value of `sort_key` (for keyset readers: the rows after this call in the list's order)."""
+    if sort_by == "callScore" and call.score_excluded:
+        return None
+    column: Any = SORT_COLUMNS[sort_by]  # an instrumented attribute: its key is the Call field's name
+    return getattr(call, column.key)
+
+
+def _order(sort_by: str, sort_order: str, column: Any, id_column: Any = None) -> list[UnaryExpression[Any]]:
+    """ORDER BY for a sort: its key (`sort_key`), then the id to break ties."""
     id_column = col(Call.id) if id_column is None else id_column
     if sort_by in _NATURAL_NULLS:
         return [column.desc(), id_column.desc()] if sort_order == "desc" else [column.asc(), id_column.asc()]
@@ -162,6 +219,7 @@ def _order(sort_by: str, sort_order: str, column: Any = None, id_column: Any = N
 def _page_ids(
     session: Session,
     where: ColumnElement[bool],
+    key: Any,
     sort_by: str,
     sort_order: str,
     offset: int,
@@ -176,14 +234,14 @@ def _page_ids(
     that is rare or absent (seconds at a million calls), misled by its guess of how common the word is."""
     if matches_first:
         matches = (
-            select(col(Call.id).label("id"), SORT_COLUMNS[sort_by].label("sort_key"))
+            select(col(Call.id).label("id"), key.label("sort_key"))
             .where(where)
             .cte("matches")
             .prefix_with("MATERIALIZED")
         )
         stmt = select(matches.c.id).order_by(*_order(sort_by, sort_order, matches.c.sort_key, matches.c.id))
     else:
-        stmt = select(col(Call.id)).where(where).order_by(*_order(sort_by, sort_order))
+        stmt = select(col(Call.id)).where(where).order_by(*_order(sort_by, sort_order, key))
     return list(session.exec(stmt.offset(offset).limit(per_page)))
 
 
@@ -253,17 +311,22 @@ def page_calls(
     see `count_calls`)."""
     if sort_by not in SORT_COLUMNS:
         raise ValidationFailed.field("sortBy", f"Must be one of: {', '.join(SORT_COLUMNS)}")
+    check_filters(filters)
+    seen = visibility(session, actor)
+    if sort_by == "cost" and not seen.costs:  # the order alone would tell the costs
+        raise ValidationFailed.field("sortBy", "Costs are not shown to this client's viewers")
     where = _base_query(session, org, filters, actor)
     limit = EXACT_TOTAL_LIMIT if exact_total_limit is None else exact_total_limit
     offset = (page - 1) * per_page
+    key = sort_key(sort_by, filters)
     # Two steps ("deferred join"): find the page's ids on the narrow index, then load just those rows.
     if filters.search and filters.search.strip() and is_postgres(session):
         # Count first: at most `limit` + 1 matches, found through the text index. Up to the limit, sorting
         # the matches costs no more than counting them did (see _page_ids).
         total, estimated = count_calls(session, where, exact_limit=limit)
-        ids = _page_ids(session, where, sort_by, sort_order, offset, per_page, matches_first=not estimated)
+        ids = _page_ids(session, where, key, sort_by, sort_order, offset, per_page, matches_first=not estimated)
     else:
-        ids = _page_ids(session, where, sort_by, sort_order, offset, per_page)
+        ids = _page_ids(session, where, key, sort_by, sort_order, offset, per_page)
         if len(ids) < per_page and (ids or offset == 0):
             # The last page: the total is known without counting.
             total, estimated = offset + len(ids), False
@@ -291,7 +354,7 @@ def page_calls(
         for i in ids
         if (r := by_id.get(i)) is not None
     ]
-    return CallPage(summaries, total, estimated)
+    return CallPage(redact_all(summaries, seen), total, estimated)
 
 
 def list_calls(

@@ -10,12 +10,13 @@ from __future__ import annotations
 from sqlalchemy import delete, func, update
 from sqlmodel import Session, col, select
 
-from voiceconsole.models import Agent, Call, Client, ClientScoring, Membership, Organization
+from voiceconsole.models import Agent, Call, Client, ClientScoring, Invitation, Organization
 from voiceconsole.models.types import pk, utcnow
 from voiceconsole.schemas import AgentSummary, ClientDeleted, ClientOut
 from voiceconsole.services.access import audit
 from voiceconsole.services.access.actor import Actor
-from voiceconsole.services.access.permissions import require_manager
+from voiceconsole.services.access.permissions import require
+from voiceconsole.services.accounts.members import remove_client_viewers
 from voiceconsole.services.agents import agent_summary
 from voiceconsole.services.analytics import rollups
 from voiceconsole.services.errors import Conflict, NotFound, ValidationFailed
@@ -49,7 +50,14 @@ def _check_unique(session: Session, org: Organization, name: str, except_id: int
 
 
 def _out(client: Client, agent_count: int) -> ClientOut:
-    return ClientOut(id=client.public_id, name=client.name, agent_count=agent_count, created_at=client.created_at)
+    return ClientOut(
+        id=client.public_id,
+        name=client.name,
+        agent_count=agent_count,
+        show_costs=client.show_costs,
+        show_agent_config=client.show_agent_config,
+        created_at=client.created_at,
+    )
 
 
 def list_clients(session: Session, *, org: Organization, actor: Actor | None = None) -> list[ClientOut]:
@@ -77,7 +85,7 @@ def get_client(session: Session, *, org: Organization, client_id: str, actor: Ac
 
 
 def create_client(session: Session, *, org: Organization, name: str, actor: Actor) -> ClientOut:
-    require_manager(actor, "clients")
+    require(actor, "clients.manage")
     name = _clean_name(name)
     _check_unique(session, org, name)
     client = Client(organization_id=pk(org), name=name)
@@ -87,7 +95,7 @@ def create_client(session: Session, *, org: Organization, name: str, actor: Acto
         session,
         organization_id=pk(org),
         actor=actor,
-        action="client.create",
+        action="client.created",
         target_type="client",
         target_id=client.public_id,
         details={"name": name},
@@ -96,7 +104,7 @@ def create_client(session: Session, *, org: Organization, name: str, actor: Acto
 
 
 def rename_client(session: Session, *, org: Organization, client_id: str, name: str, actor: Actor) -> ClientOut:
-    require_manager(actor, "clients")
+    require(actor, "clients.manage")
     client = _get(session, org, client_id)
     name = _clean_name(name)
     _check_unique(session, org, name, except_id=client.id)
@@ -107,11 +115,49 @@ def rename_client(session: Session, *, org: Organization, client_id: str, name: 
         session,
         organization_id=pk(org),
         actor=actor,
-        action="client.rename",
+        action="client.renamed",
         target_type="client",
         target_id=client.public_id,
         details={"from": old, "to": name},
     )
+    return get_client(session, org=org, client_id=client_id)
+
+
+def update_client(
+    session: Session,
+    *,
+    org: Organization,
+    client_id: str,
+    actor: Actor,
+    name: str | None = None,
+    show_costs: bool | None = None,
+    show_agent_config: bool | None = None,
+) -> ClientOut:
+    """Rename a client and/or choose what its viewers see (costs, agent configuration); None leaves a
+    setting as it is. Owners and admins only."""
+    require(actor, "clients.manage")
+    client = _get(session, org, client_id)
+    if name is not None:
+        rename_client(session, org=org, client_id=client_id, name=name, actor=actor)
+    changes = {
+        field: value
+        for field, value in (("show_costs", show_costs), ("show_agent_config", show_agent_config))
+        if value is not None and getattr(client, field) != value
+    }
+    if changes:
+        for field, value in changes.items():
+            setattr(client, field, value)
+        session.add(client)
+        session.flush()
+        audit.record(
+            session,
+            organization_id=pk(org),
+            actor=actor,
+            action="client.portal_visibility_changed",
+            target_type="client",
+            target_id=client.public_id,
+            details=changes,
+        )
     return get_client(session, org=org, client_id=client_id)
 
 
@@ -131,7 +177,7 @@ def _move_agent(session: Session, agent: Agent, client_id: int | None) -> None:
 def delete_client(session: Session, *, org: Organization, client_id: str, actor: Actor) -> ClientDeleted:
     """Delete a client: its agents (and their calls) become unassigned, its score overrides go, and its
     client viewers lose their access to the organization."""
-    require_manager(actor, "clients")
+    require(actor, "clients.manage")
     client = _get(session, org, client_id)
     agents = session.exec(select(Agent).where(Agent.organization_id == org.id, Agent.client_id == client.id)).all()
     for agent in agents:
@@ -141,9 +187,8 @@ def delete_client(session: Session, *, org: Organization, client_id: str, actor:
         update(Call).where(col(Call.organization_id) == org.id, col(Call.client_id) == client.id).values(client_id=None)
     )
     rollups.refresh_rollups_for_client(session, organization_id=pk(org), client_id=pk(client))
-    viewers = session.exec(
-        delete(Membership).where(col(Membership.organization_id) == org.id, col(Membership.client_id) == client.id)
-    ).rowcount
+    viewers = remove_client_viewers(session, org=org, client_id=pk(client))  # their sessions and keys end too
+    session.exec(delete(Invitation).where(col(Invitation.client_id) == client.id))
     session.exec(delete(ClientScoring).where(col(ClientScoring.client_id) == client.id))
     session.delete(client)
     session.flush()
@@ -151,7 +196,7 @@ def delete_client(session: Session, *, org: Organization, client_id: str, actor:
         session,
         organization_id=pk(org),
         actor=actor,
-        action="client.delete",
+        action="client.deleted",
         target_type="client",
         target_id=client.public_id,
         details={"name": client.name, "unassigned_agents": len(agents), "removed_viewers": viewers or 0},
@@ -163,7 +208,7 @@ def assign_agent(
     session: Session, *, org: Organization, agent_id: str, client_id: str | None, actor: Actor
 ) -> AgentSummary:
     """Put an agent (the platform's agent id) under a client, or under none with `client_id=None`."""
-    require_manager(actor, "clients")
+    require(actor, "clients.manage")
     agents = session.exec(
         select(Agent)
         .where(Agent.organization_id == org.id, Agent.platform_agent_id == agent_id)
@@ -179,7 +224,7 @@ def assign_agent(
         session,
         organization_id=pk(org),
         actor=actor,
-        action="agent.assign_client",
+        action="agent.client_assigned",
         target_type="agent",
         target_id=agent_id,
         details={"client": client.public_id if client else None},

@@ -9,40 +9,50 @@ agents touched. `upsert_agent` and `upsert_calls` are the storage underneath.
 from __future__ import annotations
 
 import dataclasses
+import json
 import logging
+import zlib
 from dataclasses import dataclass, field
 from datetime import datetime
+from decimal import Decimal
 from typing import Any
 
 import psycopg
-from sqlalchemy.dialects import sqlite
+from sqlalchemy import case
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import StatementError
 from sqlmodel import Session, col, select
 
 from voiceconsole import enqueue
 from voiceconsole.db import after_commit, is_postgres
-from voiceconsole.models import Agent, Call, Organization
+from voiceconsole.models import Agent, Call, CallPayload, Organization
 from voiceconsole.models.types import pk, public_id, table_of, utcnow
 from voiceconsole.platforms.base import AgentRecord, CallRecord
 from voiceconsole.services.analytics.rollups import refresh_rollups_for_calls, rollup_keys_for_platform_calls
 from voiceconsole.services.notifications.events import record_call_events
 from voiceconsole.services.text import is_storable, storable
+from voiceconsole.settings import get_settings
 
 log = logging.getLogger(__name__)
 
 # Columns a later delivery of the same call may fill in or correct (analysis arrives after the call).
-_CALL_UPDATABLE = (
+CALL_UPDATABLE = (
     "agent_id",
     "client_id",
     "status",
     "direction",
     "from_number",
     "to_number",
-    "started_at",
+    "started_at",  # see _START_RULE: a known start is never replaced by a first-seen time
+    "started_at_source",
     "ended_at",
     "duration_ms",
     "cost_usd",
+    "cost_from_credits",
+    "cost_credits",
+    "cost_breakdown",
     "recording_url",
+    "recording_urls",
     "transcript",
     "transcript_turns",
     "summary",
@@ -52,8 +62,11 @@ _CALL_UPDATABLE = (
     "end_reason",
     "platform_status",
     "metadata",
+    "platform_latency",
     "updated_at",
 )
+# A delivery without a start (the platform sends none) keeps the start already stored, if any.
+_KEEPS_START = "first_seen"
 
 
 def upsert_agent(
@@ -99,8 +112,13 @@ def upsert_agent(
 
 
 def call_row(org_id: int, record: CallRecord, agent: Agent | None, integration_id: int | None) -> dict:
-    """The column values of one call, ready for a bulk insert."""
+    """The column values of one call, ready for a bulk insert.
+
+    A call the platform gives no start time (one that never connected) starts when it is first seen,
+    marked so: otherwise it would sort after every other call and fall out of every date filter.
+    A cost given only in credits is converted when the operator set a USD rate per credit."""
     now = utcnow()
+    cost_usd, from_credits = _cost_usd(record)
     return {
         "public_id": public_id("cl"),
         "organization_id": org_id,
@@ -113,11 +131,16 @@ def call_row(org_id: int, record: CallRecord, agent: Agent | None, integration_i
         "direction": record.direction,
         "from_number": record.from_number,
         "to_number": record.to_number,
-        "started_at": record.started_at,
+        "started_at": record.started_at or now,
+        "started_at_source": "platform" if record.started_at else _KEEPS_START,
         "ended_at": record.ended_at,
-        "duration_ms": record.duration_ms,
-        "cost_usd": record.cost_usd,
+        "duration_ms": _int_column(record.duration_ms),
+        "cost_usd": cost_usd if cost_usd is None or abs(cost_usd) < _MAX_USD else None,
+        "cost_from_credits": from_credits,
+        "cost_credits": _int_column(record.cost_credits),
+        "cost_breakdown": [item.to_dict() for item in record.cost_breakdown],
         "recording_url": record.recording_url,
+        "recording_urls": dict(record.recordings),
         "transcript": record.transcript or None,
         "transcript_turns": [t.to_dict() for t in record.turns],
         "summary": record.summary,
@@ -127,9 +150,29 @@ def call_row(org_id: int, record: CallRecord, agent: Agent | None, integration_i
         "end_reason": record.end_reason,
         "platform_status": record.platform_status,
         "metadata": record.metadata or {},
+        "platform_latency": {stage: stats.to_dict() for stage, stats in record.latency.items()},
         "created_at": now,
         "updated_at": now,
     }
+
+
+# What the columns hold (INTEGER; NUMERIC(12, 6)): a platform's absurd figure is stored as unknown
+# rather than failing the whole page or delivery.
+_MAX_INT = 2**31 - 1
+_MAX_USD = Decimal(10**6)
+
+
+def _int_column(value: int | None) -> int | None:
+    return value if value is None or 0 <= value <= _MAX_INT else None
+
+
+def _cost_usd(record: CallRecord) -> tuple[Decimal | None, bool]:
+    if record.cost_usd is not None or record.cost_credits is None or record.platform != "elevenlabs":
+        return record.cost_usd, False
+    rate = get_settings().elevenlabs_usd_per_credit
+    if rate is None:
+        return None, False
+    return (record.cost_credits * rate).quantize(Decimal("0.000001")), True
 
 
 @dataclass
@@ -196,6 +239,8 @@ def upsert_calls(
         result.call_keys[cid] = (p, pid)
         if agent_id:
             result.agent_ids.add(agent_id)
+    latest: dict[tuple[str, str], CallRecord] = {(r.platform, r.platform_call_id): r for r in records}
+    store_payloads(session, {cid: latest[key] for cid, key in result.call_keys.items()})
     refresh_rollups_for_calls(session, result.new_call_ids + result.updated_call_ids, previous_keys=previous)
     return result
 
@@ -217,10 +262,50 @@ class Intake:
 
 
 def ready_for_scoring(record: CallRecord) -> bool:
-    """An ended call whose platform analysis is in (Retell sends it after the call, with call_analyzed)."""
+    """An ended call whose platform analysis is in (Retell sends it after the call, with call_analyzed),
+    or that has no conversation to analyse (never connected): it is scored as excluded right away."""
     if record.status != "ended":
         return False
-    return record.platform != "retell" or bool(record.analysis)
+    return record.platform != "retell" or bool(record.analysis) or not (record.turns or record.transcript)
+
+
+def store_payloads(session: Session, records: dict[int, CallRecord]) -> None:
+    """Keep each call's latest raw platform object (zlib-compressed JSON; ASCII-escaped, so any text the
+    platform sent round-trips, NUL and lone surrogates included)."""
+    now = utcnow()
+    rows = []
+    for call_id, record in records.items():
+        if record.raw is None:
+            continue
+        data = json.dumps(record.raw, separators=(",", ":"), default=str).encode()
+        rows.append(
+            {
+                "call_id": call_id,
+                "source": record.raw_source,
+                "payload": zlib.compress(data, PAYLOAD_COMPRESSION),
+                "size": len(data),
+                "updated_at": now,
+            }
+        )
+    if not rows:
+        return
+    table = table_of(CallPayload)
+    insert = postgresql.insert(table) if is_postgres(session) else sqlite.insert(table)
+    stmt = insert.on_conflict_do_update(
+        index_elements=["call_id"], set_={c: insert.excluded[c] for c in ("source", "payload", "size", "updated_at")}
+    )
+    session.connection().execute(stmt, rows)
+
+
+PAYLOAD_COMPRESSION = 6  # zlib's default: about 5–8× smaller for call JSON
+
+
+def read_payload(row: CallPayload) -> dict[str, Any]:
+    """The raw platform object stored by `store_payloads`."""
+    value = json.loads(zlib.decompress(row.payload))
+    if not isinstance(value, dict):
+        raise ValueError("a stored payload is not a JSON object")
+    return value
 
 
 def store_calls(
@@ -249,7 +334,9 @@ def store_calls(
         record = by_key[key]
         if ready_for_scoring(record):
             intake.to_score.append(call_id)
-        if call_id in new and (events_since is None or (record.started_at and record.started_at >= events_since)):
+        # A call the platform gave no start was first seen now: new to everyone.
+        fresh = events_since is None or record.started_at is None or record.started_at >= events_since
+        if call_id in new and fresh:
             announce.append(call_id)
     intake.events = record_call_events(session, organization_id=pk(org), type="call.new", call_ids=announce)
     after_commit(session, lambda: _follow_up(intake))
@@ -294,9 +381,13 @@ def _upsert_rows_sqlite(session: Session, org: Organization, values: list[dict])
         )
     )
     insert = sqlite.insert(table)
+    updates: dict[str, Any] = {c: insert.excluded[c] for c in CALL_UPDATABLE}
+    keeps_start = insert.excluded.started_at_source == _KEEPS_START
+    for c in _START_COLUMNS:
+        updates[c] = case((keeps_start, table.c[c]), else_=insert.excluded[c])
     stmt = insert.on_conflict_do_update(
         index_elements=["organization_id", "platform", "platform_call_id"],
-        set_={c: insert.excluded[c] for c in _CALL_UPDATABLE},
+        set_=updates,
     ).returning(table.c.id, table.c.platform, table.c.platform_call_id, table.c.agent_id)
     # executemany: compiled once (cached) and sent in batches, not a new statement per page.
     return [
@@ -305,7 +396,10 @@ def _upsert_rows_sqlite(session: Session, org: Organization, values: list[dict])
     ]
 
 
-_JSON_COLUMNS = frozenset({"transcript_turns", "platform_analysis", "metadata"})
+_JSON_COLUMNS = frozenset(
+    {"transcript_turns", "platform_analysis", "metadata", "cost_breakdown", "recording_urls", "platform_latency"}
+)
+_START_COLUMNS = frozenset({"started_at", "started_at_source"})
 
 
 def _upsert_rows_postgres(session: Session, values: list[dict]) -> list[tuple]:
@@ -323,7 +417,11 @@ def _upsert_rows_postgres(session: Session, values: list[dict]) -> list[tuple]:
 
     columns = list(values[0])
     names = ", ".join(f'"{c}"' for c in columns)
-    updates = ", ".join(f'"{c}" = EXCLUDED."{c}"' for c in _CALL_UPDATABLE)
+    keeps_start = f"EXCLUDED.started_at_source = '{_KEEPS_START}'"
+    updates = ", ".join(
+        [f'"{c}" = EXCLUDED."{c}"' for c in CALL_UPDATABLE if c not in _START_COLUMNS]
+        + [f'"{c}" = CASE WHEN {keeps_start} THEN call."{c}" ELSE EXCLUDED."{c}" END' for c in sorted(_START_COLUMNS)]
+    )
     driver = session.connection().connection.driver_connection
     if driver is None:  # only for a connection that was closed or invalidated
         raise RuntimeError("the session's database connection is gone")

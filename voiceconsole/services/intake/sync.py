@@ -131,6 +131,28 @@ def heartbeat(lock: Lock) -> Iterator[threading.Event]:
         thread.join(timeout=10)
 
 
+@contextlib.contextmanager
+def sync_lock_if_free(integration_id: int) -> Iterator[threading.Event | None]:
+    """For other work on an integration's calls that must not interleave with its sync (the open-call
+    poll): the sync lock if it is free, held and renewed for the block, which gets the `heartbeat`'s
+    "lost" event; None (and nothing held) while a sync holds it. A sync that waited for the lock
+    meanwhile runs as soon as the block ends."""
+    lock = sync_lock(integration_id)
+    if not lock.acquire(blocking=False):
+        yield None
+        return
+    try:
+        with heartbeat(lock) as lost:
+            yield lost
+    finally:
+        try:
+            lock.release()
+        except LockError:
+            pass  # lapsed: nothing to release, nothing held to hand over
+        else:
+            _hand_over(integration_id)
+
+
 def sync_integration(integration_id: int, *, retry: RetryPolicy | None = None) -> SyncResult:
     """Sync one integration now (in this process). If another sync of it holds the lock, this one is queued
     again for when the lock is free and returns at once ("waiting")."""

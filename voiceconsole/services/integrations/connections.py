@@ -1,12 +1,15 @@
 """Connected platform accounts: connect, list, test, sync on demand, disconnect.
 
-Nothing here calls a platform: testing and syncing are jobs (DESIGN.md §2). The API key is stored
-encrypted (Fernet) and only its last 4 characters are ever shown again; the webhook secret is
-shown to owners and admins so they can paste it into the platform.
+Testing and syncing are jobs (DESIGN.md §2). The one question asked of a platform here is whether it
+accepts the API key of an account being connected (key_check.py, also used when a key is re-entered:
+key_change.py): a key it refuses is never stored. The API key is stored encrypted (Fernet) and only its
+last 4 characters are ever shown again; the webhook secret is shown to owners and admins so they can
+paste it into the platform.
 """
 
 from __future__ import annotations
 
+import logging
 from datetime import datetime, timedelta
 from typing import overload
 
@@ -20,12 +23,15 @@ from voiceconsole.platforms.base import PLATFORM_NAMES, PLATFORMS
 from voiceconsole.schemas import IntegrationOut, WorkQueued
 from voiceconsole.services.access import audit
 from voiceconsole.services.access.actor import Actor
-from voiceconsole.services.access.permissions import is_manager, require_manager, require_staff
-from voiceconsole.services.errors import Conflict, NotFound, ValidationFailed
+from voiceconsole.services.access.permissions import is_manager, require
+from voiceconsole.services.errors import Conflict, DomainError, NotFound, ValidationFailed
+from voiceconsole.services.integrations.key_check import check_key_with_platform
 from voiceconsole.services.integrations.sync_waiting import SyncWaiting, waiting_syncs
 from voiceconsole.services.net_guard import UnsafeTarget, check_base_url
 from voiceconsole.services.security import decrypt, encrypt, new_signing_secret
 from voiceconsole.settings import get_settings
+
+log = logging.getLogger(__name__)
 
 AUTH_ERROR_MESSAGE = (
     "The platform rejected the API key (HTTP {status}). Create a new key in the {name} dashboard and connect it again."
@@ -118,7 +124,7 @@ def _agent_counts(session: Session, integration_ids: list[int]) -> dict[int, int
 def list_integrations(
     session: Session, *, org: Organization, actor: Actor, include_disconnected: bool = False
 ) -> list[IntegrationOut]:
-    require_staff(actor, "platform integrations")
+    require(actor, "integrations.read")
     query = select(Integration).where(Integration.organization_id == org.id)
     if not include_disconnected:
         query = query.where(col(Integration.disconnected_at).is_(None))
@@ -142,7 +148,7 @@ def find_integration(session: Session, *, org: Organization, integration_id: str
 
 
 def get_integration(session: Session, *, org: Organization, integration_id: str, actor: Actor) -> IntegrationOut:
-    require_staff(actor, "platform integrations")
+    require(actor, "integrations.read")
     integration = find_integration(session, org=org, integration_id=integration_id)
     waiting = waiting_syncs([pk(integration)]) if integration.disconnected_at is None else {}
     return integration_out(
@@ -162,13 +168,34 @@ def new_webhook_secret() -> str:
     return new_signing_secret()
 
 
-def _clean_key(api_key: str | None) -> str:
+def clean_api_key(api_key: str | None) -> str:
+    """The key as typed, without surrounding spaces; ValidationFailed on `apiKey` unless it can be one."""
     key = (api_key or "").strip()
     if not key:
         raise ValidationFailed.field("apiKey", "Enter the platform's API key")
     if len(key) > 500 or any(c.isspace() for c in key):
         raise ValidationFailed.field("apiKey", "This does not look like an API key (no spaces, at most 500 characters)")
+    if not (key.isascii() and key.isprintable()):
+        # An HTTP header cannot carry it, so no platform issues one: usually a character picked up by
+        # copying the key from formatted text.
+        raise ValidationFailed.field("apiKey", "API keys are plain ASCII letters, digits and symbols; copy it again")
     return key
+
+
+def refuse_connected_twice(
+    session: Session, *, org: Organization, platform: str, key: str, other_than: int | None = None
+) -> None:
+    """Conflict when `key` is already the key of another live integration of the organization."""
+    query = select(Integration).where(
+        Integration.organization_id == org.id,
+        Integration.platform == platform,
+        col(Integration.disconnected_at).is_(None),
+    )
+    if other_than is not None:
+        query = query.where(Integration.id != other_than)
+    for other in session.exec(query):
+        if other.api_key_last4 == key[-4:] and decrypt(other.api_key_encrypted) == key:
+            raise Conflict(f"This {PLATFORM_NAMES[platform]} account is already connected as “{other.label}”")
 
 
 @overload
@@ -195,12 +222,23 @@ def create_integration(
     base_url: str | None = None,
     webhook_secret: str | None = None,
 ) -> Integration:
-    """Connect a platform account. Refuses a custom base URL that points at a private host (unless allowed)
-    and an account that is already connected. The first sync is queued by the caller after the commit."""
-    require_manager(actor, "integrations")
+    """Connect a platform account once its platform accepts the key: the one way an integration is added
+    (the API, the settings page and the demo all come here).
+
+    In this order, stopping at the first refusal, with nothing stored: the role (Forbidden); the input,
+    including a custom base URL that points at a private host unless allowed (ValidationFailed naming
+    the field); an account already connected (Conflict); then the platform is asked (key_check.py), at
+    most a few seconds: a key it refuses is ValidationFailed naming `apiKey`, a platform that cannot be
+    asked PlatformUnreachable (503).
+
+    The platform is asked with no transaction open: `session`'s transaction is committed first (with
+    whatever the caller left pending in it) and the integration and its audit entry are added in the next
+    one, left for the caller to commit. The first sync is queued by the caller after that commit.
+    """
+    require(actor, "integrations.manage")
     if platform not in PLATFORMS:
         raise ValidationFailed.field("platform", f"Must be one of: {', '.join(PLATFORMS)}")
-    key = _clean_key(api_key)
+    key = clean_api_key(api_key)
     label = (label or "").strip() or f"{PLATFORM_NAMES[platform]} account"
     if len(label) > 200:
         raise ValidationFailed.field("label", "At most 200 characters")
@@ -215,15 +253,15 @@ def create_integration(
     secret = _clean_secret(webhook_secret)
     if platform == "retell" and secret is not None:
         raise ValidationFailed.field("webhookSecret", "Retell signs webhooks with the API key; no secret is needed")
-    for other in session.exec(
-        select(Integration).where(
-            Integration.organization_id == org.id,
-            Integration.platform == platform,
-            col(Integration.disconnected_at).is_(None),
-        )
-    ):
-        if other.api_key_last4 == key[-4:] and decrypt(other.api_key_encrypted) == key:
-            raise Conflict(f"This {PLATFORM_NAMES[platform]} account is already connected as “{other.label}”")
+    refuse_connected_twice(session, org=org, platform=platform, key=key)
+    session.commit()  # end the read: nothing is held while the platform answers
+    try:
+        check_key_with_platform(platform, clean_url, key, purpose="connect")
+    except DomainError as exc:
+        log.info("%s account not connected for organization %s: %s", platform, org.id, exc.message)
+        raise
+
+    refuse_connected_twice(session, org=org, platform=platform, key=key)  # connected meanwhile?
     integration = Integration(
         organization_id=pk(org),
         platform=platform,
@@ -240,12 +278,28 @@ def create_integration(
         session,
         organization_id=pk(org),
         actor=actor,
-        action="integration.create",
+        action="integration.created",
         target_type="integration",
         target_id=integration.public_id,
         details={"platform": platform, "label": label},
     )
     return integration
+
+
+def checked_edit(
+    integration: Integration, *, label: str | None, webhook_secret: str | None
+) -> tuple[str | None, str | None]:
+    """The label and webhook secret an update would set (None: left as is); ValidationFailed naming the
+    field otherwise. Changes nothing."""
+    if label is not None:
+        label = label.strip()
+        if not label or len(label) > 200:
+            raise ValidationFailed.field("label", "Must be 1–200 characters")
+    if webhook_secret is not None:
+        if integration.platform == "retell":
+            raise ValidationFailed.field("webhookSecret", "Retell signs webhooks with the API key; no secret is needed")
+        webhook_secret = _clean_secret(webhook_secret)
+    return label, webhook_secret
 
 
 def update_integration(
@@ -257,23 +311,20 @@ def update_integration(
     label: str | None = None,
     webhook_secret: str | None = None,
 ) -> Integration:
-    require_manager(actor, "integrations")
+    """Rename it, or set the webhook secret the platform gave (its API key: `change_api_key`)."""
+    require(actor, "integrations.manage")
     integration = find_integration(session, org=org, integration_id=integration_id)
-    if label is not None:
-        label = label.strip()
-        if not label or len(label) > 200:
-            raise ValidationFailed.field("label", "Must be 1–200 characters")
-        integration.label = label
-    if webhook_secret is not None:
-        if integration.platform == "retell":
-            raise ValidationFailed.field("webhookSecret", "Retell signs webhooks with the API key; no secret is needed")
-        integration.webhook_secret_encrypted = encrypt(_clean_secret(webhook_secret))
+    new_label, new_secret = checked_edit(integration, label=label, webhook_secret=webhook_secret)
+    if new_label is not None:
+        integration.label = new_label
+    if new_secret is not None:
+        integration.webhook_secret_encrypted = encrypt(new_secret)
     session.add(integration)
     audit.record(
         session,
         organization_id=pk(org),
         actor=actor,
-        action="integration.update",
+        action="integration.updated",
         target_type="integration",
         target_id=integration.public_id,
         details={"label": label is not None, "webhookSecret": webhook_secret is not None},
@@ -283,7 +334,7 @@ def update_integration(
 
 def disconnect_integration(session: Session, *, org: Organization, integration_id: str, actor: Actor) -> Integration:
     """Stop syncing and refuse its webhooks; its agents and calls stay (history is kept)."""
-    require_manager(actor, "integrations")
+    require(actor, "integrations.manage")
     integration = find_integration(session, org=org, integration_id=integration_id)
     if integration.disconnected_at is None:
         integration.disconnected_at = utcnow()
@@ -292,14 +343,15 @@ def disconnect_integration(session: Session, *, org: Organization, integration_i
             session,
             organization_id=pk(org),
             actor=actor,
-            action="integration.disconnect",
+            action="integration.disconnected",
             target_type="integration",
             target_id=integration.public_id,
         )
     return integration
 
 
-def _connected(session: Session, org: Organization, integration_id: str) -> Integration:
+def connected_integration(session: Session, org: Organization, integration_id: str) -> Integration:
+    """An organization's integration that is still connected: Conflict once it is disconnected."""
     integration = find_integration(session, org=org, integration_id=integration_id)
     if integration.disconnected_at is not None:
         raise Conflict("This integration is disconnected")
@@ -308,15 +360,15 @@ def _connected(session: Session, org: Organization, integration_id: str) -> Inte
 
 def request_test(session: Session, *, org: Organization, integration_id: str, actor: Actor) -> WorkQueued:
     """Queue a connection test (lists the agents); its outcome shows in the integration's status."""
-    require_manager(actor, "integrations")
-    integration = _connected(session, org, integration_id)
+    require(actor, "integrations.sync")
+    integration = connected_integration(session, org, integration_id)
     return WorkQueued(queued=enqueue.connection_test(pk(integration)), integration_id=integration.public_id)
 
 
 def request_sync(session: Session, *, org: Organization, integration_id: str, actor: Actor) -> WorkQueued:
     """Queue a sync now; a sync already queued for this minute is not queued twice."""
-    require_manager(actor, "integrations")
-    integration = _connected(session, org, integration_id)
+    require(actor, "integrations.sync")
+    integration = connected_integration(session, org, integration_id)
     return WorkQueued(queued=enqueue.sync(pk(integration)), integration_id=integration.public_id)
 
 

@@ -23,7 +23,7 @@ from voiceconsole.models.types import pk, utcnow
 from voiceconsole.schemas import ChannelCreated, ChannelOut
 from voiceconsole.services.access import audit
 from voiceconsole.services.access.actor import Actor
-from voiceconsole.services.access.permissions import require_manager, require_staff
+from voiceconsole.services.access.permissions import require
 from voiceconsole.services.accounts import normalise_email
 from voiceconsole.services.errors import NotFound, ValidationFailed
 from voiceconsole.services.net_guard import UnsafeTarget, check_url, is_private_url
@@ -161,7 +161,7 @@ def _out(session: Session, channel: NotificationChannel) -> ChannelOut:
 
 
 def list_channels(session: Session, *, org: Organization, actor: Actor) -> list[ChannelOut]:
-    require_staff(actor, "notification channels")
+    require(actor, "channels.read")
     rows = session.exec(
         select(NotificationChannel, Client)
         .join(Client, col(Client.id) == col(NotificationChannel.client_id), isouter=True)
@@ -172,7 +172,7 @@ def list_channels(session: Session, *, org: Organization, actor: Actor) -> list[
 
 
 def get_channel(session: Session, *, org: Organization, channel_id: str, actor: Actor) -> ChannelOut:
-    require_staff(actor, "notification channels")
+    require(actor, "channels.read")
     return _out(session, find_channel(session, org=org, channel_id=channel_id))
 
 
@@ -194,7 +194,7 @@ def create_channel(
     client_id: str | None = None,
     summary_hour: int | None = None,
 ) -> ChannelCreated:
-    require_manager(actor, "notification channels")
+    require(actor, "channels.manage")
     kind = _clean_kind(kind)
     events = clean_events(events)
     channel = NotificationChannel(
@@ -227,7 +227,7 @@ def create_channel(
         session,
         organization_id=pk(org),
         actor=actor,
-        action="notification_channel.create",
+        action="channel.created",
         target_type="notification_channel",
         target_id=channel.public_id,
         details={"kind": kind, "events": events},
@@ -258,7 +258,7 @@ def update_channel(
     summary_hour: int | None = None,
 ) -> ChannelOut:
     """Change what is given; `client_id=None` clears the client filter, leaving it out keeps it."""
-    require_manager(actor, "notification channels")
+    require(actor, "channels.manage")
     channel = find_channel(session, org=org, channel_id=channel_id)
     if name is not None:
         channel.name = _clean_name(name, channel.name)
@@ -283,7 +283,7 @@ def update_channel(
         session,
         organization_id=pk(org),
         actor=actor,
-        action="notification_channel.update",
+        action="channel.updated",
         target_type="notification_channel",
         target_id=channel.public_id,
     )
@@ -292,7 +292,7 @@ def update_channel(
 
 def rotate_secret(session: Session, *, org: Organization, channel_id: str, actor: Actor) -> ChannelCreated:
     """A new secret, returned once; the old one keeps signing alongside it for 24 hours."""
-    require_manager(actor, "notification channels")
+    require(actor, "channels.manage")
     channel = find_channel(session, org=org, channel_id=channel_id)
     if channel.kind != "webhook":
         raise ValidationFailed.field("kind", "Only webhook channels have a signing secret")
@@ -306,7 +306,7 @@ def rotate_secret(session: Session, *, org: Organization, channel_id: str, actor
         session,
         organization_id=pk(org),
         actor=actor,
-        action="notification_channel.rotate_secret",
+        action="channel.secret_rotated",
         target_type="notification_channel",
         target_id=channel.public_id,
     )
@@ -315,7 +315,7 @@ def rotate_secret(session: Session, *, org: Organization, channel_id: str, actor
 
 def delete_channel(session: Session, *, org: Organization, channel_id: str, actor: Actor) -> None:
     """Remove the channel and its delivery log; the events themselves stay."""
-    require_manager(actor, "notification channels")
+    require(actor, "channels.manage")
     channel = find_channel(session, org=org, channel_id=channel_id)
     # Lock the channel before its deliveries, the order the delivery engine writes in (no deadlock).
     session.exec(select(NotificationChannel.id).where(NotificationChannel.id == channel.id).with_for_update())
@@ -326,7 +326,7 @@ def delete_channel(session: Session, *, org: Organization, channel_id: str, acto
         session,
         organization_id=pk(org),
         actor=actor,
-        action="notification_channel.delete",
+        action="channel.deleted",
         target_type="notification_channel",
         target_id=channel.public_id,
     )

@@ -25,7 +25,7 @@ Payload (read by the delivery formatters; keep the keys):
     calls           calls started that day, any status
     avgScore        mean score of scored calls (no-transcript ones left out), 1 decimal; null if none
     avgScoreChange  avgScore minus the day before's, in points (1 decimal); null if either is null
-    successRate     percent of ended calls flagged successful, 1 decimal; null without ended calls
+    successRate     fraction (0–1) of ended calls flagged successful, 3 decimals; null without ended calls
     cost            USD
     worstCalls      up to 3 scored calls of that day, lowest score first (earliest first on ties):
                     {callId, agentName, callScore, summary}
@@ -47,7 +47,7 @@ from sqlmodel import Session, col, select
 
 from voiceconsole.models import Agent, Call, Client, Event, Integration, NotificationChannel, Organization
 from voiceconsole.models.types import pk, utcnow
-from voiceconsole.services.analytics.figures import Scope, period_totals, round_figure, sum_totals, usd
+from voiceconsole.services.analytics.figures import Scope, period_totals, round_figure, round_rate, sum_totals, usd
 from voiceconsole.services.notifications.events import record_event
 from voiceconsole.settings import get_settings
 
@@ -136,7 +136,7 @@ def build_summary(
         "calls": current.calls,
         "avgScore": round_figure(avg),
         "avgScoreChange": round_figure(avg - before) if avg is not None and before is not None else None,
-        "successRate": round_figure(current.success_rate),
+        "successRate": round_rate(current.success_rate),
         "cost": usd(current.cost_usd),
         "worstCalls": worst_calls(session, scope, start, end),
         "dashboardUrl": dashboard_url(client.public_id if client else None),

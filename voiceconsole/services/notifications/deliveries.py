@@ -28,7 +28,7 @@ from voiceconsole.models.types import pk, utcnow
 from voiceconsole.schemas import ChannelOut, DeliveryAttemptOut, DeliveryOut
 from voiceconsole.services.access import audit
 from voiceconsole.services.access.actor import Actor
-from voiceconsole.services.access.permissions import require_manager, require_staff
+from voiceconsole.services.access.permissions import require
 from voiceconsole.services.errors import Conflict, ValidationFailed
 from voiceconsole.services.notifications.channels import find_channel, get_channel
 from voiceconsole.services.notifications.daily_summary import org_zone
@@ -47,7 +47,7 @@ def send_test_event(session: Session, *, org: Organization, channel_id: str, act
     """A sample of the channel's first event type, marked `"test": true`, delivered to this channel only.
 
     The event is created already dispatched, with its one delivery; returns its `evt_…` id."""
-    require_manager(actor, "notification channels")
+    require(actor, "channels.manage")
     channel = find_channel(session, org=org, channel_id=channel_id)
     if channel.status != "active":
         raise Conflict("This channel is paused: resume it to send a test event")
@@ -81,7 +81,7 @@ def send_test_event(session: Session, *, org: Organization, channel_id: str, act
         session,
         organization_id=pk(org),
         actor=actor,
-        action="notification_channel.test",
+        action="channel.tested",
         target_type="notification_channel",
         target_id=channel.public_id,
         details={"event": event_type},
@@ -101,7 +101,7 @@ def list_deliveries(
     status: str | None = None,
 ) -> tuple[list[DeliveryOut], int]:
     """The channel's delivery log, newest first, each with its attempts. Returns (page of rows, total)."""
-    require_staff(actor, "notification channels")
+    require(actor, "channels.read")
     if status is not None and status not in DELIVERY_STATUSES:
         raise ValidationFailed.field("status", f"Status must be one of: {', '.join(DELIVERY_STATUSES)}")
     if not isinstance(page, int) or page < 1:
@@ -161,7 +161,7 @@ def list_deliveries(
 
 def resume_channel(session: Session, *, org: Organization, channel_id: str, actor: Actor) -> ChannelOut:
     """Active again, failure count reset; held and failed deliveries are due now (succeeded ones never resend)."""
-    require_manager(actor, "notification channels")
+    require(actor, "channels.manage")
     channel = find_channel(session, org=org, channel_id=channel_id)
     now = utcnow()
     was = channel.status
@@ -179,7 +179,7 @@ def resume_channel(session: Session, *, org: Organization, channel_id: str, acto
         session,
         organization_id=pk(org),
         actor=actor,
-        action="notification_channel.resume",
+        action="channel.resumed",
         target_type="notification_channel",
         target_id=channel.public_id,
         details={"was": was, "requeued": requeued},

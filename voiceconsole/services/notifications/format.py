@@ -49,6 +49,11 @@ def _money(value: Any) -> str | None:
     return f"${value:,.2f}" if isinstance(value, (int, float)) else None
 
 
+def _percent(rate: Any) -> str | None:
+    """A 0–1 rate as people read it: 0.818 → 81.8%."""
+    return f"{round(rate * 100, 1):g}%" if isinstance(rate, (int, float)) else None
+
+
 def _signed(value: Any, suffix: str = "") -> str | None:
     if not isinstance(value, (int, float)):
         return None
@@ -122,11 +127,10 @@ class Message:
             avg_text = (
                 f"{avg:g}{f' ({change} vs previous day)' if change else ''}" if isinstance(avg, (int, float)) else None
             )
-            success = d.get("successRate")
             return [
                 ("Calls", f"{d['calls']:,}" if isinstance(d.get("calls"), int) else d.get("calls")),
                 ("Average score", avg_text),
-                ("Success rate", f"{success:g}%" if isinstance(success, (int, float)) else None),
+                ("Success rate", _percent(d.get("successRate"))),
                 ("Cost", _money(d.get("cost"))),
             ]
         if t == "agent.status_change":
@@ -358,7 +362,7 @@ def sample_payload(
             "calls": 148,
             "avgScore": 74.2,
             "avgScoreChange": -3.1,
-            "successRate": 81.8,
+            "successRate": 0.818,
             "cost": 36.45,
             "worstCalls": [
                 {

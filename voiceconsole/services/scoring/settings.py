@@ -25,7 +25,7 @@ from voiceconsole.schemas import (
 from voiceconsole.scoring.scorer import DEFAULT_WEIGHTS, effective_weights
 from voiceconsole.services.access import audit
 from voiceconsole.services.access.actor import Actor
-from voiceconsole.services.access.permissions import require_manager, require_staff
+from voiceconsole.services.access.permissions import require
 from voiceconsole.services.billing import credits
 from voiceconsole.services.errors import NotFound
 from voiceconsole.services.scoring.rules import (
@@ -87,7 +87,7 @@ def _agent_out(session: Session, org: Organization, agent: Agent, row: AgentScor
 
 def scoring_settings(session: Session, *, org: Organization, actor: Actor) -> ScoringSettingsOut:
     """The organization's weights and threshold, the overrides below it, AI mode and this month's credits."""
-    require_staff(actor, "the agency's scoring settings")
+    require(actor, "scoring.read")
     own = stored_org_weights(org)
     clients = session.exec(
         select(Client, ClientScoring)
@@ -128,7 +128,7 @@ def update_org_scoring(
     Returns whether the weights changed, in which case every call of the organization is rescored
     in the background once the caller commits.
     """
-    require_manager(actor, "scoring settings")
+    require(actor, "scoring.manage")
     changed_weights = False
     details: dict[str, Any] = {}
     if weights is not UNSET:
@@ -153,7 +153,7 @@ def update_org_scoring(
             session,
             organization_id=pk(org),
             actor=actor,
-            action="scoring.update",
+            action="scoring.updated",
             target_type="organization",
             target_id=org.slug,
             details=details,
@@ -165,7 +165,7 @@ def update_org_scoring(
 
 
 def client_scoring(session: Session, *, org: Organization, client_id: str, actor: Actor) -> ClientScoringOut:
-    require_staff(actor, "the agency's scoring settings")
+    require(actor, "scoring.read")
     client = _client(session, org, client_id)
     return _client_out(org, client, session.get(ClientScoring, client.id))
 
@@ -184,7 +184,7 @@ def update_client_scoring(
     Returns the client's settings and whether its weights changed (its calls are then rescored in
     the background once the caller commits).
     """
-    require_manager(actor, "scoring settings")
+    require(actor, "scoring.manage")
     client = _client(session, org, client_id)
     new_weights = check_weights(weights) if weights is not UNSET else UNSET
     new_threshold = check_threshold(alert_threshold) if alert_threshold is not UNSET else UNSET
@@ -204,7 +204,7 @@ def update_client_scoring(
             session,
             organization_id=pk(org),
             actor=actor,
-            action="scoring.client_update",
+            action="client_scoring.updated",
             target_type="client",
             target_id=client.public_id,
             details=details,
@@ -216,7 +216,7 @@ def update_client_scoring(
 
 
 def agent_scoring(session: Session, *, org: Organization, agent_id: str, actor: Actor) -> AgentScoringOut:
-    require_staff(actor, "the agency's scoring settings")
+    require(actor, "scoring.read")
     agent = _agent(session, org, agent_id)
     return _agent_out(session, org, agent, session.get(AgentScoring, agent.id))
 
@@ -225,7 +225,7 @@ def update_agent_scoring(
     session: Session, *, org: Organization, agent_id: str, actor: Actor, alert_threshold: Any = UNSET
 ) -> AgentScoringOut:
     """Set or clear (None) an agent's alert threshold. Scores do not change, so nothing is rescored."""
-    require_manager(actor, "scoring settings")
+    require(actor, "scoring.manage")
     agent = _agent(session, org, agent_id)
     row = session.get(AgentScoring, pk(agent)) or AgentScoring(agent_id=pk(agent), organization_id=pk(org))
     if alert_threshold is not UNSET:
@@ -238,7 +238,7 @@ def update_agent_scoring(
                 session,
                 organization_id=pk(org),
                 actor=actor,
-                action="scoring.agent_update",
+                action="agent_scoring.updated",
                 target_type="agent",
                 target_id=agent.platform_agent_id,
                 details={"alertThreshold": value},

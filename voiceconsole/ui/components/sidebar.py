@@ -1,8 +1,10 @@
-"""The left navigation: logo, sections, and who is signed in (with log out)."""
+"""The left navigation: logo, sections, and who is signed in (with log out); on phones, a top bar whose
+menu button opens the same navigation in a drawer."""
 
 import reflex as rx
 
 from voiceconsole.ui import styles
+from voiceconsole.ui.components.backend import api_url
 from voiceconsole.ui.state.auth import AuthState
 
 NAV = (
@@ -22,12 +24,53 @@ NAV = (
             ("integrations", "Integrations", "plug", "/settings/integrations"),
             ("scoring", "Scoring", "sliders-horizontal", "/settings/scoring"),
             ("api-keys", "API keys", "key-round", "/settings/api-keys"),
+            ("team", "Team", "users", "/settings/team"),
+            ("branding", "Branding", "palette", "/settings/branding"),
+            ("security", "Security", "shield-check", "/settings/security"),
+            ("audit-log", "Audit log", "scroll-text", "/settings/audit-log"),
+        ],
+    ),
+)
+
+# A client viewer's portal: their client's calls, agents and figures, nothing of the agency's settings.
+PORTAL_NAV = (
+    (
+        "Portal",
+        [
+            ("dashboard", "Dashboard", "layout-dashboard", "/dashboard"),
+            ("calls", "Calls", "phone-call", "/calls"),
+            ("agents", "Agents", "bot", "/agents"),
+            ("report", "Weekly report", "file-text", "/report"),
         ],
     ),
 )
 
 
 def logo(size: str = "4") -> rx.Component:
+    """VoiceConsole's mark, or in a client viewer's portal the agency's logo (when uploaded) and name."""
+    return rx.cond(AuthState.is_client_viewer, agency_logo(size), _voiceconsole_logo(size))
+
+
+def agency_logo(size: str = "4") -> rx.Component:
+    return rx.hstack(
+        rx.cond(
+            AuthState.brand_logo_url != "",
+            rx.image(
+                src=api_url(AuthState.brand_logo_url),
+                alt="",
+                height="32px",
+                max_width="120px",
+                object_fit="contain",
+                data_testid="brand-logo",
+            ),
+        ),
+        rx.text(AuthState.org_name, size=size, weight="bold", data_testid="brand-name"),
+        align="center",
+        spacing="2",
+    )
+
+
+def _voiceconsole_logo(size: str = "4") -> rx.Component:
     return rx.hstack(
         rx.center(
             rx.icon("audio-waveform", size=18, color="white"),
@@ -72,7 +115,7 @@ def nav_item(label: str, icon: str, href: str, active: bool) -> rx.Component:
 def nav_section(title: str, items: list, active: str) -> rx.Component:
     return rx.vstack(
         rx.text(
-            title.upper(), size="1", weight="bold", color=rx.color("gray", 9), letter_spacing="0.06em", padding_x="10px"
+            title.upper(), size="1", weight="bold", color=styles.MUTED_TEXT, letter_spacing="0.06em", padding_x="10px"
         ),
         *[nav_item(label, icon, href, key == active) for key, label, icon, href in items],
         spacing="1",
@@ -87,7 +130,54 @@ def logout_form(button: rx.Component, width: str = "auto") -> rx.Component:
     return rx.el.form(button, action="/api/auth/logout", method="post", on_submit=None, style={"width": width})
 
 
+def account_placeholder() -> rx.Component:
+    """The account box while the session is being checked: the same size, nothing personal yet."""
+    return rx.vstack(
+        rx.hstack(
+            rx.skeleton(rx.box(width="32px", height="32px"), loading=True, border_radius="50%"),
+            rx.vstack(
+                rx.skeleton(rx.box(width="120px", height="14px"), loading=True),
+                rx.skeleton(rx.box(width="150px", height="12px"), loading=True),
+                spacing="2",
+            ),
+            align="center",
+            spacing="2",
+            width="100%",
+        ),
+        rx.skeleton(rx.box(width="100%", height="32px"), loading=True),
+        spacing="3",
+        width="100%",
+        padding="12px",
+        border_radius="10px",
+        background=styles.SURFACE_BG,
+        border=styles.SUBTLE_BORDER,
+        aria_hidden="true",
+        data_testid="account-placeholder",
+    )
+
+
 def account_box() -> rx.Component:
+    """Who is signed in and the log-out button; a placeholder until the session is known."""
+    return rx.cond(AuthState.is_authenticated, _account(), account_placeholder())
+
+
+def org_switcher() -> rx.Component:
+    """For people in several organizations: which one this session works in (the session remembers it)."""
+    return rx.cond(
+        AuthState.organizations.length() > 1,
+        rx.select.root(
+            rx.select.trigger(aria_label="Switch organization", width="100%", data_testid="org-switcher"),
+            rx.select.content(
+                rx.foreach(AuthState.organizations, lambda o: rx.select.item(o["name"], value=o["slug"]))
+            ),
+            value=AuthState.org_slug,
+            on_change=AuthState.switch_organization,
+            size="2",
+        ),
+    )
+
+
+def _account() -> rx.Component:
     return rx.vstack(
         rx.hstack(
             rx.avatar(fallback=AuthState.user_initial, size="2", radius="full", variant="soft"),
@@ -119,6 +209,7 @@ def account_box() -> rx.Component:
             spacing="2",
             width="100%",
         ),
+        org_switcher(),
         logout_form(
             rx.button(
                 rx.icon("log-out", size=15),
@@ -141,67 +232,130 @@ def account_box() -> rx.Component:
     )
 
 
+def theme_toggle() -> rx.Component:
+    return rx.hstack(
+        rx.color_mode.button(size="1", variant="ghost", aria_label="Switch between light and dark theme"),
+        rx.text("Theme", size="1", color=styles.MUTED_TEXT, aria_hidden="true"),
+        align="center",
+        spacing="2",
+        padding="0 6px 10px",
+    )
+
+
+def _nav_body(active: str) -> rx.Component:
+    def body(nav: tuple) -> rx.Component:
+        return rx.vstack(*[nav_section(title, items, active) for title, items in nav], spacing="5", width="100%")
+
+    return rx.cond(AuthState.is_client_viewer, body(PORTAL_NAV), body(NAV))
+
+
 def sidebar(active: str) -> rx.Component:
-    return rx.flex(
-        rx.box(logo(), padding="4px 6px 20px"),
-        rx.vstack(*[nav_section(title, items, active) for title, items in NAV], spacing="5", width="100%"),
-        rx.spacer(),
-        rx.hstack(
-            rx.color_mode.button(size="1", variant="ghost"),
-            rx.text("Theme", size="1", color=styles.MUTED_TEXT),
-            align="center",
-            spacing="2",
-            padding="0 6px 10px",
+    """The navigation landmark (`<nav aria-label="Main navigation">`), from 992px (Reflex's 62em step) up."""
+    return rx.el.nav(
+        rx.el.style(AuthState.brand_css),  # the agency's accent colour, in a client viewer's portal
+        rx.flex(
+            rx.box(logo(), padding="4px 6px 20px"),
+            _nav_body(active),
+            rx.spacer(),
+            theme_toggle(),
+            account_box(),
+            direction="column",
+            height="100%",
+            padding="20px 14px",
         ),
-        account_box(),
-        direction="column",
+        aria_label="Main navigation",
         width=styles.SIDEBAR_WIDTH,
         min_width=styles.SIDEBAR_WIDTH,
         height="100vh",
+        overflow_y="auto",  # a short window scrolls the navigation, not the page
         position="sticky",
         top="0",
-        padding="20px 14px",
         background=rx.color("gray", 1),
         border_right=styles.SUBTLE_BORDER,
-        display=["none", "none", "flex"],
-        as_="nav",
-        aria_label="Main",
+        display=["none", "none", "none", "block"],
+        data_testid="sidebar",
+    )
+
+
+def _drawer(active: str) -> rx.Component:
+    """The navigation in a sheet from the left (a Radix dialog): every section, the theme and the account."""
+    return rx.dialog.content(
+        rx.dialog.title("Navigation", class_name="vc-sr-only"),
+        rx.dialog.description("Pages of VoiceConsole and your account", class_name="vc-sr-only"),
+        rx.el.nav(
+            rx.flex(
+                rx.hstack(
+                    logo(),
+                    rx.dialog.close(
+                        rx.icon_button(
+                            rx.icon("x", size=18),
+                            variant="ghost",
+                            color_scheme="gray",
+                            aria_label="Close navigation",
+                            data_testid="close-nav",
+                        )
+                    ),
+                    justify="between",
+                    align="center",
+                    width="100%",
+                    padding="0 6px 20px",
+                ),
+                _nav_body(active),
+                rx.box(height="24px"),
+                theme_toggle(),
+                account_box(),
+                direction="column",
+                min_height="100%",
+            ),
+            aria_label="Main navigation",
+            height="100%",
+        ),
+        position="fixed",
+        top="0",
+        left="0",
+        bottom="0",
+        width="min(300px, 85vw)",
+        max_width="none",
+        max_height="none",
+        height="100dvh",
+        margin="0",
+        border_radius="0",
+        padding="20px 14px",
+        overflow_y="auto",
+        data_testid="nav-drawer",
     )
 
 
 def mobile_bar(active: str) -> rx.Component:
-    """A compact top bar for narrow screens, where the sidebar is hidden."""
-    links = [item for _, items in NAV for item in items]
-    return rx.flex(
-        logo("3"),
-        rx.hstack(
-            *[
-                rx.link(
-                    rx.icon(icon, size=18),
-                    href=href,
-                    title=label,
-                    color=rx.color("accent", 11) if key == active else rx.color("gray", 11),
-                )
-                for key, label, icon, href in links
-            ],
-            logout_form(
-                rx.icon_button(
-                    rx.icon("log-out", size=16),
-                    type="submit",
-                    variant="ghost",
-                    color_scheme="gray",
-                    aria_label="Log out",
-                    title="Log out",
-                )
+    """The top bar below 992px, where the sidebar is hidden: the logo and a menu button opening the
+    navigation drawer (every page, the theme, the account and log out)."""
+    return rx.el.header(
+        rx.flex(
+            logo("3"),
+            rx.dialog.root(
+                rx.dialog.trigger(
+                    rx.icon_button(
+                        rx.icon("menu", size=20),
+                        variant="ghost",
+                        color_scheme="gray",
+                        size="3",
+                        aria_label="Open navigation",
+                        data_testid="open-nav",
+                    )
+                ),
+                _drawer(active),
             ),
-            spacing="4",
+            justify="between",
             align="center",
+            padding="10px 16px",
+            width="100%",
         ),
-        justify="between",
-        align="center",
-        padding="12px 16px",
         border_bottom=styles.SUBTLE_BORDER,
         background=rx.color("gray", 1),
-        display=["flex", "flex", "none"],
+        display=["block", "block", "block", "none"],
+        position="sticky",
+        top="0",
+        z_index="10",
         width="100%",
+        data_testid="mobile-bar",
     )

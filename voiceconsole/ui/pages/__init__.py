@@ -3,28 +3,45 @@
 import reflex as rx
 
 from voiceconsole.ui.pages import (
+    agent_detail,
     agents,
     api_keys,
+    audit_log,
+    branding,
     call_detail,
     calls,
+    client_detail,
     clients,
     dashboard,
     index,
     integrations,
     login,
+    report,
     scoring_settings,
+    security,
+    team,
 )
+from voiceconsole.ui.state.agent_detail import AgentDetailState
+from voiceconsole.ui.state.agent_thresholds import AgentThresholdState
 from voiceconsole.ui.state.agents import AgentsState
 from voiceconsole.ui.state.api_keys import ApiKeysState
+from voiceconsole.ui.state.audit_log import AuditLogState
 from voiceconsole.ui.state.auth import AuthState
+from voiceconsole.ui.state.branding import BrandingState
 from voiceconsole.ui.state.call_detail import CallDetailState
+from voiceconsole.ui.state.call_neighbours import CallNeighboursState
 from voiceconsole.ui.state.calls import CallsState
+from voiceconsole.ui.state.client_detail import ClientDetailState
+from voiceconsole.ui.state.client_portal import ClientPortalState
 from voiceconsole.ui.state.clients import ClientsState
 from voiceconsole.ui.state.dashboard import DashboardState
 from voiceconsole.ui.state.integrations import IntegrationsState
 from voiceconsole.ui.state.login import LoginState
 from voiceconsole.ui.state.notification_channels import NotificationChannelsState
+from voiceconsole.ui.state.report import ReportState
 from voiceconsole.ui.state.scoring_settings import ScoringSettingsState
+from voiceconsole.ui.state.security import SecurityState
+from voiceconsole.ui.state.team import TeamState
 
 TITLE = "{} · VoiceConsole"
 
@@ -42,7 +59,13 @@ def register_pages(app: rx.App) -> None:
         clients.clients_page,
         route="/clients",
         title=TITLE.format("Clients"),
-        on_load=[AuthState.require_login, ClientsState.load],
+        on_load=[AuthState.require_staff, ClientsState.load],
+    )
+    app.add_page(
+        client_detail.client_detail_page,
+        route="/clients/[client_id]",
+        title=ClientDetailState.doc_title,
+        on_load=[AuthState.require_staff, ClientDetailState.load, ClientPortalState.load],
     )
     app.add_page(
         calls.calls_page,
@@ -54,7 +77,7 @@ def register_pages(app: rx.App) -> None:
         call_detail.call_detail_page,
         route="/calls/[call_id]",
         title=TITLE.format("Call"),
-        on_load=[AuthState.require_login, CallDetailState.load],
+        on_load=[AuthState.require_login, CallDetailState.load, CallNeighboursState.load],
     )
     app.add_page(
         agents.agents_page,
@@ -63,21 +86,59 @@ def register_pages(app: rx.App) -> None:
         on_load=[AuthState.require_login, AgentsState.load],
     )
     app.add_page(
+        agent_detail.agent_detail_page,
+        route="/agents/[agent_id]",
+        title=AgentDetailState.doc_title,
+        on_load=[AuthState.require_login, AgentDetailState.load],
+    )
+    app.add_page(
         api_keys.api_keys_page,
         route="/settings/api-keys",
         title=TITLE.format("API keys"),
-        on_load=[AuthState.require_login, ApiKeysState.load],
+        on_load=[AuthState.require_staff, ApiKeysState.load],
     )
     app.add_page(
         integrations.integrations_page,
         route="/settings/integrations",
         title=TITLE.format("Integrations"),
-        on_load=[AuthState.require_login, IntegrationsState.load, NotificationChannelsState.load_channels],
+        on_load=[AuthState.require_staff, IntegrationsState.load, NotificationChannelsState.load_channels],
     )
 
     app.add_page(
         scoring_settings.scoring_settings_page,
         route="/settings/scoring",
         title=TITLE.format("Scoring"),
-        on_load=[AuthState.require_login, ScoringSettingsState.load],
+        on_load=[AuthState.require_staff, ScoringSettingsState.load, AgentThresholdState.load],
+    )
+    app.add_page(
+        report.report_page,
+        route="/report",
+        title=TITLE.format("Weekly report"),
+        on_load=[AuthState.require_login, ReportState.load],
+    )
+    app.add_page(
+        branding.branding_page,
+        route="/settings/branding",
+        title=TITLE.format("Branding"),
+        on_load=[AuthState.require_staff, BrandingState.load],
+    )
+    # Sign-in (issue 17): your own sessions (everyone, client viewers too) and the audit log (owners, admins).
+    app.add_page(
+        security.security_page,
+        route="/settings/security",
+        title=TITLE.format("Security"),
+        on_load=[AuthState.require_login, SecurityState.load],
+    )
+    app.add_page(
+        audit_log.audit_log_page,
+        route="/settings/audit-log",
+        title=TITLE.format("Audit log"),
+        on_load=[AuthState.require_staff, AuditLogState.load],
+    )
+    # Team (issue 17): members, roles, invitations; members read-only, client viewers never.
+    app.add_page(
+        team.team_page,
+        route="/settings/team",
+        title=TITLE.format("Team"),
+        on_load=[AuthState.require_staff, TeamState.load],
     )

@@ -4,9 +4,12 @@ import reflex as rx
 
 from voiceconsole.ui.components.feedback import empty_state, loading_block
 from voiceconsole.ui.components.layout import app_shell
-from voiceconsole.ui.components.page_header import page_header
+from voiceconsole.ui.components.page_header import Crumb, page_header
 from voiceconsole.ui.state.call_detail import CallDetailState
+from voiceconsole.ui.state.call_neighbours import CallNeighboursState
+from voiceconsole.ui.views.call_cost import cost_card
 from voiceconsole.ui.views.call_header import call_header
+from voiceconsole.ui.views.call_nav import call_nav
 from voiceconsole.ui.views.call_side import notes_card, score_card, summary_card, tags_card
 from voiceconsole.ui.views.coaching import coaching_panel
 from voiceconsole.ui.views.transcript import transcript
@@ -31,6 +34,7 @@ def _call() -> rx.Component:
             rx.vstack(
                 score_card(),
                 voice_metrics_card(),
+                cost_card(),
                 tags_card(),
                 notes_card(),
                 spacing="0",
@@ -59,13 +63,25 @@ def _not_found() -> rx.Component:
     )
 
 
+def _crumbs() -> list[Crumb]:
+    """Calls (the list it came from) › client › agent › this call; the client and agent when known."""
+    c = CallDetailState.call
+    return [
+        ("Calls", CallNeighboursState.list_href),
+        (c["client_name"].to(str), c["client_href"].to(str)),
+        (c["agent_name"].to(str), c["agent_href"].to(str)),
+        (rx.cond(CallDetailState.not_found, "Not found", c["id"]), None),
+    ]
+
+
 def call_detail_page() -> rx.Component:
     return app_shell(
         "calls",
         page_header(
             rx.cond(CallDetailState.not_found, "Call", "Call details"),
             rx.cond(CallDetailState.not_found, "", CallDetailState.call["platform_call_id"]),
-            back=("/calls", "All calls"),
+            rx.cond(CallDetailState.not_found, rx.fragment(), call_nav()),
+            crumbs=_crumbs(),
         ),
         rx.cond(
             CallDetailState.loading,

@@ -3,6 +3,7 @@
 import reflex as rx
 
 from voiceconsole.ui import styles
+from voiceconsole.ui.components.backend import api_url
 from voiceconsole.ui.components.feedback import inline_error
 from voiceconsole.ui.components.sidebar import logo
 from voiceconsole.ui.state.login import LoginState
@@ -44,6 +45,49 @@ def _form() -> rx.Component:
         width="100%",
         # Let the service validate, so a bad address gets our inline message, not the browser's bubble.
         no_validate=True,
+    )
+
+
+def _provider_button(provider: rx.Var) -> rx.Component:
+    # A native GET form, as the sidebar's log out (a POST): the browser leaves for the provider with a full page
+    # load. A link would be turned into a client-side route change that never reaches the API. on_submit=None
+    # stops Reflex from adding its default preventDefault handler to the form.
+    return rx.el.form(
+        rx.button(
+            rx.icon("log-in", size=16),
+            provider["label"],
+            type="submit",
+            variant="outline",
+            color_scheme="gray",
+            size="3",
+            width="100%",
+            data_testid="sign-in-" + provider["name"].to(str),
+        ),
+        action=api_url(provider["href"]),
+        method="get",
+        on_submit=None,
+        style={"width": "100%"},
+    )
+
+
+def _providers() -> rx.Component:
+    """ "Sign in with Google" / the configured OpenID Connect provider, only when configured."""
+    return rx.cond(
+        LoginState.providers.length() > 0,
+        rx.vstack(
+            rx.foreach(LoginState.providers, _provider_button),
+            rx.hstack(
+                rx.separator(size="4"),
+                rx.text("or", size="1", color=styles.MUTED_TEXT),
+                rx.separator(size="4"),
+                align="center",
+                width="100%",
+            ),
+            spacing="2",
+            width="100%",
+            data_testid="sign-in-providers",
+        ),
+        rx.fragment(),
     )
 
 
@@ -101,12 +145,13 @@ def login_page() -> rx.Component:
                             ),
                             rx.fragment(),
                         ),
+                        _providers(),
                         _form(),
                         rx.text(
                             "No password needed: we email you a single-use link. A new email address gets "
                             "its own organization.",
                             size="1",
-                            color=rx.color("gray", 10),
+                            color=styles.MUTED_TEXT,
                         ),
                         spacing="4",
                         width="100%",

@@ -6,6 +6,7 @@ from voiceconsole.ui.components.feedback import error_callout
 from voiceconsole.ui.components.layout import app_shell
 from voiceconsole.ui.components.page_header import page_header
 from voiceconsole.ui.state.scoring_settings import ScoringSettingsState
+from voiceconsole.ui.views.agent_thresholds import agent_threshold_dialog, agent_thresholds_card
 from voiceconsole.ui.views.scoring_settings import (
     ai_card,
     override_dialog,
@@ -33,7 +34,9 @@ def scoring_settings_page() -> rx.Component:
                     align_items="start",
                 ),
                 overrides_card(),
+                agent_thresholds_card(),
                 override_dialog(),
+                agent_threshold_dialog(),
             ),
             rx.fragment(),
         ),

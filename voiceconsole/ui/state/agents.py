@@ -8,6 +8,7 @@ import reflex as rx
 
 from voiceconsole.services.agents import list_agents
 from voiceconsole.ui import format as fmt
+from voiceconsole.ui import links
 from voiceconsole.ui.state.auth import AuthState, OrgScope
 
 MAX_AGENTS = 500  # an agency has tens of agents; one page is enough
@@ -17,15 +18,17 @@ def agent_row(wire: dict[str, Any], tz: str) -> dict[str, str]:
     return {
         "id": wire["id"],
         "name": wire["name"],
+        "short_name": fmt.middle_ellipsis(wire["name"]),
+        "href": links.agent_href(wire["id"]),
         "platform": wire.get("platform") or "",
         "client": wire.get("clientName") or fmt.DASH,
         "status": wire.get("status") or "",
         "calls": fmt.count(wire.get("totalCalls") or 0),
-        "score": fmt.score_text(wire.get("avgScore")),
+        "score": fmt.avg_score(wire.get("avgScore")),
         "band": fmt.score_band(wire.get("avgScore")),
         "duration": fmt.mmss(wire.get("avgDuration")),
         "cost": fmt.usd(wire.get("totalCost")),
-        "success": f"{wire['successRate']:g}%" if wire.get("successRate") is not None else fmt.DASH,
+        "success": fmt.percent(wire.get("successRate")),
         "last_call": fmt.datetime_label(wire.get("lastCallAt"), tz),
     }
 

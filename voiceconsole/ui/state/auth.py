@@ -19,10 +19,13 @@ from sqlmodel import Session
 
 from voiceconsole.db import session_scope
 from voiceconsole.models import Organization
+from voiceconsole.models.types import pk
+from voiceconsole.services import branding
 from voiceconsole.services.access.actor import Actor
 from voiceconsole.services.access.permissions import is_client_viewer, is_manager
-from voiceconsole.services.accounts import SessionContext, resolve_session
-from voiceconsole.services.errors import DomainError
+from voiceconsole.services.access.visibility import visibility
+from voiceconsole.services.accounts import SessionContext, my_organizations, resolve_session, switch_organization
+from voiceconsole.services.errors import DomainError, NotFound
 
 SESSION_COOKIE = "cp_session"
 LOGIN_ROUTE = "/login"
@@ -65,6 +68,15 @@ class AuthState(rx.State):
     # UI only hides what would be refused anyway.
     can_edit: bool = False  # annotate calls (notes, tags)
     can_manage: bool = False  # owners and admins: API keys, clients, integrations, channels, scoring
+    # A client viewer's portal (services.access.visibility, services.branding), read at each page load: what
+    # it shows besides calls and scores, and the agency's logo (an API path) and accent colour.
+    sees_costs: bool = True
+    sees_agent_config: bool = True
+    brand_logo_url: str = ""
+    brand_accent: str = ""
+    # The organizations the signed-in person belongs to ({slug, name}), for the switcher; the current one's slug.
+    organizations: list[dict[str, str]] = []
+    org_slug: str = ""
     _user_id: int | None = None
     _org_id: int | None = None
 
@@ -75,6 +87,25 @@ class AuthState(rx.State):
     @rx.var
     def user_initial(self) -> str:
         return self.user_email[:1].upper()
+
+    @rx.var
+    def is_client_viewer(self) -> bool:
+        return self.role == "client_viewer"
+
+    @rx.var
+    def brand_css(self) -> str:
+        """The agency's accent colour over the theme's, in a client viewer's portal (a checked #rrggbb)."""
+        if self.role != "client_viewer" or not self.brand_accent:
+            return ""
+        c = self.brand_accent
+        return f":root [data-accent-color], :root .radix-themes {{--accent-9: {c}; --accent-10: {c}; --vc-brand: {c}}}"
+
+    def _load_portal(self, session: Session, ctx: SessionContext) -> None:
+        seen = visibility(session, ctx.actor)
+        self.sees_costs, self.sees_agent_config = seen.costs, seen.agent_config
+        brand = branding.get_branding(session, org=ctx.organization) if is_client_viewer(ctx.actor) else None
+        self.brand_logo_url = (brand.logo_url or "") if brand else ""
+        self.brand_accent = (brand.accent_color or "") if brand else ""
 
     def _remember(self, ctx: SessionContext) -> None:
         self.user_email = ctx.user.email
@@ -91,6 +122,8 @@ class AuthState(rx.State):
         self.org_name = ""
         self.role = ""
         self.can_edit = self.can_manage = False
+        self.sees_costs = self.sees_agent_config = True
+        self.brand_logo_url = self.brand_accent = ""
         self.timezone = "UTC"
         self._user_id = None
         self._org_id = None
@@ -99,9 +132,25 @@ class AuthState(rx.State):
         ctx = resolve_session(session, token=session_token(self.router.headers.cookie))
         if ctx is None:
             self._forget()
+            self.organizations = []
         else:
             self._remember(ctx)
+            self.organizations = [
+                {"slug": o.slug, "name": o.name}
+                for o in my_organizations(session, user_id=pk(ctx.user), current_org_id=ctx.organization.id)
+            ]
+            self.org_slug = ctx.organization.slug
         return ctx
+
+    @rx.event
+    def switch_organization(self, slug: str):
+        """The account box's switcher: make another of my organizations this session's current one."""
+        try:
+            with session_scope() as session:
+                switch_organization(session, token=session_token(self.router.headers.cookie), slug=slug)
+        except NotFound:
+            return rx.redirect(LOGIN_ROUTE)
+        return rx.redirect(HOME_ROUTE)
 
     @contextmanager
     def open_org(self) -> Iterator[OrgScope]:
@@ -113,7 +162,9 @@ class AuthState(rx.State):
             ctx = self._resolve(session)
             if ctx is None:
                 raise NotSignedIn
-            yield OrgScope(session=session, org=ctx.organization, actor=ctx.actor)
+            # Where the browser acts from, for the audit log (the websocket's address and User-Agent).
+            actor = ctx.actor.at(ip=self.router.session.client_ip or None, user_agent=self.router.headers.user_agent)
+            yield OrgScope(session=session, org=ctx.organization, actor=actor)
 
     def _org_action(
         self,
@@ -148,8 +199,24 @@ class AuthState(rx.State):
         """on_load guard: load who is signed in, or send the browser to the login page."""
         with session_scope() as session:
             ctx = self._resolve(session)
+            if ctx is not None:
+                self._load_portal(session, ctx)
         if ctx is None:
             return rx.redirect(LOGIN_ROUTE)
+        return None
+
+    @rx.event
+    def require_staff(self):
+        """on_load guard of the agency's own pages (clients, settings, team): `require_login`, and a client
+        viewer is sent to their portal's home instead (the services refuse them these pages' data anyway)."""
+        with session_scope() as session:
+            ctx = self._resolve(session)
+            if ctx is not None:
+                self._load_portal(session, ctx)
+        if ctx is None:
+            return rx.redirect(LOGIN_ROUTE)
+        if is_client_viewer(ctx.actor):
+            return rx.redirect(HOME_ROUTE, replace=True)
         return None
 
     @rx.event

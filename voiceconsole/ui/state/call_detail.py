@@ -17,6 +17,8 @@ from voiceconsole.services.calls import add_note, add_tags, get_call, remove_tag
 from voiceconsole.services.errors import DomainError, NotFound
 from voiceconsole.services.scoring.coaching import get_coaching
 from voiceconsole.ui import format as fmt
+from voiceconsole.ui import links
+from voiceconsole.ui.state import call_facts
 from voiceconsole.ui.state.auth import AuthState, OrgScope
 from voiceconsole.ui.state.calls import call_row
 
@@ -33,25 +35,50 @@ TURN_ID = re.compile(r"turn-\d+")
 
 def call_header(wire: dict[str, Any], tz: str) -> dict[str, str]:
     row = call_row(wire, tz)
+    row["cost"] = row["cost"] or fmt.DASH  # a live call's: not known yet
     row.update(
         {
             "from_number": wire.get("fromNumber") or fmt.DASH,
             "to_number": wire.get("toNumber") or fmt.DASH,
-            "started": fmt.datetime_label(wire.get("startedAt"), tz),
+            "started": call_facts.started_label(wire, tz),
+            "cost_note": call_facts.cost_note(wire),
             "ended": fmt.datetime_label(wire.get("endedAt"), tz),
             "end_reason": fmt.label(wire.get("endReason")),
             "recording_url": wire.get("recordingUrl") or "",
             "summary_full": wire.get("summary") or "",
             "platform_call_id": wire.get("platformCallId") or "",
+            # The breadcrumb and the header link to the call's client and agent pages (empty: unknown).
+            "agent_name": wire.get("agentName") or "",
+            "agent_href": links.agent_href(wire.get("agentId")),
+            "client_name": wire.get("clientName") or "",
+            "client_href": links.client_href(wire.get("clientId")),
         }
     )
     return row
 
 
-def transcript_turns(turns: list[dict[str, Any]]) -> list[dict[str, str]]:
-    """Chat bubbles: one per turn, agent on the left, caller on the right (word timings dropped)."""
-    out = []
+def _prompt_length(turns: list[dict[str, Any]]) -> int:
+    """How many turns open the transcript as the agent's system prompt: the system messages before anyone
+    speaks (Vapi's messages begin with the prompt the assistant ran with)."""
+    count = 0
     for turn in turns or []:
+        if str(turn.get("role") or "") != "system":
+            break
+        count += 1
+    return count
+
+
+def system_prompt(turns: list[dict[str, Any]]) -> str:
+    """The system prompt a transcript opens with, shown folded away above the conversation ("" if none)."""
+    opening = (str(turn.get("text") or "").strip() for turn in (turns or [])[: _prompt_length(turns)])
+    return "\n\n".join(text for text in opening if text)
+
+
+def transcript_turns(turns: list[dict[str, Any]]) -> list[dict[str, str]]:
+    """Chat bubbles: one per turn, agent on the left, caller on the right (word timings dropped). The system
+    prompt the transcript may open with is not a turn (see `system_prompt`)."""
+    out = []
+    for turn in (turns or [])[_prompt_length(turns) :]:
         role = str(turn.get("role") or "user")
         text = str(turn.get("text") or "").strip()
         if not text:
@@ -250,7 +277,14 @@ class CallDetailState(AuthState):
     score_breakdown: list[ScorePart] = []
     score_meta: dict[str, str] = {}
     no_transcript: bool = False
+    live: bool = False  # still in progress: score and coaching come once it ends
+    system_prompt: str = ""  # the prompt the transcript opens with (Vapi), folded away above it
     voice_metrics: list[dict[str, str]] = []
+    latency_source: str = ""  # whose response time the tiles show
+    estimate_note: str = ""
+    latency_stages: list[dict[str, str]] = []
+    cost_items: list[dict[str, str]] = []
+    recordings: list[dict[str, str]] = []
     notes: list[dict[str, str]] = []
     tags: list[str] = []
     not_found: bool = False
@@ -267,6 +301,9 @@ class CallDetailState(AuthState):
     def _clear(self) -> None:
         self.call, self.turns, self.notes, self.tags, self.score_breakdown = {}, [], [], [], []
         self.score_meta, self.voice_metrics, self.no_transcript = {}, [], False
+        self.live, self.system_prompt = False, ""
+        self.latency_source = self.estimate_note = ""
+        self.latency_stages, self.cost_items, self.recordings = [], [], []
         self.not_found = False
         self.note_error = self.tag_error = ""
         self.note_draft = self.tag_draft = ""
@@ -293,10 +330,18 @@ class CallDetailState(AuthState):
         if self.no_transcript:  # its 0 means "nothing to judge", not "poor"
             header["band"] = "none"
         self.call = header
+        self.live = wire.get("status") == "in_progress"
+        self.system_prompt = system_prompt(wire.get("transcriptTurns") or [])
         self.turns = transcript_turns(wire.get("transcriptTurns") or [])
         self.score_breakdown = score_parts(breakdown)
         self.score_meta = score_info(breakdown, wire.get("scoreVersion"))
-        self.voice_metrics = voice_metric_tiles(wire.get("voiceMetrics"))
+        metrics = wire.get("voiceMetrics")
+        self.voice_metrics = voice_metric_tiles(metrics)
+        self.latency_source = call_facts.latency_source(metrics, wire.get("platform") or "")
+        self.estimate_note = call_facts.estimate_note(metrics)
+        self.latency_stages = call_facts.latency_stages(metrics)
+        self.cost_items = call_facts.cost_items(wire)
+        self.recordings = call_facts.other_recordings(wire)
         self.notes = [note_item(n, self.timezone) for n in wire.get("notes") or []]
         self.tags = list(wire.get("tags") or [])
         self.loading = False
@@ -370,7 +415,7 @@ class CallCoachingState(CallDetailState):
     """The coaching panel of the call page. AI coaching may still be in the works (`pending`): then
     a background event polls until it is ready, the page shows another call, or time runs out."""
 
-    coaching_status: str = ""  # "" (loading) | pending | ready | slow (gave up polling) | error
+    coaching_status: str = ""  # "" (loading) | pending | ready | slow (gave up polling) | error | live
     coaching_summary: str = ""
     coaching_mode: str = ""  # AI | Local
     coaching_for: str = ""  # the call these insights belong to (the panel hides anyone else's)
@@ -417,6 +462,9 @@ class CallCoachingState(CallDetailState):
         """Follows CallDetailState.load: coaching for the call on screen, then polling while pending."""
         self._reset()
         if self.not_found or not self.call:
+            return None
+        if self.live:  # nothing to coach on until the call ends
+            self.coaching_for, self.coaching_status = self.call.get("id", ""), "live"
             return None
         self._fetch(self._route_call_id())
         return CallCoachingState.poll_coaching if self.coaching_status == "pending" else None

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import json
+from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import urlencode
 
 import reflex as rx
 
 from voiceconsole.services.agents import list_agents
-from voiceconsole.services.calls import SORT_COLUMNS, CallFilters, page_calls
+from voiceconsole.services.calls import SORT_COLUMNS, CallFilters, page_calls, split_tags
 from voiceconsole.services.calls import listing as calls_listing
 from voiceconsole.services.clients import list_clients
 from voiceconsole.services.errors import DomainError
@@ -27,23 +28,27 @@ DEFAULT_FILTERS: dict[str, str] = {
     "direction": ALL,
     "platform": ALL,
     "min_score": ALL,
+    "max_score": ALL,
+    "tags": "",
     "date_from": "",
     "date_to": "",
     "scored": ALL,
 }
 
 
-def call_row(wire: dict[str, Any], tz: str) -> dict[str, str]:
-    """A call summary (wire dict) as the display strings one table row needs."""
-    return {
+def call_row(wire: dict[str, Any], tz: str, *, now: datetime | None = None) -> dict[str, str]:
+    """A call summary (wire dict) as the display strings one table row needs. A call still in progress
+    shows how long it has been going on (as of `now`) where the duration goes, and no cost yet."""
+    row = {
         "id": wire["id"],
         "href": f"/calls/{wire['id']}",
         "started": fmt.datetime_label(wire.get("startedAt"), tz, short=True),
         "agent": wire.get("agentName") or fmt.DASH,
+        "agent_short": fmt.middle_ellipsis(wire.get("agentName")) or fmt.DASH,
         "client": wire.get("clientName") or fmt.DASH,
         "direction": wire.get("direction") or "",
         "duration": fmt.mmss(wire.get("duration")),
-        "cost": fmt.usd(wire.get("cost")),
+        "cost": fmt.call_cost(wire.get("cost"), wire.get("costCredits")),
         "score": fmt.score_text(wire.get("callScore")),
         "band": fmt.score_band(wire.get("callScore")),
         "sentiment": wire.get("sentiment") or "",
@@ -52,6 +57,22 @@ def call_row(wire: dict[str, Any], tz: str) -> dict[str, str]:
         "summary": fmt.truncate(wire.get("summary"), 140),
         "summary_full": wire.get("summary") or "",
     }
+    if row["status"] == "in_progress":
+        row["duration"] = live_label(wire.get("startedAt"), now)
+        row["cost"] = ""
+    return row
+
+
+LIVE = "Live"
+
+
+def live_label(started_at: str | None, now: datetime | None = None) -> str:
+    """'Live · 03:12': a call in progress and how long since it started (just 'Live' without a start)."""
+    started = fmt.parse_iso(started_at)
+    if started is None:
+        return LIVE
+    elapsed = ((now or datetime.now(UTC)) - started).total_seconds()
+    return f"{LIVE} · {fmt.mmss(max(0.0, elapsed))}"
 
 
 def filters_from(values: dict[str, str], tz: str) -> CallFilters:
@@ -59,7 +80,10 @@ def filters_from(values: dict[str, str], tz: str) -> CallFilters:
         value = (values.get(name) or "").strip()
         return None if value in ("", ALL) else value
 
-    min_score = pick("min_score")
+    def score(name: str) -> int | None:
+        value = pick(name)
+        return int(value) if value and value.isdigit() else None
+
     return CallFilters(
         agent_id=pick("agent"),
         client_id=pick("client"),
@@ -68,7 +92,9 @@ def filters_from(values: dict[str, str], tz: str) -> CallFilters:
         direction=pick("direction"),
         platform=pick("platform"),
         search=pick("search"),
-        min_score=int(min_score) if min_score and min_score.isdigit() else None,
+        min_score=score("min_score"),
+        max_score=score("max_score"),
+        tags=split_tags([values.get("tags") or ""]) or None,
         scored={"true": True, "false": False}.get(pick("scored") or ""),
         date_from=fmt.day_bounds(values.get("date_from", ""), tz, end=False),
         date_to=fmt.day_bounds(values.get("date_to", ""), tz, end=True),
@@ -84,6 +110,8 @@ URL_FILTERS = {
     "direction": "direction",
     "platform": "platform",
     "minScore": "min_score",
+    "maxScore": "max_score",
+    "tags": "tags",
     "search": "search",
     "dateFrom": "date_from",
     "dateTo": "date_to",
@@ -123,6 +151,8 @@ def export_query(f: CallFilters) -> str:
         "platform": f.platform,
         "search": f.search,
         "minScore": f.min_score,
+        "maxScore": f.max_score,
+        "tags": ",".join(f.tags or []),
         "dateFrom": f.date_from.isoformat() if f.date_from else None,
         "dateTo": f.date_to.isoformat() if f.date_to else None,
         "scored": None if f.scored is None else str(f.scored).lower(),
@@ -141,6 +171,16 @@ class CallsState(AuthState):
     agent_options: list[dict[str, str]] = []
     client_options: list[dict[str, str]] = []
     error: str = ""
+    filters_open: bool = False  # phones: the filters beyond the search are folded away until asked for
+
+    @rx.var
+    def active_filters(self) -> int:
+        """How many filters differ from the defaults (the search counts too)."""
+        return sum(1 for key, value in self.filters.items() if value != DEFAULT_FILTERS.get(key))
+
+    @rx.event
+    def toggle_filters(self):
+        self.filters_open = not self.filters_open
 
     @rx.var
     def page_count(self) -> int:
@@ -228,7 +268,7 @@ class CallsState(AuthState):
 
         def failed(exc: DomainError) -> None:
             self.rows, self.total, self.total_is_estimate = [], 0, False
-            self.error = exc.message
+            self.error = fmt.error_text(exc)  # which filter is at fault, not just "Validation failed"
 
         def show(result):
             self.rows = [call_row(c.wire(), self.timezone) for c in result.rows]

@@ -8,6 +8,7 @@ from voiceconsole.services import clients as service
 from voiceconsole.services.agents import list_agents
 from voiceconsole.services.errors import DomainError
 from voiceconsole.ui import format as fmt
+from voiceconsole.ui import links
 from voiceconsole.ui.state.auth import AuthState, OrgScope
 from voiceconsole.ui.state.confirmation import ConfirmationMixin
 
@@ -31,8 +32,7 @@ class ClientsState(ConfirmationMixin, AuthState):
     def _reload(self, scope: OrgScope) -> None:
         clients = service.list_clients(scope.session, org=scope.org, actor=scope.actor)
         self.clients = [
-            {"id": c.id, "name": c.name, "agents": str(c.agent_count), "href": f"/dashboard?clientId={c.id}"}
-            for c in clients
+            {"id": c.id, "name": c.name, "agents": str(c.agent_count), "href": links.client_href(c.id)} for c in clients
         ]
         agents, _ = list_agents(scope.session, org=scope.org, per_page=500, actor=scope.actor)
         self.agents = [

@@ -7,6 +7,7 @@ the page reads the query on load, and every change of range or filter rewrites i
 from __future__ import annotations
 
 import json
+from datetime import timedelta
 from typing import Any
 from urllib.parse import urlencode
 
@@ -17,6 +18,7 @@ from voiceconsole.services.agents import list_agents
 from voiceconsole.services.clients import list_clients
 from voiceconsole.services.errors import NotFound
 from voiceconsole.ui import format as fmt
+from voiceconsole.ui import links
 from voiceconsole.ui.state.auth import AuthState, OrgScope
 from voiceconsole.ui.state.calls import DEFAULT_FILTERS, view_query
 
@@ -33,38 +35,64 @@ KPIS = (
 )
 
 
-def _direction(change: float | None) -> str:
+def trend_direction(change: float | None) -> str:
+    """The arrow of a change: up, down, flat, or none (nothing to compare with)."""
     if change is None:
         return "none"
     return "up" if change > 0 else "down" if change < 0 else "flat"
 
 
-def _tone(change: float | None, good: int) -> str:
+def trend_tone(change: float | None, good: int) -> str:
+    """good, bad or neutral: whether a change helps the agency (`good`: 1 up is good, -1 down, 0 neither)."""
     if change is None or change == 0 or good == 0:
         return "neutral"
     return "good" if (change > 0) == (good > 0) else "bad"
 
 
+def comparison_title(previous_calls: int | None, current_calls: int) -> str:
+    """What a change is measured against (or why none is shown), for the tooltip beside it."""
+    if not previous_calls:
+        return "No calls in the previous period to compare with"
+    if not fmt.comparable(previous_calls, current_calls):
+        return (
+            f"Only {previous_calls:,} calls in the previous period against {current_calls:,} in this one: too few "
+            f"to compare (at least {fmt.MIN_CALLS_TO_COMPARE}, and a tenth of this period's, are needed)"
+        )
+    return f"Against the previous period of equal length ({previous_calls:,} calls)"
+
+
 def kpi_cards(data: dict[str, Any]) -> list[dict[str, str]]:
-    """The five KPI cards: value, and the change against the previous period as arrow, text and tone."""
+    """The five KPI cards: value, and the change against the previous period as arrow, text and tone.
+
+    The score's change is in points (the API gives every trend as a percent change); no change is shown
+    against a previous period with fewer than `fmt.MIN_CALLS_TO_COMPARE` calls ("New" or "—")."""
     values = {
         "calls": fmt.count(data["totalCalls"]),
         "success": fmt.percent(data["successRate"]),
-        "score": fmt.score_text(data["avgScore"]),
+        "score": fmt.avg_score(data["avgScore"]),
         "duration": fmt.mmss(data["avgDuration"]),
         "cost": fmt.usd(data["totalCost"]),
     }
+    trends = data["trends"]
+    previous_calls, current_calls = trends["calls"]["previous"], data["totalCalls"]
+    title = comparison_title(previous_calls, current_calls)
     cards = []
     for key, label, trend_key, good in KPIS:
-        change = data["trends"][trend_key]["change"]
+        trend = trends[trend_key]
+        if trend is None:  # not shown to this viewer (costs, in a client portal): no card at all
+            continue
+        points = key == "score"
+        change = fmt.score_points(trend["current"], trend["previous"]) if points else trend["change"]
+        shown = change if fmt.comparable(previous_calls, current_calls) else None
         cards.append(
             {
                 "key": key,
                 "label": label,
                 "value": values[key],
-                "change": fmt.change_label(change),
-                "direction": _direction(change),
-                "tone": _tone(change, good),
+                "change": fmt.delta_label(change, previous_calls, current_calls, points=points),
+                "change_title": title,
+                "direction": trend_direction(shown),
+                "tone": trend_tone(shown, good),
             }
         )
     return cards
@@ -77,23 +105,36 @@ def chart_points(series: list[dict[str, Any]]) -> list[dict[str, Any]]:
     ]
 
 
-def board_rows(rows: list[dict[str, Any]], param: str, since: str = "") -> list[dict[str, str]]:
+def board_rows(
+    rows: list[dict[str, Any]], param: str, since: str = "", platforms: dict[str, str] | None = None
+) -> list[dict[str, str]]:
     """Portfolio rows (worst health first), each linking to its calls of the week, worst score first: the
-    row says which client or agent is slipping, its calls say why (each call's breakdown has the reasons)."""
+    row says which client or agent is slipping, its calls say why (each call's breakdown has the reasons).
+    The name opens the client's or agent's own page (`page_href`); `platforms` (agent id → platform) tells
+    agents of the same name apart."""
+    platforms = platforms or {}
     out = []
     key = {"clientId": "client", "agentId": "agent"}[param]
+    page = {"clientId": links.client_href, "agentId": links.agent_href}[param]
     for r in rows:
-        change = r["healthChange"]
+        previous_calls = r.get("previousCalls")
+        change = r["healthChange"] if fmt.comparable(previous_calls, r["calls"]) else None
+        platform = fmt.PLATFORM_LABELS.get(platforms.get(r["id"], ""), "")
         out.append(
             {
                 "id": r["id"],
                 "name": r["name"],
-                "client": r.get("clientName") or "",
-                "health": fmt.score_text(r["health"]),
+                "full_name": fmt.middle_ellipsis(r["name"]),
+                "short_name": fmt.agent_label(r["name"], r.get("clientName")),
+                "page_href": page(r["id"]),
+                # Under an agent's name: its client and platform (two agents may share a name).
+                "client": " · ".join(x for x in (r.get("clientName") or "", platform) if x),
+                "health": fmt.avg_score(r["health"]),
                 "band": fmt.score_band(r["health"]),
-                "change": fmt.points_label(change),
-                "direction": _direction(change),
-                "tone": _tone(change, 1),
+                "change": fmt.delta_label(r["healthChange"], previous_calls, r["calls"], points=True),
+                "change_title": comparison_title(previous_calls, r["calls"]),
+                "direction": trend_direction(change),
+                "tone": trend_tone(change, 1),
                 "calls": fmt.count(r["calls"]),
                 "success": fmt.percent(r["successRate"]),
                 "cost": fmt.usd(r["cost"]),
@@ -119,6 +160,9 @@ class DashboardState(AuthState):
     client_options: list[dict[str, str]] = []
     agent_options: list[dict[str, str]] = []
     period_label: str = ""
+    # The period as the calls page's date filters take it: local days (YYYY-MM-DD) that cover it.
+    period_from: str = ""
+    period_to: str = ""
     total_calls: int = 0
     error: str = ""
 
@@ -137,9 +181,16 @@ class DashboardState(AuthState):
 
     @rx.var
     def calls_href(self) -> str:
-        """The calls list with the dashboard's client/agent filter."""
-        params = {k: v for k, v in (("clientId", self.client), ("agentId", self.agent)) if v != ALL}
-        return "/calls" + (f"?{urlencode(params)}" if params else "")
+        """The calls behind the figures: the calls list with the dashboard's period, client and agent."""
+        view = {
+            **DEFAULT_FILTERS,
+            "client": self.client,
+            "agent": self.agent,
+            "date_from": self.period_from,
+            "date_to": self.period_to,
+        }
+        query = view_query(view, "startedAt", "desc", 1)
+        return "/calls" + (f"?{query}" if query else "")
 
     @rx.event
     def load(self):
@@ -177,12 +228,14 @@ class DashboardState(AuthState):
             self.client = self.agent = ALL
             scope_filter = analytics.resolve_scope(scope.session, org=scope.org, actor=scope.actor)
         window = analytics.resolve_window(self.range_key)
-        data = analytics.summary(scope.session, org=scope.org, window=window, scope=scope_filter).wire()
-        board = analytics.portfolio(scope.session, org=scope.org, scope=scope_filter).wire()
-        return window, data, board
+        data = analytics.summary(
+            scope.session, org=scope.org, window=window, scope=scope_filter, actor=scope.actor
+        ).wire()
+        board = analytics.portfolio(scope.session, org=scope.org, scope=scope_filter, actor=scope.actor).wire()
+        return window, data, board, {a.id: a.platform for a in agents}
 
     def _show(self, figures) -> None:
-        window, data, board = figures
+        window, data, board, platforms = figures
         self.total_calls = data["totalCalls"]
         self.kpis = kpi_cards(data)
         self.points = chart_points(data["series"])
@@ -193,16 +246,20 @@ class DashboardState(AuthState):
             {"name": "Negative", "calls": s["negative"]},
         ]
         d = data["scoreDistribution"]
+        # Short axis labels, so four fit side by side on a phone; the card's subtitle gives the ranges.
         self.distribution = [
-            {"band": "Poor 0–39", "calls": d["poor"]},
-            {"band": "Attention 40–59", "calls": d["attention"]},
-            {"band": "Good 60–79", "calls": d["good"]},
-            {"band": "Excellent 80+", "calls": d["excellent"]},
+            {"band": "Poor", "calls": d["poor"]},
+            {"band": "Attention", "calls": d["attention"]},
+            {"band": "Good", "calls": d["good"]},
+            {"band": "Excellent", "calls": d["excellent"]},
         ]
         since = fmt.local_date(board["from"], self.timezone)
         self.client_rows = board_rows(board["clients"], "clientId", since)
-        self.agent_rows = board_rows(board["agents"], "agentId", since)
+        self.agent_rows = board_rows(board["agents"], "agentId", since, platforms)
         self.period_label = fmt.period_label(window.start, window.end)
+        self.period_from = fmt.local_date(window.start, self.timezone)
+        # The period ends now (exclusive end): its last day is the one holding the moment just before.
+        self.period_to = fmt.local_date(window.end - timedelta(microseconds=1), self.timezone)
 
     def _changed(self):
         redirect = self._fetch()

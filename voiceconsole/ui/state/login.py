@@ -8,9 +8,42 @@ from voiceconsole.db import session_scope
 from voiceconsole.services.accounts import request_login_link
 from voiceconsole.services.api_keys import rate_limits as ratelimit
 from voiceconsole.services.errors import ValidationFailed
+from voiceconsole.settings import get_settings
 from voiceconsole.ui.state.auth import HOME_ROUTE, AuthState
 
 EXPIRED_MESSAGE = "That login link is invalid or has expired. Request a new one below."
+# Why a sign-in with a provider came back to this page (api/routes/oidc.py's `?error=…&provider=…`).
+PROVIDER_MESSAGES = {
+    "provider_unavailable": "{label} cannot be reached right now, so signing in with it failed. Try again in a "
+    "moment, or sign in with an email link below.",
+    "sign_in_failed": "Signing in with {label} did not complete: it took too long, or was started in another "
+    "browser or tab. Try again.",
+    "cancelled": "Signing in with {label} was cancelled.",
+    "unverified_email": "{label} has not verified your email address, so we cannot sign you in with it. Verify "
+    "it with {label}, or sign in with an email link below.",
+    "no_account": "There is no VoiceConsole account for the email address {label} gave us. Ask your agency to "
+    "invite you, or sign in with an email link below to start a new agency.",
+}
+
+
+def provider_notice(error: str | None, provider: str | None) -> str:
+    """The login page's explanation of `?error=…&provider=…` ("" when there is none)."""
+    template = PROVIDER_MESSAGES.get(error or "")
+    if template is None:
+        return ""
+    configured = get_settings().sign_in.get(provider or "")
+    label = configured.label if configured is not None else "your sign-in provider"
+    return template.format(label=label)
+
+
+def provider_buttons() -> list[dict[str, str]]:
+    """One "Sign in with …" button per configured provider (none when nothing is configured)."""
+    return [
+        {"name": p.name, "label": f"Sign in with {p.label}", "href": f"/api/auth/{p.name}/login"}
+        for p in get_settings().sign_in.enabled
+    ]
+
+
 TOO_MANY = "Too many login requests from your network. Wait a minute, then try again."
 
 
@@ -20,6 +53,7 @@ class LoginState(AuthState):
     error: str = ""
     notice: str = ""
     sending: bool = False
+    providers: list[dict[str, str]] = []  # configured sign-in providers: name, label, href
 
     @rx.event
     def on_load(self):
@@ -27,7 +61,10 @@ class LoginState(AuthState):
         self.sent_to = ""
         self.error = ""
         self.sending = False
-        self.notice = EXPIRED_MESSAGE if self.router.url.query_parameters.get("error") == "expired" else ""
+        query = self.router.url.query_parameters
+        error = query.get("error")
+        self.notice = EXPIRED_MESSAGE if error == "expired" else provider_notice(error, query.get("provider"))
+        self.providers = provider_buttons()
         with session_scope() as session:
             ctx = self._resolve(session)
         if ctx is not None:

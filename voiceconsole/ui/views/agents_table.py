@@ -7,9 +7,14 @@ from voiceconsole.ui.components.badges import platform_badge, score_badge, statu
 from voiceconsole.ui.components.feedback import empty_state
 from voiceconsole.ui.state.agents import AgentsState
 
+# Columns by priority, each shown from a card width (assets/styles.css `vc-min-N`): the agent, its calls and
+# score always; then what tells agents apart (platform, client), then the rest.
+PLATFORM_MIN, CLIENT_MIN, STATUS_MIN = "vc-min-480", "vc-min-640", "vc-min-720"
+SUCCESS_MIN, COST_MIN, DURATION_MIN = "vc-min-800", "vc-min-880", "vc-min-1040"
 
-def _head(label: str, align: str = "left") -> rx.Component:
-    return rx.table.column_header_cell(label, white_space="nowrap", text_align=align)
+
+def _head(label: str, align: str = "left", class_name: str = "") -> rx.Component:
+    return rx.table.column_header_cell(label, white_space="nowrap", text_align=align, class_name=class_name)
 
 
 def agent_row(agent: rx.Var) -> rx.Component:
@@ -23,35 +28,55 @@ def agent_row(agent: rx.Var) -> rx.Component:
                     border_radius="8px",
                     background=rx.color("accent", 3),
                     flex_shrink="0",
+                    display=["none", "flex"],
                 ),
                 rx.vstack(
-                    rx.text(agent["name"], weight="medium", size="2", class_name="vc-ellipsis", title=agent["name"]),
+                    rx.link(
+                        agent["short_name"],
+                        href=agent["href"],
+                        class_name="vc-row-link vc-name",
+                        underline="none",
+                        color=rx.color("gray", 12),
+                        weight="medium",
+                        size="2",
+                        title=agent["name"],
+                        data_testid="agent-link",
+                    ),
                     rx.text(
                         agent["id"],
                         size="1",
                         color=styles.MUTED_TEXT,
-                        class_name="vc-num vc-ellipsis",
+                        class_name="vc-num vc-ellipsis vc-fill",
                         title=agent["id"],
                     ),
                     spacing="0",
                     min_width="0",
-                    max_width="210px",
                 ),
                 align="center",
                 spacing="3",
             ),
+            width="100%",
+            min_width="120px",
             data_testid="agent-name",
         ),
-        rx.table.cell(platform_badge(agent["platform"])),
-        rx.table.cell(rx.text(agent["client"], color=styles.MUTED_TEXT, size="2"), max_width="160px"),
-        rx.table.cell(status_badge(agent["status"])),
+        rx.table.cell(platform_badge(agent["platform"]), class_name=PLATFORM_MIN),
+        rx.table.cell(
+            rx.text(agent["client"], color=styles.MUTED_TEXT, size="2", class_name="vc-name", title=agent["client"]),
+            min_width="130px",
+            max_width="180px",
+            class_name=CLIENT_MIN,
+        ),
+        rx.table.cell(status_badge(agent["status"]), class_name=STATUS_MIN),
         rx.table.cell(agent["calls"], class_name="vc-num", text_align="right"),
         rx.table.cell(score_badge(agent["score"], agent["band"], show_label=False)),
-        rx.table.cell(agent["duration"], class_name="vc-num", text_align="right"),
-        rx.table.cell(agent["cost"], class_name="vc-num", text_align="right"),
-        rx.table.cell(agent["success"], class_name="vc-num", text_align="right"),
+        rx.table.cell(agent["duration"], class_name=f"vc-num {DURATION_MIN}", text_align="right"),
+        rx.cond(
+            AgentsState.sees_costs, rx.table.cell(agent["cost"], class_name=f"vc-num {COST_MIN}", text_align="right")
+        ),
+        rx.table.cell(agent["success"], class_name=f"vc-num {SUCCESS_MIN}", text_align="right"),
+        class_name="vc-row",
         align="center",
-        custom_attrs={"data-testid": "agent-row"},
+        custom_attrs={"data-testid": "agent-row", "data-id": agent["id"]},
     )
 
 
@@ -64,14 +89,14 @@ def agents_table() -> rx.Component:
                     rx.table.header(
                         rx.table.row(
                             _head("Agent"),
-                            _head("Platform"),
-                            _head("Client"),
-                            _head("Status"),
+                            _head("Platform", class_name=PLATFORM_MIN),
+                            _head("Client", class_name=CLIENT_MIN),
+                            _head("Status", class_name=STATUS_MIN),
                             _head("Calls", "right"),
                             _head("Avg score"),
-                            _head("Avg duration", "right"),
-                            _head("Total cost", "right"),
-                            _head("Success", "right"),
+                            _head("Avg duration", "right", DURATION_MIN),
+                            rx.cond(AgentsState.sees_costs, _head("Total cost", "right", COST_MIN)),
+                            _head("Success", "right", SUCCESS_MIN),
                         )
                     ),
                     rx.table.body(rx.foreach(AgentsState.agents, agent_row)),
@@ -80,7 +105,6 @@ def agents_table() -> rx.Component:
                     width="100%",
                     data_testid="agents-table",
                 ),
-                overflow_x="auto",
             ),
             empty_state(
                 "bot",
@@ -89,5 +113,7 @@ def agents_table() -> rx.Component:
             ),
         ),
         style=styles.card,
+        class_name="vc-table-card",
         overflow="hidden",
+        custom_attrs={"data-table-card": "agents"},
     )

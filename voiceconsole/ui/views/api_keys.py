@@ -99,13 +99,18 @@ def new_key_callout() -> rx.Component:
     )
 
 
+# Columns by priority, each shown from a card width (assets/styles.css `vc-min-N`): the name and Revoke always.
+COLUMNS = (("Key", "vc-min-480"), ("Role", "vc-min-800"), ("Created", "vc-min-720"), ("Last used", "vc-min-560"))
+
+
 def key_row(key: rx.Var) -> rx.Component:
+    key_min, role_min, created_min, used_min = (cls for _, cls in COLUMNS)
     return rx.table.row(
-        rx.table.cell(rx.text(key["name"], weight="medium")),
-        rx.table.cell(rx.code(key["prefix"], variant="ghost", color_scheme="gray")),
-        rx.table.cell(rx.badge(key["role"], variant="soft", color_scheme="gray")),
-        rx.table.cell(key["created"], white_space="nowrap"),
-        rx.table.cell(key["last_used"], white_space="nowrap"),
+        rx.table.cell(rx.text(key["name"], weight="medium", class_name="vc-name")),
+        rx.table.cell(rx.code(key["prefix"], variant="ghost", color_scheme="gray"), class_name=key_min),
+        rx.table.cell(rx.badge(key["role"], variant="soft", color_scheme="gray"), class_name=role_min),
+        rx.table.cell(key["created"], white_space="nowrap", class_name=created_min),
+        rx.table.cell(key["last_used"], white_space="nowrap", class_name=used_min),
         rx.table.cell(
             rx.button(
                 rx.icon("trash-2", size=14),
@@ -131,8 +136,9 @@ def keys_table() -> rx.Component:
             rx.table.root(
                 rx.table.header(
                     rx.table.row(
-                        *[rx.table.column_header_cell(h) for h in ("Name", "Key", "Role", "Created", "Last used")],
-                        rx.table.column_header_cell(""),
+                        rx.table.column_header_cell("Name"),
+                        *[rx.table.column_header_cell(h, class_name=cls) for h, cls in COLUMNS],
+                        rx.table.column_header_cell(rx.text("Actions", class_name="vc-sr-only")),
                     )
                 ),
                 rx.table.body(rx.foreach(ApiKeysState.keys, key_row)),
@@ -144,7 +150,9 @@ def keys_table() -> rx.Component:
             empty_state("key-round", "No API keys yet", "Create one above to use the REST API."),
         ),
         style=styles.card,
+        class_name="vc-table-card",
         overflow="hidden",
+        custom_attrs={"data-table-card": "api-keys"},
     )
 
 

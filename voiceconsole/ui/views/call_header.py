@@ -39,12 +39,38 @@ def call_header() -> rx.Component:
                 ),
                 rx.vstack(
                     rx.hstack(
-                        rx.heading(c["agent"], size="5", data_testid="call-agent"),
+                        rx.cond(
+                            c["agent_href"] != "",
+                            rx.link(
+                                rx.heading(c["agent"], size="5", data_testid="call-agent"),
+                                href=c["agent_href"],
+                                color=rx.color("gray", 12),
+                                underline="hover",
+                                data_testid="call-agent-link",
+                            ),
+                            rx.heading(c["agent"], size="5", data_testid="call-agent"),
+                        ),
                         platform_badge(c["platform"]),
                         align="center",
                         spacing="2",
                     ),
-                    rx.text(c["client"], " · ", c["started"], size="2", color=styles.MUTED_TEXT),
+                    rx.text(
+                        rx.cond(
+                            c["client_href"] != "",
+                            rx.link(
+                                c["client"],
+                                href=c["client_href"],
+                                color=styles.MUTED_TEXT,
+                                underline="always",
+                                data_testid="call-client-link",
+                            ),
+                            c["client"],
+                        ),
+                        " · ",
+                        c["started"],
+                        size="2",
+                        color=styles.MUTED_TEXT,
+                    ),
                     spacing="1",
                 ),
                 align="center",
@@ -79,7 +105,7 @@ def call_header() -> rx.Component:
         rx.grid(
             fact("Started", c["started"], "fact-started"),
             fact("Duration", c["duration"], "fact-duration"),
-            fact("Cost", c["cost"], "fact-cost"),
+            rx.cond(CallDetailState.sees_costs, fact("Cost", c["cost"], "fact-cost")),
             fact("Direction", direction_label(c["direction"])),
             fact("From", rx.text(c["from_number"], size="2", weight="medium", class_name="vc-num")),
             fact("To", rx.text(c["to_number"], size="2", weight="medium", class_name="vc-num")),

@@ -42,6 +42,16 @@ def summary_card() -> rx.Component:
                     style={"width": "100%"},
                     data_testid="recording",
                 ),
+                rx.foreach(
+                    CallDetailState.recordings,
+                    lambda r: rx.link(
+                        r["label"],
+                        href=r["url"],
+                        is_external=True,
+                        size="1",
+                        custom_attrs={"data-testid": "other-recording"},
+                    ),
+                ),
                 spacing="1",
                 margin_top="16px",
                 width="100%",
@@ -182,7 +192,14 @@ def score_card() -> rx.Component:
                 _score_meta(),
             ),
             rx.text(
-                "Not scored yet. Calls are scored a few seconds after they end.", size="2", color=styles.MUTED_TEXT
+                rx.cond(
+                    CallDetailState.live,
+                    "This call is still in progress. The score comes after the call ends.",
+                    "Not scored yet. Calls are scored a few seconds after they end.",
+                ),
+                size="2",
+                color=styles.MUTED_TEXT,
+                data_testid="score-pending",
             ),
         ),
         style=styles.card,

@@ -7,12 +7,19 @@ from voiceconsole.ui.components.badges import direction_label, score_badge, sent
 from voiceconsole.ui.components.feedback import empty_state
 from voiceconsole.ui.state.calls import CallsState
 
+# Columns by priority, each shown from a card width (assets/styles.css `vc-min-N`): when, who, the score,
+# the sentiment and the summary always; duration, cost, status and direction as room allows. Phones get
+# cards instead of the table.
+DURATION_MIN, COST_MIN, STATUS_MIN, DIRECTION_MIN = "vc-min-840", "vc-min-920", "vc-min-1040", "vc-min-1200"
+TABLE_FROM = ["none", "none", "block"]  # Reflex breakpoints: the table from 768px (48em) up…
+CARDS_UNTIL = ["block", "block", "none"]  # …cards below
 
-def _header(label: str) -> rx.Component:
-    return rx.table.column_header_cell(label, white_space="nowrap")
+
+def _header(label: str, class_name: str = "") -> rx.Component:
+    return rx.table.column_header_cell(label, white_space="nowrap", class_name=class_name)
 
 
-def _sortable(label: str, column: str, align: str = "left") -> rx.Component:
+def _sortable(label: str, column: str, align: str = "left", class_name: str = "") -> rx.Component:
     icon = rx.cond(
         CallsState.sort_by == column,
         rx.cond(CallsState.sort_order == "desc", rx.icon("arrow-down", size=13), rx.icon("arrow-up", size=13)),
@@ -29,6 +36,7 @@ def _sortable(label: str, column: str, align: str = "left") -> rx.Component:
         ),
         white_space="nowrap",
         text_align=align,
+        class_name=class_name,
     )
 
 
@@ -48,20 +56,29 @@ def call_row(row: rx.Var) -> rx.Component:
         ),
         rx.table.cell(
             rx.vstack(
-                rx.text(row["agent"], weight="medium", size="2", class_name="vc-ellipsis", title=row["agent"]),
-                rx.text(row["client"], size="1", color=styles.MUTED_TEXT, class_name="vc-ellipsis"),
+                rx.text(row["agent_short"], weight="medium", size="2", class_name="vc-name", title=row["agent"]),
+                rx.text(
+                    row["client"],
+                    size="1",
+                    color=styles.MUTED_TEXT,
+                    class_name="vc-ellipsis vc-fill",
+                    title=row["client"],
+                ),
                 spacing="0",
-                max_width="220px",
+                min_width="0",
             ),
-            white_space="nowrap",
+            min_width="190px",
+            max_width="220px",
             data_testid="cell-agent",
         ),
-        rx.table.cell(direction_label(row["direction"]), data_testid="cell-direction"),
-        rx.table.cell(row["duration"], class_name="vc-num", text_align="right"),
-        rx.table.cell(row["cost"], class_name="vc-num", text_align="right"),
+        rx.table.cell(direction_label(row["direction"]), class_name=DIRECTION_MIN, data_testid="cell-direction"),
+        rx.table.cell(row["duration"], class_name=f"vc-num {DURATION_MIN}", text_align="right"),
+        rx.cond(  # no cost column in a client portal that is not shown costs
+            CallsState.sees_costs, rx.table.cell(row["cost"], class_name=f"vc-num {COST_MIN}", text_align="right")
+        ),
         rx.table.cell(score_badge(row["score"], row["band"], show_label=False), data_testid="cell-score"),
         rx.table.cell(sentiment_badge(row["sentiment"]), data_testid="cell-sentiment"),
-        rx.table.cell(status_badge(row["status"]), data_testid="cell-status"),
+        rx.table.cell(status_badge(row["status"]), class_name=STATUS_MIN, data_testid="cell-status"),
         rx.table.cell(
             rx.text(
                 row["summary"],
@@ -69,8 +86,9 @@ def call_row(row: rx.Var) -> rx.Component:
                 color=styles.MUTED_TEXT,
                 title=row["summary_full"],
                 class_name="vc-clamp-2",
-                min_width="180px",
+                min_width="160px",
             ),
+            width="100%",
             data_testid="cell-summary",
         ),
         class_name="vc-row",
@@ -79,11 +97,59 @@ def call_row(row: rx.Var) -> rx.Component:
     )
 
 
+def call_card(row: rx.Var) -> rx.Component:
+    """One call on a phone: when and the score, the agent and client, sentiment and duration, the summary.
+    The whole card opens the call."""
+    return rx.box(
+        rx.hstack(
+            rx.link(
+                row["started"],
+                href=row["href"],
+                class_name="vc-row-link vc-num",
+                underline="none",
+                color=rx.color("gray", 12),
+                weight="bold",
+                size="2",
+                data_testid="call-card-link",
+            ),
+            rx.spacer(),
+            rx.cond(row["status"] == "ended", rx.fragment(), status_badge(row["status"])),
+            score_badge(row["score"], row["band"], show_label=False),
+            align="center",
+            spacing="2",
+            width="100%",
+        ),
+        rx.text(
+            row["agent_short"], size="2", weight="medium", class_name="vc-name", title=row["agent"], margin_top="4px"
+        ),
+        rx.text(row["client"], size="1", color=styles.MUTED_TEXT, class_name="vc-ellipsis"),
+        rx.hstack(
+            sentiment_badge(row["sentiment"]),
+            rx.text(row["duration"], size="1", color=styles.MUTED_TEXT, class_name="vc-num"),
+            rx.cond(
+                CallsState.sees_costs, rx.text(row["cost"], size="1", color=styles.MUTED_TEXT, class_name="vc-num")
+            ),
+            spacing="3",
+            align="center",
+            margin_top="6px",
+        ),
+        rx.cond(
+            row["summary"] != "",
+            rx.text(row["summary"], size="2", color=styles.MUTED_TEXT, class_name="vc-clamp-2", margin_top="6px"),
+            rx.fragment(),
+        ),
+        class_name="vc-row",
+        padding="12px 14px",
+        border_bottom=styles.SUBTLE_BORDER,
+        custom_attrs={"data-testid": "call-card", "data-call-id": row["id"]},
+    )
+
+
 def pagination() -> rx.Component:
     return rx.flex(
         rx.text(CallsState.range_label, size="2", color=styles.MUTED_TEXT, data_testid="range-label"),
         rx.hstack(
-            rx.text(CallsState.page_label, size="2", color=styles.MUTED_TEXT),
+            rx.text(CallsState.page_label, size="2", color=styles.MUTED_TEXT, display=["none", "block"]),
             rx.button(
                 rx.icon("chevron-left", size=15),
                 "Previous",
@@ -124,12 +190,12 @@ def calls_table() -> rx.Component:
             rx.table.row(
                 _sortable("Started", "startedAt"),
                 _header("Agent · Client"),
-                _header("Direction"),
-                _sortable("Duration", "duration", "right"),
-                _sortable("Cost", "cost", "right"),
+                _header("Direction", DIRECTION_MIN),
+                _sortable("Duration", "duration", "right", DURATION_MIN),
+                rx.cond(CallsState.sees_costs, _sortable("Cost", "cost", "right", COST_MIN)),
                 _sortable("Score", "callScore"),
                 _header("Sentiment"),
-                _header("Status"),
+                _header("Status", STATUS_MIN),
                 _header("Summary"),
             ),
         ),
@@ -139,10 +205,14 @@ def calls_table() -> rx.Component:
         width="100%",
         data_testid="calls-table",
     )
+    cards = rx.box(rx.foreach(CallsState.rows, call_card), data_testid="call-cards")
     return rx.box(
         rx.cond(
             CallsState.total > 0,
-            rx.box(table, overflow_x="auto", width="100%"),
+            rx.fragment(
+                rx.box(table, width="100%", display=TABLE_FROM),
+                rx.box(cards, width="100%", display=CARDS_UNTIL),
+            ),
             empty_state(
                 "phone-off",
                 "No calls match these filters",
@@ -158,5 +228,7 @@ def calls_table() -> rx.Component:
         ),
         pagination(),
         style=styles.card,
+        class_name="vc-table-card",
         overflow="hidden",
+        custom_attrs={"data-table-card": "calls"},
     )

@@ -8,6 +8,9 @@ from voiceconsole.ui.components.confirm_dialog import confirm_dialog
 from voiceconsole.ui.components.feedback import empty_state, inline_error
 from voiceconsole.ui.state.clients import NONE, ClientsState
 
+# The assignment table's columns by priority (assets/styles.css `vc-min-N`): the agent and its client always.
+CALLS_MIN, PLATFORM_MIN = "vc-min-480", "vc-min-560"
+
 
 def create_form() -> rx.Component:
     return rx.cond(
@@ -100,7 +103,7 @@ def clients_table() -> rx.Component:
                     rx.table.row(
                         rx.table.column_header_cell("Client"),
                         rx.table.column_header_cell("Agents", text_align="right"),
-                        rx.table.column_header_cell(""),
+                        rx.table.column_header_cell(rx.text("Actions", class_name="vc-sr-only")),
                     )
                 ),
                 rx.table.body(rx.foreach(ClientsState.clients, client_row)),
@@ -116,19 +119,25 @@ def clients_table() -> rx.Component:
             ),
         ),
         style=styles.card,
+        class_name="vc-table-card",
         overflow="hidden",
         margin_bottom="16px",
+        custom_attrs={"data-table-card": "clients"},
     )
 
 
 def agent_row(agent: rx.Var) -> rx.Component:
     return rx.table.row(
-        rx.table.cell(rx.text(agent["name"], weight="medium", size="2")),
-        rx.table.cell(platform_badge(agent["platform"])),
-        rx.table.cell(agent["calls"], class_name="vc-num", text_align="right"),
+        rx.table.cell(rx.text(agent["name"], weight="medium", size="2", class_name="vc-name", title=agent["name"])),
+        rx.table.cell(platform_badge(agent["platform"]), class_name=PLATFORM_MIN),
+        rx.table.cell(agent["calls"], class_name=f"vc-num {CALLS_MIN}", text_align="right"),
         rx.table.cell(
             rx.select.root(
-                rx.select.trigger(aria_label="Client of " + agent["name"], width="220px", data_testid="agent-client"),
+                rx.select.trigger(
+                    aria_label="Client of " + agent["name"],
+                    width=["150px", "220px"],
+                    data_testid="agent-client",
+                ),
                 rx.select.content(
                     rx.select.item("No client", value=NONE),
                     rx.foreach(ClientsState.clients, lambda c: rx.select.item(c["name"], value=c["id"])),
@@ -162,8 +171,8 @@ def agents_assignment() -> rx.Component:
                 rx.table.header(
                     rx.table.row(
                         rx.table.column_header_cell("Agent"),
-                        rx.table.column_header_cell("Platform"),
-                        rx.table.column_header_cell("Calls", text_align="right"),
+                        rx.table.column_header_cell("Platform", class_name=PLATFORM_MIN),
+                        rx.table.column_header_cell("Calls", text_align="right", class_name=CALLS_MIN),
                         rx.table.column_header_cell("Client"),
                     )
                 ),
@@ -176,7 +185,9 @@ def agents_assignment() -> rx.Component:
             empty_state("bot", "No agents yet", "Connect a platform account to see your agents here."),
         ),
         style=styles.card,
+        class_name="vc-table-card",
         overflow="hidden",
+        custom_attrs={"data-table-card": "assign"},
     )
 
 

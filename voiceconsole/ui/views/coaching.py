@@ -49,7 +49,7 @@ def _quote(insight: rx.Var) -> rx.Component:
             rx.vstack(
                 rx.cond(
                     insight["speaker"] != "",
-                    rx.text(insight["speaker"], size="1", weight="medium", color=rx.color("gray", 10)),
+                    rx.text(insight["speaker"], size="1", weight="medium", color=styles.MUTED_TEXT),
                     rx.fragment(),
                 ),
                 rx.text(
@@ -217,6 +217,18 @@ def _retry(text: str) -> rx.Component:
     )
 
 
+def _after_the_call() -> rx.Component:
+    return rx.hstack(
+        rx.icon("radio", size=15, color=rx.color("blue", 10)),
+        rx.text(
+            "This call is still in progress. Coaching comes after the call ends.", size="2", color=styles.MUTED_TEXT
+        ),
+        spacing="2",
+        align="center",
+        data_testid="coaching-live",
+    )
+
+
 def coaching_panel() -> rx.Component:
     status = CallCoachingState.coaching_status
     current = CallCoachingState.coaching_for == CallDetailState.call["id"]
@@ -250,6 +262,7 @@ def coaching_panel() -> rx.Component:
                 ("pending", _waiting("The AI coach is reviewing this call…")),
                 ("slow", _retry("AI coaching is taking longer than usual.")),
                 ("error", _retry("Coaching is unavailable right now.")),
+                ("live", _after_the_call()),
                 _waiting("Loading coaching…"),
             ),
             _waiting("Loading coaching…"),

@@ -6,6 +6,7 @@ from voiceconsole.ui import styles
 from voiceconsole.ui.components.feedback import empty_state
 from voiceconsole.ui.state.dashboard import DashboardState
 
+# Y axes size themselves to their longest label (recharts' width="auto"): a fixed width clipped "1,400".
 AXIS = {"stroke": rx.color("gray", 9), "font_size": 12}
 SENTIMENT_COLORS = (rx.color("green", 9), rx.color("gray", 8), rx.color("red", 9))
 BAND_COLORS = (rx.color("red", 9), rx.color("amber", 9), rx.color("blue", 9), rx.color("green", 9))
@@ -41,13 +42,22 @@ def _tooltip() -> rx.Component:
     )
 
 
-def volume_chart() -> rx.Component:
+def volume_chart(points: rx.Var | None = None) -> rx.Component:
+    """Calls per day as bars, the average score as a line; `points` from `state.dashboard.chart_points`."""
     chart = rx.recharts.composed_chart(
         rx.recharts.cartesian_grid(stroke_dasharray="3 3", vertical=False, stroke=rx.color("gray", 5)),
         rx.recharts.x_axis(data_key="label", tick_line=False, min_tick_gap=16, **AXIS),
-        rx.recharts.y_axis(y_axis_id="calls", allow_decimals=False, tick_line=False, axis_line=False, width=44, **AXIS),
         rx.recharts.y_axis(
-            y_axis_id="score", orientation="right", domain=[0, 100], tick_line=False, axis_line=False, width=36, **AXIS
+            y_axis_id="calls", allow_decimals=False, tick_line=False, axis_line=False, width="auto", **AXIS
+        ),
+        rx.recharts.y_axis(
+            y_axis_id="score",
+            orientation="right",
+            domain=[0, 100],
+            tick_line=False,
+            axis_line=False,
+            width="auto",
+            **AXIS,
         ),
         rx.recharts.bar(
             data_key="calls",
@@ -71,9 +81,9 @@ def volume_chart() -> rx.Component:
         ),
         _tooltip(),
         rx.recharts.legend(icon_size=10),
-        data=DashboardState.points,
+        data=DashboardState.points if points is None else points,
         height=280,
-        margin={"top": 8, "right": 4, "left": 0, "bottom": 0},
+        margin={"top": 8, "right": 4, "left": 4, "bottom": 0},
     )
     return chart_card(
         "Calls and average score", "Per day (UTC); the line is the average call score (0–100)", chart, "chart-volume"
@@ -84,7 +94,7 @@ def _bars(data, key: str, colors: tuple, testid: str, title: str, subtitle: str)
     chart = rx.recharts.bar_chart(
         rx.recharts.cartesian_grid(stroke_dasharray="3 3", vertical=False, stroke=rx.color("gray", 5)),
         rx.recharts.x_axis(data_key=key, tick_line=False, interval=0, **AXIS),
-        rx.recharts.y_axis(allow_decimals=False, tick_line=False, axis_line=False, width=44, **AXIS),
+        rx.recharts.y_axis(allow_decimals=False, tick_line=False, axis_line=False, width="auto", **AXIS),
         rx.recharts.bar(
             *[rx.recharts.cell(fill=c) for c in colors],
             data_key="calls",
@@ -96,7 +106,7 @@ def _bars(data, key: str, colors: tuple, testid: str, title: str, subtitle: str)
         _tooltip(),
         data=data,
         height=220,
-        margin={"top": 8, "right": 4, "left": 0, "bottom": 0},
+        margin={"top": 8, "right": 4, "left": 4, "bottom": 0},
     )
     return chart_card(title, subtitle, chart, testid)
 
@@ -114,7 +124,8 @@ def distribution_chart() -> rx.Component:
         BAND_COLORS,
         "chart-distribution",
         "Score distribution",
-        "Scored calls per band (calls without a transcript are left out)",
+        "Scored calls per band: poor 0–39, attention 40–59, good 60–79, excellent 80+ (calls without a "
+        "transcript are left out)",
     )
 
 

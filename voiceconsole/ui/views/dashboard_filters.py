@@ -3,28 +3,13 @@
 import reflex as rx
 
 from voiceconsole.ui import styles
-from voiceconsole.ui.components.controls import select_filter
+from voiceconsole.ui.components.controls import range_picker, select_filter
 from voiceconsole.ui.state.dashboard import ALL, RANGES, DashboardState
-
-
-def range_picker() -> rx.Component:
-    return rx.vstack(
-        rx.text("Period", size="1", weight="medium", color=styles.MUTED_TEXT, as_="label"),
-        rx.segmented_control.root(
-            *[rx.segmented_control.item(label, value=value, data_testid=f"range-{value}") for value, label in RANGES],
-            value=DashboardState.range_key,
-            on_change=DashboardState.set_range,
-            size="2",
-            aria_label="Period",
-            data_testid="range-picker",
-        ),
-        spacing="1",
-    )
 
 
 def dashboard_filters() -> rx.Component:
     return rx.flex(
-        range_picker(),
+        range_picker(DashboardState.range_key, DashboardState.set_range, RANGES),
         select_filter(
             "Client",
             "filter-client",
@@ -60,7 +45,7 @@ def dashboard_filters() -> rx.Component:
             rx.text(DashboardState.period_label, size="2", weight="medium", data_testid="period-label"),
             rx.text("UTC days, today up to now", size="1", color=styles.MUTED_TEXT),
             spacing="0",
-            align="end",
+            align=rx.breakpoints(initial="start", sm="end"),
         ),
         spacing="4",
         wrap="wrap",

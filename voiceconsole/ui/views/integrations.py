@@ -1,12 +1,21 @@
-"""Settings → Integrations: the connect form, one card per connected account, the disconnect dialog."""
+"""Settings → Integrations: the connect form, one card per connected account (with its "Re-enter API key"
+form), the disconnect dialog."""
 
 import reflex as rx
 
 from voiceconsole.ui import styles
 from voiceconsole.ui.components.badges import platform_badge
 from voiceconsole.ui.components.confirm_dialog import confirm_dialog
-from voiceconsole.ui.components.feedback import empty_state, inline_error
-from voiceconsole.ui.state.integrations import PLATFORM_OPTIONS, IntegrationsState
+from voiceconsole.ui.components.feedback import empty_state, error_callout, inline_error
+from voiceconsole.ui.components.secret import masked_secret
+from voiceconsole.ui.state.integrations import (
+    API_KEY_INPUT_ID,
+    PLATFORM_OPTIONS,
+    WEBHOOK_SECRET_INPUT_ID,
+    IntegrationsState,
+)
+
+API_KEY_ERROR_ID = "integration-api-key-error"
 
 
 def _field(label: str, control: rx.Component, hint: str | None = None, **props) -> rx.Component:
@@ -23,8 +32,9 @@ def connect_form() -> rx.Component:
     return rx.box(
         rx.heading("Connect a platform", size="3", margin_bottom="4px"),
         rx.text(
-            "Paste an API key from Retell, Vapi or ElevenLabs. The key is stored encrypted and never shown "
-            "again; agents and calls start arriving with the first sync.",
+            "Paste an API key from Retell, Vapi or ElevenLabs. The platform is asked whether it accepts the key "
+            "before it is saved; it is stored encrypted and never shown again. Agents and calls start arriving "
+            "with the first sync.",
             size="2",
             color=styles.MUTED_TEXT,
             margin_bottom="12px",
@@ -60,19 +70,28 @@ def connect_form() -> rx.Component:
                     flex="1",
                     min_width="200px",
                 ),
-                _field(
-                    "API key",
-                    rx.input(
-                        name="api_key",
-                        type="password",
-                        placeholder="The platform's API key",
-                        aria_label="API key",
-                        data_testid="integration-api-key",
-                        size="2",
+                rx.vstack(
+                    _field(
+                        "API key",
+                        rx.input(
+                            name="api_key",
+                            id=API_KEY_INPUT_ID,
+                            type="password",
+                            placeholder="The platform's API key",
+                            aria_label="API key",
+                            aria_invalid=IntegrationsState.api_key_error != "",
+                            aria_describedby=API_KEY_ERROR_ID,
+                            data_testid="integration-api-key",
+                            size="2",
+                            width="100%",
+                            auto_complete="off",
+                            max_length=500,
+                            color_scheme=rx.cond(IntegrationsState.api_key_error != "", "red", "gray"),
+                        ),
                         width="100%",
-                        auto_complete="off",
-                        max_length=500,
                     ),
+                    inline_error(IntegrationsState.api_key_error, id=API_KEY_ERROR_ID, data_testid=API_KEY_ERROR_ID),
+                    spacing="1",
                     flex="1",
                     min_width="220px",
                 ),
@@ -86,6 +105,7 @@ def connect_form() -> rx.Component:
                     "Webhook secret (optional)",
                     rx.input(
                         name="webhook_secret",
+                        id=WEBHOOK_SECRET_INPUT_ID,
                         type="password",
                         placeholder="The HMAC secret ElevenLabs shows",
                         aria_label="Webhook secret",
@@ -120,9 +140,40 @@ def connect_form() -> rx.Component:
                 ),
                 rx.fragment(),
             ),
+            rx.cond(
+                IntegrationsState.unreachable_error != "",
+                rx.callout(
+                    IntegrationsState.unreachable_error,
+                    icon="cloud-off",
+                    color_scheme="amber",
+                    variant="soft",
+                    size="1",
+                    role="alert",
+                    margin_top="14px",
+                    width="100%",
+                    data_testid="integration-unreachable",
+                ),
+                rx.fragment(),
+            ),
             rx.flex(
                 rx.button(
-                    rx.icon("plug", size=15), "Connect", type="submit", size="2", data_testid="integration-connect"
+                    rx.icon("plug", size=15),
+                    "Connect",
+                    type="submit",
+                    size="2",
+                    loading=IntegrationsState.connecting,
+                    data_testid="integration-connect",
+                ),
+                rx.cond(
+                    IntegrationsState.connecting,
+                    rx.text(
+                        "Checking the key with the platform…",
+                        size="2",
+                        color=styles.MUTED_TEXT,
+                        role="status",
+                        data_testid="integration-checking",
+                    ),
+                    rx.fragment(),
                 ),
                 inline_error(IntegrationsState.form_error, data_testid="integration-error"),
                 spacing="3",
@@ -131,7 +182,9 @@ def connect_form() -> rx.Component:
                 wrap="wrap",
             ),
             on_submit=IntegrationsState.connect,
-            reset_on_submit=True,
+            # Not reset: what was typed stays after a failure; the state empties the key and secret fields
+            # once connected (and the key field when the platform refused the key).
+            reset_on_submit=False,
             width="100%",
         ),
         style=styles.card,
@@ -177,9 +230,13 @@ def status_badge(status: rx.Var) -> rx.Component:
     )
 
 
+def _line_label(label: str) -> rx.Component:
+    return rx.text(label, size="1", weight="medium", color=styles.MUTED_TEXT, width="110px", flex_shrink="0")
+
+
 def _copy_line(label: str, value: rx.Var, what: str, testid: str) -> rx.Component:
     return rx.flex(
-        rx.text(label, size="1", weight="medium", color=styles.MUTED_TEXT, width="110px", flex_shrink="0"),
+        _line_label(label),
         rx.code(
             value,
             size="2",
@@ -207,6 +264,76 @@ def _fact(label: str, value: rx.Var, testid: str) -> rx.Component:
         rx.text(label, size="1", color=styles.MUTED_TEXT),
         rx.text(value, size="2", weight="medium", data_testid=testid),
         spacing="0",
+    )
+
+
+def key_form(item: rx.Var) -> rx.Component:
+    """Re-enter the account's API key: the platform checks it before it replaces the stored one."""
+    return rx.form(
+        rx.vstack(
+            rx.text("Re-enter the API key", size="2", weight="bold"),
+            rx.text(
+                "Paste the account's current key (after rotating it, or when the platform stopped accepting the "
+                "old one). It is checked with the platform first: if the platform refuses it, nothing changes. "
+                "Agents and calls are kept, and a sync starts once it is saved.",
+                rx.cond(
+                    item["platform"] == "retell",
+                    " Retell signs webhooks with this key: use one with the webhook badge.",
+                    "",
+                ),
+                size="1",
+                color=styles.MUTED_TEXT,
+            ),
+            rx.flex(
+                rx.input(
+                    name="api_key",
+                    type="password",
+                    placeholder="The new API key",
+                    aria_label="New API key",
+                    data_testid="integration-new-key",
+                    auto_complete="off",
+                    auto_focus=True,
+                    max_length=500,
+                    size="2",
+                    flex="1",
+                    min_width="220px",
+                    disabled=IntegrationsState.key_checking,
+                ),
+                rx.button(
+                    rx.icon("key-round", size=14),
+                    "Check and save",
+                    type="submit",
+                    size="2",
+                    loading=IntegrationsState.key_checking,
+                    data_testid="integration-key-save",
+                ),
+                rx.button(
+                    "Cancel",
+                    type="button",
+                    size="2",
+                    variant="soft",
+                    color_scheme="gray",
+                    on_click=IntegrationsState.close_key_form,
+                    disabled=IntegrationsState.key_checking,
+                ),
+                spacing="2",
+                align="center",
+                wrap="wrap",
+                width="100%",
+            ),
+            inline_error(IntegrationsState.key_error, data_testid="integration-key-error"),
+            error_callout(IntegrationsState.key_form_error, size="1", data_testid="integration-key-form-error"),
+            spacing="2",
+            width="100%",
+        ),
+        on_submit=IntegrationsState.save_key,
+        reset_on_submit=True,  # the key does not linger in the page
+        width="100%",
+        margin_top="14px",
+        padding="12px",
+        border_radius="8px",
+        border=styles.SUBTLE_BORDER,
+        data_testid="integration-key-form",
     )
 
 
@@ -254,6 +381,14 @@ def integration_card(item: rx.Var) -> rx.Component:
                         data_testid="integration-sync",
                     ),
                     rx.button(
+                        rx.icon("key-round", size=14),
+                        "Re-enter API key",
+                        size="1",
+                        variant="soft",
+                        on_click=IntegrationsState.open_key_form(item["id"]),
+                        data_testid="integration-rekey",
+                    ),
+                    rx.button(
                         rx.icon("unplug", size=14),
                         "Disconnect",
                         size="1",
@@ -263,6 +398,7 @@ def integration_card(item: rx.Var) -> rx.Component:
                         data_testid="integration-disconnect",
                     ),
                     spacing="2",
+                    wrap="wrap",
                 ),
                 rx.fragment(),
             ),
@@ -281,6 +417,7 @@ def integration_card(item: rx.Var) -> rx.Component:
             wrap="wrap",
             margin_top="14px",
         ),
+        rx.cond(manage & (IntegrationsState.key_for == item["id"]), key_form(item), rx.fragment()),
         rx.cond(
             item["sync_waiting"] != "",
             rx.callout(
@@ -310,9 +447,20 @@ def integration_card(item: rx.Var) -> rx.Component:
         rx.vstack(
             _copy_line("Webhook URL", item["webhook_url"], "Webhook URL", "integration-webhook-url"),
             rx.cond(
-                item["webhook_secret"] != "",
-                _copy_line(
-                    "Webhook secret", item["webhook_secret"], "Webhook secret", "integration-webhook-secret-value"
+                item["has_webhook_secret"] != "",
+                rx.flex(
+                    _line_label("Webhook secret"),
+                    masked_secret(
+                        item["webhook_secret"],
+                        revealed=item["secret_revealed"] != "",
+                        on_toggle=IntegrationsState.toggle_secret(item["id"]),
+                        on_copy=IntegrationsState.copy_secret(item["id"]),
+                        what="webhook secret",
+                        testid="integration-webhook-secret-value",
+                    ),
+                    align="center",
+                    spacing="2",
+                    width="100%",
                 ),
                 rx.fragment(),
             ),

@@ -141,7 +141,7 @@ def weights_card() -> rx.Component:
             rx.vstack(
                 rx.text("Alert threshold", size="2", weight="medium", as_="label"),
                 rx.text(
-                    "Alert when a call scores below this. Clients and agents can have their own.",
+                    "Alert when a call scores below this. Clients and agents can have their own (below).",
                     size="1",
                     color=styles.MUTED_TEXT,
                 ),
@@ -236,7 +236,14 @@ def ai_card() -> rx.Component:
             align="baseline",
             spacing="2",
         ),
-        rx.progress(value=S.credits_left_percent, max=100, size="2", margin_y="8px", color_scheme="violet"),
+        rx.progress(
+            value=S.credits_left_percent,
+            max=100,
+            size="2",
+            margin_y="8px",
+            color_scheme="violet",
+            aria_label="AI credits left this month",
+        ),
         rx.text(
             S.credits["used"],
             " used · ",
@@ -257,14 +264,14 @@ def _weight_cell(row: rx.Var, key: str) -> rx.Component:
         rx.text(
             row[f"w_{key}"],
             class_name="vc-num",
-            color=rx.cond(row["own_weights"] != "", rx.color("gray", 12), rx.color("gray", 9)),
+            color=rx.cond(row["own_weights"] != "", rx.color("gray", 12), styles.MUTED_TEXT),
         ),
         text_align="right",
     )
 
 
 def _override_row(row: rx.Var) -> rx.Component:
-    inherited = rx.text("org", size="1", color=rx.color("gray", 9), margin_left="4px", as_="span")
+    inherited = rx.text("org", size="1", color=styles.MUTED_TEXT, margin_left="4px", as_="span")
     return rx.table.row(
         rx.table.row_header_cell(
             rx.vstack(
@@ -283,7 +290,7 @@ def _override_row(row: rx.Var) -> rx.Component:
                 row["threshold"],
                 class_name="vc-num",
                 as_="span",
-                color=rx.cond(row["own_threshold"] != "", rx.color("gray", 12), rx.color("gray", 9)),
+                color=rx.cond(row["own_threshold"] != "", rx.color("gray", 12), styles.MUTED_TEXT),
             ),
             rx.cond(row["own_threshold"] != "", rx.fragment(), inherited),
             text_align="right",
@@ -326,7 +333,11 @@ def _add_override() -> rx.Component:
     return rx.cond(
         S.can_manage & (S.clients_without_override.length() > 0),
         rx.select.root(
-            rx.select.trigger(placeholder="Add override for a client…", data_testid="add-override"),
+            rx.select.trigger(
+                placeholder="Add override for a client…",
+                aria_label="Add a scoring override for a client",
+                data_testid="add-override",
+            ),
             rx.select.content(
                 rx.foreach(S.clients_without_override, lambda c: rx.select.item(c["name"], value=c["id"]))
             ),
@@ -363,7 +374,7 @@ def overrides_card() -> rx.Component:
                                 for key in CATEGORIES
                             ],
                             rx.table.column_header_cell("Alert below", text_align="right"),
-                            rx.table.column_header_cell(""),
+                            rx.table.column_header_cell(rx.text("Actions", class_name="vc-sr-only")),
                         )
                     ),
                     rx.table.body(rx.foreach(S.overrides, _override_row)),

@@ -17,7 +17,7 @@ def _bubble(turn: rx.Var, *, caller: bool) -> rx.Component:
                     weight="bold",
                     color=rx.color("accent", 11) if caller else rx.color("gray", 11),
                 ),
-                rx.text(turn["at"], size="1", color=rx.color("gray", 9), class_name="vc-num", data_testid="turn-time"),
+                rx.text(turn["at"], size="1", color=styles.MUTED_TEXT, class_name="vc-num", data_testid="turn-time"),
                 spacing="2",
                 align="center",
                 direction="row-reverse" if caller else "row",
@@ -49,7 +49,7 @@ def _system_line(turn: rx.Var) -> rx.Component:
             " ",
             turn["at"],
             size="1",
-            color=rx.color("gray", 10),
+            color=styles.MUTED_TEXT,
             font_style="italic",
         ),
         width="100%",
@@ -67,6 +67,36 @@ def turn_view(turn: rx.Var) -> rx.Component:
     )
 
 
+def _system_prompt() -> rx.Component:
+    """The prompt the agent ran with (Vapi transcripts open with it), folded away above the conversation."""
+    return rx.cond(
+        CallDetailState.system_prompt != "",
+        rx.el.details(
+            rx.el.summary(
+                rx.text("System prompt", as_="span", size="1", weight="medium", color=rx.color("gray", 11)),
+                style={"cursor": "pointer"},
+            ),
+            rx.text(
+                CallDetailState.system_prompt,
+                size="1",
+                color=rx.color("gray", 11),
+                white_space="pre-wrap",
+                line_height="1.55",
+                margin_top="8px",
+            ),
+            style={
+                "padding": "8px 12px",
+                "border_radius": "8px",
+                "background": rx.color("gray", 2),
+                "border": styles.SUBTLE_BORDER,
+                "margin_bottom": "12px",
+            },
+            custom_attrs={"data-testid": "system-prompt"},
+        ),
+        rx.fragment(),
+    )
+
+
 def transcript() -> rx.Component:
     return rx.box(
         rx.hstack(
@@ -78,6 +108,7 @@ def transcript() -> rx.Component:
             spacing="2",
             margin_bottom="14px",
         ),
+        _system_prompt(),
         rx.cond(
             CallDetailState.turns.length() > 0,
             rx.vstack(

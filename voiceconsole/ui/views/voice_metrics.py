@@ -52,7 +52,7 @@ def _metric(item: rx.Var) -> rx.Component:
             color=rx.cond(item["tone"] == "warn", rx.color("amber", 11), rx.color("gray", 12)),
             data_testid="metric-value",
         ),
-        rx.text(item["hint"], size="1", color=rx.color("gray", 10), line_height="1.4"),
+        rx.text(item["hint"], size="1", color=styles.MUTED_TEXT, line_height="1.4"),
         spacing="1",
         padding="10px 12px",
         border_radius="10px",
@@ -61,6 +61,40 @@ def _metric(item: rx.Var) -> rx.Component:
         min_width="0",
         grid_column=rx.cond(item["key"] == "longest-silence", "span 2", "auto"),  # five tiles: the last spans
         custom_attrs={"data-testid": "voice-metric", "data-metric": item["key"]},
+    )
+
+
+def _stage_row(row: rx.Var) -> rx.Component:
+    return rx.table.row(
+        rx.table.cell(row["stage"]),
+        rx.table.cell(row["p50"], class_name="vc-num"),
+        rx.table.cell(row["p90"], class_name="vc-num"),
+        rx.table.cell(row["max"], class_name="vc-num"),
+        custom_attrs={"data-testid": "latency-stage", "data-stage": row["key"]},
+    )
+
+
+def _latency_stages() -> rx.Component:
+    """The platform's own measurement, stage by stage, where the caller's wait comes from."""
+    return rx.cond(
+        CallDetailState.latency_stages.length() > 0,
+        rx.table.root(
+            rx.table.header(
+                rx.table.row(
+                    rx.table.column_header_cell("Stage"),
+                    rx.table.column_header_cell("p50"),
+                    rx.table.column_header_cell("p90"),
+                    rx.table.column_header_cell("Max"),
+                )
+            ),
+            rx.table.body(rx.foreach(CallDetailState.latency_stages, _stage_row)),
+            size="1",
+            variant="ghost",
+            width="100%",
+            margin_top="12px",
+            data_testid="latency-stages",
+        ),
+        rx.fragment(),
     )
 
 
@@ -74,6 +108,23 @@ def voice_metrics_card() -> rx.Component:
             margin_bottom="12px",
         ),
         rx.grid(rx.foreach(CallDetailState.voice_metrics, _metric), columns="2", spacing="2", width="100%"),
+        rx.cond(
+            CallDetailState.latency_source != "",
+            rx.text(
+                CallDetailState.latency_source,
+                size="1",
+                color=styles.MUTED_TEXT,
+                margin_top="10px",
+                data_testid="latency-source",
+            ),
+            rx.fragment(),
+        ),
+        rx.cond(
+            CallDetailState.estimate_note != "",
+            rx.text(CallDetailState.estimate_note, size="1", color=styles.MUTED_TEXT, data_testid="latency-estimate"),
+            rx.fragment(),
+        ),
+        _latency_stages(),
         style=styles.card,
         padding="20px",
         margin_bottom="16px",

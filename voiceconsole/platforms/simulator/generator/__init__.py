@@ -11,7 +11,8 @@ How it stays fast: a conversation (script, word timestamps, latencies, analysis)
 Layout (each module imports only the ones listed before it): `catalog` (clients, industries, names,
 voices, agent traits and specs), `scripts` (conversation scripts and the scenario mix), `conversation`
 (timing and the platform-neutral conversation), `retell`, `vapi` and `elevenlabs` (one platform's
-rendering each) and `traffic` (`generate_agents`, `generate_calls`, `generate_call`, `call_list_item`).
+rendering each) and `traffic` (`generate_agents`, `generate_calls`, `generate_call`, `generate_live_call`,
+`call_list_item`).
 This package re-exports what the rest of the code imports from it.
 """
 
@@ -20,14 +21,17 @@ from voiceconsole.platforms.simulator.generator.traffic import (
     _DAY_WEIGHT,
     _HOUR_WEIGHT,
     _LOCAL_UTC_OFFSET_H,
+    CALL_VARIANTS,
     PLATFORMS,
     call_list_item,
     generate_agents,
     generate_call,
     generate_calls,
+    generate_live_call,
 )
 
 __all__ = [  # noqa: RUF022 (public names first, then the private ones other code reads)
+    "CALL_VARIANTS",
     "DEMO_CLIENTS",
     "PLATFORMS",
     "DemoClient",
@@ -35,6 +39,7 @@ __all__ = [  # noqa: RUF022 (public names first, then the private ones other cod
     "generate_agents",
     "generate_call",
     "generate_calls",
+    "generate_live_call",
     # Private names other code reads: state.py (_traits), benchmarks/api_latency.py (the volume weights).
     "_DAY_WEIGHT",
     "_HOUR_WEIGHT",

@@ -10,7 +10,7 @@ import random
 import re
 import uuid
 import zlib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
@@ -571,6 +571,18 @@ class _Profile:
     rubric: str  # Vapi success-evaluation rubric
     prompt: str
     directions: tuple[str, ...]  # call directions its role handles
+    # What the agent runs on, as its calls report it. Retell: `engine` is "retell-llm", "custom-llm" (its
+    # latency gains llm_websocket_network_rtt) or "s2s" (a speech-to-speech model: an s2s stage instead
+    # of llm and tts); `knowledge_base` adds a knowledge_base stage. ElevenLabs: `telephony` is the
+    # phone_call type ("twilio" or "sip_trunking"). `llm`, `voice` and `transcriber` name the providers
+    # in itemised costs (Retell product_costs, Vapi costs[], ElevenLabs charging). The dicts are shared
+    # by every call: read-only.
+    engine: str = "retell-llm"
+    knowledge_base: bool = False
+    telephony: str = "twilio"
+    llm: dict[str, Any] = field(default_factory=dict)
+    voice: dict[str, Any] = field(default_factory=dict)
+    transcriber: dict[str, Any] = field(default_factory=dict)
 
 
 def _directions(agent_name: str) -> tuple[str, ...]:
@@ -589,16 +601,60 @@ def _traits(platform: str, agent_id: str) -> tuple[str, str, str, float]:
     return persona, number, pn_id, r.uniform(0.075, 0.14)
 
 
+def _uses_knowledge_base(agent_id: str) -> bool:
+    """A third of Retell agents answer from a knowledge base (their Retell LLM has knowledge_base_ids)."""
+    return zlib.crc32(f"kb|{agent_id}".encode()) % 3 == 0
+
+
+def _sip_trunked(agent_id: str) -> bool:
+    """A quarter of ElevenLabs agents' numbers come over a SIP trunk rather than Twilio."""
+    return zlib.crc32(f"sip|{agent_id}".encode()) % 4 == 0
+
+
+def _retell_engine(agent: dict[str, Any]) -> str:
+    if ((agent.get("response_engine") or {}).get("type")) == "custom-llm":
+        return "custom-llm"
+    return "s2s" if (agent.get("_llm") or {}).get("s2s_model") else "retell-llm"
+
+
+def _vapi_stack(agent: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    """The Vapi assistant's model, voice and transcriber as costs[] items name them."""
+    model = agent.get("model") or {}
+    voice = agent.get("voice") or {}
+    transcriber = agent.get("transcriber") or {}
+    return {
+        "llm": {"provider": model.get("provider", "openai"), "model": model.get("model", "gpt-4o")},
+        "voice": {"provider": voice.get("provider", "vapi"), "voiceId": voice.get("voiceId", "Elliot")},
+        "transcriber": {
+            "provider": transcriber.get("provider", "deepgram"),
+            "model": transcriber.get("model", "nova-3"),
+        },
+    }
+
+
 def _profile(platform: str, agent: dict[str, Any]) -> _Profile:
+    extra: dict[str, Any] = {}
     if platform == "retell":
         agent_id, name, prompt = agent["agent_id"], agent.get("agent_name"), agent.get("_prompt", "")
+        extra = {
+            "engine": _retell_engine(agent),
+            "knowledge_base": _uses_knowledge_base(agent_id),
+            "llm": {"model": (agent.get("_llm") or {}).get("model") or "gpt-4.1"},
+            "voice": {"voice_id": agent.get("voice_id") or "retell-Cimo"},
+        }
     elif platform == "vapi":
         agent_id, name = agent["id"], agent.get("name")
         messages = (agent.get("model") or {}).get("messages") or []
         prompt = next((m.get("content", "") for m in messages if m.get("role") == "system"), "")
+        extra = _vapi_stack(agent)
     else:
         agent_id, name = agent["agent_id"], agent.get("name")
-        prompt = ((agent.get("conversation_config") or {}).get("agent") or {}).get("prompt", {}).get("prompt", "")
+        agent_config = (agent.get("conversation_config") or {}).get("agent") or {}
+        prompt = agent_config.get("prompt", {}).get("prompt", "")
+        extra = {
+            "telephony": "sip_trunking" if _sip_trunked(agent_id) else "twilio",
+            "llm": {"model": agent_config.get("prompt", {}).get("llm") or "gpt-4o-mini"},
+        }
     name = name or agent_id
     business = agent.get("_client") or name.split(" – ")[0]
     persona, number, pn_id, rate = _traits(platform, agent_id)
@@ -617,6 +673,7 @@ def _profile(platform: str, agent: dict[str, Any]) -> _Profile:
         rubric=plan.get("rubric", "PassFail"),
         prompt=prompt,
         directions=_directions(name),
+        **extra,
     )
 
 

@@ -1,7 +1,8 @@
 """A platform-neutral conversation: word timestamps, response latencies and interruptions laid over a
 script (`_timeline`), the `_Conversation` holding the result together with its cached platform
-renderings, `_build` which makes one for an agent profile and a scenario, and `_with_sentiment`, the
-extracted data plus sentiment that the Vapi and ElevenLabs renderings both report.
+renderings, `_build` which makes one for an agent profile and a scenario, `_stages`, each response
+latency split into the pipeline stages the platforms measure, and `_with_sentiment`, the extracted data
+plus sentiment that the Vapi and ElevenLabs renderings both report.
 """
 
 from __future__ import annotations
@@ -81,7 +82,9 @@ class _Conversation:
     __slots__ = (
         "_el",
         "_retell",
+        "_stages",
         "_vapi",
+        "_vapi_metrics",
         "agent_chars",
         "analysable",
         "data",
@@ -118,7 +121,9 @@ class _Conversation:
         # Platform renderings, made on first use (see retell.py, vapi.py and elevenlabs.py).
         self._retell: tuple[str, list[dict[str, Any]], dict[str, Any] | None] | None = None
         self._vapi: str | None = None
+        self._vapi_metrics: dict[str, Any] | None = None
         self._el: tuple[list[dict[str, Any]], dict[str, Any]] | None = None
+        self._stages: list[_Stages] | None = None
 
     @property
     def connected(self) -> bool:
@@ -135,6 +140,47 @@ class _Conversation:
                 turn = _Turn(turn.role, " ".join(w for w, _, _ in words), words, False)
             out.append(turn)
         return out
+
+
+class _Stages(NamedTuple):
+    """One agent response's latency (the gap the caller waited, `e2e`) split into pipeline stages, in ms.
+
+    e2e = asr + endpointing + kb + llm + tts + network: `asr` is the transcriber's lag behind the
+    speech, `endpointing` the wait to be sure the caller has finished, `kb` a knowledge-base lookup
+    (renderings for an agent without one count it as LLM time), `llm` the model's time to a first
+    speakable chunk, `tts` the voice's time to a first byte, `network` what is left (transport,
+    websocket round trips).
+    """
+
+    e2e: int
+    asr: int
+    endpointing: int
+    kb: int
+    llm: int
+    tts: int
+    network: int
+
+
+def _stages(conv: _Conversation) -> list[_Stages]:
+    """The conversation's response latencies split into stages (made once, then shared).
+
+    Drawn from a generator seeded by the latencies themselves, so the shared rng that builds the traffic
+    is never touched: adding this changed no other generated value.
+    """
+    if conv._stages is None:
+        rng = random.Random(f"stages|{conv.latencies!r}")
+        stages = []
+        for gap in conv.latencies:
+            e2e = round(gap * 1000)
+            asr = round(e2e * rng.uniform(0.1, 0.16))
+            endpointing = round(e2e * rng.uniform(0.08, 0.14))
+            kb = round(e2e * rng.uniform(0.05, 0.1))
+            tts = round(e2e * rng.uniform(0.16, 0.24))
+            network = round(e2e * rng.uniform(0.02, 0.05))
+            llm = e2e - asr - endpointing - kb - tts - network
+            stages.append(_Stages(e2e, asr, endpointing, kb, llm, tts, network))
+        conv._stages = stages
+    return conv._stages
 
 
 def _build(profile: _Profile, scenario: _Scenario, rng: random.Random, ok: bool) -> _Conversation:

@@ -1,7 +1,8 @@
 """Traffic: the public entry points. `generate_agents` spreads native agent objects over the demo clients;
 `generate_calls` yields a history of native calls whose volume follows local hour and weekday
 (`_HOUR_WEIGHT`, `_DAY_WEIGHT`), reusing a bounded set of conversation variants per agent and scenario;
-`generate_call` builds one fresh call; `call_list_item` gives a call's list-endpoint shape.
+`generate_call` builds one fresh call, `generate_live_call` one in progress (and its ending); `call_list_item`
+gives a call's list-endpoint shape.
 """
 
 from __future__ import annotations
@@ -26,10 +27,22 @@ from voiceconsole.platforms.simulator.generator.catalog import (
 from voiceconsole.platforms.simulator.generator.conversation import _build, _Conversation
 from voiceconsole.platforms.simulator.generator.elevenlabs import _el_agent, _el_call
 from voiceconsole.platforms.simulator.generator.retell import _retell_agent, _retell_call
-from voiceconsole.platforms.simulator.generator.scripts import _SCENARIOS, _pick_scenario
+from voiceconsole.platforms.simulator.generator.scripts import _SCENARIOS, _pick_scenario, _s_no_answer
 from voiceconsole.platforms.simulator.generator.vapi import _vapi_agent, _vapi_call
 
 PLATFORMS = ("retell", "vapi", "elevenlabs")
+# Variants `generate_call` can be asked for (bulk generation makes each for a share of the calls; see
+# the renderers' docstrings): "not_connected" an outbound dial nobody took (no-answer or busy);
+# Vapi "queue_error" such a dial that never left Vapi's queue; ElevenLabs "credits_only" (no USD
+# cost) and "blank_termination_reason" (termination_reason "").
+CALL_VARIANTS: dict[str, tuple[str, ...]] = {
+    "retell": ("not_connected",),
+    "vapi": ("not_connected", "queue_error"),
+    "elevenlabs": ("not_connected", "credits_only", "blank_termination_reason"),
+}
+_NOT_CONNECTED = ("not_connected", "queue_error")
+_NO_ANSWER = next(s for s in _SCENARIOS if s.script is _s_no_answer)
+_NO_VARIANT: frozenset[str] = frozenset()
 _VARIANTS_PER_SCENARIO = 48  # distinct conversations per (agent, scenario) in a bulk run
 _LOCAL_UTC_OFFSET_H = -5  # the demo businesses sit in US Eastern time (DST ignored on purpose)
 
@@ -74,8 +87,37 @@ def generate_agents(
 # Calls
 # --------------------------------------------------------------------------------------------------
 
-_Renderer = Callable[[_Profile, _Conversation, random.Random, int, str, bool, float | None], dict[str, Any]]
+_Renderer = Callable[
+    [_Profile, _Conversation, random.Random, int, str, bool, float | None, frozenset[str]], dict[str, Any]
+]
 _RENDERERS: dict[str, _Renderer] = {"retell": _retell_call, "vapi": _vapi_call, "elevenlabs": _el_call}
+_ID_KEYS = {"retell": "call_id", "vapi": "id", "elevenlabs": "conversation_id"}
+
+
+def _call_id(platform: str, call: dict[str, Any]) -> str:
+    return str(call[_ID_KEYS[platform]])
+
+
+def _live_and_ended(
+    render: _Renderer,
+    profile: _Profile,
+    conv: _Conversation,
+    rng: random.Random,
+    start_ms: int,
+    other: str,
+    web: bool,
+    elapsed: float,
+) -> tuple[dict[str, Any], dict[str, Any]]:
+    """One call `elapsed` seconds into its conversation, and the same call once it has ended. The ended
+    one is drawn from a copy of `rng` (same id, same start), so `rng` moves on exactly as for the live
+    call alone and every call generated after it stays as it was."""
+    twin = random.Random()
+    twin.setstate(rng.getstate())
+    live = render(profile, conv, rng, start_ms, other, web, elapsed, _NO_VARIANT)
+    ended = render(profile, conv, twin, start_ms, other, web, None, _NO_VARIANT)
+    return live, ended
+
+
 _WEB_SHARE = 0.04  # of webable inbound calls, arriving through a website widget instead of the phone
 # Relative call volume by local hour (0-23) and weekday (Mon-Sun).
 _HOUR_WEIGHT = (
@@ -134,12 +176,22 @@ def _start_times(rng: random.Random, n: int, begin: float, end: float) -> list[f
 
 
 def generate_calls(
-    platform: str, agents: list[dict[str, Any]], *, seed: int, count: int, days: int = 90, now: datetime | None = None
+    platform: str,
+    agents: list[dict[str, Any]],
+    *,
+    seed: int,
+    count: int,
+    days: int = 90,
+    now: datetime | None = None,
+    endings: dict[str, dict[str, Any]] | None = None,
 ) -> Iterator[dict[str, Any]]:
     """Yield `count` native call objects spread over the last `days` days, oldest first.
 
-    The newest handful (up to 8, one per 100 calls) are still in progress. Deterministic for a given
-    seed, agents and `now`. Nested transcript structures are shared between calls: treat as read-only.
+    The newest handful (up to 8, one per 100 calls) are still in progress at `now`, 20–90% of the way
+    through their conversation. With `endings` given, each of those calls' finished version (the same
+    call once it has ended, analysis included) is put there under its id, for a simulator to switch to
+    when the call's time is up. Deterministic for a given seed, agents and `now`. Nested transcript
+    structures are shared between calls: treat as read-only.
     """
     _check_platform(platform)
     if not agents:
@@ -180,11 +232,14 @@ def generate_calls(
         conv = conversation(ai, si)
         web = conv.webable and rng.random() < _WEB_SHARE
         other = _phone(rng.randrange(callers))
-        elapsed = None
-        if live:
-            elapsed = conv.duration * (0.2 + 0.7 * rng.random())
-            start_s = now_s - elapsed
-        return start_s, render(profiles[ai], conv, rng, int(start_s * 1000), other, web, elapsed)
+        if not live:
+            return start_s, render(profiles[ai], conv, rng, int(start_s * 1000), other, web, None, _NO_VARIANT)
+        elapsed = conv.duration * (0.2 + 0.7 * rng.random())
+        start_s = now_s - elapsed
+        call, ended = _live_and_ended(render, profiles[ai], conv, rng, int(start_s * 1000), other, web, elapsed)
+        if endings is not None:
+            endings[_call_id(platform, call)] = ended
+        return start_s, call
 
     live = min(8, count // 100)
     # Completed calls start at least 10 minutes ago, so every one of them has ended by `now`.
@@ -194,15 +249,54 @@ def generate_calls(
         yield call
 
 
-def generate_call(platform: str, agent: dict[str, Any], *, rng: random.Random, started_at: datetime) -> dict[str, Any]:
-    """One completed call for `agent`, built fresh (nothing shared), e.g. to feed a webhook."""
+def generate_call(
+    platform: str,
+    agent: dict[str, Any],
+    *,
+    rng: random.Random,
+    started_at: datetime,
+    variant: str | None = None,
+    conversation: bool = False,
+) -> dict[str, Any]:
+    """One completed call for `agent`, built fresh (nothing shared), e.g. to feed a webhook.
+
+    `variant` (one of `CALL_VARIANTS[platform]`) asks for that variant instead of leaving it to chance;
+    `conversation=True` for a call in which people talked (no missed dial or one-line hang-up), as
+    live calls are.
+    """
     _check_platform(platform)
+    if variant is not None and variant not in CALL_VARIANTS[platform]:
+        raise ValueError(f"{platform} has no call variant {variant!r}; expected one of {CALL_VARIANTS[platform]}")
     profile = _profile(platform, agent)
-    scenario = _SCENARIOS[_pick_scenario(rng, profile.directions)]
+    if variant in _NOT_CONNECTED:
+        scenario = _NO_ANSWER
+    else:
+        scenario = _SCENARIOS[_pick_scenario(rng, profile.directions)]
+        while conversation and not scenario.turns:
+            scenario = _SCENARIOS[_pick_scenario(rng, profile.directions)]
     conv = _build(profile, scenario, rng, rng.random() < scenario.p_success)
     web = conv.webable and rng.random() < _WEB_SHARE
     start_ms = int(_utc(started_at).timestamp() * 1000)
-    return _RENDERERS[platform](profile, conv, rng, start_ms, _phone(rng.randrange(10_000_000)), web, None)
+    wanted = frozenset((variant,)) if variant else _NO_VARIANT
+    return _RENDERERS[platform](profile, conv, rng, start_ms, _phone(rng.randrange(10_000_000)), web, None, wanted)
+
+
+def generate_live_call(
+    platform: str, agent: dict[str, Any], *, rng: random.Random, now: datetime
+) -> tuple[dict[str, Any], dict[str, Any]]:
+    """A call in progress at `now` (20–90% of the way through a conversation) and the same call once it
+    has ended (`generate_calls` makes its newest calls so); both built fresh (nothing shared)."""
+    _check_platform(platform)
+    profile = _profile(platform, agent)
+    scenario = _SCENARIOS[_pick_scenario(rng, profile.directions)]
+    while not scenario.turns:  # live calls are real conversations
+        scenario = _SCENARIOS[_pick_scenario(rng, profile.directions)]
+    conv = _build(profile, scenario, rng, rng.random() < scenario.p_success)
+    web = conv.webable and rng.random() < _WEB_SHARE
+    elapsed = conv.duration * (0.2 + 0.7 * rng.random())
+    start_ms = int((_utc(now).timestamp() - elapsed) * 1000)
+    other = _phone(rng.randrange(10_000_000))
+    return _live_and_ended(_RENDERERS[platform], profile, conv, rng, start_ms, other, web, elapsed)
 
 
 def call_list_item(platform: str, call: dict[str, Any]) -> dict[str, Any]:

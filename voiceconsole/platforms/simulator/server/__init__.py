@@ -49,9 +49,12 @@ Retell (`/retell`):
   `direction`, `disconnection_reason`, `user_sentiment`, `agent_tag`, `data_storage_setting`;
   booleans `call_successful`, `in_voicemail`; strings (eq|ne|sw|ew|co; call_id also `in`)
   `from_number`, `to_number`, `batch_call_id`, `call_id`. Other fields answer 400.
+  Calls that never started (not_connected: no `start_timestamp`) behave like SQL NULLs: no
+  start_timestamp comparison matches them (not even `ne`), and lists put them after every started call
+  in either sort order (among themselves by call_id), so paging still returns every call once.
 - `POST /v2/list-calls` (legacy): bare array of full calls; `pagination_key` = last call_id
   (exclusive); old filter shape (`agent_id: [..]`, `call_status: [..]`, `version: [..]`,
-  `start_timestamp: {lower_threshold, upper_threshold}` inclusive, ...).
+  `start_timestamp: {lower_threshold, upper_threshold}` inclusive, ...). Unstarted calls as in v3.
 - `GET /v2/get-call/{call_id}` full call with transcript.
 - `POST /v2/list-agents` query `limit` (default 50, max 1000), `pagination_key`, `sort_order`
   (by user_modified_timestamp, default descending); body `filter_criteria {channel, query}` ->
@@ -104,12 +107,23 @@ Python (on the `SimulatorState`) and HTTP (`/_sim/...`, no auth, JSON bodies) do
   `DELETE /_sim/faults[?platform=]`.
 - `state.invalidate_key(platform)` / `state.restore_key(platform)` /
   `POST /_sim/keys {"platform", "valid": false|true}`: every request answers 401 while invalid.
-- `state.add_calls(platform, count=1, agent_id=None, analyzed=True)` /
-  `POST /_sim/calls {"platform", "count", "agentId", "analyzed"}` -> the new native calls.
-  `analyzed: false` holds the analysis back (Retell no `call_analysis`, Vapi no `analysis`,
-  ElevenLabs status "processing") until:
+- `state.add_calls(platform, count=1, agent_id=None, analyzed=True, variant=None)` /
+  `POST /_sim/calls {"platform", "count", "agentId", "analyzed", "variant"}` -> the new native calls.
+  `variant` makes each of them that variant (see "Variants" below). `analyzed: false` adds
+  conversations (calls with an analysis to wait for) and holds the analysis back (Retell no
+  `call_analysis`, Vapi no `analysis`, ElevenLabs status "processing") until:
 - `state.update_analysis(platform, call_id, analysis=None)` /
   `POST /_sim/analysis {"platform", "callId", "analysis"?}` -> the updated call.
+- Calls in progress: the newest handful of the generated calls (up to 8 per platform, one per 100 calls)
+  are still going on when the simulator starts, 20–90% of the way through their conversation (Retell
+  `call_status: "ongoing"`, Vapi `status: "in-progress"`, ElevenLabs `status: "in-progress"`, each with
+  the transcript so far), and each ends by itself when the simulated clock reaches its end: from then on
+  the API serves the finished call (same id and start; transcript, cost and analysis complete; Vapi's
+  `updatedAt` moved on, so `updatedAtGt` finds it). `state.add_live_calls(platform, count=1,
+  agent_id=None)` / `POST /_sim/calls {"platform", "count", "agentId", "live": true}` adds such calls,
+  starting after every existing call; `state.end_call(platform, call_id)` /
+  `POST /_sim/calls/end {"platform", "callId"}` ends one at once (the clock moves on to its end) and
+  returns it; `state.live_call_ids(platform)` lists those still going on.
 - `state.remove_agent(platform, agent_id)` / `DELETE /_sim/agents/{platform}/{agent_id}`: the agent
   disappears from lists and get-agent answers 404; its calls stay.
 - `state.reset()` / `POST /_sim/reset`: fresh data, valid keys, no faults.
@@ -118,10 +132,40 @@ Python (on the `SimulatorState`) and HTTP (`/_sim/...`, no auth, JSON bodies) do
   platform base, query, status), e.g. to check a client's backoff timing.
 - `POST /_sim/inbox/{box}`, `GET /_sim/inbox`: a receiver for VoiceConsole's notifications (see inbox.py).
 - `POST /_sim/webhook {"platform", "url", "secret"?, "event"? | "events"?, "callId"? | "new": true,
-  "agentId"?, "vapiAuth"?}`: posts the platform's signed webhook for a stored call, or for a new
-  call it adds first (then the call is also visible through the API). Retell signs with its API key
-  unless `secret` is given. Returns `{"callId", "deliveries": [{"event", "status"}]}`. The bodies
-  and signatures are in `webhooks.py`.
+  "agentId"?, "variant"?, "variants"?, "vapiAuth"?, "vapiHmac"?}`: posts the platform's signed webhook
+  for a stored call, or for a new call it adds first (of call `variant`, if given; then the call is
+  also visible through the API). `variants` lists webhook variants: Retell "stale_status"
+  (call_ended / call_analyzed still say `call_status: "registered"`), Vapi "call_id_only"
+  (`message.call` is `{"id"}`) and "no_cost_total" (`costs[]` without `cost` / `costBreakdown`).
+  Retell signs with its API key unless `secret` is given; a Vapi `vapiHmac` plan's `secretKey` may
+  stand in for `secret`. Returns `{"callId", "deliveries": [{"event", "status"}]}`. The bodies are
+  in `webhooks.py`, the signatures in `signing.py`.
+- `state.set_webhook_signing(vapi_auth=None, vapi_hmac=None)` /
+  `POST /_sim/webhook-signing {"vapiAuth"?, "vapiHmac"?}`: how Vapi messages are signed when a
+  webhook request does not say: "hmac" (default), "secret" or "bearer", and the HMAC plan, as Vapi's
+  JSON: `algorithm` sha256 | sha512 | sha1, `signatureEncoding` hex | base64, `signaturePrefix`,
+  `secretIsBase64`, `signatureHeader` (default "x-vapi-signature"), `timestampHeader`
+  ("x-timestamp", epoch ms), `includeTimestamp`, `payloadFormat` ("{timestamp}.{body}"; also
+  `{method}`). Shown under `GET /_sim/state`; `reset` restores the defaults.
+
+Variants
+--------
+What real platforms send now and then, each generated for a share of the calls (deterministically:
+drawn from generators seeded by the call or agent id, so the rest of the data stays as it was) and,
+where marked [variant], also on request through `add_calls(variant=...)` / `"variant"`:
+
+- Retell: multi-stage `latency` (e2e, asr, llm, tts; knowledge_base for the third of the agents
+  whose LLM has a knowledge base; s2s or llm_websocket_network_rtt for speech-to-speech / custom-LLM
+  agents handed in), `call_cost.product_costs`, web calls' `access_token`, and [variant]
+  "not_connected" calls without `start_timestamp`.
+- Vapi: `artifact.performanceMetrics` (turnLatencies and averages), itemised `costs[]`, and calls
+  that did not connect: [variant] "not_connected" (rang out: `endedAt`, no `startedAt`) and, for about
+  one in seven of those, [variant] "queue_error" (`call.start.error-…`: no `startedAt`, `endedAt` or
+  `phoneCallProviderId`).
+- ElevenLabs: `metadata.charging`; [variant] "credits_only" (one in ten: `cost` in credits,
+  `cost_fiat` null, no platform split), [variant] "blank_termination_reason" (about one in sixteen
+  ended conversations: `termination_reason: ""`), SIP-trunked agents (a quarter: `phone_call.type`
+  "sip_trunking"), and [variant] "not_connected".
 
 Choices the sources leave open (platform-apis.md marks them UNCERTAIN), made here as documented
 above: Retell's error body and list-agents default limit; Vapi's sort order (newest first) and the

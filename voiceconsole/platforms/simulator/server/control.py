@@ -1,6 +1,7 @@
 """The control API (`/_sim`, no auth): the test knobs of `SimulatorState` over HTTP (faults, keys, new
-calls, late analysis, agent removal, reset, state and request log) and `/_sim/webhook`, which posts a
-platform's signed webhook for a stored or new call.
+calls, calls in progress and their end, late analysis, agent removal, reset, state and request log),
+`/_sim/webhook`, which posts a platform's signed webhook for a stored or new call, and
+`/_sim/webhook-signing`, how Vapi messages are signed when a webhook request does not say.
 """
 
 from __future__ import annotations
@@ -16,7 +17,13 @@ from starlette.responses import Response
 from voiceconsole.platforms.simulator.generator import PLATFORMS
 from voiceconsole.platforms.simulator.server.pipeline import _json
 from voiceconsole.platforms.simulator.state import SimulatorState, call_agent_id, call_id_of, public
-from voiceconsole.platforms.simulator.webhooks import DEFAULT_EVENTS, EVENTS, send_webhook_async
+from voiceconsole.platforms.simulator.webhooks import (
+    DEFAULT_EVENTS,
+    EVENTS,
+    WEBHOOK_VARIANTS,
+    VapiHmac,
+    send_webhook_async,
+)
 
 
 def _pick(body: dict[str, Any], *names: str, default: Any = None) -> Any:
@@ -92,13 +99,26 @@ def _control_routes(state: SimulatorState) -> APIRouter:
 
     @control("POST", "/calls")
     async def add_calls(request: Request, body: dict[str, Any]) -> Any:
+        if body.get("live"):
+            live = state.add_live_calls(
+                platform_of(body), int(body.get("count", 1)), agent_id=_pick(body, "agentId", "agent_id")
+            )
+            return {"calls": live}
         added = state.add_calls(
             platform_of(body),
             int(body.get("count", 1)),
             agent_id=_pick(body, "agentId", "agent_id"),
             analyzed=bool(body.get("analyzed", True)),
+            variant=body.get("variant"),
         )
         return {"calls": added}
+
+    @control("POST", "/calls/end")
+    async def end_call(request: Request, body: dict[str, Any]) -> Any:
+        call_id = _pick(body, "callId", "call_id")
+        if not call_id:
+            raise ValueError("callId is required")
+        return {"call": state.end_call(platform_of(body), call_id)}
 
     @control("POST", "/analysis")
     async def update_analysis(request: Request, body: dict[str, Any]) -> Any:
@@ -121,6 +141,13 @@ def _control_routes(state: SimulatorState) -> APIRouter:
     async def webhook(request: Request, body: dict[str, Any]) -> Any:
         return await _post_webhook(state, body, platform_of(body))
 
+    @control("POST", "/webhook-signing")
+    async def webhook_signing(request: Request, body: dict[str, Any]) -> Any:
+        signing = state.set_webhook_signing(
+            vapi_auth=_pick(body, "vapiAuth", "vapi_auth"), vapi_hmac=_pick(body, "vapiHmac", "vapi_hmac")
+        )
+        return signing.describe()
+
     return router
 
 
@@ -132,13 +159,23 @@ async def _post_webhook(state: SimulatorState, body: dict[str, Any], platform: s
     for event in events:
         if event not in EVENTS[platform]:
             raise ValueError(f"{platform} sends no {event!r} webhook")
-    secret = body.get("secret") or (state.api_keys["retell"] if platform == "retell" else None)
+    signing = state.webhook_signing
+    vapi_auth = _pick(body, "vapiAuth", "vapi_auth", default=signing.vapi_auth)
+    plan = _pick(body, "vapiHmac", "vapi_hmac")
+    vapi_hmac = signing.vapi_hmac if plan is None else VapiHmac.from_plan(plan)
+    secret = body.get("secret") or (plan or {}).get("secretKey")
+    if not secret and platform == "retell":
+        secret = state.api_keys["retell"]
     if not secret:
         raise ValueError("secret is required")
+    variants = body.get("variants") or []
+    if not isinstance(variants, list) or not set(variants) <= set(WEBHOOK_VARIANTS[platform]):
+        raise ValueError(f"variants must be a list of: {', '.join(WEBHOOK_VARIANTS[platform]) or 'none'}")
     call_id = _pick(body, "callId", "call_id")
     call: dict[str, Any] | None
     if body.get("new"):
-        call = state.add_calls(platform, 1, agent_id=_pick(body, "agentId", "agent_id"))[0]
+        agent_id = _pick(body, "agentId", "agent_id")
+        call = state.add_calls(platform, 1, agent_id=agent_id, variant=body.get("variant"))[0]
     elif call_id:
         with state.lock:
             call = state.data(platform).calls.get(call_id)
@@ -156,7 +193,9 @@ async def _post_webhook(state: SimulatorState, body: dict[str, Any], platform: s
             call,
             secret=secret,
             extra=extra,
-            vapi_auth=_pick(body, "vapiAuth", "vapi_auth", default="hmac"),
+            vapi_auth=vapi_auth,
+            vapi_hmac=vapi_hmac,
+            variants=variants,
         )
         deliveries.append({"event": event, "status": response.status_code})
     return {"callId": call_id_of(platform, call), "deliveries": deliveries}

@@ -49,8 +49,11 @@ def _encode_cursor(position: Any) -> str:
     return base64.urlsafe_b64encode(raw).decode().rstrip("=")
 
 
-def _decode_cursor(cursor: Any, name: str, *, status: int = 400, numeric: bool = True) -> list[Any] | None:
-    """A cursor made by `_encode_cursor`: [sort value, id]; the value is a number unless `numeric=False`."""
+def _decode_cursor(
+    cursor: Any, name: str, *, status: int = 400, numeric: bool = True, nullable: bool = False
+) -> list[Any] | None:
+    """A cursor made by `_encode_cursor`: [sort value, id]; the value is a number unless `numeric=False`,
+    or null if `nullable` (a position among calls without a sort value)."""
     if cursor is None or cursor == "":
         return None
     try:
@@ -58,6 +61,8 @@ def _decode_cursor(cursor: Any, name: str, *, status: int = 400, numeric: bool =
         position = json.loads(base64.urlsafe_b64decode(padded))
         if not (isinstance(position, list) and len(position) == 2 and isinstance(position[1], str)):
             raise ValueError
+        if nullable and position[0] is None:
+            return position
         if numeric and (isinstance(position[0], bool) or not isinstance(position[0], int)):
             raise ValueError
         return position

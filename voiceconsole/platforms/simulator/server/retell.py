@@ -134,7 +134,7 @@ def _retell_agent_predicate(spec: Any) -> Predicate:
 
 
 def _start_timestamp_ne(target: Fraction) -> Predicate:
-    return lambda c: c["start_timestamp"] != target
+    return lambda c: c.get("start_timestamp") is not None and c["start_timestamp"] != target
 
 
 def _retell_filters(criteria: Any) -> tuple[Bounds, list[Predicate]]:
@@ -217,6 +217,12 @@ def _legacy_filters(criteria: Any) -> tuple[Bounds, list[Predicate]]:
     return window, predicates
 
 
+def _lists_untimed(criteria: Any) -> bool:
+    """Calls without a start_timestamp (dials that never connected) are listed, last in either order,
+    unless start_timestamp is filtered on: like NULLs they satisfy no comparison."""
+    return not (isinstance(criteria, dict) and "start_timestamp" in criteria)
+
+
 def _retell_agent_summary(agent: dict[str, Any]) -> dict[str, Any]:
     return {
         "agent_id": agent["agent_id"],
@@ -238,19 +244,24 @@ def _retell_routes(api: _PlatformApi, state: SimulatorState) -> None:
         limit = _int(body.get("limit"), "limit", default=50, lo=1, hi=1000)
         skip = _int(body.get("skip"), "skip", default=0, lo=0)
         descending = _choice(body.get("sort_order"), "sort_order", ("descending", "ascending")) == "descending"
-        window, predicates = _retell_filters(body.get("filter_criteria") or {})
-        after = _decode_cursor(body.get("pagination_key"), "pagination_key")
+        criteria = body.get("filter_criteria") or {}
+        window, predicates = _retell_filters(criteria)
+        untimed = _lists_untimed(criteria)
+        after = _decode_cursor(body.get("pagination_key"), "pagination_key", nullable=True)
         store = calls()
         start, end = store.window(*window)
-        walk = store.walk(start, end, descending=descending, after=tuple(after) if after else None)
+        position = (after[0], after[1]) if after else None
+        walk = store.walk(start, end, descending=descending, after=position, untimed=untimed)
         page, has_more = _page(_filtered(walk, predicates), limit, skip)
+        last = page[-1] if page else {}
         result: dict[str, Any] = {
             "items": [call_list_item("retell", c) for c in page],
             "has_more": has_more,
-            "pagination_key": _encode_cursor([page[-1]["start_timestamp"], page[-1]["call_id"]]) if has_more else None,
+            "pagination_key": _encode_cursor([last.get("start_timestamp"), last["call_id"]]) if has_more else None,
         }
         if body.get("include_total"):
-            result["total"] = sum(1 for _ in _filtered(store.walk(start, end, descending=False), predicates))
+            everything = store.walk(start, end, descending=False, untimed=untimed)
+            result["total"] = sum(1 for _ in _filtered(everything, predicates))
         return result
 
     @api.route("POST", "/v2/list-calls")
@@ -258,15 +269,17 @@ def _retell_routes(api: _PlatformApi, state: SimulatorState) -> None:
         body = req.body()
         limit = _int(body.get("limit"), "limit", default=50, lo=1, hi=1000)
         descending = _choice(body.get("sort_order"), "sort_order", ("descending", "ascending")) == "descending"
-        window, predicates = _legacy_filters(body.get("filter_criteria") or {})
+        criteria = body.get("filter_criteria") or {}
+        window, predicates = _legacy_filters(criteria)
         store, after = calls(), None
         if body.get("pagination_key"):
             last = store.get(str(body["pagination_key"]))
             if last is None:
                 raise ApiError(400, "pagination_key does not match a call")
-            after = (last["start_timestamp"], last["call_id"])
+            after = (last.get("start_timestamp"), last["call_id"])
         start, end = store.window(*window)
-        page, _ = _page(_filtered(store.walk(start, end, descending=descending, after=after), predicates), limit)
+        walk = store.walk(start, end, descending=descending, after=after, untimed=_lists_untimed(criteria))
+        page, _ = _page(_filtered(walk, predicates), limit)
         return page
 
     @api.route("GET", "/v2/get-call/{call_id}")
