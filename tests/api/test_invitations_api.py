@@ -68,7 +68,10 @@ def test_invite_a_new_person_who_accepts_from_the_email(api_client, db, team, sm
     assert "new.person@example.com" in [m["email"] for m in members]
     assert api_client.get("/api/v1/invitations", headers=team["owner"].cookie).json()["data"] == []
     actions = set(db.exec(select(AuditLog.action).where(AuditLog.organization_id == team["org"].id)).all())
-    assert {"invitation.created", "invitation.accepted"} <= actions
+    assert {"invitation.created", "invitation.accepted", "session.created"} <= actions
+    # The session is one like any sign-in's: how and from where, listed under Settings → Security.
+    (listed,) = api_client.get("/api/v1/sessions", headers=_session_cookie(r)).json()["data"]
+    assert listed["method"] == "invitation" and listed["current"] is True and listed["ip"]
 
     # Single use.
     again = _accept(api_client, link)

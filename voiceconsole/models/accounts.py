@@ -72,7 +72,7 @@ class UserSession(SQLModel, table=True):
     revoked_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     # Shown under Settings → Security (services/accounts/sessions.py): how and from where it signed in.
     public_id: str = Field(default_factory=lambda: public_id("ses"), max_length=32, unique=True)
-    method: str = Field(default="magic_link", max_length=16)  # "magic_link" | "google" | "oidc"
+    method: str = Field(default="magic_link", max_length=16)  # "magic_link" | "invitation" | "google" | "oidc"
     ip: str | None = Field(default=None, max_length=64)
     user_agent: str | None = Field(default=None, max_length=400)
     last_seen_at: datetime | None = Field(default=None, sa_type=UTCDateTime)

@@ -12,7 +12,7 @@ class SessionOut(PublicModel):
     id: str  # ses_…
     device: str  # "Firefox on macOS", from the User-Agent
     ip: str | None
-    method: str  # "magic_link" | "google" | "oidc"
+    method: str  # "magic_link" | "invitation" | "google" | "oidc"
     created_at: datetime
     last_seen_at: datetime | None
     expires_at: datetime

@@ -65,7 +65,12 @@ def accept(request: Request, session: SessionDep, token: Annotated[str, Query(ma
     """The invitation email's link: signs the invitee in as a member and opens the dashboard."""
     check_text_params(request)
     try:
-        result = accounts.accept_invitation(session, token=token)
+        result = accounts.accept_invitation(
+            session,
+            token=token,
+            ip=request.client.host if request.client else None,
+            user_agent=request.headers.get("user-agent"),
+        )
     except InvalidToken:
         session.rollback()
         return RedirectResponse("/login?error=invitation", status_code=303)

@@ -15,13 +15,13 @@ from datetime import timedelta
 from sqlalchemy import update
 from sqlmodel import Session, col, select
 
-from voiceconsole.models import Client, Invitation, Membership, Organization, User, UserSession
+from voiceconsole.models import Client, Invitation, Membership, Organization, User
 from voiceconsole.models.types import pk, utcnow
 from voiceconsole.schemas import InvitationOut
 from voiceconsole.services.access import audit
 from voiceconsole.services.access.actor import Actor
 from voiceconsole.services.access.permissions import require, require_rank
-from voiceconsole.services.accounts.login import SESSION_TTL
+from voiceconsole.services.accounts.login import start_session
 from voiceconsole.services.accounts.mail import send_account_email
 from voiceconsole.services.accounts.members import ROLE_NAMES, check_role, client_for
 from voiceconsole.services.accounts.organizations import get_or_create_user, normalise_email
@@ -198,7 +198,9 @@ class Accepted:
     membership: Membership
 
 
-def accept_invitation(session: Session, *, token: str) -> Accepted:
+def accept_invitation(
+    session: Session, *, token: str, ip: str | None = None, user_agent: str | None = None
+) -> Accepted:
     """Use an invitation link once: sign the invitee in (creating their user if new), make them a member with
     the invited role (someone already a member keeps their role), and make the organization their session's
     current one. InvalidToken when the link is unknown, expired, revoked or used."""
@@ -224,11 +226,8 @@ def accept_invitation(session: Session, *, token: str) -> Accepted:
         membership = Membership(user_id=pk(user), organization_id=pk(org), role=inv.role, client_id=inv.client_id)
         session.add(membership)
         session.flush()
-    user.last_login_at = now
-    raw = new_token()
-    session.add(
-        UserSession(token_hash=sha256_hex(raw), user_id=pk(user), organization_id=pk(org), expires_at=now + SESSION_TTL)
-    )
+    # A session like any other sign-in's: device and address under Settings → Security, `session.created`.
+    raw = start_session(session, user=user, org=org, method="invitation", ip=ip, user_agent=user_agent)
     audit.record(
         session,
         organization_id=pk(org),

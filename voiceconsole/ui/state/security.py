@@ -10,7 +10,7 @@ from voiceconsole.services.errors import DomainError
 from voiceconsole.ui import format as fmt
 from voiceconsole.ui.state.auth import LOGIN_ROUTE, AuthState, OrgScope
 
-METHODS = {"magic_link": "Email link", "google": "Google", "oidc": "Single sign-on"}
+METHODS = {"magic_link": "Email link", "invitation": "Invitation link", "google": "Google", "oidc": "Single sign-on"}
 
 
 def session_row(s: SessionOut, tz: str) -> dict[str, str]:
