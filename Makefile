@@ -63,6 +63,12 @@ test-unit: install
 test-e2e: install
 	$(PY) -m pytest tests/e2e -q
 
+# Two web and two worker hosts in network namespaces (loopback where that is impossible) on one PostgreSQL and
+# Redis: tests/cluster/test_multi_host.py. About 3 minutes; root for the namespaces. Not part of `make test`.
+.PHONY: test-cluster
+test-cluster: install
+	VC_CLUSTER=1 $(PY) -m pytest tests/cluster -v -s -p no:cacheprovider
+
 benchmark: install
 	$(PY) benchmarks/api_latency.py
 

@@ -21,6 +21,23 @@ for _ in $(seq 1 120); do
   sleep 1
 done
 
+# Billing is off unless Stripe is configured. `STRIPE_DEMO=1 make run` turns it on against the local
+# Stripe simulator (Checkout and the Customer Portal are its own pages; nothing leaves the machine).
+stripe_pid=""
+if [ "${STRIPE_DEMO:-0}" = "1" ] && [ -z "${STRIPE_SECRET_KEY:-}" ]; then
+  STRIPE_PORT="${STRIPE_PORT:-12111}"
+  export STRIPE_SECRET_KEY=sk_test_simulator STRIPE_WEBHOOK_SECRET=whsec_simulator
+  export VOICECONSOLE_STRIPE_API_BASE="http://127.0.0.1:$STRIPE_PORT"
+  voiceconsole stripe-simulator --port "$STRIPE_PORT" --webhook-secret "$STRIPE_WEBHOOK_SECRET" \
+    --webhook-url "http://localhost:$PORT/api/billing/stripe/webhook" > data/stripe.log 2>&1 &
+  stripe_pid=$!
+  for _ in $(seq 1 60); do
+    curl -fsS "$VOICECONSOLE_STRIPE_API_BASE/_sim/events" >/dev/null 2>&1 && break
+    sleep 1
+  done
+  voiceconsole billing setup
+fi
+
 demo_out="$(voiceconsole demo)"
 echo "$demo_out"
 login_url="$(sed -n 's/^Login link[^:]*: //p' <<<"$demo_out")"
@@ -28,7 +45,7 @@ login_url="$(sed -n 's/^Login link[^:]*: //p' <<<"$demo_out")"
 voiceconsole worker > data/worker.log 2>&1 &
 worker_pid=$!
 stop_all() {
-  kill "$worker_pid" "$simulator_pid" 2>/dev/null || true
+  kill "$worker_pid" "$simulator_pid" $stripe_pid 2>/dev/null || true
   # The embedded Redis (only when REDIS_URL is unset) stops with the app.
   python -c "from voiceconsole.settings import get_settings as g; from voiceconsole.embedded_redis import stop_embedded_redis as stop; s = g(); s.redis_url_configured or stop(s.data_dir)" || true
 }

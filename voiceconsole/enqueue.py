@@ -33,6 +33,9 @@ from voiceconsole.db import instance_id
 from voiceconsole.redis_client import get_redis
 
 QUEUE_NAMES = ("scoring", "notify", "default", "sync")
+# A job whose worker host died is found abandoned by another worker's registry cleanup (jobs/worker.py runs it
+# every minute) and runs again if it has retries left: syncs and scoring are idempotent, so they get some.
+LOST_WORKER_RETRY = Retry(max=3, interval=[10, 60, 300])
 _WAITING = (JobStatus.QUEUED, JobStatus.SCHEDULED, JobStatus.DEFERRED)
 
 # The jobs, by dotted path (tests check that each one resolves).
@@ -51,7 +54,14 @@ NOTIFY_DISPATCH = "voiceconsole.jobs.notifications.dispatch_events_job"
 NOTIFY_DELIVER = "voiceconsole.jobs.notifications.deliver_due_job"
 NOTIFY_SWEEP = "voiceconsole.jobs.notifications.notify_sweep_job"
 EMAIL = "voiceconsole.jobs.email.send_email_job"
+BACKFILL_AGENT = "voiceconsole.jobs.backfill.backfill_agent_job"
+DRIFT_CHECK = "voiceconsole.jobs.builder.drift_check_job"
+USAGE_REPORT = "voiceconsole.jobs.billing.report_usage_job"
+BILLING_UPKEEP = "voiceconsole.jobs.billing.billing_upkeep_job"
 JOBS = (
+    DRIFT_CHECK,
+    USAGE_REPORT,
+    BILLING_UPKEEP,
     SYNC,
     CONNECTION_TEST,
     DUE_SYNCS,
@@ -67,6 +77,7 @@ JOBS = (
     NOTIFY_DELIVER,
     NOTIFY_SWEEP,
     EMAIL,
+    BACKFILL_AGENT,
 )
 
 TICK_SECONDS = 300  # periodic checks: due syncs, daily summaries, outdated scores
@@ -205,6 +216,7 @@ def sync(integration_id: int, *, now: float | None = None) -> bool:
         job_timeout=SYNC_TIMEOUT_S,
         result_ttl=3600,
         failure_ttl=7 * 86400,
+        retry=LOST_WORKER_RETRY,
     )
 
 
@@ -238,7 +250,9 @@ def scoring(call_ids: list[int] | set[int]) -> int:
     ids = sorted(set(call_ids))
     queue = get_queue("scoring")
     for i in range(0, len(ids), SCORING_BATCH):
-        queue.enqueue(SCORE_CALLS, ids[i : i + SCORING_BATCH], result_ttl=300, failure_ttl=86400)
+        queue.enqueue(
+            SCORE_CALLS, ids[i : i + SCORING_BATCH], result_ttl=300, failure_ttl=86400, retry=LOST_WORKER_RETRY
+        )
     return len(ids)
 
 
@@ -303,6 +317,23 @@ def email(*, to: str, subject: str, text: str, html: str | None = None) -> None:
     )
 
 
+def drift_check(integration_id: int) -> bool:
+    """Compare the agents built here with what their platform holds now (after a sync)."""
+    return collapsed("default", DRIFT_CHECK, integration_id, job_id=f"drift-check-{integration_id}", result_ttl=300)
+
+
+def usage_report() -> bool:
+    """Report AI credits spent past the allowance to Stripe's meter (retried through an outage; the meter
+    dedupes by each spend's id, so a retry never counts twice)."""
+    return collapsed(
+        "default",
+        USAGE_REPORT,
+        job_id="billing-usage-report",
+        retry=Retry(max=8, interval=[10, 30, 60, 300, 900, 1800, 3600, 3600]),
+        result_ttl=300,
+    )
+
+
 def sync_at(integration_id: int, at: datetime) -> bool:
     """A sync of the integration at `at`: the retry of one that found another sync holding its lock. At most
     one such retry is kept per integration, the earliest asked for. True if this call scheduled one."""
@@ -312,6 +343,36 @@ def sync_at(integration_id: int, at: datetime) -> bool:
         at=at,
         prefix=f"sync-retry-{integration_id}-",
         args=(integration_id,),
+        job_timeout=SYNC_TIMEOUT_S,
+        result_ttl=3600,
+        failure_ttl=7 * 86400,
+    )
+
+
+def backfill_agent(agent_id: int) -> bool:
+    """Import the past calls of an agent that became monitored (plan limits: services/intake/backfill.py).
+    One job per agent (id `backfill-agent-{id}`): collapsed while one waits, one more may wait behind a
+    running one; a platform outage is retried."""
+    return collapsed(
+        "sync",
+        BACKFILL_AGENT,
+        agent_id,
+        job_id=f"backfill-agent-{agent_id}",
+        job_timeout=SYNC_TIMEOUT_S,
+        result_ttl=3600,
+        failure_ttl=7 * 86400,
+        retry=Retry(max=3, interval=[60, 300, 900]),
+    )
+
+
+def backfill_agent_at(agent_id: int, at: datetime) -> bool:
+    """The backfill again at `at`: it found its integration's sync running (it waits for the sync lock)."""
+    return scheduled_earliest(
+        "sync",
+        BACKFILL_AGENT,
+        at=at,
+        prefix=f"backfill-retry-{agent_id}-",
+        args=(agent_id,),
         job_timeout=SYNC_TIMEOUT_S,
         result_ttl=3600,
         failure_ttl=7 * 86400,
@@ -344,8 +405,36 @@ def outdated_rescoring(now: float | None = None) -> bool:
     return once_per_bucket("default", RESCORE_OUTDATED, name="rescore-outdated", seconds=TICK_SECONDS, now=now)
 
 
+def billing_upkeep(now: float | None = None) -> bool:
+    """Billing's safety net: grace periods that ended (Free's limits), usage not reported yet."""
+    return once_per_bucket("default", BILLING_UPKEEP, name="billing-upkeep", seconds=TICK_SECONDS, now=now)
+
+
 def notify_sweep(now: float | None = None) -> bool:
     """The notifications safety net: fan out missed events, send what is due."""
     return once_per_bucket(
         "notify", NOTIFY_SWEEP, name="notify-sweep", seconds=NOTIFY_TICK_SECONDS, now=now, job_timeout=NOTIFY_TIMEOUT_S
+    )
+
+
+# --- leads (services/campaigns/imports.py) ------------------------------------------------------------
+
+LEAD_IMPORT = "voiceconsole.jobs.leads.lead_import_job"
+# One more job than the tuple above (so another type to mypy).
+JOBS = (*JOBS, LEAD_IMPORT)  # type: ignore[assignment]
+LEAD_IMPORT_TIMEOUT_S = 3600  # 100,000 rows take well under a minute; a 50 MB file of wide rows, longer
+
+
+def lead_import(import_id: int) -> bool:
+    """Write an import's rows into leads. One job per import (collapsed while one waits); a worker lost
+    mid-way is retried, and the rerun resumes at the last committed row."""
+    return collapsed(
+        "default",
+        LEAD_IMPORT,
+        import_id,
+        job_id=f"lead-import-{import_id}",
+        job_timeout=LEAD_IMPORT_TIMEOUT_S,
+        result_ttl=3600,
+        failure_ttl=7 * 86400,
+        retry=LOST_WORKER_RETRY,
     )

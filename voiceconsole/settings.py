@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from functools import lru_cache
 from pathlib import Path
+from typing import Literal
 from urllib.parse import urlsplit
 
 from voiceconsole.embedded_redis import ensure_embedded_redis
@@ -106,6 +107,28 @@ class Settings:
     # Sign-in with an OpenID Connect provider and/or Google (services/accounts/external.py); each is on only
     # when fully configured (load_settings refuses half a configuration).
     sign_in: SignInProviders = field(default_factory=lambda: SignInProviders())
+    # Billing (services/billing): on when both Stripe keys are set; otherwise the operator sets plans with
+    # `voiceconsole org plan`. `stripe_api_base` points the SDK at another Stripe (the local simulator).
+    stripe_secret_key: str | None = None
+    stripe_webhook_secret: str | None = None
+    stripe_api_base: str | None = None
+    billing_grace_days: float = 7.0  # after a failed payment, then Free's limits until an invoice is paid
+    # The operator's changes to the plan catalogue, JSON: {"pro": {"price_usd": 59, "agents": 20}, …}
+    plan_overrides: str | None = None
+    # Operations (jobs/scheduler.py, services/metrics, services/logs). The scheduler lock's expiry: a lost
+    # scheduler host hands the periodic schedule to another worker within this long.
+    scheduler_lock_ttl_s: float = 30.0
+    metrics_token: str | None = None  # bearer token of GET /api/metrics; unset: the endpoint answers 404
+    metrics_multiproc_dir: str | None = None  # PROMETHEUS_MULTIPROC_DIR: several web processes on one host
+    log_format: str = "text"  # "text" | "json" (one JSON object a line)
+    # A frontend served apart from the backend (`reflex export` on a static server; README "Deploying"): the
+    # URL of its pages, where sign-in and sign-out land and where emails link to. None: the pages are on the
+    # base URL, which stays the backend's (the API, login links, webhooks). Its origin is allowed by default.
+    frontend_url: str | None = None
+    # The session cookie's SameSite: "lax" (default) works whenever the pages and the backend are on the same
+    # site (ports and subdomains of one registrable domain); "none" lets a frontend on another site use it,
+    # and needs an https base URL (the cookie is then Secure).
+    cookie_samesite: Literal["lax", "strict", "none"] = "lax"
     extra: dict[str, str] = field(default_factory=dict)
 
     @property
@@ -125,8 +148,22 @@ class Settings:
         return bool(self.llm_base_url)
 
     @property
+    def billing_enabled(self) -> bool:
+        return bool(self.stripe_secret_key and self.stripe_webhook_secret)
+
+    @property
     def secure_cookies(self) -> bool:
         return self.base_url.startswith("https://")
+
+    @property
+    def pages_url(self) -> str:
+        """The absolute URL of the UI's pages (for emails and messages): the frontend URL, else the base URL."""
+        return self.frontend_url or self.base_url
+
+    def page_url(self, path: str) -> str:
+        """Where the backend sends a browser to a UI page (`path` starts with /): on the frontend URL when the
+        pages are served apart, else a relative redirect on this same origin."""
+        return f"{self.frontend_url}{path}" if self.frontend_url else path
 
 
 def _schedule(value: str | None, default: tuple[float, ...]) -> tuple[float, ...]:
@@ -239,12 +276,16 @@ def _origin(url: str, name: str) -> str:
     return f"{scheme}://{host}:{port}"
 
 
-def _allowed_origins(value: str | None, base_url: str) -> tuple[str, ...]:
-    """`"https://a.example, https://b.example"` → both origins; empty means the base URL's origin."""
+def _allowed_origins(value: str | None, base_url: str, frontend_url: str | None = None) -> tuple[str, ...]:
+    """`"https://a.example, https://b.example"` → both origins; empty means the base URL's origin (and the
+    frontend URL's, when the pages are served apart)."""
     name = "VOICECONSOLE_ALLOWED_ORIGINS"
     parts = [part.strip() for part in (value or "").split(",") if part.strip()]
     if not parts:
-        return (_origin(base_url, "VOICECONSOLE_BASE_URL"),)
+        defaults = [_origin(base_url, "VOICECONSOLE_BASE_URL")]
+        if frontend_url:
+            defaults.append(_origin(frontend_url, "VOICECONSOLE_FRONTEND_URL"))
+        return tuple(dict.fromkeys(defaults))
     if "*" in parts:
         raise ValueError(f"{name} must list origins: '*' would let any site read the API with a user's cookie")
     origins = []
@@ -261,6 +302,7 @@ def load_settings(environ: dict[str, str] | None = None) -> Settings:
     database_url = env.get("DATABASE_URL") or f"sqlite:///{data_dir / 'voiceconsole.db'}"
     port = env.get("PORT") or "3000"
     base_url = (env.get("VOICECONSOLE_BASE_URL") or f"http://localhost:{port}").rstrip("/")
+    frontend_url = _frontend_url(env.get("VOICECONSOLE_FRONTEND_URL"))
     return Settings(
         data_dir=data_dir,
         database_url=_normalise_db_url(database_url),
@@ -292,12 +334,65 @@ def load_settings(environ: dict[str, str] | None = None) -> Settings:
             env.get("VOICECONSOLE_NOTIFY_RETRY_SCHEDULE"), (10, 60, 300, 1800, 7200, 21600)
         ),
         api_key_cache_s=float(env.get("VOICECONSOLE_API_KEY_CACHE_SECONDS") or 60),
-        allowed_origins=_allowed_origins(env.get("VOICECONSOLE_ALLOWED_ORIGINS"), base_url),
+        allowed_origins=_allowed_origins(env.get("VOICECONSOLE_ALLOWED_ORIGINS"), base_url, frontend_url),
         elevenlabs_usd_per_credit=_usd_rate(
             env.get("VOICECONSOLE_ELEVENLABS_USD_PER_CREDIT"), "VOICECONSOLE_ELEVENLABS_USD_PER_CREDIT"
         ),
         sign_in=_sign_in_providers(env),
+        stripe_secret_key=env.get("STRIPE_SECRET_KEY") or None,
+        stripe_webhook_secret=env.get("STRIPE_WEBHOOK_SECRET") or None,
+        stripe_api_base=(env.get("VOICECONSOLE_STRIPE_API_BASE") or "").rstrip("/") or None,
+        billing_grace_days=float(env.get("VOICECONSOLE_BILLING_GRACE_DAYS") or 7),
+        plan_overrides=env.get("VOICECONSOLE_PLANS") or None,
+        scheduler_lock_ttl_s=_positive(env, "VOICECONSOLE_SCHEDULER_LOCK_TTL_S", 30.0),
+        metrics_token=(env.get("VOICECONSOLE_METRICS_TOKEN") or "").strip() or None,
+        metrics_multiproc_dir=env.get("PROMETHEUS_MULTIPROC_DIR") or None,
+        log_format=_log_format(env.get("VOICECONSOLE_LOG_FORMAT")),
+        frontend_url=frontend_url,
+        cookie_samesite=_cookie_samesite(env.get("VOICECONSOLE_COOKIE_SAMESITE"), base_url),
     )
+
+
+def _frontend_url(value: str | None) -> str | None:
+    """VOICECONSOLE_FRONTEND_URL: an absolute http(s) URL without query (a path prefix is kept), or None."""
+    url = (value or "").strip().rstrip("/")
+    if not url:
+        return None
+    _origin(url, "VOICECONSOLE_FRONTEND_URL")  # refuses anything but an absolute http(s) URL
+    if urlsplit(url).query or urlsplit(url).fragment:
+        raise ValueError(f"VOICECONSOLE_FRONTEND_URL is where the pages are, without a query, got {value!r}")
+    return url
+
+
+def _cookie_samesite(value: str | None, base_url: str) -> Literal["lax", "strict", "none"]:
+    same_site = (value or "lax").strip().lower()
+    if same_site == "lax":
+        return "lax"
+    if same_site == "strict":
+        return "strict"
+    if same_site == "none":
+        if not base_url.startswith("https://"):
+            raise ValueError(
+                "VOICECONSOLE_COOKIE_SAMESITE=none needs an https VOICECONSOLE_BASE_URL: browsers accept a "
+                f"SameSite=None cookie only when it is Secure, got base URL {base_url!r}"
+            )
+        return "none"
+    raise ValueError(f"VOICECONSOLE_COOKIE_SAMESITE must be lax, strict or none, got {value!r}")
+
+
+def _positive(env: Mapping[str, str], name: str, default: float) -> float:
+    value = env.get(name)
+    number = float(value) if value and value.strip() else default
+    if not number > 0:
+        raise ValueError(f"{name} must be a positive number of seconds, got {value!r}")
+    return number
+
+
+def _log_format(value: str | None) -> str:
+    fmt = (value or "text").strip().lower()
+    if fmt not in {"text", "json"}:
+        raise ValueError(f"VOICECONSOLE_LOG_FORMAT must be text or json, got {value!r}")
+    return fmt
 
 
 @lru_cache(maxsize=1)

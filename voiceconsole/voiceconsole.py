@@ -5,7 +5,10 @@ from starlette.types import ASGIApp
 
 from voiceconsole.api.main import api
 from voiceconsole.api.security_headers import SecurityHeaders
-from voiceconsole.ui.pages import register_pages
+from voiceconsole.ui.pages import TITLE, register_pages
+from voiceconsole.ui.pages.billing import billing_page
+from voiceconsole.ui.state.auth import AuthState
+from voiceconsole.ui.state.billing import BillingState
 
 
 def _mount_api(reflex_app: ASGIApp) -> ASGIApp:
@@ -32,3 +35,10 @@ app = _App(
     ],
 )
 register_pages(app)
+# Billing (issue 18): owners manage, admins read; members and client viewers are told they cannot see it.
+app.add_page(
+    billing_page,
+    route="/billing",
+    title=TITLE.format("Billing"),
+    on_load=[AuthState.require_login, BillingState.load],
+)

@@ -98,10 +98,47 @@ RULES: dict[tuple[str, str], str] = {
     ("DELETE", "/sessions/{session_id}"): "account.manage",  # the caller's own session (`PERSONAL`)
     ("GET", "/audit-log"): "audit.read",
     ("GET", "/reports/weekly"): "analytics.read",
+    ("GET", "/agents/{agent_id}/monitoring"): "agents.read",
+    ("PUT", "/agents/{agent_id}/monitoring"): "agents.monitoring",
+    ("POST", "/agents"): "builder.manage",
+    ("GET", "/agent-templates"): "account.read",
+    ("GET", "/agents/{agent_id}/config"): "builder.read",
+    ("PUT", "/agents/{agent_id}/config"): "builder.manage",
+    ("POST", "/agents/{agent_id}/config/import-drift"): "builder.manage",
+    ("GET", "/agents/{agent_id}/versions"): "builder.read",
+    ("GET", "/agents/{agent_id}/versions/quality"): "builder.read",
+    ("GET", "/agents/{agent_id}/versions/{n}"): "builder.read",
+    ("POST", "/agents/{agent_id}/versions/{n}/deploy"): "builder.manage",
+    ("GET", "/agents/{agent_id}/versions/{a}/diff/{b}"): "builder.read",
+    ("POST", "/calls/{call_id}/coaching/to-prompt"): "builder.manage",
+    ("GET", "/billing"): "billing.read",
+    ("PATCH", "/billing"): "billing.manage",
+    ("GET", "/billing/invoices"): "billing.read",
+    ("POST", "/billing/checkout"): "billing.manage",
+    ("POST", "/billing/portal"): "billing.manage",
+    ("GET", "/leads"): "leads.read",
+    ("POST", "/leads"): "leads.manage",
+    ("GET", "/leads/{lead_id}"): "leads.read",
+    ("PATCH", "/leads/{lead_id}"): "leads.manage",
+    ("DELETE", "/leads/{lead_id}"): "leads.manage",
+    ("POST", "/leads/import"): "leads.manage",
+    ("GET", "/leads/imports/{import_id}"): "leads.read",
+    ("GET", "/leads/imports/{import_id}/errors.csv"): "leads.read",
+    ("GET", "/dnc"): "dnc.read",
+    ("POST", "/dnc"): "dnc.add",
+    ("POST", "/dnc/import"): "dnc.add",
+    ("GET", "/dnc/export.csv"): "dnc.read",
+    ("DELETE", "/dnc/{phone}"): "dnc.manage",
 }
 
 # Valid bodies, so that a refusal is about who asks, never about what they sent.
 BODIES = {
+    ("POST", "/agents"): {"platform": "vapi", "integrationId": "int_missing"},  # 422 past the door: no spec
+    ("PUT", "/agents/{agent_id}/config"): {"spec": {"name": "Matrix", "voiceId": "v", "systemPrompt": "Hello"}},
+    ("POST", "/calls/{call_id}/coaching/to-prompt"): {"suggestion": "Confirm the caller's name"},
+    ("PUT", "/agents/{agent_id}/monitoring"): {"monitored": False},
+    ("PATCH", "/billing"): {"overage": True},
+    ("POST", "/billing/checkout"): {"plan": "pro"},
     ("POST", "/calls/{call_id}/notes"): {"body": "Call back"},
     ("POST", "/calls/{call_id}/tags"): {"tags": ["vip"]},
     ("DELETE", "/calls/{call_id}/tags"): {"tags": ["vip"]},
@@ -120,8 +157,11 @@ BODIES = {
     ("PATCH", "/members/{member_id}"): {"role": "admin"},
     ("POST", "/invitations"): {"email": "newcomer@example.com", "role": "member"},
     ("PUT", "/branding"): {"name": "Matrix agency"},
+    ("POST", "/leads"): {"phone": "+14155550111", "firstName": "Matrix"},
+    ("PATCH", "/leads/{lead_id}"): {"company": "Matrix Inc"},
+    ("POST", "/dnc"): {"phone": "+14155550122"},
 }
-FILES = {("POST", "/branding/logo")}  # multipart uploads
+FILES = {("POST", "/branding/logo"), ("POST", "/leads/import"), ("POST", "/dnc/import")}  # multipart uploads
 
 CALLERS = ("owner", "admin", "member", "viewer_a", "viewer_b", "stranger")
 ROLE_OF = {"owner": "owner", "admin": "admin", "member": "member", "viewer_a": "client_viewer"}
@@ -206,8 +246,23 @@ def _world(factory, channels) -> World:
         role="member",
         actor=Actor("user", str(inviter.user_id), inviter.email, role="owner", user_id=inviter.user_id),
     )
+    from voiceconsole.schemas.agent_spec import AgentSpec
+    from voiceconsole.services.builder.deploy import record_live
+    from voiceconsole.services.builder.versions import save_version
+
+    built = save_version(factory.s, agent=agent, spec=AgentSpec(name="Built", voice_id="v"), actor=SYSTEM)
+    record_live(factory.s, agent, built.number, SYSTEM)
+    from voiceconsole.models import DoNotCall, LeadImport
+    from voiceconsole.services.campaigns.leads import create_lead
+
+    lead = create_lead(factory.s, org=org, actor=SYSTEM, given={"phone": "+14155550100"})
+    lead_import = LeadImport(organization_id=org.id, status="done", created_by="matrix")
+    factory.s.add_all([lead_import, DoNotCall(organization_id=org.id, phone="+14155550199", added_by="matrix")])
     factory.s.commit()
     ids = {
+        "n": "1",
+        "a": "1",
+        "b": "1",
         "call_id": call.public_id,
         "agent_id": agent.platform_agent_id,
         "client_id": client_a.public_id,
@@ -217,6 +272,9 @@ def _world(factory, channels) -> World:
         "channel_id": channel.id,
         "member_id": target.member_id,
         "invitation_id": invitation.id,
+        "lead_id": lead.id,
+        "import_id": lead_import.public_id,
+        "phone": "+14155550199",
     }
     return World(org=org, callers=callers, ids=ids)
 

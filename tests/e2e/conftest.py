@@ -18,6 +18,7 @@ import time
 import urllib.request
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -56,6 +57,7 @@ class RunningApp:
     env: dict[str, str]
     log_path: Path
     mailbox: Mailbox | None = None  # the app's SMTP server (aiosmtpd): emails sent by workers land here
+    stripe: Any = None  # the local Stripe the app bills through (tests/support/stripe_server.py StripeSim)
     _used_first_link: bool = field(default=False, repr=False)
 
     def cli(self, *args: str) -> str:
@@ -143,7 +145,18 @@ def oidc_provider():
 
 
 @pytest.fixture(scope="session")
-def vc_app(tmp_path_factory, oidc_provider) -> RunningApp:
+def e2e_stripe():
+    """The local Stripe (tests/support/stripe_server.py) the app bills through: billing is on in the e2e app,
+    its catalogue set up with `voiceconsole billing setup`, and the simulator's events go to its webhook."""
+    from tests.support.stripe_server import start_stripe_sim
+
+    sim = start_stripe_sim()
+    yield sim
+    sim.stop()
+
+
+@pytest.fixture(scope="session")
+def vc_app(tmp_path_factory, oidc_provider, e2e_stripe) -> RunningApp:
     work = tmp_path_factory.mktemp("vc-e2e")
     data_dir = work / "data"
     port = _free_port()
@@ -164,6 +177,9 @@ def vc_app(tmp_path_factory, oidc_provider) -> RunningApp:
             "VOICECONSOLE_OIDC_CLIENT_ID": oidc_provider.client.client_id,
             "VOICECONSOLE_OIDC_CLIENT_SECRET": oidc_provider.client.client_secret,
             "VOICECONSOLE_OIDC_NAME": "Test SSO",
+            "STRIPE_SECRET_KEY": "sk_test_simulator",
+            "STRIPE_WEBHOOK_SECRET": e2e_stripe.secret,
+            "VOICECONSOLE_STRIPE_API_BASE": e2e_stripe.url,
             "PORT": str(port),
             "PATH": f"{ROOT / '.tools' / 'node_modules' / '.bin'}{os.pathsep}{os.environ.get('PATH', '')}",
             "REFLEX_USE_SYSTEM_BUN": "1",
@@ -186,8 +202,12 @@ def vc_app(tmp_path_factory, oidc_provider) -> RunningApp:
     log_path = work / "server.log"
     proc = None
     try:
-        app = RunningApp(base_url=base_url, login_url="", api_key="", env=env, log_path=log_path, mailbox=mailbox)
+        app = RunningApp(
+            base_url=base_url, login_url="", api_key="", env=env, log_path=log_path, mailbox=mailbox, stripe=e2e_stripe
+        )
         app.cli("db", "upgrade")
+        app.cli("billing", "setup")
+        e2e_stripe.configure_webhook(f"{base_url}/api/billing/stripe/webhook")
         demo = app.cli("demo")
         app.login_url = LINK_RE.search(demo).group(0)
         app.api_key = KEY_RE.search(demo).group(0)

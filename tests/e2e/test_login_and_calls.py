@@ -116,7 +116,9 @@ def test_agents_and_api_keys(e2e_page, vc_app):
     page.get_by_test_id("nav-agents").click()
     page.wait_for_url(re.compile(r"/agents/?$"))
     expect(page.get_by_test_id("agent-row").first).to_be_visible()
-    assert page.get_by_test_id("agent-row").count() == 9  # the demo's 5 Retell + 4 Vapi agents
+    # The demo's 5 Retell + 4 Vapi agents (and any a builder test created meanwhile).
+    assert page.get_by_test_id("agent-row").count() >= 9
+    assert page.get_by_test_id("agent-row").filter(has_text="Bright Smile Dental").count() >= 1
     page.screenshot(path=str(ARTIFACTS / "agents.png"))
 
     page.get_by_test_id("nav-api-keys").click()

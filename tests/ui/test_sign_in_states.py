@@ -61,6 +61,16 @@ def test_the_login_page_explains_why_a_provider_sign_in_came_back(providers_conf
     assert words in state.notice
 
 
+@pytest.mark.parametrize(
+    ("error", "words"),
+    [("invitation", "Ask the agency to resend it"), ("seats_full", "used every team seat its plan includes")],
+)
+def test_the_login_page_explains_why_an_invitation_link_came_back(error, words):
+    state = make_state(LoginState, path=f"/login?error={error}", query={"error": error})
+    state.on_load()
+    assert words in state.notice
+
+
 def test_security_lists_sessions_and_signs_one_out(factory, db):
     from voiceconsole.services.accounts import start_session
 

@@ -20,10 +20,11 @@ from voiceconsole.api.errors import ApiError
 from voiceconsole.api.inputs import check_text_params
 from voiceconsole.db import get_engine
 from voiceconsole.models import Organization
-from voiceconsole.services import accounts, api_keys
+from voiceconsole.services import accounts, api_keys, metrics
 from voiceconsole.services.access.actor import Actor
 from voiceconsole.services.api_keys import cache as api_key_cache
 from voiceconsole.services.api_keys import rate_limits as ratelimit
+from voiceconsole.services.billing.plans import effective_plan
 from voiceconsole.services.security import sha256_hex
 from voiceconsole.settings import get_settings
 
@@ -78,6 +79,7 @@ def _client_ip(request: Request) -> str:
 def _apply(request: Request, decision: ratelimit.RateDecision) -> None:
     request.state.rate_headers = decision.headers
     if not decision.allowed:
+        metrics.count_rate_limited()
         raise ApiError(429, "Too many requests", headers=decision.headers)
 
 
@@ -91,7 +93,10 @@ def _same_origin(request: Request) -> bool:
     if not origin:
         return False
     o = urlsplit(origin)
-    allowed = {urlsplit(get_settings().base_url).netloc, request.headers.get("host", "")}
+    settings = get_settings()
+    # Our own pages: the base URL's, this host's, and a frontend served apart (VOICECONSOLE_ALLOWED_ORIGINS).
+    allowed = {urlsplit(settings.base_url).netloc, request.headers.get("host", "")}
+    allowed.update(urlsplit(allowed_origin).netloc for allowed_origin in settings.allowed_origins)
     return o.netloc in allowed
 
 
@@ -146,7 +151,9 @@ def _from_cookie(request: Request) -> Principal:
         session.commit()  # the session's "last seen", when resolve_session updated it (at most every 5 minutes)
     if ctx is None:
         _refuse(request)
-    _rate_limit(request, f"user:{ctx.user.id}", ctx.organization.plan)  # first: refusals carry the headers too
+    _rate_limit(
+        request, f"user:{ctx.user.id}", effective_plan(ctx.organization).slug
+    )  # first: refusals carry the headers too
     if request.method in _UNSAFE and not _same_origin(request):
         raise ApiError(403, "Cross-origin request refused")
     return Principal(org=ctx.organization, actor=_located(ctx.actor, request))
@@ -186,9 +193,10 @@ async def get_principal(
         await _refuse_async(request)
     digest = sha256_hex(token)
     grant = api_key_cache.get(digest)
-    counted = None
+    counted, counted_plan = None, None
     if grant is not None:
-        counted = await ratelimit.check_async(f"key:{grant.actor.id}", grant.plan, epoch_key=api_key_cache.EPOCH_KEY)
+        counted_plan = grant.plan
+        counted = await ratelimit.check_async(f"key:{grant.actor.id}", counted_plan, epoch_key=api_key_cache.EPOCH_KEY)
         if counted.epoch != grant.epoch:
             api_key_cache.drop(digest)  # something changed: ask the database
             grant = None
@@ -196,8 +204,11 @@ async def get_principal(
         grant = await _verified(digest, token)
         if grant is None:
             await _refuse_async(request)
-    # A request counted under the remembered grant is not counted again after the database said yes.
-    decision = counted or await ratelimit.check_async(f"key:{grant.actor.id}", grant.plan)
+    # A request counted under the remembered grant is not counted again after the database said yes, unless
+    # the plan changed meanwhile: its new limits apply from this request on.
+    if counted is None or counted_plan != grant.plan:
+        counted = await ratelimit.check_async(f"key:{grant.actor.id}", grant.plan)
+    decision = counted
     if api_key_cache.due_for_touch(grant):
         await run_in_threadpool(_touch, grant.key_id)
     _apply(request, decision)

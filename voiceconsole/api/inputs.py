@@ -18,18 +18,18 @@ from voiceconsole.api.errors import ApiError
 from voiceconsole.services.text import NUL, text_problem
 
 
-def _checked(value: Any) -> Any:
+def check_storable(value: Any) -> Any:
     if isinstance(value, str):
         problem = text_problem(value)
         if problem:
             raise ValueError(problem)
     elif isinstance(value, list | tuple | set):
         for item in value:
-            _checked(item)
+            check_storable(item)
     elif isinstance(value, dict):
         for key, item in value.items():
-            _checked(key)
-            _checked(item)
+            check_storable(key)
+            check_storable(item)
     return value
 
 
@@ -39,7 +39,7 @@ class RequestBody(BaseModel):
     @field_validator("*", mode="after")
     @classmethod
     def _storable_text(cls, value: Any) -> Any:
-        return _checked(value)
+        return check_storable(value)
 
 
 class CamelBody(RequestBody):

@@ -14,7 +14,8 @@ from starlette.routing import Match
 from voiceconsole.api.body_limit import BodyLimit
 from voiceconsole.api.errors import error_response
 from voiceconsole.api.handlers import RETRY_AFTER_S, install_error_handlers
-from voiceconsole.api.middleware import RateLimitHeaders
+from voiceconsole.api.metrics import router as metrics_router
+from voiceconsole.api.middleware import RateLimitHeaders, RequestContext
 from voiceconsole.api.openapi import COMMON_ERRORS
 from voiceconsole.api.routes import (
     agents,
@@ -22,11 +23,15 @@ from voiceconsole.api.routes import (
     api_keys,
     audit_log,
     auth,
+    billing,
     branding,
+    builder,
     calls,
     clients,
+    dnc,
     integrations,
     invitations,
+    leads,
     members,
     notification_channels,
     oidc,
@@ -36,11 +41,20 @@ from voiceconsole.api.routes import (
 from voiceconsole.api.security_headers import SecurityHeaders
 from voiceconsole.api.sign_in_flow import SignInFlowCookie
 from voiceconsole.services import readiness
+from voiceconsole.services.campaigns.dnc import MAX_DNC_IMPORT_BYTES
+from voiceconsole.services.campaigns.imports import MAX_IMPORT_BYTES
 from voiceconsole.services.intake import MAX_BODY_BYTES
+from voiceconsole.services.logs import configure_logging
+from voiceconsole.settings import get_settings
 
 MAX_REQUEST_BYTES = 1024 * 1024  # a JSON request body
 MAX_WEBHOOK_BYTES = MAX_BODY_BYTES  # a platform's webhook: transcripts with word timings
 WEBHOOK_PATH = r"/api(/v1)?/integrations/[^/]+/webhook/[^/]+"
+# CSV uploads: the file's own limit (its 422 says it) plus room for the multipart envelope.
+UPLOAD_LIMITS = (
+    (r"/api(/v1)?/leads/import", MAX_IMPORT_BYTES + 1024 * 1024),
+    (r"/api(/v1)?/dnc/import", MAX_DNC_IMPORT_BYTES + 1024 * 1024),
+)
 
 ALL_METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS")
 
@@ -67,10 +81,16 @@ def _router(include_in_schema: bool) -> APIRouter:
     router.include_router(members.router)
     router.include_router(invitations.router)
     router.include_router(branding.router)
+    router.include_router(billing.router)
+    router.include_router(builder.router)
+    router.include_router(leads.router)
+    router.include_router(dnc.router)
     return router
 
 
 def create_api() -> FastAPI:
+    settings = get_settings()
+    configure_logging(log_format=settings.log_format, level=settings.log_level)  # redaction; JSON when asked
     api = FastAPI(
         title="VoiceConsole API",
         version="1.0",
@@ -83,12 +103,15 @@ def create_api() -> FastAPI:
 
     api.add_middleware(RateLimitHeaders)
     api.add_middleware(SignInFlowCookie)  # the OpenID Connect flow's state, on its two routes only
-    api.add_middleware(BodyLimit, default=MAX_REQUEST_BYTES, routes=((WEBHOOK_PATH, MAX_WEBHOOK_BYTES),))
-    api.add_middleware(SecurityHeaders)  # CORS and security headers when served alone; outermost
+    api.add_middleware(BodyLimit, default=MAX_REQUEST_BYTES, routes=((WEBHOOK_PATH, MAX_WEBHOOK_BYTES), *UPLOAD_LIMITS))
+    api.add_middleware(SecurityHeaders)  # CORS and security headers when served alone
+    api.add_middleware(RequestContext)  # request id and latency metrics; outermost: it times everything
 
     # Documented paths first: /api/v1/agents…, /api/calls…, /api/agents/stats are all published.
     api.include_router(_router(True), prefix="/api/v1")
     api.include_router(_router(False), prefix="/api")
+
+    api.include_router(metrics_router)  # GET /api/metrics, for Prometheus (api/metrics.py)
 
     @api.get("/api/health", include_in_schema=False)
     def health():

@@ -9,15 +9,20 @@ from __future__ import annotations
 
 import typer
 
+from voiceconsole.stripe_simulator.cli import command as stripe_simulator_command
+
 app = typer.Typer(help="VoiceConsole operator commands.", no_args_is_help=True, add_completion=False)
 db_app = typer.Typer(help="Database schema.", no_args_is_help=True)
 org_app = typer.Typer(help="Organizations.", no_args_is_help=True)
 apikey_app = typer.Typer(help="API keys.", no_args_is_help=True)
 calls_app = typer.Typer(help="Stored calls.", no_args_is_help=True)
+billing_app = typer.Typer(help="Billing with Stripe.", no_args_is_help=True)
 app.add_typer(db_app, name="db")
 app.add_typer(calls_app, name="calls")
 app.add_typer(org_app, name="org")
 app.add_typer(apikey_app, name="apikey")
+app.command("stripe-simulator")(stripe_simulator_command)
+app.add_typer(billing_app, name="billing")
 
 
 @db_app.command("upgrade")
@@ -34,6 +39,23 @@ def org_create(name: str, plan: str = typer.Option("free", help="free | pro | ag
     from voiceconsole.cli import operations  # on use: keeps --help instant
 
     operations.org_create(name, plan)
+
+
+@org_app.command("plan")
+def org_plan(slug: str, plan: str = typer.Argument(..., help="free | pro | agency")) -> None:
+    """Set an organization's plan by hand (billing off, or a plan given for free). Agents past the new plan's
+    limit stop being monitored; agents it lets back in have their past calls imported."""
+    from voiceconsole.cli import operations  # on use: keeps --help instant
+
+    operations.org_plan(slug, plan)
+
+
+@billing_app.command("setup")
+def billing_setup() -> None:
+    """Create or find the products, prices, credit packs and the AI-credit meter in Stripe (idempotent)."""
+    from voiceconsole.cli import operations  # on use: keeps --help instant
+
+    operations.billing_setup()
 
 
 @apikey_app.command("create")
@@ -92,11 +114,14 @@ def demo(
 def worker(
     burst: bool = typer.Option(False, "--burst", help="Work until the queues are empty, then exit."),
     simple: bool = typer.Option(False, "--simple", help="Run jobs in-process (no fork)."),
+    queues: str = typer.Option(
+        "", "--queues", help="Comma-separated queues to work (scoring, notify, default, sync); default: all"
+    ),
 ) -> None:
     """Run an RQ worker with the periodic scheduler."""
     from voiceconsole.cli import operations  # on use: keeps --help instant
 
-    operations.worker(burst=burst, simple=simple)
+    operations.worker(burst=burst, simple=simple, queues=queues)
 
 
 @app.command("score")

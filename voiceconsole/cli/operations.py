@@ -9,12 +9,15 @@ import typer
 from sqlmodel import Session
 
 from voiceconsole.db import session_scope
+from voiceconsole.enqueue import QUEUE_NAMES
 from voiceconsole.jobs.worker import WorkerNotReady, run_worker
 from voiceconsole.migrations import upgrade
 from voiceconsole.models import PLANS, Organization
 from voiceconsole.platforms.base import PLATFORMS
 from voiceconsole.services import accounts, api_keys
 from voiceconsole.services.access import SYSTEM
+from voiceconsole.services.billing import subscription as billing
+from voiceconsole.services.billing.webhooks import HANDLED as HANDLED_EVENTS
 from voiceconsole.services.demo import ensure_demo
 from voiceconsole.services.errors import NotFound, ValidationFailed
 from voiceconsole.services.intake.remap import RemapOutcome, remap_calls
@@ -36,6 +39,35 @@ def org_create(name: str, plan: str) -> None:
     except ValidationFailed as exc:
         raise typer.BadParameter(exc.details[0]["message"]) from exc
     typer.echo(slug)
+
+
+def org_plan(slug: str, plan: str) -> None:
+    if plan not in PLANS:
+        raise typer.BadParameter(f"plan must be one of {', '.join(PLANS)}")
+    with session_scope() as session:
+        organization = _organization_or_exit(session, slug)
+        changed = billing.set_plan(session, organization, plan)
+        has_subscription = organization.stripe_subscription_id is not None
+    typer.echo(f"{slug}: {plan}" if changed else f"{slug} is already on {plan}")
+    if has_subscription:
+        typer.echo("note: this organization pays through Stripe; its next subscription event sets the plan it pays for")
+
+
+def billing_setup() -> None:
+    from voiceconsole.services.billing.setup import ensure_catalogue  # imports the Stripe SDK: only here
+    from voiceconsole.services.billing.stripe_gateway import BillingOff
+
+    try:
+        report = ensure_catalogue()
+    except BillingOff as exc:
+        typer.echo(exc.details[0]["message"], err=True)
+        raise typer.Exit(1) from exc
+    for line in report.created:
+        typer.echo(f"created {line}")
+    for line in report.kept:
+        typer.echo(f"found   {line}")
+    typer.echo(f"Stripe is set up. Webhook URL: {get_settings().base_url}/api/billing/stripe/webhook")
+    typer.echo("Events to send: " + ", ".join(HANDLED_EVENTS))
 
 
 def _organization_or_exit(session: Session, slug: str) -> Organization:
@@ -112,12 +144,16 @@ def calls_remap(platform: str | None, since: str | None, batch: int) -> None:
         raise typer.Exit(1)
 
 
-def worker(*, burst: bool, simple: bool) -> None:
+def worker(*, burst: bool, simple: bool, queues: str = "") -> None:
+    names = [q.strip() for q in queues.split(",") if q.strip()]
+    unknown = [q for q in names if q not in QUEUE_NAMES]
+    if unknown:
+        raise typer.BadParameter(f"unknown queue {unknown[0]!r}; queues: {', '.join(QUEUE_NAMES)}")
     logging.basicConfig(level=get_settings().log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     # httpx logs every request at INFO: a sync of thousands of calls would flood the worker's log.
     logging.getLogger("httpx").setLevel(logging.WARNING)
     try:
-        run_worker(burst=burst, simple=simple)
+        run_worker(burst=burst, simple=simple, queues=names or None)
     except WorkerNotReady as exc:
         typer.echo(f"The worker cannot start: {exc}", err=True)
         raise typer.Exit(1) from None

@@ -1,6 +1,7 @@
 """SQLModel tables. Importing this package registers every table on SQLModel.metadata."""
 
 from voiceconsole.models.accounts import (  # noqa: F401
+    BILLING_STATUSES,
     PLANS,
     ROLES,
     ApiKey,
@@ -14,7 +15,9 @@ from voiceconsole.models.accounts import (  # noqa: F401
     UserSession,
 )
 from voiceconsole.models.analytics import CallDailyRollup  # noqa: F401
+from voiceconsole.models.billing import StripeEvent  # noqa: F401
 from voiceconsole.models.branding import Branding  # noqa: F401
+from voiceconsole.models.builder import VERSION_SOURCES, AgentDeployment, AgentVersion  # noqa: F401
 from voiceconsole.models.calls import (  # noqa: F401
     CALL_STATUSES,
     DIRECTIONS,
@@ -27,6 +30,17 @@ from voiceconsole.models.calls import (  # noqa: F401
     CallTag,
     Tag,
 )
+from voiceconsole.models.campaigns import (  # noqa: F401
+    DNC_SOURCES,
+    IMPORT_STATUSES,
+    LEAD_STATUSES,
+    DoNotCall,
+    Lead,
+    LeadImport,
+    LeadImportChunk,
+    LeadImportError,
+    LeadTag,
+)
 from voiceconsole.models.deployment import Deployment  # noqa: F401
 from voiceconsole.models.events import EVENT_TYPES, Event  # noqa: F401
 from voiceconsole.models.integrations import Integration  # noqa: F401
@@ -36,4 +50,10 @@ from voiceconsole.models.notifications import (  # noqa: F401
     DeliveryAttempt,
     NotificationChannel,
 )
-from voiceconsole.models.scoring import AgentScoring, ClientScoring, Coaching, CreditLedger  # noqa: F401
+from voiceconsole.models.scoring import (  # noqa: F401
+    CREDIT_POOLS,
+    AgentScoring,
+    ClientScoring,
+    Coaching,
+    CreditLedger,
+)

@@ -12,6 +12,7 @@ from voiceconsole.models.types import JSONType, UTCDateTime, public_id, utcnow
 
 PLANS = ("free", "pro", "agency")
 ROLES = ("owner", "admin", "member", "client_viewer")
+BILLING_STATUSES = ("active", "trialing", "past_due", "canceled")
 
 
 class Organization(SQLModel, table=True):
@@ -24,6 +25,15 @@ class Organization(SQLModel, table=True):
     settings: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSONType, nullable=False))
     is_demo: bool = Field(default=False)
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    # Billing (services/billing): kept in step with the Stripe subscription by its webhooks.
+    billing_status: str = Field(default="active", max_length=16)  # BILLING_STATUSES
+    period_end: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    cancel_at_period_end: bool = Field(default=False)
+    stripe_customer_id: str | None = Field(default=None, max_length=64, unique=True, index=True)
+    stripe_subscription_id: str | None = Field(default=None, max_length=64)
+    overage: bool = Field(default=False)  # AI credits past the allowance, billed on Stripe's meter
+    payment_failed_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    grace_ends_at: datetime | None = Field(default=None, sa_type=UTCDateTime)  # then Free limits until paid
 
 
 class Client(SQLModel, table=True):

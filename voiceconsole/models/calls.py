@@ -37,6 +37,17 @@ class Agent(SQLModel, table=True):
     model: str | None = Field(default=None, max_length=200)
     prompt: str | None = None
     platform_version: str | None = Field(default=None, max_length=64)
+    # Plan limits (services/billing/monitoring): the owner's choice ("auto" | "on" | "off") and its
+    # outcome. Calls of an agent not monitored are neither imported, scored nor alerted.
+    monitoring: str = Field(default="auto", max_length=8)
+    monitored: bool = Field(default=True)
+    backfill_pending: bool = Field(default=False)  # became monitored: its past calls are still to import
+    # The Agent Builder (services/builder): the version live on the platform, what changed there since (set by
+    # a sync that found the platform's config differs: {"changes": [...], "spec": {...}}), and the platform's
+    # own ids behind the agent (Retell's LLM id).
+    deployed_version: int | None = None
+    drift: dict[str, Any] | None = Field(default=None, sa_column=Column(JSONType, nullable=True))
+    builder_refs: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSONType, nullable=False))
     last_seen_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
     updated_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
@@ -88,6 +99,7 @@ class Call(SQLModel, table=True):
     public_id: str = Field(default_factory=lambda: public_id("cl"), max_length=32, unique=True)
     organization_id: int = Field(foreign_key="organization.id")
     agent_id: int | None = Field(default=None, foreign_key="agent.id")
+    agent_version: int | None = None  # the Agent Builder version live when the call started (services/builder)
     client_id: int | None = Field(default=None, foreign_key="client.id")  # copied from the agent
     integration_id: int | None = Field(default=None, foreign_key="integration.id")
     platform: str = Field(max_length=16)

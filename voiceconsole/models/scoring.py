@@ -15,7 +15,8 @@ from sqlmodel import Field, SQLModel
 from voiceconsole.models.types import JSONType, UTCDateTime, utcnow
 
 CREDIT_ENTRIES = ("grant", "spend")
-CREDIT_REASONS = ("monthly_grant", "plan_top_up", "ai_scoring", "ai_coaching")
+CREDIT_REASONS = ("monthly_grant", "plan_top_up", "credit_pack", "ai_scoring", "ai_coaching")
+CREDIT_POOLS = ("monthly", "pack", "overage")
 
 
 class ClientScoring(SQLModel, table=True):
@@ -86,3 +87,9 @@ class CreditLedger(SQLModel, table=True):
     amount: int
     call_id: int | None = Field(default=None, foreign_key="call.id")
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    # "monthly" (the plan's allowance, per period), "pack" (bought credits, kept until spent) or
+    # "overage" (spent past both, reported to Stripe's Billing Meter: `reported_at` once it took it).
+    pool: str = Field(default="monthly", max_length=8)
+    reported_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    # A credit pack's Checkout session: the pack is granted once however often Stripe says it was paid.
+    external_ref: str | None = Field(default=None, max_length=255, unique=True, index=True)

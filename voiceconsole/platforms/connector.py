@@ -6,7 +6,9 @@ platform quirk stays in the platform's module (`retell.py`, `vapi.py`, `elevenla
 mapping functions at the top, the connector class below them.
 
 HTTP: httpx with timeouts; retries with exponential backoff on 429 and 5xx (and on connection
-errors) honouring `Retry-After`, through httpx-retries' `RetryTransport`. A 401/403 raises
+errors) honouring `Retry-After`, through httpx-retries' `RetryTransport`. A request that must not be sent
+twice (placing an outbound call: a 5xx may come after the call was placed) opts out with
+`_request(..., retry=False)`, which sends it once through a second client without that transport. A 401/403 raises
 `PlatformAuthError`. The API key lives only in the client's default headers: it never appears
 in an exception message, a repr or a log line.
 """
@@ -22,6 +24,7 @@ import time
 from abc import ABC, abstractmethod
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any
 
 import httpx
@@ -35,6 +38,7 @@ log = logging.getLogger(__name__)
 # Read-only endpoints only, so retrying any method is safe (Retell lists with POST).
 _RETRY_METHODS = ("GET", "POST", "HEAD", "OPTIONS")
 _RETRY_STATUSES = (429, 500, 502, 503, 504)
+ACTIVITY_SAMPLE = 1000  # calls counted at most per agent by `count_recent_calls`
 
 
 # --------------------------------------------------------------------------------------------------
@@ -176,6 +180,7 @@ class Connector(ABC):
         if page_size is not None:
             self.page_size = max(1, min(page_size, self.max_page_size))
         self._client: httpx.Client | None = None
+        self._client_once: httpx.Client | None = None  # no retrying transport: see `_request(retry=False)`
 
     def __repr__(self) -> str:
         return f"<{type(self).__name__} base_url={self.base_url!r}>"
@@ -197,6 +202,18 @@ class Connector(ABC):
         Each page's `cursor` resumes right after that page; the last page's cursor starts the next
         incremental pass. Calls may repeat across pages and passes: storing them is an upsert.
         """
+
+    @abstractmethod
+    def list_agent_calls(self, platform_agent_id: str) -> Iterator[CallPage]:
+        """Every call of one agent, its whole history, one page at a time, with full transcripts: what is
+        imported when an agent becomes monitored (plan limits). Each page's `cursor` tells how far the walk
+        got; a walk that stops is started over (storing is an upsert)."""
+
+    @abstractmethod
+    def count_recent_calls(self, platform_agent_id: str, since: datetime) -> int:
+        """How many calls the agent started since `since`, from one cheap listing request: exact up to
+        `ACTIVITY_SAMPLE` (or the platform's page size), at least that many beyond. Ranks a new account's
+        agents by activity before any of their calls is stored."""
 
     @abstractmethod
     def get_call(self, call_id: str) -> CallRecord:
@@ -232,27 +249,42 @@ class Connector(ABC):
     def http(self) -> httpx.Client:
         """The HTTP client, created on first use (verifying a webhook needs none)."""
         if self._client is None:
-            policy = self.retry_policy
-            self._client = httpx.Client(
-                base_url=self.base_url,
-                headers={
-                    **self._auth_headers(self.__api_key),
-                    "Accept": "application/json",
-                    "User-Agent": "VoiceConsole/1.0",
-                },
-                timeout=httpx.Timeout(policy.timeout_s, connect=policy.connect_timeout_s),
-                transport=RetryTransport(retry=policy.retry()),
-                follow_redirects=False,
-            )
+            self._client = self._make_client(RetryTransport(retry=self.retry_policy.retry()))
         return self._client
 
-    def _request(self, method: str, path: str, *, timeout: float | None = None, **kwargs: Any) -> Any:
-        """Send one request (retried by the transport) and return its JSON, or raise a PlatformError."""
+    @property
+    def http_once(self) -> httpx.Client:
+        """The same client without the retrying transport: each request is sent exactly once."""
+        if self._client_once is None:
+            self._client_once = self._make_client(httpx.HTTPTransport())
+        return self._client_once
+
+    def _make_client(self, transport: httpx.BaseTransport) -> httpx.Client:
+        policy = self.retry_policy
+        return httpx.Client(
+            base_url=self.base_url,
+            headers={
+                **self._auth_headers(self.__api_key),
+                "Accept": "application/json",
+                "User-Agent": "VoiceConsole/1.0",
+            },
+            timeout=httpx.Timeout(policy.timeout_s, connect=policy.connect_timeout_s),
+            transport=transport,
+            follow_redirects=False,
+        )
+
+    def _request(
+        self, method: str, path: str, *, timeout: float | None = None, retry: bool = True, **kwargs: Any
+    ) -> Any:
+        """Send one request and return its JSON, or raise a PlatformError. The transport retries 429/5xx and
+        connection errors unless `retry=False`: then the request is sent once, whatever happens (for requests
+        that are not safe to repeat, such as placing a call)."""
         extra: dict[str, Any] = (
             {} if timeout is None else {"timeout": httpx.Timeout(timeout, connect=self.retry_policy.connect_timeout_s)}
         )
+        retries = self.retry_policy.retries if retry else 0
         try:
-            response = self.http.request(method, path, **kwargs, **extra)
+            response = (self.http if retry else self.http_once).request(method, path, **kwargs, **extra)
         except httpx.TimeoutException:
             raise PlatformUnavailable(f"{self.name} did not answer {method} {path} in time") from None
         except httpx.TransportError as exc:
@@ -268,12 +300,12 @@ class Connector(ABC):
             )
         if status == 429:
             raise PlatformUnavailable(
-                f"{self.name} kept rate-limiting requests (HTTP 429) after {self.retry_policy.retries} retries",
+                f"{self.name} kept rate-limiting requests (HTTP 429) after {retries} retries",
                 status_code=status,
             )
         if status >= 500:
             raise PlatformUnavailable(
-                f"{self.name} answered HTTP {status} for {method} {path} after {self.retry_policy.retries} retries",
+                f"{self.name} answered HTTP {status} for {method} {path} after {retries} retries",
                 status_code=status,
             )
         if status >= 400:
@@ -286,9 +318,10 @@ class Connector(ABC):
             ) from None
 
     def close(self) -> None:
-        if self._client is not None:
-            self._client.close()
-            self._client = None
+        for client in (self._client, self._client_once):
+            if client is not None:
+                client.close()
+        self._client = self._client_once = None
 
     def __enter__(self) -> Connector:
         return self

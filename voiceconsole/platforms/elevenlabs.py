@@ -29,6 +29,7 @@ from voiceconsole.platforms.base import (
     transcript_text,
 )
 from voiceconsole.platforms.connector import (
+    ACTIVITY_SAMPLE,
     CallPage,
     Connector,
     OpenCalls,
@@ -370,6 +371,41 @@ class ElevenLabsConnector(Connector):
             else:
                 yield CallPage(records, {"since": newest, "pass": None, "open": open_calls.dump()})
                 return
+
+    def list_agent_calls(self, platform_agent_id: str) -> Iterator[CallPage]:
+        """`GET /v1/convai/conversations?agent_id=`, then each conversation for its transcript."""
+        cursor = None
+        while True:
+            params: dict[str, Any] = {"page_size": self.page_size, "agent_id": platform_agent_id}
+            if cursor:
+                params["cursor"] = cursor
+            page = self._request("GET", "/v1/convai/conversations", params=params)
+            summaries = [s for s in _list(page, "conversations") if s.get("conversation_id")]
+            records = [map_call(raw) for raw in self._fetch_all(summaries)]
+            cursor = page.get("next_cursor")
+            more = bool(page.get("has_more") and cursor)
+            yield CallPage(records, {"agent_id": platform_agent_id, "cursor": cursor if more else None})
+            if not more:
+                return
+
+    def count_recent_calls(self, platform_agent_id: str, since: datetime) -> int:
+        """Conversation summaries since `since` (`call_start_after_unix`), up to `ACTIVITY_SAMPLE` of them."""
+        counted, cursor = 0, None
+        while counted < ACTIVITY_SAMPLE:
+            params: dict[str, Any] = {
+                "page_size": self.page_size,
+                "agent_id": platform_agent_id,
+                "call_start_after_unix": int(since.timestamp()),
+                "summary_mode": "exclude",
+            }
+            if cursor:
+                params["cursor"] = cursor
+            page = self._request("GET", "/v1/convai/conversations", params=params)
+            counted += len(_list(page, "conversations"))
+            cursor = page.get("next_cursor")
+            if not page.get("has_more") or not cursor:
+                break
+        return counted
 
     def _fetch_all(self, summaries: list[dict[str, Any]]) -> list[dict[str, Any]]:
         def fetch(summary: dict[str, Any]) -> dict[str, Any]:

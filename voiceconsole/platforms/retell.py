@@ -31,6 +31,7 @@ from voiceconsole.platforms.base import (
     transcript_text,
 )
 from voiceconsole.platforms.connector import (
+    ACTIVITY_SAMPLE,
     CallPage,
     Connector,
     OpenCalls,
@@ -366,6 +367,44 @@ class RetellConnector(Connector):
                 yield CallPage(records, {"since_ms": max_ms, "pass": None, "open": open_calls.dump()})
                 return
 
+    def list_agent_calls(self, platform_agent_id: str) -> Iterator[CallPage]:
+        """`POST /v3/list-calls` with `filter_criteria.agent` (oldest first), then get-call for each."""
+        key = None
+        while True:
+            body: dict[str, Any] = {
+                "limit": self.page_size,
+                "sort_order": "ascending",
+                "filter_criteria": _agent_filter(platform_agent_id),
+            }
+            if key:
+                body["pagination_key"] = key
+            page = self._request("POST", "/v3/list-calls", json=body, timeout=self.list_timeout_s)
+            items = [item for item in _items(page, "list-calls") if item.get("call_id")]
+            records = self._fetch_all([str(item["call_id"]) for item in items])
+            key = page.get("pagination_key")
+            more = bool(page.get("has_more") and key)
+            yield CallPage(records, {"agent_id": platform_agent_id, "key": key if more else None})
+            if not more:
+                return
+
+    def count_recent_calls(self, platform_agent_id: str, since: datetime) -> int:
+        """One list-calls request asking for the total (`include_total`); its items if no total comes back."""
+        criteria = {
+            **_agent_filter(platform_agent_id),
+            "start_timestamp": {"op": "ge", "type": "number", "value": int(since.timestamp() * 1000)},
+        }
+        body = {
+            "limit": ACTIVITY_SAMPLE,
+            "sort_order": "descending",
+            "include_total": True,
+            "filter_criteria": criteria,
+        }
+        page = self._request("POST", "/v3/list-calls", json=body, timeout=self.list_timeout_s)
+        total = page.get("total") if isinstance(page, dict) else None
+        if isinstance(total, int) and not isinstance(total, bool):
+            return total
+        return len(_items(page, "list-calls"))
+
     def _fetch_all(self, call_ids: list[str]) -> list[CallRecord]:
         if len(call_ids) <= 1 or self.fetch_concurrency <= 1:
             return [self.get_call(call_id) for call_id in call_ids]
@@ -428,6 +467,11 @@ def _since_filter(since_ms: int, *, undated: bool) -> dict[str, Any]:
             "end_timestamp": {"op": "ge", "type": "number", "value": since_ms},
         }
     return {"start_timestamp": {"op": "ge", "type": "number", "value": since_ms}}
+
+
+def _agent_filter(platform_agent_id: str) -> dict[str, Any]:
+    """One agent's calls, every version (v3 `filter_criteria.agent`: `[{agent_id, version?}]`)."""
+    return {"agent": [{"agent_id": platform_agent_id}]}
 
 
 def _items(page: Any, what: str) -> list[dict[str, Any]]:

@@ -32,6 +32,7 @@ from voiceconsole.platforms.base import (
     transcript_text,
 )
 from voiceconsole.platforms.connector import (
+    ACTIVITY_SAMPLE,
     HMAC_ALGORITHMS,
     CallPage,
     Connector,
@@ -490,15 +491,36 @@ class VapiConnector(Connector):
             else:
                 yield CallPage(records, {"updated_after": _minus_overlap(max_updated), "pass": None})
 
+    def list_agent_calls(self, platform_agent_id: str) -> Iterator[CallPage]:
+        """`GET /call?assistantId=`, walked from the newest down as `list_calls` walks every call."""
+        filters = {"assistantId": platform_agent_id}
+        for items, state in self._walk("/call", updated_after=None, state=None, filters=filters):
+            records = [map_call(self._with_number(item)) for item in items]
+            yield CallPage(records, {"assistantId": platform_agent_id, "pass": state})
+
+    def count_recent_calls(self, platform_agent_id: str, since: datetime) -> int:
+        """One `GET /call?assistantId=&createdAtGe=` of up to `ACTIVITY_SAMPLE` calls."""
+        params = {"assistantId": platform_agent_id, "createdAtGe": _iso(since), "limit": ACTIVITY_SAMPLE}
+        items = self._request("GET", "/call", params=params)
+        if not isinstance(items, list):
+            raise PlatformError("Vapi GET /call answered an unexpected shape")
+        return len(items)
+
     def _walk(
-        self, path: str, *, updated_after: str | None, state: dict[str, Any] | None
+        self,
+        path: str,
+        *,
+        updated_after: str | None,
+        state: dict[str, Any] | None,
+        filters: dict[str, str] | None = None,
     ) -> Iterator[tuple[list[dict[str, Any]], dict[str, Any] | None]]:
-        """Yield (new items, state to resume after them); the state is None on the last page."""
+        """Yield (new items, state to resume after them); the state is None on the last page. `filters`: more
+        query parameters (`assistantId`)."""
         le = (state or {}).get("le")
         skip = set((state or {}).get("skip") or ())
         strict = bool((state or {}).get("strict"))
         while True:
-            params: dict[str, Any] = {"limit": self.page_size}
+            params: dict[str, Any] = {"limit": self.page_size, **(filters or {})}
             if updated_after:
                 params["updatedAtGt"] = updated_after
             if le:
@@ -707,6 +729,10 @@ def _same(a: str, b: str) -> bool:
 
 def _later(a: str, b: str) -> bool:
     return _parse(a) > _parse(b)
+
+
+def _iso(moment: datetime) -> str:
+    return moment.astimezone(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
 
 
 def _minus_overlap(value: str | None) -> str | None:

@@ -2,7 +2,14 @@
 and the UI: one mapping per shape. Tables never leave the services, so secrets (key hashes, encrypted
 platform keys) cannot leak."""
 
-from voiceconsole.schemas.agents import AgentDetail, AgentsOverview, AgentStatsRow, AgentSummary, TrendPoint
+from voiceconsole.schemas.agents import (
+    AgentDetail,
+    AgentMonitoring,
+    AgentsOverview,
+    AgentStatsRow,
+    AgentSummary,
+    TrendPoint,
+)
 from voiceconsole.schemas.analytics import (
     AnalyticsOut,
     PeriodFigures,
@@ -14,6 +21,7 @@ from voiceconsole.schemas.analytics import (
 )
 from voiceconsole.schemas.api_keys import ApiKeyCreated, ApiKeyOut
 from voiceconsole.schemas.base import PublicModel
+from voiceconsole.schemas.billing import BillingOut, InvoiceOut, RedirectOut
 from voiceconsole.schemas.calls import CallDetail, CallSummary, CostComponent, LatencyStage, Note, VoiceMetrics
 from voiceconsole.schemas.clients import ClientDeleted, ClientOut
 from voiceconsole.schemas.integrations import IntegrationOut, WebhookReceipt, WorkQueued
@@ -32,6 +40,7 @@ from voiceconsole.schemas.team import InvitationOut, MemberOut, MemberRemoved, M
 
 __all__ = [
     "AgentDetail",
+    "AgentMonitoring",
     "AgentScoringOut",
     "AgentStatsRow",
     "AgentSummary",
@@ -43,6 +52,7 @@ __all__ = [
     "ApiKeyOut",
     "AuditActor",
     "AuditEntryOut",
+    "BillingOut",
     "CallDetail",
     "CallSummary",
     "ChannelCreated",
@@ -57,6 +67,7 @@ __all__ = [
     "DeliveryOut",
     "IntegrationOut",
     "InvitationOut",
+    "InvoiceOut",
     "LatencyStage",
     "MemberOut",
     "MemberRemoved",
@@ -69,6 +80,7 @@ __all__ = [
     "PortfolioAgentRow",
     "PortfolioRow",
     "PublicModel",
+    "RedirectOut",
     "ScoringSettingsOut",
     "SessionOut",
     "SessionsRevoked",

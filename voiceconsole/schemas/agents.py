@@ -24,6 +24,17 @@ class AgentSummary(PublicModel):
     total_cost: float | None  # USD; null where the client's viewers are not shown costs
     success_rate: float | None = None  # fraction (0–1) of ended calls the platform marked successful
     last_call_at: datetime | None = None
+    # Plan limits (services/billing/monitoring): calls of an agent not monitored are not imported.
+    monitored: bool = True
+    monitoring_reason: str | None = None  # why not: "Not monitored: Free includes 1 monitored agent. …"
+
+
+class AgentMonitoring(PublicModel):
+    """Whether VoiceConsole imports, scores and alerts on an agent's calls (`/agents/{agentId}/monitoring`)."""
+
+    monitored: bool
+    monitoring: str  # the agency's choice: "auto" (the most active, as the plan allows) | "on" | "off"
+    reason: str | None = None  # set when not monitored
 
 
 class TrendPoint(PublicModel):

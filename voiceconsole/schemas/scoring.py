@@ -31,8 +31,11 @@ class CreditsOut(PublicModel):
     plan: str
     allowance: int  # the plan's monthly credits
     granted: int  # credited this month (the allowance, plus any top-ups)
-    used: int
-    remaining: int
+    used: int  # spent this month, from every pool
+    remaining: int  # what may still be spent without overage: the month's allowance left plus packs
+    packs: int = 0  # bought credits left (they do not lapse at the month's end)
+    overage: bool = False  # past both, AI work goes on and each credit is invoiced on Stripe's meter
+    overage_used: int = 0  # credits past the allowance and packs this month
 
 
 class ClientScoringOut(PublicModel):

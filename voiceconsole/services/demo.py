@@ -16,6 +16,7 @@ from voiceconsole.platforms.simulator.generator import DEMO_CLIENTS, generate_ag
 from voiceconsole.services import accounts, api_keys, integrations
 from voiceconsole.services.access.actor import SYSTEM
 from voiceconsole.services.agents import recompute_agent_stats
+from voiceconsole.services.builder.demo import ensure_demo_builder_agent
 from voiceconsole.services.errors import DomainError
 from voiceconsole.services.intake.store import upsert_agent, upsert_calls
 from voiceconsole.services.notifications import channels
@@ -92,7 +93,12 @@ def ensure_demo(session: Session, *, simulator_url: str | None = None) -> DemoRe
     inbox_url = None
     if simulator_url is not None:
         inbox_url = ensure_demo_channels(session, org=org, simulator_url=simulator_url, email=user.email)
-        connect_demo_to_simulator(session, org=org, simulator_url=simulator_url)
+        connect_demo_to_simulator(session, org=org, simulator_url=simulator_url, queue_syncs=False)
+        ensure_demo_builder_agent(session, org=org, simulator_url=simulator_url)  # before the syncs: its calls too
+        for integration in session.exec(
+            select(Integration).where(Integration.organization_id == org.id, col(Integration.disconnected_at).is_(None))
+        ):
+            enqueue.sync(pk(integration))
     # Keys are stored hashed, so a rerun replaces the demo key rather than piling up new ones.
     session.exec(delete(ApiKey).where(col(ApiKey.organization_id) == org.id, col(ApiKey.name) == DEMO_KEY_NAME))
     key = api_keys.create_api_key(session, org=org, name=DEMO_KEY_NAME, actor=SYSTEM)

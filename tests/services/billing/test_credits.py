@@ -7,7 +7,7 @@ from sqlmodel import select
 
 from voiceconsole.models import CreditLedger
 from voiceconsole.services.billing import credits
-from voiceconsole.services.billing.plans import CATALOGUE
+from voiceconsole.services.billing.plans import catalogue
 
 
 def spends(db, org) -> int:
@@ -19,7 +19,7 @@ def spends(db, org) -> int:
 
 
 def test_plan_allowances():
-    assert {slug: plan.monthly_credits for slug, plan in CATALOGUE.items()} == {
+    assert {slug: plan.monthly_credits for slug, plan in catalogue().items()} == {
         "free": 20,
         "pro": 1_000,
         "agency": 10_000,

@@ -3,11 +3,14 @@ from __future__ import annotations
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Depends, Query
+from pydantic import ConfigDict, Field, StrictBool
 
 from voiceconsole.api.deps import PrincipalDep, SessionDep, release
-from voiceconsole.api.envelope import ok_response
+from voiceconsole.api.envelope import ok, ok_response
+from voiceconsole.api.inputs import RequestBody
 from voiceconsole.api.params import Paging, paging
 from voiceconsole.services import agents as agents_service
+from voiceconsole.services.billing import monitoring
 
 router = APIRouter(prefix="/agents", tags=["agents"])
 
@@ -65,3 +68,39 @@ def get_agent(agent_id: str, principal: PrincipalDep, session: SessionDep, range
             session, org=principal.org, agent_id=agent_id, actor=principal.actor, range_=range_
         ).wire()
     )
+
+
+class MonitoringIn(RequestBody):
+    model_config = ConfigDict(extra="forbid")
+    monitored: StrictBool = Field(
+        description="true: monitor this agent (it takes one of the plan's agents); false: stop"
+    )
+
+
+MONITORING_DOC = (
+    "Calls of an agent that is not monitored are neither imported, scored nor alerted; `reason` says why "
+    "(the plan's limit, or the agency turned it off). `monitoring` is the agency's choice: `auto` (the most "
+    "active agents, as many as the plan includes), `on` or `off`. Turning an agent on imports its past calls "
+    "from the platform; when every agent the plan includes was turned on, it is refused with 403 "
+    '`{"error": "Plan limit reached", "details": [{"field": "monitored", "message": "Free includes 1 '
+    'monitored agent. Upgrade to Pro for 15."}]}`. Changing it: owners and admins.'
+)
+
+
+@router.get(
+    "/{agent_id}/monitoring", summary="Whether the agent's calls are monitored, and why not", description=MONITORING_DOC
+)
+def get_monitoring(agent_id: str, principal: PrincipalDep, session: SessionDep):
+    status = monitoring.get_monitoring(session, org=principal.org, actor=principal.actor, agent_id=agent_id)
+    return ok_response(status.wire())
+
+
+@router.put(
+    "/{agent_id}/monitoring", summary="Monitor an agent, or stop (owners and admins)", description=MONITORING_DOC
+)
+def set_monitoring(agent_id: str, body: MonitoringIn, principal: PrincipalDep, session: SessionDep):
+    status = monitoring.set_monitoring(
+        session, org=principal.org, actor=principal.actor, agent_id=agent_id, monitored=body.monitored
+    )
+    session.commit()
+    return ok(status.wire())

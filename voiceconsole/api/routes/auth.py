@@ -49,16 +49,16 @@ def use_link(
         )
     except InvalidToken:
         session.rollback()
-        return RedirectResponse("/login?error=expired", status_code=303)
+        return RedirectResponse(get_settings().page_url("/login?error=expired"), status_code=303)
     session.commit()
     target = next if next.startswith("/") and not next.startswith("//") else "/dashboard"
-    response = RedirectResponse(target, status_code=303)
+    response = RedirectResponse(get_settings().page_url(target), status_code=303)
     response.set_cookie(
         SESSION_COOKIE,
         result.session_token,
         max_age=int(accounts.SESSION_TTL.total_seconds()),
         httponly=True,
-        samesite="lax",
+        samesite=get_settings().cookie_samesite,
         secure=get_settings().secure_cookies,
         path="/",
     )
@@ -73,9 +73,11 @@ def logout(request: Request, session: SessionDep):
     response = (
         JSONResponse({"data": {"loggedOut": True}, "meta": {}})
         if wants_json
-        else RedirectResponse("/login", status_code=303)
+        else RedirectResponse(get_settings().page_url("/login"), status_code=303)
     )
-    response.delete_cookie(SESSION_COOKIE, path="/")
+    response.delete_cookie(
+        SESSION_COOKIE, path="/", samesite=get_settings().cookie_samesite, secure=get_settings().secure_cookies
+    )
     return response
 
 

@@ -13,7 +13,7 @@ from voiceconsole.api.envelope import ok, page_of
 from voiceconsole.api.inputs import RequestBody, check_text_params
 from voiceconsole.api.params import Paging, page_only
 from voiceconsole.services import accounts
-from voiceconsole.services.errors import InvalidToken
+from voiceconsole.services.errors import InvalidToken, PlanLimitReached
 from voiceconsole.settings import get_settings
 
 router = APIRouter(prefix="/invitations", tags=["team"])
@@ -73,15 +73,18 @@ def accept(request: Request, session: SessionDep, token: Annotated[str, Query(ma
         )
     except InvalidToken:
         session.rollback()
-        return RedirectResponse("/login?error=invitation", status_code=303)
+        return RedirectResponse(get_settings().page_url("/login?error=invitation"), status_code=303)
+    except PlanLimitReached:  # the plan's seats filled up since the invitation was sent: the link stays valid
+        session.rollback()
+        return RedirectResponse(get_settings().page_url("/login?error=seats_full"), status_code=303)
     session.commit()
-    response = RedirectResponse("/dashboard", status_code=303)
+    response = RedirectResponse(get_settings().page_url("/dashboard"), status_code=303)
     response.set_cookie(
         SESSION_COOKIE,
         result.session_token,
         max_age=int(accounts.SESSION_TTL.total_seconds()),
         httponly=True,
-        samesite="lax",
+        samesite=get_settings().cookie_samesite,
         secure=get_settings().secure_cookies,
         path="/",
     )

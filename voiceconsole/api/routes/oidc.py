@@ -86,7 +86,9 @@ def callback_url(provider_name: str) -> str:
 
 
 def _to_login(reason: str, provider: SignInProvider) -> RedirectResponse:
-    return RedirectResponse(f"/login?{urlencode({'error': reason, 'provider': provider.name})}", status_code=303)
+    return RedirectResponse(
+        get_settings().page_url(f"/login?{urlencode({'error': reason, 'provider': provider.name})}"), status_code=303
+    )
 
 
 @router.get("/{provider_name}/login", dependencies=[Depends(rate_limit_anonymous)])
@@ -133,13 +135,13 @@ async def finish_sign_in(provider_name: str, request: Request):
     except SignInRefused as exc:
         log.info("sign-in with %s refused: %s", provider.name, exc.reason)
         return _to_login(exc.reason, provider)
-    response = RedirectResponse(HOME, status_code=303)
+    response = RedirectResponse(get_settings().page_url(HOME), status_code=303)
     response.set_cookie(
         SESSION_COOKIE,
         result.session_token,
         max_age=int(accounts.SESSION_TTL.total_seconds()),
         httponly=True,
-        samesite="lax",
+        samesite=get_settings().cookie_samesite,
         secure=get_settings().secure_cookies,
         path="/",
     )

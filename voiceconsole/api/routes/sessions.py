@@ -11,12 +11,14 @@ from voiceconsole.api.deps import SESSION_COOKIE, PrincipalDep, SessionDep
 from voiceconsole.api.envelope import ok_response, page_of
 from voiceconsole.api.params import Paging, page_only
 from voiceconsole.services.accounts import sessions as sessions_service
+from voiceconsole.settings import get_settings
 
 router = APIRouter(prefix="/sessions", tags=["sessions"])
 
 
 def _signed_out(response: JSONResponse) -> JSONResponse:
-    response.delete_cookie(SESSION_COOKIE, path="/")
+    settings = get_settings()  # the attributes it was set with, or a cross-site browser keeps it
+    response.delete_cookie(SESSION_COOKIE, path="/", samesite=settings.cookie_samesite, secure=settings.secure_cookies)
     return response
 
 

@@ -23,6 +23,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from voiceconsole.platforms.simulator import generator
+from voiceconsole.platforms.simulator.agents_store import AgentsStore
 from voiceconsole.platforms.simulator.generator import (
     CALL_VARIANTS,
     PLATFORMS,
@@ -31,6 +32,7 @@ from voiceconsole.platforms.simulator.generator import (
     generate_calls,
     generate_live_call,
 )
+from voiceconsole.platforms.simulator.outbound import OutboundStore
 from voiceconsole.platforms.simulator.signing import VAPI_AUTHS, VapiHmac
 
 DEFAULT_API_KEYS = {"retell": "sim_retell_key", "vapi": "sim_vapi_key", "elevenlabs": "sim_elevenlabs_key"}
@@ -143,6 +145,22 @@ class CallStore:
     def replace(self, call: dict[str, Any]) -> None:
         """Swap in a changed copy of a stored call (its list time must not change)."""
         self.by_id[call_id_of(self.platform, call)] = call
+
+    def put(self, call: dict[str, Any]) -> None:
+        """Store a call, new or a later version of a stored one whose list time may have changed (a dialed Retell
+        call gets its start_timestamp when it is answered)."""
+        cid = call_id_of(self.platform, call)
+        old = self.by_id.get(cid)
+        if old is not None and call_time_ms(self.platform, old) == call_time_ms(self.platform, call):
+            self.by_id[cid] = call
+            return
+        if old is not None:
+            before = call_time_ms(self.platform, old)
+            if before is None:
+                self.untimed.remove(cid)
+            else:
+                self.keys.remove((before, cid))
+        self.add(call)
 
     def newest_ms(self) -> int:
         return self.keys[-1][0] if self.keys else 0
@@ -293,6 +311,10 @@ class SimulatorState:
                 found = self._data[platform] = self._generate(platform)
             if found.endings:
                 self._end_due_calls(found)
+            if self.outbound.pending(platform):  # dialed calls move on (outbound.py)
+                for call in self.outbound.due(platform, self.clock_ms()):
+                    found.calls.put(call)
+                    found.note_call(call)
             return found
 
     def warm(self) -> None:
@@ -329,6 +351,12 @@ class SimulatorState:
                 del data.endings[call_id]
                 data.calls.replace(ended)
 
+    def advance_clock(self, ms: int) -> int:
+        """Move the simulated clock `ms` forward (never back); return the new "now"."""
+        with self.lock:
+            self._skew_ms += max(0, int(ms))
+            return self.clock_ms()
+
     def clock_ms(self) -> int:
         """The simulated "now" in epoch ms."""
         elapsed = time.monotonic() - self._started
@@ -342,6 +370,8 @@ class SimulatorState:
             self._key_valid = dict.fromkeys(PLATFORMS, True)
             self._skew_ms = 0
             self.webhook_signing = WebhookSigning()
+            self.builder = AgentsStore()  # what the agent-writing endpoints keep (agents_store.py)
+            self.outbound = OutboundStore()  # dials, their calls to come and the dial faults (outbound.py)
             self.requests.clear()
 
     def summary(self) -> dict[str, Any]:
@@ -590,8 +620,13 @@ class SimulatorState:
 
     # -- derived objects -------------------------------------------------------------------------
 
-    def retell_llm(self, llm_id: str) -> dict[str, Any] | None:
+    def retell_llm(self, llm_id: str, version: int | None = None) -> dict[str, Any] | None:
+        """A Retell LLM: one written through the API (its `version`, default the latest), else a generated
+        agent's."""
         with self.lock:
+            written = self.builder.retell_llm(llm_id, version)
+            if written is not None or llm_id in self.builder.retell_llms:
+                return written
             for agent in self.data("retell").agents.values():
                 llm = agent.get("_llm") or {}
                 if llm.get("llm_id") == llm_id:

@@ -41,6 +41,9 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "scoring.read": STAFF,
     "team.read": STAFF,  # members and pending invitations
     "audit.read": MANAGERS,  # the audit log
+    "billing.read": MANAGERS,  # plan, usage, invoices (admins read-only)
+    "builder.read": STAFF,  # agent configs, versions, diffs (client viewers too where their client shows configs)
+    "builder.manage": MANAGERS,  # create agents, save versions, deploy, roll back, import drift
     # work
     "calls.annotate": STAFF,  # notes, tags
     "integrations.sync": STAFF,  # sync now, connection test
@@ -53,6 +56,15 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "members.manage": MANAGERS,  # roles and removal; owners only by owners
     "invitations.manage": MANAGERS,
     "branding.manage": MANAGERS,
+    "agents.monitoring": MANAGERS,  # which agents the plan's monitored agents are (services/billing/monitoring)
+    # leads and the do-not-call list (services/campaigns): members work leads day to day (import, edit,
+    # qualify), as they annotate calls; anyone on the staff may add a number not to call (it only ever stops
+    # calls), only owners and admins remove one (that lets calls resume to someone who asked not to be called)
+    "leads.read": STAFF,
+    "leads.manage": STAFF,
+    "dnc.read": STAFF,
+    "dnc.add": STAFF,
+    "dnc.manage": MANAGERS,
     # owners alone
     "ownership.manage": OWNERS,  # make someone an owner, transfer ownership
     "billing.manage": OWNERS,
@@ -71,9 +83,18 @@ _WHAT = {
     "members.manage": "members",
     "invitations.manage": "invitations",
     "branding.manage": "branding",
+    "agents.monitoring": "which agents are monitored",
     "audit.read": "the audit log",
     "ownership.manage": "ownership",
     "billing.manage": "billing",
+    "billing.read": "billing",
+    "builder.manage": "agents in the builder",
+    "builder.read": "agent configurations",
+    "leads.read": "leads",
+    "leads.manage": "leads",
+    "dnc.read": "the do-not-call list",
+    "dnc.add": "the do-not-call list",
+    "dnc.manage": "removals from the do-not-call list",
 }
 
 MANAGER_ROLES = ("owner", "admin")

@@ -5,6 +5,8 @@ only its hash stored) signs them in, creating their user if new, and makes them 
   already a member is a 409 too.
 - Nobody invites above their own role (admins cannot invite owners); a client viewer needs a client.
 - Resending replaces the link (the old one stops working) and gives it another 24 hours; revoking ends it.
+- Seats (services/billing/seats.py): inviting anyone but a client viewer, resending an expired invitation
+  and accepting one check the plan's seats (403 "Plan limit reached" on the field `role`).
 """
 
 from __future__ import annotations
@@ -25,6 +27,7 @@ from voiceconsole.services.accounts.login import start_session
 from voiceconsole.services.accounts.mail import send_account_email
 from voiceconsole.services.accounts.members import ROLE_NAMES, check_role, client_for
 from voiceconsole.services.accounts.organizations import get_or_create_user, normalise_email
+from voiceconsole.services.billing.seats import require_seat
 from voiceconsole.services.errors import Conflict, InvalidToken, NotFound
 from voiceconsole.services.security import new_token, sha256_hex
 from voiceconsole.settings import get_settings
@@ -106,6 +109,7 @@ def create_invitation(
             "Already invited",
             [{"field": "email", "message": f"{email} already has a pending invitation: resend it instead"}],
         )
+    require_seat(session, org=org, role=role)
     token = new_token()
     now = utcnow()
     inv = Invitation(
@@ -149,8 +153,10 @@ def resend_invitation(session: Session, *, org: Organization, invitation_id: str
     require(actor, "invitations.manage")
     inv = _find_pending(session, org, invitation_id)
     require_rank(actor, inv.role, "resend an invitation")
-    token = new_token()
     now = utcnow()
+    if inv.expires_at <= now:  # an expired invitation takes a seat again
+        require_seat(session, org=org, role=inv.role, except_invitation=inv.id)
+    token = new_token()
     inv.token_hash, inv.sent_at, inv.expires_at = sha256_hex(token), now, now + INVITATION_TTL
     session.add(inv)
     session.flush()
@@ -208,6 +214,14 @@ def accept_invitation(
     inv = session.exec(select(Invitation).where(Invitation.token_hash == sha256_hex(token or ""))).first()
     if inv is None or inv.accepted_at is not None or inv.revoked_at is not None or inv.expires_at <= now:
         raise InvalidToken(INVALID_LINK)
+    org = session.get_one(Organization, inv.organization_id)
+    already = session.exec(
+        select(Membership.id)
+        .join(User, col(User.id) == col(Membership.user_id))
+        .where(Membership.organization_id == org.id, User.email == inv.email)
+    ).first()
+    if already is None:  # the plan may have shrunk since the invitation was sent (checked before it is used)
+        require_seat(session, org=org, role=inv.role, pending=False)
     claimed = session.exec(  # atomic single use: only one concurrent request flips accepted_at
         update(Invitation)
         .where(col(Invitation.id) == inv.id)
@@ -216,7 +230,6 @@ def accept_invitation(
     ).rowcount
     if claimed != 1:
         raise InvalidToken(INVALID_LINK)
-    org = session.get_one(Organization, inv.organization_id)
     user = get_or_create_user(session, email=inv.email)
     membership = session.exec(
         select(Membership).where(Membership.user_id == user.id, Membership.organization_id == org.id)

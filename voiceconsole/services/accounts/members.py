@@ -22,6 +22,7 @@ from voiceconsole.services.access import audit
 from voiceconsole.services.access.actor import Actor
 from voiceconsole.services.access.permissions import ROLE_RANK, require
 from voiceconsole.services.accounts.mail import send_account_email
+from voiceconsole.services.billing.seats import SEATLESS_ROLES, require_seat
 from voiceconsole.services.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from voiceconsole.services.security import sha256_hex
 from voiceconsole.settings import get_settings
@@ -116,6 +117,8 @@ def change_role(
         return _out(membership, user, client)
     if role != "owner":
         _keep_an_owner(session, org, membership)
+    if membership.role in SEATLESS_ROLES:  # a client viewer given a staff role takes a seat
+        require_seat(session, org=org, role=role)
     old = membership.role
     membership.role, membership.client_id = role, new_client_id
     session.add(membership)
@@ -136,7 +139,7 @@ def change_role(
             subject=f"Your role in {org.name} is now {ROLE_NAMES[role]}",
             text=(
                 f"{actor.display} changed your role in {org.name} on VoiceConsole from {ROLE_NAMES.get(old, old)} "
-                f"to {ROLE_NAMES[role]}.\n\n{get_settings().base_url}/dashboard"
+                f"to {ROLE_NAMES[role]}.\n\n{get_settings().pages_url}/dashboard"
             ),
         )
     return _out(membership, user, client)
@@ -241,7 +244,7 @@ def transfer_ownership(session: Session, *, org: Organization, member_id: str, a
         subject=f"You are now an owner of {org.name}",
         text=(
             f"{actor.display} transferred ownership of {org.name} on VoiceConsole to you; they are now an admin."
-            f"\n\n{get_settings().base_url}/settings/team"
+            f"\n\n{get_settings().pages_url}/settings/team"
         ),
     )
     return _out(membership, user, None)

@@ -20,6 +20,8 @@ from voiceconsole.services import analytics
 from voiceconsole.services.access.actor import Actor
 from voiceconsole.services.access.visibility import redact, redact_all, visibility
 from voiceconsole.services.analytics.rollups import Totals
+from voiceconsole.services.billing.monitoring import not_monitored_reason
+from voiceconsole.services.billing.plans import Plan, effective_plan
 from voiceconsole.services.calls import CallFilters, list_calls
 from voiceconsole.services.calls.rows import CLIENT_REF_COLUMNS, ClientRef, client_ref
 from voiceconsole.services.errors import NotFound, ValidationFailed
@@ -50,12 +52,17 @@ _LIST_COLUMNS = (
     col(Agent.avg_duration_s),
     col(Agent.total_cost),
     col(Agent.last_call_at),
+    col(Agent.monitored),
+    col(Agent.monitoring),
 )
 
 
-def agent_summary(agent: Agent | Row[*tuple[Any, ...]], client: Client | ClientRef | None) -> AgentSummary:
-    """An agent's public shape, with its cached all-time figures. `agent`: an Agent, or a row with its
-    `_LIST_COLUMNS`; `client`: a Client, a list_rows.ClientRef, or None."""
+def agent_summary(
+    agent: Agent | Row[*tuple[Any, ...]], client: Client | ClientRef | None, *, plan: Plan
+) -> AgentSummary:
+    """An agent's public shape, with its cached all-time figures and whether it is monitored (why not, under
+    `plan`: the organization's `effective_plan`). `agent`: an Agent, or a row with its `_LIST_COLUMNS`;
+    `client`: a Client, a list_rows.ClientRef, or None."""
     ended = agent.ended_calls
     return AgentSummary(
         id=agent.platform_agent_id,
@@ -72,6 +79,8 @@ def agent_summary(agent: Agent | Row[*tuple[Any, ...]], client: Client | ClientR
         total_cost=float(round(agent.total_cost or Decimal(0), 4)),
         success_rate=analytics.round_rate(agent.successful_calls / ended) if ended else None,
         last_call_at=agent.last_call_at,
+        monitored=agent.monitored,
+        monitoring_reason=not_monitored_reason(agent, plan),
     )
 
 
@@ -132,7 +141,8 @@ def list_agents(
         )
         .all()
     )
-    return redact_all([agent_summary(r, client_ref(r)) for r in rows], seen), total
+    plan = effective_plan(org)
+    return redact_all([agent_summary(r, client_ref(r), plan=plan) for r in rows], seen), total
 
 
 def get_agent(
@@ -166,7 +176,7 @@ def get_agent(
     ).all()
     minutes = (agent.avg_duration_s or 0) * agent.total_calls / 60
     detail = AgentDetail(
-        **agent_summary(agent, client).model_dump(),
+        **agent_summary(agent, client, plan=effective_plan(org)).model_dump(),
         prompt=agent.prompt,
         platform_version=agent.platform_version,
         recent_calls=recent,

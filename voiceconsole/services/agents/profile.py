@@ -15,6 +15,7 @@ from voiceconsole.services.access.actor import Actor
 from voiceconsole.services.access.visibility import redact, visibility
 from voiceconsole.services.agents.overview import agent_summary
 from voiceconsole.services.analytics.categories import category_scores
+from voiceconsole.services.billing.plans import effective_plan
 from voiceconsole.services.calls import CallFilters, page_calls
 from voiceconsole.services.errors import NotFound
 
@@ -98,7 +99,7 @@ def agent_profile(
     # The same agents as the calls list's `agentId` filter: every agent with this platform id.
     scope = analytics.resolve_scope(session, org=org, agent_id=agent_id, actor=actor)
     profile = AgentProfile(
-        agent=agent_summary(agent, client),
+        agent=agent_summary(agent, client, plan=effective_plan(org)),
         config=AgentConfig(
             integration=integration,
             voice=agent.voice,

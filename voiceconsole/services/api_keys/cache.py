@@ -31,6 +31,7 @@ from voiceconsole.models import ApiKey, Membership, Organization
 from voiceconsole.models.types import pk
 from voiceconsole.redis_client import get_redis
 from voiceconsole.services.access.actor import Actor
+from voiceconsole.services.billing.plans import effective_slug
 from voiceconsole.settings import get_settings
 
 log = logging.getLogger(__name__)
@@ -53,7 +54,8 @@ class Grant:
 
     @property
     def plan(self) -> str:
-        return self.org_values["plan"]
+        """The plan whose rate limits apply (Free's once a failed payment's grace period has ended)."""
+        return effective_slug(self.org_values["plan"], self.org_values.get("grace_ends_at"))
 
     def organization(self) -> Organization:
         """A fresh persistent-looking copy of the organization row, for one request's session: attributes

@@ -15,13 +15,13 @@ from limits.storage import RedisStorage, storage_from_string
 from limits.strategies import MovingWindowRateLimiter
 
 from voiceconsole.redis_client import CONNECT_TIMEOUT_S
-from voiceconsole.services.billing.plans import CATALOGUE
+from voiceconsole.services.billing.plans import catalogue
 from voiceconsole.settings import get_settings
 
 # plan → (per-minute, per-second burst), from the plan catalogue
 PLAN_LIMITS: dict[str, tuple[RateLimitItem, RateLimitItem]] = {
     slug: (parse(f"{plan.requests_per_minute}/minute"), parse(f"{plan.requests_per_second}/second"))
-    for slug, plan in CATALOGUE.items()
+    for slug, plan in catalogue().items()
 }
 
 

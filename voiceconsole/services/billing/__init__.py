@@ -1,5 +1,6 @@
-"""Billing: the plan catalogue (`plans`) and AI credits (`credits`)."""
+"""Billing: the plan catalogue (`plans`), AI credits (`credits`), plan limits (`monitoring`, `seats`) and
+Stripe (`stripe_gateway`, `setup`, `checkout`, `webhooks`, `subscription`, `meter`)."""
 
-from voiceconsole.services.billing.plans import CATALOGUE, Plan, plan_for
+from voiceconsole.services.billing.plans import CREDIT_PACKS, Plan, catalogue, effective_plan, plan_for
 
-__all__ = ["CATALOGUE", "Plan", "plan_for"]
+__all__ = ["CREDIT_PACKS", "Plan", "catalogue", "effective_plan", "plan_for"]

@@ -19,6 +19,7 @@ from voiceconsole.services.access.permissions import require
 from voiceconsole.services.accounts.members import remove_client_viewers
 from voiceconsole.services.agents import agent_summary
 from voiceconsole.services.analytics import rollups
+from voiceconsole.services.billing.plans import effective_plan
 from voiceconsole.services.errors import Conflict, NotFound, ValidationFailed
 
 MAX_NAME = 200
@@ -229,4 +230,4 @@ def assign_agent(
         target_id=agent_id,
         details={"client": client.public_id if client else None},
     )
-    return agent_summary(agents[0], client)
+    return agent_summary(agents[0], client, plan=effective_plan(org))

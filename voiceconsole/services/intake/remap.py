@@ -101,7 +101,9 @@ def _remap_batch(outcome: RemapOutcome, *, platform: str | None, since: datetime
         agents: set[int] = set()
         for (org_id, integration_id), records in groups.items():
             org = session.get_one(Organization, org_id)
-            result = upsert_calls(session, org=org, records=records, integration_id=integration_id)
+            result = upsert_calls(
+                session, org=org, records=records, integration_id=integration_id, only_monitored=False
+            )
             by_key: dict[tuple[str, str], CallRecord] = {(r.platform, r.platform_call_id): r for r in records}
             for call_id, key in result.call_keys.items():
                 call = session.get_one(Call, call_id)

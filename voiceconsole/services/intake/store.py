@@ -4,6 +4,11 @@
 platform and platform id, so a call that arrives twice is stored once), record `call.new` events,
 and once the caller commits, queue scoring for the calls that are ready and agent stats for the
 agents touched. `upsert_agent` and `upsert_calls` are the storage underneath.
+
+Plan limits (services/billing/monitoring.py): calls of an agent that is not monitored are not stored, so
+neither scored nor alerted; they are counted (`skipped_unmonitored`) and imported once the agent is
+monitored (services/intake/backfill.py). An agent first seen in a page is created first and the plan's
+limits applied, then its calls are kept or skipped like any other's.
 """
 
 from __future__ import annotations
@@ -20,7 +25,7 @@ from typing import Any
 import psycopg
 from sqlalchemy import case
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.exc import StatementError
+from sqlalchemy.exc import IntegrityError, StatementError
 from sqlmodel import Session, col, select
 
 from voiceconsole import enqueue
@@ -29,6 +34,8 @@ from voiceconsole.models import Agent, Call, CallPayload, Organization
 from voiceconsole.models.types import pk, public_id, table_of, utcnow
 from voiceconsole.platforms.base import AgentRecord, CallRecord
 from voiceconsole.services.analytics.rollups import refresh_rollups_for_calls, rollup_keys_for_platform_calls
+from voiceconsole.services.billing.monitoring import apply_plan_limits, lock_plan_limits
+from voiceconsole.services.intake.attribution import attribute_calls
 from voiceconsole.services.notifications.events import record_call_events
 from voiceconsole.services.text import is_storable, storable
 from voiceconsole.settings import get_settings
@@ -69,6 +76,34 @@ CALL_UPDATABLE = (
 _KEEPS_START = "first_seen"
 
 
+def _insert_agent(
+    session: Session, org: Organization, record: AgentRecord, integration_id: int | None, client_id: int | None
+) -> Agent:
+    """A new agent row, or the one another transaction inserted meanwhile (a webhook racing a sync): the
+    insert runs under a savepoint, so losing the race costs a re-read, not the whole page."""
+    agent = Agent(
+        organization_id=pk(org),
+        platform=record.platform,
+        platform_agent_id=record.platform_agent_id,
+        name=record.name,
+        integration_id=integration_id,
+        client_id=client_id,
+    )
+    try:
+        with session.begin_nested():
+            session.add(agent)
+            session.flush()
+        return agent
+    except IntegrityError:
+        return session.exec(
+            select(Agent).where(
+                Agent.organization_id == org.id,
+                Agent.platform == record.platform,
+                Agent.platform_agent_id == record.platform_agent_id,
+            )
+        ).one()
+
+
 def upsert_agent(
     session: Session,
     *,
@@ -89,14 +124,7 @@ def upsert_agent(
     ).first()
     now = utcnow()
     if agent is None:
-        agent = Agent(
-            organization_id=pk(org),
-            platform=record.platform,
-            platform_agent_id=record.platform_agent_id,
-            name=record.name,
-            integration_id=integration_id,
-            client_id=client_id,
-        )
+        agent = _insert_agent(session, org, record, integration_id, client_id)
     agent.name = record.name or agent.name
     agent.voice, agent.model, agent.prompt = record.voice, record.model, record.prompt
     agent.platform_version = record.platform_version
@@ -181,16 +209,23 @@ class UpsertResult:
     updated_call_ids: list[int] = field(default_factory=list)
     agent_ids: set[int] = field(default_factory=set)
     call_keys: dict[int, tuple[str, str]] = field(default_factory=dict)  # call id -> (platform, platform call id)
+    skipped_unmonitored: int = 0  # calls of agents the plan does not monitor: not stored
 
 
 def upsert_calls(
-    session: Session, *, org: Organization, records: list[CallRecord], integration_id: int | None = None
+    session: Session,
+    *,
+    org: Organization,
+    records: list[CallRecord],
+    integration_id: int | None = None,
+    only_monitored: bool = True,
 ) -> UpsertResult:
     """Insert new calls and refresh known ones in one statement; report which were new.
 
-    Text a database refuses (a NUL character, an unpaired surrogate) never fails the page: a call whose
-    id holds such text is skipped (logged), and when the statement is refused for the text of a call,
-    the page is stored again with that text cleaned (`services.text.storable`)."""
+    Calls of agents that are not monitored are skipped (`only_monitored`; False re-derives calls already
+    stored, `voiceconsole calls remap`). Text a database refuses (a NUL character, an unpaired surrogate)
+    never fails the page: a call whose id holds such text is skipped (logged), and when the statement is
+    refused for the text of a call, the page is stored again with that text cleaned (`services.text.storable`)."""
     result = UpsertResult()
     records = _with_storable_ids(records)
     if not records:
@@ -209,12 +244,12 @@ def upsert_calls(
         if agent_keys
         else {}
     )
-    # One row per platform call id: a page may repeat a call; the last delivery wins.
-    rows = {}
+    created = False
+    if any(r.platform_agent_id and (r.platform, r.platform_agent_id) not in agents for r in records):
+        lock_plan_limits(session, org)  # before creating agents: see lock_plan_limits
     for r in records:
-        agent = agents.get((r.platform, r.platform_agent_id))
-        if agent is None and r.platform_agent_id:  # a call from an agent we have not listed yet
-            agent = upsert_agent(
+        if r.platform_agent_id and (r.platform, r.platform_agent_id) not in agents:  # an agent not listed yet
+            agents[(r.platform, r.platform_agent_id)] = upsert_agent(
                 session,
                 org=org,
                 record=AgentRecord(
@@ -222,7 +257,17 @@ def upsert_calls(
                 ),
                 integration_id=integration_id,
             )
-            agents[(r.platform, r.platform_agent_id)] = agent
+            created = True
+    if created:  # the plan may not monitor the new agent (this updates the Agent objects above)
+        apply_plan_limits(session, org)
+    if only_monitored:
+        records = _of_monitored_agents(org, records, agents, result)
+        if not records:
+            return result
+    # One row per platform call id: a page may repeat a call; the last delivery wins.
+    rows = {}
+    for r in records:
+        agent = agents.get((r.platform, r.platform_agent_id))
         rows[(r.platform, r.platform_call_id)] = call_row(pk(org), r, agent, integration_id)
     values = list(rows.values())
     # A redelivery may move a call to another agent or day: remember the rollup rows it was in.
@@ -241,8 +286,28 @@ def upsert_calls(
             result.agent_ids.add(agent_id)
     latest: dict[tuple[str, str], CallRecord] = {(r.platform, r.platform_call_id): r for r in records}
     store_payloads(session, {cid: latest[key] for cid, key in result.call_keys.items()})
+    attribute_calls(session, result.new_call_ids + result.updated_call_ids)  # the builder version live then
     refresh_rollups_for_calls(session, result.new_call_ids + result.updated_call_ids, previous_keys=previous)
     return result
+
+
+def _of_monitored_agents(
+    org: Organization,
+    records: list[CallRecord],
+    agents: dict[tuple[str, str | None], Agent],
+    result: UpsertResult,
+) -> list[CallRecord]:
+    """The records to store: all but those of agents the plan does not monitor (counted in `result`)."""
+    kept = []
+    for r in records:
+        agent = agents.get((r.platform, r.platform_agent_id))
+        if agent is not None and not agent.monitored:
+            result.skipped_unmonitored += 1
+        else:
+            kept.append(r)
+    if result.skipped_unmonitored:
+        log.debug("organization %s: skipped %d call(s) of agents not monitored", org.id, result.skipped_unmonitored)
+    return kept
 
 
 @dataclass
@@ -252,6 +317,7 @@ class Intake:
     agent_ids: set[int] = field(default_factory=set)
     to_score: list[int] = field(default_factory=list)
     events: int = 0
+    skipped_unmonitored: int = 0  # calls of agents the plan does not monitor (not stored)
 
     def merge(self, other: Intake) -> None:
         self.new_call_ids += other.new_call_ids
@@ -259,6 +325,7 @@ class Intake:
         self.agent_ids |= other.agent_ids
         self.to_score += other.to_score
         self.events += other.events
+        self.skipped_unmonitored += other.skipped_unmonitored
 
 
 def ready_for_scoring(record: CallRecord) -> bool:
@@ -325,7 +392,10 @@ def store_calls(
     """
     result = upsert_calls(session, org=org, records=records, integration_id=integration_id)
     intake = Intake(
-        new_call_ids=result.new_call_ids, updated_call_ids=result.updated_call_ids, agent_ids=set(result.agent_ids)
+        new_call_ids=result.new_call_ids,
+        updated_call_ids=result.updated_call_ids,
+        agent_ids=set(result.agent_ids),
+        skipped_unmonitored=result.skipped_unmonitored,
     )
     by_key: dict[tuple[str, str], CallRecord] = {(r.platform, r.platform_call_id): r for r in records}
     new = set(result.new_call_ids)

@@ -17,6 +17,10 @@ Promises:
   recorded as an `agent.status_change` event. New calls are recorded as `call.new` events, and
   queued for scoring, and their agents' cached stats recomputed, after every page.
 - The integration shows the outcome: last_sync_at, last_good_sync_at, status and last_error.
+- Plan limits: after the agents are stored the plan's limits are applied (services/billing/monitoring.py),
+  and calls of agents not monitored are skipped (counted in `skippedUnmonitored`). New agents that compete
+  for fewer slots than there are agents are first ranked by the platform's count of their recent calls
+  (`Connector.count_recent_calls`, one request each), so a new account monitors its most active agents.
 """
 
 from __future__ import annotations
@@ -32,15 +36,18 @@ from typing import Any, cast
 
 from redis.exceptions import LockError, RedisError
 from redis.lock import Lock
-from sqlmodel import Session, select
+from sqlalchemy import func
+from sqlmodel import Session, col, select
 
 from voiceconsole import enqueue
 from voiceconsole.db import session_scope
 from voiceconsole.models import Agent, Integration, Organization
 from voiceconsole.models.types import pk, utcnow
 from voiceconsole.platforms.base import AgentRecord, CallRecord
-from voiceconsole.platforms.connector import CallPage, PlatformAuthError, PlatformError, RetryPolicy
+from voiceconsole.platforms.connector import CallPage, Connector, PlatformAuthError, PlatformError, RetryPolicy
 from voiceconsole.redis_client import get_redis
+from voiceconsole.services.billing.monitoring import ACTIVITY_WINDOW, apply_plan_limits, lock_plan_limits
+from voiceconsole.services.billing.plans import effective_plan
 from voiceconsole.services.intake.store import Intake, store_calls, upsert_agent
 from voiceconsole.services.integrations import auth_error_message, connector_for
 from voiceconsole.services.integrations.sync_waiting import clear_waiting, mark_waiting, waiting_sync
@@ -68,6 +75,7 @@ class SyncResult:
     pages: int = 0
     new_calls: int = 0
     updated_calls: int = 0
+    skipped_unmonitored: int = 0
     error: str | None = None
     intake: Intake = field(default_factory=Intake, repr=False)
 
@@ -81,6 +89,7 @@ class SyncResult:
             "pages": self.pages,
             "newCalls": self.new_calls,
             "updatedCalls": self.updated_calls,
+            "skippedUnmonitored": self.skipped_unmonitored,
             "error": self.error,
             "retryAt": self.retry_at.isoformat() if self.retry_at else None,
         }
@@ -221,8 +230,9 @@ def _sync_locked(integration_id: int, lost: threading.Event, retry: RetryPolicy 
     try:
         with connector:
             agents = connector.list_agents()
+            activity = _new_agents_activity(connector, integration_id, agents)
             with session_scope() as session:
-                result.agents, result.agents_offline = _store_agents(session, integration_id, agents)
+                result.agents, result.agents_offline = _store_agents(session, integration_id, agents, activity)
             for page in prefetched(connector.list_calls(cursor or None)):
                 if lost.is_set():  # another sync may be storing pages now: leave them to it
                     raise SyncLockLost
@@ -231,6 +241,7 @@ def _sync_locked(integration_id: int, lost: threading.Event, retry: RetryPolicy 
                 result.pages += 1
                 result.new_calls += len(intake.new_call_ids)
                 result.updated_calls += len(intake.updated_call_ids)
+                result.skipped_unmonitored += intake.skipped_unmonitored
     except PlatformAuthError as exc:
         return _finish(result, started, error=auth_error_message(platform, exc.status_code))
     except SyncInterrupted:
@@ -308,12 +319,46 @@ def _store_page(
     return intake
 
 
-def _store_agents(session: Session, integration_id: int, records: list[AgentRecord]) -> tuple[int, int]:
-    """Upsert the listed agents; mark this integration's agents that are no longer listed offline."""
+def _new_agents_activity(connector: Connector, integration_id: int, records: list[AgentRecord]) -> dict[str, int]:
+    """Recent calls per listed agent not stored yet (platform agent id → count), asked of the platform only
+    when the plan cannot monitor every agent: what ranks a new account's agents, whose calls are not stored."""
+    with session_scope() as session:
+        integration = session.get(Integration, integration_id)
+        if integration is None:
+            return {}
+        org = session.get_one(Organization, integration.organization_id)
+        limit = effective_plan(org).agents
+        if limit is None:
+            return {}
+        known = set(
+            session.exec(
+                select(Agent.platform_agent_id).where(
+                    Agent.organization_id == org.id, Agent.platform == integration.platform
+                )
+            )
+        )
+        competing = session.exec(
+            select(func.count()).select_from(Agent).where(Agent.organization_id == org.id, Agent.monitoring != "off")
+        ).one()
+    new = [
+        r.platform_agent_id for r in records if r.platform_agent_id not in known and is_storable(r.platform_agent_id)
+    ]
+    if not new or competing + len(new) <= limit:
+        return {}
+    since = utcnow() - ACTIVITY_WINDOW
+    return {agent_id: connector.count_recent_calls(agent_id, since) for agent_id in new}
+
+
+def _store_agents(
+    session: Session, integration_id: int, records: list[AgentRecord], activity: dict[str, int] | None = None
+) -> tuple[int, int]:
+    """Upsert the listed agents; mark this integration's agents that are no longer listed offline; apply the
+    plan's limits (`activity`: recent calls of new agents on the platform, by platform agent id)."""
     integration = session.get(Integration, integration_id)
     if integration is None:  # deleted since the sync started
         raise SyncInterrupted
     org = session.get_one(Organization, integration.organization_id)  # exists: the integration's foreign key
+    lock_plan_limits(session, org)  # before any agent row: see lock_plan_limits
     records = [r for r in records if is_storable(r.platform_agent_id)]  # an id we could not look up again
     known = {
         a.platform_agent_id: a
@@ -345,14 +390,44 @@ def _store_agents(session: Session, integration_id: int, records: list[AgentReco
                 payload=agent_status_payload(agent, "online"),
             )
             offline += 1
+    session.flush()
+    counts = activity or {}
+    hints = {pk(agent): counts[agent.platform_agent_id] for agent in _agents_of(session, org, integration, counts)}
+    apply_plan_limits(session, org, activity=hints)
     return len(records), offline
+
+
+def _agents_of(session: Session, org: Organization, integration: Integration, activity: dict[str, int]) -> list[Agent]:
+    if not activity:
+        return []
+    return list(
+        session.exec(
+            select(Agent).where(
+                Agent.organization_id == org.id,
+                Agent.platform == integration.platform,
+                col(Agent.platform_agent_id).in_(list(activity)),
+            )
+        )
+    )
+
+
+def _has_built_agents(session: Session, integration_id: int) -> bool:
+    """Whether the integration has agents deployed from the Agent Builder (their drift is checked)."""
+    return (
+        session.exec(
+            select(Agent.id).where(Agent.integration_id == integration_id, col(Agent.deployed_version).is_not(None))
+        ).first()
+        is not None
+    )
 
 
 def _finish(result: SyncResult, started: datetime, *, error: str | None = None) -> SyncResult:
     """Record the outcome on the integration (the cursor was saved with each page already)."""
+    built_here = False
     with session_scope() as session:
         integration = session.get(Integration, result.integration_id)
         if integration is not None:
+            built_here = not error and _has_built_agents(session, result.integration_id)
             integration.last_sync_at = started
             if error:
                 integration.status, integration.last_error = "error", error
@@ -362,5 +437,7 @@ def _finish(result: SyncResult, started: datetime, *, error: str | None = None) 
             session.add(integration)
     if error:
         log.warning("sync of integration %s failed: %s", result.integration_id, error)
+    elif built_here:
+        enqueue.drift_check(result.integration_id)  # agents built here: edited in the vendor's console since?
     result.status, result.error = ("error", error) if error else ("active", None)
     return result

@@ -122,6 +122,8 @@ def _store(session: Session, integration: Integration, connector: Connector, bod
         return WebhookReceipt(stored=False, call_id=existing.public_id, ignored_reason="older than the stored call")
     org = session.get_one(Organization, integration.organization_id)  # exists: the integration's foreign key
     intake = store_calls(session, org=org, records=[record], integration_id=integration.id)
+    if intake.skipped_unmonitored:  # imported once the plan monitors its agent (services/billing/monitoring)
+        return WebhookReceipt(stored=False, ignored_reason="agent not monitored on this plan")
     stored = intake.new_call_ids or intake.updated_call_ids
     call = session.get(Call, stored[0]) if stored else None
     public = call.public_id if call is not None else None

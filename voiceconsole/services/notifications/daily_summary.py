@@ -82,7 +82,7 @@ def dashboard_url(client_public_id: str | None) -> str:
     params = {"range": "7d"}
     if client_public_id:
         params["clientId"] = client_public_id
-    return f"{get_settings().base_url}/dashboard?{urlencode(params)}"
+    return f"{get_settings().pages_url}/dashboard?{urlencode(params)}"
 
 
 def _zone_name(tz: tzinfo) -> str:

@@ -407,7 +407,7 @@ def record(outcomes: list[Outcome], targets: dict[int, Target]) -> tuple[dict[in
 
 
 def _alert_owners(target: Target, reason: str, owners: list[str]) -> None:
-    base = get_settings().base_url
+    base = get_settings().pages_url  # a page: the frontend URL when it is served apart
     where = f"{base}/settings/integrations"
     subject = f"[VoiceConsole] Notification channel paused: {target.name}"
     text = (

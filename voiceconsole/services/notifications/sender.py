@@ -112,7 +112,7 @@ def build_request(claimed: Claimed, target: Target, at: datetime) -> tuple[bytes
             previous_secret=target.previous_secret,
         )
     render = slack_message if target.kind == "slack" else discord_message
-    message = render(claimed.event_type, claimed.payload, get_settings().base_url)
+    message = render(claimed.event_type, claimed.payload, get_settings().pages_url)
     return json.dumps(message, ensure_ascii=False).encode(), dict(JSON_HEADERS)
 
 
@@ -142,7 +142,7 @@ async def attempt(claimed: Claimed, target: Target, client: httpx.AsyncClient) -
         elif target.kind == "email":
             if not target.email:  # every email channel gets its address when it is created
                 raise ValueError("the email channel has no address")
-            subject, text, html = email_message(claimed.event_type, claimed.payload, get_settings().base_url)
+            subject, text, html = email_message(claimed.event_type, claimed.payload, get_settings().pages_url)
             loop = asyncio.get_running_loop()
             await asyncio.wait_for(
                 loop.run_in_executor(

@@ -183,18 +183,19 @@ def _judge(session: Session, plans: list[_Plan], judge: CallJudge) -> None:
     Nothing is written here (the LLM is slow; no lock or write transaction is held meanwhile):
     credits are only counted, and paid in the write pass.
     """
-    budget: dict[int, int] = {}
+    budget: dict[int, int | None] = {}  # None: overage on, no limit
     todo: list[_Plan] = []
     for p in plans:
         if p.judgement is not None or p.local.no_transcript or not worth_judging(p.inp):
             continue
         org, org_id = p.org, pk(p.org)
         if org_id not in budget:
-            budget[org_id] = credits.balance(session, org=org).remaining
+            budget[org_id] = credits.spendable(session, org=org)
+        left = budget[org_id]
         if credits.already_spent(session, org=org, call_id=pk(p.call), reason=credits.AI_SCORING):
             todo.append(p)  # paid by an earlier run that did not finish: asking again is free
-        elif budget[org_id] > 0:
-            budget[org_id] -= 1
+        elif left is None or left > 0:
+            budget[org_id] = None if left is None else left - 1
             todo.append(p)
         else:
             p.fallback = "no_credits"

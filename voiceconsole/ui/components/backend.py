@@ -1,8 +1,9 @@
 """Links to the REST API from pages.
 
 In production the UI and the API share one origin, but `reflex run` in development serves the UI on
-:3000 and the API on :8000, so a relative `/api/...` link would miss. This resolves the backend's
-origin in the browser the way Reflex itself does (reflex-notes §4).
+:3000 and the API on :8000, so a relative `/api/...` link would miss; so would it from an exported frontend
+(`reflex export`) served apart from the backend. This resolves the backend's origin in the browser the way
+Reflex itself does (reflex-notes §4).
 """
 
 import reflex as rx

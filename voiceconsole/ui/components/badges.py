@@ -104,3 +104,11 @@ def direction_label(direction: rx.Var) -> rx.Component:
         ),
         rx.text("—", color=styles.MUTED_TEXT),
     )
+
+
+def not_monitored_badge(reason: rx.Var) -> rx.Component:
+    """An agent whose calls the plan does not import; the reason (and the plan that lifts it) on hover."""
+    return rx.tooltip(
+        rx.badge(rx.icon("eye-off", size=12), "Not monitored", color_scheme="amber", variant="soft"),
+        content=reason,
+    )

@@ -7,6 +7,7 @@ the account and a skeleton of the content. What belongs to someone appears only 
 import reflex as rx
 
 from voiceconsole.ui import styles
+from voiceconsole.ui.components.billing_banner import billing_banner
 from voiceconsole.ui.components.sidebar import mobile_bar, sidebar
 from voiceconsole.ui.state.auth import AuthState
 
@@ -61,11 +62,11 @@ def app_shell(active: str, *children: rx.Component) -> rx.Component:
 
     The page's content shows only after this page's on_load handlers ran (Reflex sets `is_hydrated`
     back to False on every navigation), so neither another user's nor the previous page's data can
-    flash; until then the content area holds a skeleton.
+    flash; until then the content area holds a skeleton. A failed payment's banner comes first.
     """
     content = rx.cond(
         rx.State.is_hydrated & AuthState.is_authenticated,
-        rx.fragment(*children),
+        rx.fragment(billing_banner(), *children),
         content_skeleton(),
     )
     return rx.flex(

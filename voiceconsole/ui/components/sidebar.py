@@ -28,9 +28,12 @@ NAV = (
             ("branding", "Branding", "palette", "/settings/branding"),
             ("security", "Security", "shield-check", "/settings/security"),
             ("audit-log", "Audit log", "scroll-text", "/settings/audit-log"),
+            ("billing", "Billing", "credit-card", "/billing"),
         ],
     ),
 )
+# Shown to owners and admins only (the services refuse the others these pages' data anyway).
+MANAGERS_ONLY = {"billing"}
 
 # A client viewer's portal: their client's calls, agents and figures, nothing of the agency's settings.
 PORTAL_NAV = (
@@ -117,7 +120,11 @@ def nav_section(title: str, items: list, active: str) -> rx.Component:
         rx.text(
             title.upper(), size="1", weight="bold", color=styles.MUTED_TEXT, letter_spacing="0.06em", padding_x="10px"
         ),
-        *[nav_item(label, icon, href, key == active) for key, label, icon, href in items],
+        *[
+            rx.cond(AuthState.can_manage, item, rx.fragment()) if key in MANAGERS_ONLY else item
+            for key, label, icon, href in items
+            for item in [nav_item(label, icon, href, key == active)]
+        ],
         spacing="1",
         width="100%",
     )
@@ -127,7 +134,8 @@ def logout_form(button: rx.Component, width: str = "auto") -> rx.Component:
     # A native POST: the API clears the HttpOnly cookie and redirects to /login (a full page
     # load, so the websocket reconnects without the session). on_submit=None stops Reflex
     # from adding its default preventDefault handler to the form.
-    return rx.el.form(button, action="/api/auth/logout", method="post", on_submit=None, style={"width": width})
+    # The backend's URL: a static frontend (`reflex export`) may be served from another origin.
+    return rx.el.form(button, action=api_url("/api/auth/logout"), method="post", on_submit=None, style={"width": width})
 
 
 def account_placeholder() -> rx.Component:

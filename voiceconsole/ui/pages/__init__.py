@@ -3,6 +3,7 @@
 import reflex as rx
 
 from voiceconsole.ui.pages import (
+    agent_builder,
     agent_detail,
     agents,
     api_keys,
@@ -28,6 +29,7 @@ from voiceconsole.ui.state.api_keys import ApiKeysState
 from voiceconsole.ui.state.audit_log import AuditLogState
 from voiceconsole.ui.state.auth import AuthState
 from voiceconsole.ui.state.branding import BrandingState
+from voiceconsole.ui.state.builder import BuilderState
 from voiceconsole.ui.state.call_detail import CallDetailState
 from voiceconsole.ui.state.call_neighbours import CallNeighboursState
 from voiceconsole.ui.state.calls import CallsState
@@ -89,7 +91,14 @@ def register_pages(app: rx.App) -> None:
         agent_detail.agent_detail_page,
         route="/agents/[agent_id]",
         title=AgentDetailState.doc_title,
-        on_load=[AuthState.require_login, AgentDetailState.load],
+        on_load=[AuthState.require_login, AgentDetailState.load, AgentDetailState.load_versions],
+    )
+    # The Agent Builder (issue 19): members read, owners and admins edit, deploy and roll back.
+    app.add_page(
+        agent_builder.agent_builder_page,
+        route="/agents/[agent_id]/builder",
+        title=BuilderState.doc_title,
+        on_load=[AuthState.require_staff, BuilderState.load],
     )
     app.add_page(
         api_keys.api_keys_page,

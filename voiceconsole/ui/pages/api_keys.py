@@ -2,6 +2,7 @@
 
 import reflex as rx
 
+from voiceconsole.ui.components.backend import api_url
 from voiceconsole.ui.components.feedback import error_callout
 from voiceconsole.ui.components.layout import app_shell
 from voiceconsole.ui.components.page_header import page_header
@@ -17,7 +18,7 @@ def api_keys_page() -> rx.Component:
             "Authenticate REST API requests with Authorization: Bearer viq_…",
             rx.link(
                 rx.button(rx.icon("book-open", size=15), "API docs", variant="soft", color_scheme="gray"),
-                href="/api/docs",
+                href=api_url("/api/docs"),
                 is_external=True,
             ),
         ),

@@ -13,6 +13,7 @@ import reflex as rx
 
 from voiceconsole.scoring.categories import LATENCY_GOOD_MS, LATENCY_SLOW_MS, SILENCE_S, TALK_RATIO_HIGH, TALK_RATIO_LOW
 from voiceconsole.scoring.scorer import CATEGORIES, NO_TRANSCRIPT
+from voiceconsole.services import builder
 from voiceconsole.services.calls import add_note, add_tags, get_call, remove_tags
 from voiceconsole.services.errors import DomainError, NotFound
 from voiceconsole.services.scoring.coaching import get_coaching
@@ -20,6 +21,7 @@ from voiceconsole.ui import format as fmt
 from voiceconsole.ui import links
 from voiceconsole.ui.state import call_facts
 from voiceconsole.ui.state.auth import AuthState, OrgScope
+from voiceconsole.ui.state.builder import builder_href
 from voiceconsole.ui.state.calls import call_row
 
 log = logging.getLogger(__name__)
@@ -421,6 +423,13 @@ class CallCoachingState(CallDetailState):
     coaching_for: str = ""  # the call these insights belong to (the panel hides anyone else's)
     went_well: list[dict[str, str]] = []
     went_wrong: list[dict[str, str]] = []
+    # "Add to prompt" (owners and admins): the suggestion last added as a draft of the call's agent, and the
+    # builder opened on that draft's diff; or why it could not be added.
+    prompt_added: str = ""
+    prompt_draft_href: str = ""
+    prompt_draft_version: int = 0
+    prompt_failed: str = ""
+    prompt_error: str = ""
     _poll_generation: int = 0  # bumped whenever the panel is reset: a running poll sees it and stops
 
     def _show(self, view: dict[str, Any]) -> None:
@@ -456,6 +465,8 @@ class CallCoachingState(CallDetailState):
         self._poll_generation += 1
         self.coaching_status = self.coaching_summary = self.coaching_mode = self.coaching_for = ""
         self.went_well, self.went_wrong = [], []
+        self.prompt_added = self.prompt_draft_href = self.prompt_failed = self.prompt_error = ""
+        self.prompt_draft_version = 0
 
     @rx.event
     def load_coaching(self):
@@ -489,6 +500,31 @@ class CallCoachingState(CallDetailState):
         async with self:
             if self._poll_generation == generation and self.coaching_status == "pending":
                 self.coaching_status = "slow"
+
+    @rx.event
+    def add_to_prompt(self, suggestion: str):
+        """A suggestion becomes a new draft version of the call's agent (services/builder.add_to_prompt): the
+        panel links to the builder on the diff between the live version and that draft."""
+        call_id = self._route_call_id()
+        agent_id = links.last_segment(self.call.get("agent_href", "")) if self.call.get("agent_href") else ""
+        self.prompt_failed = self.prompt_error = ""
+
+        def add(scope: OrgScope):
+            return builder.add_to_prompt(
+                scope.session, org=scope.org, actor=scope.actor, call_id=call_id, suggestion=suggestion
+            )
+
+        def failed(exc: DomainError):
+            self.prompt_failed, self.prompt_error = suggestion, fmt.error_text(exc)
+            return rx.toast.error(self.prompt_error)
+
+        def added(config):
+            self.prompt_added, self.prompt_draft_version = suggestion, config.version
+            live = config.deployed_version or max(config.version - 1, 0)
+            self.prompt_draft_href = builder_href(agent_id, live or None, config.version)
+            return rx.toast.success(f"Added to the prompt as draft version {config.version}")
+
+        return self._org_action(add, failed=failed, done=added)
 
     @rx.event
     def focus_turn(self, turn_id: str):

@@ -12,6 +12,12 @@ from voiceconsole.settings import get_settings
 from voiceconsole.ui.state.auth import HOME_ROUTE, AuthState
 
 EXPIRED_MESSAGE = "That login link is invalid or has expired. Request a new one below."
+# Why an invitation link came back to this page (api/routes/invitations.py's `?error=…`).
+INVITATION_MESSAGES = {
+    "invitation": "That invitation link is invalid, was already used or has expired. Ask the agency to resend it.",
+    "seats_full": "This agency has used every team seat its plan includes, so the invitation cannot be accepted "
+    "now. Ask them to free a seat or upgrade, then open the link again.",
+}
 # Why a sign-in with a provider came back to this page (api/routes/oidc.py's `?error=…&provider=…`).
 PROVIDER_MESSAGES = {
     "provider_unavailable": "{label} cannot be reached right now, so signing in with it failed. Try again in a "
@@ -63,7 +69,10 @@ class LoginState(AuthState):
         self.sending = False
         query = self.router.url.query_parameters
         error = query.get("error")
-        self.notice = EXPIRED_MESSAGE if error == "expired" else provider_notice(error, query.get("provider"))
+        if error == "expired":
+            self.notice = EXPIRED_MESSAGE
+        else:
+            self.notice = INVITATION_MESSAGES.get(error or "") or provider_notice(error, query.get("provider"))
         self.providers = provider_buttons()
         with session_scope() as session:
             ctx = self._resolve(session)

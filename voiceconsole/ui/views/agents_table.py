@@ -3,18 +3,41 @@
 import reflex as rx
 
 from voiceconsole.ui import styles
-from voiceconsole.ui.components.badges import platform_badge, score_badge, status_badge
-from voiceconsole.ui.components.feedback import empty_state
+from voiceconsole.ui.components.badges import not_monitored_badge, platform_badge, score_badge, status_badge
+from voiceconsole.ui.components.feedback import empty_state, error_callout
 from voiceconsole.ui.state.agents import AgentsState
 
 # Columns by priority, each shown from a card width (assets/styles.css `vc-min-N`): the agent, its calls and
 # score always; then what tells agents apart (platform, client), then the rest.
 PLATFORM_MIN, CLIENT_MIN, STATUS_MIN = "vc-min-480", "vc-min-640", "vc-min-720"
 SUCCESS_MIN, COST_MIN, DURATION_MIN = "vc-min-800", "vc-min-880", "vc-min-1040"
+MONITORING_MIN = "vc-min-640"  # on a phone, the agent's own page has the control
 
 
 def _head(label: str, align: str = "left", class_name: str = "") -> rx.Component:
     return rx.table.column_header_cell(label, white_space="nowrap", text_align=align, class_name=class_name)
+
+
+def _monitoring_control(agent: rx.Var) -> rx.Component:
+    """Owners and admins: Monitor an agent the plan leaves out, or Stop monitoring one."""
+    return rx.cond(
+        agent["not_monitored"] != "",
+        rx.button(
+            "Monitor",
+            size="1",
+            variant="soft",
+            on_click=AgentsState.set_agent_monitoring(agent["id"], True),
+            data_testid="agent-monitor",
+        ),
+        rx.button(
+            "Stop monitoring",
+            size="1",
+            variant="ghost",
+            color_scheme="gray",
+            on_click=AgentsState.set_agent_monitoring(agent["id"], False),
+            data_testid="agent-stop-monitoring",
+        ),
+    )
 
 
 def agent_row(agent: rx.Var) -> rx.Component:
@@ -49,6 +72,7 @@ def agent_row(agent: rx.Var) -> rx.Component:
                         class_name="vc-num vc-ellipsis vc-fill",
                         title=agent["id"],
                     ),
+                    rx.cond(agent["not_monitored"] != "", not_monitored_badge(agent["monitoring_reason"])),
                     spacing="0",
                     min_width="0",
                 ),
@@ -74,6 +98,7 @@ def agent_row(agent: rx.Var) -> rx.Component:
             AgentsState.sees_costs, rx.table.cell(agent["cost"], class_name=f"vc-num {COST_MIN}", text_align="right")
         ),
         rx.table.cell(agent["success"], class_name=f"vc-num {SUCCESS_MIN}", text_align="right"),
+        rx.cond(AgentsState.can_manage, rx.table.cell(_monitoring_control(agent), class_name=MONITORING_MIN)),
         class_name="vc-row",
         align="center",
         custom_attrs={"data-testid": "agent-row", "data-id": agent["id"]},
@@ -81,6 +106,15 @@ def agent_row(agent: rx.Var) -> rx.Component:
 
 
 def agents_table() -> rx.Component:
+    return rx.vstack(
+        error_callout(AgentsState.monitoring_error, data_testid="monitoring-error"),
+        _table(),
+        spacing="3",
+        width="100%",
+    )
+
+
+def _table() -> rx.Component:
     return rx.box(
         rx.cond(
             AgentsState.agents.length() > 0,
@@ -97,6 +131,7 @@ def agents_table() -> rx.Component:
                             _head("Avg duration", "right", DURATION_MIN),
                             rx.cond(AgentsState.sees_costs, _head("Total cost", "right", COST_MIN)),
                             _head("Success", "right", SUCCESS_MIN),
+                            rx.cond(AgentsState.can_manage, _head("Monitoring", class_name=MONITORING_MIN)),
                         )
                     ),
                     rx.table.body(rx.foreach(AgentsState.agents, agent_row)),
@@ -115,5 +150,6 @@ def agents_table() -> rx.Component:
         style=styles.card,
         class_name="vc-table-card",
         overflow="hidden",
+        width="100%",  # in the vstack above: a container-type card would otherwise shrink to nothing
         custom_attrs={"data-table-card": "agents"},
     )

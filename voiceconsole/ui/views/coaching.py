@@ -1,8 +1,10 @@
-"""The call page's coaching panel: what went well and what went wrong, at the moments it happened."""
+"""The call page's coaching panel: what went well and what went wrong, at the moments it happened; owners and
+admins turn a suggestion into a draft of the agent's prompt ("Add to prompt")."""
 
 import reflex as rx
 
 from voiceconsole.ui import styles
+from voiceconsole.ui.components.feedback import inline_error
 from voiceconsole.ui.state.call_detail import CallCoachingState, CallDetailState
 
 
@@ -75,6 +77,47 @@ def _quote(insight: rx.Var) -> rx.Component:
     )
 
 
+def _add_to_prompt(suggestion: rx.Var) -> rx.Component:
+    """Owners and admins: the suggestion as a new draft of the agent's prompt, then a link to its diff."""
+    C = CallCoachingState
+    added = C.prompt_added == suggestion
+    return rx.cond(
+        C.can_manage & (CallDetailState.call["agent_href"] != ""),
+        rx.vstack(
+            rx.cond(
+                added,
+                rx.link(
+                    rx.icon("git-compare", size=13, style={"display": "inline", "vertical_align": "-2px"}),
+                    " Draft v",
+                    C.prompt_draft_version,
+                    " saved: review the diff in the builder",
+                    href=C.prompt_draft_href,
+                    size="2",
+                    data_testid="prompt-draft-link",
+                ),
+                rx.button(
+                    rx.icon("file-plus-2", size=13),
+                    "Add to prompt",
+                    size="1",
+                    variant="soft",
+                    on_click=C.add_to_prompt(suggestion),
+                    title="Add this suggestion to the agent's prompt as a new draft version",
+                    data_testid="add-to-prompt",
+                ),
+            ),
+            rx.cond(
+                C.prompt_failed == suggestion,
+                inline_error(C.prompt_error, data_testid="add-to-prompt-error"),
+                rx.fragment(),
+            ),
+            spacing="1",
+            margin_left="24px",
+            align="start",
+        ),
+        rx.fragment(),
+    )
+
+
 def _insight(insight: rx.Var, *, good: bool) -> rx.Component:
     return rx.vstack(
         rx.hstack(
@@ -122,6 +165,7 @@ def _insight(insight: rx.Var, *, good: bool) -> rx.Component:
             ),
             rx.fragment(),
         ),
+        rx.cond(insight["suggestion"] != "", _add_to_prompt(insight["suggestion"]), rx.fragment()),
         spacing="2",
         width="100%",
         padding="12px 0",

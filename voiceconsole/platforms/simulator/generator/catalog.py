@@ -668,7 +668,7 @@ def _profile(platform: str, agent: dict[str, Any]) -> _Profile:
         number=number,
         phone_number_id=pn_id,
         rate=rate,
-        version=int(agent.get("version") or 1),
+        version=1 if agent.get("version") is None else int(agent["version"]),  # Retell counts from 0
         org_id=agent.get("orgId"),
         rubric=plan.get("rubric", "PassFail"),
         prompt=prompt,

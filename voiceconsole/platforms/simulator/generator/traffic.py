@@ -267,6 +267,7 @@ def generate_call(
     _check_platform(platform)
     if variant is not None and variant not in CALL_VARIANTS[platform]:
         raise ValueError(f"{platform} has no call variant {variant!r}; expected one of {CALL_VARIANTS[platform]}")
+    agent = _as_live(agent)
     profile = _profile(platform, agent)
     if variant in _NOT_CONNECTED:
         scenario = _NO_ANSWER
@@ -274,7 +275,7 @@ def generate_call(
         scenario = _SCENARIOS[_pick_scenario(rng, profile.directions)]
         while conversation and not scenario.turns:
             scenario = _SCENARIOS[_pick_scenario(rng, profile.directions)]
-    conv = _build(profile, scenario, rng, rng.random() < scenario.p_success)
+    conv = _build(profile, scenario, rng, rng.random() < _success_chance(scenario.p_success, agent))
     web = conv.webable and rng.random() < _WEB_SHARE
     start_ms = int(_utc(started_at).timestamp() * 1000)
     wanted = frozenset((variant,)) if variant else _NO_VARIANT
@@ -287,16 +288,31 @@ def generate_live_call(
     """A call in progress at `now` (20–90% of the way through a conversation) and the same call once it
     has ended (`generate_calls` makes its newest calls so); both built fresh (nothing shared)."""
     _check_platform(platform)
+    agent = _as_live(agent)
     profile = _profile(platform, agent)
     scenario = _SCENARIOS[_pick_scenario(rng, profile.directions)]
     while not scenario.turns:  # live calls are real conversations
         scenario = _SCENARIOS[_pick_scenario(rng, profile.directions)]
-    conv = _build(profile, scenario, rng, rng.random() < scenario.p_success)
+    conv = _build(profile, scenario, rng, rng.random() < _success_chance(scenario.p_success, agent))
     web = conv.webable and rng.random() < _WEB_SHARE
     elapsed = conv.duration * (0.2 + 0.7 * rng.random())
     start_ms = int((_utc(now).timestamp() - elapsed) * 1000)
     other = _phone(rng.randrange(10_000_000))
     return _live_and_ended(_RENDERERS[platform], profile, conv, rng, start_ms, other, web, elapsed)
+
+
+def _as_live(agent: dict[str, Any]) -> dict[str, Any]:
+    """The agent as its calls see it: an agent written through the simulator's API keeps, under "_live", what its
+    published version differs in (Retell: `version`)."""
+    live = agent.get("_live")
+    return {**agent, **live} if live else agent
+
+
+def _success_chance(p_success: float, agent: dict[str, Any]) -> float:
+    """The scenario's success rate, times the quality of the agent's prompt for an agent written through the
+    simulator's API ("_quality", see agents_store.py); generated agents keep the scenario's rate."""
+    quality = agent.get("_quality")
+    return p_success if quality is None else p_success * float(quality)
 
 
 def call_list_item(platform: str, call: dict[str, Any]) -> dict[str, Any]:

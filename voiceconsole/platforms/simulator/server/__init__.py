@@ -170,12 +170,28 @@ where marked [variant], also on request through `add_calls(variant=...)` / `"var
 Choices the sources leave open (platform-apis.md marks them UNCERTAIN), made here as documented
 above: Retell's error body and list-agents default limit; Vapi's sort order (newest first) and the
 unit of its HMAC timestamp (ms); ElevenLabs' time bounds (exclusive) and summary_mode default
-(exclude). Not simulated: older Retell agent versions (one version per agent), Vapi's paginated
-`/v2/call`, ElevenLabs filters other than those listed, and any write endpoint.
+(exclude). Not simulated: older versions of generated Retell agents (one version each, until an agent is
+edited through the write endpoints), Vapi's paginated `/v2/call`, and ElevenLabs filters other than those
+listed.
+
+Writing agents (the Agent Builder)
+----------------------------------
+Retell `POST /create-retell-llm`, `PATCH /update-retell-llm/{id}`, `DELETE /delete-retell-llm/{id}`,
+`POST /create-agent`, `PATCH /update-agent/{id}`, `POST /create-agent-version/{id}`,
+`POST /publish-agent-version/{id}`, `DELETE /delete-agent/{id}` (builder_retell.py, with every version kept);
+Vapi `POST /assistant`, `PATCH`/`DELETE /assistant/{id}` (builder_vapi.py); ElevenLabs
+`POST /v1/convai/agents/create`, `PATCH`/`DELETE /v1/convai/agents/{id}` (builder_elevenlabs.py). What an SDK
+sends reads back as sent; the agent is listed and synced like a generated one and makes calls (`add_calls`)
+whose success follows its prompt (the rule in agents_store.py). `state.builder.fail_writes(platform,
+status=503, message=None, count=1, path_prefix=None)` / `POST /_sim/write-faults {"platform", "status",
+"message", "count" | "down": true, "pathPrefix"}` makes the next writes (or, with "down", every write until
+`DELETE /_sim/write-faults[?platform=]`) answer `status` (400, 404, 409, 422, 500, 502 or 503) with the
+platform's error body around `message`; `reset` clears them.
 
 Layout (each module imports only the ones listed before it): `pipeline` (`_PlatformApi`, `ApiError`,
 auth, faults, error bodies), `params` (shared parameter, cursor, bound and paging helpers), `retell`,
-`vapi` and `elevenlabs` (one platform's routes each), `control` (the `/_sim` API), `app`
+`vapi` and `elevenlabs` (one platform's routes each), `builder_common`, `builder_retell`, `builder_vapi` and
+`builder_elevenlabs` (the agent-writing routes), `control` (the `/_sim` API), `app`
 (`create_app`) and `serve` (`serve_in_thread`). This package re-exports what other code imports.
 """
 

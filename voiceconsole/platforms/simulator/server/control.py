@@ -1,7 +1,7 @@
-"""The control API (`/_sim`, no auth): the test knobs of `SimulatorState` over HTTP (faults, keys, new
-calls, calls in progress and their end, late analysis, agent removal, reset, state and request log),
-`/_sim/webhook`, which posts a platform's signed webhook for a stored or new call, and
-`/_sim/webhook-signing`, how Vapi messages are signed when a webhook request does not say.
+"""The control API (`/_sim`, no auth): the test knobs of `SimulatorState` over HTTP (faults, write faults
+for the agent-writing endpoints, keys, new calls, calls in progress and their end, late analysis, agent
+removal, reset, state and request log), `/_sim/webhook`, which posts a platform's signed webhook for a stored
+or new call, and `/_sim/webhook-signing`, how Vapi messages are signed when a webhook request does not say.
 """
 
 from __future__ import annotations
@@ -15,6 +15,7 @@ from fastapi import APIRouter, Request
 from starlette.responses import Response
 
 from voiceconsole.platforms.simulator.generator import PLATFORMS
+from voiceconsole.platforms.simulator.server.outbound_common import DIAL_PLATFORMS, settle
 from voiceconsole.platforms.simulator.server.pipeline import _json
 from voiceconsole.platforms.simulator.state import SimulatorState, call_agent_id, call_id_of, public
 from voiceconsole.platforms.simulator.webhooks import (
@@ -91,6 +92,26 @@ def _control_routes(state: SimulatorState) -> APIRouter:
         state.clear_faults(request.query_params.get("platform"))
         return {"cleared": True}
 
+    @control("POST", "/write-faults")
+    async def add_write_fault(request: Request, body: dict[str, Any]) -> Any:
+        # The agent-writing endpoints (builder_*.py) fail: the next `count` writes (null with "down": true:
+        # until cleared), under `pathPrefix` if given, with `status` and the platform's error body for `message`.
+        with state.lock:
+            fault = state.builder.fail_writes(
+                platform_of(body),
+                int(body.get("status", 503)),
+                body.get("message"),
+                count=None if body.get("down") else int(body.get("count", 1)),
+                path_prefix=_pick(body, "pathPrefix", "path_prefix"),
+            )
+        return {"fault": asdict(fault)}
+
+    @control("DELETE", "/write-faults")
+    async def clear_write_faults(request: Request, body: dict[str, Any]) -> Any:
+        with state.lock:
+            state.builder.clear_faults(request.query_params.get("platform"))
+        return {"cleared": True}
+
     @control("POST", "/keys")
     async def set_key(request: Request, body: dict[str, Any]) -> Any:
         platform = platform_of(body)
@@ -136,6 +157,69 @@ def _control_routes(state: SimulatorState) -> APIRouter:
     async def reset(request: Request, body: dict[str, Any]) -> Any:
         state.reset()
         return {"reset": True}
+
+    # -- outbound dials (outbound.py, server/outbound_*.py) ------------------------------------------
+
+    def dial_platform(body: dict[str, Any]) -> str:
+        platform = body.get("platform")
+        if platform not in DIAL_PLATFORMS:
+            raise ValueError(f"platform must be one of {', '.join(DIAL_PLATFORMS)}")
+        return platform
+
+    @control("GET", "/dials")
+    async def show_dials(request: Request, body: dict[str, Any]) -> Any:
+        # Every dial request (refused and failed ones too) and every webhook the dialed calls sent.
+        wanted = request.query_params.get("platform")
+        with state.lock:
+            store = state.outbound
+            dials = [asdict(d) for d in store.dials if wanted in (None, d.platform)]
+            deliveries = [
+                {"platform": d.platform, "callId": d.call_id, "event": d.event, "url": d.url, "status": d.status}
+                for d in store.deliveries
+                if wanted in (None, d.platform)
+            ]
+        return {"dials": dials, "deliveries": deliveries, "pending": store.pending()}
+
+    @control("POST", "/dials/settle")
+    async def settle_dials(request: Request, body: dict[str, Any]) -> Any:
+        return {"settled": True, "webhooks": settle(state)}
+
+    @control("POST", "/outbound")
+    async def configure_outbound(request: Request, body: dict[str, Any]) -> Any:
+        # {"rates"?: {outcome: share}, "speed"?: x, "script"?: {number: [outcome, ...]}}
+        with state.lock:
+            for number, outcomes in (body.get("script") or {}).items():
+                state.outbound.script(number, list(outcomes))
+            return state.outbound.configure(rates=body.get("rates"), speed=body.get("speed"))
+
+    @control("POST", "/dial-faults")
+    async def add_dial_fault(request: Request, body: dict[str, Any]) -> Any:
+        # Platform down for dials: the next `count` dials (null with "down": true: until cleared) answer
+        # `status`; with "placed": true the call is placed before the failure.
+        with state.lock:
+            fault = state.outbound.fail_dials(
+                dial_platform(body),
+                int(body.get("status", 503)),
+                count=None if body.get("down") else int(body.get("count", 1)),
+                placed=bool(body.get("placed", False)),
+            )
+        return {"fault": asdict(fault)}
+
+    @control("POST", "/rejected-numbers")
+    async def reject_number(request: Request, body: dict[str, Any]) -> Any:
+        # A to- or from-number (Vapi: a phoneNumberId too) the platform refuses with its 400.
+        number = body.get("number")
+        if not number:
+            raise ValueError("number is required")
+        with state.lock:
+            state.outbound.reject_number(dial_platform(body), str(number), body.get("message"))
+        return {"rejected": number}
+
+    @control("DELETE", "/dial-faults")
+    async def clear_dial_faults(request: Request, body: dict[str, Any]) -> Any:
+        with state.lock:
+            state.outbound.clear_faults(request.query_params.get("platform"))
+        return {"cleared": True}
 
     @control("POST", "/webhook")
     async def webhook(request: Request, body: dict[str, Any]) -> Any:

@@ -320,6 +320,11 @@ def _retell_routes(api: _PlatformApi, state: SimulatorState) -> None:
         if agent is None:
             raise ApiError(404, "Agent not found")
         version = _int(req.query.get("version"), "version", default=agent["version"], lo=0)
+        written = state.builder.retell_agents.get(agent["agent_id"])
+        if written is not None:  # written through the API (builder_retell.py): every version is kept
+            if version not in written:
+                raise ApiError(404, "Agent version not found")
+            return written[version]
         if version > agent["version"]:
             raise ApiError(404, "Agent version not found")
         found = public(agent)
@@ -329,7 +334,9 @@ def _retell_routes(api: _PlatformApi, state: SimulatorState) -> None:
 
     @api.route("GET", "/get-retell-llm/{llm_id}")
     def get_llm(req: _Incoming) -> Any:
-        llm = state.retell_llm(req.params["llm_id"])
+        version = req.query.get("version")
+        wanted = None if version is None else _int(version, "version", default=0, lo=0)
+        llm = state.retell_llm(req.params["llm_id"], wanted)
         if llm is None:
             raise ApiError(404, "Retell LLM not found")
         return llm
