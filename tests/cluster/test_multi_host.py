@@ -61,7 +61,7 @@ WEBHOOK_CALLS = 8  # per platform (Retell, Vapi), each sent to both web hosts
 LOAD_S, LOAD_CONCURRENCY = 14.0, 12  # per web host
 # RQ marks a job abandoned once its heartbeat lapses (job_monitoring_interval 30 s + 60 s); a worker then
 # finds it when it next cleans the registries. The killed job must have completed elsewhere by then + 60 s.
-RECOVERY_S = 150.0
+RECOVERY_S = 200.0  # heartbeat lapse (~90 s) + the next registry cleanup (60 s) + the retry delay
 SETTLE_S = 90.0
 CHANNEL_EVENTS = ["call.new", "call.completed", "call.low_score", "agent.status_change"]
 
@@ -361,7 +361,20 @@ def _run_workload(outcome: Outcome, tmp_path_factory) -> None:
         while time.monotonic() < killed_at + RECOVERY_S and not recovered():
             time.sleep(0.5)
         outcome.kill["recovered_s"] = round(time.monotonic() - killed_at, 1) if recovered() else None
-        job = {k.decode(): v.decode(errors="replace") for k, v in cluster.redis.hgetall(f"rq:job:{job_id}").items()}
+
+        def job_state() -> dict[str, str]:
+            raw = cluster.redis.hgetall(f"rq:job:{job_id}")
+            return {k.decode(): v.decode(errors="replace") for k, v in raw.items()}
+
+        # The calls may be complete already (the lost sync's lock lapsed and the next due sync finished the work);
+        # the lost job itself is found abandoned once its heartbeat lapses, and retried on the survivor.
+        while time.monotonic() < killed_at + RECOVERY_S and job_state().get("status") in (
+            "started",
+            "scheduled",
+            "queued",
+        ):
+            time.sleep(1)
+        job = job_state()
         outcome.kill["job_status"] = job.get("status")
         outcome.kill["job_worker"] = _worker_host(cluster, job.get("worker_name", ""), workers) or job.get(
             "worker_name"
@@ -387,6 +400,9 @@ def _run_workload(outcome: Outcome, tmp_path_factory) -> None:
             "taken_after_s": taken,
             "by_log": "took over the schedule" in workers[victim].log_text(),
         }
+        if taken is None:  # what the worker that should have taken over says
+            outcome.takeover["taker_alive"] = workers[victim].alive()
+            outcome.takeover["taker_log"] = workers[victim].log_text()[-1500:]
         print(f"[cluster] scheduler takeover: {outcome.takeover}", flush=True)
         workers[survivor] = cluster.worker(hosts[survivor])
 

@@ -70,3 +70,35 @@ def test_the_demo_gets_notification_channels_posting_to_the_simulator_inbox(sim,
     assert got[0]["headers"]["x-voiceconsole-event"] == "call.low_score"
     assert httpx.get(f"{sim.base_url}/_sim/inbox", params={"box": "discord"}).json()["messages"] == []
     assert "Low score" in httpx.get(inbox).text
+
+
+def test_the_demo_has_an_agent_built_here_with_three_versions_that_differ(sim, factory, db):
+    """`make run`'s demo: one agent built with the Agent Builder on the simulated Retell, three versions with
+    better and better prompts, each with calls of its own; the comparison shows what each edit did."""
+    from voiceconsole.models import Call
+    from voiceconsole.services.access.actor import SYSTEM
+    from voiceconsole.services.builder import compare_versions, list_versions
+    from voiceconsole.services.builder.demo import CALLS_PER_VERSION, ensure_demo_builder_agent
+    from voiceconsole.services.demo import connect_demo_to_simulator
+
+    org = factory.org()
+    connect_demo_to_simulator(db, org=org, simulator_url=sim.base_url, queue_syncs=False)
+    agent_id = ensure_demo_builder_agent(db, org=org, simulator_url=sim.base_url)
+    assert agent_id and ensure_demo_builder_agent(db, org=org, simulator_url=sim.base_url) == agent_id  # once
+    from voiceconsole.models import Integration
+    from voiceconsole.services.intake.sync import sync_integration
+
+    for integration in db.exec(select(Integration).where(Integration.organization_id == org.id)):
+        sync_integration(integration.id)
+    run_jobs("scoring", "default")
+    versions = list_versions(db, org=org, agent_id=agent_id, actor=SYSTEM)
+    assert [(v.version, v.live) for v in versions] == [(3, True), (2, False), (1, False)]
+    figures = {q.version: q for q in compare_versions(db, org=org, agent_id=agent_id, actor=SYSTEM)}
+    db.expire_all()
+    # Calls that never connected have no start (they are dated when first seen): they may land on another version.
+    assert sum(figures[n].calls for n in (1, 2, 3)) == 3 * CALLS_PER_VERSION, figures
+    assert all(figures[n].calls >= CALLS_PER_VERSION * 3 // 4 for n in (1, 2, 3)), figures
+    assert all(figures[n].scored_calls > 0 for n in (1, 2, 3))
+    assert figures[3].success_rate > figures[1].success_rate  # the better prompt: calls succeed more often
+    assert figures[3].avg_score > figures[1].avg_score  # and the scores show it
+    assert db.exec(select(Call).where(Call.organization_id == org.id, Call.agent_version == 3)).first() is not None

@@ -15,7 +15,8 @@ from voiceconsole.models import Agent
 from voiceconsole.services import builder
 from voiceconsole.services.access.actor import SYSTEM
 from voiceconsole.ui.state.agent_detail import AgentDetailState
-from voiceconsole.ui.state.builder import NOT_SAVED, BuilderState
+from voiceconsole.ui.state.builder import BuilderState
+from voiceconsole.ui.state.builder_rows import NOT_SAVED
 from voiceconsole.ui.state.call_detail import CallCoachingState
 from voiceconsole.ui.state.new_agent import NewAgentState
 

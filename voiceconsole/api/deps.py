@@ -18,6 +18,7 @@ from starlette.concurrency import run_in_threadpool
 
 from voiceconsole.api.errors import ApiError
 from voiceconsole.api.inputs import check_text_params
+from voiceconsole.api.session_cookie import SESSION_COOKIE
 from voiceconsole.db import get_engine
 from voiceconsole.models import Organization
 from voiceconsole.services import accounts, api_keys, metrics
@@ -28,7 +29,6 @@ from voiceconsole.services.billing.plans import effective_plan
 from voiceconsole.services.security import sha256_hex
 from voiceconsole.settings import get_settings
 
-SESSION_COOKIE = "cp_session"
 _UNSAFE = {"POST", "PUT", "PATCH", "DELETE"}
 
 

@@ -11,6 +11,7 @@ from pydantic import Field
 from voiceconsole.api.deps import SESSION_COOKIE, PrincipalDep, SessionDep, rate_limit_anonymous
 from voiceconsole.api.envelope import ok, ok_response
 from voiceconsole.api.inputs import RequestBody, check_text_params
+from voiceconsole.api.session_cookie import end_browser_session, start_browser_session
 from voiceconsole.services import accounts
 from voiceconsole.services.errors import InvalidToken
 from voiceconsole.settings import get_settings
@@ -53,16 +54,7 @@ def use_link(
     session.commit()
     target = next if next.startswith("/") and not next.startswith("//") else "/dashboard"
     response = RedirectResponse(get_settings().page_url(target), status_code=303)
-    response.set_cookie(
-        SESSION_COOKIE,
-        result.session_token,
-        max_age=int(accounts.SESSION_TTL.total_seconds()),
-        httponly=True,
-        samesite=get_settings().cookie_samesite,
-        secure=get_settings().secure_cookies,
-        path="/",
-    )
-    return response
+    return start_browser_session(response, result.session_token)
 
 
 @router.post("/logout", summary="End the browser session")
@@ -75,10 +67,7 @@ def logout(request: Request, session: SessionDep):
         if wants_json
         else RedirectResponse(get_settings().page_url("/login"), status_code=303)
     )
-    response.delete_cookie(
-        SESSION_COOKIE, path="/", samesite=get_settings().cookie_samesite, secure=get_settings().secure_cookies
-    )
-    return response
+    return end_browser_session(response)
 
 
 @router.get("/me", summary="Who is calling: user or API key, and the organization")

@@ -8,10 +8,11 @@ from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import RedirectResponse
 from pydantic import ConfigDict, Field
 
-from voiceconsole.api.deps import SESSION_COOKIE, PrincipalDep, SessionDep, rate_limit_anonymous
+from voiceconsole.api.deps import PrincipalDep, SessionDep, rate_limit_anonymous
 from voiceconsole.api.envelope import ok, page_of
 from voiceconsole.api.inputs import RequestBody, check_text_params
 from voiceconsole.api.params import Paging, page_only
+from voiceconsole.api.session_cookie import start_browser_session
 from voiceconsole.services import accounts
 from voiceconsole.services.errors import InvalidToken, PlanLimitReached
 from voiceconsole.settings import get_settings
@@ -79,13 +80,4 @@ def accept(request: Request, session: SessionDep, token: Annotated[str, Query(ma
         return RedirectResponse(get_settings().page_url("/login?error=seats_full"), status_code=303)
     session.commit()
     response = RedirectResponse(get_settings().page_url("/dashboard"), status_code=303)
-    response.set_cookie(
-        SESSION_COOKIE,
-        result.session_token,
-        max_age=int(accounts.SESSION_TTL.total_seconds()),
-        httponly=True,
-        samesite=get_settings().cookie_samesite,
-        secure=get_settings().secure_cookies,
-        path="/",
-    )
-    return response
+    return start_browser_session(response, result.session_token)

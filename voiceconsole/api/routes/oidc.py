@@ -26,8 +26,9 @@ from fastapi.responses import RedirectResponse
 from joserfc.errors import JoseError
 from starlette.concurrency import run_in_threadpool
 
-from voiceconsole.api.deps import SESSION_COOKIE, rate_limit_anonymous
+from voiceconsole.api.deps import rate_limit_anonymous
 from voiceconsole.api.errors import ApiError
+from voiceconsole.api.session_cookie import start_browser_session
 from voiceconsole.db import session_scope
 from voiceconsole.services import accounts
 from voiceconsole.services.accounts.external import (
@@ -136,16 +137,7 @@ async def finish_sign_in(provider_name: str, request: Request):
         log.info("sign-in with %s refused: %s", provider.name, exc.reason)
         return _to_login(exc.reason, provider)
     response = RedirectResponse(get_settings().page_url(HOME), status_code=303)
-    response.set_cookie(
-        SESSION_COOKIE,
-        result.session_token,
-        max_age=int(accounts.SESSION_TTL.total_seconds()),
-        httponly=True,
-        samesite=get_settings().cookie_samesite,
-        secure=get_settings().secure_cookies,
-        path="/",
-    )
-    return response
+    return start_browser_session(response, result.session_token)
 
 
 def _sign_in(identity: ProviderIdentity, ip: str | None, user_agent: str | None) -> accounts.LoginResult:

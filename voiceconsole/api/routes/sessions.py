@@ -7,18 +7,17 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Query
 from fastapi.responses import JSONResponse
 
-from voiceconsole.api.deps import SESSION_COOKIE, PrincipalDep, SessionDep
+from voiceconsole.api.deps import PrincipalDep, SessionDep
 from voiceconsole.api.envelope import ok_response, page_of
 from voiceconsole.api.params import Paging, page_only
+from voiceconsole.api.session_cookie import end_browser_session
 from voiceconsole.services.accounts import sessions as sessions_service
-from voiceconsole.settings import get_settings
 
 router = APIRouter(prefix="/sessions", tags=["sessions"])
 
 
 def _signed_out(response: JSONResponse) -> JSONResponse:
-    settings = get_settings()  # the attributes it was set with, or a cross-site browser keeps it
-    response.delete_cookie(SESSION_COOKIE, path="/", samesite=settings.cookie_samesite, secure=settings.secure_cookies)
+    end_browser_session(response)
     return response
 
 

@@ -16,7 +16,7 @@ from voiceconsole.services.errors import DomainError, NotFound
 from voiceconsole.ui import format as fmt
 from voiceconsole.ui import links
 from voiceconsole.ui.state.auth import AuthState, OrgScope
-from voiceconsole.ui.state.builder import builder_href
+from voiceconsole.ui.state.builder_rows import builder_href
 from voiceconsole.ui.state.monitoring import MonitoringMixin
 from voiceconsole.ui.state.period_page import PeriodPageMixin, calls_query, linked_call_rows
 

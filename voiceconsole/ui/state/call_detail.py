@@ -21,7 +21,7 @@ from voiceconsole.ui import format as fmt
 from voiceconsole.ui import links
 from voiceconsole.ui.state import call_facts
 from voiceconsole.ui.state.auth import AuthState, OrgScope
-from voiceconsole.ui.state.builder import builder_href
+from voiceconsole.ui.state.builder_rows import builder_href
 from voiceconsole.ui.state.calls import call_row
 
 log = logging.getLogger(__name__)

@@ -15,7 +15,7 @@ from voiceconsole.services.errors import DomainError
 from voiceconsole.services.integrations import list_integrations
 from voiceconsole.ui import format as fmt
 from voiceconsole.ui.state.auth import AuthState, OrgScope
-from voiceconsole.ui.state.builder import builder_href
+from voiceconsole.ui.state.builder_rows import builder_href
 
 
 @dataclass

@@ -7,8 +7,8 @@ import reflex as rx
 
 from voiceconsole.ui import styles
 from voiceconsole.ui.components.feedback import error_callout, inline_error
-from voiceconsole.ui.state.builder import EXTRACT_TYPES, METHODS, TOOL_KINDS
 from voiceconsole.ui.state.builder import BuilderState as B
+from voiceconsole.ui.state.builder_rows import EXTRACT_TYPES, METHODS, TOOL_KINDS
 
 MONO = "var(--code-font-family, ui-monospace, SFMono-Regular, Menlo, monospace)"
 
