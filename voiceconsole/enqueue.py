@@ -34,8 +34,11 @@ from voiceconsole.redis_client import get_redis
 
 QUEUE_NAMES = ("scoring", "notify", "default", "sync")
 # A job whose worker host died is found abandoned by another worker's registry cleanup (jobs/worker.py runs it
-# every minute) and runs again if it has retries left: syncs and scoring are idempotent, so they get some.
+# every minute) and runs again if it has retries left: scoring and syncs are idempotent, so they get some.
 LOST_WORKER_RETRY = Retry(max=3, interval=[10, 60, 300])
+# A sync that fails raises for the record (the integration shows the error; the next periodic sync tries again):
+# with this mark, its retries are only for a run lost with its worker (jobs/worker.py), never for a failure.
+RETRY_IF_LOST_ONLY = {"retry": "lost_only"}
 _WAITING = (JobStatus.QUEUED, JobStatus.SCHEDULED, JobStatus.DEFERRED)
 
 # The jobs, by dotted path (tests check that each one resolves).
@@ -217,6 +220,7 @@ def sync(integration_id: int, *, now: float | None = None) -> bool:
         result_ttl=3600,
         failure_ttl=7 * 86400,
         retry=LOST_WORKER_RETRY,
+        meta=RETRY_IF_LOST_ONLY,
     )
 
 
@@ -437,4 +441,24 @@ def lead_import(import_id: int) -> bool:
         result_ttl=3600,
         failure_ttl=7 * 86400,
         retry=LOST_WORKER_RETRY,
+    )
+
+
+# --- campaigns (services/campaigns/dispatcher.py) -------------------------------------------------------
+
+CAMPAIGN_DISPATCH = "voiceconsole.jobs.campaigns.dispatch_campaigns_job"
+JOBS = (*JOBS, CAMPAIGN_DISPATCH)  # type: ignore[assignment]
+CAMPAIGN_TICK_SECONDS = 15  # bucket of the dispatch pass (the ticker asks every NOTIFY_TICK_SECONDS)
+
+
+def campaign_dispatch(now: float | None = None) -> bool:
+    """One dispatch pass over the running campaigns (claims, dials, outcomes, retries)."""
+    return once_per_bucket(
+        "default",
+        CAMPAIGN_DISPATCH,
+        name="campaign-dispatch",
+        seconds=CAMPAIGN_TICK_SECONDS,
+        now=now,
+        job_timeout=600,
+        result_ttl=60,
     )

@@ -129,6 +129,17 @@ RULES: dict[tuple[str, str], str] = {
     ("POST", "/dnc/import"): "dnc.add",
     ("GET", "/dnc/export.csv"): "dnc.read",
     ("DELETE", "/dnc/{phone}"): "dnc.manage",
+    ("GET", "/campaigns"): "campaigns.read",
+    ("POST", "/campaigns"): "campaigns.manage",
+    ("GET", "/campaigns/{campaign_id}"): "campaigns.read",
+    ("PATCH", "/campaigns/{campaign_id}"): "campaigns.manage",
+    ("DELETE", "/campaigns/{campaign_id}"): "campaigns.manage",
+    ("POST", "/campaigns/{campaign_id}/start"): "campaigns.manage",
+    ("POST", "/campaigns/{campaign_id}/pause"): "campaigns.manage",
+    ("POST", "/campaigns/{campaign_id}/resume"): "campaigns.manage",
+    ("POST", "/campaigns/{campaign_id}/cancel"): "campaigns.manage",
+    ("GET", "/campaigns/{campaign_id}/stats"): "campaigns.read",
+    ("GET", "/campaigns/{campaign_id}/attempts"): "campaigns.read",
 }
 
 # Valid bodies, so that a refusal is about who asks, never about what they sent.
@@ -160,6 +171,8 @@ BODIES = {
     ("POST", "/leads"): {"phone": "+14155550111", "firstName": "Matrix"},
     ("PATCH", "/leads/{lead_id}"): {"company": "Matrix Inc"},
     ("POST", "/dnc"): {"phone": "+14155550122"},
+    ("POST", "/campaigns"): {"name": "Matrix", "agentId": "missing", "callerNumber": "+14155550100"},  # 422
+    ("PATCH", "/campaigns/{campaign_id}"): {"name": "Renamed campaign"},
 }
 FILES = {("POST", "/branding/logo"), ("POST", "/leads/import"), ("POST", "/dnc/import")}  # multipart uploads
 
@@ -258,6 +271,17 @@ def _world(factory, channels) -> World:
     lead = create_lead(factory.s, org=org, actor=SYSTEM, given={"phone": "+14155550100"})
     lead_import = LeadImport(organization_id=org.id, status="done", created_by="matrix")
     factory.s.add_all([lead_import, DoNotCall(organization_id=org.id, phone="+14155550199", added_by="matrix")])
+    from voiceconsole.models import Campaign
+
+    campaign = Campaign(
+        organization_id=org.id,
+        name="Matrix campaign",
+        agent_id=agent.id,
+        integration_id=integration.id,
+        caller_number="pn_matrix",
+        audience={"kind": "leads", "leadIds": [lead.id]},
+    )
+    factory.s.add(campaign)
     factory.s.commit()
     ids = {
         "n": "1",
@@ -275,6 +299,7 @@ def _world(factory, channels) -> World:
         "lead_id": lead.id,
         "import_id": lead_import.public_id,
         "phone": "+14155550199",
+        "campaign_id": campaign.public_id,
     }
     return World(org=org, callers=callers, ids=ids)
 

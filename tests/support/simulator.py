@@ -14,8 +14,6 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
-from rq import SimpleWorker
-
 if TYPE_CHECKING:
     from voiceconsole.platforms.simulator.state import SimulatorState
 
@@ -72,12 +70,13 @@ class IntegrationSim:
 
 
 def run_jobs(*names: str) -> None:
-    """Run everything queued on these queues in this process (a real RQ worker, burst mode)."""
+    """Run everything queued on these queues in this process (the product's own worker class, burst mode)."""
     from voiceconsole.enqueue import get_queue
+    from voiceconsole.jobs.worker import VoiceConsoleSimpleWorker
     from voiceconsole.redis_client import get_redis
 
     queues = [get_queue(n) for n in (names or ("sync", "default", "scoring"))]
-    SimpleWorker(queues, connection=get_redis()).work(burst=True)
+    VoiceConsoleSimpleWorker(queues, connection=get_redis()).work(burst=True)
 
 
 def connect(factory, sim: IntegrationSim, platform: str):

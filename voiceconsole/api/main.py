@@ -27,6 +27,7 @@ from voiceconsole.api.routes import (
     branding,
     builder,
     calls,
+    campaigns,
     clients,
     dnc,
     integrations,
@@ -85,6 +86,7 @@ def _router(include_in_schema: bool) -> APIRouter:
     router.include_router(builder.router)
     router.include_router(leads.router)
     router.include_router(dnc.router)
+    router.include_router(campaigns.router)
     return router
 
 

@@ -49,6 +49,7 @@ TICKS = (
     enqueue.daily_summaries,
     enqueue.outdated_rescoring,
     enqueue.billing_upkeep,
+    enqueue.campaign_dispatch,
 )
 MAX_STEP_S = 1.0  # how often the holder renews and the others try to take over, at most
 

@@ -30,7 +30,7 @@ from rq.job import Job
 from rq.worker.base import BaseWorker
 
 from voiceconsole.db import get_engine, instance_id
-from voiceconsole.enqueue import INSTANCE_META, all_queues, get_queue
+from voiceconsole.enqueue import INSTANCE_META, RETRY_IF_LOST_ONLY, all_queues, get_queue
 from voiceconsole.jobs.scheduler import start_ticker
 from voiceconsole.models.types import utcnow
 from voiceconsole.redis_client import get_redis
@@ -64,6 +64,11 @@ class _OnlyOurJobs(BaseWorker):
         if self.ticker_stop is not None:
             self.ticker_stop.set()
         super().request_stop(signum, frame)
+
+    def handle_job_failure(self, job: Job, queue: Queue, started_job_registry=None, exc_string: str = "") -> None:
+        if (job.meta or {}).get("retry") == RETRY_IF_LOST_ONLY["retry"]:
+            job.retries_left = 0  # it failed and said so: only a run lost with its worker is retried
+        super().handle_job_failure(job, queue, started_job_registry=started_job_registry, exc_string=exc_string)
 
     def perform_job(self, job: Job, queue: Queue) -> bool:
         started = time.monotonic()

@@ -30,6 +30,14 @@ from voiceconsole.models.calls import (  # noqa: F401
     CallTag,
     Tag,
 )
+from voiceconsole.models.campaign_runs import (  # noqa: F401
+    ATTEMPT_STATUSES,
+    CAMPAIGN_LEAD_STATES,
+    CAMPAIGN_STATUSES,
+    CallAttempt,
+    Campaign,
+    CampaignLead,
+)
 from voiceconsole.models.campaigns import (  # noqa: F401
     DNC_SOURCES,
     IMPORT_STATUSES,

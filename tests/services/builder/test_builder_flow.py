@@ -119,7 +119,9 @@ def test_create_edit_deploy_drift_import_and_roll_back(platform, sim, factory, d
     assert check_integration(db, integration.id) == 0  # what runs is what was deployed
     db.expire_all()
     trail = db.exec(
-        select(AuditLog).where(AuditLog.organization_id == org.id, AuditLog.action == "agent.deployed")
+        select(AuditLog)
+        .where(AuditLog.organization_id == org.id, AuditLog.action == "agent.deployed")
+        .order_by(AuditLog.id)
     ).all()
     assert [(e.details["version"], e.details["rollback"]) for e in trail] == [(2, False), (1, True)]
 

@@ -65,6 +65,10 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "dnc.read": STAFF,
     "dnc.add": STAFF,
     "dnc.manage": MANAGERS,
+    # campaigns (services/campaigns): the staff follows them; owners and admins create, start and stop them
+    # (they spend the agency's platform minutes and call people in its name)
+    "campaigns.read": STAFF,
+    "campaigns.manage": MANAGERS,
     # owners alone
     "ownership.manage": OWNERS,  # make someone an owner, transfer ownership
     "billing.manage": OWNERS,
@@ -95,6 +99,8 @@ _WHAT = {
     "dnc.read": "the do-not-call list",
     "dnc.add": "the do-not-call list",
     "dnc.manage": "removals from the do-not-call list",
+    "campaigns.read": "campaigns",
+    "campaigns.manage": "campaigns",
 }
 
 MANAGER_ROLES = ("owner", "admin")

@@ -191,6 +191,10 @@ def import_numbers(session: Session, *, org: Organization, actor: Actor, file: I
             wanted.setdefault(phones.parse_phone(raw, region), reason)
         except phones.InvalidValue as exc:
             errors.append(RowError(row=line, field="phone", message=str(exc)))
+    if not wanted and errors:  # not one number in it: not a list of numbers (no phone column, another format)
+        raise ValidationFailed.field(
+            "file", "No phone number could be read: give a CSV with a phone column (or numbers in the first column)"
+        )
     numbers = list(wanted)
     already: set[str] = set()
     for i in range(0, len(numbers), 1000):
