@@ -4,6 +4,7 @@ and nothing is asked of a disconnected integration or beside a running sync."""
 
 from __future__ import annotations
 
+import contextlib
 import secrets
 from datetime import timedelta
 
@@ -216,13 +217,19 @@ def test_the_dispatcher_queues_one_poll_per_integration_with_open_calls(sim, fac
     assert enqueue.open_call_poll(integration.id) is False  # one waiting poll per integration is enough
 
 
+def _end(sim, platform: str, call_id: str) -> None:
+    """End a live call now; on a loaded machine it may have reached its end by itself already (the same)."""
+    with contextlib.suppress(KeyError):
+        sim.state.end_call(platform, call_id)
+
+
 def test_one_failing_integration_does_not_stop_the_others(sim, factory, db, sync_queue):
     retell_org, failing = connect(factory, sim, "retell")
     (stuck,) = _store_live(db, sim, retell_org, failing, "retell")
     vapi_org, working = connect(factory, sim, "vapi")
     (call_id,) = _store_live(db, sim, vapi_org, working, "vapi")
-    sim.state.end_call("retell", stuck)
-    sim.state.end_call("vapi", call_id)
+    _end(sim, "retell", stuck)
+    _end(sim, "vapi", call_id)
     sim.state.invalidate_key("retell")
 
     from rq.job import Job
@@ -245,7 +252,7 @@ def test_the_poll_waits_for_a_running_sync(sim, factory, db, sync_queue):
 
     org, integration = connect(factory, sim, "vapi")
     (call_id,) = _store_live(db, sim, org, integration, "vapi")
-    sim.state.end_call("vapi", call_id)
+    _end(sim, "vapi", call_id)
     lock = sync_lock(integration.id)
     assert lock.acquire(blocking=False)
     try:
@@ -289,7 +296,7 @@ def test_polls_touch_only_their_own_organizations_calls(sim, factory, db, sync_q
         duration_ms=None,
         score=None,
     )
-    sim.state.end_call("vapi", call_id)
+    _end(sim, "vapi", call_id)
     result = _poll(integration)
     assert result["ended"] == 1
     assert _call(db, org, call_id).status == "ended"
