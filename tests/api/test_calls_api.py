@@ -678,7 +678,10 @@ def test_both_prefixes_serve_call_and_agent_detail(api_client, world):
         a = api_client.get("/api" + path, headers=world.headers)
         b = api_client.get("/api/v1" + path, headers=world.headers)
         assert a.status_code == b.status_code == 200
-        assert a.json() == b.json()
+        first, second = a.json()["data"], b.json()["data"]
+        # An agent's period ends "now": two requests a moment apart may differ there, and only there.
+        first.pop("period", None), second.pop("period", None)
+        assert first == second
 
 
 def test_search_with_a_percent_sign_matches_it_literally(api_client, factory):
