@@ -102,3 +102,40 @@ def test_the_demo_has_an_agent_built_here_with_three_versions_that_differ(sim, f
     assert figures[3].success_rate > figures[1].success_rate  # the better prompt: calls succeed more often
     assert figures[3].avg_score > figures[1].avg_score  # and the scores show it
     assert db.exec(select(Call).where(Call.organization_id == org.id, Call.agent_version == 3)).first() is not None
+
+
+def test_the_demo_runs_a_campaign_that_dials_leads_in_their_own_hours(sim, factory, db):
+    """`make run`'s demo: leads in eight time zones and a running campaign on the simulated Retell; whatever the
+    hour, someone is inside the 08:00–21:00 window, and the dispatcher dials them (never more than the cap)."""
+    from datetime import UTC, datetime
+
+    from voiceconsole.models import CallAttempt, Campaign, Lead
+    from voiceconsole.services.campaigns import campaigns
+    from voiceconsole.services.campaigns.demo import DEMO_ZONES, LEADS_PER_ZONE, ensure_demo_campaign
+    from voiceconsole.services.campaigns.dispatcher import dispatch_campaign
+    from voiceconsole.services.campaigns.windows import is_open
+    from voiceconsole.services.demo import connect_demo_to_simulator
+
+    org = factory.org()
+    connect_demo_to_simulator(db, org=org, simulator_url=sim.base_url, queue_syncs=False)
+    campaign_id = ensure_demo_campaign(db, org=org)
+    db.commit()
+    assert campaign_id and ensure_demo_campaign(db, org=org) == campaign_id  # once
+    leads = db.exec(select(Lead).where(Lead.organization_id == org.id)).all()
+    assert len(leads) == LEADS_PER_ZONE * len(DEMO_ZONES)  # every number valid for its country
+    assert {lead.timezone for lead in leads} == {zone for zone, _, _ in DEMO_ZONES}
+    campaign = campaigns.find_campaign(db, org, campaign_id)
+    assert campaign.status == "running"
+    window = campaigns.window_of(campaign)
+    for hour in range(24):  # open somewhere at every hour of a winter and a summer day
+        for day in (datetime(2026, 1, 14, hour, tzinfo=UTC), datetime(2026, 7, 15, hour, tzinfo=UTC)):
+            assert any(is_open(window, day, zone) for zone, _, _ in DEMO_ZONES), day
+
+    result = dispatch_campaign(campaign.id)
+    assert result.placed == campaign.max_concurrent, result
+    db.expire_all()
+    attempts = db.exec(select(CallAttempt).where(CallAttempt.campaign_id == campaign.id)).all()
+    now = datetime.now(UTC)
+    by_lead = {lead.id: lead for lead in leads}
+    assert attempts and all(is_open(window, now, by_lead[a.lead_id].timezone) for a in attempts)
+    assert db.get(Campaign, campaign.id).status == "running"

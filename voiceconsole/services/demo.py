@@ -17,6 +17,7 @@ from voiceconsole.services import accounts, api_keys, integrations
 from voiceconsole.services.access.actor import SYSTEM
 from voiceconsole.services.agents import recompute_agent_stats
 from voiceconsole.services.builder.demo import ensure_demo_builder_agent
+from voiceconsole.services.campaigns.demo import ensure_demo_campaign
 from voiceconsole.services.errors import DomainError
 from voiceconsole.services.intake.store import upsert_agent, upsert_calls
 from voiceconsole.services.notifications import channels
@@ -95,6 +96,7 @@ def ensure_demo(session: Session, *, simulator_url: str | None = None) -> DemoRe
         inbox_url = ensure_demo_channels(session, org=org, simulator_url=simulator_url, email=user.email)
         connect_demo_to_simulator(session, org=org, simulator_url=simulator_url, queue_syncs=False)
         ensure_demo_builder_agent(session, org=org, simulator_url=simulator_url)  # before the syncs: its calls too
+        ensure_demo_campaign(session, org=org)  # dialed by the worker's scheduler once it runs
         for integration in session.exec(
             select(Integration).where(Integration.organization_id == org.id, col(Integration.disconnected_at).is_(None))
         ):
