@@ -6,11 +6,12 @@ the errors, and each platform's module for what it holds of a spec).
 
 from __future__ import annotations
 
-from voiceconsole.platforms.builder.base import AgentWriter, Deployed, PlatformRejected, Refs
+from voiceconsole.platforms.builder.base import AgentWriter, Deployed, Refs
 from voiceconsole.platforms.builder.elevenlabs import ElevenLabsAgentWriter
 from voiceconsole.platforms.builder.retell import RetellAgentWriter
 from voiceconsole.platforms.builder.vapi import VapiAgentWriter
 from voiceconsole.platforms.connector import Connector
+from voiceconsole.platforms.writes import PlatformRejected
 
 WRITERS: dict[str, type[AgentWriter]] = {
     "retell": RetellAgentWriter,

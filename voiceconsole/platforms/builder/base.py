@@ -16,16 +16,13 @@ sync. Errors:
 
 from __future__ import annotations
 
-import json
 import re
 from abc import ABC, abstractmethod
-from collections.abc import Generator
 from dataclasses import dataclass, field
 from typing import Any, ClassVar, Literal, cast
 
-import httpx
-
-from voiceconsole.platforms.connector import Connector, PlatformAuthError, PlatformError
+from voiceconsole.platforms.connector import Connector
+from voiceconsole.platforms.writes import field_named, send
 from voiceconsole.schemas.agent_spec import AgentSpec
 
 Refs = dict[str, str]  # what else identifies the agent on the platform: Retell {"llm_id": ...}; others {}
@@ -39,28 +36,6 @@ class Deployed:
     platform_agent_id: str
     refs: Refs = field(default_factory=dict)
     platform_version: str | None = None
-
-
-class PlatformRejected(PlatformError):
-    """The platform refused what we sent (HTTP 4xx): `message` is the platform's own words, `field` our spec's
-    field it is about ("voice_id", "llm.temperature", "tools"), or None when it cannot be told."""
-
-    def __init__(self, field: str | None, message: str, *, status_code: int | None = None):
-        super().__init__(message, status_code=status_code)
-        self.field = field
-
-
-class _Observe(httpx.Auth):
-    """Sees the final response of one request (after the transport's retries) without changing it: `_request`
-    keeps a 4xx body and an empty 2xx body to itself, and the builder needs both."""
-
-    requires_response_body = True
-
-    def __init__(self) -> None:
-        self.response: httpx.Response | None = None
-
-    def auth_flow(self, request: httpx.Request) -> Generator[httpx.Request, httpx.Response, None]:
-        self.response = yield request
 
 
 class AgentWriter(ABC):
@@ -122,64 +97,20 @@ class AgentWriter(ABC):
         """One request through the connector; the parsed JSON, or None for an empty success (or, with
         `missing_ok`, a 404). `once`: never retried by the transport (a create that failed with a 5xx may have
         been made: retrying could make a second agent)."""
-        seen = _Observe()
-        kwargs: dict[str, Any] = {"auth": seen}
-        if once:
-            kwargs["retry"] = False
-        if json is not None:
-            kwargs["json"] = json
-        if params:
-            kwargs["params"] = params
-        try:
-            return self.connector._request(method, path, **kwargs)
-        except PlatformError as exc:
-            status = exc.status_code or 0
-            response = seen.response
-            if 200 <= status < 300 and response is not None and not response.content.strip():
-                return None  # publish and delete answer with no body
-            if missing_ok and status == 404:
-                return None
-            if 400 <= status < 500 and status != 429 and not isinstance(exc, PlatformAuthError):
-                message = platform_message(response) or exc.message
-                raise PlatformRejected(self.field_for(message), message, status_code=status) from None
-            raise
+        return send(
+            self.connector,
+            method,
+            path,
+            json=json,
+            params=params,
+            error_fields=self.error_fields,
+            missing_ok=missing_ok,
+            retry=not once,
+        )
 
     def field_for(self, message: str) -> str | None:
         """Our field a platform's error message is about, if it names one we map."""
-        for name, ours in self.error_fields:
-            if re.search(rf"(?<![A-Za-z0-9_]){re.escape(name)}(?![A-Za-z0-9_])", message):
-                return ours
-        return None
-
-
-def platform_message(response: httpx.Response | None) -> str | None:
-    """The error message in a platform's error body: Retell `{"message"}` (or `{"error_message"}`), Vapi
-    `{"message": str | [str]}`, ElevenLabs `{"detail": {"message"}}` or `{"detail": [{"loc", "msg"}]}`."""
-    if response is None:
-        return None
-    try:
-        body = response.json()
-    except (ValueError, json.JSONDecodeError):
-        text = response.text.strip()
-        return text[:500] or None
-    if not isinstance(body, dict):
-        return None
-    detail = body.get("detail")
-    if isinstance(detail, dict):
-        return str(detail.get("message") or detail)
-    if isinstance(detail, list):
-        parts = []
-        for item in detail:
-            if isinstance(item, dict):
-                loc = ".".join(str(p) for p in item.get("loc") or [] if p not in ("body", "query"))
-                parts.append(f"{loc}: {item.get('msg')}" if loc else str(item.get("msg")))
-        return "; ".join(parts) or None
-    if isinstance(detail, str):
-        return detail
-    message = body.get("message") or body.get("error_message") or body.get("error")
-    if isinstance(message, list):
-        return "; ".join(str(m) for m in message)
-    return None if message is None else str(message)
+        return field_named(message, self.error_fields)
 
 
 # --------------------------------------------------------------------------------------------------

@@ -32,7 +32,6 @@ from urllib.parse import quote
 from voiceconsole.platforms.builder.base import (
     AgentWriter,
     Deployed,
-    PlatformRejected,
     Refs,
     clip,
     dict_of,
@@ -43,6 +42,7 @@ from voiceconsole.platforms.builder.base import (
     within,
 )
 from voiceconsole.platforms.connector import PlatformError
+from voiceconsole.platforms.writes import PlatformRejected
 from voiceconsole.schemas.agent_spec import (
     AgentSpec,
     EndCallTool,

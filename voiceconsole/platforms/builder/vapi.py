@@ -35,7 +35,6 @@ from urllib.parse import quote
 from voiceconsole.platforms.builder.base import (
     AgentWriter,
     Deployed,
-    PlatformRejected,
     Refs,
     clip,
     dict_of,
@@ -44,6 +43,7 @@ from voiceconsole.platforms.builder.base import (
     list_of,
     within,
 )
+from voiceconsole.platforms.writes import PlatformRejected
 from voiceconsole.schemas.agent_spec import (
     AgentSpec,
     EndCallTool,

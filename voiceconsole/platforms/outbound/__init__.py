@@ -5,7 +5,6 @@ module for what it sends and how its end reasons map to our outcomes. ElevenLabs
 
 from __future__ import annotations
 
-from voiceconsole.platforms.builder.base import PlatformRejected
 from voiceconsole.platforms.connector import Connector
 from voiceconsole.platforms.outbound.base import (
     OUTCOME_KINDS,
@@ -20,6 +19,7 @@ from voiceconsole.platforms.outbound.base import (
 from voiceconsole.platforms.outbound.elevenlabs import ElevenLabsDialer
 from voiceconsole.platforms.outbound.retell import RetellDialer
 from voiceconsole.platforms.outbound.vapi import VapiDialer
+from voiceconsole.platforms.writes import PlatformRejected
 
 DIALERS: dict[str, type[OutboundDialer]] = {
     "retell": RetellDialer,

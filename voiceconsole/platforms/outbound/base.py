@@ -18,15 +18,14 @@ Errors:
 
 from __future__ import annotations
 
-import re
 from abc import ABC, abstractmethod
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, ClassVar, Literal
 
 from voiceconsole.platforms.base import CallRecord
-from voiceconsole.platforms.builder.base import PlatformRejected, _Observe, platform_message
-from voiceconsole.platforms.connector import Connector, PlatformAuthError, PlatformError
+from voiceconsole.platforms.connector import Connector, PlatformError
+from voiceconsole.platforms.writes import field_named, send
 
 OutcomeKind = Literal["answered", "no_answer", "busy", "voicemail", "failed"]
 OUTCOME_KINDS: tuple[OutcomeKind, ...] = ("answered", "no_answer", "busy", "voicemail", "failed")
@@ -132,26 +131,19 @@ class OutboundDialer(ABC):
         self, method: str, path: str, *, json: Any = None, params: dict[str, Any] | None = None, retry: bool = True
     ) -> Any:
         """One request through the connector (`retry=False` for dials); a 4xx becomes PlatformRejected."""
-        seen = _Observe()
-        kwargs: dict[str, Any] = {"auth": seen, "retry": retry}
-        if json is not None:
-            kwargs["json"] = json
-        if params:
-            kwargs["params"] = params
-        try:
-            return self.connector._request(method, path, **kwargs)
-        except PlatformError as exc:
-            status = exc.status_code or 0
-            if 400 <= status < 500 and status != 429 and not isinstance(exc, PlatformAuthError):
-                message = platform_message(seen.response) or exc.message
-                raise PlatformRejected(self.field_for(message), message, status_code=status) from None
-            raise
+        return send(
+            self.connector,
+            method,
+            path,
+            json=json,
+            params=params,
+            error_fields=self.error_fields,
+            after_dot=False,
+            retry=retry,
+        )
 
     def field_for(self, message: str) -> str | None:
-        for name, ours in self.error_fields:
-            if re.search(rf"(?<![A-Za-z0-9_.]){re.escape(name)}(?![A-Za-z0-9_])", message):
-                return ours
-        return None
+        return field_named(message, self.error_fields, after_dot=False)
 
 
 def raw_of(call: CallRecord | dict[str, Any]) -> dict[str, Any]:
