@@ -57,16 +57,17 @@ def test_deleting_a_client_removes_its_viewers_and_invitations(factory, db):
     assert accounts.resolve_session(db, token=viewer.token) is None
 
 
-def test_an_invitation_link_is_used_once_even_when_raced(factory, db, monkeypatch):
-    from voiceconsole.services.accounts import invitations
+def test_an_invitation_link_is_used_once_even_when_raced(factory, db, notify_settings, mailbox, no_jobs_left_behind):
+    from tests.support.receivers import parts
+    from tests.support.simulator import run_jobs
 
     org = factory.org()
     owner = person(factory, org, role="owner")
-    links = []
-    monkeypatch.setattr(invitations, "send_account_email", lambda session, **kw: links.append(kw["text"]))
     accounts.create_invitation(db, org=org, email="once@example.com", role="member", actor=_actor(owner, "owner"))
     db.commit()
-    token = token_of(links[0].split("sign in: ")[1].split()[0])
+    run_jobs("notify")  # the email job, sent to the test's SMTP server
+    (message,) = mailbox.wait_for("once@example.com", subject="You are invited")  # the real email, over SMTP
+    token = token_of(parts(message)["text/plain"].split("sign in: ")[1].split()[0])
     accepted = accounts.accept_invitation(db, token=token)
     db.commit()
     assert accepted.membership.role == "member" and accepted.organization.id == org.id
