@@ -115,6 +115,9 @@ class Settings:
     billing_grace_days: float = 7.0  # after a failed payment, then Free's limits until an invoice is paid
     # The operator's changes to the plan catalogue, JSON: {"pro": {"price_usd": 59, "agents": 20}, …}
     plan_overrides: str | None = None
+    # Campaigns (services/campaigns/dispatcher.py): a placed call not over after this long is asked about once
+    # more, then failed with reason "timeout" (it no longer holds one of the campaign's concurrent slots).
+    campaign_call_timeout_minutes: float = 30.0
     # Operations (jobs/scheduler.py, services/metrics, services/logs). The scheduler lock's expiry: a lost
     # scheduler host hands the periodic schedule to another worker within this long.
     scheduler_lock_ttl_s: float = 30.0
@@ -344,6 +347,7 @@ def load_settings(environ: dict[str, str] | None = None) -> Settings:
         stripe_api_base=(env.get("VOICECONSOLE_STRIPE_API_BASE") or "").rstrip("/") or None,
         billing_grace_days=float(env.get("VOICECONSOLE_BILLING_GRACE_DAYS") or 7),
         plan_overrides=env.get("VOICECONSOLE_PLANS") or None,
+        campaign_call_timeout_minutes=_positive(env, "VOICECONSOLE_CAMPAIGN_CALL_TIMEOUT_MINUTES", 30.0),
         scheduler_lock_ttl_s=_positive(env, "VOICECONSOLE_SCHEDULER_LOCK_TTL_S", 30.0),
         metrics_token=(env.get("VOICECONSOLE_METRICS_TOKEN") or "").strip() or None,
         metrics_multiproc_dir=env.get("PROMETHEUS_MULTIPROC_DIR") or None,

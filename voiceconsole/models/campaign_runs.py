@@ -23,9 +23,6 @@ CAMPAIGN_LEAD_STATES = ("pending", "in_flight", "done", "skipped_dnc", "exhauste
 # unknown: the platform's answer was lost (reconciled by metadata) · ended: the call is over · failed: no call.
 ATTEMPT_STATUSES = ("claimed", "dialing", "placed", "ended", "failed", "unknown")
 RETRYABLE_OUTCOMES = ("no_answer", "busy", "voicemail", "failed")
-# The events campaigns record (not in models.events.EVENT_TYPES yet: channels cannot subscribe to them until the
-# webhook docs and notification formats describe them).
-CAMPAIGN_EVENT_TYPES = ("campaign.started", "campaign.paused", "campaign.completed", "lead.converted")
 
 
 class Campaign(SQLModel, table=True):

@@ -1,7 +1,8 @@
 """Things that happened in an organization, for notifications and the activity feed (DESIGN.md §6).
 
-Types: call.new (a call was synced or arrived by webhook), agent.status_change (online/offline),
-and, from the scorer and notifications, call.completed, call.low_score, daily_summary.
+`EVENTS` is the one list of event types (channels subscribe to them; the API, the channel form and the
+webhook docs read it): call events from intake and the scorer, agent status changes, the daily summary, and
+campaign events (services/campaigns/events.py).
 """
 
 from __future__ import annotations
@@ -14,7 +15,23 @@ from sqlmodel import Field, SQLModel
 
 from voiceconsole.models.types import JSONType, UTCDateTime, public_id, utcnow
 
-EVENT_TYPES = ("call.new", "call.completed", "call.low_score", "agent.status_change", "daily_summary")
+# type → (label, what it means), in the order people are shown them.
+EVENTS: dict[str, tuple[str, str]] = {
+    "call.completed": ("Call completed", "A call ended and was scored"),
+    "call.low_score": ("Low score", "A call scored below your alert threshold"),
+    "call.new": ("New call", "A call arrived from a platform"),
+    "agent.status_change": ("Agent status change", "An agent went online or offline"),
+    "daily_summary": ("Daily summary", "The day's calls, scores and costs, once a day"),
+    "campaign.started": ("Campaign started", "A campaign began calling its leads"),
+    "campaign.paused": ("Campaign paused", "A campaign was paused, by someone or by VoiceConsole, with the reason"),
+    "campaign.completed": ("Campaign completed", "A campaign settled every lead or reached its end time"),
+    "lead.converted": ("Lead converted", "A campaign call met the campaign's success rule"),
+    "lead.do_not_call": (
+        "Lead do-not-call",
+        "A lead's number went on the do-not-call list (asked on a call, or added)",
+    ),
+}
+EVENT_TYPES = tuple(EVENTS)
 
 
 class Event(SQLModel, table=True):

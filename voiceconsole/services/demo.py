@@ -114,7 +114,14 @@ DEMO_CHANNELS = (  # (name, kind, inbox box): the simulator's inbox stands in fo
     ("Demo Slack", "slack", "slack"),
     ("Demo Discord", "discord", "discord"),
 )
-DEMO_EVENTS = ["call.low_score", "agent.status_change", "daily_summary"]
+DEMO_EVENTS = [
+    "call.low_score",
+    "agent.status_change",
+    "daily_summary",
+    "campaign.started",
+    "campaign.paused",
+    "campaign.completed",
+]
 
 
 def ensure_demo_channels(session: Session, *, org: Organization, simulator_url: str, email: str) -> str:

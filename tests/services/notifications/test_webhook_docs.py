@@ -177,6 +177,22 @@ def _agent_data_keys() -> set[str]:
     )
 
 
+def _campaign_data_keys(db) -> set[str]:
+    from voiceconsole.models import Campaign
+    from voiceconsole.services.campaigns.events import campaign_payload
+
+    return set(
+        campaign_payload(db, Campaign(organization_id=1, name="C", agent_id=0, integration_id=0, caller_number=""))
+    )
+
+
+def _lead_data_keys(db) -> set[str]:
+    from voiceconsole.models import Lead
+    from voiceconsole.services.campaigns.events import lead_payload
+
+    return set(lead_payload(db, Lead(organization_id=1, phone="+14155550100")))
+
+
 def _summary_data(factory, db) -> dict:
     from zoneinfo import ZoneInfo
 
@@ -196,6 +212,11 @@ def test_examples_have_exactly_the_fields_the_product_sends(factory, db):
         "call.new": _call_data_keys(),
         "agent.status_change": _agent_data_keys(),
         "daily_summary": set(summary),
+        "campaign.started": _campaign_data_keys(db) | {"startedAt"},
+        "campaign.paused": _campaign_data_keys(db) | {"pausedAt", "reason", "pausedBy"},
+        "campaign.completed": _campaign_data_keys(db) | {"finishedAt"},
+        "lead.converted": _lead_data_keys(db),
+        "lead.do_not_call": _lead_data_keys(db) | {"source", "reason"},
     }
     for event_type, (lang, text) in EXAMPLES.items():
         assert lang == "json"

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any, Literal
+from typing import TYPE_CHECKING, Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends
 from pydantic import ConfigDict, Field
@@ -13,11 +13,15 @@ from voiceconsole.api.deps import PrincipalDep, SessionDep
 from voiceconsole.api.envelope import ok, page_of
 from voiceconsole.api.inputs import CamelBody
 from voiceconsole.api.params import Paging, page_only
+from voiceconsole.models.events import EVENT_TYPES
 from voiceconsole.services.notifications import channels as service
 from voiceconsole.services.notifications import deliveries as delivery
 
 router = APIRouter(prefix="/notification-channels", tags=["notification channels"])
-EventType = Literal["call.completed", "call.low_score", "call.new", "agent.status_change", "daily_summary"]
+if TYPE_CHECKING:
+    EventType = str
+else:
+    EventType = Literal[EVENT_TYPES]  # models/events.py: the one list (an enum in the OpenAPI schema)
 
 
 class _StrictBody(CamelBody):
@@ -50,7 +54,7 @@ class ChannelIn(_StrictBody):
         examples=[["call.low_score"]],
         min_length=1,
         max_length=10,
-        description="call.completed, call.low_score, call.new, agent.status_change, daily_summary",
+        description=", ".join(EVENT_TYPES),
     )
     name: str | None = Field(default=None, max_length=200)
     client_id: str | None = Field(

@@ -44,8 +44,8 @@ from voiceconsole.services.access import audit
 from voiceconsole.services.access.actor import SYSTEM, Actor
 from voiceconsole.services.access.permissions import require
 from voiceconsole.services.campaigns import dnc, windows
+from voiceconsole.services.campaigns.events import record_campaign_event
 from voiceconsole.services.errors import Conflict, NotFound, ValidationFailed
-from voiceconsole.services.notifications.events import record_event
 
 DIAL_PLATFORMS = ("retell", "vapi")
 MAX_NAME = 200
@@ -634,15 +634,6 @@ def _freeze_leads(session: Session, org: Organization, campaign: Campaign) -> in
     return len(lead_ids)
 
 
-def _event(session: Session, campaign: Campaign, type_: str, **extra: Any) -> None:
-    record_event(
-        session,
-        organization_id=campaign.organization_id,
-        type=type_,
-        payload={"campaignId": campaign.public_id, "campaignName": campaign.name, **extra},
-    )
-
-
 def mark_running(session: Session, campaign: Campaign, now: datetime) -> None:
     """The campaign starts calling now (from draft, scheduled or paused): `campaign.started` the first time."""
     first = campaign.started_at is None
@@ -653,8 +644,7 @@ def mark_running(session: Session, campaign: Campaign, now: datetime) -> None:
     campaign.updated_at = now
     session.add(campaign)
     if first:
-        leads = progress_of(session, [pk(campaign)])[pk(campaign)].leads
-        _event(session, campaign, "campaign.started", leads=leads)
+        record_campaign_event(session, campaign, "campaign.started", startedAt=now)
 
 
 def start_campaign(session: Session, *, org: Organization, actor: Actor, campaign_id: str) -> CampaignOut:
@@ -708,7 +698,14 @@ def pause_for(session: Session, campaign: Campaign, reason: str, *, actor: Actor
     if not done:
         return False
     campaign = _reloaded(session, campaign)
-    _event(session, campaign, "campaign.paused", reason=campaign.paused_reason)
+    record_campaign_event(
+        session,
+        campaign,
+        "campaign.paused",
+        pausedAt=now,
+        reason=campaign.paused_reason,
+        pausedBy="system" if actor.kind == "system" else "user",
+    )
     audit.record(
         session,
         organization_id=campaign.organization_id,
@@ -801,6 +798,5 @@ def complete_if_done(session: Session, campaign: Campaign, *, now: datetime | No
     if not done:
         return False
     campaign = _reloaded(session, campaign)
-    progress = progress_of(session, [pk(campaign)])[pk(campaign)]
-    _event(session, campaign, "campaign.completed", leads=progress.leads, converted=progress.converted)
+    record_campaign_event(session, campaign, "campaign.completed", finishedAt=now)
     return True

@@ -21,6 +21,9 @@ A pass, in order:
    the campaign pauses with the reason (the attempts not sent yet are released); the callee's number refused →
    the lead is done (`invalid`); the platform's answer lost → `unknown` (reconciled by step 3 of a later pass,
    never dialed again blindly).
+Between 3 and 4, attempts still open `campaign_call_timeout_minutes` after their dial are asked about once more and,
+if still not over, failed with the reason `timeout` (services/campaigns/timeouts.py): a call that never ends does
+not hold a slot forever.
 
 Exactly once: an attempt is sent at most once because only the worker whose conditional update moved it from
 `claimed` to `dialing` sends it, and nothing moves an attempt back to `claimed`; a retry of the lead is a new
@@ -49,7 +52,7 @@ from voiceconsole.platforms.outbound import (
 )
 from voiceconsole.services.billing.plans import in_grace_lapse
 from voiceconsole.services.campaigns import campaigns as campaign_service
-from voiceconsole.services.campaigns import dnc, outcomes, windows
+from voiceconsole.services.campaigns import dnc, outcomes, timeouts, windows
 from voiceconsole.services.integrations.connectors import connector_for
 
 log = logging.getLogger(__name__)
@@ -67,6 +70,7 @@ class PassResult:
     status: str = ""
     settled: int = 0
     reconciled: int = 0
+    timed_out: int = 0
     released: int = 0
     claimed: int = 0
     placed: int = 0
@@ -141,9 +145,10 @@ def dispatch_campaign(campaign_id: int, *, now: datetime | None = None) -> PassR
         return result
     result.settled = outcomes.settle_placed(campaign_id, dialer=dialer, connector=connector, now=now)
     result.released, result.reconciled = _recover(campaign, agent, dialer, now)
+    result.timed_out = timeouts.time_out_stuck(campaign, agent, dialer=dialer, connector=connector, now=now)
     with Session(get_engine(), expire_on_commit=False) as session:
         campaign = session.get(Campaign, campaign_id) or campaign
-        if campaign.status == "running" and result.settled + result.reconciled:
+        if campaign.status == "running" and result.settled + result.reconciled + result.timed_out:
             if campaign_service.complete_if_done(session, campaign, now=now):
                 result.completed = True
             session.commit()

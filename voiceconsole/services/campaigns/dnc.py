@@ -1,8 +1,10 @@
 """The do-not-call list: numbers the organization never dials, whatever a campaign says.
 
-Adding a number marks every lead with it `do_not_call` (and a lead created or imported later with it is
-stored so); removing it gives those leads back their `new` status. Dialing checks the list again at the
-moment of the call (campaigns), so a number added while a campaign runs is never dialed after.
+Adding a number marks every lead with it `do_not_call`, announced by one `lead.do_not_call` event per lead
+(a lead created or imported later with it is stored so, without an event: it was never callable); removing
+it gives those leads back their `new` status. Dialing checks the list again at the moment of the call
+(campaigns), so a number added while a campaign runs is never dialed after. A person who asks on a campaign
+call not to be called again is added here too (source "call": services/campaigns/outcomes.py).
 Anyone on the staff may add numbers (adding only ever stops calls: a person asking not to be called
 must be honoured by whoever takes the request); only owners and admins may remove one, which lets calls
 resume to someone who once asked not to be called.
@@ -20,13 +22,14 @@ from sqlalchemy import func, update
 from sqlmodel import Session, col, select
 
 from voiceconsole.db import get_engine
-from voiceconsole.models import DoNotCall, Lead, Organization
+from voiceconsole.models import CallAttempt, DoNotCall, Lead, Organization
 from voiceconsole.models.types import id_column, pk, utcnow
 from voiceconsole.schemas.leads import DoNotCallAdded, DoNotCallImported, DoNotCallOut, DoNotCallRemoved, RowError
 from voiceconsole.services.access import audit
 from voiceconsole.services.access.actor import Actor
 from voiceconsole.services.access.permissions import require
 from voiceconsole.services.campaigns import phones
+from voiceconsole.services.campaigns.events import record_leads_do_not_call
 from voiceconsole.services.errors import NotFound, ValidationFailed
 
 MAX_REASON = 500
@@ -58,15 +61,30 @@ def _out(entry: DoNotCall) -> DoNotCallOut:
     )
 
 
-def _mark_leads(session: Session, org_id: int, numbers: list[str]) -> int:
+def _mark_leads(
+    session: Session,
+    org_id: int,
+    numbers: list[str],
+    *,
+    source: str,
+    reason: str | None = None,
+    attempt: CallAttempt | None = None,
+) -> int:
+    """Mark the leads with these numbers `do_not_call`: one `lead.do_not_call` event for each lead that was not
+    yet (the UPDATE returns only the rows it changed, so two concurrent adds never announce a lead twice)."""
     if not numbers:
         return 0
-    result = session.exec(
-        update(Lead)
-        .where(col(Lead.organization_id) == org_id, col(Lead.phone).in_(numbers), col(Lead.status) != "do_not_call")
-        .values(status="do_not_call", updated_at=utcnow())
+    marked = list(
+        session.exec(
+            update(Lead)
+            .where(col(Lead.organization_id) == org_id, col(Lead.phone).in_(numbers), col(Lead.status) != "do_not_call")
+            .values(status="do_not_call", updated_at=utcnow())
+            .returning(id_column(Lead))
+        ).scalars()
     )
-    return int(result.rowcount or 0)
+    if marked:
+        record_leads_do_not_call(session, lead_ids=marked, source=source, reason=reason, attempt=attempt)
+    return len(marked)
 
 
 def add_number(
@@ -77,9 +95,11 @@ def add_number(
     phone: str,
     reason: str | None = None,
     source: str = "manual",
+    attempt: CallAttempt | None = None,
 ) -> DoNotCallAdded:
     """Put a number on the list (any format the organization's region reads; 422 naming `phone` otherwise)
-    and mark its leads `do_not_call`. Adding a listed number again changes nothing (`added` is False)."""
+    and mark its leads `do_not_call` (`lead.do_not_call`, with the campaign call's `attempt` when one asked).
+    Adding a listed number again changes nothing (`added` is False)."""
     require(actor, "dnc.add")
     try:
         e164 = phones.parse_phone(phone, phones.default_region(org))
@@ -105,7 +125,7 @@ def add_number(
             target_id=e164,
             details={"source": source},
         )
-    marked = _mark_leads(session, pk(org), [e164])
+    marked = _mark_leads(session, pk(org), [e164], source=source, reason=reason, attempt=attempt)
     return DoNotCallAdded(**_out(entry).model_dump(), added=added, leads_marked=marked)
 
 
@@ -212,7 +232,9 @@ def import_numbers(session: Session, *, org: Organization, actor: Actor, file: I
         for n in new
     )
     session.flush()
-    marked = sum(_mark_leads(session, pk(org), numbers[i : i + 1000]) for i in range(0, len(numbers), 1000))
+    marked = sum(
+        _mark_leads(session, pk(org), numbers[i : i + 1000], source="import") for i in range(0, len(numbers), 1000)
+    )
     audit.record(
         session,
         organization_id=pk(org),

@@ -8,6 +8,10 @@ webhook or sync is the same row (one per platform call id), so linking never dep
 Retry rules: an outcome the campaign retries (`retry_outcomes`) sends the lead back to `pending`, due after
 `retry_delay_minutes` (then inside its calling window), until `max_attempts` are made (then `exhausted`). An
 answered call ends the lead (`done`), converted when the campaign's success rule says so (`lead.converted`).
+
+A person who asks on the call not to be called again (scoring/do_not_call.py reads the caller's words) is put
+on the do-not-call list then and there (`honour_do_not_call`): whichever way the call came in (webhook, sync or
+the dispatcher's own read), it is settled here, once, so it is honoured once.
 """
 
 from __future__ import annotations
@@ -25,9 +29,12 @@ from voiceconsole.models.types import utcnow
 from voiceconsole.platforms.base import CallRecord
 from voiceconsole.platforms.connector import Connector, PlatformError
 from voiceconsole.platforms.outbound import OutboundDialer
+from voiceconsole.scoring.do_not_call import asks_not_to_be_called
+from voiceconsole.services.access.actor import SYSTEM
 from voiceconsole.services.campaigns import campaigns as campaign_service
+from voiceconsole.services.campaigns import dnc
+from voiceconsole.services.campaigns.events import record_lead_converted
 from voiceconsole.services.intake.store import store_calls
-from voiceconsole.services.notifications.events import record_event
 
 log = logging.getLogger(__name__)
 ANALYSIS_WAIT = timedelta(minutes=10)  # an answered Retell call waits this long for its analysis (success flag)
@@ -113,17 +120,34 @@ def record_outcome(
         lead.updated_at = now
         session.add(lead)
     if converted and lead is not None:
-        record_event(
-            session,
-            organization_id=campaign.organization_id,
-            type="lead.converted",
-            payload={
-                "campaignId": campaign.public_id,
-                "campaignName": campaign.name,
-                "leadId": lead.public_id,
-                "attemptId": attempt.public_id,
-            },
-        )
+        record_lead_converted(session, lead=lead, campaign=campaign, attempt=attempt)
+    return True
+
+
+def caller_turns(record: CallRecord) -> list[str]:
+    """What the person called said: the record's caller turns, else the "User:" lines of its transcript."""
+    said = [t.text for t in record.turns if t.role == "user" and t.text]
+    if said or not record.transcript:
+        return said
+    return [line[5:] for line in record.transcript.splitlines() if line.startswith("User:")]
+
+
+def honour_do_not_call(session: Session, *, attempt: CallAttempt, org: Organization, record: CallRecord) -> bool:
+    """The person asked on this call not to be called again: the number goes on the do-not-call list (source
+    "call", the words as the reason), its lead is marked `do_not_call` and `lead.do_not_call` is recorded once
+    (by dnc.add_number, for a lead not marked yet). True if the call asked."""
+    said = asks_not_to_be_called(caller_turns(record))
+    if said is None:
+        return False
+    dnc.add_number(
+        session,
+        org=org,
+        actor=SYSTEM,
+        phone=attempt.to_number,
+        reason=f'Asked on a campaign call: "{said}"',
+        source="call",
+        attempt=attempt,
+    )
     return True
 
 
@@ -201,6 +225,7 @@ def settle_from_record(attempt_pk: int, record: CallRecord, *, dialer: OutboundD
             now=now,
         )
         if recorded:
+            honour_do_not_call(session, attempt=attempt, org=org, record=record)
             campaign_service.complete_if_done(session, campaign, now=now)
         session.commit()
         return recorded

@@ -16,13 +16,19 @@ EVENT_TITLES = {
     "call.new": "New call",
     "agent.status_change": "Agent status changed",
     "daily_summary": "Daily summary",
+    "campaign.started": "Campaign started",
+    "campaign.paused": "Campaign paused",
+    "campaign.completed": "Campaign completed",
+    "lead.converted": "Lead converted",
+    "lead.do_not_call": "Do not call",
 }
+_CAMPAIGN_VERBS = {"campaign.started": "started", "campaign.paused": "paused", "campaign.completed": "completed"}
 _SLACK_HEADER_MAX = 150
 _SLACK_TEXT_MAX = 2900
 _DISCORD_TITLE_MAX = 256
 _DISCORD_DESCRIPTION_MAX = 4000
 _DISCORD_FIELD_MAX = 1024
-GREEN, AMBER, RED, GREY = 0x2ECC71, 0xF1C40F, 0xE74C3C, 0x95A5A6
+GREEN, AMBER, RED, GREY, BLUE = 0x2ECC71, 0xF1C40F, 0xE74C3C, 0x95A5A6, 0x3498DB
 
 
 # --------------------------------------------------------------------------------------------------
@@ -70,6 +76,37 @@ def call_url(base_url: str, call_id: str | None) -> str | None:
     return f"{base_url}/calls/{call_id}" if call_id else None
 
 
+def _count(value: Any) -> str:
+    return f"{value:,}" if isinstance(value, int) else "?"
+
+
+def campaign_update(event_type: str, data: dict[str, Any]) -> str:
+    """The one line a campaign event says: "Spring reactivation paused: Retell refused the caller number ·
+    412/1,000 leads dialed, 38 conversions"."""
+    name = data.get("campaignName") or data.get("campaignId") or "A campaign"
+    reason = data.get("reason") if event_type == "campaign.paused" else None
+    converted = data.get("converted")
+    plural = "" if converted == 1 else "s"
+    progress = (
+        f"{_count(data.get('dialed'))}/{_count(data.get('leads'))} leads dialed, {_count(converted)} conversion{plural}"
+    )
+    return f"{name} {_CAMPAIGN_VERBS.get(event_type, 'updated')}{f': {reason}' if reason else ''} · {progress}"
+
+
+def _lead_line(event_type: str, data: dict[str, Any]) -> str:
+    who = data.get("leadName") or data.get("phone") or "A lead"
+    campaign = data.get("campaignName")
+    if event_type == "lead.converted":
+        return f"{who} converted{f' on a {campaign} call' if campaign else ''}."
+    number = data.get("phone") or "The number"
+    if data.get("source") == "call":
+        where = f" on a {campaign} call" if campaign else ""
+        return f"{who} asked not to be called again{where}: {number} is on the do-not-call list."
+    whose = f" ({data['leadName']})" if data.get("leadName") else ""
+    how = "by a do-not-call import" if data.get("source") == "import" else "to the do-not-call list"
+    return f"{number}{whose} was added {how}; it will not be called."
+
+
 class Message:
     """One event, said for people: a title, a line of context, labelled fields, a text, links."""
 
@@ -82,6 +119,14 @@ class Message:
         self.text = self._text()
         self.link = self._link()
         self.rows = self._rows()  # daily summary: the worst calls
+
+    @property
+    def is_campaign(self) -> bool:
+        return self.type.startswith("campaign.")
+
+    @property
+    def is_lead(self) -> bool:
+        return self.type.startswith("lead.")
 
     # call events ----------------------------------------------------------------------------------
     def _who(self) -> str:
@@ -103,6 +148,10 @@ class Message:
             scope = d.get("clientName") or ("All clients" if d.get("clientId") is None else d.get("clientId"))
             date = f" ({d['date']})" if d.get("date") else ""
             return f"Daily summary, {scope}{date}"
+        if self.is_campaign:
+            return f"{EVENT_TITLES.get(t, t)}: {d.get('campaignName') or d.get('campaignId') or 'campaign'}"
+        if self.is_lead:
+            return f"{EVENT_TITLES.get(t, t)}: {d.get('leadName') or d.get('phone') or 'lead'}"
         return EVENT_TITLES.get(t, t)
 
     def _intro(self) -> str | None:
@@ -117,6 +166,10 @@ class Message:
         if t == "daily_summary":
             tz = f" ({d['timezone']})" if d.get("timezone") else ""
             return f"Your calls on {d.get('date', 'the day')}{tz}."
+        if self.is_campaign:
+            return campaign_update(t, d)
+        if self.is_lead:
+            return _lead_line(t, d)
         return None
 
     def _fields(self) -> list[tuple[str, Any]]:
@@ -132,6 +185,20 @@ class Message:
                 ("Average score", avg_text),
                 ("Success rate", _percent(d.get("successRate"))),
                 ("Cost", _money(d.get("cost"))),
+            ]
+        if self.is_campaign:
+            return [
+                ("Leads dialed", f"{_count(d.get('dialed'))}/{_count(d.get('leads'))}"),
+                ("Conversions", _count(d.get("converted"))),
+                ("Agent", d.get("agentName")),
+                ("Client", d.get("clientName")),
+            ]
+        if self.is_lead:
+            return [
+                ("Phone", d.get("phone")),
+                ("Campaign", d.get("campaignName")),
+                ("Client", d.get("clientName")),
+                ("Reason", d.get("reason") if t == "lead.do_not_call" else None),
             ]
         if t == "agent.status_change":
             return [
@@ -157,9 +224,11 @@ class Message:
         return None
 
     def _link(self) -> tuple[str, str] | None:
-        url = call_url(self.base_url, self.data.get("callId")) if self.type.startswith("call.") else None
+        url = call_url(self.base_url, self.data.get("callId")) if self.type.startswith(("call.", "lead.")) else None
         if url:
             return "View call", url
+        if self.is_campaign and self.data.get("campaignId"):
+            return "View campaign", f"{self.base_url}/campaigns/{self.data['campaignId']}"
         if self.type == "daily_summary":
             return "Open dashboard", f"{self.base_url}/"
         return None
@@ -185,6 +254,9 @@ class Message:
             return score_color(self.data.get("avgScore"))
         if self.type == "agent.status_change":
             return GREEN if self.data.get("status") == "online" else GREY
+        if self.is_campaign or self.is_lead:
+            colors = {"campaign.paused": AMBER, "campaign.completed": GREEN, "lead.converted": GREEN}
+            return colors.get(self.type, BLUE if self.is_campaign else GREY)
         return score_color(self.data.get("callScore"))
 
     def plain(self) -> str:
@@ -255,7 +327,10 @@ def slack_message(event_type: str, data: dict[str, Any], base_url: str) -> dict[
                 ],
             }
         )
-    fallback = m.title + (f": {m.text}" if m.text else "") + (f" {m.link[1]}" if m.link else "")
+    said = m.intro if m.is_campaign or m.is_lead else m.text
+    # A campaign update says it all in one line.
+    fallback = said if m.is_campaign and said else m.title + (f": {said}" if said else "")
+    fallback += f" {m.link[1]}" if m.link else ""
     return {"text": _clip(fallback, _SLACK_TEXT_MAX), "blocks": blocks}
 
 
@@ -342,8 +417,10 @@ def sample_payload(
     date: str = "2026-02-12",
 ) -> dict[str, Any]:
     """A realistic payload of the type, marked `"test": true`."""
-    if event_type == "agent.status_change":
-        data: dict[str, Any] = {
+    if event_type.startswith(("campaign.", "lead.")):
+        data: dict[str, Any] = _campaign_sample(event_type, client_id, client_name)
+    elif event_type == "agent.status_change":
+        data = {
             "agentId": "agent_sample_front_desk",
             "agentName": "Front desk (sample)",
             "platform": "retell",
@@ -407,4 +484,42 @@ def sample_payload(
         if event_type == "call.new":  # announced before it is scored
             data["callScore"] = None
     data["test"] = True
+    return data
+
+
+def _campaign_sample(event_type: str, client_id: str | None, client_name: str | None) -> dict[str, Any]:
+    if event_type.startswith("lead."):
+        data: dict[str, Any] = {
+            "leadId": "lead_sample_0001",
+            "leadName": "Jordan Sample",
+            "phone": "+14155550123",
+            "clientId": client_id,
+            "clientName": client_name,
+            "campaignId": "cmp_sample_spring",
+            "campaignName": "Spring reactivation (sample)",
+            "attemptId": "att_sample_0001",
+            "callId": "cl_sample_test_call",
+        }
+        if event_type == "lead.do_not_call":
+            data |= {"source": "call", "reason": 'Asked on a campaign call: "please don\'t call me again"'}
+        return data
+    data = {
+        "campaignId": "cmp_sample_spring",
+        "campaignName": "Spring reactivation (sample)",
+        "clientId": client_id,
+        "clientName": client_name,
+        "agentId": "agent_sample_outbound",
+        "agentName": "Outbound (sample)",
+        "platform": "retell",
+        "status": event_type.removeprefix("campaign."),
+        "leads": 1000,
+        "dialed": 412,
+        "converted": 38,
+    }
+    if event_type == "campaign.started":
+        data |= {"status": "running", "startedAt": "2026-02-12T14:00:00Z", "dialed": 0, "converted": 0}
+    elif event_type == "campaign.paused":
+        data |= {"pausedAt": "2026-02-12T16:10:00Z", "reason": "Retell refused the caller number", "pausedBy": "system"}
+    else:
+        data |= {"finishedAt": "2026-02-14T20:00:00Z", "dialed": 1000, "converted": 91}
     return data

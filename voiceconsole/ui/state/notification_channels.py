@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 
 import reflex as rx
 
+from voiceconsole.models.events import EVENTS
 from voiceconsole.schemas import ChannelOut
 from voiceconsole.services import clients as clients_service
 from voiceconsole.services.errors import DomainError, Forbidden
@@ -23,13 +24,7 @@ from voiceconsole.ui.state.confirmation import ConfirmationMixin
 
 KIND_OPTIONS = [("webhook", "Webhook"), ("slack", "Slack"), ("discord", "Discord"), ("email", "Email")]
 KIND_LABELS = dict(KIND_OPTIONS)
-EVENT_OPTIONS = [
-    ("call.completed", "Call completed", "A call ended and was scored"),
-    ("call.low_score", "Low score", "A call scored below your alert threshold"),
-    ("call.new", "New call", "A call arrived from a platform"),
-    ("agent.status_change", "Agent status change", "An agent went online or offline"),
-    ("daily_summary", "Daily summary", "The day's calls, scores and costs, once a day"),
-]
+EVENT_OPTIONS = [(key, label, about) for key, (label, about) in EVENTS.items()]  # models/events.py: one list
 EVENT_LABELS = {key: label for key, label, _ in EVENT_OPTIONS}
 ALL_CLIENTS = "all"  # Radix selects cannot hold an empty value
 
