@@ -67,7 +67,7 @@ def test_create_checks_every_field(factory):
         max_concurrent=0,
         retry_outcomes=["answered"],
         variables={"first name": "first_name"},
-        success_rule={"kind": "score"},
+        success_rule={"kind": "scorer", "min": 0},
         audience={"kind": "leads", "leadIds": ["lead_missing"]},
     )
     with pytest.raises(ValidationFailed) as caught:

@@ -43,10 +43,13 @@ class AudienceIn(RequestBody):
 
 class SuccessRuleIn(RequestBody):
     model_config = ConfigDict(extra="forbid")
-    kind: Literal["successful", "field"] = Field(
-        description="`successful`: the call's success flag; `field`: a post-call data field being true"
+    kind: Literal["successful", "field", "transferred", "scorer"] = Field(
+        description="`successful`: the call's success flag; `field`: a post-call data field being true (e.g. "
+        "`booked`); `transferred`: the call was transferred; `scorer`: the scorer's outcome category (0-100) is at "
+        "least `min`"
     )
     field: str | None = Field(default=None, max_length=100, examples=["booked"])
+    min: int | None = Field(default=None, ge=1, le=100, description="`scorer`: the least outcome score (default 70)")
 
 
 class _CampaignFields(RequestBody):

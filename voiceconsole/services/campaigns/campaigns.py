@@ -299,12 +299,19 @@ def _clean(
     if "success_rule" in given:
         rule = given["success_rule"] or {}
         kind = rule.get("kind") if isinstance(rule, dict) else None
-        if kind == "successful":
-            values["success_rule"] = {"kind": "successful"}
+        minimum = rule.get("min", 70) if isinstance(rule, dict) else None
+        if kind in ("successful", "transferred"):
+            values["success_rule"] = {"kind": kind}
+        elif kind == "scorer" and isinstance(minimum, int) and not isinstance(minimum, bool) and 1 <= minimum <= 100:
+            values["success_rule"] = {"kind": "scorer", "min": minimum}
         elif kind == "field" and isinstance(rule.get("field"), str) and _FIELD_NAME.match(rule["field"]):
             values["success_rule"] = {"kind": "field", "field": rule["field"]}
         else:
-            errors.add("success_rule", 'Give {"kind": "successful"} or {"kind": "field", "field": "<name>"}')
+            errors.add(
+                "success_rule",
+                'Give {"kind": "successful"}, {"kind": "transferred"}, {"kind": "scorer", "min": 1-100} '
+                'or {"kind": "field", "field": "<name>"}',
+            )
     if errors.items:
         raise ValidationFailed("Validation failed", errors.items)
     return values, agent

@@ -16,8 +16,9 @@ from typing import Any
 from sqlalchemy import delete, func, or_
 from sqlmodel import Session, col, select
 
-from voiceconsole.models import LEAD_STATUSES, Client, Lead, LeadTag, Organization
+from voiceconsole.models import LEAD_STATUSES, Call, CallAttempt, Campaign, Client, Lead, LeadTag, Organization
 from voiceconsole.models.types import pk, utcnow
+from voiceconsole.schemas.campaigns import AttemptOut
 from voiceconsole.schemas.leads import Consent, LeadDeleted, LeadOut
 from voiceconsole.services.access import audit
 from voiceconsole.services.access.actor import Actor
@@ -312,6 +313,67 @@ def _escape(term: str) -> str:
 def get_lead(session: Session, *, org: Organization, actor: Actor, lead_id: str) -> LeadOut:
     require(actor, "leads.read")
     return _outs(session, [_get(session, org, lead_id)])[0]
+
+
+class LeadAttempt(AttemptOut):
+    """A dial of one lead, with the campaign that made it (a lead may be in several campaigns)."""
+
+    campaign_id: str  # cmp_…
+    campaign_name: str
+
+
+MAX_LEAD_ATTEMPTS = 500  # a lead is dialed a few times per campaign: far more is not one person's history
+
+
+def list_lead_attempts(session: Session, *, org: Organization, actor: Actor, lead_id: str) -> list[LeadAttempt]:
+    """Every dial of the lead, newest first, each with its campaign and (once it arrived) its call."""
+    require(actor, "leads.read")
+    lead = _get(session, org, lead_id)
+    rows = session.exec(
+        select(CallAttempt, Campaign.public_id, Campaign.name, Call.public_id)
+        .join(Campaign, col(Campaign.id) == col(CallAttempt.campaign_id))
+        .outerjoin(Call, col(Call.id) == col(CallAttempt.call_id))
+        .where(col(CallAttempt.organization_id) == org.id, col(CallAttempt.lead_id) == lead.id)
+        .order_by(col(CallAttempt.created_at).desc(), col(CallAttempt.id).desc())
+        .limit(MAX_LEAD_ATTEMPTS)
+    )
+    return [
+        LeadAttempt(
+            id=a.public_id,
+            lead_id=lead_id,
+            n=a.n,
+            status=a.status,
+            to_number=a.to_number,
+            platform_call_id=a.platform_call_id,
+            call_id=call_id,
+            outcome=a.outcome,
+            outcome_reason=a.outcome_reason,
+            converted=a.converted,
+            created_at=a.created_at,
+            dialed_at=a.dialed_at,
+            ended_at=a.ended_at,
+            campaign_id=campaign_id,
+            campaign_name=campaign_name,
+        )
+        for a, campaign_id, campaign_name, call_id in rows
+    ]
+
+
+def attempt_summaries(
+    session: Session, *, org: Organization, actor: Actor, lead_ids: list[str]
+) -> dict[str, tuple[int, datetime | None]]:
+    """For a page of leads (`lead_…`): how many times each was dialed and when last (leads never dialed are
+    left out). One query, scoped to the organization."""
+    require(actor, "leads.read")
+    if not lead_ids:
+        return {}
+    q = (
+        select(Lead.public_id, func.count(col(CallAttempt.id)), func.max(CallAttempt.created_at))
+        .join(CallAttempt, col(CallAttempt.lead_id) == col(Lead.id))
+        .where(col(Lead.organization_id) == org.id, col(Lead.public_id).in_(lead_ids))
+        .group_by(col(Lead.public_id))
+    )
+    return {public: (count, last) for public, count, last in session.exec(q)}
 
 
 # --------------------------------------------------------------------------------------------------

@@ -30,6 +30,8 @@ from voiceconsole.platforms.base import CallRecord
 from voiceconsole.platforms.connector import Connector, PlatformError
 from voiceconsole.platforms.outbound import OutboundDialer
 from voiceconsole.scoring.do_not_call import asks_not_to_be_called
+from voiceconsole.scoring.outcome import TRANSFER, classify_end_reason
+from voiceconsole.scoring.scorer import ScoringInput, score_call
 from voiceconsole.services.access.actor import SYSTEM
 from voiceconsole.services.campaigns import campaigns as campaign_service
 from voiceconsole.services.campaigns import dnc
@@ -38,11 +40,19 @@ from voiceconsole.services.intake.store import store_calls
 
 log = logging.getLogger(__name__)
 ANALYSIS_WAIT = timedelta(minutes=10)  # an answered Retell call waits this long for its analysis (success flag)
+SCORER_SUCCESS_MIN = 70  # the scorer's outcome category (0–100) at which a call counts as a conversion
 OPEN_LEAD_STATUSES = ("new", "queued", "in_progress")
 
 
 def is_success(rule: dict[str, Any], record: CallRecord) -> bool:
-    """The campaign's success rule on an ended call: its success flag, or a post-call data field being true."""
+    """The campaign's success rule on an ended call: its success flag, a post-call data field being true, a
+    transfer (the end reason), or the scorer's outcome category at least `min` (the same local scorer that scores
+    the call; it reads the platform's success flag first, then the transcript's evidence)."""
+    if rule.get("kind") == "transferred":
+        return classify_end_reason(record.end_reason) == TRANSFER
+    if rule.get("kind") == "scorer":
+        outcome = score_call(ScoringInput.from_record(record)).breakdown.get("outcome") or {}
+        return int(outcome.get("score") or 0) >= int(rule.get("min") or SCORER_SUCCESS_MIN)
     if rule.get("kind") == "field":
         name = str(rule.get("field") or "")
         analysis = record.analysis or {}

@@ -16,6 +16,9 @@ NAV = (
             ("calls", "Calls", "phone-call", "/calls"),
             ("agents", "Agents", "bot", "/agents"),
             ("clients", "Clients", "building-2", "/clients"),
+            ("leads", "Leads", "contact", "/leads"),
+            ("dnc", "Do-not-call", "phone-off", "/dnc"),
+            ("campaigns", "Campaigns", "megaphone", "/campaigns"),
         ],
     ),
     (
