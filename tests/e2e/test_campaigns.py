@@ -25,6 +25,7 @@ from tests.support.e2e_campaigns import (
     make_leads,
     start_and_watch,
 )
+from tests.support.e2e_leads import error_rows, map_field, open_wizard, preview, start_and_wait, upload_csv
 
 pytestmark = pytest.mark.e2e
 
@@ -105,3 +106,44 @@ def test_an_invalid_transition_shows_the_services_message(e2e_page, vc_app, dial
     api(vc_app, "POST", f"/api/v1/campaigns/{campaign_id}/cancel")  # elsewhere
     page.get_by_test_id("campaign-start").click()
     expect(page.get_by_test_id("campaign-action-error")).to_contain_text("The campaign is cancelled")
+
+
+def test_import_leads_with_errors_fix_the_mapping_then_call_them(e2e_page, vc_app, vc_worker, dialer, tmp_path):
+    """The whole path of the issue in one go: a CSV with a bad row imported through the wizard (its phone column
+    first mapped wrong, every row refused; fixed, only the bad line refused), a campaign over the imported leads
+    created in the form, started, and watched until every lead was called."""
+    sim_url, agent = dialer
+    page = e2e_page
+    tag = f"e2e-{secrets.token_hex(3)}"
+    base = 3000 + secrets.randbelow(900)  # numbers no other test uses: leads merge by phone
+    phones = [f"+1415555{base + i:04d}" for i in range(3)]
+    csv_path = tmp_path / "reactivation.csv"
+    csv_path.write_text(
+        "Name,Cell,Notes\n"
+        f"Ada,{phones[0]},gold\n"  # line 2
+        "Nobody,555,no number\n"  # line 3: cannot be a phone number
+        f"Grace,{phones[1]},\n"  # line 4
+        f"Alan,{phones[2]},silver\n"  # line 5
+    )
+    answer_all(sim_url, phones)
+    page.goto(vc_app.new_login_link())
+    page.wait_for_url(re.compile(r"/dashboard/?$"))
+
+    open_wizard(page)
+    upload_csv(page, csv_path)
+    page.get_by_test_id("import-tags").fill(tag)
+    map_field(page, "phone", "Name")
+    preview(page)
+    assert sorted(set(error_rows(page))) == [2, 3, 4, 5]
+    page.get_by_test_id("import-back").click()
+    map_field(page, "phone", "Cell")
+    preview(page)
+    assert error_rows(page) == [3]
+    start_and_wait(page)
+    expect(page.get_by_test_id("import-created")).to_have_text("3")
+
+    campaign_id = create_campaign_through_form(page, f"Reactivation {tag}", tag, agent=agent)
+    seen = start_and_watch(page, campaign_id, driver(vc_app, sim_url))
+    assert seen[-1] == 100, seen
+    expect(page.locator("[data-testid=campaign-kpi][data-kpi=leads] [data-testid=kpi-value]")).to_have_text("3")
+    expect(page.get_by_test_id("attempt-row")).to_have_count(3)
