@@ -11,9 +11,12 @@ What is timed
 3. **Raw COPY**: the same rows, already in E.164 with their zones (prepared beforehand, not timed), written
    with one `COPY lead (...) FROM STDIN` into another organization: the fastest PostgreSQL takes them.
 
-Memory: peak of Python allocations (tracemalloc) during upload and job, for the full file and for a file a
-fifth of its size (separate runs, untimed: tracemalloc slows Python down). Flat in the file size means the
-two peaks are close.
+Memory: peak of Python allocations (tracemalloc) during upload and job, for the full file and for a file half
+its size (`--small-rows`; separate runs, untimed: tracemalloc slows Python down). Flat in the file size means
+the two peaks are close.
+
+CPU: the benchmark process's own CPU time during the job (validation, statements built and sent) is printed
+next to the wall time: on a shared machine the wall time moves with the load, the CPU time much less.
 
 Usage
 -----
@@ -179,6 +182,7 @@ def main() -> None:
     ap.add_argument("--server", default=os.environ.get("BENCH_PG_SERVER", "postgresql://postgres@127.0.0.1:5432"))
     ap.add_argument("--db", default="vc_lead_bench")
     ap.add_argument("--rows", type=int, default=100_000)
+    ap.add_argument("--small-rows", type=int, default=None, help="the smaller file's rows (default: half)")
     ap.add_argument("--results", type=Path, default=BENCH_DIR / "RESULTS.md")
     ap.add_argument("--no-results", action="store_true")
     ap.add_argument("--keep-db", action="store_true")
@@ -186,7 +190,7 @@ def main() -> None:
 
     os.environ["DATABASE_URL"] = _recreate_database(args.server, args.db)
     os.environ.setdefault("VOICECONSOLE_DATA_DIR", str(BENCH_DIR / ".data"))
-    os.environ.setdefault("REDIS_URL", "redis://127.0.0.1:6379/8")
+    os.environ.setdefault("REDIS_URL", "redis://127.0.0.1:6379/9")
     from voiceconsole.migrations import upgrade
 
     upgrade("head")
@@ -194,13 +198,19 @@ def main() -> None:
         with tempfile.TemporaryDirectory() as tmp:
             big, small = Path(tmp) / "leads.csv", Path(tmp) / "leads-small.csv"
             write_csv(big, args.rows)
-            write_csv(small, max(1, args.rows // 5))
+            small_rows = args.small_rows or max(1, args.rows // 2)
+            write_csv(small, small_rows)
             size_mb = big.stat().st_size / 1e6
             print(f"file: {args.rows:,} rows, {size_mb:.1f} MB", flush=True)
+            load_start = os.getloadavg()[0]
+            cpu0 = time.process_time()
             upload_s, job_s, outcome = run_import(big, _org("Import bench"))
-            print(f"import: upload {upload_s:.2f}s, job {job_s:.2f}s, {outcome}", flush=True)
+            cpu_s = time.process_time() - cpu0
+            print(f"import: upload {upload_s:.2f}s, job {job_s:.2f}s, CPU {cpu_s:.2f}s, {outcome}", flush=True)
             copy_s = raw_copy(big, _org("Copy bench").id)
             print(f"copy: {copy_s:.2f}s", flush=True)
+            load_end = os.getloadavg()[0]
+            small_size = small.stat().st_size
             peak_small = peak_memory(small, _org("Memory bench small"))
             peak_big = peak_memory(big, _org("Memory bench big"))
             print(
@@ -218,6 +228,7 @@ def main() -> None:
     import psycopg  # noqa: F401  (version below)
 
     total_s = upload_s + job_s
+    small_mb = small_size / 1e6
     rate, job_rate, copy_rate = args.rows / total_s, args.rows / job_s, args.rows / copy_s
     day = datetime.now(UTC).strftime("%Y-%m-%d")
     section = f"""
@@ -228,7 +239,8 @@ custom field) into PostgreSQL, through `imports.start_import` (the upload: whole
 chunks) and `jobs.leads.lead_import_job` (streamed back, validated, merged by phone in batches of 1,000,
 do-not-call checked, progress committed per batch), next to one `COPY lead FROM STDIN` of the same rows
 (E.164 and zones prepared beforehand, untimed) into another organization, same run.
-Machine: {os.cpu_count()} cores (load average {os.getloadavg()[0]:.1f} at the end: other work shares them),
+Machine: {os.cpu_count()} cores, 1-minute load average {load_start:.1f} before the import and {load_end:.1f}
+after the COPY (other work shares them: compare the two rates of this run, not runs of other days),
 {host_platform.machine()}, Python {host_platform.python_version()}.
 
 | | seconds | rows/s |
@@ -236,12 +248,13 @@ Machine: {os.cpu_count()} cores (load average {os.getloadavg()[0]:.1f} at the en
 | Upload (read, check, store the file) | {upload_s:,.2f} | {args.rows / upload_s:,.0f} |
 | Job (validate + merge + progress) | {job_s:,.2f} | {job_rate:,.0f} |
 | **Import, upload + job** | {total_s:,.2f} | **{rate:,.0f}** |
+| Import, this process's CPU time (upload + job) | {cpu_s:,.2f} | {args.rows / cpu_s:,.0f} |
 | Raw `COPY lead FROM STDIN` | {copy_s:,.2f} | {copy_rate:,.0f} |
 
 Target ≥ 5,000 rows/s: {"met" if rate >= 5000 else "NOT met"} ({rate / copy_rate:.0%} of the raw COPY rate).
-Peak Python memory (tracemalloc, upload + job): **{peak_big / 1e6:.1f} MB** for the {size_mb:.1f} MB file,
-{peak_small / 1e6:.1f} MB for a file a fifth its size: flat in the file size (the file is never held whole;
-one 1 MiB chunk and one batch of 1,000 rows at a time). Outcome: {outcome}.
+Peak Python memory (tracemalloc, upload + job): **{peak_big / 1e6:.1f} MB** for {args.rows:,} rows
+({size_mb:.1f} MB), {peak_small / 1e6:.1f} MB for {small_rows:,} rows ({small_mb:.1f} MB): flat in the file size
+(the file is never held whole; one 1 MiB chunk and one batch of 1,000 rows at a time). Outcome: {outcome}.
 Reproduce: `.venv/bin/python benchmarks/lead_import.py --rows {args.rows}`.
 """
     print(section)

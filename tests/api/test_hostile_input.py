@@ -152,3 +152,14 @@ def test_a_platform_webhook_allows_more_but_not_without_limit(api_client):
     assert within.status_code == 404  # read whole: 2 MiB is within a webhook's 5 MiB (an unknown integration)
     over = api_client.post(path, content=b" " * (6 * 1024 * 1024), headers={"content-type": "application/json"})
     assert over.status_code == 413 and over.json()["details"][0]["message"] == "At most 5,120 KiB"
+
+
+def test_the_uis_file_uploads_take_an_import_sized_file_but_not_more(api_client):
+    """Reflex's `/_upload` carries the lead import wizard's CSV (up to the import's 50 MB): the 1 MiB default
+    would refuse any real file (it did: the wizard stayed on its first step)."""
+    within = api_client.post("/_upload", content=b"x" * (3 * 1024 * 1024), headers={"content-type": "text/csv"})
+    assert within.status_code != 413  # past the limit check (the bare API has no Reflex behind it: 404/405)
+    over = api_client.post(
+        "/_upload", content=b"x" * (52 * 1024 * 1024), headers={"content-type": "application/octet-stream"}
+    )
+    assert over.status_code == 413 and over.json()["details"][0]["message"] == "At most 52,224 KiB"

@@ -16,12 +16,13 @@ def open_wizard(page: Page) -> None:
     expect(page.get_by_test_id("import-wizard")).to_have_attribute("data-step", "upload")
 
 
-def upload_csv(page: Page, csv_path: Path | str) -> None:
-    """Choose the file and have it checked: the wizard moves on to the mapping."""
+def upload_csv(page: Page, csv_path: Path | str, *, timeout_ms: float | None = None) -> None:
+    """Choose the file and have it checked: the wizard moves on to the mapping (a big file's check takes
+    a while: give `timeout_ms`)."""
     page.locator('input[type="file"]').set_input_files(str(csv_path))
     expect(page.get_by_text(Path(csv_path).name)).to_be_visible()
     page.get_by_test_id("import-upload-submit").click()
-    expect(page.get_by_test_id("import-wizard")).to_have_attribute("data-step", "map")
+    expect(page.get_by_test_id("import-wizard")).to_have_attribute("data-step", "map", timeout=timeout_ms)
 
 
 def map_field(page: Page, field: str, column: str) -> None:
@@ -31,9 +32,14 @@ def map_field(page: Page, field: str, column: str) -> None:
     expect(page.get_by_test_id(f"map-{field}")).to_contain_text(column)
 
 
-def preview(page: Page) -> None:
+def preview(page: Page, *, timeout_ms: float | None = None) -> None:
     page.get_by_test_id("import-preview").click()
-    expect(page.get_by_test_id("import-wizard")).to_have_attribute("data-step", "preview")
+    expect(page.get_by_test_id("import-wizard")).to_have_attribute("data-step", "preview", timeout=timeout_ms)
+
+
+def expect_busy(page: Page, text: str | re.Pattern[str]) -> None:
+    """A slow step under way: its message (e.g. "Checking 2.9 MB…") beside a spinner, the buttons disabled."""
+    expect(page.get_by_test_id("import-busy")).to_contain_text(text)
 
 
 def error_rows(page: Page) -> list[int]:

@@ -90,3 +90,14 @@ def test_one_decimal_policy_per_figure():
         "+1,234.5%",
         fmt.DASH,
     ]
+
+
+def test_why_the_browser_refused_a_file():
+    from voiceconsole.ui.format import upload_rejected
+
+    big = [{"file": {"path": "leads.csv"}, "errors": [{"code": "file-too-large", "message": "File is larger"}]}]
+    assert upload_rejected(big, 50 * 1024 * 1024) == "The file is over 50 MB, the most one upload takes"
+    wrong = [{"file": {"path": "leads.xlsx"}, "errors": [{"code": "file-invalid-type", "message": "type"}]}]
+    assert upload_rejected(wrong, 5 * 1024 * 1024) == "Choose a CSV file (.csv)"
+    assert upload_rejected([{"errors": [{"code": "too-many-files"}]}], 1) == "Choose one file"
+    assert upload_rejected([], 1) == "The browser refused the file"

@@ -51,10 +51,12 @@ from voiceconsole.settings import get_settings
 MAX_REQUEST_BYTES = 1024 * 1024  # a JSON request body
 MAX_WEBHOOK_BYTES = MAX_BODY_BYTES  # a platform's webhook: transcripts with word timings
 WEBHOOK_PATH = r"/api(/v1)?/integrations/[^/]+/webhook/[^/]+"
-# CSV uploads: the file's own limit (its 422 says it) plus room for the multipart envelope.
+# CSV uploads: the file's own limit (its 422 says it) plus room for the multipart envelope. Reflex's `/_upload`
+# carries the UI's files (the lead import wizard's CSV is the largest); each handler reads at most its own limit.
 UPLOAD_LIMITS = (
     (r"/api(/v1)?/leads/import", MAX_IMPORT_BYTES + 1024 * 1024),
     (r"/api(/v1)?/dnc/import", MAX_DNC_IMPORT_BYTES + 1024 * 1024),
+    (r"/_upload", MAX_IMPORT_BYTES + 1024 * 1024),
 )
 
 ALL_METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS")

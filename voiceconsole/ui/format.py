@@ -254,3 +254,15 @@ def period_label(start: datetime, end: datetime) -> str:
     if first.year == last.year:
         return f"{first:%b} {first.day} – {last:%b} {last.day}, {last.year}"
     return f"{first:%b} {first.day}, {first.year} – {last:%b} {last.day}, {last.year}"
+
+
+def upload_rejected(rejections: list[dict], max_bytes: int, kind: str = "CSV file") -> str:
+    """Why the browser refused a chosen file (react-dropzone's rejection codes), in words."""
+    codes = {e.get("code") for r in rejections if isinstance(r, dict) for e in r.get("errors") or []}
+    if "file-too-large" in codes:
+        return f"The file is over {max_bytes // (1024 * 1024)} MB, the most one upload takes"
+    if "file-invalid-type" in codes:
+        return f"Choose a {kind} (.csv)"
+    if "too-many-files" in codes:
+        return "Choose one file"
+    return "The browser refused the file"

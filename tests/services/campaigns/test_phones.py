@@ -99,3 +99,70 @@ def test_clean_lead_names_every_field_at_fault_and_derives_the_zone():
     assert good.values["timezone"] == "America/New_York" and good.tags == ["vip", "spring"]
     given = clean_lead({"phone": "+12125550123", "timezone": "Europe/Paris"}, region="US")
     assert given.values["timezone"] == "Europe/Paris"
+
+
+# Addresses the quick path takes (a plain local part, a host name) and addresses it hands to email-validator
+# whole: both must answer what the library alone answers.
+EMAILS = [
+    "ada@example.com",
+    "Ada.L@Example.COM",
+    "a+b@sub.example.co.uk",
+    "o'brien@example.ie",
+    "a!#$%&'*+/=?^_`{|}~-@example.com",
+    "Postmaster@Example.com",  # a mailbox name the library lower-cases
+    "SALES@example.com",
+    "a@localhost",
+    "a@mail.test",
+    "a@printer.local",
+    "a@example.invalid",
+    "a@xn--bcher-kva.example",  # an IDNA host: the library shows it in Unicode
+    "a@bücher.example",
+    "é@example.com",
+    "a@b",
+    "a@b.c",
+    "a@-x.com",
+    "a@x-.com",
+    "a@x..com",
+    "a..b@x.com",
+    ".a@x.com",
+    "a.@x.com",
+    "a@x.com.",
+    "a@.x.com",
+    "a@123.com",
+    "a@x.123",
+    "a@x_y.com",
+    "x" * 64 + "@example.com",
+    "x" * 65 + "@example.com",  # a long local part: allowed unless strict
+    "a@" + "b" * 63 + ".com",
+    "a@" + "b" * 64 + ".com",  # a label over 63 characters
+    "x" * 64 + "@" + ("b" * 60 + ".") * 3 + "com",  # 254 characters
+    "x" * 64 + "@" + ("b" * 60 + ".") * 3 + "coma",  # 255: too long
+    '"a b"@example.com',
+    "a@[192.0.2.1]",
+    "Ada <ada@example.com>",
+    "ada@example.com>",
+    "ada@exa mple.com",
+]
+
+
+@pytest.mark.parametrize("raw", EMAILS)
+def test_emails_are_checked_as_email_validator_checks_them(raw):
+    from email_validator import EmailNotValidError, validate_email
+
+    try:
+        expected = validate_email(raw, check_deliverability=False).normalized
+    except EmailNotValidError:
+        expected = None
+    try:
+        got = phones.check_email(raw)
+    except phones.InvalidValue:
+        got = None
+    assert got == expected
+
+
+def test_zones_looked_up_once_per_prefix_are_the_numbers_own():
+    numbers = ["+12125550123", "+12125550199", "+13125550123", "+442079460018", "+81312345678", "+12125550123"]
+    first = [phones.timezone_of(n) for n in numbers]
+    assert first == [phones.timezone_of(n) for n in numbers]  # from the cache now
+    assert first[:5] == ["America/New_York", "America/New_York", "America/Chicago", "Europe/London", "Asia/Tokyo"]
+    assert phones.parse_phone_and_zone("(212) 555-0123") == ("+12125550123", "America/New_York")

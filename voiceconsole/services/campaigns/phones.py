@@ -14,7 +14,9 @@ from zoneinfo import available_timezones
 
 import phonenumbers
 from email_validator import EmailNotValidError, validate_email
+from email_validator.rfc_constants import CASE_INSENSITIVE_MAILBOX_NAMES, DOT_ATOM_TEXT, EMAIL_MAX_LENGTH
 from phonenumbers import timezone as phone_timezones
+from phonenumbers.tzdata import TIMEZONE_LONGEST_PREFIX
 
 from voiceconsole.models import Organization
 
@@ -25,6 +27,8 @@ INVALID_EMAIL = "Must be a valid email address"
 UNKNOWN_TIMEZONE = "Unknown time zone"
 _REGION = re.compile(r"^[A-Z]{2}$")
 _MAX_PHONE_INPUT = 40  # "+1 (415) 555-2671 ext. 1234" fits; longer is not a phone number
+_PLAIN_HOST = re.compile(r"[A-Za-z0-9.-]+\Z")
+_MAILBOX_NAMES = frozenset(CASE_INSENSITIVE_MAILBOX_NAMES)
 
 
 class InvalidValue(ValueError):
@@ -44,7 +48,7 @@ def parse_phone(raw: str, region: str = DEFAULT_REGION) -> str:
 def parse_phone_and_zone(raw: str, region: str = DEFAULT_REGION) -> tuple[str, str | None]:
     """The number in E.164 and its time zone (see `timezone_of`), parsing it once."""
     e164, number = _parse(raw, region)
-    return e164, _zone_of(number)
+    return e164, _zone_of(e164, number)
 
 
 def _parse(raw: str, region: str) -> tuple[str, phonenumbers.PhoneNumber]:
@@ -63,17 +67,34 @@ def _parse(raw: str, region: str) -> tuple[str, phonenumbers.PhoneNumber]:
 def timezone_of(e164: str) -> str | None:
     """The first IANA zone of the number's area, or None when the number's zone is unknown."""
     try:
-        return _zone_of(phonenumbers.parse(e164, None))
+        number = phonenumbers.parse(e164, None)
     except phonenumbers.NumberParseException:
         return None
+    return _zone_of(phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164), number)
 
 
-def _zone_of(number: phonenumbers.PhoneNumber) -> str | None:
+# phonenumbers finds a number's zones by the longest of its leading digits (country code first, at most
+# TIMEZONE_LONGEST_PREFIX of them) found in its table: numbers sharing those digits share their zone, so an
+# import of nearby numbers looks each prefix up once.
+_ZONE_BY_PREFIX: dict[str, str | None] = {}
+_MAX_CACHED_PREFIXES = 4096  # then it starts again: a bound on memory for numbers spread far apart
+
+
+def _zone_of(e164: str, number: phonenumbers.PhoneNumber) -> str | None:
+    prefix = e164[1 : 1 + TIMEZONE_LONGEST_PREFIX]
+    try:
+        return _ZONE_BY_PREFIX[prefix]
+    except KeyError:
+        pass
     # The prefix lookup alone: the number was validated already, so phonenumbers' own check of its type
     # (which `time_zones_for_number` repeats, and which costs as much as parsing) is not needed.
     zones = phone_timezones.time_zones_for_geographical_number(number)
     zone = zones[0] if zones else None
-    return zone if zone and zone in _zones() else None
+    zone = zone if zone and zone in _zones() else None
+    if len(_ZONE_BY_PREFIX) >= _MAX_CACHED_PREFIXES:
+        _ZONE_BY_PREFIX.clear()
+    _ZONE_BY_PREFIX[prefix] = zone
+    return zone
 
 
 @lru_cache(maxsize=1)
@@ -94,7 +115,32 @@ def check_email(raw: str) -> str:
     text = (raw or "").strip()
     if not text or len(text) > 320:
         raise InvalidValue(INVALID_EMAIL)
+    local, at, domain = text.rpartition("@")
+    if (
+        at
+        and len(text) <= EMAIL_MAX_LENGTH
+        and DOT_ATOM_TEXT.match(local)
+        and local.lower() not in _MAILBOX_NAMES
+        and _PLAIN_HOST.match(domain)
+    ):
+        # The usual address: an ASCII dot-atom before the @ (which email-validator keeps as it is, whole
+        # address under its length limit) and a host name after it, which the library checks once per
+        # domain. Every other address goes through the library whole.
+        host = _email_domain(domain)
+        if host is not None:
+            return f"{local}@{host}"
     try:
         return validate_email(text, check_deliverability=False).normalized
     except EmailNotValidError:
         raise InvalidValue(INVALID_EMAIL) from None
+
+
+@lru_cache(maxsize=4096)
+def _email_domain(domain: str) -> str | None:
+    """The domain as email-validator normalizes it, or None when the library refuses it or makes it
+    non-ASCII (an `xn--` name: lengths then count differently, so the address is checked whole)."""
+    try:
+        host = validate_email(f"a@{domain}", check_deliverability=False).domain
+    except EmailNotValidError:
+        return None
+    return host if host.isascii() and len(host) == len(domain) else None

@@ -87,7 +87,7 @@ class BrandingState(AuthState):
         if not files:
             self.logo_error = "Choose an image first"
             return None
-        data = await files[0].read()
+        data = await files[0].read(branding.MAX_LOGO_BYTES + 1)  # enough to tell it is too big
 
         def work(s: OrgScope):
             return branding.set_logo(s.session, org=s.org, actor=s.actor, data=data)

@@ -155,6 +155,12 @@ class DncState(ConfirmationMixin, AuthState):
         )
 
     @rx.event
+    def file_rejected(self, rejections: list[dict]):
+        """The browser refused the file before sending it (over the size limit, not a CSV)."""
+        self.import_summary, self.import_errors = "", []
+        self.import_error = fmt.upload_rejected(rejections, dnc.MAX_DNC_IMPORT_BYTES)
+
+    @rx.event
     async def import_file(self, files: list[rx.UploadFile]):
         self.import_summary, self.import_error, self.import_errors = "", "", []
         if not files:

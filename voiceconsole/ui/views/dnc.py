@@ -2,6 +2,7 @@
 
 import reflex as rx
 
+from voiceconsole.services.campaigns.dnc import MAX_DNC_IMPORT_BYTES
 from voiceconsole.ui import styles
 from voiceconsole.ui.components.backend import api_url
 from voiceconsole.ui.components.confirm_dialog import confirm_dialog
@@ -89,6 +90,8 @@ def import_card() -> rx.Component:
                 accept={"text/csv": [".csv"], "text/plain": [".txt"]},
                 max_files=1,
                 multiple=False,
+                max_size=MAX_DNC_IMPORT_BYTES,  # refused in the browser, with the reason, rather than sent
+                on_drop_rejected=S.file_rejected,
                 data_testid="dnc-upload",
             ),
             rx.button(

@@ -2,6 +2,7 @@
 
 import reflex as rx
 
+from voiceconsole.services.campaigns.imports import MAX_IMPORT_BYTES
 from voiceconsole.ui import styles
 from voiceconsole.ui.components.feedback import error_callout, inline_error
 from voiceconsole.ui.state.lead_import import FIELDS, UNMAPPED
@@ -13,6 +14,21 @@ UPLOAD_ID = "lead-csv"
 
 def _card(*children, **props) -> rx.Component:
     return rx.vstack(*children, spacing="4", padding="20px", width="100%", style=styles.card, **props)
+
+
+def busy_note() -> rx.Component:
+    """While a slow step runs in the background: what it is doing ("Checking 12 MB…"), with a spinner."""
+    return rx.cond(
+        S.busy,
+        rx.hstack(
+            rx.spinner(size="2"),
+            rx.text(S.busy_text, size="2", color=styles.MUTED_TEXT),
+            align="center",
+            spacing="2",
+            role="status",
+            data_testid="import-busy",
+        ),
+    )
 
 
 def _column_select(value: rx.Var, on_change, testid: str, label: str) -> rx.Component:
@@ -47,17 +63,25 @@ def upload_step() -> rx.Component:
             accept={"text/csv": [".csv"], "text/plain": [".txt"]},
             max_files=1,
             multiple=False,
+            max_size=MAX_IMPORT_BYTES,  # refused in the browser, with the reason, rather than sent for nothing
+            on_drop_rejected=S.file_rejected,
             border=styles.SUBTLE_BORDER,
             padding="12px",
             border_radius="8px",
             data_testid="import-upload",
         ),
         inline_error(S.file_error, data_testid="import-file-error"),
-        rx.button(
-            "Upload and check",
-            on_click=S.upload(rx.upload_files(upload_id=UPLOAD_ID)),
-            loading=S.busy,
-            data_testid="import-upload-submit",
+        rx.hstack(
+            rx.button(
+                "Upload and check",
+                on_click=S.upload(rx.upload_files(upload_id=UPLOAD_ID)),
+                loading=S.busy,
+                disabled=S.busy,
+                data_testid="import-upload-submit",
+            ),
+            busy_note(),
+            align="center",
+            spacing="3",
         ),
     )
 
@@ -112,7 +136,13 @@ def map_step() -> rx.Component:
         rx.hstack(
             rx.heading("2. Map the columns of ", rx.code(S.filename), size="3"),
             rx.spacer(),
-            rx.button("Choose another file", variant="ghost", on_click=S.back, data_testid="import-other-file"),
+            rx.button(
+                "Choose another file",
+                variant="ghost",
+                on_click=S.back,
+                disabled=S.busy,
+                data_testid="import-other-file",
+            ),
             width="100%",
             align="center",
         ),
@@ -168,5 +198,10 @@ def map_step() -> rx.Component:
             width="100%",
         ),
         error_callout(S.mapping_error, data_testid="import-mapping-error"),
-        rx.button("Preview", on_click=S.run_preview, data_testid="import-preview"),
+        rx.hstack(
+            rx.button("Preview", on_click=S.run_preview, loading=S.busy, disabled=S.busy, data_testid="import-preview"),
+            busy_note(),
+            align="center",
+            spacing="3",
+        ),
     )

@@ -6,6 +6,7 @@ from voiceconsole.ui import styles
 from voiceconsole.ui.components.backend import api_url
 from voiceconsole.ui.components.feedback import error_callout
 from voiceconsole.ui.state.lead_import import LeadImportState as S
+from voiceconsole.ui.views.leads_import import busy_note
 from voiceconsole.ui.views.leads_table import lead_status_badge
 
 
@@ -115,16 +116,24 @@ def preview_step() -> rx.Component:
         _errors(),
         rx.hstack(
             rx.button(
-                "Back to mapping", variant="soft", color_scheme="gray", on_click=S.back, data_testid="import-back"
+                "Back to mapping",
+                variant="soft",
+                color_scheme="gray",
+                on_click=S.back,
+                disabled=S.busy,
+                data_testid="import-back",
             ),
             rx.button(
                 "Import ",
                 sm["valid_rows"],
                 " rows",
                 on_click=S.start,
-                disabled=sm["valid_rows"] == 0,
+                loading=S.busy,
+                disabled=S.busy | (sm["valid_rows"] == 0),
                 data_testid="import-start",
             ),
+            busy_note(),
+            align="center",
             spacing="3",
         ),
         error_callout(S.mapping_error),
