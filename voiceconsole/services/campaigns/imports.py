@@ -26,6 +26,7 @@ import io
 import json
 import re
 from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import IO, Any
 
@@ -521,18 +522,33 @@ def _write_rows(session: Session, imp: LeadImport) -> None:
     plan = parse_mapping(imp.mapping, header)
     done = 0
     batch: list[tuple[int, list[str]]] = []
-    for line, cells in records:
-        if not any(c.strip() for c in cells):
-            continue
-        done += 1
-        if done <= imp.rows_done:
-            continue  # committed by an earlier run
-        batch.append((line, cells))
-        if len(batch) >= BATCH_ROWS:
-            _write_batch(session, imp, org, _check_batch(pk(imp), batch, plan, region), client_id, option_tags)
-            batch = []
-    if batch:
-        _write_batch(session, imp, org, _check_batch(pk(imp), batch, plan, region), client_id, option_tags)
+    # Checking a batch is Python work; writing one is mostly the database's. One writer thread writes batch N
+    # while this thread checks batch N+1, in order (a batch starts writing once the one before is committed,
+    # so a rerun still resumes at the last committed row). Only the writer touches `session` meanwhile.
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="lead-import-writer") as writer:
+        writing: Future[None] | None = None
+
+        def write(records_: list[tuple[int, list[str]]]) -> None:
+            nonlocal writing
+            checked = _check_batch(pk(imp), records_, plan, region)
+            if writing is not None:
+                writing.result()  # the previous batch is committed (or its error raised here)
+            writing = writer.submit(_write_batch, session, imp, org, checked, client_id, option_tags)
+
+        for line, cells in records:
+            if not any(c.strip() for c in cells):
+                continue
+            done += 1
+            if done <= imp.rows_done:
+                continue  # committed by an earlier run
+            batch.append((line, cells))
+            if len(batch) >= BATCH_ROWS:
+                write(batch)
+                batch = []
+        if batch:
+            write(batch)
+        if writing is not None:
+            writing.result()
 
 
 @dataclass
