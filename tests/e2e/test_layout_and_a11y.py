@@ -133,6 +133,11 @@ PAGES = [
     ("integrations", "/settings/integrations", "page-title"),
     ("scoring", "/settings/scoring", "weights-card"),
     ("api-keys", "/settings/api-keys", "keys-table"),
+    ("leads", "/leads", "leads-import"),
+    ("lead-import", "/leads/import", "import-wizard"),
+    ("do-not-call", "/dnc", "dnc-add"),
+    ("campaigns", "/campaigns", "new-campaign"),
+    ("campaign-form", "/campaigns/new", "campaign-name"),
 ]
 
 

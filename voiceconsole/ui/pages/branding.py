@@ -5,6 +5,7 @@ import reflex as rx
 from voiceconsole.ui import styles
 from voiceconsole.ui.components.backend import api_url
 from voiceconsole.ui.components.feedback import error_callout
+from voiceconsole.ui.components.file_picker import file_picker
 from voiceconsole.ui.components.layout import app_shell
 from voiceconsole.ui.components.page_header import page_header
 from voiceconsole.ui.state.branding import BrandingState as S
@@ -82,7 +83,7 @@ def _logo() -> rx.Component:
             ),
             rx.text("No logo yet.", size="2", color=styles.MUTED_TEXT),
         ),
-        rx.upload(
+        file_picker(
             rx.vstack(
                 rx.button("Choose an image", variant="soft", type="button"),
                 rx.text(rx.selected_files(UPLOAD_ID), size="1", color=styles.MUTED_TEXT),
@@ -96,6 +97,7 @@ def _logo() -> rx.Component:
             padding="12px",
             border_radius="8px",
             data_testid="brand-logo-upload",
+            label="Logo image",
         ),
         rx.text(S.logo_limit, size="1", color=styles.MUTED_TEXT),
         _field_error(S.logo_error, "brand-logo-error"),

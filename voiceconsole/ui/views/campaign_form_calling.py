@@ -25,6 +25,7 @@ def _days() -> rx.Component:
                     checked=F.window_days.contains(i + 1),
                     on_change=lambda on, day=i + 1: F.toggle_day(day, on),
                     data_testid=f"window-day-{i + 1}",
+                    aria_label=name,  # a Radix checkbox is a button: the label around it does not name it
                 ),
                 rx.text(name[:3], size="2", title=name),
                 style={"display": "flex", "gap": "6px", "align_items": "center", "cursor": "pointer"},
@@ -58,8 +59,8 @@ def _window() -> rx.Component:
         rx.callout(
             F.window_text,
             icon=rx.cond(F.window_valid, "clock", "triangle-alert"),
-            color_scheme=rx.cond(F.window_valid, "blue", "amber"),
-            variant="surface",
+            color_scheme=rx.cond(F.window_valid, "gray", "amber"),  # blue on its surface fails AA contrast
+            variant="soft",
             size="1",
             width="100%",
             data_testid="window-words",
@@ -84,6 +85,7 @@ def _retried() -> rx.Component:
                         checked=F.retry_outcomes.contains(key),
                         on_change=lambda on, o=key: F.toggle_outcome(o, on),
                         data_testid=f"retry-{key}",
+                        aria_label=f"Retry {label.lower()}",
                     ),
                     rx.text(label, size="2"),
                     style={"display": "flex", "gap": "6px", "align_items": "center", "cursor": "pointer"},
@@ -123,7 +125,10 @@ def calling_section() -> rx.Component:
         _retried(),
         rx.hstack(
             rx.switch(
-                checked=F.leave_voicemail, on_change=F.set_leave_voicemail, data_testid="campaign-leaveVoicemail"
+                checked=F.leave_voicemail,
+                on_change=F.set_leave_voicemail,
+                data_testid="campaign-leaveVoicemail",
+                aria_label="Leave a voicemail when one answers",
             ),
             rx.text("Leave a voicemail when one answers", size="2"),
             align="center",

@@ -7,6 +7,7 @@ from voiceconsole.ui import styles
 from voiceconsole.ui.components.backend import api_url
 from voiceconsole.ui.components.confirm_dialog import confirm_dialog
 from voiceconsole.ui.components.feedback import empty_state, error_callout, inline_error
+from voiceconsole.ui.components.file_picker import file_picker
 from voiceconsole.ui.state.dnc import DncState as S
 
 UPLOAD_ID = "dnc-csv"
@@ -80,7 +81,7 @@ def import_card() -> rx.Component:
             color=styles.MUTED_TEXT,
         ),
         rx.hstack(
-            rx.upload(
+            file_picker(
                 rx.hstack(
                     rx.button("Choose a file", variant="soft", size="2", type="button"),
                     rx.text(rx.selected_files(UPLOAD_ID), size="1", color=styles.MUTED_TEXT),
@@ -93,6 +94,7 @@ def import_card() -> rx.Component:
                 max_size=MAX_DNC_IMPORT_BYTES,  # refused in the browser, with the reason, rather than sent
                 on_drop_rejected=S.file_rejected,
                 data_testid="dnc-upload",
+                label="CSV file of numbers to add to the do-not-call list",
             ),
             rx.button(
                 "Import",

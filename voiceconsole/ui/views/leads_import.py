@@ -5,6 +5,7 @@ import reflex as rx
 from voiceconsole.services.campaigns.imports import MAX_IMPORT_BYTES
 from voiceconsole.ui import styles
 from voiceconsole.ui.components.feedback import error_callout, inline_error
+from voiceconsole.ui.components.file_picker import file_picker
 from voiceconsole.ui.state.lead_import import FIELDS, UNMAPPED
 from voiceconsole.ui.state.lead_import import LeadImportState as S
 from voiceconsole.ui.state.leads import NO_CLIENT
@@ -53,7 +54,7 @@ def upload_step() -> rx.Component:
             size="2",
             color=styles.MUTED_TEXT,
         ),
-        rx.upload(
+        file_picker(
             rx.vstack(
                 rx.button("Choose a file", variant="soft", type="button"),
                 rx.text(rx.selected_files(UPLOAD_ID), size="1", color=styles.MUTED_TEXT),
@@ -69,6 +70,7 @@ def upload_step() -> rx.Component:
             padding="12px",
             border_radius="8px",
             data_testid="import-upload",
+            label="CSV file of leads to import",
         ),
         inline_error(S.file_error, data_testid="import-file-error"),
         rx.hstack(
