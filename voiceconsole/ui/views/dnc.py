@@ -130,7 +130,7 @@ def import_card() -> rx.Component:
 
 def _row(row: rx.Var) -> rx.Component:
     return rx.table.row(
-        rx.table.cell(rx.text(row["phone"], class_name="vc-num", weight="medium"), data_testid="dnc-phone"),
+        rx.table.cell(rx.text(row["phone"], class_name="vc-num", weight="medium"), data_testid="dnc-row-phone"),
         rx.table.cell(rx.text(rx.cond(row["reason"] != "", row["reason"], "—"), size="2", color=styles.MUTED_TEXT)),
         rx.table.cell(row["source"]),
         rx.table.cell(rx.text(row["added_by"], size="2", class_name="vc-ellipsis", max_width="200px")),
