@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import Any, Self
 
 from voiceconsole.schemas.base import PublicModel
 
@@ -75,6 +75,26 @@ class AttemptOut(PublicModel):
     created_at: datetime
     dialed_at: datetime | None
     ended_at: datetime | None
+
+    @classmethod
+    def of(cls, attempt: Any, *, lead_id: str, call_id: str | None, **extra: Any) -> Self:
+        """From a `CallAttempt` row, given the public ids of its lead and call (it holds only their keys)."""
+        return cls(
+            id=attempt.public_id,
+            lead_id=lead_id,
+            n=attempt.n,
+            status=attempt.status,
+            to_number=attempt.to_number,
+            platform_call_id=attempt.platform_call_id,
+            call_id=call_id,
+            outcome=attempt.outcome,
+            outcome_reason=attempt.outcome_reason,
+            converted=attempt.converted,
+            created_at=attempt.created_at,
+            dialed_at=attempt.dialed_at,
+            ended_at=attempt.ended_at,
+            **extra,
+        )
 
 
 class HourCount(PublicModel):

@@ -469,24 +469,7 @@ def list_attempts(
             .limit(per_page)
         )
     )
-    return [
-        AttemptOut(
-            id=a.public_id,
-            lead_id=lead_id,
-            n=a.n,
-            status=a.status,
-            to_number=a.to_number,
-            platform_call_id=a.platform_call_id,
-            call_id=call_id,
-            outcome=a.outcome,
-            outcome_reason=a.outcome_reason,
-            converted=a.converted,
-            created_at=a.created_at,
-            dialed_at=a.dialed_at,
-            ended_at=a.ended_at,
-        )
-        for a, lead_id, call_id in rows
-    ], total
+    return [AttemptOut.of(a, lead_id=lead_id, call_id=call_id) for a, lead_id, call_id in rows], total
 
 
 # --------------------------------------------------------------------------------------------------

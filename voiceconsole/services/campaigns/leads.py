@@ -338,23 +338,7 @@ def list_lead_attempts(session: Session, *, org: Organization, actor: Actor, lea
         .limit(MAX_LEAD_ATTEMPTS)
     )
     return [
-        LeadAttempt(
-            id=a.public_id,
-            lead_id=lead_id,
-            n=a.n,
-            status=a.status,
-            to_number=a.to_number,
-            platform_call_id=a.platform_call_id,
-            call_id=call_id,
-            outcome=a.outcome,
-            outcome_reason=a.outcome_reason,
-            converted=a.converted,
-            created_at=a.created_at,
-            dialed_at=a.dialed_at,
-            ended_at=a.ended_at,
-            campaign_id=campaign_id,
-            campaign_name=campaign_name,
-        )
+        LeadAttempt.of(a, lead_id=lead_id, call_id=call_id, campaign_id=campaign_id, campaign_name=campaign_name)
         for a, campaign_id, campaign_name, call_id in rows
     ]
 
